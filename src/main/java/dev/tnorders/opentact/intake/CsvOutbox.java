@@ -1,0 +1,103 @@
+package dev.tnorders.opentact.intake;
+
+import java.io.IOException;
+import java.io.StringWriter;
+import java.io.UncheckedIOException;
+import java.io.Writer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.List;
+
+import org.apache.commons.csv.CSVFormat;
+import org.apache.commons.csv.CSVPrinter;
+
+import dev.tnorders.opentact.model.NumberResult;
+
+/**
+ * Writes the per-file CSVs of the outbox: {@code <file>.rejects.csv} (each bad row unchanged plus
+ * {@code reject_reason}) and {@code <file>.results.csv} (one row per number). Cells a spreadsheet
+ * would run as a formula are neutralised with a leading quote.
+ */
+public class CsvOutbox {
+
+    public static final List<String> RESULT_COLUMNS = List.of("request_id", "line", "tn", "state", "reason",
+            "order_uuid", "nrc", "mrc");
+
+    private final Path outbox;
+
+    public CsvOutbox(String outboxDir) {
+        this.outbox = Path.of(outboxDir);
+    }
+
+    public synchronized void reject(CsvItem.Rejected row) {
+        List<String> header = new ArrayList<>(row.header());
+        header.add("reject_reason");
+        List<String> values = new ArrayList<>(row.values());
+        values.add(row.reason());
+        append(safeName(row.file()) + ".rejects.csv", header, values);
+    }
+
+    public synchronized void result(NumberResult n) {
+        if (n.source() == null || !n.source().fromFile()) {
+            return;
+        }
+        append(safeName(n.source().file()) + ".results.csv", RESULT_COLUMNS, List.of(nz(n.requestId()),
+                String.valueOf(n.source().line()), nz(n.tn()), n.state().name(), nz(n.reason()), nz(n.orderUuid()),
+                nz(n.nrc()), nz(n.mrc())));
+    }
+
+    private void append(String name, List<String> header, List<String> values) {
+        Path file = outbox.resolve(name);
+        try {
+            Files.createDirectories(outbox);
+            boolean isNew = !Files.exists(file);
+            try (Writer w = Files.newBufferedWriter(file, StandardCharsets.UTF_8, StandardOpenOption.CREATE,
+                    StandardOpenOption.APPEND); CSVPrinter p = new CSVPrinter(w, CSVFormat.RFC4180)) {
+                if (isNew) {
+                    p.printRecord(header.stream().map(CsvOutbox::neutralise).toList());
+                }
+                p.printRecord(values.stream().map(CsvOutbox::neutralise).toList());
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot write " + file, e);
+        }
+    }
+
+    /** The cells of a row as one CSV line, for DLQ payloads. */
+    static String line(List<String> values) {
+        StringWriter w = new StringWriter();
+        try (CSVPrinter p = new CSVPrinter(w, CSVFormat.RFC4180.builder().setRecordSeparator("").get())) {
+            p.printRecord(values);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return w.toString();
+    }
+
+    /**
+     * A cell starting with {@code = @ tab CR}, or with {@code + -} not followed by a plain number
+     * (so E.164 numbers and negative amounts stay as they are), gets a leading {@code '}.
+     */
+    static String neutralise(String cell) {
+        if (cell == null || cell.isEmpty()) {
+            return cell;
+        }
+        char c = cell.charAt(0);
+        boolean risky = c == '=' || c == '@' || c == '\t' || c == '\r'
+                || ((c == '+' || c == '-') && !cell.substring(1).matches("[0-9]+(\\.[0-9]+)?"));
+        return risky ? "'" + cell : cell;
+    }
+
+    /** Only the file's own name, so that a name like ../../x cannot write outside the outbox. */
+    static String safeName(String file) {
+        String name = Path.of(file).getFileName().toString();
+        return name.replaceAll("[^\\p{Alnum}._-]", "_");
+    }
+
+    private static String nz(String s) {
+        return s == null ? "" : s;
+    }
+}

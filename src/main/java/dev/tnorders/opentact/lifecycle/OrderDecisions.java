@@ -1,0 +1,209 @@
+package dev.tnorders.opentact.lifecycle;
+
+import java.math.BigDecimal;
+import java.time.Clock;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.List;
+
+import dev.tnorders.opentact.model.CriteriaSearch;
+import dev.tnorders.opentact.model.NumberResult;
+import dev.tnorders.opentact.model.OrderRequest;
+import dev.tnorders.opentact.model.OrderResult;
+import dev.tnorders.opentact.model.Outcome;
+import dev.tnorders.opentact.model.Price;
+import dev.tnorders.opentact.opentact.ApiResponse;
+import dev.tnorders.opentact.opentact.OrderStatus;
+import dev.tnorders.opentact.opentact.PriceQuote;
+
+/**
+ * The decisions of an order's life, kept apart from the routes: whether a quote is within the
+ * request's limits, what to order from a criteria search, and what a request finally became.
+ */
+public class OrderDecisions {
+
+    public static final DateTimeFormatter UTC_MILLIS = DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss.SSS'Z'")
+            .withZone(ZoneOffset.UTC);
+
+    /** Polls of one order at the most, whatever the deadline: every loop is bounded in count too. */
+    static final int MAX_POLLS = 10_000;
+
+    private final Clock clock;
+    private final long pollIntervalMs;
+    private final long pollMaxIntervalMs;
+    private final long followDeadlineMs;
+
+    public OrderDecisions(long pollIntervalMs, long pollMaxIntervalMs, long followDeadlineMs) {
+        this(Clock.systemUTC(), pollIntervalMs, pollMaxIntervalMs, followDeadlineMs);
+    }
+
+    public OrderDecisions(Clock clock, long pollIntervalMs, long pollMaxIntervalMs, long followDeadlineMs) {
+        this.clock = clock;
+        this.pollIntervalMs = pollIntervalMs;
+        this.pollMaxIntervalMs = pollMaxIntervalMs;
+        this.followDeadlineMs = followDeadlineMs;
+    }
+
+    public long nowMillis() {
+        return clock.millis();
+    }
+
+    /** Wait before poll number {@code pollIndex} (0-based): doubling from the interval up to the maximum. */
+    public long pollDelay(Integer pollIndex) {
+        long delay = pollIntervalMs << Math.min(pollIndex == null ? 0 : pollIndex, 20);
+        return Math.min(delay, Math.max(pollIntervalMs, pollMaxIntervalMs));
+    }
+
+    /** Whether to poll the order again: not final yet, before the deadline, and under the poll cap. */
+    public boolean keepFollowing(OrderStatus status, long startedMillis, Integer pollIndex) {
+        if (status != null && status.isFinal()) {
+            return false;
+        }
+        // The loop index is not set yet when the loop asks before its first round.
+        return (pollIndex == null ? 0 : pollIndex) < MAX_POLLS && clock.millis() - startedMillis < followDeadlineMs;
+    }
+
+    public String now() {
+        return UTC_MILLIS.format(Instant.now(clock));
+    }
+
+    /** @return why the quote is over the request's per-number limits, or null when it is within them */
+    public String overLimit(OrderRequest request, PriceQuote quote) {
+        if (request.maxNrc() != null && quote.maxNumberNrc() != null && quote.maxNumberNrc().compareTo(request.maxNrc()) > 0) {
+            return "a number costs " + quote.maxNumberNrc().toPlainString() + " one-time (nrc), over max_nrc "
+                    + request.maxNrc().toPlainString();
+        }
+        if (request.maxMrc() != null && quote.maxNumberMrc() != null && quote.maxNumberMrc().compareTo(request.maxMrc()) > 0) {
+            return "a number costs " + quote.maxNumberMrc().toPlainString() + " a month (mrc), over max_mrc "
+                    + request.maxMrc().toPlainString();
+        }
+        if ((request.maxNrc() != null || request.maxMrc() != null) && quote.maxNumberNrc() == null) {
+            return "Opentact's price has no per-number items, so max_nrc/max_mrc cannot be checked";
+        }
+        return null;
+    }
+
+    /**
+     * Numbers to order for a criteria request from what the search found.
+     *
+     * @return the numbers, or an empty list when fill=all and not enough were found
+     */
+    public List<String> pickFound(CriteriaSearch search, List<String> found) {
+        if (found.size() < search.quantity() && search.fill() == CriteriaSearch.Fill.all) {
+            return List.of();
+        }
+        return List.copyOf(found.subList(0, Math.min(found.size(), search.quantity())));
+    }
+
+    public OrderResult notEnoughFound(OrderRequest request, int found) {
+        CriteriaSearch s = request.search();
+        return rejected(request, "only " + found + " of " + s.quantity() + " numbers are available for "
+                + s.pattern() + " and fill is 'all'", null);
+    }
+
+    /** Opentact refused the price or the order: its own words become the reason. */
+    public OrderResult refusedByOpentact(OrderRequest request, String step, ApiResponse response, PriceQuote quote) {
+        String reason = response.httpStatus() == 402
+                ? "not enough account balance (Opentact: " + response.describeFailure() + ")"
+                : "Opentact refused the " + step + ": " + response.describeFailure();
+        return rejected(request, reason, quote);
+    }
+
+    public int nextAttempt(Integer previous) {
+        return previous == null ? 1 : previous + 1;
+    }
+
+    /** The order POST got no answer, repeatedly, and no order for the numbers can be found. */
+    public OrderResult postUnanswered(OrderRequest request, String error) {
+        List<NumberResult> numbers = new ArrayList<>();
+        String reason = "the order POST got no usable answer (" + error + ") and no order for these numbers was "
+                + "found in Opentact; check the account's orders before ordering them again";
+        for (String tn : request.tns()) {
+            numbers.add(new NumberResult(request.requestId(), tn, NumberResult.State.unknown, reason, null, null, null,
+                    request.source()));
+        }
+        Outcome outcome = new Outcome(request.requestId(), Outcome.State.unknown, null, request.numbersRequested(), 0, 0,
+                null, reason, request.source(), request.receivedAt(), now());
+        return new OrderResult(outcome, numbers);
+    }
+
+    /** Nothing was ordered: every number is rejected with the same reason. */
+    public OrderResult rejected(OrderRequest request, String reason, PriceQuote quote) {
+        List<NumberResult> numbers = new ArrayList<>();
+        for (String tn : request.tns() == null ? List.<String>of() : request.tns()) {
+            numbers.add(new NumberResult(request.requestId(), tn, NumberResult.State.rejected, reason, null, null, null,
+                    request.source()));
+        }
+        Outcome outcome = new Outcome(request.requestId(), Outcome.State.rejected, null, request.numbersRequested(), 0, 0,
+                quote == null ? null : Price.of(quote.totalNrc(), quote.totalMrc()), reason, request.source(),
+                request.receivedAt(), now());
+        return new OrderResult(outcome, numbers);
+    }
+
+    /**
+     * What a placed order became. Per-number results come only from tn_items: a number without
+     * an item, or an order still open when we stop following it, is {@code unknown}, never a guess.
+     *
+     * @param status the last status seen, or null when none could be read
+     */
+    public OrderResult finished(OrderRequest request, String orderUuid, OrderStatus status, PriceQuote quote) {
+        boolean open = status == null || !status.isFinal();
+        List<NumberResult> numbers = new ArrayList<>();
+        int ordered = 0;
+        int failed = 0;
+        int unknown = 0;
+        BigDecimal nrc = quote != null && quote.priceGroups() == 1 ? quote.maxNumberNrc() : null;
+        BigDecimal mrc = quote != null && quote.priceGroups() == 1 ? quote.maxNumberMrc() : null;
+        for (String tn : request.tns()) {
+            OrderStatus.Item item = open ? null : status.numbers().get(tn);
+            NumberResult.State state;
+            String reason;
+            if (item == null) {
+                state = NumberResult.State.unknown;
+                reason = open ? "the order was still '" + (status == null ? "unreadable" : status.state())
+                        + "' when we stopped following it; check order " + orderUuid + " in Opentact"
+                        : "Opentact's order " + orderUuid + " lists no result for this number";
+                unknown++;
+            } else if (item.success()) {
+                state = NumberResult.State.ordered;
+                reason = null;
+                ordered++;
+            } else {
+                state = NumberResult.State.failed;
+                reason = item.reason() == null || item.reason().isBlank() ? "Opentact reported '" + item.state() + "'"
+                        : item.reason();
+                failed++;
+            }
+            boolean bought = state == NumberResult.State.ordered;
+            numbers.add(new NumberResult(request.requestId(), tn, state, reason, orderUuid,
+                    bought && nrc != null ? nrc.toPlainString() : null, bought && mrc != null ? mrc.toPlainString() : null,
+                    request.source()));
+        }
+        int requested = request.tns().size();
+        Outcome.State state;
+        String reason = null;
+        if (ordered == requested) {
+            state = Outcome.State.completed;
+        } else if (ordered > 0) {
+            state = Outcome.State.partial;
+            reason = (requested - ordered) + " of " + requested + " numbers were not ordered; see each number's reason";
+        } else if (unknown > 0) {
+            state = Outcome.State.unknown;
+            reason = numbers.get(0).reason();
+        } else {
+            state = Outcome.State.failed;
+            reason = numbers.size() == 1 ? numbers.get(0).reason() : "no number could be bought; see each number's reason";
+        }
+        Price price = null;
+        if (status != null && status.nrc() != null) {
+            price = Price.of(status.nrc(), status.mrc());
+        } else if (quote != null && ordered == requested) {
+            price = Price.of(quote.totalNrc(), quote.totalMrc());
+        }
+        Outcome outcome = new Outcome(request.requestId(), state, orderUuid, requested, ordered, failed, price, reason,
+                request.source(), request.receivedAt(), now());
+        return new OrderResult(outcome, numbers);
+    }
+}

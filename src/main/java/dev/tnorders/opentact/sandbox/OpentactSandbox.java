@@ -1,0 +1,668 @@
+package dev.tnorders.opentact.sandbox;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.math.BigDecimal;
+import java.net.InetSocketAddress;
+import java.net.URLDecoder;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.regex.Pattern;
+
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.json.JsonMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpServer;
+
+/**
+ * A stateful local implementation of the documented Opentact ordering API (opentact-api.md), on
+ * 127.0.0.1. It answers in the documented shapes, including the error envelope, checks the token
+ * in all three documented forms, keeps an inventory, owned numbers, orders that become final
+ * after a delay, a balance, and counts purchases per number so tests can prove nothing was
+ * bought twice. Latency and faults can be injected.
+ */
+public final class OpentactSandbox implements AutoCloseable {
+
+    /** How numbers appear in answers: the documents show both. */
+    public enum NumberStyle { NUMERIC, E164 }
+
+    private static final DateTimeFormatter UTC_MILLIS = DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss.SSS'Z'")
+            .withZone(ZoneOffset.UTC);
+    private static final Pattern UUID_PATTERN =
+            Pattern.compile("^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$");
+    private static final List<String> FEATURES = List.of("voice", "sms", "mms", "fax", "emergency");
+    private static final String ACCOUNT_UUID = "5d6b1c2e-0000-4000-8000-000000000001";
+
+    private final ObjectMapper json = JsonMapper.builder()
+            .enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS)
+            .enable(DeserializationFeature.USE_LONG_FOR_INTS)
+            .disable(SerializationFeature.FAIL_ON_EMPTY_BEANS)
+            .build();
+    private final SandboxState state = new SandboxState(Clock.systemUTC());
+    private final HttpServer server;
+    private final ExecutorService executor;
+    private final Map<String, Fault> faults = new ConcurrentHashMap<>();
+    private volatile String token;
+    private volatile Duration latency = Duration.ZERO;
+    private volatile NumberStyle numberStyle = NumberStyle.NUMERIC;
+
+    private record Fault(int status, AtomicInteger remaining) {
+    }
+
+    private static final class ApiError extends RuntimeException {
+        final int status;
+        final Map<String, Object> fields;
+
+        ApiError(int status, String message, Map<String, Object> fields) {
+            super(message);
+            this.status = status;
+            this.fields = fields;
+        }
+    }
+
+    private OpentactSandbox(int port, String token) throws IOException {
+        this.token = token;
+        server = HttpServer.create(new InetSocketAddress("127.0.0.1", port), 256);
+        executor = Executors.newFixedThreadPool(64, r -> {
+            Thread t = new Thread(r, "opentact-sandbox");
+            t.setDaemon(true);
+            return t;
+        });
+        server.setExecutor(executor);
+        server.createContext("/", this::handle);
+        server.start();
+    }
+
+    /** Starts a sandbox on 127.0.0.1 ({@code port} 0 = a free port) that accepts {@code token}. */
+    public static OpentactSandbox start(int port, String token) {
+        try {
+            return new OpentactSandbox(port, token);
+        } catch (IOException e) {
+            throw new IllegalStateException("the Opentact sandbox could not start: " + e.getMessage(), e);
+        }
+    }
+
+    public static void main(String[] args) {
+        int port = Integer.parseInt(args.length > 0 ? args[0] : System.getenv().getOrDefault("SANDBOX_PORT", "0"));
+        String token = args.length > 1 ? args[1] : System.getenv().getOrDefault("SANDBOX_TOKEN", "sandbox-token");
+        OpentactSandbox sandbox = start(port, token);
+        System.out.println("Opentact sandbox listening at " + sandbox.baseUrl());
+    }
+
+    public String baseUrl() {
+        return "http://127.0.0.1:" + port();
+    }
+
+    public int port() {
+        return server.getAddress().getPort();
+    }
+
+    @Override
+    public void close() {
+        server.stop(0);
+        executor.shutdownNow();
+    }
+
+    // --- Test controls -------------------------------------------------------------------------
+
+    public void setToken(String newToken) {
+        token = newToken;
+    }
+
+    public void setLatency(Duration value) {
+        latency = value;
+    }
+
+    public void setNumberStyle(NumberStyle style) {
+        numberStyle = style;
+    }
+
+    /** How long an order stays open: {@code processing} after {@code processing}, final after {@code completion}. */
+    public void setDelays(Duration processing, Duration completion) {
+        state.setDelays(processing, completion);
+    }
+
+    public void setCompletionDelay(Duration completion) {
+        state.setDelays(Duration.ZERO, completion);
+    }
+
+    public void setBalance(BigDecimal balance) {
+        state.setBalance(balance);
+    }
+
+    public BigDecimal balance() {
+        return state.balance();
+    }
+
+    public void setBasePrice(BigDecimal nrc, BigDecimal mrc) {
+        state.setBasePrice(nrc, mrc);
+    }
+
+    public void setPrice(long tn, BigDecimal nrc, BigDecimal mrc) {
+        state.setPrice(tn, nrc, mrc);
+    }
+
+    public void addInventory(long... tns) {
+        state.addInventory(tns);
+    }
+
+    public void removeInventory(long... tns) {
+        state.removeInventory(tns);
+    }
+
+    public boolean isOwned(long tn) {
+        return state.isOwned(tn);
+    }
+
+    /** How many times the number was sold. More than 1 is the worst bug this product can have. */
+    public int purchaseCount(long tn) {
+        return state.purchaseCount(tn);
+    }
+
+    /** How many times the number appeared in an order POST, sold or not. */
+    public int orderAttempts(long tn) {
+        return state.orderAttempts(tn);
+    }
+
+    public Map<Long, Integer> purchases() {
+        return state.purchases();
+    }
+
+    public int orderCount() {
+        return state.orderCount();
+    }
+
+    /** The next {@code count} calls whose path starts with {@code pathPrefix} answer {@code status}. */
+    public void failNext(String pathPrefix, int status, int count) {
+        faults.put(pathPrefix, new Fault(status, new AtomicInteger(count)));
+    }
+
+    // --- HTTP ----------------------------------------------------------------------------------
+
+    private void handle(HttpExchange ex) throws IOException {
+        try (ex) {
+            String path = ex.getRequestURI().getPath();
+            Map<String, String> query = query(ex.getRequestURI().getRawQuery());
+            try {
+                if (!latency.isZero()) {
+                    Thread.sleep(latency.toMillis());
+                }
+                if (path.equals("/_sandbox/stats")) {
+                    send(ex, 200, stats(), Map.of());
+                    return;
+                }
+                if (!authorized(ex, query)) {
+                    throw new ApiError(401, "Unauthorized", null);
+                }
+                injectedFault(path);
+                JsonNode body = readBody(ex);
+                String method = ex.getRequestMethod();
+                Object payload;
+                int status = 200;
+                if (method.equals("POST") && path.equals("/rest/order/price")) {
+                    payload = price(body);
+                } else if (method.equals("POST") && path.equals("/rest/order")) {
+                    payload = placeItems(body);
+                    status = 201;
+                } else if (method.equals("POST") && path.equals("/rest/order/tn")) {
+                    payload = placeTn(body);
+                    status = 201;
+                } else if (method.equals("POST") && path.equals("/rest/order/search")) {
+                    payload = searchOrders(body, query);
+                } else if (method.equals("GET") && path.startsWith("/rest/order/")) {
+                    SandboxState.Order order = state.order(path.substring("/rest/order/".length()));
+                    if (order == null) {
+                        throw new ApiError(404, "Not found", null);
+                    }
+                    payload = orderView(order);
+                } else if (method.equals("POST") && path.equals("/rest/tn/search")) {
+                    payload = searchNumbers(body, query);
+                } else if (path.equals("/rest/lease/tn") && method.equals("GET")
+                        || path.equals("/rest/lease/tn/search") && method.equals("POST")) {
+                    payload = leases(body, query);
+                } else {
+                    throw new ApiError(404, "Not found", null);
+                }
+                ObjectNode envelope = json.createObjectNode();
+                envelope.put("success", true);
+                envelope.set("payload", json.valueToTree(payload));
+                send(ex, status, envelope, Map.of());
+            } catch (ApiError e) {
+                ObjectNode envelope = json.createObjectNode();
+                envelope.put("success", false);
+                envelope.put("message", e.getMessage());
+                envelope.put("status", e.status);
+                envelope.put("meta", ex.getRequestMethod() + " " + path);
+                if (e.fields != null && !e.fields.isEmpty()) {
+                    envelope.set("fields", json.valueToTree(e.fields));
+                }
+                send(ex, e.status, envelope, e.status == 429 ? Map.of("Retry-After", "1") : Map.of());
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
+    private boolean authorized(HttpExchange ex, Map<String, String> query) {
+        String expected = token;
+        String header = ex.getRequestHeaders().getFirst("X-Auth-Token");
+        String authorization = ex.getRequestHeaders().getFirst("Authorization");
+        return expected.equals(header)
+                || authorization != null && authorization.equals("Bearer " + expected)
+                || expected.equals(query.get("bearer"));
+    }
+
+    private void injectedFault(String path) {
+        for (Map.Entry<String, Fault> f : faults.entrySet()) {
+            if (path.startsWith(f.getKey()) && f.getValue().remaining().getAndDecrement() > 0) {
+                throw new ApiError(f.getValue().status(), "Injected fault", null);
+            }
+        }
+    }
+
+    private JsonNode readBody(HttpExchange ex) throws IOException {
+        try (InputStream in = ex.getRequestBody()) {
+            byte[] bytes = in.readAllBytes();
+            if (bytes.length == 0) {
+                return json.createObjectNode();
+            }
+            try {
+                return json.readTree(bytes);
+            } catch (IOException e) {
+                throw new ApiError(400, "Malformed JSON body", null);
+            }
+        }
+    }
+
+    private void send(HttpExchange ex, int status, Object body, Map<String, String> headers) throws IOException {
+        byte[] bytes = json.writeValueAsBytes(body);
+        ex.getResponseHeaders().set("Content-Type", "application/json");
+        headers.forEach((k, v) -> ex.getResponseHeaders().set(k, v));
+        ex.sendResponseHeaders(status, bytes.length);
+        try (OutputStream out = ex.getResponseBody()) {
+            out.write(bytes);
+        }
+    }
+
+    // --- Endpoints -----------------------------------------------------------------------------
+
+    /** The CreateTNOrder / price body: tns, feature booleans, autorenew, profile, SIP uuids. */
+    private record TnBody(List<Long> tns, Map<String, Boolean> features, boolean autorenew) {
+    }
+
+    private TnBody readTnBody(JsonNode body) {
+        Map<String, Object> fields = new LinkedHashMap<>();
+        List<Long> tns = new ArrayList<>();
+        JsonNode t = body.get("tns");
+        if (t == null || !t.isArray() || t.isEmpty()) {
+            fields.put("tns", field("must be a non-empty array of phone numbers", t));
+        } else {
+            for (int i = 0; i < t.size(); i++) {
+                Long tn = number(t.get(i));
+                if (tn == null) {
+                    fields.put("tns." + i, field("must be a valid phone number", t.get(i)));
+                } else {
+                    tns.add(tn);
+                }
+            }
+        }
+        Map<String, Boolean> features = new LinkedHashMap<>();
+        for (String f : FEATURES) {
+            JsonNode v = body.get(f);
+            if (v != null && !v.isNull() && !v.isBoolean()) {
+                fields.put(f, field("must be a boolean", v));
+            }
+            features.put(f, v != null && v.isBoolean() ? v.booleanValue() : f.equals("voice") || f.equals("sms"));
+        }
+        JsonNode autorenew = body.get("autorenew");
+        if (autorenew != null && !autorenew.isNull() && !autorenew.isBoolean()) {
+            fields.put("autorenew", field("must be a boolean", autorenew));
+        }
+        JsonNode profile = body.get("profile");
+        if (profile != null && !profile.isNull() && (!profile.isTextual() || profile.asText().isEmpty()
+                || profile.asText().length() > 255)) {
+            fields.put("profile", field("must be a string of 1 to 255 characters", profile));
+        }
+        for (String name : List.of("sip_connection", "sip_control_app")) {
+            JsonNode v = body.get(name);
+            if (v != null && !v.isNull() && !(v.isTextual() && UUID_PATTERN.matcher(v.asText()).matches())) {
+                fields.put(name, field("must match " + UUID_PATTERN.pattern(), v));
+            }
+        }
+        if (!fields.isEmpty()) {
+            throw new ApiError(500, "Validation failed", fields);
+        }
+        return new TnBody(tns, features, autorenew == null || autorenew.isNull() || autorenew.booleanValue());
+    }
+
+    private Map<String, Object> price(JsonNode body) {
+        TnBody req = readTnBody(body);
+        // One price group per distinct per-number price.
+        Map<String, List<Long>> groups = new LinkedHashMap<>();
+        Map<String, BigDecimal[]> groupPrice = new HashMap<>();
+        BigDecimal nrc = BigDecimal.ZERO;
+        BigDecimal mrc = BigDecimal.ZERO;
+        for (long tn : req.tns()) {
+            BigDecimal[] p = state.priceOf(tn);
+            String key = p[0].toPlainString() + "/" + p[1].toPlainString();
+            groups.computeIfAbsent(key, k -> new ArrayList<>()).add(tn);
+            groupPrice.put(key, p);
+            nrc = nrc.add(p[0]);
+            mrc = mrc.add(p[1]);
+        }
+        List<Map<String, Object>> items = new ArrayList<>();
+        int id = 1;
+        for (Map.Entry<String, List<Long>> g : groups.entrySet()) {
+            BigDecimal[] p = groupPrice.get(g.getKey());
+            Map<String, Object> item = new LinkedHashMap<>();
+            item.put("id", id++);
+            item.put("name", "US local");
+            item.put("description", "Local number, price per number");
+            item.put("nrc", p[0].toPlainString());
+            item.put("mrc", p[1].toPlainString());
+            for (String f : List.of("voice", "fax", "emergency")) {
+                item.put(f + "_nrc", "0.00");
+                item.put(f + "_mrc", "0.00");
+                item.put(f + "_incoming_per_min_cost", "0.0050");
+                item.put(f + "_outgoing_per_min_cost", "0.0100");
+            }
+            for (String f : List.of("sms", "mms")) {
+                item.put(f + "_nrc", "0.00");
+                item.put(f + "_mrc", "0.00");
+                item.put(f + "_per_send_cost", "0.0040");
+                item.put(f + "_per_receive_cost", "0.0000");
+            }
+            item.put("count", g.getValue().size());
+            item.put("tns", g.getValue().stream().map(this::numberOut).toList());
+            items.add(item);
+        }
+        Map<String, Object> payload = new LinkedHashMap<>();
+        payload.put("nrc", nrc);
+        payload.put("mrc", mrc);
+        payload.put("items", items);
+        return payload;
+    }
+
+    private Map<String, Object> placeItems(JsonNode body) {
+        JsonNode items = body.get("items");
+        Map<String, Object> fields = new LinkedHashMap<>();
+        List<Long> tns = new ArrayList<>();
+        List<String> features = new ArrayList<>();
+        boolean autorenew = true;
+        if (items == null || !items.isArray() || items.isEmpty()) {
+            fields.put("items", field("must be a non-empty array", items));
+        } else {
+            for (int i = 0; i < items.size(); i++) {
+                JsonNode item = items.get(i);
+                Long tn = number(item.get("tn"));
+                if (tn == null) {
+                    fields.put("items." + i + ".tn", field("must be a valid phone number", item.get("tn")));
+                } else {
+                    tns.add(tn);
+                }
+                JsonNode fs = item.get("features");
+                if (fs != null && fs.isArray()) {
+                    for (JsonNode f : fs) {
+                        if (!FEATURES.contains(f.asText())) {
+                            fields.put("items." + i + ".features", field("unknown feature", f));
+                        } else if (i == 0) {
+                            features.add(f.asText());
+                        }
+                    }
+                }
+                autorenew = !item.has("autorenew") || item.get("autorenew").asBoolean(true);
+            }
+        }
+        if (!fields.isEmpty()) {
+            throw new ApiError(500, "Validation failed", fields);
+        }
+        SandboxState.Order order = state.place(tns, features, autorenew, json.convertValue(body, Map.class));
+        if (order == null) {
+            throw new ApiError(402, "Not enough account balance", null);
+        }
+        Map<String, Object> payload = new LinkedHashMap<>();
+        payload.put("uuid", order.uuid());
+        payload.put("state", "created");
+        payload.put("created_on", time(order.createdOn()));
+        payload.put("modified_on", time(order.createdOn()));
+        payload.put("total", tns.size());
+        payload.put("success", 0);
+        payload.put("processing", tns.size());
+        payload.put("failed", 0);
+        return payload;
+    }
+
+    private Map<String, Object> placeTn(JsonNode body) {
+        TnBody req = readTnBody(body);
+        List<String> features = req.features().entrySet().stream().filter(Map.Entry::getValue)
+                .map(Map.Entry::getKey).toList();
+        SandboxState.Order order = state.place(req.tns(), features, req.autorenew(), json.convertValue(body, Map.class));
+        if (order == null) {
+            throw new ApiError(402, "Not enough account balance", null);
+        }
+        Map<String, Object> payload = new LinkedHashMap<>();
+        payload.put("uuid", order.uuid());
+        payload.put("state", "created");
+        payload.put("request", body);
+        req.features().forEach(payload::put);
+        payload.put("autorenew", req.autorenew());
+        payload.put("price", null);
+        payload.put("created_on", time(order.createdOn()));
+        payload.put("modified_on", time(order.createdOn()));
+        return payload;
+    }
+
+    private Map<String, Object> orderView(SandboxState.Order order) {
+        String visible = state.visibleState(order);
+        boolean done = visible.equals("success") || visible.equals("failed");
+        long success = order.items().stream().filter(SandboxState.Item::success).count();
+        Map<String, Object> o = new LinkedHashMap<>();
+        o.put("uuid", order.uuid());
+        o.put("state", visible);
+        o.put("total", order.items().size());
+        o.put("success", done ? success : 0);
+        o.put("processing", done ? 0 : order.items().size());
+        o.put("failed", done ? order.items().size() - success : 0);
+        o.put("created_on", time(order.createdOn()));
+        o.put("modified_on", time(done ? order.createdOn() : state.now()));
+        o.put("account", Map.of("uuid", ACCOUNT_UUID, "balance", state.balance()));
+        o.put("created_by", Map.of("uuid", ACCOUNT_UUID));
+        o.put("request", order.request());
+        Map<String, Object> price = new LinkedHashMap<>();
+        price.put("nrc", done ? order.nrc() : null);
+        price.put("mrc", done ? order.mrc() : null);
+        price.put("items", List.of());
+        o.put("price", price);
+        o.put("autorenew", order.autorenew());
+        List<Map<String, Object>> items = new ArrayList<>();
+        List<Map<String, Object>> leases = new ArrayList<>();
+        if (done) {
+            for (SandboxState.Item item : order.items()) {
+                Map<String, Object> i = new LinkedHashMap<>();
+                i.put("uuid", item.uuid());
+                i.put("state", item.success() ? "success" : "failed");
+                i.put("reason", item.reason());
+                i.put("autorenew", item.autorenew());
+                i.put("request", Map.of("tn", numberOut(item.tn())));
+                i.put("features", item.features());
+                i.put("context", Map.of());
+                i.put("tn", Map.of("tn", numberOut(item.tn())));
+                items.add(i);
+                if (item.success()) {
+                    leases.add(Map.of("tn", Map.of("tn", numberOut(item.tn())), "autorenew", item.autorenew()));
+                }
+            }
+        }
+        o.put("tn_items", items);
+        o.put("tn_leases", leases);
+        return o;
+    }
+
+    private Map<String, Object> searchOrders(JsonNode body, Map<String, String> query) {
+        int take = intParam(query, "take", 10, 1, 1000);
+        int skip = intParam(query, "skip", 0, 0, Integer.MAX_VALUE);
+        String wantedState = body.hasNonNull("state") ? body.get("state").asText() : null;
+        Long wantedTn = body.hasNonNull("tn") ? number(body.get("tn")) : null;
+        boolean ascending = "ASC".equalsIgnoreCase(body.path("order").path("created_on").asText("DESC"));
+        List<SandboxState.Order> all = state.orders();
+        if (!ascending) {
+            java.util.Collections.reverse(all);
+        }
+        List<Map<String, Object>> matching = new ArrayList<>();
+        for (SandboxState.Order order : all) {
+            if (wantedState != null && !wantedState.equals(state.visibleState(order))) {
+                continue;
+            }
+            if (wantedTn != null && order.items().stream().noneMatch(i -> i.tn() == wantedTn)) {
+                continue;
+            }
+            matching.add(orderView(order));
+        }
+        return page("take", take, "skip", skip, matching);
+    }
+
+    private Map<String, Object> searchNumbers(JsonNode body, Map<String, String> query) {
+        int page = intParam(query, "page", 1, 1, Integer.MAX_VALUE);
+        int size = intParam(query, "size", 10, 1, 100);
+        String pattern = body.path("pattern").asText("");
+        if (!pattern.matches("[0-9*%]{10}")) {
+            throw new ApiError(500, "Validation failed", Map.of("pattern",
+                    field("must be ten digits or wildcards (* or %)", body.get("pattern"))));
+        }
+        List<Map<String, Object>> found = new ArrayList<>();
+        for (long tn : state.search(pattern)) {
+            found.add(Map.of("tn", numberOut(tn), "state", "available"));
+        }
+        Map<String, Object> payload = new LinkedHashMap<>();
+        payload.put("page", page);
+        payload.put("size", size);
+        payload.put("total", found.size());
+        int from = Math.min(found.size(), (page - 1) * size);
+        payload.put("data", found.subList(from, Math.min(found.size(), from + size)));
+        return payload;
+    }
+
+    private Map<String, Object> leases(JsonNode body, Map<String, String> query) {
+        int take = intParam(query, "take", 10, 1, 1000);
+        int skip = intParam(query, "skip", 0, 0, Integer.MAX_VALUE);
+        Long wanted = body.hasNonNull("tn") ? number(body.get("tn")) : null;
+        List<Map<String, Object>> out = new ArrayList<>();
+        for (SandboxState.Lease lease : state.leases()) {
+            if (wanted == null || wanted == lease.tn()) {
+                out.add(Map.of("uuid", lease.uuid(), "tn", Map.of("tn", numberOut(lease.tn())),
+                        "created_on", time(lease.createdOn()), "autorenew", lease.autorenew()));
+            }
+        }
+        return page("take", take, "skip", skip, out);
+    }
+
+    private Map<String, Object> stats() {
+        Map<String, Object> s = new LinkedHashMap<>();
+        Map<String, Integer> purchases = new LinkedHashMap<>();
+        state.purchases().forEach((tn, n) -> purchases.put(Long.toString(tn), n));
+        Map<String, Integer> attempts = new LinkedHashMap<>();
+        state.attempts().forEach((tn, n) -> attempts.put(Long.toString(tn), n));
+        s.put("purchases", purchases);
+        s.put("orderAttempts", attempts);
+        s.put("orders", state.orderCount());
+        s.put("balance", state.balance().toPlainString());
+        return s;
+    }
+
+    // --- Helpers -------------------------------------------------------------------------------
+
+    private static Map<String, Object> page(String takeName, int take, String skipName, int skip,
+                                            List<Map<String, Object>> all) {
+        Map<String, Object> payload = new LinkedHashMap<>();
+        payload.put(takeName, take);
+        payload.put(skipName, skip);
+        payload.put("total", all.size());
+        int from = Math.min(all.size(), skip);
+        payload.put("data", all.subList(from, Math.min(all.size(), from + take)));
+        return payload;
+    }
+
+    private Object numberOut(long tn) {
+        return numberStyle == NumberStyle.E164 ? "+" + tn : (Object) tn;
+    }
+
+    /** A number as the order endpoints take it: 11 digits starting with 1, as a JSON number or E.164 string. */
+    private static Long number(JsonNode v) {
+        if (v == null || v.isNull()) {
+            return null;
+        }
+        String digits;
+        if (v.isIntegralNumber()) {
+            digits = v.asText();
+        } else if (v.isTextual() && v.asText().matches("\\+?1[0-9]{10}")) {
+            digits = v.asText().replace("+", "");
+        } else {
+            return null;
+        }
+        return digits.matches("1[2-9][0-9]{9}") ? Long.parseLong(digits) : null;
+    }
+
+    private static Map<String, Object> field(String message, JsonNode value) {
+        Map<String, Object> f = new LinkedHashMap<>();
+        f.put("message", message);
+        f.put("value", value);
+        return f;
+    }
+
+    private static int intParam(Map<String, String> query, String name, int dflt, int min, int max) {
+        String v = query.get(name);
+        if (v == null) {
+            return dflt;
+        }
+        try {
+            int n = Integer.parseInt(v);
+            if (n < min || n > max) {
+                throw new NumberFormatException();
+            }
+            return n;
+        } catch (NumberFormatException e) {
+            throw new ApiError(500, "Validation failed", Map.of(name, Map.of("message",
+                    "must be a whole number from " + min + " to " + max, "value", v)));
+        }
+    }
+
+    private static Map<String, String> query(String raw) {
+        Map<String, String> out = new HashMap<>();
+        if (raw == null || raw.isEmpty()) {
+            return out;
+        }
+        for (Iterator<String> it = List.of(raw.split("&")).iterator(); it.hasNext(); ) {
+            String pair = it.next();
+            int eq = pair.indexOf('=');
+            String k = URLDecoder.decode(eq < 0 ? pair : pair.substring(0, eq), StandardCharsets.UTF_8);
+            String v = eq < 0 ? "" : URLDecoder.decode(pair.substring(eq + 1), StandardCharsets.UTF_8);
+            out.put(k.toLowerCase(Locale.ROOT), v);
+        }
+        return out;
+    }
+
+    private static String time(Instant instant) {
+        return UTC_MILLIS.format(instant);
+    }
+}

@@ -1,0 +1,215 @@
+package dev.tnorders.opentact.sandbox;
+
+import java.math.BigDecimal;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeSet;
+import java.util.UUID;
+
+/**
+ * The sandbox's account: inventory, owned numbers, orders, balance, and a purchase counter per
+ * number. Every method is synchronized: HTTP threads share one state.
+ */
+final class SandboxState {
+
+    /** One number of an order, decided when the order is placed. */
+    record Item(String uuid, long tn, boolean success, String reason, List<String> features, boolean autorenew) {
+    }
+
+    /** An order. Its visible state depends on how long ago it was created. */
+    record Order(String uuid, Instant createdOn, List<Item> items, Map<String, Object> request, boolean autorenew,
+                 BigDecimal nrc, BigDecimal mrc) {
+    }
+
+    /** A number the account holds. */
+    record Lease(String uuid, long tn, Instant createdOn, boolean autorenew) {
+    }
+
+    static final String ALREADY_OWNED = "Number is already owned";
+    static final String NOT_AVAILABLE = "Error buying a number";
+
+    private final Clock clock;
+    private final TreeSet<Long> inventory = new TreeSet<>();
+    private final Map<Long, Lease> owned = new LinkedHashMap<>();
+    private final Map<String, Order> orders = new LinkedHashMap<>();
+    private final Map<Long, Integer> purchases = new HashMap<>();
+    private final Map<Long, Integer> orderAttempts = new HashMap<>();
+    private final Map<Long, BigDecimal[]> priceOverrides = new HashMap<>();
+    private BigDecimal balance = new BigDecimal("1000.00");
+    private BigDecimal baseNrc = new BigDecimal("1.00");
+    private BigDecimal baseMrc = new BigDecimal("0.50");
+    private Duration processingDelay = Duration.ZERO;
+    private Duration completionDelay = Duration.ofMillis(200);
+
+    SandboxState(Clock clock) {
+        this.clock = clock;
+        for (int npa : new int[] {201, 202, 212, 312, 415, 646, 416, 604}) {
+            for (int nxx : new int[] {200, 201, 202, 203, 204, 205, 206, 207, 208, 209, 555, 777, 982}) {
+                long prefix = 10_000_000_000L + npa * 10_000_000L + nxx * 10_000L;
+                for (int line = 0; line < 1000; line++) {
+                    inventory.add(prefix + line);
+                }
+            }
+        }
+        inventory.add(12029822917L);
+        inventory.add(12025550143L);
+    }
+
+    Instant now() {
+        return clock.instant();
+    }
+
+    synchronized void addInventory(long... tns) {
+        for (long tn : tns) {
+            inventory.add(tn);
+        }
+    }
+
+    synchronized void removeInventory(long... tns) {
+        for (long tn : tns) {
+            inventory.remove(tn);
+        }
+    }
+
+    synchronized void setBalance(BigDecimal value) {
+        balance = value;
+    }
+
+    synchronized BigDecimal balance() {
+        return balance;
+    }
+
+    synchronized void setBasePrice(BigDecimal nrc, BigDecimal mrc) {
+        baseNrc = nrc;
+        baseMrc = mrc;
+    }
+
+    synchronized void setPrice(long tn, BigDecimal nrc, BigDecimal mrc) {
+        priceOverrides.put(tn, new BigDecimal[] {nrc, mrc});
+    }
+
+    synchronized void setDelays(Duration processing, Duration completion) {
+        processingDelay = processing;
+        completionDelay = completion;
+    }
+
+    synchronized BigDecimal[] priceOf(long tn) {
+        return priceOverrides.getOrDefault(tn, new BigDecimal[] {baseNrc, baseMrc});
+    }
+
+    synchronized boolean isOwned(long tn) {
+        return owned.containsKey(tn);
+    }
+
+    synchronized int purchaseCount(long tn) {
+        return purchases.getOrDefault(tn, 0);
+    }
+
+    synchronized int orderAttempts(long tn) {
+        return orderAttempts.getOrDefault(tn, 0);
+    }
+
+    synchronized Map<Long, Integer> purchases() {
+        return new HashMap<>(purchases);
+    }
+
+    synchronized Map<Long, Integer> attempts() {
+        return new HashMap<>(orderAttempts);
+    }
+
+    synchronized int orderCount() {
+        return orders.size();
+    }
+
+    /**
+     * Places an order, deciding every number at once.
+     *
+     * @return the order, or null when the balance cannot pay for all of it (402)
+     */
+    synchronized Order place(List<Long> tns, List<String> features, boolean autorenew, Map<String, Object> request) {
+        BigDecimal total = BigDecimal.ZERO;
+        for (long tn : tns) {
+            total = total.add(priceOf(tn)[0]);
+        }
+        if (balance.compareTo(total) < 0) {
+            return null;
+        }
+        List<Item> items = new ArrayList<>();
+        BigDecimal nrc = BigDecimal.ZERO;
+        BigDecimal mrc = BigDecimal.ZERO;
+        Instant now = now();
+        for (long tn : tns) {
+            orderAttempts.merge(tn, 1, Integer::sum);
+            String reason;
+            boolean success = false;
+            if (owned.containsKey(tn)) {
+                reason = ALREADY_OWNED;
+            } else if (!inventory.contains(tn)) {
+                reason = NOT_AVAILABLE;
+            } else {
+                success = true;
+                reason = "Complete";
+                inventory.remove(tn);
+                owned.put(tn, new Lease(UUID.randomUUID().toString(), tn, now, autorenew));
+                BigDecimal[] price = priceOf(tn);
+                balance = balance.subtract(price[0]);
+                nrc = nrc.add(price[0]);
+                mrc = mrc.add(price[1]);
+                purchases.merge(tn, 1, Integer::sum);
+            }
+            items.add(new Item(UUID.randomUUID().toString(), tn, success, reason, features, autorenew));
+        }
+        Order order = new Order(UUID.randomUUID().toString(), now, items, request, autorenew, nrc, mrc);
+        orders.put(order.uuid(), order);
+        return order;
+    }
+
+    synchronized Order order(String uuid) {
+        return orders.get(uuid);
+    }
+
+    synchronized List<Order> orders() {
+        return new ArrayList<>(orders.values());
+    }
+
+    synchronized List<Lease> leases() {
+        return new ArrayList<>(owned.values());
+    }
+
+    /** Available numbers matching a ten-character pattern where {@code *} and {@code %} match one digit. */
+    synchronized List<Long> search(String pattern) {
+        List<Long> out = new ArrayList<>();
+        for (long tn : inventory) {
+            String ten = Long.toString(tn).substring(1);
+            if (matches(pattern, ten)) {
+                out.add(tn);
+            }
+        }
+        return out;
+    }
+
+    private static boolean matches(String pattern, String ten) {
+        for (int i = 0; i < 10; i++) {
+            char p = pattern.charAt(i);
+            if (p != '*' && p != '%' && p != ten.charAt(i)) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** The state an order shows now: created, processing, then final. */
+    synchronized String visibleState(Order order) {
+        Duration age = Duration.between(order.createdOn(), now());
+        if (age.compareTo(completionDelay) >= 0) {
+            return order.items().stream().anyMatch(Item::success) ? "success" : "failed";
+        }
+        return age.compareTo(processingDelay) >= 0 ? "processing" : "created";
+    }
+}

@@ -1,0 +1,112 @@
+package dev.tnorders.opentact.standalone;
+
+import java.nio.file.Path;
+import java.util.Properties;
+
+import org.apache.camel.CamelContext;
+import org.apache.camel.main.BaseMainSupport;
+import org.apache.camel.main.Main;
+import org.apache.camel.main.MainListenerSupport;
+import org.apache.camel.spi.PropertiesComponent;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import dev.tnorders.opentact.sandbox.OpentactSandbox;
+
+/**
+ * Runs the routes standalone with Camel Main. Configuration comes from
+ * {@code config/application.properties}, overridden by environment variables and system
+ * properties. When no Kafka brokers are configured an embedded broker starts; when no Opentact
+ * base URL is configured the sandbox starts. Both say so with a warning.
+ */
+public class OrderRoutesMain extends Main {
+
+    private static final Logger LOG = LoggerFactory.getLogger(OrderRoutesMain.class);
+    static final String BROKERS = "camel.component.kafka.brokers";
+    static final String BASE_URL = "opentact.api.base-url";
+    static final String TOKEN = "opentact.api.token";
+    static final String SANDBOX_TOKEN = "sandbox-token";
+
+    private EmbeddedKafkaBroker broker;
+    private OpentactSandbox sandbox;
+
+    public OrderRoutesMain() {
+        this("file:config/application.properties;optional=true");
+    }
+
+    /** @param configLocations Camel property locations, e.g. {@code file:config/application.properties} */
+    public OrderRoutesMain(String configLocations) {
+        setPropertyPlaceholderLocations(configLocations);
+        configure().withRoutesIncludePattern("classpath:dev/tnorders/opentact/routes/*.camel.yaml");
+        addMainListener(new MainListenerSupport() {
+            @Override
+            public void afterStop(BaseMainSupport main) {
+                stopEmbedded();
+            }
+        });
+    }
+
+    public static void main(String[] args) throws Exception {
+        new OrderRoutesMain().run(args);
+    }
+
+    /** The properties are readable here, before any component or route is configured. */
+    @Override
+    protected void configurePropertiesService(CamelContext camelContext) throws Exception {
+        super.configurePropertiesService(camelContext);
+        PropertiesComponent pc = camelContext.getPropertiesComponent();
+        Properties overrides = getOverrideProperties() == null ? new Properties() : getOverrideProperties();
+        if (isUnset(pc, BROKERS)) {
+            String dir = lookup(pc, "opentact.embedded.kafka-dir");
+            broker = EmbeddedKafkaBroker.start(Path.of(dir == null ? "target/embedded-kafka" : dir), false);
+            overrides.setProperty(BROKERS, broker.bootstrapServers());
+            LOG.warn("{} is not set: started an embedded single-node Kafka broker at {} (for trying the routes out, "
+                    + "not for production)", BROKERS, broker.bootstrapServers());
+        }
+        if (isUnset(pc, BASE_URL)) {
+            String token = isUnset(pc, TOKEN) ? SANDBOX_TOKEN : lookup(pc, TOKEN);
+            sandbox = OpentactSandbox.start(0, token);
+            overrides.setProperty(BASE_URL, sandbox.baseUrl());
+            overrides.setProperty(TOKEN, token);
+            LOG.warn("{} is not set: started the built-in Opentact sandbox at {}. NO REAL ORDER IS PLACED.", BASE_URL,
+                    sandbox.baseUrl());
+        }
+        pc.setOverrideProperties(overrides);
+    }
+
+    private boolean isUnset(PropertiesComponent pc, String key) {
+        String value = lookup(pc, key);
+        return value == null || value.isBlank();
+    }
+
+    /**
+     * A property as Camel Main will resolve it: override, then system property, then environment
+     * variable (upper case, {@code .} and {@code -} as {@code _}), then the config file. Done by hand
+     * because Camel's own resolver needs the type converter, which does not exist yet here.
+     */
+    private String lookup(PropertiesComponent pc, String key) {
+        Properties overrides = getOverrideProperties();
+        if (overrides != null && overrides.getProperty(key) != null) {
+            return overrides.getProperty(key);
+        }
+        if (System.getProperty(key) != null) {
+            return System.getProperty(key);
+        }
+        String env = System.getenv(key.toUpperCase(java.util.Locale.ROOT).replace('.', '_').replace('-', '_'));
+        if (env != null) {
+            return env;
+        }
+        return pc.loadProperties().getProperty(key);
+    }
+
+    private void stopEmbedded() {
+        if (sandbox != null) {
+            sandbox.close();
+            sandbox = null;
+        }
+        if (broker != null) {
+            broker.close();
+            broker = null;
+        }
+    }
+}

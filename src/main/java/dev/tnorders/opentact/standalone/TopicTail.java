@@ -1,0 +1,66 @@
+package dev.tnorders.opentact.standalone;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Properties;
+import java.util.UUID;
+
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+
+/**
+ * Prints the records of the output topics, for a person to read:
+ * {@code mvn -q exec:java -Dexec.mainClass=dev.tnorders.opentact.standalone.TopicTail}.
+ * Brokers come from {@code CAMEL_COMPONENT_KAFKA_BROKERS}, else from the embedded broker that
+ * the standalone run started. Reads from the beginning and stops after a few quiet seconds.
+ */
+public final class TopicTail {
+
+    private TopicTail() {
+    }
+
+    public static void main(String[] args) throws IOException {
+        List<String> topics = args.length > 0 ? List.of(args)
+                : List.of("opentact.order.outcomes", "opentact.order.numbers", "opentact.order.dlq");
+        String brokers = System.getenv("CAMEL_COMPONENT_KAFKA_BROKERS");
+        if (brokers == null || brokers.isBlank()) {
+            Path ports = Path.of(System.getProperty("opentact.embedded.kafka-dir", "target/embedded-kafka"),
+                    "ports.properties");
+            if (!Files.exists(ports)) {
+                System.err.println("No brokers: set CAMEL_COMPONENT_KAFKA_BROKERS, or start the app first (" + ports
+                        + " not found)");
+                System.exit(2);
+            }
+            Properties p = new Properties();
+            try (InputStream in = Files.newInputStream(ports)) {
+                p.load(in);
+            }
+            brokers = "127.0.0.1:" + p.getProperty("broker");
+        }
+        Properties c = new Properties();
+        c.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, brokers);
+        c.put(ConsumerConfig.GROUP_ID_CONFIG, "topic-tail-" + UUID.randomUUID());
+        c.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+        c.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
+        c.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName());
+        c.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName());
+        try (KafkaConsumer<String, String> consumer = new KafkaConsumer<>(c)) {
+            consumer.subscribe(new ArrayList<>(topics));
+            long quietUntil = System.nanoTime() + Duration.ofSeconds(5).toNanos();
+            long hardStop = System.nanoTime() + Duration.ofMinutes(2).toNanos();
+            while (System.nanoTime() < Math.min(quietUntil, hardStop)) {
+                for (ConsumerRecord<String, String> r : consumer.poll(Duration.ofMillis(500))) {
+                    System.out.println(r.topic() + "  " + r.key() + "  " + r.value());
+                    quietUntil = System.nanoTime() + Duration.ofSeconds(3).toNanos();
+                }
+            }
+        }
+    }
+}

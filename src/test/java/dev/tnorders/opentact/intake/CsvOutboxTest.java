@@ -1,0 +1,52 @@
+package dev.tnorders.opentact.intake;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import dev.tnorders.opentact.model.NumberResult;
+import dev.tnorders.opentact.model.RequestSource;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+class CsvOutboxTest {
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void rejectsKeepTheRowAndAddTheReasonWithFormulasNeutralised() throws Exception {
+        CsvOutbox outbox = new CsvOutbox(dir.toString());
+        outbox.reject(new CsvItem.Rejected("in.csv", 2, List.of("tn", "features"), List.of("=cmd|' /C calc'!A0", "voice"),
+                "field 'tn': bad"));
+        outbox.reject(new CsvItem.Rejected("in.csv", 3, List.of("tn", "features"), List.of("+12029822917", "@x"), "r2"));
+        assertThat(Files.readAllLines(dir.resolve("in.csv.rejects.csv"))).containsExactly(
+                "tn,features,reject_reason", "'=cmd|' /C calc'!A0,voice,field 'tn': bad", "+12029822917,'@x,r2");
+    }
+
+    @Test
+    void resultsOnlyForFileRequestsAndNamesCannotEscapeTheOutbox() throws Exception {
+        CsvOutbox outbox = new CsvOutbox(dir.toString());
+        outbox.result(new NumberResult("r1", "+12029822917", NumberResult.State.ordered, null, "u1", "1.00", "0.50",
+                RequestSource.ofFile("../../etc/passwd", 2)));
+        outbox.result(new NumberResult("r2", "+12029822917", NumberResult.State.ordered, null, "u1", "1.00", "0.50",
+                RequestSource.ofTopic("t", 0, 1)));
+        assertThat(Files.readAllLines(dir.resolve("passwd.results.csv"))).containsExactly(
+                "request_id,line,tn,state,reason,order_uuid,nrc,mrc", "r1,2,+12029822917,ordered,,u1,1.00,0.50");
+        try (var files = Files.list(dir)) {
+            assertThat(files).hasSize(1);
+        }
+    }
+
+    @Test
+    void neutralisesOnlyWhatASpreadsheetWouldRun() {
+        assertThat(CsvOutbox.neutralise("+12029822917")).isEqualTo("+12029822917");
+        assertThat(CsvOutbox.neutralise("-1.50")).isEqualTo("-1.50");
+        assertThat(CsvOutbox.neutralise("+SUM(A1)")).isEqualTo("'+SUM(A1)");
+        assertThat(CsvOutbox.neutralise("\tx")).isEqualTo("'\tx");
+        assertThat(CsvOutbox.neutralise("plain")).isEqualTo("plain");
+    }
+}
