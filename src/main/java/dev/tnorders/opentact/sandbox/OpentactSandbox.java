@@ -244,9 +244,10 @@ public final class OpentactSandbox implements AutoCloseable {
                 } else {
                     throw new ApiError(404, "Not found", null);
                 }
-                ObjectNode envelope = json.createObjectNode();
+                // Written straight from the map: a JsonNode tree would normalise 1.00 to 1.
+                Map<String, Object> envelope = new LinkedHashMap<>();
                 envelope.put("success", true);
-                envelope.set("payload", json.valueToTree(payload));
+                envelope.put("payload", payload);
                 send(ex, status, envelope, Map.of());
             } catch (ApiError e) {
                 ObjectNode envelope = json.createObjectNode();
