@@ -63,6 +63,7 @@ public final class OpentactSandbox implements AutoCloseable {
     private final HttpServer server;
     private final ExecutorService executor;
     private final Map<String, Fault> faults = new ConcurrentHashMap<>();
+    private final Map<String, AtomicInteger> authForms = new ConcurrentHashMap<>();
     private volatile String token;
     private volatile Duration latency = Duration.ZERO;
     private volatile NumberStyle numberStyle = NumberStyle.NUMERIC;
@@ -193,6 +194,13 @@ public final class OpentactSandbox implements AutoCloseable {
         return state.orderCount();
     }
 
+    /** How many accepted calls used each auth form: {@code x-auth-token}, {@code bearer}, {@code query}. */
+    public Map<String, Integer> authFormsSeen() {
+        Map<String, Integer> out = new HashMap<>();
+        authForms.forEach((k, v) -> out.put(k, v.get()));
+        return out;
+    }
+
     /** The next {@code count} calls whose path starts with {@code pathPrefix} answer {@code status}. */
     public void failNext(String pathPrefix, int status, int count) {
         faults.put(pathPrefix, new Fault(status, new AtomicInteger(count)));
@@ -267,11 +275,18 @@ public final class OpentactSandbox implements AutoCloseable {
 
     private boolean authorized(HttpExchange ex, Map<String, String> query) {
         String expected = token;
-        String header = ex.getRequestHeaders().getFirst("X-Auth-Token");
-        String authorization = ex.getRequestHeaders().getFirst("Authorization");
-        return expected.equals(header)
-                || authorization != null && authorization.equals("Bearer " + expected)
-                || expected.equals(query.get("bearer"));
+        String form = null;
+        if (expected.equals(ex.getRequestHeaders().getFirst("X-Auth-Token"))) {
+            form = "x-auth-token";
+        } else if (("Bearer " + expected).equals(ex.getRequestHeaders().getFirst("Authorization"))) {
+            form = "bearer";
+        } else if (expected.equals(query.get("bearer"))) {
+            form = "query";
+        }
+        if (form != null) {
+            authForms.computeIfAbsent(form, k -> new AtomicInteger()).incrementAndGet();
+        }
+        return form != null;
     }
 
     private void injectedFault(String path) {

@@ -50,12 +50,25 @@ public class OrderRoutesMain extends Main {
         new OrderRoutesMain().run(args);
     }
 
-    /** The properties are readable here, before any component or route is configured. */
+    /**
+     * The properties are readable here, before any component or route is configured. Environment
+     * variables and system properties are applied explicitly to every key of the config file (and
+     * to the contract's keys that the file leaves unset), because Camel Main does not map them on
+     * its own for every kind of key (component options in particular).
+     */
     @Override
     protected void configurePropertiesService(CamelContext camelContext) throws Exception {
         super.configurePropertiesService(camelContext);
         PropertiesComponent pc = camelContext.getPropertiesComponent();
         Properties overrides = getOverrideProperties() == null ? new Properties() : getOverrideProperties();
+        java.util.Set<String> keys = new java.util.TreeSet<>(pc.loadProperties().stringPropertyNames());
+        keys.addAll(java.util.List.of(BROKERS, BASE_URL, TOKEN, "opentact.embedded.kafka-dir"));
+        for (String key : keys) {
+            String external = external(key);
+            if (external != null && overrides.getProperty(key) == null) {
+                overrides.setProperty(key, external);
+            }
+        }
         if (isUnset(pc, BROKERS)) {
             String dir = lookup(pc, "opentact.embedded.kafka-dir");
             broker = EmbeddedKafkaBroker.start(Path.of(dir == null ? "target/embedded-kafka" : dir), false);
@@ -71,6 +84,7 @@ public class OrderRoutesMain extends Main {
             LOG.warn("{} is not set: started the built-in Opentact sandbox at {}. NO REAL ORDER IS PLACED.", BASE_URL,
                     sandbox.baseUrl());
         }
+        setOverrideProperties(overrides);
         pc.setOverrideProperties(overrides);
     }
 
@@ -89,14 +103,16 @@ public class OrderRoutesMain extends Main {
         if (overrides != null && overrides.getProperty(key) != null) {
             return overrides.getProperty(key);
         }
+        String external = external(key);
+        return external != null ? external : pc.loadProperties().getProperty(key);
+    }
+
+    /** A system property, else an environment variable in Camel's mapping ({@code a.b-c} → {@code A_B_C}). */
+    static String external(String key) {
         if (System.getProperty(key) != null) {
             return System.getProperty(key);
         }
-        String env = System.getenv(key.toUpperCase(java.util.Locale.ROOT).replace('.', '_').replace('-', '_'));
-        if (env != null) {
-            return env;
-        }
-        return pc.loadProperties().getProperty(key);
+        return System.getenv(key.toUpperCase(java.util.Locale.ROOT).replace('.', '_').replace('-', '_'));
     }
 
     private void stopEmbedded() {

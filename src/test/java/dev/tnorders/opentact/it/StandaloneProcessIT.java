@@ -1,0 +1,112 @@
+package dev.tnorders.opentact.it;
+
+import java.io.File;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import dev.tnorders.opentact.sandbox.OpentactSandbox;
+import dev.tnorders.opentact.standalone.OrderRoutesMain;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/**
+ * The application as a separate JVM, configured only through the contract's environment
+ * variables: proves that each of them takes effect (PRODUCT.md, Configuration).
+ */
+class StandaloneProcessIT {
+
+    private static final Duration WAIT = Duration.ofSeconds(90);
+
+    @TempDir
+    Path work;
+    private Process process;
+    private OpentactSandbox sandbox;
+
+    @AfterEach
+    void stop() throws Exception {
+        if (process != null) {
+            process.destroy();
+            if (!process.waitFor(30, TimeUnit.SECONDS)) {
+                process.destroyForcibly();
+            }
+        }
+        if (sandbox != null) {
+            sandbox.close();
+        }
+    }
+
+    @Test
+    void everyContractEnvironmentVariableTakesEffect() throws Exception {
+        String token = "env-token-" + UUID.randomUUID();
+        sandbox = OpentactSandbox.start(0, token);
+        String brokers = SharedKafka.bootstrapServers();
+        String p = "env" + UUID.randomUUID().toString().substring(0, 6) + ".";
+        Path inbox = work.resolve("in-from-env");
+        Path outbox = work.resolve("out-from-env");
+        Files.createDirectories(inbox);
+
+        ProcessBuilder pb = new ProcessBuilder(javaBin(), "-Xmx256m", "-cp", System.getProperty("java.class.path"),
+                "-Dlog4j2.configurationFile=src/test/resources/log4j2-test.properties",
+                OrderRoutesMain.class.getName());
+        pb.directory(new File(System.getProperty("user.dir")));
+        Map<String, String> env = pb.environment();
+        env.put("OPENTACT_API_BASE_URL", sandbox.baseUrl());
+        env.put("OPENTACT_API_TOKEN", token);
+        env.put("OPENTACT_API_AUTH", "bearer");
+        env.put("CAMEL_COMPONENT_KAFKA_BROKERS", brokers);
+        env.put("OPENTACT_INBOX_DIR", inbox.toString());
+        env.put("OPENTACT_OUTBOX_DIR", outbox.toString());
+        env.put("OPENTACT_TOPICS_REQUESTS", p + "requests");
+        env.put("OPENTACT_TOPICS_OUTCOMES", p + "outcomes");
+        env.put("OPENTACT_TOPICS_NUMBERS", p + "numbers");
+        env.put("OPENTACT_TOPICS_DLQ", p + "dlq");
+        env.put("OPENTACT_TOPICS_JOURNAL", p + "journal");
+        env.put("OPENTACT_KAFKA_GROUP_ID", p + "orders");
+        env.put("OPENTACT_KAFKA_RESULTS_GROUP_ID", p + "results");
+        env.put("OPENTACT_ORDER_POLL_INTERVAL_MS", "50");
+        // Kept under target/ so that a failing run can be read afterwards.
+        Path log = Path.of("target", "it-logs", "standalone-" + p + "log");
+        Files.createDirectories(log.getParent());
+        pb.redirectErrorStream(true).redirectOutput(log.toFile());
+        process = pb.start();
+
+        Files.writeString(inbox.resolve("env.csv"), "tn,features\n+1 201 205 0001,voice\nnot-a-number,voice\n",
+                StandardCharsets.UTF_8);
+
+        List<TopicProbe.Rec> outcomes = TopicProbe.read(brokers, p + "outcomes", 1, WAIT, Duration.ofSeconds(1));
+        assertThat(outcomes).singleElement().satisfies(o -> assertThat(o.value()).containsEntry("state", "completed"));
+        assertThat(TopicProbe.read(brokers, p + "numbers", 1, WAIT, Duration.ZERO)).singleElement()
+                .satisfies(n -> assertThat(n.key()).isEqualTo("+12012050001"));
+        assertThat(TopicProbe.read(brokers, p + "dlq", 1, WAIT, Duration.ZERO)).singleElement()
+                .satisfies(d -> assertThat((String) d.get("error")).contains("field 'tn'"));
+        await().atMost(WAIT).untilAsserted(() -> {
+            assertThat(outbox.resolve("env.csv.rejects.csv")).exists();
+            assertThat(outbox.resolve("env.csv.results.csv")).exists();
+            assertThat(inbox.resolve(".done")).isDirectory();
+        });
+        assertThat(sandbox.purchaseCount(12012050001L)).isEqualTo(1);
+        // The token went as "Authorization: Bearer", never as the default X-Auth-Token.
+        assertThat(sandbox.authFormsSeen()).containsKey("bearer").doesNotContainKey("x-auth-token");
+
+        List<String> lines = new ArrayList<>(Files.readAllLines(log));
+        assertThat(lines).isNotEmpty().noneMatch(l -> l.contains(token));
+        assertThat(lines).noneMatch(l -> l.contains("started an embedded single-node Kafka broker"))
+                .noneMatch(l -> l.contains("built-in Opentact sandbox"));
+    }
+
+    private static String javaBin() {
+        return Path.of(System.getProperty("java.home"), "bin", "java").toString();
+    }
+}
