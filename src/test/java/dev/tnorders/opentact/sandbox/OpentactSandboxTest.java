@@ -1,0 +1,166 @@
+package dev.tnorders.opentact.sandbox;
+
+import java.math.BigDecimal;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/** The sandbox over real HTTP: documented shapes, state, auth forms, faults. */
+class OpentactSandboxTest {
+
+    private static final String TOKEN = "t0ken";
+    private final HttpClient http = HttpClient.newHttpClient();
+    private final ObjectMapper json = new ObjectMapper();
+    private OpentactSandbox sandbox;
+
+    @BeforeEach
+    void start() {
+        sandbox = OpentactSandbox.start(0, TOKEN);
+        sandbox.setCompletionDelay(Duration.ofMillis(100));
+    }
+
+    @AfterEach
+    void stop() {
+        sandbox.close();
+    }
+
+    private record Answer(int status, JsonNode body, HttpResponse<String> raw) {
+    }
+
+    private Answer call(String method, String path, String body) throws Exception {
+        return call(method, path, body, "X-Auth-Token", TOKEN);
+    }
+
+    private Answer call(String method, String path, String body, String header, String value) throws Exception {
+        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(sandbox.baseUrl() + path))
+                .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body))
+                .header("Content-Type", "application/json");
+        if (header != null) {
+            b.header(header, value);
+        }
+        HttpResponse<String> r = http.send(b.build(), HttpResponse.BodyHandlers.ofString());
+        return new Answer(r.statusCode(), json.readTree(r.body()), r);
+    }
+
+    @Test
+    void priceAnswersTotalsAndDecimalStringItems() throws Exception {
+        sandbox.setPrice(12012000002L, new BigDecimal("3.25"), new BigDecimal("1.10"));
+        Answer a = call("POST", "/rest/order/price", "{\"tns\":[12012000001,\"+12012000002\"],\"voice\":true}");
+        assertThat(a.status()).isEqualTo(200);
+        assertThat(a.body().get("success").asBoolean()).isTrue();
+        JsonNode p = a.body().get("payload");
+        assertThat(p.get("nrc").decimalValue()).isEqualByComparingTo("4.25");
+        assertThat(p.get("items")).hasSize(2);
+        assertThat(p.get("items").get(0).get("nrc").isTextual()).isTrue();
+        assertThat(p.get("items").get(1).get("nrc").asText()).isEqualTo("3.25");
+        assertThat(p.get("items").get(0).has("sms_per_send_cost")).isTrue();
+    }
+
+    @Test
+    void ordersOfBothFormsBecomeFinalWithPerNumberItems() throws Exception {
+        sandbox.removeInventory(12012000009L);
+        Answer created = call("POST", "/rest/order",
+                "{\"items\":[{\"tn\":12012000001,\"features\":[\"voice\"],\"autorenew\":true},{\"tn\":12012000009}]}");
+        assertThat(created.status()).isEqualTo(201);
+        String uuid = created.body().get("payload").get("uuid").asText();
+        assertThat(created.body().get("payload").get("state").asText()).isEqualTo("created");
+
+        await().atMost(Duration.ofSeconds(10)).until(() ->
+                call("GET", "/rest/order/" + uuid, null).body().get("payload").get("state").asText().equals("success"));
+        JsonNode order = call("GET", "/rest/order/" + uuid, null).body().get("payload");
+        assertThat(order.get("success").asInt()).isEqualTo(1);
+        assertThat(order.get("failed").asInt()).isEqualTo(1);
+        assertThat(order.get("tn_items")).hasSize(2);
+        assertThat(order.get("tn_items").get(1).get("reason").asText()).isEqualTo("Error buying a number");
+        assertThat(order.get("tn_items").get(0).get("tn").get("tn").asLong()).isEqualTo(12012000001L);
+        assertThat(order.get("tn_leases")).hasSize(1);
+
+        Answer tnForm = call("POST", "/rest/order/tn", "{\"tns\":[12012000003],\"voice\":true,\"sms\":false}");
+        assertThat(tnForm.body().get("payload").get("state").asText()).isEqualTo("created");
+        assertThat(tnForm.body().get("payload").get("price").isNull()).isTrue();
+        assertThat(sandbox.purchaseCount(12012000001L)).isEqualTo(1);
+        assertThat(sandbox.purchaseCount(12012000003L)).isEqualTo(1);
+    }
+
+    @Test
+    void anOwnedNumberIsNotSoldAgain() throws Exception {
+        call("POST", "/rest/order", "{\"items\":[{\"tn\":12012000004}]}");
+        String second = call("POST", "/rest/order", "{\"items\":[{\"tn\":12012000004}]}").body().get("payload")
+                .get("uuid").asText();
+        await().atMost(Duration.ofSeconds(10)).until(() ->
+                call("GET", "/rest/order/" + second, null).body().get("payload").get("state").asText().equals("failed"));
+        assertThat(call("GET", "/rest/order/" + second, null).body().get("payload").get("tn_items").get(0)
+                .get("reason").asText()).isEqualTo("Number is already owned");
+        assertThat(sandbox.purchaseCount(12012000004L)).isEqualTo(1);
+        assertThat(sandbox.orderAttempts(12012000004L)).isEqualTo(2);
+    }
+
+    @Test
+    void notEnoughBalanceIs402AndBuysNothing() throws Exception {
+        sandbox.setBalance(new BigDecimal("0.50"));
+        Answer a = call("POST", "/rest/order", "{\"items\":[{\"tn\":12012000005}]}");
+        assertThat(a.status()).isEqualTo(402);
+        assertThat(a.body().get("success").asBoolean()).isFalse();
+        assertThat(a.body().get("message").asText()).isEqualTo("Not enough account balance");
+        assertThat(sandbox.purchaseCount(12012000005L)).isZero();
+        assertThat(sandbox.orderCount()).isZero();
+    }
+
+    @Test
+    void tokenInAnyDocumentedFormOr401() throws Exception {
+        assertThat(call("GET", "/rest/lease/tn", null, "X-Auth-Token", "wrong").status()).isEqualTo(401);
+        assertThat(call("GET", "/rest/lease/tn", null, null, null).body().get("message").asText()).isEqualTo("Unauthorized");
+        assertThat(call("GET", "/rest/lease/tn", null, "Authorization", "Bearer " + TOKEN).status()).isEqualTo(200);
+        assertThat(call("GET", "/rest/lease/tn?bearer=" + TOKEN, null, null, null).status()).isEqualTo(200);
+        assertThat(sandbox.authFormsSeen()).containsEntry("bearer", 1).containsEntry("query", 1);
+    }
+
+    @Test
+    void validationErrorsAre500WithFields() throws Exception {
+        Answer a = call("POST", "/rest/order/price", "{\"tns\":[],\"voice\":\"true\",\"sip_connection\":\"nope\"}");
+        assertThat(a.status()).isEqualTo(500);
+        assertThat(a.body().get("fields").has("tns")).isTrue();
+        assertThat(a.body().get("fields").has("voice")).isTrue();
+        assertThat(a.body().get("fields").get("sip_connection").get("message").asText()).contains("must match");
+    }
+
+    @Test
+    void numberSearchLeasesAndOrderSearch() throws Exception {
+        Answer found = call("POST", "/rest/tn/search?page=1&size=5", "{\"pattern\":\"201777****\"}");
+        assertThat(found.body().get("payload").get("data")).hasSize(5);
+        assertThat(found.body().get("payload").get("total").asInt()).isEqualTo(1000);
+        assertThat(call("POST", "/rest/tn/search?page=1&size=101", "{\"pattern\":\"201777****\"}").status()).isEqualTo(500);
+        call("POST", "/rest/order", "{\"items\":[{\"tn\":12017770000}]}");
+        assertThat(call("POST", "/rest/tn/search?page=1&size=5", "{\"pattern\":\"201777****\"}").body()
+                .get("payload").get("total").asInt()).isEqualTo(999);
+        assertThat(call("GET", "/rest/lease/tn?take=10&skip=0", null).body().get("payload").get("data").get(0)
+                .get("tn").get("tn").asLong()).isEqualTo(12017770000L);
+        JsonNode orders = call("POST", "/rest/order/search?take=10&skip=0", "{\"tn\":12017770000}").body().get("payload");
+        assertThat(orders.get("total").asInt()).isEqualTo(1);
+        assertThat(orders.get("data").get(0).get("request").get("items").get(0).get("tn").asLong()).isEqualTo(12017770000L);
+    }
+
+    @Test
+    void e164StyleAndInjectedFaults() throws Exception {
+        sandbox.setNumberStyle(OpentactSandbox.NumberStyle.E164);
+        assertThat(call("POST", "/rest/tn/search?page=1&size=1", "{\"pattern\":\"202982%%%%\"}").body().get("payload")
+                .get("data").get(0).get("tn").asText()).startsWith("+1202982");
+        sandbox.failNext("/rest/order/price", 429, 1);
+        Answer limited = call("POST", "/rest/order/price", "{\"tns\":[12012000001]}");
+        assertThat(limited.status()).isEqualTo(429);
+        assertThat(limited.raw().headers().firstValue("Retry-After")).contains("1");
+        assertThat(call("POST", "/rest/order/price", "{\"tns\":[12012000001]}").status()).isEqualTo(200);
+    }
+}
