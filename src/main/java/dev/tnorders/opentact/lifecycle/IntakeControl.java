@@ -1,11 +1,14 @@
 package dev.tnorders.opentact.lifecycle;
 
+import java.time.Clock;
+
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Whether request intake is paused, and why. Intake pauses when Opentact refuses the token:
- * failing every request for it would be wrong, so requests wait until the token works again.
+ * Whether request intake is paused, and why. Intake pauses when Opentact refuses the token
+ * (until the token works again: the auth probe checks) and when the account balance runs out
+ * (for a configured interval). Failing every request meanwhile would be wrong.
  *
  * <p>While paused, the Kafka intake waits here before each record, a bounded time, then gives the
  * record back (uncommitted) and polls it again: the consumer stays alive in its group and no
@@ -22,36 +25,75 @@ public class IntakeControl {
         }
     }
 
-    private String pausedBecause;
+    public enum Cause { token, balance }
 
-    /** @return true when this call paused intake (it was running) */
-    public synchronized boolean pause(String reason) {
-        if (pausedBecause != null) {
+    private final Clock clock;
+    private String reason;
+    private Cause cause;
+    /** When a timed pause ends (epoch ms); 0 for a pause that lasts until resume(). */
+    private long until;
+
+    public IntakeControl() {
+        this(Clock.systemUTC());
+    }
+
+    public IntakeControl(Clock clock) {
+        this.clock = clock;
+    }
+
+    /** Pauses until {@link #resume()}: for a refused token. @return true when this call paused intake */
+    public synchronized boolean pause(String why) {
+        if (isPaused()) {
             return false;
         }
-        pausedBecause = reason;
-        LOG.error("Intake PAUSED: {}", reason);
+        set(why, Cause.token, 0);
         return true;
+    }
+
+    /** Pauses for {@code millis}, e.g. when the balance ran out. A running pause is extended, not shortened. */
+    public synchronized void pauseFor(String why, long millis) {
+        long newUntil = clock.millis() + millis;
+        if (!isPaused() || (cause == Cause.balance && newUntil > until)) {
+            set(why, Cause.balance, newUntil);
+        }
+    }
+
+    private void set(String why, Cause newCause, long newUntil) {
+        reason = why;
+        cause = newCause;
+        until = newUntil;
+        LOG.error("Intake PAUSED{}: {}", newUntil == 0 ? "" : " for " + (newUntil - clock.millis()) + " ms", why);
     }
 
     /** @return true when this call resumed intake (it was paused) */
     public synchronized boolean resume() {
-        if (pausedBecause == null) {
+        if (!isPaused()) {
             return false;
         }
-        pausedBecause = null;
-        LOG.warn("Intake RESUMED: Opentact accepts the token again");
+        LOG.warn("Intake RESUMED (was paused: {})", reason);
+        reason = null;
+        cause = null;
         notifyAll();
         return true;
     }
 
     public synchronized boolean isPaused() {
-        return pausedBecause != null;
+        if (reason != null && until > 0 && clock.millis() >= until) {
+            LOG.warn("Intake RESUMED: the pause of {} ms is over (was paused: {})", until, reason);
+            reason = null;
+            cause = null;
+        }
+        return reason != null;
+    }
+
+    /** Whether intake waits for the token to work again: what the auth probe checks for. */
+    public synchronized boolean isPausedForToken() {
+        return isPaused() && cause == Cause.token;
     }
 
     /** Why intake is paused, or null when it runs. */
     public synchronized String reason() {
-        return pausedBecause;
+        return isPaused() ? reason : null;
     }
 
     /**
@@ -61,13 +103,14 @@ public class IntakeControl {
      * @throws IntakePausedException when still paused after the wait
      */
     public synchronized void awaitRunning(long maxWaitMillis) throws InterruptedException {
-        long deadline = System.currentTimeMillis() + maxWaitMillis;
-        while (pausedBecause != null) {
-            long left = deadline - System.currentTimeMillis();
-            if (left <= 0) {
-                throw new IntakePausedException(pausedBecause);
+        long deadline = clock.millis() + maxWaitMillis;
+        while (isPaused()) {
+            long now = clock.millis();
+            if (now >= deadline) {
+                throw new IntakePausedException(reason);
             }
-            wait(left);
+            long wake = until > 0 ? Math.min(deadline, until) : deadline;
+            wait(Math.max(1, wake - now));
         }
     }
 }

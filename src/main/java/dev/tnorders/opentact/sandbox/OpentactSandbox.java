@@ -64,6 +64,7 @@ public final class OpentactSandbox implements AutoCloseable {
     private final ExecutorService executor;
     private final Map<String, Fault> faults = new ConcurrentHashMap<>();
     private final Map<String, AtomicInteger> authForms = new ConcurrentHashMap<>();
+    private final Map<String, AtomicInteger> dropAfterHandling = new ConcurrentHashMap<>();
     private volatile String token;
     private volatile Duration latency = Duration.ZERO;
     private volatile NumberStyle numberStyle = NumberStyle.NUMERIC;
@@ -201,9 +202,35 @@ public final class OpentactSandbox implements AutoCloseable {
         return out;
     }
 
-    /** The next {@code count} calls whose path starts with {@code pathPrefix} answer {@code status}. */
-    public void failNext(String pathPrefix, int status, int count) {
-        faults.put(pathPrefix, new Fault(status, new AtomicInteger(count)));
+    /**
+     * The next {@code count} calls to exactly {@code path} are carried out, but the connection
+     * closes before any answer: the client cannot know whether the call worked.
+     */
+    public void dropAnswerAfterHandling(String path, int count) {
+        dropAfterHandling.put(path, new AtomicInteger(count));
+    }
+
+    /** Places an order as if through the API (someone else's order, or one whose answer was lost). */
+    public String placeOrder(long... tns) {
+        List<Long> list = new ArrayList<>();
+        List<Map<String, Object>> items = new ArrayList<>();
+        for (long tn : tns) {
+            list.add(tn);
+            items.add(Map.of("tn", tn, "features", List.of("voice", "sms"), "autorenew", true));
+        }
+        SandboxState.Order order = state.place(list, List.of("voice", "sms"), true, Map.of("items", items));
+        if (order == null) {
+            throw new IllegalStateException("not enough balance");
+        }
+        return order.uuid();
+    }
+
+    /**
+     * The next {@code count} calls to {@code path} answer {@code status} with an error envelope
+     * and do nothing else. A path ending in {@code *} matches every path that starts with the rest.
+     */
+    public void failNext(String path, int status, int count) {
+        faults.put(path, new Fault(status, new AtomicInteger(count)));
     }
 
     // --- HTTP ----------------------------------------------------------------------------------
@@ -252,6 +279,9 @@ public final class OpentactSandbox implements AutoCloseable {
                 } else {
                     throw new ApiError(404, "Not found", null);
                 }
+                if (shouldDrop(path)) {
+                    return; // closed without an answer: the work is done, the client never hears of it
+                }
                 // Written straight from the map: a JsonNode tree would normalise 1.00 to 1.
                 Map<String, Object> envelope = new LinkedHashMap<>();
                 envelope.put("success", true);
@@ -289,9 +319,16 @@ public final class OpentactSandbox implements AutoCloseable {
         return form != null;
     }
 
+    private boolean shouldDrop(String path) {
+        AtomicInteger remaining = dropAfterHandling.get(path);
+        return remaining != null && remaining.getAndDecrement() > 0;
+    }
+
     private void injectedFault(String path) {
         for (Map.Entry<String, Fault> f : faults.entrySet()) {
-            if (path.startsWith(f.getKey()) && f.getValue().remaining().getAndDecrement() > 0) {
+            String key = f.getKey();
+            boolean matches = key.endsWith("*") ? path.startsWith(key.substring(0, key.length() - 1)) : path.equals(key);
+            if (matches && f.getValue().remaining().getAndDecrement() > 0) {
                 throw new ApiError(f.getValue().status(), "Injected fault", null);
             }
         }

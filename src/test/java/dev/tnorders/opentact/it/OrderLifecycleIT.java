@@ -1,0 +1,217 @@
+package dev.tnorders.opentact.it;
+
+import java.math.BigDecimal;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.EnumSet;
+import java.util.List;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import dev.tnorders.opentact.lifecycle.IntakeControl;
+import dev.tnorders.opentact.lifecycle.OrderJournal;
+import dev.tnorders.opentact.model.Feature;
+import dev.tnorders.opentact.model.OrderRequest;
+import dev.tnorders.opentact.sandbox.OpentactSandbox;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/**
+ * The order lifecycle through real Kafka and the sandbox: limits, Opentact's refusals, criteria
+ * orders, retries, lost answers and crash leftovers in the journal. Each test checks what the
+ * sandbox sold, not only what was published.
+ */
+class OrderLifecycleIT {
+
+    private static final Duration WAIT = Duration.ofSeconds(60);
+    private static final Duration SETTLE = Duration.ofSeconds(2);
+    private static final String TOKEN = "lifecycle-token";
+
+    @TempDir
+    Path work;
+    private OpentactSandbox sandbox;
+    private RunningApp app;
+
+    @BeforeEach
+    void start() {
+        sandbox = OpentactSandbox.start(0, TOKEN);
+        sandbox.setCompletionDelay(Duration.ofMillis(100));
+    }
+
+    @AfterEach
+    void stop() {
+        if (app != null) {
+            app.close();
+        }
+        sandbox.close();
+    }
+
+    private RunningApp app() {
+        return new RunningApp(work, sandbox.baseUrl(), TOKEN);
+    }
+
+    private TopicProbe.Rec outcome(String requestId, String json) throws Exception {
+        TopicProbe.send(app.brokers, app.topic("requests"), requestId, json);
+        List<TopicProbe.Rec> outcomes = TopicProbe.read(app.brokers, app.topic("outcomes"), 1, WAIT, SETTLE);
+        assertThat(outcomes).hasSize(1);
+        return outcomes.get(0);
+    }
+
+    @Test
+    void aNumberDearerThanMaxNrcIsRejectedAndNotBought() throws Exception {
+        sandbox.setPrice(12012010001L, new BigDecimal("7.50"), new BigDecimal("0.50"));
+        app = app().start();
+        TopicProbe.Rec o = outcome("lim-1", "{\"request_id\":\"lim-1\",\"tns\":[\"+12012010001\",\"+12012010002\"],\"max_nrc\":\"5.00\"}");
+        assertThat(o.value()).containsEntry("state", "rejected").containsEntry("numbers_ordered", 0);
+        assertThat((String) o.get("reason")).contains("7.50").contains("max_nrc 5.00");
+        assertThat(sandbox.orderAttempts(12012010001L)).isZero();
+        assertThat(sandbox.orderAttempts(12012010002L)).isZero();
+        assertThat(TopicProbe.read(app.brokers, app.topic("numbers"), 2, WAIT, Duration.ZERO))
+                .allSatisfy(n -> assertThat(n.value()).containsEntry("state", "rejected"));
+    }
+
+    @Test
+    void notEnoughBalanceIsRejectedWithOpentactsWordsAndPausesIntake() throws Exception {
+        sandbox.setBalance(new BigDecimal("0.50"));
+        app = app().with("opentact.intake.balance-pause-ms", "3000").start();
+        TopicProbe.Rec o = outcome("bal-1", "{\"request_id\":\"bal-1\",\"tns\":[\"+12012020001\"]}");
+        assertThat(o.value()).containsEntry("state", "rejected");
+        assertThat((String) o.get("reason")).contains("not enough account balance")
+                .contains("Not enough account balance");
+        IntakeControl intake = app.bean("intakeControl", IntakeControl.class);
+        assertThat(intake.isPaused()).isTrue();
+
+        sandbox.setBalance(new BigDecimal("100.00")); // the operator tops up the account
+        TopicProbe.send(app.brokers, app.topic("requests"), "bal-2", "{\"request_id\":\"bal-2\",\"tns\":[\"+12012020002\"]}");
+        List<TopicProbe.Rec> outcomes = TopicProbe.read(app.brokers, app.topic("outcomes"), 2, WAIT, SETTLE);
+        assertThat(outcomes).hasSize(2);
+        assertThat(outcomes.get(1).value()).containsEntry("request_id", "bal-2").containsEntry("state", "completed");
+        assertThat(sandbox.purchaseCount(12012020001L)).isZero();
+        assertThat(sandbox.purchaseCount(12012020002L)).isEqualTo(1);
+    }
+
+    @Test
+    void criteriaOrdersHonourFill() throws Exception {
+        app = app().start();
+        TopicProbe.send(app.brokers, app.topic("requests"), "crit-1",
+                "{\"request_id\":\"crit-1\",\"search\":{\"area_code\":\"415\",\"exchange\":\"777\",\"quantity\":3}}");
+        sandbox.removeInventory(java.util.stream.LongStream.rangeClosed(16047770000L, 16047770996L).toArray());
+        TopicProbe.send(app.brokers, app.topic("requests"), "crit-2",
+                "{\"request_id\":\"crit-2\",\"search\":{\"area_code\":\"604\",\"exchange\":\"777\",\"quantity\":5,\"fill\":\"all\"}}");
+        TopicProbe.send(app.brokers, app.topic("requests"), "crit-3",
+                "{\"request_id\":\"crit-3\",\"search\":{\"area_code\":\"604\",\"exchange\":\"777\",\"quantity\":5,\"fill\":\"partial\"}}");
+        List<TopicProbe.Rec> outcomes = TopicProbe.read(app.brokers, app.topic("outcomes"), 3, WAIT, SETTLE);
+        assertThat(outcomes).hasSize(3);
+        TopicProbe.Rec c1 = byId(outcomes, "crit-1");
+        assertThat(c1.value()).containsEntry("state", "completed").containsEntry("numbers_ordered", 3);
+        TopicProbe.Rec c2 = byId(outcomes, "crit-2");
+        assertThat(c2.value()).containsEntry("state", "rejected").containsEntry("numbers_ordered", 0);
+        assertThat((String) c2.get("reason")).contains("only 3 of 5");
+        TopicProbe.Rec c3 = byId(outcomes, "crit-3");
+        assertThat(c3.value()).containsEntry("state", "completed").containsEntry("numbers_ordered", 3)
+                .containsEntry("numbers_requested", 3);
+        assertThat(sandbox.purchases().values()).containsOnly(1).hasSize(6);
+    }
+
+    @Test
+    void idempotentCallsAreRetriedThroughServerErrors() throws Exception {
+        sandbox.failNext("/rest/order/price", 503, 2);
+        app = app().start();
+        TopicProbe.Rec o = outcome("retry-1", "{\"request_id\":\"retry-1\",\"tns\":[\"+12012030001\"]}");
+        assertThat(o.value()).containsEntry("state", "completed");
+        assertThat(sandbox.purchaseCount(12012030001L)).isEqualTo(1);
+    }
+
+    @Test
+    void anOrderWhoseAnswerWasLostIsFoundNotBoughtAgain() throws Exception {
+        sandbox.dropAnswerAfterHandling("/rest/order", 1);
+        app = app().start();
+        TopicProbe.Rec o = outcome("lost-1", "{\"request_id\":\"lost-1\",\"tns\":[\"+12012040001\"]}");
+        assertThat(o.value()).containsEntry("state", "completed");
+        assertThat(o.get("order_uuid")).isNotNull();
+        assertThat(sandbox.orderAttempts(12012040001L)).isEqualTo(1);
+        assertThat(sandbox.purchaseCount(12012040001L)).isEqualTo(1);
+    }
+
+    @Test
+    void aCrashAfterTheOrderPostIsReconciledOnRestart() throws Exception {
+        // What a process that died right after its order POST leaves behind: an intent in the
+        // journal, and an order in Opentact that it never heard about.
+        RunningApp fresh = app();
+        OrderRequest request = new OrderRequest("crash-1", List.of("+12012050001"), null, EnumSet.of(Feature.VOICE),
+                true, null, null, null, null, null, null, "2026-11-24T00:00:00.000Z");
+        OrderJournal journal = new OrderJournal(fresh.brokers, fresh.topic("journal"));
+        journal.start();
+        journal.intent(request);
+        journal.stop();
+        String uuid = sandbox.placeOrder(12012050001L);
+
+        app = fresh.start();
+        TopicProbe.Rec o = outcome("crash-1", "{\"request_id\":\"crash-1\",\"tns\":[\"+12012050001\"]}");
+        assertThat(o.value()).containsEntry("state", "completed").containsEntry("order_uuid", uuid);
+        assertThat(sandbox.orderAttempts(12012050001L)).isEqualTo(1);
+    }
+
+    @Test
+    void aCrashBeforeTheOrderPostOrdersOnce() throws Exception {
+        RunningApp fresh = app();
+        OrderRequest request = new OrderRequest("crash-2", List.of("+12012050002"), null, EnumSet.of(Feature.VOICE),
+                true, null, null, null, null, null, null, "2026-11-24T00:00:00.000Z");
+        OrderJournal journal = new OrderJournal(fresh.brokers, fresh.topic("journal"));
+        journal.start();
+        journal.intent(request);
+        journal.stop();
+
+        app = fresh.start();
+        TopicProbe.Rec o = outcome("crash-2", "{\"request_id\":\"crash-2\",\"tns\":[\"+12012050002\"]}");
+        assertThat(o.value()).containsEntry("state", "completed");
+        assertThat(sandbox.orderAttempts(12012050002L)).isEqualTo(1);
+    }
+
+    @Test
+    void aPlacedOrderIsFollowedNotPlacedAgain() throws Exception {
+        RunningApp fresh = app();
+        String uuid = sandbox.placeOrder(12012050003L);
+        OrderRequest request = new OrderRequest("crash-3", List.of("+12012050003"), null, EnumSet.of(Feature.VOICE),
+                true, null, null, null, null, null, null, "2026-11-24T00:00:00.000Z");
+        OrderJournal journal = new OrderJournal(fresh.brokers, fresh.topic("journal"));
+        journal.start();
+        journal.placed(request, uuid);
+        journal.stop();
+
+        app = fresh.start();
+        TopicProbe.Rec o = outcome("crash-3", "{\"request_id\":\"crash-3\",\"tns\":[\"+12012050003\"]}");
+        assertThat(o.value()).containsEntry("state", "completed").containsEntry("order_uuid", uuid);
+        assertThat(sandbox.orderAttempts(12012050003L)).isEqualTo(1);
+    }
+
+    @Test
+    void anOrderStillOpenAtTheDeadlineEndsUnknown() throws Exception {
+        sandbox.setCompletionDelay(Duration.ofMinutes(10));
+        app = app().with("opentact.order.follow-deadline-ms", "1500").start();
+        TopicProbe.Rec o = outcome("slow-1", "{\"request_id\":\"slow-1\",\"tns\":[\"+12012060001\"]}");
+        assertThat(o.value()).containsEntry("state", "unknown");
+        assertThat((String) o.get("reason")).contains("still 'processing'").contains((String) o.get("order_uuid"));
+        await().atMost(WAIT).untilAsserted(() -> assertThat(sandbox.purchaseCount(12012060001L)).isEqualTo(1));
+    }
+
+    @Test
+    void anOrderPostThatGetsA503IsNeverResentBlindly() throws Exception {
+        // A 503 to the order POST says nothing certain about the order: reconciliation decides,
+        // the HTTP client must not re-send the POST on its own.
+        sandbox.failNext("/rest/order", 503, 1);
+        app = app().start();
+        TopicProbe.Rec o = outcome("post503-1", "{\"request_id\":\"post503-1\",\"tns\":[\"+12012070001\"]}");
+        assertThat(o.value()).containsEntry("state", "completed");
+        assertThat(sandbox.orderAttempts(12012070001L)).isEqualTo(1);
+        assertThat(sandbox.purchaseCount(12012070001L)).isEqualTo(1);
+    }
+
+    private static TopicProbe.Rec byId(List<TopicProbe.Rec> outcomes, String id) {
+        return outcomes.stream().filter(o -> id.equals(o.get("request_id"))).findFirst().orElseThrow();
+    }
+}

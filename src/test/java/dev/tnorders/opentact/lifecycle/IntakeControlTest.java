@@ -1,0 +1,60 @@
+package dev.tnorders.opentact.lifecycle;
+
+import java.time.Clock;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.concurrent.atomic.AtomicLong;
+
+import org.junit.jupiter.api.Test;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+class IntakeControlTest {
+
+    private final AtomicLong now = new AtomicLong(1_000_000);
+    private final Clock clock = new Clock() {
+        @Override
+        public java.time.ZoneId getZone() {
+            return ZoneOffset.UTC;
+        }
+
+        @Override
+        public Clock withZone(java.time.ZoneId zone) {
+            return this;
+        }
+
+        @Override
+        public Instant instant() {
+            return Instant.ofEpochMilli(now.get());
+        }
+    };
+
+    @Test
+    void aTokenPauseLastsUntilResumed() throws Exception {
+        IntakeControl intake = new IntakeControl(clock);
+        assertThat(intake.pause("token refused")).isTrue();
+        assertThat(intake.pause("again")).isFalse();
+        now.addAndGet(3_600_000);
+        assertThat(intake.isPausedForToken()).isTrue();
+        assertThat(intake.reason()).isEqualTo("token refused");
+        assertThatThrownBy(() -> intake.awaitRunning(0)).isInstanceOf(IntakeControl.IntakePausedException.class)
+                .hasMessageContaining("token refused");
+        assertThat(intake.resume()).isTrue();
+        intake.awaitRunning(0);
+        assertThat(intake.isPaused()).isFalse();
+    }
+
+    @Test
+    void aBalancePauseEndsByItselfAndIsNotForTheProbe() {
+        IntakeControl intake = new IntakeControl(clock);
+        intake.pauseFor("no balance", 5_000);
+        assertThat(intake.isPaused()).isTrue();
+        assertThat(intake.isPausedForToken()).isFalse();
+        now.addAndGet(4_999);
+        assertThat(intake.isPaused()).isTrue();
+        now.addAndGet(1);
+        assertThat(intake.isPaused()).isFalse();
+        assertThat(intake.reason()).isNull();
+    }
+}
