@@ -6,9 +6,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonProperty;
@@ -31,14 +29,21 @@ import org.apache.kafka.common.serialization.StringSerializer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import dev.tnorders.opentact.model.NumberResult;
 import dev.tnorders.opentact.model.OrderRequest;
+import dev.tnorders.opentact.model.OrderResult;
 
 /**
  * The durable record of what we did for each request, on a compacted Kafka topic keyed by
  * request id: {@code intent} is written (and acknowledged by the broker) before an order POST,
- * {@code placed} with the order uuid right after it, {@code done} once the outcome is published.
+ * {@code placed} with the order uuid right after it, {@code done} together with the results.
  * After a crash or a redelivery the phase tells what is safe: nothing to do, resume following,
  * or reconcile with Opentact before any new POST.
+ *
+ * <p>The results of a request (one record per number, the outcome) and its {@code done} entry
+ * are written in one Kafka transaction: either all of them exist or none, so a request never has
+ * two outcomes and never none, whenever the process dies. Consumers of the output topics should
+ * read with {@code isolation.level=read_committed}.
  *
  * <p>Every instance reads the whole topic, and catches up to its end before each decision, so
  * instances sharing one consumer group see each other's entries.
@@ -58,12 +63,39 @@ public class OrderJournal {
     private final Map<String, Entry> entries = new ConcurrentHashMap<>();
     private final String brokers;
     private final String topic;
+    private final String outcomesTopic;
+    private final String numbersTopic;
+    private final String transactionalId;
     private KafkaProducer<String, String> producer;
     private KafkaConsumer<String, String> consumer;
 
+    /** A journal that only records phases (tools and tests). */
     public OrderJournal(String brokers, String topic) {
+        this(brokers, topic, null, null, "opentact-journal-" + java.util.UUID.randomUUID());
+    }
+
+    /**
+     * @param transactionalId stable across restarts of one instance, distinct between instances:
+     *                        a restarted instance then aborts what its predecessor left open
+     */
+    public OrderJournal(String brokers, String topic, String outcomesTopic, String numbersTopic, String transactionalId) {
         this.brokers = brokers;
         this.topic = topic;
+        this.outcomesTopic = outcomesTopic;
+        this.numbersTopic = numbersTopic;
+        this.transactionalId = transactionalId == null || transactionalId.isBlank()
+                ? defaultTransactionalId(topic) : transactionalId;
+    }
+
+    /** One per host and journal: the same after a restart, different for another host. */
+    static String defaultTransactionalId(String topic) {
+        String host;
+        try {
+            host = java.net.InetAddress.getLocalHost().getHostName();
+        } catch (java.net.UnknownHostException e) {
+            host = "localhost";
+        }
+        return "opentact-order-routes-" + host + "-" + topic;
     }
 
     public synchronized void start() {
@@ -72,9 +104,13 @@ public class OrderJournal {
         p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, brokers);
         p.put(ProducerConfig.ACKS_CONFIG, "all");
         p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
+        p.put(ProducerConfig.TRANSACTIONAL_ID_CONFIG, transactionalId);
+        // What a killed predecessor left open blocks read_committed readers until it times out.
+        p.put(ProducerConfig.TRANSACTION_TIMEOUT_CONFIG, 15_000);
         p.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName());
         p.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName());
         producer = new KafkaProducer<>(p);
+        producer.initTransactions(); // fences and aborts a predecessor's open transaction
         Properties c = new Properties();
         c.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, brokers);
         c.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
@@ -125,20 +161,49 @@ public class OrderJournal {
         write(new Entry(request.requestId(), Phase.placed, request.tns(), orderUuid));
     }
 
-    public void done(OrderRequest request, String orderUuid) {
-        write(new Entry(request.requestId(), Phase.done, null, orderUuid));
+    /**
+     * Publishes a request's results and marks it done, atomically: one record per number (key =
+     * number), the outcome (key = request id), and the {@code done} entry, in one transaction.
+     */
+    public synchronized void finish(OrderRequest request, OrderResult result) {
+        Entry done = new Entry(request.requestId(), Phase.done, null, result.outcome().orderUuid());
+        transaction(done, () -> {
+            for (NumberResult n : result.numbers()) {
+                producer.send(new ProducerRecord<>(numbersTopic, n.tn(), mapper.writeValueAsString(n)));
+            }
+            producer.send(new ProducerRecord<>(outcomesTopic, request.requestId(),
+                    mapper.writeValueAsString(result.outcome())));
+        });
+    }
+
+    private interface Sends {
+        void run() throws java.io.IOException;
     }
 
     /** Writes and waits for the broker's acknowledgement: the entry is durable when this returns. */
     private void write(Entry entry) {
+        transaction(entry, () -> { });
+    }
+
+    private synchronized void transaction(Entry entry, Sends others) {
         try {
-            producer.send(new ProducerRecord<>(topic, entry.requestId(), mapper.writeValueAsString(entry)))
-                    .get(30, TimeUnit.SECONDS);
+            producer.beginTransaction();
+            others.run();
+            producer.send(new ProducerRecord<>(topic, entry.requestId(), mapper.writeValueAsString(entry)));
+            producer.commitTransaction();
             entries.put(entry.requestId(), entry);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted while writing the order journal", e);
-        } catch (ExecutionException | TimeoutException | com.fasterxml.jackson.core.JsonProcessingException e) {
+        } catch (org.apache.kafka.common.errors.ProducerFencedException
+                 | org.apache.kafka.common.errors.OutOfOrderSequenceException
+                 | org.apache.kafka.common.errors.AuthorizationException e) {
+            // Fatal for this producer: another instance took over this transactional id.
+            throw new IllegalStateException("the order journal's producer was fenced (is another instance using "
+                    + "transactional id '" + transactionalId + "'?)", e);
+        } catch (org.apache.kafka.common.KafkaException | java.io.IOException e) {
+            try {
+                producer.abortTransaction();
+            } catch (org.apache.kafka.common.KafkaException ignored) {
+                // the abort failing leaves the transaction to time out; the error below is what matters
+            }
             throw new IllegalStateException("could not write the order journal for request " + entry.requestId()
                     + ": " + e.getMessage(), e);
         }
@@ -182,14 +247,14 @@ public class OrderJournal {
             NewTopic t = new NewTopic(topic, 1, (short) -1).configs(Map.of("cleanup.policy", "compact"));
             admin.createTopics(List.of(t)).all().get(30, TimeUnit.SECONDS);
             LOG.info("Created the compacted order journal topic '{}'", topic);
-        } catch (ExecutionException e) {
+        } catch (java.util.concurrent.ExecutionException e) {
             if (!(e.getCause() instanceof TopicExistsException)) {
                 throw new IllegalStateException("could not create the order journal topic '" + topic + "'", e);
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException(e);
-        } catch (TimeoutException e) {
+        } catch (java.util.concurrent.TimeoutException e) {
             throw new IllegalStateException("Kafka did not answer within 30 s when creating topic '" + topic + "'", e);
         }
     }
