@@ -69,6 +69,19 @@ public class OrderDecisions {
         return UTC_MILLIS.format(Instant.now(clock));
     }
 
+    /** Orders per page when reconciling. */
+    static final int SEARCH_PAGE = 100;
+
+    /** Query of page {@code pageIndex} (0-based) of the newest-first order search. */
+    public String orderSearchQuery(Integer pageIndex) {
+        return "take=" + SEARCH_PAGE + "&skip=" + (pageIndex == null ? 0 : pageIndex) * SEARCH_PAGE;
+    }
+
+    /** Whether to read another page of orders: not found yet, the last page was full, under the cap. */
+    public boolean keepSearching(String found, Boolean lastPageFull, Integer pageIndex, int maxPages) {
+        return found == null && !Boolean.FALSE.equals(lastPageFull) && (pageIndex == null ? 0 : pageIndex) < maxPages;
+    }
+
     /** @return why the quote is over the request's per-number limits, or null when it is within them */
     public String overLimit(OrderRequest request, PriceQuote quote) {
         if (request.maxNrc() != null && quote.maxNumberNrc() != null && quote.maxNumberNrc().compareTo(request.maxNrc()) > 0) {

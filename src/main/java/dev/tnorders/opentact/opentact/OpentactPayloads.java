@@ -150,6 +150,12 @@ public class OpentactPayloads {
         return null;
     }
 
+    /** Whether a search answer filled its page, so that a next page may hold more. */
+    public boolean isFullPage(ApiResponse response, int take) {
+        JsonNode data = response.payload() == null ? null : response.payload().get("data");
+        return data != null && data.isArray() && data.size() >= take;
+    }
+
     private OrderStatus statusOf(JsonNode p) {
         String state = p.path("state").asText("");
         Map<String, OrderStatus.Item> numbers = new LinkedHashMap<>();

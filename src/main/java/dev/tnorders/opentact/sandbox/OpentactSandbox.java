@@ -65,6 +65,8 @@ public final class OpentactSandbox implements AutoCloseable {
     private final Map<String, Fault> faults = new ConcurrentHashMap<>();
     private final Map<String, AtomicInteger> authForms = new ConcurrentHashMap<>();
     private final Map<String, AtomicInteger> dropAfterHandling = new ConcurrentHashMap<>();
+    private final AtomicInteger orderPosts = new AtomicInteger();
+    private volatile java.util.function.IntConsumer orderPostHook = n -> { };
     private volatile String token;
     private volatile Duration latency = Duration.ZERO;
     private volatile NumberStyle numberStyle = NumberStyle.NUMERIC;
@@ -210,6 +212,14 @@ public final class OpentactSandbox implements AutoCloseable {
         dropAfterHandling.put(path, new AtomicInteger(count));
     }
 
+    /**
+     * Called with the running count of accepted order POSTs, after the order is placed and before
+     * it is answered: a test can kill its client right there, the worst moment.
+     */
+    public void onOrderPlaced(java.util.function.IntConsumer hook) {
+        orderPostHook = hook;
+    }
+
     /** Places an order as if through the API (someone else's order, or one whose answer was lost). */
     public String placeOrder(long... tns) {
         List<Long> list = new ArrayList<>();
@@ -260,9 +270,11 @@ public final class OpentactSandbox implements AutoCloseable {
                 } else if (method.equals("POST") && path.equals("/rest/order")) {
                     payload = placeItems(body);
                     status = 201;
+                    orderPostHook.accept(orderPosts.incrementAndGet());
                 } else if (method.equals("POST") && path.equals("/rest/order/tn")) {
                     payload = placeTn(body);
                     status = 201;
+                    orderPostHook.accept(orderPosts.incrementAndGet());
                 } else if (method.equals("POST") && path.equals("/rest/order/search")) {
                     payload = searchOrders(body, query);
                 } else if (method.equals("GET") && path.startsWith("/rest/order/")) {

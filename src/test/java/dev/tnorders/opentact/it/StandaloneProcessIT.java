@@ -1,22 +1,17 @@
 package dev.tnorders.opentact.it;
 
-import java.io.File;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.UUID;
-import java.util.concurrent.TimeUnit;
 
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import dev.tnorders.opentact.sandbox.OpentactSandbox;
-import dev.tnorders.opentact.standalone.OrderRoutesMain;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -31,16 +26,13 @@ class StandaloneProcessIT {
 
     @TempDir
     Path work;
-    private Process process;
+    private AppProcess app;
     private OpentactSandbox sandbox;
 
     @AfterEach
     void stop() throws Exception {
-        if (process != null) {
-            process.destroy();
-            if (!process.waitFor(30, TimeUnit.SECONDS)) {
-                process.destroyForcibly();
-            }
+        if (app != null) {
+            app.close();
         }
         if (sandbox != null) {
             sandbox.close();
@@ -57,31 +49,23 @@ class StandaloneProcessIT {
         Path outbox = work.resolve("out-from-env");
         Files.createDirectories(inbox);
 
-        ProcessBuilder pb = new ProcessBuilder(javaBin(), "-Xmx256m", "-cp", System.getProperty("java.class.path"),
-                "-Dlog4j2.configurationFile=src/test/resources/log4j2-test.properties",
-                OrderRoutesMain.class.getName());
-        pb.directory(new File(System.getProperty("user.dir")));
-        Map<String, String> env = pb.environment();
-        env.put("OPENTACT_API_BASE_URL", sandbox.baseUrl());
-        env.put("OPENTACT_API_TOKEN", token);
-        env.put("OPENTACT_API_AUTH", "bearer");
-        env.put("CAMEL_COMPONENT_KAFKA_BROKERS", brokers);
-        env.put("OPENTACT_INBOX_DIR", inbox.toString());
-        env.put("OPENTACT_OUTBOX_DIR", outbox.toString());
-        env.put("OPENTACT_TOPICS_REQUESTS", p + "requests");
-        env.put("OPENTACT_TOPICS_OUTCOMES", p + "outcomes");
-        env.put("OPENTACT_TOPICS_NUMBERS", p + "numbers");
-        env.put("OPENTACT_TOPICS_DLQ", p + "dlq");
-        env.put("OPENTACT_TOPICS_JOURNAL", p + "journal");
-        env.put("OPENTACT_KAFKA_GROUP_ID", p + "orders");
-        env.put("OPENTACT_KAFKA_RESULTS_GROUP_ID", p + "results");
-        env.put("OPENTACT_ORDER_POLL_INTERVAL_MS", "50");
         // Kept under target/ so that a failing run can be read afterwards.
-        Path log = Path.of("target", "it-logs", "standalone-" + p + "log");
-        Files.createDirectories(log.getParent());
-        pb.redirectErrorStream(true).redirectOutput(log.toFile());
-        process = pb.start();
-
+        app = new AppProcess(Path.of("target", "it-logs", "standalone-" + p + "log"), List.of())
+                .env("OPENTACT_API_BASE_URL", sandbox.baseUrl())
+                .env("OPENTACT_API_TOKEN", token)
+                .env("OPENTACT_API_AUTH", "bearer")
+                .env("CAMEL_COMPONENT_KAFKA_BROKERS", brokers)
+                .env("OPENTACT_INBOX_DIR", inbox.toString())
+                .env("OPENTACT_OUTBOX_DIR", outbox.toString())
+                .env("OPENTACT_TOPICS_REQUESTS", p + "requests")
+                .env("OPENTACT_TOPICS_OUTCOMES", p + "outcomes")
+                .env("OPENTACT_TOPICS_NUMBERS", p + "numbers")
+                .env("OPENTACT_TOPICS_DLQ", p + "dlq")
+                .env("OPENTACT_TOPICS_JOURNAL", p + "journal")
+                .env("OPENTACT_KAFKA_GROUP_ID", p + "orders")
+                .env("OPENTACT_KAFKA_RESULTS_GROUP_ID", p + "results")
+                .env("OPENTACT_ORDER_POLL_INTERVAL_MS", "50");
+        app.start();
         Files.writeString(inbox.resolve("env.csv"), "tn,features\n+1 201 205 0001,voice\nnot-a-number,voice\n",
                 StandardCharsets.UTF_8);
 
@@ -100,13 +84,9 @@ class StandaloneProcessIT {
         // The token went as "Authorization: Bearer", never as the default X-Auth-Token.
         assertThat(sandbox.authFormsSeen()).containsKey("bearer").doesNotContainKey("x-auth-token");
 
-        List<String> lines = new ArrayList<>(Files.readAllLines(log));
+        List<String> lines = Files.readAllLines(app.log());
         assertThat(lines).isNotEmpty().noneMatch(l -> l.contains(token));
         assertThat(lines).noneMatch(l -> l.contains("started an embedded single-node Kafka broker"))
                 .noneMatch(l -> l.contains("built-in Opentact sandbox"));
-    }
-
-    private static String javaBin() {
-        return Path.of(System.getProperty("java.home"), "bin", "java").toString();
     }
 }

@@ -1,0 +1,80 @@
+package dev.tnorders.opentact.it;
+
+import java.io.File;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+import dev.tnorders.opentact.standalone.OrderRoutesMain;
+
+/**
+ * The application in a JVM of its own, started as a user starts it and configured only through
+ * environment variables, so that a test can kill it with SIGKILL and start it again.
+ */
+final class AppProcess implements AutoCloseable {
+
+    private final Map<String, String> env = new LinkedHashMap<>();
+    private final Path log;
+    private final List<String> jvmOptions;
+    private Process process;
+    private int starts;
+
+    AppProcess(Path log, List<String> jvmOptions) throws IOException {
+        this.log = log;
+        this.jvmOptions = jvmOptions;
+        Files.createDirectories(log.getParent());
+        Files.deleteIfExists(log);
+    }
+
+    AppProcess env(String name, String value) {
+        env.put(name, value);
+        return this;
+    }
+
+    Path log() {
+        return log;
+    }
+
+    void start() throws IOException {
+        List<String> command = new java.util.ArrayList<>();
+        command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        command.add("-Xmx256m");
+        command.addAll(jvmOptions);
+        command.add("-cp");
+        command.add(System.getProperty("java.class.path"));
+        command.add("-Dlog4j2.configurationFile=src/test/resources/log4j2-test.properties");
+        command.add(OrderRoutesMain.class.getName());
+        ProcessBuilder pb = new ProcessBuilder(command).directory(new File(System.getProperty("user.dir")));
+        pb.environment().putAll(env);
+        pb.redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
+        Files.writeString(log, "==== start " + (++starts) + "\n", java.nio.file.StandardOpenOption.CREATE,
+                java.nio.file.StandardOpenOption.APPEND);
+        process = pb.start();
+    }
+
+    boolean isAlive() {
+        return process != null && process.isAlive();
+    }
+
+    /** SIGKILL: no shutdown hook, no flush, no goodbye. */
+    void kill() throws InterruptedException {
+        if (process != null) {
+            process.destroyForcibly();
+            process.waitFor(30, TimeUnit.SECONDS);
+        }
+    }
+
+    @Override
+    public void close() throws InterruptedException {
+        if (process != null && process.isAlive()) {
+            process.destroy();
+            if (!process.waitFor(30, TimeUnit.SECONDS)) {
+                process.destroyForcibly();
+            }
+        }
+    }
+}
