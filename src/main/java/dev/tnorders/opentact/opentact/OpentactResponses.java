@@ -20,6 +20,8 @@ public class OpentactResponses {
     static final ObjectMapper MAPPER = JsonMapper.builder()
             .enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS)
             .enable(DeserializationFeature.USE_LONG_FOR_INTS)
+            // Keep "1.00" as 1.00: money keeps the scale Opentact gave it.
+            .disable(com.fasterxml.jackson.databind.cfg.JsonNodeFeature.STRIP_TRAILING_BIGDECIMAL_ZEROES)
             .build();
 
     /**

@@ -1,0 +1,145 @@
+package dev.tnorders.opentact.it;
+
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.time.Duration;
+import java.util.List;
+import java.util.Random;
+import java.util.stream.Stream;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import dev.tnorders.opentact.sandbox.OpentactSandbox;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/** CSV files as operations teams really drop them, in a real folder, through real Kafka. */
+class CsvIntakeIT {
+
+    private static final Duration WAIT = Duration.ofSeconds(60);
+    private static final String TOKEN = "csv-token";
+
+    @TempDir
+    Path work;
+    private OpentactSandbox sandbox;
+    private RunningApp app;
+
+    @BeforeEach
+    void start() {
+        sandbox = OpentactSandbox.start(0, TOKEN);
+        sandbox.setCompletionDelay(Duration.ofMillis(50));
+    }
+
+    @AfterEach
+    void stop() {
+        if (app != null) {
+            app.close();
+        }
+        sandbox.close();
+    }
+
+    private void drop(String name, String content) throws IOException {
+        drop(name, content.getBytes(StandardCharsets.UTF_8));
+    }
+
+    /** Writes under a temporary name and renames, as a well-behaved writer does. */
+    private void drop(String name, byte[] content) throws IOException {
+        Files.createDirectories(app.inbox);
+        Path part = app.inbox.resolve(name + ".part");
+        Files.write(part, content);
+        Files.move(part, app.inbox.resolve(name));
+    }
+
+    private static long filesIn(Path dir) throws IOException {
+        if (!Files.isDirectory(dir)) {
+            return 0;
+        }
+        try (Stream<Path> files = Files.list(dir)) {
+            return files.count();
+        }
+    }
+
+    @Test
+    void aSlowWriterIsNotReadHalfway() throws Exception {
+        app = new RunningApp(work, sandbox.baseUrl(), TOKEN).with("opentact.inbox.quiet-ms", "1500")
+                .with("opentact.inbox.check-interval-ms", "500").start();
+        Files.createDirectories(app.inbox);
+        Path file = app.inbox.resolve("slow.csv");
+        try (OutputStream out = Files.newOutputStream(file, StandardOpenOption.CREATE_NEW)) {
+            for (int chunk = 0; chunk < 4; chunk++) {
+                out.write(("tn\n".repeat(chunk == 0 ? 1 : 0) + "+1312201000" + chunk + "\n").getBytes(StandardCharsets.UTF_8));
+                out.flush();
+                // The writer pauses (shorter than the quiet time): the file must stay where it is.
+                await().during(Duration.ofMillis(700)).atMost(Duration.ofSeconds(5)).until(() -> Files.exists(file));
+            }
+        }
+        List<TopicProbe.Rec> outcomes = TopicProbe.read(app.brokers, app.topic("outcomes"), 4, WAIT, Duration.ofSeconds(2));
+        assertThat(outcomes).hasSize(4).allSatisfy(o -> assertThat(o.value()).containsEntry("state", "completed"));
+        assertThat(filesIn(app.outbox)).isEqualTo(1); // results only: no half-read rows were rejected
+    }
+
+    @Test
+    void theSameContentDroppedTwiceUnderAnotherNameIsOrderedOnce() throws Exception {
+        app = new RunningApp(work, sandbox.baseUrl(), TOKEN).with("opentact.inbox.quiet-ms", "200").start();
+        String content = "tn;features\r\n+1 312 202 0001;voice\r\n+1 312 202 0002;sms\r\n";
+        drop("first.csv", content);
+        assertThat(TopicProbe.read(app.brokers, app.topic("outcomes"), 2, WAIT, Duration.ZERO)).hasSize(2);
+        drop("second-name.csv", content);
+        await().atMost(WAIT).until(() -> filesIn(app.inbox.resolve(".done")) == 2);
+        assertThat(TopicProbe.read(app.brokers, app.topic("outcomes"), 2, Duration.ofSeconds(10), Duration.ofSeconds(3)))
+                .hasSize(2);
+        assertThat(sandbox.orderAttempts(13122020001L)).isEqualTo(1);
+        assertThat(sandbox.orderAttempts(13122020002L)).isEqualTo(1);
+    }
+
+    @Test
+    void nastyFilesGetAClearFateAndNeverStopTheRest() throws Exception {
+        app = new RunningApp(work, sandbox.baseUrl(), TOKEN).with("opentact.inbox.quiet-ms", "200").start();
+        byte[] garbage = new byte[4096];
+        new Random(42).nextBytes(garbage);
+        drop("garbage.csv", garbage);
+        drop("empty.csv", new byte[0]);
+        drop("header-only.csv", "tn,features\n");
+        drop("duplicated-header.csv", "tn,features,TN\n+13122030001,voice,+13122030002\n");
+        drop("hostile.csv", "tn,features,profile\n"
+                + "=\"3122030003\",voice,\n"                                  // Excel-style cell: accepted
+                + "=cmd|' /C calc'!A0,voice,\n"                               // formula injection: rejected, neutralised
+                + "+13122030004,voice\n"                                      // too few cells
+                + "+13122030005,voice,US,extra\n"                             // too many cells
+                + "../../etc/passwd,voice,\n"                                 // path-looking value
+                + "\"" + "9".repeat(1_000_000) + "\",voice,\n"                // a 1 MB cell
+                + "+13122030006,\"voice;sms\",US\n");                          // good, after all that
+        drop("good.csv", "tn\n+13122030007\n");
+
+        List<TopicProbe.Rec> outcomes = TopicProbe.read(app.brokers, app.topic("outcomes"), 3, WAIT, Duration.ofSeconds(2));
+        assertThat(outcomes).hasSize(3).allSatisfy(o -> assertThat(o.value()).containsEntry("state", "completed"));
+        await().atMost(WAIT).untilAsserted(() -> {
+            assertThat(filesIn(app.inbox.resolve(".failed"))).isEqualTo(3); // garbage, empty, duplicated header
+            assertThat(filesIn(app.inbox.resolve(".done"))).isEqualTo(3);   // header-only, hostile, good
+        });
+        List<String> rejects = Files.readAllLines(app.outbox.resolve("hostile.csv.rejects.csv"));
+        assertThat(rejects).hasSize(6);
+        assertThat(rejects.get(0)).isEqualTo("tn,features,profile,reject_reason");
+        assertThat(rejects.get(1)).startsWith("'=cmd|").contains("field 'tn'");
+        assertThat(rejects.get(2)).contains("2 cells but the header has 3");
+        assertThat(rejects.get(3)).contains("4 cells but the header has 3");
+        assertThat(rejects.get(4)).startsWith("../../etc/passwd").contains("not a phone number");
+        assertThat(rejects.get(5)).contains("too long");
+        List<TopicProbe.Rec> dlq = TopicProbe.read(app.brokers, app.topic("dlq"), 5, WAIT, Duration.ofSeconds(1));
+        assertThat(dlq).hasSize(5).allSatisfy(d -> {
+            assertThat((String) d.get("error")).isNotBlank();
+            assertThat(d.map("source")).containsEntry("file", "hostile.csv").containsKey("line");
+        });
+        assertThat(sandbox.purchaseCount(13122030003L)).isEqualTo(1);
+        assertThat(sandbox.purchaseCount(13122030006L)).isEqualTo(1);
+        assertThat(sandbox.purchaseCount(13122030007L)).isEqualTo(1);
+    }
+}
