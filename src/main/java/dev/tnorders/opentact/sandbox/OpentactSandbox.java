@@ -66,6 +66,7 @@ public final class OpentactSandbox implements AutoCloseable {
     private final Map<String, AtomicInteger> authForms = new ConcurrentHashMap<>();
     private final Map<String, AtomicInteger> dropAfterHandling = new ConcurrentHashMap<>();
     private final AtomicInteger orderPosts = new AtomicInteger();
+    private final Map<String, List<Instant>> calls = new ConcurrentHashMap<>();
     private volatile java.util.function.IntConsumer orderPostHook = n -> { };
     private volatile String token;
     private volatile Duration latency = Duration.ZERO;
@@ -197,6 +198,17 @@ public final class OpentactSandbox implements AutoCloseable {
         return state.orderCount();
     }
 
+    /** When each call to exactly {@code path} arrived, in order. */
+    public List<Instant> callTimes(String path) {
+        List<Instant> times = calls.get(path);
+        if (times == null) {
+            return List.of();
+        }
+        synchronized (times) {
+            return List.copyOf(times);
+        }
+    }
+
     /** How many accepted calls used each auth form: {@code x-auth-token}, {@code bearer}, {@code query}. */
     public Map<String, Integer> authFormsSeen() {
         Map<String, Integer> out = new HashMap<>();
@@ -248,6 +260,7 @@ public final class OpentactSandbox implements AutoCloseable {
     private void handle(HttpExchange ex) throws IOException {
         try (ex) {
             String path = ex.getRequestURI().getPath();
+            calls.computeIfAbsent(path, k -> java.util.Collections.synchronizedList(new ArrayList<>())).add(Instant.now());
             Map<String, String> query = query(ex.getRequestURI().getRawQuery());
             try {
                 if (!latency.isZero()) {

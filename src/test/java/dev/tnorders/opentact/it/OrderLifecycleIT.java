@@ -127,6 +127,17 @@ class OrderLifecycleIT {
     }
 
     @Test
+    void retryAfterIsHonoured() throws Exception {
+        sandbox.failNext("/rest/order/price", 429, 1); // the sandbox says Retry-After: 1
+        app = app().start(); // backoff is 50 ms in tests: only Retry-After explains a 1 s wait
+        TopicProbe.Rec o = outcome("ra-1", "{\"request_id\":\"ra-1\",\"tns\":[\"+12012030002\"]}");
+        assertThat(o.value()).containsEntry("state", "completed");
+        List<java.time.Instant> prices = sandbox.callTimes("/rest/order/price");
+        assertThat(prices).hasSize(2);
+        assertThat(Duration.between(prices.get(0), prices.get(1))).isGreaterThanOrEqualTo(Duration.ofMillis(950));
+    }
+
+    @Test
     void anOrderWhoseAnswerWasLostIsFoundNotBoughtAgain() throws Exception {
         sandbox.dropAnswerAfterHandling("/rest/order", 1);
         app = app().start();
