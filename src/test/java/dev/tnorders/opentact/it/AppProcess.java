@@ -35,6 +35,23 @@ final class AppProcess implements AutoCloseable {
         return this;
     }
 
+    /** The contract's settings for a test run: its own topics and groups under {@code prefix}. */
+    AppProcess standardEnv(String prefix, String baseUrl, String token, String brokers, Path inbox, Path outbox) {
+        return env("OPENTACT_API_BASE_URL", baseUrl)
+                .env("OPENTACT_API_TOKEN", token)
+                .env("CAMEL_COMPONENT_KAFKA_BROKERS", brokers)
+                .env("OPENTACT_INBOX_DIR", inbox.toString())
+                .env("OPENTACT_OUTBOX_DIR", outbox.toString())
+                .env("OPENTACT_TOPICS_REQUESTS", prefix + "requests")
+                .env("OPENTACT_TOPICS_OUTCOMES", prefix + "outcomes")
+                .env("OPENTACT_TOPICS_NUMBERS", prefix + "numbers")
+                .env("OPENTACT_TOPICS_DLQ", prefix + "dlq")
+                .env("OPENTACT_TOPICS_JOURNAL", prefix + "journal")
+                .env("OPENTACT_KAFKA_GROUP_ID", prefix + "orders")
+                .env("OPENTACT_KAFKA_RESULTS_GROUP_ID", prefix + "results")
+                .env("OPENTACT_ORDER_POLL_INTERVAL_MS", "50");
+    }
+
     Path log() {
         return log;
     }

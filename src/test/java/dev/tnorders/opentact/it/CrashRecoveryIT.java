@@ -71,20 +71,8 @@ class CrashRecoveryIT {
         Path inbox = work.resolve("inbox");
         Files.createDirectories(inbox);
         app = new AppProcess(Path.of("target", "it-logs", p + "log"), List.of())
-                .env("OPENTACT_API_BASE_URL", sandbox.baseUrl())
-                .env("OPENTACT_API_TOKEN", token)
-                .env("CAMEL_COMPONENT_KAFKA_BROKERS", brokers)
-                .env("OPENTACT_INBOX_DIR", inbox.toString())
-                .env("OPENTACT_OUTBOX_DIR", work.resolve("outbox").toString())
-                .env("OPENTACT_TOPICS_REQUESTS", p + "requests")
-                .env("OPENTACT_TOPICS_OUTCOMES", p + "outcomes")
-                .env("OPENTACT_TOPICS_NUMBERS", p + "numbers")
-                .env("OPENTACT_TOPICS_DLQ", p + "dlq")
-                .env("OPENTACT_TOPICS_JOURNAL", p + "journal")
-                .env("OPENTACT_KAFKA_GROUP_ID", p + "orders")
-                .env("OPENTACT_KAFKA_RESULTS_GROUP_ID", p + "results")
+                .standardEnv(p, sandbox.baseUrl(), token, brokers, inbox, work.resolve("outbox"))
                 .env("OPENTACT_KAFKA_SESSION_TIMEOUT_MS", "6000")
-                .env("OPENTACT_ORDER_POLL_INTERVAL_MS", "50")
                 .env("OPENTACT_ORDER_POLL_MAX_INTERVAL_MS", "200");
 
         Map<Long, String> expected = new HashMap<>(); // number -> request id

@@ -153,12 +153,7 @@ class OrderLifecycleIT {
         // What a process that died right after its order POST leaves behind: an intent in the
         // journal, and an order in Opentact that it never heard about.
         RunningApp fresh = app();
-        OrderRequest request = new OrderRequest("crash-1", List.of("+12012050001"), null, EnumSet.of(Feature.VOICE),
-                true, null, null, null, null, null, null, "2026-11-24T00:00:00.000Z");
-        OrderJournal journal = new OrderJournal(fresh.brokers, fresh.topic("journal"));
-        journal.start();
-        journal.intent(request);
-        journal.stop();
+        leftInJournal(fresh, journal -> journal.intent(request("crash-1", "+12012050001")));
         String uuid = sandbox.placeOrder(12012050001L);
 
         app = fresh.start();
@@ -170,12 +165,7 @@ class OrderLifecycleIT {
     @Test
     void aCrashBeforeTheOrderPostOrdersOnce() throws Exception {
         RunningApp fresh = app();
-        OrderRequest request = new OrderRequest("crash-2", List.of("+12012050002"), null, EnumSet.of(Feature.VOICE),
-                true, null, null, null, null, null, null, "2026-11-24T00:00:00.000Z");
-        OrderJournal journal = new OrderJournal(fresh.brokers, fresh.topic("journal"));
-        journal.start();
-        journal.intent(request);
-        journal.stop();
+        leftInJournal(fresh, journal -> journal.intent(request("crash-2", "+12012050002")));
 
         app = fresh.start();
         TopicProbe.Rec o = outcome("crash-2", "{\"request_id\":\"crash-2\",\"tns\":[\"+12012050002\"]}");
@@ -187,12 +177,7 @@ class OrderLifecycleIT {
     void aPlacedOrderIsFollowedNotPlacedAgain() throws Exception {
         RunningApp fresh = app();
         String uuid = sandbox.placeOrder(12012050003L);
-        OrderRequest request = new OrderRequest("crash-3", List.of("+12012050003"), null, EnumSet.of(Feature.VOICE),
-                true, null, null, null, null, null, null, "2026-11-24T00:00:00.000Z");
-        OrderJournal journal = new OrderJournal(fresh.brokers, fresh.topic("journal"));
-        journal.start();
-        journal.placed(request, uuid);
-        journal.stop();
+        leftInJournal(fresh, journal -> journal.placed(request("crash-3", "+12012050003"), uuid));
 
         app = fresh.start();
         TopicProbe.Rec o = outcome("crash-3", "{\"request_id\":\"crash-3\",\"tns\":[\"+12012050003\"]}");
@@ -220,6 +205,22 @@ class OrderLifecycleIT {
         assertThat(o.value()).containsEntry("state", "completed");
         assertThat(sandbox.orderAttempts(12012070001L)).isEqualTo(1);
         assertThat(sandbox.purchaseCount(12012070001L)).isEqualTo(1);
+    }
+
+    private static OrderRequest request(String id, String tn) {
+        return new OrderRequest(id, List.of(tn), null, EnumSet.of(Feature.VOICE), true, null, null, null, null, null,
+                null, "2026-11-24T00:00:00.000Z");
+    }
+
+    /** Writes to the app's journal what a process that died would have left there. */
+    private static void leftInJournal(RunningApp app, java.util.function.Consumer<OrderJournal> entries) {
+        OrderJournal journal = new OrderJournal(app.brokers, app.topic("journal"));
+        journal.start();
+        try {
+            entries.accept(journal);
+        } finally {
+            journal.stop();
+        }
     }
 
     private static TopicProbe.Rec byId(List<TopicProbe.Rec> outcomes, String id) {

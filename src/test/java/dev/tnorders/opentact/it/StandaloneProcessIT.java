@@ -51,20 +51,8 @@ class StandaloneProcessIT {
 
         // Kept under target/ so that a failing run can be read afterwards.
         app = new AppProcess(Path.of("target", "it-logs", "standalone-" + p + "log"), List.of())
-                .env("OPENTACT_API_BASE_URL", sandbox.baseUrl())
-                .env("OPENTACT_API_TOKEN", token)
-                .env("OPENTACT_API_AUTH", "bearer")
-                .env("CAMEL_COMPONENT_KAFKA_BROKERS", brokers)
-                .env("OPENTACT_INBOX_DIR", inbox.toString())
-                .env("OPENTACT_OUTBOX_DIR", outbox.toString())
-                .env("OPENTACT_TOPICS_REQUESTS", p + "requests")
-                .env("OPENTACT_TOPICS_OUTCOMES", p + "outcomes")
-                .env("OPENTACT_TOPICS_NUMBERS", p + "numbers")
-                .env("OPENTACT_TOPICS_DLQ", p + "dlq")
-                .env("OPENTACT_TOPICS_JOURNAL", p + "journal")
-                .env("OPENTACT_KAFKA_GROUP_ID", p + "orders")
-                .env("OPENTACT_KAFKA_RESULTS_GROUP_ID", p + "results")
-                .env("OPENTACT_ORDER_POLL_INTERVAL_MS", "50");
+                .standardEnv(p, sandbox.baseUrl(), token, brokers, inbox, outbox)
+                .env("OPENTACT_API_AUTH", "bearer");
         app.start();
         Files.writeString(inbox.resolve("env.csv"), "tn,features\n+1 201 205 0001,voice\nnot-a-number,voice\n",
                 StandardCharsets.UTF_8);
