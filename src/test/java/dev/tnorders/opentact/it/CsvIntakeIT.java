@@ -11,40 +11,14 @@ import java.util.List;
 import java.util.Random;
 import java.util.stream.Stream;
 
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
-import dev.tnorders.opentact.sandbox.OpentactSandbox;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 /** CSV files as operations teams really drop them, in a real folder, through real Kafka. */
-class CsvIntakeIT {
-
-    private static final Duration WAIT = Duration.ofSeconds(60);
-    private static final String TOKEN = "csv-token";
-
-    @TempDir
-    Path work;
-    private OpentactSandbox sandbox;
-    private RunningApp app;
-
-    @BeforeEach
-    void start() {
-        sandbox = OpentactSandbox.start(0, TOKEN);
-        sandbox.setCompletionDelay(Duration.ofMillis(50));
-    }
-
-    @AfterEach
-    void stop() {
-        if (app != null) {
-            app.close();
-        }
-        sandbox.close();
-    }
+class CsvIntakeIT extends SandboxAndApp {
 
     private void drop(String name, String content) throws IOException {
         drop(name, content.getBytes(StandardCharsets.UTF_8));
@@ -69,7 +43,7 @@ class CsvIntakeIT {
 
     @Test
     void aSlowWriterIsNotReadHalfway() throws Exception {
-        app = new RunningApp(work, sandbox.baseUrl(), TOKEN).with("opentact.inbox.quiet-ms", "1500")
+        app = app().with("opentact.inbox.quiet-ms", "1500")
                 .with("opentact.inbox.check-interval-ms", "500").start();
         Files.createDirectories(app.inbox);
         Path file = app.inbox.resolve("slow.csv");
@@ -88,7 +62,7 @@ class CsvIntakeIT {
 
     @Test
     void theSameContentDroppedTwiceUnderAnotherNameIsOrderedOnce() throws Exception {
-        app = new RunningApp(work, sandbox.baseUrl(), TOKEN).with("opentact.inbox.quiet-ms", "200").start();
+        app = app().with("opentact.inbox.quiet-ms", "200").start();
         String content = "tn;features\r\n+1 312 202 0001;voice\r\n+1 312 202 0002;sms\r\n";
         drop("first.csv", content);
         assertThat(TopicProbe.read(app.brokers, app.topic("outcomes"), 2, WAIT, Duration.ZERO)).hasSize(2);
@@ -102,7 +76,7 @@ class CsvIntakeIT {
 
     @Test
     void nastyFilesGetAClearFateAndNeverStopTheRest() throws Exception {
-        app = new RunningApp(work, sandbox.baseUrl(), TOKEN).with("opentact.inbox.quiet-ms", "200").start();
+        app = app().with("opentact.inbox.quiet-ms", "200").start();
         byte[] garbage = new byte[4096];
         new Random(42).nextBytes(garbage);
         drop("garbage.csv", garbage);

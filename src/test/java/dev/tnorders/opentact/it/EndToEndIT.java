@@ -2,19 +2,14 @@ package dev.tnorders.opentact.it;
 
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Collectors;
 
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 import dev.tnorders.opentact.lifecycle.IntakeControl;
-import dev.tnorders.opentact.sandbox.OpentactSandbox;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -23,34 +18,12 @@ import static org.awaitility.Awaitility.await;
  * The whole flow through a real Kafka broker and the Opentact sandbox over HTTP: CSV files and
  * Kafka requests each end in one outcome per request and one record per number.
  */
-class EndToEndIT {
-
-    private static final Duration WAIT = Duration.ofSeconds(60);
-    private static final Duration SETTLE = Duration.ofSeconds(2);
-    private static final String TOKEN = "it-token";
-
-    @TempDir
-    Path work;
-    private OpentactSandbox sandbox;
-    private RunningApp app;
-
-    @BeforeEach
-    void start() throws Exception {
-        sandbox = OpentactSandbox.start(0, TOKEN);
-    }
-
-    @AfterEach
-    void stop() {
-        if (app != null) {
-            app.close();
-        }
-        sandbox.close();
-    }
+class EndToEndIT extends SandboxAndApp {
 
     @Test
     void csvFileOfSeveralNumbers() throws Exception {
         sandbox.removeInventory(12012000009L);
-        app = new RunningApp(work, sandbox.baseUrl(), TOKEN).start();
+        app = app().start();
         Files.createDirectories(app.inbox);
         Files.writeString(app.inbox.resolve("orders.csv"), """
                 tn,features,autorenew
@@ -100,7 +73,7 @@ class EndToEndIT {
 
     @Test
     void kafkaRequestWithSeveralNumbers() throws Exception {
-        app = new RunningApp(work, sandbox.baseUrl(), TOKEN).start();
+        app = app().start();
         TopicProbe.send(app.brokers, app.topic("requests"), "k1", """
                 {"request_id": "crm-7781", "tns": ["+12029822917", "2025550143"],
                  "features": ["voice", "sms"], "autorenew": true, "max_nrc": "5.00"}""");
@@ -126,7 +99,7 @@ class EndToEndIT {
 
     @Test
     void theSameRequestTwiceIsOrderedOnce() throws Exception {
-        app = new RunningApp(work, sandbox.baseUrl(), TOKEN).start();
+        app = app().start();
         String request = "{\"request_id\": \"dup-1\", \"tns\": [\"+12012000005\"]}";
         TopicProbe.send(app.brokers, app.topic("requests"), "dup-1", request);
         TopicProbe.send(app.brokers, app.topic("requests"), "dup-1", request);
@@ -140,7 +113,7 @@ class EndToEndIT {
 
     @Test
     void badMessagesGoToTheDlqAndTheRestGoesOn() throws Exception {
-        app = new RunningApp(work, sandbox.baseUrl(), TOKEN).start();
+        app = app().start();
         TopicProbe.send(app.brokers, app.topic("requests"), "bad-1", "{\"tns\": [\"+12012000007\"");
         TopicProbe.send(app.brokers, app.topic("requests"), "bad-2", "{\"tns\": [\"+12012000007\"], \"features\": [\"telepathy\"]}");
         TopicProbe.send(app.brokers, app.topic("requests"), "good", "{\"tns\": [\"+12012000007\"]}");
@@ -158,7 +131,7 @@ class EndToEndIT {
     @Test
     void aRefusedTokenPausesIntakeInsteadOfFailingRequests() throws Exception {
         sandbox.setToken("the-real-token");
-        app = new RunningApp(work, sandbox.baseUrl(), TOKEN).start();
+        app = app().start();
         TopicProbe.send(app.brokers, app.topic("requests"), "tok-1", "{\"request_id\": \"tok-1\", \"tns\": [\"+12012000008\"]}");
 
         IntakeControl intake = app.bean("intakeControl", IntakeControl.class);

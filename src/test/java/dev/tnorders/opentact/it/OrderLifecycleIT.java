@@ -1,21 +1,16 @@
 package dev.tnorders.opentact.it;
 
 import java.math.BigDecimal;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.EnumSet;
 import java.util.List;
 
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 import dev.tnorders.opentact.lifecycle.IntakeControl;
 import dev.tnorders.opentact.lifecycle.OrderJournal;
 import dev.tnorders.opentact.model.Feature;
 import dev.tnorders.opentact.model.OrderRequest;
-import dev.tnorders.opentact.sandbox.OpentactSandbox;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -25,34 +20,7 @@ import static org.awaitility.Awaitility.await;
  * orders, retries, lost answers and crash leftovers in the journal. Each test checks what the
  * sandbox sold, not only what was published.
  */
-class OrderLifecycleIT {
-
-    private static final Duration WAIT = Duration.ofSeconds(60);
-    private static final Duration SETTLE = Duration.ofSeconds(2);
-    private static final String TOKEN = "lifecycle-token";
-
-    @TempDir
-    Path work;
-    private OpentactSandbox sandbox;
-    private RunningApp app;
-
-    @BeforeEach
-    void start() {
-        sandbox = OpentactSandbox.start(0, TOKEN);
-        sandbox.setCompletionDelay(Duration.ofMillis(100));
-    }
-
-    @AfterEach
-    void stop() {
-        if (app != null) {
-            app.close();
-        }
-        sandbox.close();
-    }
-
-    private RunningApp app() {
-        return new RunningApp(work, sandbox.baseUrl(), TOKEN);
-    }
+class OrderLifecycleIT extends SandboxAndApp {
 
     private TopicProbe.Rec outcome(String requestId, String json) throws Exception {
         TopicProbe.send(app.brokers, app.topic("requests"), requestId, json);
