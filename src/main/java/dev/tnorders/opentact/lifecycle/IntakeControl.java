@@ -7,8 +7,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Whether request intake is paused, and why. Intake pauses when Opentact refuses the token
- * (until the token works again: the auth probe checks) and when the account balance runs out
- * (for a configured interval). Failing every request meanwhile would be wrong.
+ * (until the token works again: the auth probe checks), and for a configured interval when the
+ * account balance runs out or Opentact stays unavailable after the retries (a circuit breaker).
+ * Failing every request meanwhile would be wrong, and retrying at full speed would hammer Opentact.
  *
  * <p>While paused, the Kafka intake waits here before each record, a bounded time, then gives the
  * record back (uncommitted) and polls it again: the consumer stays alive in its group and no
@@ -25,7 +26,7 @@ public class IntakeControl {
         }
     }
 
-    public enum Cause { token, balance }
+    public enum Cause { token, timed }
 
     private final Clock clock;
     private String reason;
@@ -50,11 +51,14 @@ public class IntakeControl {
         return true;
     }
 
-    /** Pauses for {@code millis}, e.g. when the balance ran out. A running pause is extended, not shortened. */
+    /**
+     * Pauses for {@code millis}: the balance ran out, Opentact is down, an unexpected error. A
+     * running timed pause is extended, not shortened; a token pause is left as it is.
+     */
     public synchronized void pauseFor(String why, long millis) {
         long newUntil = clock.millis() + millis;
-        if (!isPaused() || (cause == Cause.balance && newUntil > until)) {
-            set(why, Cause.balance, newUntil);
+        if (!isPaused() || (cause == Cause.timed && newUntil > until)) {
+            set(why, Cause.timed, newUntil);
         }
     }
 
@@ -79,7 +83,7 @@ public class IntakeControl {
 
     public synchronized boolean isPaused() {
         if (reason != null && until > 0 && clock.millis() >= until) {
-            LOG.warn("Intake RESUMED: the pause of {} ms is over (was paused: {})", until, reason);
+            LOG.warn("Intake RESUMED: the timed pause is over (was paused: {})", reason);
             reason = null;
             cause = null;
         }

@@ -95,6 +95,25 @@ class OrderLifecycleIT extends SandboxAndApp {
     }
 
     @Test
+    void anOpentactOutagePausesIntakeInsteadOfSpinning() throws Exception {
+        sandbox.failNext("/rest/order/price", 503, 1000);
+        app = app().with("opentact.api.retries", "2").with("opentact.intake.outage-pause-ms", "3000").start();
+        TopicProbe.send(app.brokers, app.topic("requests"), "down-1", "{\"request_id\":\"down-1\",\"tns\":[\"+12012030003\"]}");
+        IntakeControl intake = app.bean("intakeControl", IntakeControl.class);
+        await().atMost(WAIT).until(intake::isPaused);
+        assertThat(intake.reason()).contains("Opentact is unavailable (HTTP 503");
+        int callsWhilePaused = sandbox.callTimes("/rest/order/price").size();
+        assertThat(callsWhilePaused).isEqualTo(3); // the call and its 2 retries, then nothing
+
+        sandbox.failNext("/rest/order/price", 503, 0); // Opentact is back
+        TopicProbe.Rec o = TopicProbe.read(app.brokers, app.topic("outcomes"), 1, WAIT, SETTLE).get(0);
+        assertThat(o.value()).containsEntry("request_id", "down-1").containsEntry("state", "completed");
+        assertThat(Duration.between(sandbox.callTimes("/rest/order/price").get(2),
+                sandbox.callTimes("/rest/order/price").get(3))).isGreaterThanOrEqualTo(Duration.ofMillis(2500));
+        assertThat(sandbox.purchaseCount(12012030003L)).isEqualTo(1);
+    }
+
+    @Test
     void retryAfterIsHonoured() throws Exception {
         sandbox.failNext("/rest/order/price", 429, 1); // the sandbox says Retry-After: 1
         app = app().start(); // backoff is 50 ms in tests: only Retry-After explains a 1 s wait
