@@ -142,6 +142,11 @@ public class OrderDecisions {
         return new OrderResult(outcome, numbers);
     }
 
+    /** Quote-only mode: the outcome carries Opentact's price; nothing is ordered. */
+    public OrderResult quoteOnly(OrderRequest request, PriceQuote quote) {
+        return rejected(request, "quote only (opentact.order.quote-only=true): priced, nothing ordered", quote);
+    }
+
     /** Nothing was ordered: every number is rejected with the same reason. */
     public OrderResult rejected(OrderRequest request, String reason, PriceQuote quote) {
         List<NumberResult> numbers = new ArrayList<>();

@@ -43,6 +43,17 @@ class OrderLifecycleIT extends SandboxAndApp {
     }
 
     @Test
+    void quoteOnlyPublishesThePriceAndOrdersNothing() throws Exception {
+        app = app().with("opentact.order.quote-only", "true").start();
+        TopicProbe.Rec o = outcome("quote-1", "{\"request_id\":\"quote-1\",\"tns\":[\"+12012080001\",\"+12012080002\"]}");
+        assertThat(o.value()).containsEntry("state", "rejected").containsEntry("numbers_ordered", 0);
+        assertThat(o.map("price")).containsEntry("nrc", "2.00").containsEntry("mrc", "1.00");
+        assertThat((String) o.get("reason")).contains("quote only");
+        assertThat(sandbox.orderAttempts(12012080001L)).isZero();
+        assertThat(sandbox.orderCount()).isZero();
+    }
+
+    @Test
     void notEnoughBalanceIsRejectedWithOpentactsWordsAndPausesIntake() throws Exception {
         sandbox.setBalance(new BigDecimal("0.50"));
         app = app().with("opentact.intake.balance-pause-ms", "3000").start();
