@@ -32,6 +32,7 @@ import org.slf4j.LoggerFactory;
 import dev.tnorders.opentact.model.NumberResult;
 import dev.tnorders.opentact.model.OrderRequest;
 import dev.tnorders.opentact.model.OrderResult;
+import dev.tnorders.opentact.opentact.PriceQuote;
 
 /**
  * The durable record of what we did for each request, on a compacted Kafka topic keyed by
@@ -54,18 +55,29 @@ public class OrderJournal {
 
     public enum Phase { intent, placed, done }
 
+    /**
+     * @param day  the UTC day the order's spend is booked on (from its intent)
+     * @param file the dropped CSV file it came from (for the file budget), or null
+     * @param nrc  one-time spend it accounts for: the quoted price from intent on, what was bought at done
+     */
     @JsonInclude(JsonInclude.Include.NON_NULL)
     public record Entry(@JsonProperty("request_id") String requestId, @JsonProperty("phase") Phase phase,
-                        @JsonProperty("tns") List<String> tns, @JsonProperty("order_uuid") String orderUuid) {
+                        @JsonProperty("tns") List<String> tns, @JsonProperty("order_uuid") String orderUuid,
+                        @JsonProperty("day") String day, @JsonProperty("file") String file,
+                        @JsonProperty("nrc") java.math.BigDecimal nrc) {
     }
 
-    private final ObjectMapper mapper = new ObjectMapper();
+    // Entries written by a newer version may carry more fields: read what is known.
+    private final ObjectMapper mapper = new ObjectMapper()
+            .configure(com.fasterxml.jackson.databind.DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, false);
     private final Map<String, Entry> entries = new ConcurrentHashMap<>();
+    private final SpendLedger ledger = new SpendLedger();
     private final String brokers;
     private final String topic;
     private final String outcomesTopic;
     private final String numbersTopic;
     private final String transactionalId;
+    private final java.time.Clock clock = java.time.Clock.systemUTC();
     private KafkaProducer<String, String> producer;
     private KafkaConsumer<String, String> consumer;
 
@@ -153,12 +165,28 @@ public class OrderJournal {
         return e == null ? null : e.orderUuid();
     }
 
+    /** Spend per day and per file, up to date with every entry read so far. */
+    public synchronized SpendLedger ledger() {
+        catchUp();
+        return ledger;
+    }
+
+    /** Before an order POST: the numbers, and the quoted one-time price as spend about to happen. */
+    public void intent(OrderRequest request, PriceQuote quote) {
+        write(new Entry(request.requestId(), Phase.intent, request.tns(), null, Budgets.today(clock),
+                Budgets.fileOf(request), quote == null ? null : quote.totalNrc()));
+    }
+
+    /** An intent without a price (tools and tests). */
     public void intent(OrderRequest request) {
-        write(new Entry(request.requestId(), Phase.intent, request.tns(), null));
+        intent(request, null);
     }
 
     public void placed(OrderRequest request, String orderUuid) {
-        write(new Entry(request.requestId(), Phase.placed, request.tns(), orderUuid));
+        Entry before = entries.get(request.requestId());
+        write(new Entry(request.requestId(), Phase.placed, request.tns(), orderUuid,
+                before == null ? Budgets.today(clock) : before.day(), Budgets.fileOf(request),
+                before == null ? null : before.nrc()));
     }
 
     /**
@@ -166,7 +194,9 @@ public class OrderJournal {
      * number), the outcome (key = request id), and the {@code done} entry, in one transaction.
      */
     public synchronized void finish(OrderRequest request, OrderResult result) {
-        Entry done = new Entry(request.requestId(), Phase.done, null, result.outcome().orderUuid());
+        Entry before = entries.get(request.requestId());
+        Entry done = new Entry(request.requestId(), Phase.done, null, result.outcome().orderUuid(),
+                before == null ? Budgets.today(clock) : before.day(), Budgets.fileOf(request), spent(result, before));
         transaction(done, () -> {
             for (NumberResult n : result.numbers()) {
                 producer.send(new ProducerRecord<>(numbersTopic, n.tn(), mapper.writeValueAsString(n)));
@@ -174,6 +204,33 @@ public class OrderJournal {
             producer.send(new ProducerRecord<>(outcomesTopic, request.requestId(),
                     mapper.writeValueAsString(result.outcome())));
         });
+    }
+
+    /**
+     * What a finished request spent: the price of what was bought. When the result is unknown the
+     * reservation stays: the money may have been spent.
+     */
+    private static java.math.BigDecimal spent(OrderResult result, Entry before) {
+        dev.tnorders.opentact.model.Outcome o = result.outcome();
+        if (o.state() == dev.tnorders.opentact.model.Outcome.State.unknown) {
+            return before == null ? null : before.nrc();
+        }
+        if (o.numbersOrdered() == 0) {
+            return java.math.BigDecimal.ZERO;
+        }
+        java.math.BigDecimal sum = java.math.BigDecimal.ZERO;
+        boolean perNumber = false;
+        for (NumberResult n : result.numbers()) {
+            if (n.nrc() != null) {
+                sum = sum.add(new java.math.BigDecimal(n.nrc()));
+                perNumber = true;
+            }
+        }
+        if (perNumber) {
+            return sum;
+        }
+        return o.price() != null && o.price().nrc() != null ? new java.math.BigDecimal(o.price().nrc())
+                : before == null ? null : before.nrc();
     }
 
     private interface Sends {
@@ -191,7 +248,7 @@ public class OrderJournal {
             others.run();
             producer.send(new ProducerRecord<>(topic, entry.requestId(), mapper.writeValueAsString(entry)));
             producer.commitTransaction();
-            entries.put(entry.requestId(), entry);
+            remember(entry);
         } catch (org.apache.kafka.common.errors.ProducerFencedException
                  | org.apache.kafka.common.errors.OutOfOrderSequenceException
                  | org.apache.kafka.common.errors.AuthorizationException e) {
@@ -220,15 +277,21 @@ public class OrderJournal {
             for (ConsumerRecord<String, String> r : consumer.poll(Duration.ofMillis(200))) {
                 if (r.value() == null) {
                     entries.remove(r.key());
+                    ledger.forget(r.key());
                     continue;
                 }
                 try {
-                    entries.put(r.key(), mapper.readValue(r.value(), Entry.class));
+                    remember(mapper.readValue(r.value(), Entry.class));
                 } catch (java.io.IOException e) {
                     LOG.warn("Skipping an unreadable order journal entry at {}-{}@{}", r.topic(), r.partition(), r.offset());
                 }
             }
         }
+    }
+
+    private void remember(Entry entry) {
+        entries.put(entry.requestId(), entry);
+        ledger.record(entry.requestId(), entry.day(), entry.file(), entry.nrc());
     }
 
     private boolean reached(Map<TopicPartition, Long> end) {

@@ -209,6 +209,18 @@ public final class OpentactSandbox implements AutoCloseable {
         }
     }
 
+    /** When each call arrived, whatever its path, in order. */
+    public List<Instant> callTimes() {
+        List<Instant> all = new ArrayList<>();
+        for (List<Instant> times : calls.values()) {
+            synchronized (times) {
+                all.addAll(times);
+            }
+        }
+        all.sort(null);
+        return all;
+    }
+
     /** How many accepted calls used each auth form: {@code x-auth-token}, {@code bearer}, {@code query}. */
     public Map<String, Integer> authFormsSeen() {
         Map<String, Integer> out = new HashMap<>();

@@ -1,0 +1,88 @@
+package dev.tnorders.opentact.lifecycle;
+
+import java.math.BigDecimal;
+import java.time.Clock;
+import java.time.LocalDate;
+import java.util.Locale;
+
+import dev.tnorders.opentact.model.OrderRequest;
+import dev.tnorders.opentact.opentact.PriceQuote;
+
+/**
+ * Spending budgets on one-time cost (nrc): per UTC day over all requests, and per dropped CSV
+ * file. An order whose quoted nrc would take today's or its file's spend over the budget is not
+ * placed. Blank or {@code none} means no budget.
+ */
+public class Budgets {
+
+    private final BigDecimal dailyNrc;
+    private final BigDecimal fileNrc;
+    private final OrderJournal journal;
+    private final Clock clock;
+
+    public Budgets(String dailyNrc, String fileNrc, OrderJournal journal) {
+        this(dailyNrc, fileNrc, journal, Clock.systemUTC());
+    }
+
+    public Budgets(String dailyNrc, String fileNrc, OrderJournal journal, Clock clock) {
+        this.dailyNrc = parse("opentact.budget.daily-nrc", dailyNrc);
+        this.fileNrc = parse("opentact.budget.file-nrc", fileNrc);
+        this.journal = journal;
+        this.clock = clock;
+    }
+
+    /** @return why ordering this request would break a budget, or null when it fits */
+    public String check(OrderRequest request, PriceQuote quote) {
+        SpendLedger ledger = journal.ledger();
+        String file = fileOf(request);
+        return exceeded(quote == null ? null : quote.totalNrc(), ledger.day(today(clock), request.requestId()),
+                ledger.file(file, request.requestId()), file != null);
+    }
+
+    /** The decision itself, on the quoted nrc and what was spent (or is about to be) so far. */
+    String exceeded(BigDecimal orderNrc, BigDecimal spentToday, BigDecimal spentOnFile, boolean fromFile) {
+        if (dailyNrc == null && (fileNrc == null || !fromFile)) {
+            return null;
+        }
+        if (orderNrc == null) {
+            return "Opentact's price has no total nrc, so the spending budget cannot be checked";
+        }
+        if (dailyNrc != null && spentToday.add(orderNrc).compareTo(dailyNrc) > 0) {
+            return "the daily budget (opentact.budget.daily-nrc " + dailyNrc.toPlainString() + ") would be exceeded: "
+                    + spentToday.toPlainString() + " spent or committed today (UTC), this order costs "
+                    + orderNrc.toPlainString() + " one-time";
+        }
+        if (fileNrc != null && fromFile && spentOnFile.add(orderNrc).compareTo(fileNrc) > 0) {
+            return "the file's budget (opentact.budget.file-nrc " + fileNrc.toPlainString() + ") would be exceeded: "
+                    + spentOnFile.toPlainString() + " spent or committed for this file, this order costs "
+                    + orderNrc.toPlainString() + " one-time";
+        }
+        return null;
+    }
+
+    /** The UTC day spend is booked on. */
+    static String today(Clock clock) {
+        return LocalDate.now(clock.withZone(java.time.ZoneOffset.UTC)).toString();
+    }
+
+    /** Which drop of a file a request came from (file name and when it was read), or null for Kafka requests. */
+    static String fileOf(OrderRequest request) {
+        return request.source() == null || !request.source().fromFile() ? null
+                : request.source().file() + "@" + request.receivedAt();
+    }
+
+    private static BigDecimal parse(String key, String value) {
+        if (value == null || value.isBlank() || value.trim().toLowerCase(Locale.ROOT).equals("none")) {
+            return null;
+        }
+        try {
+            BigDecimal d = new BigDecimal(value.trim());
+            if (d.signum() < 0) {
+                throw new IllegalArgumentException(key + " must not be negative: " + value);
+            }
+            return d;
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException(key + " must be a decimal amount or 'none': " + value, e);
+        }
+    }
+}
