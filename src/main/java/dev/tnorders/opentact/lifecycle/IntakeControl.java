@@ -62,6 +62,11 @@ public class IntakeControl {
         }
     }
 
+    /** Pauses for {@code millis} after an error nobody expected. */
+    public void pauseForError(String message, long millis) {
+        pauseFor("unexpected error: " + message, millis);
+    }
+
     private void set(String why, Cause newCause, long newUntil) {
         reason = why;
         cause = newCause;

@@ -171,6 +171,18 @@ public class OrderJournal {
         return ledger;
     }
 
+    /**
+     * The request with the numbers its journal entry recorded, when it is a criteria request
+     * (the search chose them, and a redelivered record holds only the criteria).
+     */
+    public OrderRequest asRecorded(OrderRequest request) {
+        if (!request.isCriteria() || request.tns() != null) {
+            return request;
+        }
+        Entry e = entries.get(request.requestId()); // the route asked phaseOf just before: caught up
+        return e == null || e.tns() == null ? request : request.withTns(e.tns());
+    }
+
     /** Before an order POST: the numbers, and the quoted one-time price as spend about to happen. */
     public void intent(OrderRequest request, PriceQuote quote) {
         write(new Entry(request.requestId(), Phase.intent, request.tns(), null, Budgets.today(clock),

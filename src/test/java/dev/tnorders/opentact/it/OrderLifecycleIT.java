@@ -184,6 +184,25 @@ class OrderLifecycleIT extends SandboxAndApp {
     }
 
     @Test
+    void aCriteriaOrderPlacedBeforeACrashIsFollowedWithTheNumbersItChose() throws Exception {
+        // The redelivered record holds only the criteria; the numbers the search chose are in the journal.
+        RunningApp fresh = app();
+        String uuid = sandbox.placeOrder(14157770500L, 14157770501L);
+        leftInJournal(fresh, journal -> journal.placed(new OrderRequest("crit-crash", List.of("+14157770500", "+14157770501"),
+                null, EnumSet.of(Feature.VOICE), true, null, null, null, null, null, null, "2026-11-24T00:00:00.000Z"), uuid));
+
+        app = fresh.start();
+        TopicProbe.Rec o = outcome("crit-crash",
+                "{\"request_id\":\"crit-crash\",\"search\":{\"area_code\":\"415\",\"exchange\":\"777\",\"quantity\":2}}");
+        assertThat(o.value()).containsEntry("state", "completed").containsEntry("order_uuid", uuid)
+                .containsEntry("numbers_ordered", 2);
+        assertThat(TopicProbe.read(app.brokers, app.topic("numbers"), 2, WAIT, SETTLE)).extracting(TopicProbe.Rec::key)
+                .containsExactlyInAnyOrder("+14157770500", "+14157770501");
+        assertThat(sandbox.orderCount()).isEqualTo(1);
+        assertThat(sandbox.purchases().values()).containsOnly(1);
+    }
+
+    @Test
     void anOrderStillOpenAtTheDeadlineEndsUnknown() throws Exception {
         sandbox.setCompletionDelay(Duration.ofMinutes(10));
         app = app().with("opentact.order.follow-deadline-ms", "1500").start();
