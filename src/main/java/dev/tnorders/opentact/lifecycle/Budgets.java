@@ -3,7 +3,11 @@ package dev.tnorders.opentact.lifecycle;
 import java.math.BigDecimal;
 import java.time.Clock;
 import java.time.LocalDate;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 
 import dev.tnorders.opentact.model.OrderRequest;
 import dev.tnorders.opentact.opentact.PriceQuote;
@@ -37,6 +41,35 @@ public class Budgets {
         String file = fileOf(request);
         return exceeded(quote == null ? null : quote.totalNrc(), ledger.day(today(clock), request.requestId()),
                 ledger.file(file, request.requestId()), file != null);
+    }
+
+    /**
+     * {@link #check} for the requests of one batch, in order: each admitted request's price counts
+     * against the budgets of the ones after it.
+     *
+     * @return for each request, why it breaks a budget, or null when it fits
+     */
+    public List<String> checkEach(List<OrderRequest> requests, BigDecimal nrcPerNumber) {
+        SpendLedger ledger = journal.ledger();
+        String day = today(clock);
+        BigDecimal admittedToday = BigDecimal.ZERO;
+        Map<String, BigDecimal> admittedPerFile = new HashMap<>();
+        List<String> reasons = new ArrayList<>();
+        for (OrderRequest r : requests) {
+            BigDecimal nrc = nrcPerNumber == null ? null : nrcPerNumber.multiply(BigDecimal.valueOf(r.tns().size()));
+            String file = fileOf(r);
+            BigDecimal onFile = admittedPerFile.getOrDefault(file, BigDecimal.ZERO);
+            String reason = exceeded(nrc, ledger.day(day, r.requestId()).add(admittedToday),
+                    ledger.file(file, r.requestId()).add(onFile), file != null);
+            reasons.add(reason);
+            if (reason == null && nrc != null) {
+                admittedToday = admittedToday.add(nrc);
+                if (file != null) {
+                    admittedPerFile.put(file, onFile.add(nrc));
+                }
+            }
+        }
+        return reasons;
     }
 
     /** The decision itself, on the quoted nrc and what was spent (or is about to be) so far. */

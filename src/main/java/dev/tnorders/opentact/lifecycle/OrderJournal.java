@@ -209,13 +209,7 @@ public class OrderJournal {
         Entry before = entries.get(request.requestId());
         Entry done = new Entry(request.requestId(), Phase.done, null, result.outcome().orderUuid(),
                 before == null ? Budgets.today(clock) : before.day(), Budgets.fileOf(request), spent(result, before));
-        transaction(done, () -> {
-            for (NumberResult n : result.numbers()) {
-                producer.send(new ProducerRecord<>(numbersTopic, n.tn(), mapper.writeValueAsString(n)));
-            }
-            producer.send(new ProducerRecord<>(outcomesTopic, request.requestId(),
-                    mapper.writeValueAsString(result.outcome())));
-        });
+        transaction(List.of(done), () -> sendResults(request, result));
     }
 
     /**
@@ -249,18 +243,77 @@ public class OrderJournal {
         void run() throws java.io.IOException;
     }
 
-    /** Writes and waits for the broker's acknowledgement: the entry is durable when this returns. */
-    private void write(Entry entry) {
-        transaction(entry, () -> { });
+    /**
+     * The intents of a batch, in one transaction: the quoted one-time price of each request's
+     * numbers counts as spend about to happen.
+     *
+     * Each number counts at the dearest price group of the quote (exact when there is one group),
+     * so that budgets are never under-counted.
+     */
+    public void intentAll(List<OrderRequest> requests, PriceQuote quote) {
+        java.math.BigDecimal nrcPerNumber = quote == null ? null : quote.maxNumberNrc();
+        List<Entry> intents = new ArrayList<>();
+        for (OrderRequest r : requests) {
+            intents.add(new Entry(r.requestId(), Phase.intent, r.tns(), null, Budgets.today(clock), Budgets.fileOf(r),
+                    nrcPerNumber == null ? null : nrcPerNumber.multiply(java.math.BigDecimal.valueOf(r.tns().size()))));
+        }
+        transaction(intents, () -> { });
     }
 
-    private synchronized void transaction(Entry entry, Sends others) {
+    /** The requests of a batch were all placed in one order. */
+    public void placedAll(List<OrderRequest> requests, String orderUuid) {
+        List<Entry> placed = new ArrayList<>();
+        for (OrderRequest r : requests) {
+            Entry before = entries.get(r.requestId());
+            placed.add(new Entry(r.requestId(), Phase.placed, r.tns(), orderUuid,
+                    before == null ? Budgets.today(clock) : before.day(), Budgets.fileOf(r),
+                    before == null ? null : before.nrc()));
+        }
+        transaction(placed, () -> { });
+    }
+
+    /** {@link #finish} for many requests, in one transaction. */
+    public synchronized void finishAll(List<OrderRequest> requests, List<OrderResult> results) {
+        List<Entry> done = new ArrayList<>();
+        for (int i = 0; i < requests.size(); i++) {
+            OrderRequest request = requests.get(i);
+            Entry before = entries.get(request.requestId());
+            done.add(new Entry(request.requestId(), Phase.done, null, results.get(i).outcome().orderUuid(),
+                    before == null ? Budgets.today(clock) : before.day(), Budgets.fileOf(request),
+                    spent(results.get(i), before)));
+        }
+        transaction(done, () -> {
+            for (int i = 0; i < requests.size(); i++) {
+                sendResults(requests.get(i), results.get(i));
+            }
+        });
+    }
+
+    private void sendResults(OrderRequest request, OrderResult result) throws java.io.IOException {
+        for (NumberResult n : result.numbers()) {
+            producer.send(new ProducerRecord<>(numbersTopic, n.tn(), mapper.writeValueAsString(n)));
+        }
+        producer.send(new ProducerRecord<>(outcomesTopic, request.requestId(), mapper.writeValueAsString(result.outcome())));
+    }
+
+    /** Writes and waits for the broker's acknowledgement: the entry is durable when this returns. */
+    private void write(Entry entry) {
+        transaction(List.of(entry), () -> { });
+    }
+
+    private synchronized void transaction(List<Entry> batch, Sends others) {
+        if (batch.isEmpty()) {
+            return;
+        }
+        Entry entry = batch.get(0);
         try {
             producer.beginTransaction();
             others.run();
-            producer.send(new ProducerRecord<>(topic, entry.requestId(), mapper.writeValueAsString(entry)));
+            for (Entry e : batch) {
+                producer.send(new ProducerRecord<>(topic, e.requestId(), mapper.writeValueAsString(e)));
+            }
             producer.commitTransaction();
-            remember(entry);
+            batch.forEach(this::remember);
         } catch (org.apache.kafka.common.errors.ProducerFencedException
                  | org.apache.kafka.common.errors.OutOfOrderSequenceException
                  | org.apache.kafka.common.errors.AuthorizationException e) {
@@ -274,6 +327,7 @@ public class OrderJournal {
                 // the abort failing leaves the transaction to time out; the error below is what matters
             }
             throw new IllegalStateException("could not write the order journal for request " + entry.requestId()
+                    + (batch.size() > 1 ? " and " + (batch.size() - 1) + " more" : "")
                     + ": " + e.getMessage(), e);
         }
     }

@@ -121,7 +121,7 @@ public class OpentactPayloads {
     }
 
     /**
-     * Finds, among the orders of an order search answer, the one that holds exactly these
+     * Finds, among the orders of an order search answer, the newest one that holds all these
      * numbers: how a crashed or unanswered order POST is reconciled.
      *
      * @return the order's uuid, or null when no listed order holds them
@@ -143,7 +143,9 @@ public class OpentactPayloads {
             if (items.isArray()) {
                 items.forEach(item -> held.add(PhoneNumbers.fromApi(item.path("tn").asText())));
             }
-            if (held.equals(wanted) && order.hasNonNull("uuid")) {
+            // A batched order holds other requests' numbers too: it is this request's order when
+            // it holds all of this request's numbers.
+            if (held.containsAll(wanted) && order.hasNonNull("uuid")) {
                 return order.get("uuid").asText();
             }
         }

@@ -72,6 +72,10 @@ class OpentactPayloadsTest {
                 + "{\"uuid\":\"mine\",\"request\":{\"tns\":[12029822917,12025550143]}}]}}", 200, null);
         assertThat(payloads.findOrderFor(r, List.of("+12029822917", "+12025550143"))).isEqualTo("mine");
         assertThat(payloads.findOrderFor(r, List.of("+12012000001"))).isNull();
+        // A batched order holds several requests' numbers: each request finds it by its own.
+        assertThat(payloads.findOrderFor(r, List.of("+12025550143"))).isEqualTo("mine");
+        // Newest first: the first listed order that holds them all.
+        assertThat(payloads.findOrderFor(r, List.of("+12029822917"))).isEqualTo("other");
     }
 
     @Test

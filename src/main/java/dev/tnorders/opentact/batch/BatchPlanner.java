@@ -1,0 +1,78 @@
+package dev.tnorders.opentact.batch;
+
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import java.util.function.Predicate;
+
+import dev.tnorders.opentact.lifecycle.OrderJournal;
+import dev.tnorders.opentact.model.OrderRequest;
+
+/**
+ * Groups the requests of one poll into batches of compatible requests, up to a number of
+ * numbers per batch. Only plain new requests are batched; the rest keep the per-request path,
+ * which knows how to resume, reconcile, search and check per-request limits.
+ */
+public class BatchPlanner {
+
+    private final int maxNumbers;
+    private final OrderJournal journal;
+
+    public BatchPlanner(int maxNumbers, OrderJournal journal) {
+        if (maxNumbers < 1) {
+            throw new IllegalArgumentException("opentact.order.batch-max-numbers must be at least 1: " + maxNumbers);
+        }
+        this.maxNumbers = maxNumbers;
+        this.journal = journal;
+    }
+
+    /** The plan for these requests, asking the journal which of them it already knows. */
+    public BatchPlan plan(List<OrderRequest> requests) {
+        return plan(requests, r -> journal.phaseOf(r.requestId()) != null);
+    }
+
+    /** @param known whether the journal already has an entry for a request (it is resumed, not batched) */
+    BatchPlan plan(List<OrderRequest> requests, Predicate<OrderRequest> known) {
+        Map<List<Object>, List<List<OrderRequest>>> open = new LinkedHashMap<>();
+        Map<List<OrderRequest>, Integer> numbersIn = new java.util.IdentityHashMap<>();
+        List<OrderRequest> singles = new ArrayList<>();
+        Set<String> seenNumbers = new HashSet<>();
+        Set<String> seenIds = new HashSet<>();
+        for (OrderRequest r : requests) {
+            boolean plain = !r.isCriteria() && r.maxNrc() == null && r.maxMrc() == null
+                    && r.tns().size() <= maxNumbers;
+            // A request id or number seen twice in one poll: the later one waits for the earlier.
+            boolean clash = !seenIds.add(r.requestId()) || (r.tns() != null && r.tns().stream().anyMatch(seenNumbers::contains));
+            if (r.tns() != null) {
+                seenNumbers.addAll(r.tns());
+            }
+            if (!plain || clash || known.test(r)) {
+                singles.add(r);
+                continue;
+            }
+            List<List<OrderRequest>> groups = open.computeIfAbsent(key(r), k -> new ArrayList<>());
+            List<OrderRequest> current = groups.isEmpty() ? null : groups.get(groups.size() - 1);
+            if (current == null || numbersIn.get(current) + r.tns().size() > maxNumbers) {
+                current = new ArrayList<>();
+                groups.add(current);
+                numbersIn.put(current, 0);
+            }
+            current.add(r);
+            numbersIn.put(current, numbersIn.get(current) + r.tns().size());
+        }
+        List<OrderBatch> batches = new ArrayList<>();
+        open.values().forEach(groups -> groups.forEach(g -> batches.add(new OrderBatch(g))));
+        return new BatchPlan(batches, singles);
+    }
+
+    /** What requests must share to go in one order. */
+    private static List<Object> key(OrderRequest r) {
+        return java.util.Arrays.asList(new java.util.TreeSet<>(r.features()), r.autorenew(),
+                Objects.toString(r.profile(), ""), Objects.toString(r.sipConnection(), ""),
+                Objects.toString(r.sipControlApp(), ""));
+    }
+}

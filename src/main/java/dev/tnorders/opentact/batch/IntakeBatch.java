@@ -1,0 +1,14 @@
+package dev.tnorders.opentact.batch;
+
+import java.util.List;
+import java.util.Map;
+
+import dev.tnorders.opentact.model.OrderRequest;
+
+/** The records of one poll, read: the valid requests and the DLQ records of the others. */
+public record IntakeBatch(List<OrderRequest> requests, List<DeadLetter> deadLetters) {
+
+    /** A DLQ record and its key. */
+    public record DeadLetter(String key, Map<String, Object> record) {
+    }
+}
