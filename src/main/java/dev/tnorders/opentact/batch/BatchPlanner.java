@@ -32,7 +32,8 @@ public class BatchPlanner {
 
     /** The plan for these requests, asking the journal which of them it already knows. */
     public BatchPlan plan(List<OrderRequest> requests) {
-        return plan(requests, r -> journal.phaseOf(r.requestId()) != null);
+        Set<String> known = journal.known(requests.stream().map(OrderRequest::requestId).toList());
+        return plan(requests, r -> known.contains(r.requestId()));
     }
 
     /** @param known whether the journal already has an entry for a request (it is resumed, not batched) */

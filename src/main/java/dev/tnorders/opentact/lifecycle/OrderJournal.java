@@ -155,6 +155,18 @@ public class OrderJournal {
         return entries.get(requestId);
     }
 
+    /** Which of these requests have an entry, after reading the journal to its end once. */
+    public synchronized java.util.Set<String> known(java.util.Collection<String> requestIds) {
+        catchUp();
+        java.util.Set<String> out = new java.util.HashSet<>();
+        for (String id : requestIds) {
+            if (entries.containsKey(id)) {
+                out.add(id);
+            }
+        }
+        return out;
+    }
+
     public Phase phaseOf(String requestId) {
         Entry e = lookup(requestId);
         return e == null ? null : e.phase();

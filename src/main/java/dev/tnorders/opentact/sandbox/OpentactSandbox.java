@@ -70,6 +70,10 @@ public final class OpentactSandbox implements AutoCloseable {
     private volatile java.util.function.IntConsumer orderPostHook = n -> { };
     private volatile String token;
     private volatile Duration latency = Duration.ZERO;
+    /** Calls per second the sandbox takes before answering 429 (0: no limit), and when it took the last ones. */
+    private volatile int rateLimit;
+    private final java.util.ArrayDeque<Long> recentCalls = new java.util.ArrayDeque<>();
+    private final AtomicInteger rateLimited = new AtomicInteger();
     private volatile NumberStyle numberStyle = NumberStyle.NUMERIC;
 
     private record Fault(int status, AtomicInteger remaining) {
@@ -137,6 +141,37 @@ public final class OpentactSandbox implements AutoCloseable {
 
     public void setLatency(Duration value) {
         latency = value;
+    }
+
+    /**
+     * Answers 429 (with Retry-After) to calls beyond {@code callsPerSecond} in any one second, as
+     * a rate-limited API does; 0 lifts the limit.
+     */
+    public void setRateLimit(int callsPerSecond) {
+        rateLimit = callsPerSecond;
+    }
+
+    /** How many calls were refused with 429 for the rate limit. */
+    public int rateLimitedCalls() {
+        return rateLimited.get();
+    }
+
+    private boolean overRateLimit() {
+        int limit = rateLimit;
+        if (limit <= 0) {
+            return false;
+        }
+        long now = System.nanoTime();
+        synchronized (recentCalls) {
+            while (!recentCalls.isEmpty() && now - recentCalls.peekFirst() >= 1_000_000_000L) {
+                recentCalls.pollFirst();
+            }
+            if (recentCalls.size() >= limit) {
+                return true;
+            }
+            recentCalls.addLast(now);
+            return false;
+        }
     }
 
     public void setNumberStyle(NumberStyle style) {
@@ -281,6 +316,10 @@ public final class OpentactSandbox implements AutoCloseable {
                 if (path.equals("/_sandbox/stats")) {
                     send(ex, 200, stats(), Map.of());
                     return;
+                }
+                if (overRateLimit()) {
+                    rateLimited.incrementAndGet();
+                    throw new ApiError(429, "Too many requests", null);
                 }
                 if (!authorized(ex, query)) {
                     throw new ApiError(401, "Unauthorized", null);
