@@ -359,12 +359,26 @@ public class OrderJournal {
                     continue;
                 }
                 try {
-                    remember(mapper.readValue(r.value(), Entry.class));
+                    Entry read = mapper.readValue(r.value(), Entry.class);
+                    if (supersedes(read, entries.get(read.requestId()))) {
+                        remember(read);
+                    }
                 } catch (java.io.IOException e) {
                     LOG.warn("Skipping an unreadable order journal entry at {}-{}@{}", r.topic(), r.partition(), r.offset());
                 }
             }
         }
+    }
+
+    /**
+     * Whether an entry read from the topic is news. A request's phases only move forward, and
+     * this instance remembers what it wrote as soon as the transaction commits, possibly before
+     * it can read it back (a read_committed reader stops at the last stable offset, which trails
+     * a commit for a moment). An older entry read after that must not take the request back to
+     * an earlier phase: a request taken back from done to placed was followed and published again.
+     */
+    static boolean supersedes(Entry read, Entry known) {
+        return known == null || read.phase().compareTo(known.phase()) >= 0;
     }
 
     private void remember(Entry entry) {

@@ -73,7 +73,9 @@ class CrashRecoveryIT {
         app = new AppProcess(Path.of("target", "it-logs", p + "log"), List.of())
                 .standardEnv(p, sandbox.baseUrl(), token, brokers, inbox, work.resolve("outbox"))
                 .env("OPENTACT_KAFKA_SESSION_TIMEOUT_MS", "6000")
-                .env("OPENTACT_ORDER_POLL_MAX_INTERVAL_MS", "200");
+                .env("OPENTACT_ORDER_POLL_MAX_INTERVAL_MS", "200")
+                .env("OPENTACT_ORDER_BATCHING", System.getProperty("crash.batching", "false"))
+                .env("OPENTACT_KAFKA_MAX_POLL_RECORDS", System.getProperty("crash.max-poll-records", "100"));
 
         Map<Long, String> expected = new HashMap<>(); // number -> request id
         for (int i = 0; i < requests; i++) {
