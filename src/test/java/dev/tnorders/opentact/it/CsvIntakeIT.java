@@ -176,4 +176,15 @@ class CsvIntakeIT extends SandboxAndApp {
                             + " rows, " + goodLines.size() + " requests on the requests topic, " + bad + " rows rejected"));
         }
     }
+
+    /** A file is done only once Kafka has taken all its requests: when it cannot, the file fails. */
+    @Test
+    void aFileWhoseRequestsKafkaRefusesFailsInsteadOfBeingDone() throws Exception {
+        app = app().with("opentact.inbox.quiet-ms", "200")
+                .with("opentact.topics.requests", "an illegal topic name")
+                .with("camel.main.routes-exclude-pattern", "**/kafka-intake.camel.yaml").start();
+        drop("refused.csv", "tn\n+13122050001\n12345\n");
+        await().atMost(WAIT).until(() -> filesIn(app.inbox.resolve(".failed")) == 1);
+        assertThat(filesIn(app.inbox.resolve(".done"))).isZero();
+    }
 }
