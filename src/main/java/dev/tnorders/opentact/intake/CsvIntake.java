@@ -10,22 +10,43 @@ import java.security.DigestInputStream;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
-import java.util.Iterator;
 
-/** Opens a dropped CSV file as a stream of {@link CsvItem}s for the csv-intake route's splitter. */
+/**
+ * Opens a dropped CSV file as a stream of {@link CsvChunk}s for the csv-intake route's splitter:
+ * each chunk is handed to Kafka as one batch, and the file is never held in memory as a whole.
+ */
 public class CsvIntake {
 
     private final CsvRequestReader reader;
+    private final int chunkSize;
+    private final long progressEveryRows;
+    private final long progressEveryMs;
 
     public CsvIntake(RequestValidator validator) {
-        this.reader = new CsvRequestReader(validator);
+        this(validator, 500, 10_000, 10_000);
     }
 
-    public Iterator<CsvItem> items(File file, String fileName, String receivedAt) throws IOException {
+    /**
+     * @param chunkSize         most rows (requests + rejects) handed to Kafka in one batch
+     * @param progressEveryRows a progress line after this many rows ...
+     * @param progressEveryMs   ... or this long since the last line, whichever comes first
+     */
+    public CsvIntake(RequestValidator validator, int chunkSize, long progressEveryRows, long progressEveryMs) {
+        if (chunkSize < 1) {
+            throw new IllegalArgumentException("opentact.inbox.chunk-size must be at least 1, not " + chunkSize);
+        }
+        this.reader = new CsvRequestReader(validator);
+        this.chunkSize = chunkSize;
+        this.progressEveryRows = progressEveryRows;
+        this.progressEveryMs = progressEveryMs;
+    }
+
+    public CsvChunker chunks(File file, String fileName, String receivedAt) throws IOException {
         String contentId = contentId(file);
         InputStream in = new BufferedInputStream(Files.newInputStream(file.toPath()), 64 * 1024);
         try {
-            return reader.read(in, fileName, contentId, receivedAt);
+            return new CsvChunker(reader.read(in, fileName, contentId, receivedAt), fileName, chunkSize,
+                    progressEveryRows, progressEveryMs, System::nanoTime);
         } catch (RuntimeException e) {
             in.close();
             throw e;

@@ -33,23 +33,39 @@ public class CsvOutbox {
     }
 
     public synchronized void reject(CsvItem.Rejected row) {
-        List<String> header = new ArrayList<>(row.header());
+        rejectAll(List.of(row));
+    }
+
+    /** Appends bad rows of one file, opening the rejects file once (a chunk's worth at a time). */
+    public synchronized void rejectAll(List<CsvItem.Rejected> rows) {
+        if (rows.isEmpty()) {
+            return;
+        }
+        CsvItem.Rejected first = rows.get(0);
+        List<String> header = new ArrayList<>(first.header());
         header.add("reject_reason");
-        List<String> values = new ArrayList<>(row.values());
-        values.add(row.reason());
-        append(safeName(row.file()) + ".rejects.csv", header, values);
+        List<List<String>> lines = new ArrayList<>(rows.size());
+        for (CsvItem.Rejected row : rows) {
+            if (!row.file().equals(first.file())) {
+                throw new IllegalArgumentException("rejected rows of two files: " + first.file() + ", " + row.file());
+            }
+            List<String> values = new ArrayList<>(row.values());
+            values.add(row.reason());
+            lines.add(values);
+        }
+        append(safeName(first.file()) + ".rejects.csv", header, lines);
     }
 
     public synchronized void result(NumberResult n) {
         if (n.source() == null || !n.source().fromFile()) {
             return;
         }
-        append(safeName(n.source().file()) + ".results.csv", RESULT_COLUMNS, List.of(nz(n.requestId()),
+        append(safeName(n.source().file()) + ".results.csv", RESULT_COLUMNS, List.of(List.of(nz(n.requestId()),
                 String.valueOf(n.source().line()), nz(n.tn()), n.state().name(), nz(n.reason()), nz(n.orderUuid()),
-                nz(n.nrc()), nz(n.mrc())));
+                nz(n.nrc()), nz(n.mrc()))));
     }
 
-    private void append(String name, List<String> header, List<String> values) {
+    private void append(String name, List<String> header, List<List<String>> rows) {
         Path file = outbox.resolve(name);
         try {
             Files.createDirectories(outbox);
@@ -59,7 +75,9 @@ public class CsvOutbox {
                 if (isNew) {
                     p.printRecord(header.stream().map(CsvOutbox::neutralise).toList());
                 }
-                p.printRecord(values.stream().map(CsvOutbox::neutralise).toList());
+                for (List<String> values : rows) {
+                    p.printRecord(values.stream().map(CsvOutbox::neutralise).toList());
+                }
             }
         } catch (IOException e) {
             throw new UncheckedIOException("cannot write " + file, e);

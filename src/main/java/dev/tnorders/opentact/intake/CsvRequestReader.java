@@ -1,6 +1,7 @@
 package dev.tnorders.opentact.intake;
 
 import java.io.BufferedReader;
+import java.io.Closeable;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.InputStreamReader;
@@ -54,7 +55,7 @@ public class CsvRequestReader {
      *                  derive from it, so the same content dropped twice yields the same ids
      * @throws InvalidRequestException when the file as a whole cannot be read (no header, ...)
      */
-    public Iterator<CsvItem> read(InputStream in, String fileName, String contentId, String receivedAt) {
+    public Items read(InputStream in, String fileName, String contentId, String receivedAt) {
         try {
             BufferedReader reader = new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8.newDecoder()
                     .onMalformedInput(CodingErrorAction.REPORT).onUnmappableCharacter(CodingErrorAction.REPORT)));
@@ -132,8 +133,20 @@ public class CsvRequestReader {
         return columns;
     }
 
-    /** Iterates rows, then the request_id groups held back until the end. */
-    private final class Rows implements Iterator<CsvItem> {
+    /** The items of one file, with how many rows were read so far; closing it closes the file. */
+    public interface Items extends Iterator<CsvItem>, Closeable {
+        /** CSV rows (not counting the header) read so far. */
+        long rowsRead();
+
+        @Override
+        void close();
+    }
+
+    /**
+     * Iterates rows, then the request_id groups held back until the end. A row without request_id
+     * is handed out as soon as it is read and not kept: memory does not grow with the file.
+     */
+    private final class Rows implements Items {
         private final CSVParser parser;
         private final Iterator<CSVRecord> records;
         private final List<String> header;
@@ -144,6 +157,7 @@ public class CsvRequestReader {
         private final Map<String, Group> groups = new LinkedHashMap<>();
         private final Deque<CsvItem> ready = new ArrayDeque<>();
         private boolean rowsDone;
+        private long rowsRead;
 
         Rows(CSVParser parser, List<String> header, Map<String, Integer> columns, String fileName, String contentId,
              String receivedAt) {
@@ -154,6 +168,23 @@ public class CsvRequestReader {
             this.fileName = fileName;
             this.contentId = contentId;
             this.receivedAt = receivedAt;
+        }
+
+        @Override
+        public long rowsRead() {
+            return rowsRead;
+        }
+
+        @Override
+        public void close() {
+            rowsDone = true;
+            groups.clear();
+            ready.clear();
+            try {
+                parser.close();
+            } catch (IOException ignored) {
+                // nothing left to read
+            }
         }
 
         @Override
@@ -180,10 +211,12 @@ public class CsvRequestReader {
                     return;
                 }
                 record = records.next();
+                rowsRead++;
             } catch (UncheckedIOException | IllegalStateException e) {
                 // The rest of the file cannot be parsed (e.g. an unterminated quote); say so for the
                 // line we stopped at and end the file here.
                 long line = parser.getCurrentLineNumber();
+                rowsRead++;
                 ready.add(new CsvItem.Rejected(fileName, line, header, List.of(),
                         "the file cannot be parsed from line " + line + " on: " + rootMessage(e)));
                 finish();

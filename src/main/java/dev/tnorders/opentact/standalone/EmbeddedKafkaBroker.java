@@ -71,6 +71,9 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
         props.put("auto.create.topics.enable", "true");
         // No fsync per message: what the broker wrote survives the death of its process (it is in
         // the OS page cache); forcing every append to disk only made the embedded broker slow.
+        // The log cleaner (for the compacted journal) allocates this on the heap it shares with the
+        // app: Kafka's 128 MiB default would take half of a 256 MiB standalone heap.
+        props.put("log.cleaner.dedupe.buffer.size", Integer.toString(16 * 1024 * 1024));
         Path configFile = dataDir.resolve("server.properties");
         try (var out = Files.newOutputStream(configFile)) {
             props.store(out, "embedded broker");

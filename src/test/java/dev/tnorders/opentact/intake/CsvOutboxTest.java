@@ -28,6 +28,18 @@ class CsvOutboxTest {
     }
 
     @Test
+    void aChunkOfRejectsIsAppendedAfterEarlierOnesWithOneHeader() throws Exception {
+        CsvOutbox outbox = new CsvOutbox(dir.toString());
+        List<String> header = List.of("tn");
+        outbox.rejectAll(List.of(new CsvItem.Rejected("in.csv", 2, header, List.of("1"), "r1"),
+                new CsvItem.Rejected("in.csv", 3, header, List.of("2"), "r2")));
+        outbox.rejectAll(List.of());
+        outbox.rejectAll(List.of(new CsvItem.Rejected("in.csv", 5, header, List.of("3"), "r3")));
+        assertThat(Files.readAllLines(dir.resolve("in.csv.rejects.csv")))
+                .containsExactly("tn,reject_reason", "1,r1", "2,r2", "3,r3");
+    }
+
+    @Test
     void resultsOnlyForFileRequestsAndNamesCannotEscapeTheOutbox() throws Exception {
         CsvOutbox outbox = new CsvOutbox(dir.toString());
         outbox.result(new NumberResult("r1", "+12029822917", NumberResult.State.ordered, null, "u1", "1.00", "0.50",

@@ -9,6 +9,8 @@ import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.util.List;
 import java.util.Random;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.stream.Stream;
 
 import org.junit.jupiter.api.Test;
@@ -115,5 +117,74 @@ class CsvIntakeIT extends SandboxAndApp {
         assertThat(sandbox.purchaseCount(13122030003L)).isEqualTo(1);
         assertThat(sandbox.purchaseCount(13122030006L)).isEqualTo(1);
         assertThat(sandbox.purchaseCount(13122030007L)).isEqualTo(1);
+    }
+
+    /**
+     * A few thousand rows go to Kafka in chunks: every good row is on the requests topic exactly
+     * once (key = request id), every bad row in the rejects file and on the DLQ, with progress lines
+     * and a summary. The order pipeline is left out (its route file excluded) so that the test sees
+     * the handoff alone, not thousands of orders.
+     */
+    @Test
+    void aLargeFileIsHandedOnInChunksEveryGoodRowOnceWithProgress() throws Exception {
+        int rows = 3000;
+        int badEvery = 50;
+        app = app().with("opentact.inbox.quiet-ms", "200")
+                .with("opentact.inbox.chunk-size", "400")
+                .with("opentact.inbox.progress-rows", "1000")
+                .with("opentact.inbox.progress-interval-ms", "600000")
+                .with("camel.main.routes-exclude-pattern", "**/kafka-intake.camel.yaml");
+        StringBuilder csv = new StringBuilder("tn,features\n");
+        Set<Long> goodLines = new TreeSet<>();
+        for (int i = 1; i <= rows; i++) {
+            long line = i + 1;
+            if (i % badEvery == 0) {
+                csv.append("555-01").append(i % 100).append(",voice\n");
+            } else {
+                csv.append(String.format("+1 312 4%02d %04d", i / 10_000, i % 10_000)).append(",voice\n");
+                goodLines.add(line);
+            }
+        }
+        int bad = rows / badEvery;
+        try (LogCapture progress = new LogCapture("dev.tnorders.opentact.intake.progress")) {
+            app.start();
+            drop("big.csv", csv.toString());
+            await().atMost(WAIT).until(() -> filesIn(app.inbox.resolve(".done")) == 1);
+
+            List<TopicProbe.Rec> requests = TopicProbe.read(app.brokers, app.topic("requests"), goodLines.size(), WAIT,
+                    SETTLE);
+            assertThat(requests).hasSize(goodLines.size());
+            assertThat(requests).extracting(TopicProbe.Rec::key).doesNotHaveDuplicates();
+            assertThat(requests).allSatisfy(r -> assertThat(r.key()).isEqualTo(r.get("request_id"))
+                    .endsWith("-" + ((Number) r.map("source").get("line")).longValue()));
+            assertThat(requests.stream().map(r -> ((Number) r.map("source").get("line")).longValue()).toList())
+                    .containsExactlyInAnyOrderElementsOf(goodLines);
+
+            List<String> rejects = Files.readAllLines(app.outbox.resolve("big.csv.rejects.csv"));
+            assertThat(rejects).hasSize(bad + 1).first().isEqualTo("tn,features,reject_reason");
+            List<TopicProbe.Rec> dlq = TopicProbe.read(app.brokers, app.topic("dlq"), bad, WAIT, SETTLE);
+            assertThat(dlq).hasSize(bad).extracting(TopicProbe.Rec::key).doesNotHaveDuplicates()
+                    .allSatisfy(k -> assertThat(k).startsWith("big.csv:"));
+            assertThat(dlq).allSatisfy(d -> assertThat((String) d.get("error")).contains("tn"));
+
+            assertThat(progress.messages()).filteredOn(m -> m.startsWith("Order file big.csv: "))
+                    .hasSize(2)
+                    .allSatisfy(m -> assertThat(m).matches("Order file big.csv: [0-9]+ rows done, [0-9]+ rows/s, "
+                            + "[0-9]+ rejected so far"));
+            assertThat(progress.messages()).filteredOn(m -> m.startsWith("Order file big.csv handed on: "))
+                    .singleElement().satisfies(m -> assertThat(m).startsWith("Order file big.csv handed on: " + rows
+                            + " rows, " + goodLines.size() + " requests on the requests topic, " + bad + " rows rejected"));
+        }
+    }
+
+    /** A file is done only once Kafka has taken all its requests: when it cannot, the file fails. */
+    @Test
+    void aFileWhoseRequestsKafkaRefusesFailsInsteadOfBeingDone() throws Exception {
+        app = app().with("opentact.inbox.quiet-ms", "200")
+                .with("opentact.topics.requests", "an illegal topic name")
+                .with("camel.main.routes-exclude-pattern", "**/kafka-intake.camel.yaml").start();
+        drop("refused.csv", "tn\n+13122050001\n12345\n");
+        await().atMost(WAIT).until(() -> filesIn(app.inbox.resolve(".failed")) == 1);
+        assertThat(filesIn(app.inbox.resolve(".done"))).isZero();
     }
 }

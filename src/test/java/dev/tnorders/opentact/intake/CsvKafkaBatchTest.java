@@ -1,0 +1,53 @@
+package dev.tnorders.opentact.intake;
+
+import java.util.List;
+import java.util.Map;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+import org.apache.camel.CamelContext;
+import org.apache.camel.Message;
+import org.apache.camel.component.kafka.KafkaConstants;
+import org.apache.camel.impl.DefaultCamelContext;
+import org.junit.jupiter.api.Test;
+
+import dev.tnorders.opentact.model.OrderRequest;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+class CsvKafkaBatchTest {
+
+    private final CamelContext context = new DefaultCamelContext();
+    private final ObjectMapper json = new ObjectMapper();
+    private final RequestValidator validator = new RequestValidator();
+
+    @Test
+    void oneRecordPerRequestKeyedByRequestIdWithTheRequestAsJson() throws Exception {
+        OrderRequest a = validator.validate(new RawRequest("A", List.of("+13122000001"), null, null, null, null, null,
+                null, null, null, null, "1.50", null), "x", dev.tnorders.opentact.model.RequestSource.ofFile("f.csv", 2), "now");
+        OrderRequest b = a.withTns(List.of("+13122000002"));
+        b = new OrderRequest("B", b.tns(), null, b.features(), b.autorenew(), null, null, null, null, null, b.source(),
+                b.receivedAt());
+        CsvChunk chunk = new CsvChunk("f.csv", List.of(a, b), List.of(), 2, 2, 0, 0, false, true);
+        List<Message> batch = new CsvKafkaBatch().requests(chunk, context);
+        assertThat(batch).extracting(m -> m.getHeader(KafkaConstants.KEY)).containsExactly("A", "B");
+        assertThat(batch.get(0).getBody()).isInstanceOf(String.class);
+        OrderRequest back = json.readValue(batch.get(0).getBody(String.class), OrderRequest.class);
+        assertThat(back).isEqualTo(a);
+        assertThat(back.maxNrc()).isEqualByComparingTo("1.50");
+    }
+
+    @Test
+    void oneDeadLetterPerBadRowKeyedByFileAndLine() throws Exception {
+        CsvItem.Rejected bad = new CsvItem.Rejected("f.csv", 7, List.of("tn", "features"), List.of("12345", "voice"),
+                "field 'tn': not a phone number");
+        CsvChunk chunk = new CsvChunk("f.csv", List.of(), List.of(bad), 7, 0, 1, 0, false, true);
+        List<Message> batch = new CsvKafkaBatch().deadLetters(chunk, "2026-01-01T00:00:00.000Z", context);
+        assertThat(batch).singleElement().satisfies(m -> assertThat(m.getHeader(KafkaConstants.KEY)).isEqualTo("f.csv:7"));
+        @SuppressWarnings("unchecked")
+        Map<String, Object> record = json.readValue(batch.get(0).getBody(String.class), Map.class);
+        assertThat(record).containsEntry("payload", "12345,voice").containsEntry("error", "field 'tn': not a phone number")
+                .containsEntry("failed_at", "2026-01-01T00:00:00.000Z")
+                .containsEntry("source", Map.of("file", "f.csv", "line", 7));
+    }
+}
