@@ -46,6 +46,8 @@ public final class RunningApp implements AutoCloseable {
         properties.put("opentact.order.poll-max-interval-ms", "200");
         properties.put("opentact.api.retry-delay-ms", "50");
         properties.put("opentact.api.auth-probe-interval-ms", "500");
+        // -Dit.batching=true runs every in-process end-to-end test in batching mode.
+        properties.put("opentact.order.batching", System.getProperty("it.batching", "false"));
     }
 
     public String topic(String name) {
