@@ -153,6 +153,11 @@ public class OrderJournal {
         return e == null ? null : e.orderUuid();
     }
 
+    /** Requests whose order is being placed or followed (phase intent or placed), as last read: a metric. */
+    public int openOrders() {
+        return (int) entries.values().stream().filter(e -> e.phase() != Phase.done).count();
+    }
+
     public void intent(OrderRequest request) {
         write(new Entry(request.requestId(), Phase.intent, request.tns(), null));
     }

@@ -46,7 +46,12 @@ public final class RunningApp implements AutoCloseable {
         properties.put("opentact.order.poll-max-interval-ms", "200");
         properties.put("opentact.api.retry-delay-ms", "50");
         properties.put("opentact.api.auth-probe-interval-ms", "500");
+        // The management server (health, metrics) is on by default: a free port per app.
+        properties.put("camel.management.port", String.valueOf(managementPort));
     }
+
+    /** Port of the app's management HTTP server (/observe/health, /observe/metrics) on 127.0.0.1. */
+    public final int managementPort = FreePort.find();
 
     public String topic(String name) {
         return prefix + "opentact.order." + name;
