@@ -158,6 +158,13 @@ public class OrderJournal {
         return (int) entries.values().stream().filter(e -> e.phase() != Phase.done).count();
     }
 
+    /** Up to {@code limit} open requests as {@code request id: phase [order uuid]}, for a person to read. */
+    public List<String> openRequests(int limit) {
+        return entries.values().stream().filter(e -> e.phase() != Phase.done).limit(limit)
+                .map(e -> e.requestId() + ": " + e.phase() + (e.orderUuid() == null ? "" : " " + e.orderUuid()))
+                .sorted().toList();
+    }
+
     public void intent(OrderRequest request) {
         write(new Entry(request.requestId(), Phase.intent, request.tns(), null));
     }

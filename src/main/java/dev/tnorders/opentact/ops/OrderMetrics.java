@@ -48,8 +48,8 @@ public class OrderMetrics implements CamelContextAware {
     private final IntSupplier openOrders;
     private volatile MeterRegistry registry;
     private CamelContext camelContext;
-    /** Highest offset counted per topic-partition: a record polled again is not received twice. */
-    private final Map<String, Long> countedOffsets = new ConcurrentHashMap<>();
+    /** Highest offset counted per partition of the requests topic: a record polled again is not counted twice. */
+    private final Map<Integer, Long> countedOffsets = new ConcurrentHashMap<>();
 
     /** In the routes: orders in flight are the journal's requests in phase intent or placed. */
     public OrderMetrics(OrderJournal journal) {
@@ -77,13 +77,12 @@ public class OrderMetrics implements CamelContextAware {
     /** A request taken from the requests topic (CSV rows travel through it too). */
     public void received(OrderRequest request, Integer partition, Long offset) {
         if (partition != null && offset != null) {
-            String key = request.source() == null || request.source().topic() == null ? "p" + partition
-                    : request.source().topic() + "-" + partition;
-            Long before = countedOffsets.get(key);
+            // Every request (CSV rows too) comes from the one requests topic: its partition is the key.
+            Long before = countedOffsets.get(partition);
             if (before != null && offset <= before) {
                 return; // the same record again (polled again after a pause or an error)
             }
-            countedOffsets.put(key, offset);
+            countedOffsets.put(partition, offset);
         }
         Counter.builder(PREFIX + "requests.received").description("Order requests taken in, by where they came from")
                 .tag("source", sourceOf(request.source())).register(registry()).increment();

@@ -147,6 +147,10 @@ class OperationsIT extends SandboxAndApp {
                 .containsEntry("status", "DOWN").extracting(c -> (String) c.get("message")).asString()
                 .startsWith("intake paused: Opentact refused the API token (HTTP 401"));
         assertThat(get("/observe/health/ready").body()).doesNotContain(TOKEN);
+        // The status at a glance: the intake check's data.
+        assertThat(get("/observe/health/ready?data=true").checks().get("opentact-intake").get("data"))
+                .asInstanceOf(org.assertj.core.api.InstanceOfAssertFactories.MAP)
+                .containsEntry("intake", "paused").containsEntry("paused_for", "token").containsKey("orders_in_flight");
         assertThat(get("/observe/health/live").status()).as("a paused instance is alive").isEqualTo(200);
 
         sandbox.setToken(TOKEN); // fixed on the Opentact side

@@ -54,8 +54,9 @@ class OrderMetricsTest {
         metrics.received(request(TOPIC, null, "+12029822917"), 0, 7L);
         metrics.received(request(TOPIC, null, "+12029822917"), 0, 7L); // polled again after a pause
         metrics.received(request(TOPIC, null, "+12029822917"), 0, 8L);
-        metrics.received(request(FILE, null, "+12029822917"), 1, 3L);
-        metrics.received(request(FILE, null, "+12029822917"), 0, 9L); // another partition's offsets are its own
+        metrics.received(request(FILE, null, "+12029822917"), 1, 3L); // another partition's offsets are its own
+        metrics.received(request(FILE, null, "+12029822917"), 0, 8L); // CSV rows share the requests topic
+        metrics.received(request(FILE, null, "+12029822917"), 0, 9L);
 
         assertThat(count("opentact.requests.received", "source", "topic")).isEqualTo(2);
         assertThat(count("opentact.requests.received", "source", "file")).isEqualTo(2);
