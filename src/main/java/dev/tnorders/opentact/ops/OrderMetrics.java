@@ -254,8 +254,13 @@ public class OrderMetrics implements CamelContextAware {
         registry = r;
     }
 
-    /** Registers the meters that exist before anything happens (the in-flight gauge): called at start. */
+    /**
+     * Registers the meters that exist before anything happens (the in-flight gauge), when the
+     * registry can be found already; otherwise that happens on first use.
+     */
     public void start() {
-        registry();
+        if (camelContext != null) {
+            registry();
+        }
     }
 }
