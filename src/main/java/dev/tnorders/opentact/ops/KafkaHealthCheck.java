@@ -27,6 +27,7 @@ public class KafkaHealthCheck extends AbstractHealthCheck {
     private final long timeoutMs;
     private final LongSupplier clock;
     private volatile Probe last;
+    private Admin admin;
 
     public KafkaHealthCheck(String brokers, long intervalMs, long timeoutMs) {
         this(brokers, intervalMs, timeoutMs, System::currentTimeMillis);
@@ -65,15 +66,8 @@ public class KafkaHealthCheck extends AbstractHealthCheck {
     }
 
     private Probe ask(long now) {
-        Properties p = new Properties();
-        p.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, brokers);
-        p.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, (int) timeoutMs);
-        p.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, (int) timeoutMs);
-        p.put(AdminClientConfig.CLIENT_ID_CONFIG, "opentact-health");
-        Admin admin = null;
         try {
-            admin = Admin.create(p);
-            int nodes = admin.describeCluster().nodes().get(timeoutMs, TimeUnit.MILLISECONDS).size();
+            int nodes = admin().describeCluster().nodes().get(timeoutMs, TimeUnit.MILLISECONDS).size();
             return nodes > 0 ? new Probe(true, "Kafka answers: " + nodes + " broker(s)", now)
                     : new Probe(false, "Kafka answers but lists no broker", now);
         } catch (TimeoutException e) {
@@ -87,11 +81,29 @@ public class KafkaHealthCheck extends AbstractHealthCheck {
             Thread.currentThread().interrupt();
             return new Probe(false, "interrupted while asking Kafka", now);
         } catch (org.apache.kafka.common.KafkaException e) {
+            close(); // a client that broke is not asked again
             return new Probe(false, "Kafka client error: " + HealthText.plain(e.getMessage()), now);
-        } finally {
-            if (admin != null) {
-                admin.close(java.time.Duration.ofSeconds(1));
-            }
+        }
+    }
+
+    /** One admin client for all probes (a new one each time would log its whole config each time). */
+    private Admin admin() {
+        if (admin == null) {
+            Properties p = new Properties();
+            p.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, brokers);
+            p.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, (int) timeoutMs);
+            p.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, (int) timeoutMs);
+            p.put(AdminClientConfig.CLIENT_ID_CONFIG, "opentact-health");
+            admin = Admin.create(p);
+        }
+        return admin;
+    }
+
+    /** Closes the admin client: at stop. */
+    public synchronized void close() {
+        if (admin != null) {
+            admin.close(java.time.Duration.ofSeconds(1));
+            admin = null;
         }
     }
 }

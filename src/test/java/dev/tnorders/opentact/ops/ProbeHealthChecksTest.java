@@ -74,6 +74,7 @@ class ProbeHealthChecksTest {
         assertThat(r.getState()).isEqualTo(HealthCheck.State.DOWN);
         assertThat(r.getMessage()).get().asString().startsWith("Kafka cannot be reached at 127.0.0.1:");
         assertThat(check.isLiveness()).isFalse();
+        check.close();
     }
 
     private static int closedPort() throws Exception {
