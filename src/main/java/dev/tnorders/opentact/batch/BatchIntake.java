@@ -30,6 +30,8 @@ public class BatchIntake {
 
     public IntakeBatch read(List<Exchange> records, String receivedAt) {
         List<OrderRequest> requests = new ArrayList<>(records.size());
+        List<Integer> partitions = new ArrayList<>(records.size());
+        List<Long> offsets = new ArrayList<>(records.size());
         List<IntakeBatch.DeadLetter> bad = new ArrayList<>();
         for (Exchange record : records) {
             Message m = record.getMessage();
@@ -41,10 +43,12 @@ public class BatchIntake {
             RequestSource source = RequestSource.ofTopic(topic, partition, offset);
             try {
                 requests.add(reader.read(payload, key, topic + "-" + partition + "-" + offset, source, receivedAt));
+                partitions.add(partition);
+                offsets.add(offset);
             } catch (InvalidRequestException e) {
                 bad.add(new IntakeBatch.DeadLetter(key, deadLetters.record(payload, e.getMessage(), source, receivedAt)));
             }
         }
-        return new IntakeBatch(requests, bad);
+        return new IntakeBatch(requests, partitions, offsets, bad);
     }
 }

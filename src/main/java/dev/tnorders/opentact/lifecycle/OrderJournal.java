@@ -177,6 +177,18 @@ public class OrderJournal {
         return e == null ? null : e.orderUuid();
     }
 
+    /** Requests whose order is being placed or followed (phase intent or placed), as last read: a metric. */
+    public int openOrders() {
+        return (int) entries.values().stream().filter(e -> e.phase() != Phase.done).count();
+    }
+
+    /** Up to {@code limit} open requests as {@code request id: phase [order uuid]}, for a person to read. */
+    public List<String> openRequests(int limit) {
+        return entries.values().stream().filter(e -> e.phase() != Phase.done).limit(limit)
+                .map(e -> e.requestId() + ": " + e.phase() + (e.orderUuid() == null ? "" : " " + e.orderUuid()))
+                .sorted().toList();
+    }
+
     /** Spend per day and per file, up to date with every entry read so far. */
     public synchronized SpendLedger ledger() {
         catchUp();

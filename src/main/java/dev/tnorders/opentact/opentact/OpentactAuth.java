@@ -44,6 +44,36 @@ public class OpentactAuth {
         }
     }
 
+    /**
+     * A GET to Opentact with the token in the configured form, for checks made outside the routes
+     * (the health check). The token stays in the request: never log the request or its URI.
+     */
+    public java.net.http.HttpRequest probe(String baseUrl, String path, String query, java.time.Duration timeout) {
+        String q = query == null ? "" : query;
+        if (mode == Mode.query) {
+            String bearer = "bearer=" + URLEncoder.encode(token, StandardCharsets.UTF_8);
+            q = q.isEmpty() ? bearer : q + "&" + bearer;
+        }
+        String base = baseUrl.endsWith("/") ? baseUrl.substring(0, baseUrl.length() - 1) : baseUrl;
+        java.net.http.HttpRequest.Builder b = java.net.http.HttpRequest.newBuilder(
+                URI.create(base + path + (q.isEmpty() ? "" : "?" + q))).timeout(timeout).GET()
+                .header("Accept", "application/json");
+        switch (mode) {
+            case x_auth_token -> b.header(X_AUTH_TOKEN, token);
+            case bearer -> b.header(AUTHORIZATION, "Bearer " + token);
+            case query -> { }
+        }
+        return b.build();
+    }
+
+    /** The text with the token masked: for messages about a call that carried it. */
+    public String mask(String text) {
+        if (text == null || token.isEmpty()) {
+            return text;
+        }
+        return text.replace(token, "***").replace(URLEncoder.encode(token, StandardCharsets.UTF_8), "***");
+    }
+
     /** Removes the token again, so that nothing after the call can log or forward it. */
     public void strip(@Headers Map<String, Object> headers) {
         headers.remove(X_AUTH_TOKEN);

@@ -49,7 +49,9 @@ final class AppProcess implements AutoCloseable {
                 .env("OPENTACT_TOPICS_JOURNAL", prefix + "journal")
                 .env("OPENTACT_KAFKA_GROUP_ID", prefix + "orders")
                 .env("OPENTACT_KAFKA_RESULTS_GROUP_ID", prefix + "results")
-                .env("OPENTACT_ORDER_POLL_INTERVAL_MS", "50");
+                .env("OPENTACT_ORDER_POLL_INTERVAL_MS", "50")
+                // The management server is on by default: each JVM gets a free port.
+                .env("CAMEL_MANAGEMENT_PORT", String.valueOf(FreePort.find()));
     }
 
     Path log() {

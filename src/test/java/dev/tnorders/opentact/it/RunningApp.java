@@ -48,7 +48,12 @@ public final class RunningApp implements AutoCloseable {
         properties.put("opentact.api.auth-probe-interval-ms", "500");
         // -Dit.batching=true runs every in-process end-to-end test in batching mode.
         properties.put("opentact.order.batching", System.getProperty("it.batching", "false"));
+        // The management server (health, metrics) is on by default: a free port per app.
+        properties.put("camel.management.port", String.valueOf(managementPort));
     }
+
+    /** Port of the app's management HTTP server (/observe/health, /observe/metrics) on 127.0.0.1. */
+    public final int managementPort = FreePort.find();
 
     public String topic(String name) {
         return prefix + "opentact.order." + name;

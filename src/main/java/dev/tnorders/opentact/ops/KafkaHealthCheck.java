@@ -1,0 +1,109 @@
+package dev.tnorders.opentact.ops;
+
+import java.util.Map;
+import java.util.Properties;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.function.LongSupplier;
+
+import org.apache.camel.health.HealthCheckResultBuilder;
+import org.apache.camel.impl.health.AbstractHealthCheck;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+
+/**
+ * Readiness: can the Kafka cluster be reached? (A Kafka consumer keeps retrying silently when the
+ * brokers are gone, so Camel's consumer checks alone do not say it.) Asks for the cluster's nodes,
+ * at most once per interval; probes in between get the last answer.
+ */
+public class KafkaHealthCheck extends AbstractHealthCheck {
+
+    record Probe(boolean up, String message, long at) {
+    }
+
+    private final String brokers;
+    private final long intervalMs;
+    private final long timeoutMs;
+    private final LongSupplier clock;
+    private volatile Probe last;
+    private Admin admin;
+
+    public KafkaHealthCheck(String brokers, long intervalMs, long timeoutMs) {
+        this(brokers, intervalMs, timeoutMs, System::currentTimeMillis);
+    }
+
+    KafkaHealthCheck(String brokers, long intervalMs, long timeoutMs, LongSupplier clock) {
+        super("opentact", "opentact-kafka");
+        this.brokers = brokers;
+        this.intervalMs = intervalMs;
+        this.timeoutMs = timeoutMs;
+        this.clock = clock;
+    }
+
+    @Override
+    public boolean isLiveness() {
+        return false;
+    }
+
+    @Override
+    protected void doCall(HealthCheckResultBuilder builder, Map<String, Object> options) {
+        Probe p = probe();
+        builder.message(p.message());
+        if (p.up()) {
+            builder.up();
+        } else {
+            builder.down();
+        }
+    }
+
+    synchronized Probe probe() {
+        long now = clock.getAsLong();
+        if (last == null || now - last.at() >= intervalMs) {
+            last = ask(now);
+        }
+        return last;
+    }
+
+    private Probe ask(long now) {
+        try {
+            int nodes = admin().describeCluster().nodes().get(timeoutMs, TimeUnit.MILLISECONDS).size();
+            return nodes > 0 ? new Probe(true, "Kafka answers: " + nodes + " broker(s)", now)
+                    : new Probe(false, "Kafka answers but lists no broker", now);
+        } catch (TimeoutException e) {
+            return new Probe(false, "Kafka cannot be reached at " + HealthText.plain(brokers) + " (no answer in "
+                    + timeoutMs + " ms)", now);
+        } catch (ExecutionException e) {
+            Throwable c = e.getCause() == null ? e : e.getCause();
+            return new Probe(false, "Kafka cannot be reached at " + HealthText.plain(brokers) + ": "
+                    + HealthText.plain(c.getClass().getSimpleName() + ": " + c.getMessage()), now);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return new Probe(false, "interrupted while asking Kafka", now);
+        } catch (org.apache.kafka.common.KafkaException e) {
+            close(); // a client that broke is not asked again
+            return new Probe(false, "Kafka client error: " + HealthText.plain(e.getMessage()), now);
+        }
+    }
+
+    /** One admin client for all probes (a new one each time would log its whole config each time). */
+    private Admin admin() {
+        if (admin == null) {
+            Properties p = new Properties();
+            p.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, brokers);
+            p.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, (int) timeoutMs);
+            p.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, (int) timeoutMs);
+            p.put(AdminClientConfig.CLIENT_ID_CONFIG, "opentact-health");
+            admin = Admin.create(p);
+        }
+        return admin;
+    }
+
+    /** Closes the admin client: at stop. */
+    public synchronized void close() {
+        if (admin != null) {
+            admin.close(java.time.Duration.ofSeconds(1));
+            admin = null;
+        }
+    }
+}

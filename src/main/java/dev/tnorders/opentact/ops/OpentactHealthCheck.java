@@ -1,0 +1,102 @@
+package dev.tnorders.opentact.ops;
+
+import java.net.http.HttpClient;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.Map;
+import java.util.function.LongSupplier;
+
+import org.apache.camel.health.HealthCheckResultBuilder;
+import org.apache.camel.impl.health.AbstractHealthCheck;
+
+import dev.tnorders.opentact.opentact.OpentactAuth;
+
+/**
+ * Readiness: can Opentact be reached, and does it take our token? A cheap authenticated GET
+ * ({@code /rest/lease/tn?take=1}), at most once per interval: probes in between get the last answer,
+ * so a busy health endpoint does not become load on Opentact.
+ */
+public class OpentactHealthCheck extends AbstractHealthCheck {
+
+    /** What a probe found. */
+    record Probe(boolean up, String message, long at) {
+    }
+
+    private final String baseUrl;
+    private final OpentactAuth auth;
+    private final long intervalMs;
+    private final Duration timeout;
+    private final LongSupplier clock;
+    private final HttpClient client;
+    private volatile Probe last;
+
+    public OpentactHealthCheck(String baseUrl, OpentactAuth auth, long intervalMs, long timeoutMs) {
+        this(baseUrl, auth, intervalMs, timeoutMs, System::currentTimeMillis);
+    }
+
+    OpentactHealthCheck(String baseUrl, OpentactAuth auth, long intervalMs, long timeoutMs, LongSupplier clock) {
+        super("opentact", "opentact-api");
+        this.baseUrl = baseUrl;
+        this.auth = auth;
+        this.intervalMs = intervalMs;
+        this.timeout = Duration.ofMillis(timeoutMs);
+        this.clock = clock;
+        this.client = HttpClient.newBuilder().connectTimeout(timeout).followRedirects(HttpClient.Redirect.NEVER).build();
+    }
+
+    @Override
+    public boolean isLiveness() {
+        return false;
+    }
+
+    @Override
+    protected void doCall(HealthCheckResultBuilder builder, Map<String, Object> options) {
+        Probe p = probe();
+        builder.message(p.message());
+        if (p.up()) {
+            builder.up();
+        } else {
+            builder.down();
+        }
+    }
+
+    synchronized Probe probe() {
+        long now = clock.getAsLong();
+        if (last == null || now - last.at() >= intervalMs) {
+            last = ask(now);
+        }
+        return last;
+    }
+
+    private Probe ask(long now) {
+        try {
+            HttpResponse<Void> r = client.send(auth.probe(baseUrl, "/rest/lease/tn", "take=1&skip=0", timeout),
+                    HttpResponse.BodyHandlers.discarding());
+            return judge(r.statusCode(), now);
+        } catch (java.io.IOException e) {
+            return new Probe(false, "Opentact cannot be reached: " + describe(e), now);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return new Probe(false, "interrupted while asking Opentact", now);
+        }
+    }
+
+    static Probe judge(int status, long now) {
+        if (status == 401 || status == 403) {
+            return new Probe(false, "Opentact refused the API token (HTTP " + status + ")", now);
+        }
+        if (status >= 200 && status < 300) {
+            return new Probe(true, "Opentact answers and takes the token", now);
+        }
+        if (status == 429 || status >= 500) {
+            return new Probe(false, "Opentact is unavailable (HTTP " + status + ")", now);
+        }
+        // Any other answer: Opentact is there and did not refuse the token; the routes deal with it.
+        return new Probe(true, "Opentact answers (HTTP " + status + ")", now);
+    }
+
+    private String describe(Exception e) {
+        String m = e.getMessage();
+        return HealthText.plain(auth.mask(e.getClass().getSimpleName() + (m == null ? "" : ": " + m)));
+    }
+}

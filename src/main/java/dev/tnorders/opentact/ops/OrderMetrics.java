@@ -1,0 +1,274 @@
+package dev.tnorders.opentact.ops;
+
+import java.math.BigDecimal;
+import java.util.Locale;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.function.IntSupplier;
+import java.util.regex.Pattern;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Metrics;
+import io.micrometer.core.instrument.Timer;
+
+import org.apache.camel.CamelContext;
+import org.apache.camel.CamelContextAware;
+
+import dev.tnorders.opentact.lifecycle.OrderJournal;
+import dev.tnorders.opentact.model.NumberResult;
+import dev.tnorders.opentact.model.OrderRequest;
+import dev.tnorders.opentact.model.OrderResult;
+import dev.tnorders.opentact.model.Outcome;
+import dev.tnorders.opentact.model.RequestSource;
+
+/**
+ * Every business metric of the routes, recorded in one place (README, "Operations"). Tags are a
+ * bounded set of values (source, state, reason category, endpoint template, status): never a
+ * request id, a number, an order uuid or free text, which would make one time series per request.
+ *
+ * <p>The meters go to the runtime's {@link MeterRegistry}: Camel's {@code metricsRegistry} (the
+ * Prometheus registry of the standalone run), else the only MeterRegistry bean (a Spring Boot or
+ * Quarkus host), else Micrometer's global registry. It is looked up on first use, because in a
+ * host the registry may be bound after this bean is created.
+ */
+public class OrderMetrics implements CamelContextAware {
+
+    public static final String PREFIX = "opentact.";
+
+    /** Why a request was rejected, as a category fit for a metric tag. */
+    public enum RejectReason { over_limit, balance, opentact_refused, quote_only, not_enough_found, other }
+
+    private static final Pattern UUID = Pattern.compile(
+            "[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}");
+    private static final Pattern NUMERIC_SEGMENT = Pattern.compile("/\\d+(?=/|$)");
+
+    private final IntSupplier openOrders;
+    private volatile MeterRegistry registry;
+    private CamelContext camelContext;
+    /** Highest offset counted per partition of the requests topic: a record polled again is not counted twice. */
+    private final Map<Integer, Long> countedOffsets = new ConcurrentHashMap<>();
+
+    /** In the routes: orders in flight are the journal's requests in phase intent or placed. */
+    public OrderMetrics(OrderJournal journal) {
+        this(journal::openOrders, null);
+    }
+
+    /** @param registry where the meters go; null: looked up in the Camel registry on first use */
+    public OrderMetrics(IntSupplier openOrders, MeterRegistry registry) {
+        this.openOrders = openOrders;
+        if (registry != null) {
+            bind(registry);
+        }
+    }
+
+    @Override
+    public void setCamelContext(CamelContext camelContext) {
+        this.camelContext = camelContext;
+    }
+
+    @Override
+    public CamelContext getCamelContext() {
+        return camelContext;
+    }
+
+    /** A request taken from the requests topic (CSV rows travel through it too). */
+    public void received(OrderRequest request, Integer partition, Long offset) {
+        if (partition != null && offset != null) {
+            // Every request (CSV rows too) comes from the one requests topic: its partition is the key.
+            Long before = countedOffsets.get(partition);
+            if (before != null && offset <= before) {
+                return; // the same record again (polled again after a pause or an error)
+            }
+            countedOffsets.put(partition, offset);
+        }
+        Counter.builder(PREFIX + "requests.received").description("Order requests taken in, by where they came from")
+                .tag("source", sourceOf(request.source())).register(registry()).increment();
+    }
+
+    /** {@link #received} for the requests of one poll (batching mode), with their records' positions. */
+    public void receivedAll(List<OrderRequest> requests, List<Integer> partitions, List<Long> offsets) {
+        for (int i = 0; i < requests.size(); i++) {
+            received(requests.get(i), partitions.get(i), offsets.get(i));
+        }
+    }
+
+    /** A request's one outcome, right after it was published. */
+    public void outcome(OrderResult result) {
+        Outcome o = result.outcome();
+        MeterRegistry r = registry();
+        Counter.builder(PREFIX + "outcomes").description("Request outcomes, by state and source")
+                .tag("state", o.state().name()).tag("source", sourceOf(o.source())).register(r).increment();
+        for (NumberResult n : result.numbers()) {
+            Counter.builder(PREFIX + "numbers").description("Per-number results, by state")
+                    .tag("state", n.state().name()).register(r).increment();
+        }
+        if (o.state() == Outcome.State.rejected) {
+            Counter.builder(PREFIX + "rejections").description("Rejected requests, by reason category")
+                    .tag("reason", rejectReason(o.reason()).name()).register(r).increment();
+        }
+        if (o.numbersOrdered() > 0 && o.price() != null) {
+            spend(r, "nrc", o.price().nrc());
+            spend(r, "mrc", o.price().mrc());
+        }
+    }
+
+    private static void spend(MeterRegistry r, String kind, String amount) {
+        if (amount == null || amount.isBlank()) {
+            return;
+        }
+        // Metrics are doubles; the exact amounts stay in the outcomes (decimal strings).
+        Counter.builder(PREFIX + "spend." + kind)
+                .description(kind.equals("nrc") ? "One-time cost of the orders that bought numbers"
+                        : "Monthly cost of the orders that bought numbers")
+                .register(r).increment(new BigDecimal(amount).doubleValue());
+    }
+
+    /** An input that could not become a request, written to the DLQ. */
+    public void deadLetter(Map<String, Object> record) {
+        Object source = record == null ? null : record.get("source");
+        Counter.builder(PREFIX + "dlq.records").description("Records written to the DLQ, by where the input came from")
+                .tag("source", source instanceof RequestSource s ? sourceOf(s) : "unknown").register(registry())
+                .increment();
+    }
+
+    /** Start of an Opentact call: the value to give back to {@link #opentactCall}. */
+    public long startTimer() {
+        return System.nanoTime();
+    }
+
+    /**
+     * One call to Opentact, answered or not.
+     *
+     * @param status the HTTP status, or null when there was no answer
+     * @param error  the exception when there was no answer, else null
+     */
+    public void opentactCall(String method, String path, Integer status, Throwable error, Long startedNanos) {
+        String endpoint = endpointTemplate(path);
+        String statusTag = status != null && status > 0 ? String.valueOf(status) : errorKind(error);
+        String m = method == null ? "GET" : method.toUpperCase(Locale.ROOT);
+        MeterRegistry r = registry();
+        if (startedNanos != null) {
+            Timer.builder(PREFIX + "api.calls").description("Calls to Opentact, by endpoint and status")
+                    .tag("method", m).tag("endpoint", endpoint).tag("status", statusTag).register(r)
+                    .record(System.nanoTime() - startedNanos, TimeUnit.NANOSECONDS);
+        }
+        if (status == null || status <= 0 || status >= 400) {
+            Counter.builder(PREFIX + "api.errors").description("Opentact calls that failed: HTTP 4xx/5xx or no answer")
+                    .tag("method", m).tag("endpoint", endpoint).tag("status", statusTag).register(r).increment();
+        }
+    }
+
+    /** The path as a template: {@code /rest/order/0f8e...} becomes {@code /rest/order/{uuid}}. */
+    static String endpointTemplate(String path) {
+        if (path == null || path.isBlank()) {
+            return "/";
+        }
+        String p = path;
+        int q = p.indexOf('?');
+        if (q >= 0) {
+            p = p.substring(0, q);
+        }
+        p = UUID.matcher(p).replaceAll("{uuid}");
+        return NUMERIC_SEGMENT.matcher(p).replaceAll("/{id}");
+    }
+
+    private static String errorKind(Throwable error) {
+        if (error == null) {
+            return "none";
+        }
+        Throwable t = error;
+        for (int i = 0; i < 10 && t != null; i++) {
+            if (t instanceof java.net.SocketTimeoutException || t instanceof java.util.concurrent.TimeoutException
+                    || t.getClass().getSimpleName().contains("Timeout")) {
+                return "timeout";
+            }
+            if (t instanceof java.net.ConnectException || t instanceof java.net.UnknownHostException) {
+                return "connect_error";
+            }
+            t = t.getCause();
+        }
+        return "io_error";
+    }
+
+    static String sourceOf(RequestSource source) {
+        if (source == null) {
+            return "unknown";
+        }
+        return source.fromFile() ? "file" : "topic";
+    }
+
+    /**
+     * The category of a rejection, read from the reason {@link dev.tnorders.opentact.lifecycle.OrderDecisions}
+     * wrote (its unit test pins each wording to its category).
+     */
+    public static RejectReason rejectReason(String reason) {
+        if (reason == null) {
+            return RejectReason.other;
+        }
+        if (reason.startsWith("quote only")) {
+            return RejectReason.quote_only;
+        }
+        if (reason.startsWith("not enough account balance")) {
+            return RejectReason.balance;
+        }
+        if (reason.startsWith("Opentact refused")) {
+            return RejectReason.opentact_refused;
+        }
+        if (reason.contains(", over max_nrc") || reason.contains(", over max_mrc")
+                || reason.contains("max_nrc/max_mrc cannot be checked")) {
+            return RejectReason.over_limit;
+        }
+        if (reason.startsWith("only ") && reason.contains("numbers are available")) {
+            return RejectReason.not_enough_found;
+        }
+        return RejectReason.other;
+    }
+
+    /** The registry the meters go to, found once. */
+    MeterRegistry registry() {
+        MeterRegistry r = registry;
+        if (r == null) {
+            synchronized (this) {
+                if (registry == null) {
+                    bind(find());
+                }
+                r = registry;
+            }
+        }
+        return r;
+    }
+
+    private MeterRegistry find() {
+        if (camelContext != null) {
+            MeterRegistry named = camelContext.getRegistry().lookupByNameAndType("metricsRegistry", MeterRegistry.class);
+            if (named != null) {
+                return named;
+            }
+            java.util.Set<MeterRegistry> all = camelContext.getRegistry().findByType(MeterRegistry.class);
+            if (all.size() == 1) {
+                return all.iterator().next();
+            }
+        }
+        return Metrics.globalRegistry;
+    }
+
+    private void bind(MeterRegistry r) {
+        Gauge.builder(PREFIX + "orders.in.flight", openOrders, s -> s.getAsInt())
+                .description("Orders placed (or about to be) whose outcome is not published yet").register(r);
+        registry = r;
+    }
+
+    /**
+     * Registers the meters that exist before anything happens (the in-flight gauge), when the
+     * registry can be found already; otherwise that happens on first use.
+     */
+    public void start() {
+        if (camelContext != null) {
+            registry();
+        }
+    }
+}

@@ -1,0 +1,166 @@
+package dev.tnorders.opentact.ops;
+
+import java.math.BigDecimal;
+import java.time.Clock;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.EnumSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import org.junit.jupiter.api.Test;
+
+import dev.tnorders.opentact.lifecycle.OrderDecisions;
+import dev.tnorders.opentact.model.CriteriaSearch;
+import dev.tnorders.opentact.model.Feature;
+import dev.tnorders.opentact.model.OrderRequest;
+import dev.tnorders.opentact.model.RequestSource;
+import dev.tnorders.opentact.opentact.ApiResponse;
+import dev.tnorders.opentact.opentact.OrderStatus;
+import dev.tnorders.opentact.opentact.PriceQuote;
+
+import static dev.tnorders.opentact.ops.OrderMetrics.RejectReason;
+import static org.assertj.core.api.Assertions.assertThat;
+
+class OrderMetricsTest {
+
+    private final SimpleMeterRegistry registry = new SimpleMeterRegistry();
+    private final AtomicInteger open = new AtomicInteger();
+    private final OrderMetrics metrics = new OrderMetrics(open::get, registry);
+    private final OrderDecisions decisions = new OrderDecisions(
+            Clock.fixed(Instant.parse("2026-11-24T12:00:00Z"), ZoneOffset.UTC), 100, 1000, 60_000);
+
+    private static final PriceQuote QUOTE = new PriceQuote(new BigDecimal("2.00"), new BigDecimal("1.00"),
+            new BigDecimal("1.00"), new BigDecimal("0.50"), 1);
+
+    private static OrderRequest request(RequestSource source, String maxNrc, String... tns) {
+        return new OrderRequest("r1", List.of(tns), null, EnumSet.of(Feature.VOICE), true, null, null, null,
+                maxNrc == null ? null : new BigDecimal(maxNrc), null, source, "t0");
+    }
+
+    private static final RequestSource TOPIC = RequestSource.ofTopic("requests", 0, 7);
+    private static final RequestSource FILE = RequestSource.ofFile("orders.csv", 2);
+
+    private double count(String name, String... tags) {
+        var c = registry.find(name).tags(tags).counter();
+        return c == null ? 0 : c.count();
+    }
+
+    @Test
+    void receivedCountsEachRecordOnceBySource() {
+        metrics.received(request(TOPIC, null, "+12029822917"), 0, 7L);
+        metrics.received(request(TOPIC, null, "+12029822917"), 0, 7L); // polled again after a pause
+        metrics.received(request(TOPIC, null, "+12029822917"), 0, 8L);
+        metrics.received(request(FILE, null, "+12029822917"), 1, 3L); // another partition's offsets are its own
+        metrics.received(request(FILE, null, "+12029822917"), 0, 8L); // CSV rows share the requests topic
+        metrics.received(request(FILE, null, "+12029822917"), 0, 9L);
+
+        assertThat(count("opentact.requests.received", "source", "topic")).isEqualTo(2);
+        assertThat(count("opentact.requests.received", "source", "file")).isEqualTo(2);
+    }
+
+    @Test
+    void outcomesNumbersAndSpend() {
+        Map<String, OrderStatus.Item> items = new LinkedHashMap<>();
+        items.put("+12029822917", new OrderStatus.Item(true, "success", "Complete"));
+        items.put("+12025550143", new OrderStatus.Item(false, "failed", "Error buying a number"));
+        OrderStatus status = new OrderStatus("u1", "success", true, items, new BigDecimal("1.25"), new BigDecimal("0.75"));
+
+        metrics.outcome(decisions.finished(request(TOPIC, null, "+12029822917"), "u1", status, QUOTE));
+        metrics.outcome(decisions.finished(request(FILE, null, "+12029822917", "+12025550143"), "u1", status, QUOTE));
+        metrics.outcome(decisions.finished(request(TOPIC, null, "+12025550143"), "u1", status, QUOTE));
+        metrics.outcome(decisions.finished(request(TOPIC, null, "+12012000001"), "u1",
+                new OrderStatus("u1", "processing", false, Map.of(), null, null), QUOTE));
+
+        assertThat(count("opentact.outcomes", "state", "completed", "source", "topic")).isEqualTo(1);
+        assertThat(count("opentact.outcomes", "state", "partial", "source", "file")).isEqualTo(1);
+        assertThat(count("opentact.outcomes", "state", "failed", "source", "topic")).isEqualTo(1);
+        assertThat(count("opentact.outcomes", "state", "unknown", "source", "topic")).isEqualTo(1);
+        assertThat(count("opentact.numbers", "state", "ordered")).isEqualTo(2);
+        assertThat(count("opentact.numbers", "state", "failed")).isEqualTo(2);
+        assertThat(count("opentact.numbers", "state", "unknown")).isEqualTo(1);
+        // Spend: Opentact's order price, only for the outcomes that bought something (completed, partial).
+        assertThat(count("opentact.spend.nrc")).isEqualTo(2.50);
+        assertThat(count("opentact.spend.mrc")).isEqualTo(1.50);
+        assertThat(registry.find("opentact.rejections").counters()).isEmpty();
+    }
+
+    @Test
+    void rejectionsByCategoryFromWhatOrderDecisionsWrites() {
+        OrderRequest r = request(TOPIC, "0.10", "+12029822917");
+        String overLimit = decisions.overLimit(r, QUOTE);
+        assertThat(OrderMetrics.rejectReason(overLimit)).isEqualTo(RejectReason.over_limit);
+        assertThat(OrderMetrics.rejectReason(decisions.overLimit(
+                new OrderRequest("r1", List.of("+12029822917"), null, EnumSet.of(Feature.VOICE), true, null, null, null,
+                        null, new BigDecimal("0.01"), TOPIC, "t0"), QUOTE))).isEqualTo(RejectReason.over_limit);
+        assertThat(OrderMetrics.rejectReason(decisions.overLimit(r,
+                new PriceQuote(BigDecimal.ONE, BigDecimal.ONE, null, null, 0)))).isEqualTo(RejectReason.over_limit);
+
+        ApiResponse noBalance = new ApiResponse(402, false, null, "not enough account balance", Map.of());
+        ApiResponse badField = new ApiResponse(400, false, null, "bad request", Map.of("profile", "unknown"));
+        OrderRequest criteria = new OrderRequest("r2", null, new CriteriaSearch("201", null, 5, CriteriaSearch.Fill.all),
+                EnumSet.of(Feature.VOICE), true, null, null, null, null, null, TOPIC, "t0");
+
+        metrics.outcome(decisions.rejected(r, overLimit, QUOTE));
+        metrics.outcome(decisions.refusedByOpentact(r, "order", noBalance, QUOTE));
+        metrics.outcome(decisions.refusedByOpentact(r, "price request", badField, null));
+        metrics.outcome(decisions.quoteOnly(r, QUOTE));
+        metrics.outcome(decisions.quoteOnly(r, QUOTE));
+        metrics.outcome(decisions.notEnoughFound(criteria, 2));
+
+        assertThat(count("opentact.rejections", "reason", "over_limit")).isEqualTo(1);
+        assertThat(count("opentact.rejections", "reason", "balance")).isEqualTo(1);
+        assertThat(count("opentact.rejections", "reason", "opentact_refused")).isEqualTo(1);
+        assertThat(count("opentact.rejections", "reason", "quote_only")).isEqualTo(2);
+        assertThat(count("opentact.rejections", "reason", "not_enough_found")).isEqualTo(1);
+        assertThat(count("opentact.outcomes", "state", "rejected", "source", "topic")).isEqualTo(6);
+        assertThat(count("opentact.numbers", "state", "rejected")).isEqualTo(5);
+        // A quote is not spend: nothing was bought.
+        assertThat(count("opentact.spend.nrc")).isZero();
+        assertThat(OrderMetrics.rejectReason("something new")).isEqualTo(RejectReason.other);
+        assertThat(OrderMetrics.rejectReason(null)).isEqualTo(RejectReason.other);
+    }
+
+    @Test
+    void opentactCallsByEndpointTemplateAndStatus() {
+        long started = metrics.startTimer();
+        metrics.opentactCall("GET", "/rest/order/0f8e2c1a-1111-4222-8333-944445555666", 200, null, started);
+        metrics.opentactCall("GET", "/rest/order/a0000000-1111-4222-8333-944445555666", 200, null, started);
+        metrics.opentactCall("POST", "/rest/order/price", 503, null, started);
+        metrics.opentactCall("post", "/rest/order", null, new java.net.ConnectException("refused"), started);
+        metrics.opentactCall("POST", "/rest/order", null,
+                new java.io.IOException("wrapped", new java.net.SocketTimeoutException("read")), started);
+        metrics.opentactCall("GET", "/rest/lease/tn/12029822917?take=1", 401, null, started);
+
+        var gets = registry.find("opentact.api.calls").tags("method", "GET", "endpoint", "/rest/order/{uuid}",
+                "status", "200").timer();
+        assertThat(gets).isNotNull();
+        assertThat(gets.count()).isEqualTo(2);
+        assertThat(registry.find("opentact.api.calls").timers()).allSatisfy(t ->
+                assertThat(t.getId().getTag("endpoint")).doesNotContainPattern("[0-9a-f]{8}-"));
+        assertThat(count("opentact.api.errors", "endpoint", "/rest/order/price", "status", "503")).isEqualTo(1);
+        assertThat(count("opentact.api.errors", "method", "POST", "endpoint", "/rest/order", "status", "connect_error"))
+                .isEqualTo(1);
+        assertThat(count("opentact.api.errors", "endpoint", "/rest/order", "status", "timeout")).isEqualTo(1);
+        assertThat(count("opentact.api.errors", "endpoint", "/rest/lease/tn/{id}", "status", "401")).isEqualTo(1);
+        assertThat(registry.find("opentact.api.errors").tags("status", "200").counters()).isEmpty();
+    }
+
+    @Test
+    void deadLettersBySourceAndOrdersInFlight() {
+        metrics.deadLetter(Map.of("payload", "x", "source", TOPIC));
+        metrics.deadLetter(Map.of("payload", "x", "source", FILE));
+        metrics.deadLetter(Map.of("payload", "x", "source", FILE));
+        assertThat(count("opentact.dlq.records", "source", "topic")).isEqualTo(1);
+        assertThat(count("opentact.dlq.records", "source", "file")).isEqualTo(2);
+
+        var inFlight = registry.find("opentact.orders.in.flight").gauge();
+        assertThat(inFlight).isNotNull();
+        assertThat(inFlight.value()).isZero();
+        open.set(3);
+        assertThat(inFlight.value()).isEqualTo(3);
+    }
+}

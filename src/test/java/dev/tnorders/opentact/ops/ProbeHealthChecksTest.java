@@ -1,0 +1,85 @@
+package dev.tnorders.opentact.ops;
+
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.util.concurrent.atomic.AtomicLong;
+
+import org.apache.camel.health.HealthCheck;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+import dev.tnorders.opentact.opentact.OpentactAuth;
+import dev.tnorders.opentact.sandbox.OpentactSandbox;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** The Opentact and Kafka readiness checks against the sandbox over HTTP and a closed port. */
+class ProbeHealthChecksTest {
+
+    private final AtomicLong now = new AtomicLong(1_000_000);
+    private OpentactSandbox sandbox;
+
+    @AfterEach
+    void stop() {
+        if (sandbox != null) {
+            sandbox.close();
+        }
+    }
+
+    @Test
+    void opentactUpWhenItTakesTheTokenDownWhenItRefusesItAskingAtMostOncePerInterval() {
+        sandbox = OpentactSandbox.start(0, "good-token");
+        for (String mode : new String[] {"x-auth-token", "bearer", "query"}) {
+            OpentactHealthCheck check = new OpentactHealthCheck(sandbox.baseUrl(),
+                    new OpentactAuth(sandbox.baseUrl(), mode, "good-token"), 1000, 2000, now::get);
+            assertThat(check.call().getState()).as(mode).isEqualTo(HealthCheck.State.UP);
+        }
+
+        OpentactHealthCheck check = new OpentactHealthCheck(sandbox.baseUrl(),
+                new OpentactAuth(sandbox.baseUrl(), "query", "good-token"), 1000, 2000, now::get);
+        assertThat(check.call().getState()).isEqualTo(HealthCheck.State.UP);
+        int calls = sandbox.callTimes("/rest/lease/tn").size();
+
+        sandbox.setToken("rotated-token");
+        assertThat(check.call().getState()).as("within the interval: the last answer").isEqualTo(HealthCheck.State.UP);
+        assertThat(sandbox.callTimes("/rest/lease/tn")).hasSize(calls);
+
+        now.addAndGet(1000);
+        HealthCheck.Result refused = check.call();
+        assertThat(refused.getState()).isEqualTo(HealthCheck.State.DOWN);
+        assertThat(refused.getMessage()).hasValue("Opentact refused the API token (HTTP 401)");
+
+        sandbox.failNext("/rest/lease/tn", 503, 1);
+        sandbox.setToken("good-token");
+        now.addAndGet(1000);
+        assertThat(check.call().getMessage()).hasValue("Opentact is unavailable (HTTP 503)");
+        now.addAndGet(1000);
+        assertThat(check.call().getState()).isEqualTo(HealthCheck.State.UP);
+    }
+
+    @Test
+    void opentactUnreachableIsDownWithoutTheToken() throws Exception {
+        String url = "http://127.0.0.1:" + closedPort();
+        OpentactHealthCheck check = new OpentactHealthCheck(url, new OpentactAuth(url, "query", "secret-token-1"),
+                1000, 2000, now::get);
+        HealthCheck.Result r = check.call();
+        assertThat(r.getState()).isEqualTo(HealthCheck.State.DOWN);
+        assertThat(r.getMessage()).get().asString().startsWith("Opentact cannot be reached").doesNotContain("secret-token-1");
+    }
+
+    @Test
+    void kafkaUnreachableIsDown() throws Exception {
+        KafkaHealthCheck check = new KafkaHealthCheck("127.0.0.1:" + closedPort(), 1000, 1500, now::get);
+        HealthCheck.Result r = check.call();
+        assertThat(r.getState()).isEqualTo(HealthCheck.State.DOWN);
+        assertThat(r.getMessage()).get().asString().startsWith("Kafka cannot be reached at 127.0.0.1:");
+        assertThat(check.isLiveness()).isFalse();
+        check.close();
+    }
+
+    private static int closedPort() throws Exception {
+        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            return s.getLocalPort();
+        }
+    }
+}
