@@ -1,0 +1,160 @@
+package com.example.crm;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.ServiceLoader;
+import java.util.UUID;
+
+import com.fasterxml.jackson.core.type.TypeReference;
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+import org.apache.camel.Exchange;
+import org.apache.camel.ProducerTemplate;
+import org.apache.camel.ServiceStatus;
+import org.apache.camel.main.Main;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.slf4j.spi.SLF4JServiceProvider;
+
+import dev.tnorders.opentact.intake.InvalidRequestException;
+import dev.tnorders.opentact.sandbox.OpentactSandbox;
+import dev.tnorders.opentact.standalone.EmbeddedKafkaBroker;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/**
+ * The host application started as it runs in production (its application.properties, the
+ * library's routes included by pattern), with only the deployment's settings given here: a real
+ * Kafka broker and the Opentact sandbox over HTTP, both started by this test.
+ */
+class CamelMainHostTest {
+
+    private static final String TOKEN = "host-token";
+    private static final Duration WAIT = Duration.ofSeconds(60);
+    private static final Duration SETTLE = Duration.ofSeconds(2);
+    private static final ObjectMapper MAPPER = new ObjectMapper();
+
+    @TempDir
+    static Path work;
+    static EmbeddedKafkaBroker broker;
+    static OpentactSandbox sandbox;
+    static Main host;
+
+    @BeforeAll
+    static void startHost() throws Exception {
+        broker = EmbeddedKafkaBroker.startTemporary();
+        sandbox = OpentactSandbox.start(0, TOKEN);
+        sandbox.setCompletionDelay(Duration.ofMillis(100));
+        host = CrmHost.create();
+        // What the deployment would give as environment variables.
+        host.addOverrideProperty("camel.component.kafka.brokers", broker.bootstrapServers());
+        host.addOverrideProperty("opentact.api.base-url", sandbox.baseUrl());
+        host.addOverrideProperty("opentact.api.token", TOKEN);
+        host.addOverrideProperty("opentact.inbox.dir", work.resolve("inbox").toString());
+        host.addOverrideProperty("opentact.outbox.dir", work.resolve("outbox").toString());
+        host.start();
+        await().atMost(WAIT).until(() -> host.getCamelContext() != null
+                && host.getCamelContext().getStatus() == ServiceStatus.Started);
+    }
+
+    @AfterAll
+    static void stopAll() {
+        if (host != null) {
+            host.stop();
+        }
+        if (sandbox != null) {
+            sandbox.close();
+        }
+        if (broker != null) {
+            broker.close();
+        }
+    }
+
+    @Test
+    void theHostRunsTheLibraryRoutesWithItsOwnProperties() {
+        assertThat(host.getCamelContext().getName()).isEqualTo("crm-host");
+        assertThat(host.getCamelContext().getRoute("kafka-intake")).isNotNull();
+        assertThat(host.getCamelContext().getRoute("order-lifecycle")).isNotNull();
+        assertThat(host.getCamelContext().getRoute("crm-order-sink")).isNotNull();
+        assertThat(host.getCamelContext().getRouteController().getRouteStatus("kafka-intake"))
+                .isEqualTo(ServiceStatus.Started);
+        // One logging backend: the host's (the library brings none).
+        assertThat(ServiceLoader.load(SLF4JServiceProvider.class).stream().count()).isEqualTo(1);
+    }
+
+    @Test
+    void aHostRouteOrdersANumberThroughTheTemplateKafkaAndOpentact() throws Exception {
+        ProducerTemplate producer = host.getCamelContext().createProducerTemplate();
+        Exchange sent = producer.request("direct:crm-new-customer", e -> {
+            e.getMessage().setHeader("customerId", "c-42");
+            e.getMessage().setHeader("tn", "+12029822917");
+        });
+        assertThat(sent.getException()).isNull();
+        assertThat(sent.getMessage().getHeader("OpentactRequestId")).isEqualTo("crm-c-42");
+
+        List<Map<String, Object>> outcomes = readUntil("crm.opentact.outcomes", "crm-c-42");
+        assertThat(outcomes).hasSize(1);
+        assertThat(outcomes.get(0)).containsEntry("state", "completed").containsEntry("numbers_ordered", 1);
+        List<Map<String, Object>> numbers = readUntil("crm.opentact.numbers", "+12029822917");
+        assertThat(numbers).hasSize(1);
+        assertThat(numbers.get(0)).containsEntry("state", "ordered").containsEntry("request_id", "crm-c-42")
+                .containsEntry("order_uuid", outcomes.get(0).get("order_uuid"));
+        assertThat(sandbox.purchaseCount(12029822917L)).isEqualTo(1);
+    }
+
+    @Test
+    void theTemplateRefusesABadRequestNamingTheFieldAndSendsNothing() {
+        int ordersBefore = sandbox.orderCount();
+        Exchange sent = host.getCamelContext().createProducerTemplate().send("direct:crm-orders",
+                e -> e.getMessage().setBody("{\"request_id\": \"crm-bad\", \"tns\": [\"+12012000003\"], \"features\": [\"telepathy\"]}"));
+        Throwable error = sent.getException();
+        while (error != null && !(error instanceof InvalidRequestException)) {
+            error = error.getCause();
+        }
+        assertThat(error).isInstanceOf(InvalidRequestException.class).hasMessageContaining("features");
+        assertThat(sandbox.orderCount()).isEqualTo(ordersBefore);
+        assertThat(sandbox.purchaseCount(12012000003L)).isZero();
+    }
+
+    /**
+     * Records of a topic with this key, read from the start (read_committed): waits for the first,
+     * then reads on a little longer so that a duplicate would be seen too.
+     */
+    private static List<Map<String, Object>> readUntil(String topic, String key) throws Exception {
+        Properties p = new Properties();
+        p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers());
+        p.put(ConsumerConfig.GROUP_ID_CONFIG, "probe-" + UUID.randomUUID());
+        p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+        p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+        p.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName());
+        p.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName());
+        List<Map<String, Object>> found = new ArrayList<>();
+        try (KafkaConsumer<String, String> consumer = new KafkaConsumer<>(p)) {
+            consumer.subscribe(List.of(topic));
+            long deadline = System.nanoTime() + WAIT.toNanos();
+            long settleUntil = Long.MAX_VALUE;
+            while (System.nanoTime() < Math.min(deadline, settleUntil)) {
+                for (ConsumerRecord<String, String> r : consumer.poll(Duration.ofMillis(200))) {
+                    if (key.equals(r.key())) {
+                        found.add(MAPPER.readValue(r.value(), new TypeReference<Map<String, Object>>() { }));
+                    }
+                }
+                if (!found.isEmpty() && settleUntil == Long.MAX_VALUE) {
+                    settleUntil = System.nanoTime() + SETTLE.toNanos();
+                }
+            }
+        }
+        return found;
+    }
+}

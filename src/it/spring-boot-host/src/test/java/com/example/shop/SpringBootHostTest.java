@@ -1,0 +1,165 @@
+package com.example.shop;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.ServiceLoader;
+import java.util.UUID;
+
+import com.fasterxml.jackson.core.type.TypeReference;
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+import org.apache.camel.CamelContext;
+import org.apache.camel.Exchange;
+import org.apache.camel.ServiceStatus;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.junit.jupiter.api.Test;
+import org.slf4j.LoggerFactory;
+import org.slf4j.spi.SLF4JServiceProvider;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.test.annotation.DirtiesContext;
+import org.springframework.test.context.DynamicPropertyRegistry;
+import org.springframework.test.context.DynamicPropertySource;
+
+import dev.tnorders.opentact.sandbox.OpentactSandbox;
+import dev.tnorders.opentact.standalone.EmbeddedKafkaBroker;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * The Spring Boot host started by @SpringBootTest with its own application.properties (the
+ * library's routes included by pattern); only the deployment's settings come from here: a real
+ * Kafka broker and the Opentact sandbox over HTTP, both started by this test.
+ */
+@SpringBootTest(classes = ShopApplication.class)
+@DirtiesContext // the application stops after this class, before the broker and sandbox (JVM exit)
+class SpringBootHostTest {
+
+    private static final String TOKEN = "shop-token";
+    private static final Duration WAIT = Duration.ofSeconds(60);
+    private static final Duration SETTLE = Duration.ofSeconds(2);
+    private static final ObjectMapper MAPPER = new ObjectMapper();
+
+    static EmbeddedKafkaBroker broker;
+    static OpentactSandbox sandbox;
+
+    @Autowired
+    CamelContext camel;
+
+    /** What the deployment would give as environment variables; the broker and the sandbox start first. */
+    @DynamicPropertySource
+    static void deployment(DynamicPropertyRegistry registry) throws IOException {
+        broker = EmbeddedKafkaBroker.startTemporary();
+        sandbox = OpentactSandbox.start(0, TOKEN);
+        // Closed at JVM exit: @DirtiesContext closes the application first, after this class.
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            sandbox.close();
+            broker.close();
+        }, "host-test-deployment-shutdown"));
+        sandbox.setCompletionDelay(Duration.ofMillis(100));
+        Path work = Files.createTempDirectory("shop-host");
+        registry.add("camel.component.kafka.brokers", broker::bootstrapServers);
+        registry.add("opentact.api.base-url", sandbox::baseUrl);
+        registry.add("opentact.api.token", () -> TOKEN);
+        registry.add("opentact.inbox.dir", () -> work.resolve("inbox").toString());
+        registry.add("opentact.outbox.dir", () -> work.resolve("outbox").toString());
+    }
+
+    @Test
+    void theHostRunsTheLibraryRoutesWithItsOwnPropertiesAndOneLoggingBackend() {
+        assertThat(camel.getName()).isEqualTo("shop-camel");
+        assertThat(camel.getStatus()).isEqualTo(ServiceStatus.Started);
+        assertThat(camel.getRouteController().getRouteStatus("kafka-intake")).isEqualTo(ServiceStatus.Started);
+        assertThat(camel.getRoute("order-lifecycle")).isNotNull();
+        assertThat(camel.getRoute("shop-order-sink")).isNotNull();
+        assertThat(ServiceLoader.load(SLF4JServiceProvider.class).stream().count()).isEqualTo(1);
+        assertThat(LoggerFactory.getILoggerFactory().getClass().getName()).startsWith("ch.qos.logback");
+    }
+
+    @Test
+    void aRequestOnTheHostsRequestsTopicIsOrderedThroughOpentact() throws Exception {
+        send("shop.opentact.requests", "shop-kafka-1", "{\"request_id\": \"shop-kafka-1\", \"tns\": [\"+12012000001\"]}");
+
+        List<Map<String, Object>> outcomes = read("shop.opentact.outcomes", "shop-kafka-1");
+        assertThat(outcomes).hasSize(1);
+        assertThat(outcomes.get(0)).containsEntry("state", "completed").containsEntry("numbers_ordered", 1);
+        List<Map<String, Object>> numbers = read("shop.opentact.numbers", "+12012000001");
+        assertThat(numbers).hasSize(1);
+        assertThat(numbers.get(0)).containsEntry("state", "ordered").containsEntry("request_id", "shop-kafka-1");
+        assertThat(sandbox.purchaseCount(12012000001L)).isEqualTo(1);
+        // The host's own auth form (application.properties) reached Opentact.
+        assertThat(sandbox.authFormsSeen()).containsKey("bearer").doesNotContainKey("x-auth-token");
+    }
+
+    @Test
+    void aHostRouteOrdersThroughTheTemplateWithoutKnowingTheTopics() throws Exception {
+        Exchange sent = camel.createProducerTemplate().request("direct:shop-basket-paid",
+                e -> e.getMessage().setHeader("tn", "+12029822917"));
+        assertThat(sent.getException()).isNull();
+        String requestId = sent.getMessage().getHeader("OpentactRequestId", String.class);
+        assertThat(requestId).matches("shop-[0-9a-f-]{36}");
+
+        List<Map<String, Object>> outcomes = read("shop.opentact.outcomes", requestId);
+        assertThat(outcomes).hasSize(1);
+        assertThat(outcomes.get(0)).containsEntry("state", "completed");
+        List<Map<String, Object>> numbers = read("shop.opentact.numbers", "+12029822917");
+        assertThat(numbers).hasSize(1);
+        assertThat(numbers.get(0)).containsEntry("state", "ordered").containsEntry("request_id", requestId);
+        assertThat(sandbox.purchaseCount(12029822917L)).isEqualTo(1);
+    }
+
+    private static void send(String topic, String key, String value) throws Exception {
+        Properties p = new Properties();
+        p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers());
+        p.put(ProducerConfig.ACKS_CONFIG, "all");
+        p.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName());
+        p.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName());
+        try (KafkaProducer<String, String> producer = new KafkaProducer<>(p)) {
+            producer.send(new ProducerRecord<>(topic, key, value)).get();
+        }
+    }
+
+    /**
+     * Records of a topic with this key, read from the start (read_committed): waits for the first,
+     * then reads on a little longer so that a duplicate would be seen too.
+     */
+    private static List<Map<String, Object>> read(String topic, String key) throws Exception {
+        Properties p = new Properties();
+        p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers());
+        p.put(ConsumerConfig.GROUP_ID_CONFIG, "probe-" + UUID.randomUUID());
+        p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+        p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+        p.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName());
+        p.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName());
+        List<Map<String, Object>> found = new ArrayList<>();
+        try (KafkaConsumer<String, String> consumer = new KafkaConsumer<>(p)) {
+            consumer.subscribe(List.of(topic));
+            long deadline = System.nanoTime() + WAIT.toNanos();
+            long settleUntil = Long.MAX_VALUE;
+            while (System.nanoTime() < Math.min(deadline, settleUntil)) {
+                for (ConsumerRecord<String, String> r : consumer.poll(Duration.ofMillis(200))) {
+                    if (key.equals(r.key())) {
+                        found.add(MAPPER.readValue(r.value(), new TypeReference<Map<String, Object>>() { }));
+                    }
+                }
+                if (!found.isEmpty() && settleUntil == Long.MAX_VALUE) {
+                    settleUntil = System.nanoTime() + SETTLE.toNanos();
+                }
+            }
+        }
+        return found;
+    }
+}

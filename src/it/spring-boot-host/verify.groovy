@@ -1,0 +1,15 @@
+// After the host's build: its tests ran, and what it got at runtime from the library is clean.
+def reports = new File(basedir, 'target/surefire-reports')
+assert reports.isDirectory() : 'the host tests did not run'
+def ran = reports.listFiles().findAll { it.name.endsWith('.txt') }.collect { it.text }.join('\n')
+assert ran =~ /Tests run: [1-9]/ : 'no host test ran'
+
+def runtime = new File(basedir, 'target/runtime-dependencies.txt').text
+assert runtime.contains('dev.tnorders:opentact-order-routes:jar')
+// A host gets no Kafka broker unless it asks (this one asks only in test scope).
+assert !runtime.contains('org.apache.kafka:kafka_2.13') : 'kafka_2.13 reached the host at runtime:\n' + runtime
+assert !runtime.contains('org.apache.kafka:kafka-server') : 'kafka-server reached the host at runtime:\n' + runtime
+// Spring Boot logs through Logback: the library must not bring a second SLF4J binding.
+assert !runtime.contains('log4j-slf4j2-impl') && !runtime.contains('slf4j-reload4j') && !runtime.contains('slf4j-simple') :
+        'a second SLF4J binding reached the host:\n' + runtime
+return true
