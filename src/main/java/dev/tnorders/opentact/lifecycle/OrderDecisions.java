@@ -104,16 +104,141 @@ public class OrderDecisions {
      * @return the numbers, or an empty list when fill=all and not enough were found
      */
     public List<String> pickFound(CriteriaSearch search, List<String> found) {
-        if (found.size() < search.quantity() && search.fill() == CriteriaSearch.Fill.all) {
+        return pickFound(search, found, null);
+    }
+
+    /**
+     * Numbers to order for a criteria request from what the search found, after earlier rounds
+     * settled some: those are left out, and only the rest of the quantity is wanted.
+     *
+     * @return the numbers, or an empty list when fill=all and not enough were found
+     */
+    public List<String> pickFound(CriteriaSearch search, List<String> found, List<NumberResult> settled) {
+        java.util.Set<String> tried = new java.util.HashSet<>();
+        if (settled != null) {
+            settled.forEach(n -> tried.add(n.tn()));
+        }
+        List<String> fresh = found.stream().filter(tn -> !tried.contains(tn)).toList();
+        int wanted = stillWanted(search, settled);
+        if (fresh.size() < wanted && search.fill() == CriteriaSearch.Fill.all) {
             return List.of();
         }
-        return List.copyOf(found.subList(0, Math.min(found.size(), search.quantity())));
+        return List.copyOf(fresh.subList(0, Math.min(fresh.size(), wanted)));
+    }
+
+    /** How many numbers a criteria request still wants after earlier rounds bought some. */
+    static int stillWanted(CriteriaSearch search, List<NumberResult> settled) {
+        long bought = settled == null ? 0 : settled.stream().filter(n -> n.state() == NumberResult.State.ordered).count();
+        return (int) Math.max(0, search.quantity() - bought);
     }
 
     public OrderResult notEnoughFound(OrderRequest request, int found) {
         CriteriaSearch s = request.search();
         return rejected(request, "only " + found + " of " + s.quantity() + " numbers are available for "
                 + s.pattern() + " and fill is 'all'", null);
+    }
+
+    /** fill=all and too few numbers found (leaving out those earlier rounds already tried). */
+    public OrderResult notEnoughFound(OrderRequest request, List<String> found, List<NumberResult> settled) {
+        CriteriaSearch s = request.search();
+        java.util.Set<String> tried = new java.util.HashSet<>();
+        if (settled != null) {
+            settled.forEach(n -> tried.add(n.tn()));
+        }
+        long fresh = found.stream().filter(tn -> !tried.contains(tn)).count();
+        return rejected(request, "only " + fresh + " of " + stillWanted(s, settled) + " numbers "
+                + (settled == null ? "" : "still wanted ") + "are available for " + s.pattern()
+                + " and fill is 'all'", null);
+    }
+
+    /**
+     * Whether a criteria request searches again: some numbers it was offered were gone by order
+     * time (they failed; none is unknown, which might be bought), and the tries are not used up.
+     * The first round always runs.
+     */
+    public boolean searchAgain(OrderRequest request, OrderResult lastRound, Integer round, int maxTries) {
+        if (lastRound == null) {
+            return true;
+        }
+        if (!request.isCriteria() || (round == null ? 0 : round) >= maxTries) {
+            return false;
+        }
+        Outcome.State state = lastRound.outcome().state();
+        boolean anyFailed = lastRound.numbers().stream().anyMatch(n -> n.state() == NumberResult.State.failed);
+        boolean anyUnknown = lastRound.numbers().stream().anyMatch(n -> n.state() == NumberResult.State.unknown);
+        return (state == Outcome.State.failed || state == Outcome.State.partial) && anyFailed && !anyUnknown;
+    }
+
+    /** The criteria request as before its search, for the next round to choose numbers again. */
+    public OrderRequest forAnotherSearch(OrderRequest request) {
+        return request.withTns(null);
+    }
+
+    /** The numbers settled so far: earlier rounds' and this one's (bought or failed). */
+    public List<NumberResult> settle(List<NumberResult> settled, OrderResult round) {
+        List<NumberResult> all = new ArrayList<>(settled == null ? List.of() : settled);
+        all.addAll(round.numbers());
+        return all;
+    }
+
+    /**
+     * A criteria request's one result over all its search rounds: every number it tried, and an
+     * outcome counted against the quantity it asked for.
+     */
+    public OrderResult combine(OrderRequest request, List<NumberResult> settled, OrderResult last) {
+        List<NumberResult> numbers = new ArrayList<>(settled);
+        numbers.addAll(last.numbers());
+        int ordered = 0;
+        int failed = 0;
+        int unknown = 0;
+        BigDecimal nrc = BigDecimal.ZERO;
+        BigDecimal mrc = BigDecimal.ZERO;
+        boolean pricesKnown = true;
+        for (NumberResult n : numbers) {
+            switch (n.state()) {
+                case ordered -> {
+                    ordered++;
+                    if (n.nrc() == null || n.mrc() == null) {
+                        pricesKnown = false;
+                    } else {
+                        nrc = nrc.add(new BigDecimal(n.nrc()));
+                        mrc = mrc.add(new BigDecimal(n.mrc()));
+                    }
+                }
+                case failed -> failed++;
+                case unknown -> unknown++;
+                default -> { }
+            }
+        }
+        int requested = request.isCriteria() ? request.search().quantity() : numbers.size();
+        Outcome.State state;
+        String reason = null;
+        if (ordered >= requested) {
+            state = Outcome.State.completed;
+        } else if (ordered > 0) {
+            state = Outcome.State.partial;
+        } else if (unknown > 0) {
+            state = Outcome.State.unknown;
+        } else {
+            state = Outcome.State.failed;
+        }
+        if (state != Outcome.State.completed) {
+            reason = ordered + " of " + requested + " numbers ordered; some offered numbers were gone by order time and "
+                    + "were searched for again" + (last.outcome().reason() == null ? "" : ": " + last.outcome().reason());
+        }
+        Outcome l = last.outcome();
+        Price price = ordered > 0 && pricesKnown ? Price.of(nrc, mrc) : l.price();
+        Outcome outcome = new Outcome(request.requestId(), state, l.orderUuid() != null ? l.orderUuid() : lastOrder(settled),
+                requested, ordered, failed, price, reason, request.source(), request.receivedAt(), now());
+        return new OrderResult(outcome, numbers);
+    }
+
+    private static String lastOrder(List<NumberResult> settled) {
+        String uuid = null;
+        for (NumberResult n : settled) {
+            uuid = n.orderUuid() != null ? n.orderUuid() : uuid;
+        }
+        return uuid;
     }
 
     /** Opentact refused the price or the order: its own words become the reason. */

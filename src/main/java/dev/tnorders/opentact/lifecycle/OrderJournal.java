@@ -59,12 +59,15 @@ public class OrderJournal {
      * @param day  the UTC day the order's spend is booked on (from its intent)
      * @param file the dropped CSV file it came from (for the file budget), or null
      * @param nrc  one-time spend it accounts for: the quoted price from intent on, what was bought at done
+     * @param settled a criteria request's numbers from earlier search rounds (bought or failed), kept
+     *                so that a restart can still report them with the round in flight
      */
     @JsonInclude(JsonInclude.Include.NON_NULL)
     public record Entry(@JsonProperty("request_id") String requestId, @JsonProperty("phase") Phase phase,
                         @JsonProperty("tns") List<String> tns, @JsonProperty("order_uuid") String orderUuid,
                         @JsonProperty("day") String day, @JsonProperty("file") String file,
-                        @JsonProperty("nrc") java.math.BigDecimal nrc) {
+                        @JsonProperty("nrc") java.math.BigDecimal nrc,
+                        @JsonProperty("settled") List<NumberResult> settled) {
     }
 
     // Entries written by a newer version may carry more fields: read what is known.
@@ -209,8 +212,22 @@ public class OrderJournal {
 
     /** Before an order POST: the numbers, and the quoted one-time price as spend about to happen. */
     public void intent(OrderRequest request, PriceQuote quote) {
+        intent(request, quote, null);
+    }
+
+    /**
+     * An intent of a criteria request's later search round: what earlier rounds settled is kept
+     * with it, and what they bought still counts as spend.
+     */
+    public void intent(OrderRequest request, PriceQuote quote, List<NumberResult> settled) {
+        java.math.BigDecimal nrc = quote == null ? null : quote.totalNrc();
+        if (nrc != null && settled != null) {
+            for (NumberResult n : settled) {
+                nrc = n.nrc() == null ? nrc : nrc.add(new java.math.BigDecimal(n.nrc()));
+            }
+        }
         write(new Entry(request.requestId(), Phase.intent, request.tns(), null, Budgets.today(clock),
-                Budgets.fileOf(request), quote == null ? null : quote.totalNrc()));
+                Budgets.fileOf(request), nrc, settled));
     }
 
     /** An intent without a price (tools and tests). */
@@ -218,11 +235,17 @@ public class OrderJournal {
         intent(request, null);
     }
 
+    /** What earlier search rounds of a criteria request settled, as its entry recorded; null when none. */
+    public List<NumberResult> settledOf(String requestId) {
+        Entry e = entries.get(requestId); // the route asked phaseOf just before: caught up
+        return e == null || e.phase() == Phase.done ? null : e.settled();
+    }
+
     public void placed(OrderRequest request, String orderUuid) {
         Entry before = entries.get(request.requestId());
         write(new Entry(request.requestId(), Phase.placed, request.tns(), orderUuid,
                 before == null ? Budgets.today(clock) : before.day(), Budgets.fileOf(request),
-                before == null ? null : before.nrc()));
+                before == null ? null : before.nrc(), before == null ? null : before.settled()));
     }
 
     /**
@@ -232,7 +255,7 @@ public class OrderJournal {
     public synchronized void finish(OrderRequest request, OrderResult result) {
         Entry before = entries.get(request.requestId());
         Entry done = new Entry(request.requestId(), Phase.done, null, result.outcome().orderUuid(),
-                before == null ? Budgets.today(clock) : before.day(), Budgets.fileOf(request), spent(result, before));
+                before == null ? Budgets.today(clock) : before.day(), Budgets.fileOf(request), spent(result, before), null);
         transaction(List.of(done), () -> sendResults(request, result));
     }
 
@@ -279,7 +302,7 @@ public class OrderJournal {
         List<Entry> intents = new ArrayList<>();
         for (OrderRequest r : requests) {
             intents.add(new Entry(r.requestId(), Phase.intent, r.tns(), null, Budgets.today(clock), Budgets.fileOf(r),
-                    nrcPerNumber == null ? null : nrcPerNumber.multiply(java.math.BigDecimal.valueOf(r.tns().size()))));
+                    nrcPerNumber == null ? null : nrcPerNumber.multiply(java.math.BigDecimal.valueOf(r.tns().size())), null));
         }
         transaction(intents, () -> { });
     }
@@ -291,7 +314,7 @@ public class OrderJournal {
             Entry before = entries.get(r.requestId());
             placed.add(new Entry(r.requestId(), Phase.placed, r.tns(), orderUuid,
                     before == null ? Budgets.today(clock) : before.day(), Budgets.fileOf(r),
-                    before == null ? null : before.nrc()));
+                    before == null ? null : before.nrc(), null));
         }
         transaction(placed, () -> { });
     }
@@ -304,7 +327,7 @@ public class OrderJournal {
             Entry before = entries.get(request.requestId());
             done.add(new Entry(request.requestId(), Phase.done, null, results.get(i).outcome().orderUuid(),
                     before == null ? Budgets.today(clock) : before.day(), Budgets.fileOf(request),
-                    spent(results.get(i), before)));
+                    spent(results.get(i), before), null));
         }
         transaction(done, () -> {
             for (int i = 0; i < requests.size(); i++) {

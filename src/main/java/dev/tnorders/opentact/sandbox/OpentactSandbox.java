@@ -74,6 +74,8 @@ public final class OpentactSandbox implements AutoCloseable {
     private volatile int rateLimit;
     private final java.util.ArrayDeque<Long> recentCalls = new java.util.ArrayDeque<>();
     private final AtomicInteger rateLimited = new AtomicInteger();
+    private final java.util.concurrent.atomic.AtomicReference<long[]> goneAfterSearch =
+            new java.util.concurrent.atomic.AtomicReference<>(new long[0]);
     private volatile NumberStyle numberStyle = NumberStyle.NUMERIC;
 
     private record Fault(int status, AtomicInteger remaining) {
@@ -149,6 +151,14 @@ public final class OpentactSandbox implements AutoCloseable {
      */
     public void setRateLimit(int callsPerSecond) {
         rateLimit = callsPerSecond;
+    }
+
+    /**
+     * The next number search still offers these numbers, then they leave the inventory at once,
+     * as if another customer bought them: an order for them fails.
+     */
+    public void goneAfterSearch(long... tns) {
+        goneAfterSearch.set(tns.clone());
     }
 
     /** How many calls were refused with 429 for the rate limit. */
@@ -689,6 +699,11 @@ public final class OpentactSandbox implements AutoCloseable {
         payload.put("total", found.size());
         int from = Math.min(found.size(), (page - 1) * size);
         payload.put("data", found.subList(from, Math.min(found.size(), from + size)));
+        // Someone else buys these right after they were offered: gone by the time they are ordered.
+        long[] gone = goneAfterSearch.getAndSet(new long[0]);
+        if (gone.length > 0) {
+            state.removeInventory(gone);
+        }
         return payload;
     }
 

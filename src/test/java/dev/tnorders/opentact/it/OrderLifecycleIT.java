@@ -97,6 +97,25 @@ class OrderLifecycleIT extends SandboxAndApp {
     }
 
     @Test
+    void numbersGoneByOrderTimeAreSearchedForAgain() throws Exception {
+        // 415-777-0000 and -0001 are offered first, then bought by someone else before our order.
+        sandbox.goneAfterSearch(14157770000L, 14157770001L);
+        app = app().start();
+        TopicProbe.Rec o = outcome("again-1",
+                "{\"request_id\":\"again-1\",\"search\":{\"area_code\":\"415\",\"exchange\":\"777\",\"quantity\":3}}");
+        assertThat(o.value()).containsEntry("state", "completed").containsEntry("numbers_requested", 3)
+                .containsEntry("numbers_ordered", 3).containsEntry("numbers_failed", 2);
+        assertThat(o.map("price")).containsEntry("nrc", "3.00");
+        List<TopicProbe.Rec> numbers = TopicProbe.read(app.brokers, app.topic("numbers"), 5, WAIT, SETTLE);
+        assertThat(numbers).hasSize(5);
+        assertThat(numbers).filteredOn(n -> n.get("state").equals("ordered")).hasSize(3);
+        assertThat(numbers).filteredOn(n -> n.get("state").equals("failed")).extracting(TopicProbe.Rec::key)
+                .containsExactlyInAnyOrder("+14157770000", "+14157770001");
+        assertThat(sandbox.purchases().values()).containsOnly(1).hasSize(3);
+        assertThat(sandbox.callTimes("/rest/tn/search")).hasSize(2);
+    }
+
+    @Test
     void idempotentCallsAreRetriedThroughServerErrors() throws Exception {
         sandbox.failNext("/rest/order/price", 503, 2);
         app = app().start();

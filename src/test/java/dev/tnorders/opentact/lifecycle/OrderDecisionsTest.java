@@ -110,4 +110,62 @@ class OrderDecisionsTest {
         assertThat(decisions.keepSearching(null, false, 1, 3)).isFalse();
         assertThat(decisions.keepSearching("uuid", true, 1, 3)).isFalse();
     }
+
+    private static NumberResult number(String tn, NumberResult.State state) {
+        boolean bought = state == NumberResult.State.ordered;
+        return new NumberResult("c1", tn, state, bought ? null : "Error buying a number", "u" + tn.charAt(tn.length() - 1),
+                bought ? "1.00" : null, bought ? "0.50" : null, null);
+    }
+
+    private static final OrderRequest CRITERIA = new OrderRequest("c1", null,
+            new CriteriaSearch("415", "777", 3, CriteriaSearch.Fill.all), EnumSet.of(Feature.VOICE), true, null, null,
+            null, null, null, null, "t0");
+
+    @Test
+    void aCriteriaRequestSearchesAgainOnlyForNumbersThatFailedAndOnlySoOften() {
+        Outcome partial = new Outcome("c1", Outcome.State.partial, "u1", 3, 1, 2, null, null, null, "t0", "t1");
+        OrderResult gone = new OrderResult(partial, List.of(number("+14157770001", NumberResult.State.ordered),
+                number("+14157770002", NumberResult.State.failed)));
+        assertThat(decisions.searchAgain(CRITERIA, null, 0, 2)).isTrue(); // the first round always runs
+        assertThat(decisions.searchAgain(CRITERIA, gone, 0, 2)).isTrue();
+        assertThat(decisions.searchAgain(CRITERIA, gone, 2, 2)).isFalse();
+        assertThat(decisions.searchAgain(request(null, null, "+14157770001"), gone, 0, 2)).isFalse();
+        OrderResult maybeBought = new OrderResult(partial, List.of(number("+14157770002", NumberResult.State.failed),
+                number("+14157770003", NumberResult.State.unknown)));
+        assertThat(decisions.searchAgain(CRITERIA, maybeBought, 0, 2)).isFalse();
+    }
+
+    @Test
+    void anotherRoundLeavesOutTriedNumbersAndWantsOnlyTheRest() {
+        List<NumberResult> settled = List.of(number("+14157770001", NumberResult.State.ordered),
+                number("+14157770002", NumberResult.State.failed));
+        List<String> found = List.of("+14157770002", "+14157770003", "+14157770004", "+14157770005");
+        assertThat(decisions.pickFound(CRITERIA.search(), found, settled)).containsExactly("+14157770003", "+14157770004");
+        assertThat(decisions.pickFound(CRITERIA.search(), List.of("+14157770002", "+14157770003"), settled)).isEmpty();
+        assertThat(decisions.notEnoughFound(CRITERIA, List.of("+14157770002", "+14157770003"), settled).outcome().reason())
+                .contains("only 1 of 2 numbers still wanted");
+    }
+
+    @Test
+    void allRoundsMakeOneResult() {
+        List<NumberResult> settled = List.of(number("+14157770001", NumberResult.State.ordered),
+                number("+14157770002", NumberResult.State.failed));
+        OrderResult last = new OrderResult(new Outcome("c1", Outcome.State.completed, "u4", 2, 2, 0, null, null, null,
+                "t0", "t1"), List.of(number("+14157770003", NumberResult.State.ordered),
+                number("+14157770004", NumberResult.State.ordered)));
+        OrderResult all = decisions.combine(CRITERIA, settled, last);
+        assertThat(all.numbers()).hasSize(4);
+        Outcome o = all.outcome();
+        assertThat(o.state()).isEqualTo(Outcome.State.completed);
+        assertThat(o.numbersRequested()).isEqualTo(3);
+        assertThat(o.numbersOrdered()).isEqualTo(3);
+        assertThat(o.numbersFailed()).isEqualTo(1);
+        assertThat(o.price().nrc()).isEqualTo("3.00");
+        assertThat(o.orderUuid()).isEqualTo("u4");
+
+        OrderResult nothingMore = decisions.combine(CRITERIA, settled,
+                decisions.notEnoughFound(decisions.forAnotherSearch(CRITERIA), List.of(), settled));
+        assertThat(nothingMore.outcome().state()).isEqualTo(Outcome.State.partial);
+        assertThat(nothingMore.outcome().reason()).contains("1 of 3 numbers ordered").contains("only 0 of 2");
+    }
 }

@@ -9,7 +9,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 class OrderJournalTest {
 
     private static OrderJournal.Entry entry(OrderJournal.Phase phase) {
-        return new OrderJournal.Entry("r1", phase, List.of("+12012000001"), "u1", "2026-11-25", null, null);
+        return new OrderJournal.Entry("r1", phase, List.of("+12012000001"), "u1", "2026-11-25", null, null, null);
     }
 
     @Test
