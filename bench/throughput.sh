@@ -7,7 +7,7 @@
 # bought twice); then runs a plain sequential Camel route on the same inputs as the baseline.
 #
 # Usage: bash bench/throughput.sh [--latency-ms=100] [--rate=50] [--numbers=20000]
-#                                 [--baseline-seconds=60] [--consumers=3] [--max-poll-records=1000]
+#                                 [--baseline-seconds=60] [--consumers=6] [--partitions=6] [--max-poll-records=1000]
 #   --rate=0 means no rate limit; --baseline-seconds=0 skips the baseline.
 # The two runs the issue asks for:
 #   bash bench/throughput.sh --latency-ms=100 --rate=50 --numbers=20000

@@ -82,6 +82,9 @@ public class OrderJournal {
     private final String transactionalId;
     private final java.time.Clock clock = java.time.Clock.systemUTC();
     private KafkaProducer<String, String> producer;
+    private final java.util.concurrent.BlockingQueue<Write> writes = new java.util.concurrent.LinkedBlockingQueue<>();
+    private volatile boolean writing;
+    private Thread writer;
     private KafkaConsumer<String, String> consumer;
 
     /** A journal that only records phases (tools and tests). */
@@ -126,6 +129,10 @@ public class OrderJournal {
         p.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName());
         producer = new KafkaProducer<>(p);
         producer.initTransactions(); // fences and aborts a predecessor's open transaction
+        writing = true;
+        writer = new Thread(this::writeLoop, "order-journal-writer-" + topic);
+        writer.setDaemon(true);
+        writer.start();
         Properties c = new Properties();
         c.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, brokers);
         c.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
@@ -143,7 +150,20 @@ public class OrderJournal {
         LOG.info("Order journal '{}' loaded: {} requests known", topic, entries.size());
     }
 
-    public synchronized void stop() {
+    public void stop() {
+        writing = false;
+        if (writer != null) {
+            writer.interrupt();
+            try {
+                writer.join(10_000);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+        closeClients();
+    }
+
+    private synchronized void closeClients() {
         if (producer != null) {
             producer.close(Duration.ofSeconds(5));
         }
@@ -252,7 +272,7 @@ public class OrderJournal {
      * Publishes a request's results and marks it done, atomically: one record per number (key =
      * number), the outcome (key = request id), and the {@code done} entry, in one transaction.
      */
-    public synchronized void finish(OrderRequest request, OrderResult result) {
+    public void finish(OrderRequest request, OrderResult result) {
         Entry before = entries.get(request.requestId());
         Entry done = new Entry(request.requestId(), Phase.done, null, result.outcome().orderUuid(),
                 before == null ? Budgets.today(clock) : before.day(), Budgets.fileOf(request), spent(result, before), null);
@@ -320,7 +340,7 @@ public class OrderJournal {
     }
 
     /** {@link #finish} for many requests, in one transaction. */
-    public synchronized void finishAll(List<OrderRequest> requests, List<OrderResult> results) {
+    public void finishAll(List<OrderRequest> requests, List<OrderResult> results) {
         List<Entry> done = new ArrayList<>();
         for (int i = 0; i < requests.size(); i++) {
             OrderRequest request = requests.get(i);
@@ -348,34 +368,97 @@ public class OrderJournal {
         transaction(List.of(entry), () -> { });
     }
 
-    private synchronized void transaction(List<Entry> batch, Sends others) {
+    /** One caller's entries and other records, written in one transaction (possibly with other callers'). */
+    private record Write(List<Entry> entries, Sends others, java.util.concurrent.CompletableFuture<Void> done) {
+    }
+
+    /**
+     * Writes the entries (and what {@code others} sends) in one Kafka transaction and returns once
+     * it is committed. Concurrent callers share transactions (group commit): a commit costs tens
+     * of milliseconds whatever it holds, and one writer thread does them one after the other. A
+     * caller's records are always in one transaction together; if that transaction fails, every
+     * caller in it gets the error and none of their records exists.
+     */
+    private void transaction(List<Entry> batch, Sends others) {
         if (batch.isEmpty()) {
             return;
         }
-        Entry entry = batch.get(0);
+        Write write = new Write(batch, others, new java.util.concurrent.CompletableFuture<>());
+        writes.add(write);
+        try {
+            write.done().get(60, TimeUnit.SECONDS);
+        } catch (java.util.concurrent.ExecutionException e) {
+            throw e.getCause() instanceof RuntimeException r ? r : new IllegalStateException(e.getCause());
+        } catch (java.util.concurrent.TimeoutException e) {
+            throw new IllegalStateException("the order journal did not confirm the write for request "
+                    + batch.get(0).requestId() + " within 60 s");
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while writing the order journal", e);
+        }
+    }
+
+    /** The writer thread: takes what callers queued, up to 256 writes, and commits them together. */
+    private void writeLoop() {
+        while (writing) {
+            List<Write> group = new ArrayList<>();
+            try {
+                Write first = writes.poll(200, TimeUnit.MILLISECONDS);
+                if (first == null) {
+                    continue;
+                }
+                group.add(first);
+                writes.drainTo(group, 255);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                break;
+            }
+            RuntimeException failure = commit(group);
+            for (Write w : group) {
+                if (failure == null) {
+                    w.done().complete(null);
+                } else {
+                    w.done().completeExceptionally(failure);
+                }
+            }
+        }
+        RuntimeException stopped = new IllegalStateException("the order journal is stopped");
+        List<Write> left = new ArrayList<>();
+        writes.drainTo(left);
+        left.forEach(w -> w.done().completeExceptionally(stopped));
+    }
+
+    /** @return null when the group was committed, else the error for each of its callers */
+    private RuntimeException commit(List<Write> group) {
+        Entry first = group.get(0).entries().get(0);
+        int count = group.stream().mapToInt(w -> w.entries().size()).sum();
         try {
             producer.beginTransaction();
-            others.run();
-            for (Entry e : batch) {
-                producer.send(new ProducerRecord<>(topic, e.requestId(), mapper.writeValueAsString(e)));
+            for (Write w : group) {
+                w.others().run();
+                for (Entry e : w.entries()) {
+                    producer.send(new ProducerRecord<>(topic, e.requestId(), mapper.writeValueAsString(e)));
+                }
             }
             producer.commitTransaction();
-            batch.forEach(this::remember);
+            synchronized (this) { // with catchUp, so that what it reads late never undoes these
+                group.forEach(w -> w.entries().forEach(this::remember));
+            }
+            return null;
         } catch (org.apache.kafka.common.errors.ProducerFencedException
                  | org.apache.kafka.common.errors.OutOfOrderSequenceException
                  | org.apache.kafka.common.errors.AuthorizationException e) {
             // Fatal for this producer: another instance took over this transactional id.
-            throw new IllegalStateException("the order journal's producer was fenced (is another instance using "
+            return new IllegalStateException("the order journal's producer was fenced (is another instance using "
                     + "transactional id '" + transactionalId + "'?)", e);
-        } catch (org.apache.kafka.common.KafkaException | java.io.IOException e) {
+        } catch (java.io.IOException | RuntimeException e) { // KafkaException among them
             try {
                 producer.abortTransaction();
             } catch (org.apache.kafka.common.KafkaException ignored) {
                 // the abort failing leaves the transaction to time out; the error below is what matters
             }
-            throw new IllegalStateException("could not write the order journal for request " + entry.requestId()
-                    + (batch.size() > 1 ? " and " + (batch.size() - 1) + " more" : "")
-                    + ": " + e.getMessage(), e);
+            return new IllegalStateException("could not write the order journal for request " + first.requestId()
+                    + (count > 1 ? " and " + (count - 1) + " more" : "") + ": " + e.getMessage(), e);
         }
     }
 

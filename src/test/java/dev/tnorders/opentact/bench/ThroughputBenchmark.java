@@ -68,7 +68,8 @@ public final class ThroughputBenchmark {
         int n = Integer.parseInt(a.getOrDefault("numbers", "20000"));
         double csvShare = Double.parseDouble(a.getOrDefault("csv-share", "0.2"));
         int baselineSeconds = Integer.parseInt(a.getOrDefault("baseline-seconds", "60"));
-        int consumers = Integer.parseInt(a.getOrDefault("consumers", "3"));
+        int consumers = Integer.parseInt(a.getOrDefault("consumers", "6"));
+        int partitions = Integer.parseInt(a.getOrDefault("partitions", "6"));
         int pollRecords = Integer.parseInt(a.getOrDefault("max-poll-records", "1000"));
         long timeoutS = Long.parseLong(a.getOrDefault("timeout-s", "900"));
 
@@ -77,6 +78,7 @@ public final class ThroughputBenchmark {
                 latencyMs, rate > 0 ? rate : "unlimited", n, csvShare * 100);
         List<String> tns = numbers(n);
         try (EmbeddedKafkaBroker broker = EmbeddedKafkaBroker.start(work.resolve("kafka"), true)) {
+            createTopic(broker.bootstrapServers(), "opentact.order.requests", partitions);
             Figures app = runApp(broker.bootstrapServers(), work, tns, latencyMs, rate, csvShare, consumers, pollRecords,
                     timeoutS);
             print("batching app", app);
@@ -266,6 +268,16 @@ public final class ThroughputBenchmark {
     }
 
     // --- Kafka ---------------------------------------------------------------------------------
+
+    /** The requests topic with as many partitions as consumers can share (one consumer thread each). */
+    private static void createTopic(String brokers, String topic, int partitions) throws Exception {
+        Properties p = new Properties();
+        p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, brokers);
+        try (org.apache.kafka.clients.admin.Admin admin = org.apache.kafka.clients.admin.Admin.create(p)) {
+            admin.createTopics(List.of(new org.apache.kafka.clients.admin.NewTopic(topic, partitions, (short) 1)))
+                    .all().get(30, java.util.concurrent.TimeUnit.SECONDS);
+        }
+    }
 
     private static void produce(String brokers, String topic, List<String> tns, String idPrefix) throws Exception {
         Properties p = new Properties();
