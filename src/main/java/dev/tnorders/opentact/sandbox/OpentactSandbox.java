@@ -69,6 +69,7 @@ public final class OpentactSandbox implements AutoCloseable {
     private final Map<String, AtomicInteger> malformedAnswers = new ConcurrentHashMap<>();
     private final AtomicInteger unexpectedStates = new AtomicInteger();
     private final AtomicInteger faultsInjected = new AtomicInteger();
+    private final Map<Integer, AtomicInteger> answersByStatus = new ConcurrentHashMap<>();
     private volatile Duration hang = Duration.ZERO;
     private volatile String unexpectedState = "on_hold";
     private final AtomicInteger orderPosts = new AtomicInteger();
@@ -254,6 +255,12 @@ public final class OpentactSandbox implements AutoCloseable {
         unexpectedStates.set(count);
     }
 
+    /** How many answers with this HTTP status were sent (e.g. 402 once the balance ran out). */
+    public int answered(int status) {
+        AtomicInteger n = answersByStatus.get(status);
+        return n == null ? 0 : n.get();
+    }
+
     /** How many injected faults (errors, dropped, hung or malformed answers, odd states) actually fired. */
     public int faultsInjected() {
         return faultsInjected.get();
@@ -437,6 +444,7 @@ public final class OpentactSandbox implements AutoCloseable {
     }
 
     private void sendRaw(HttpExchange ex, int status, byte[] bytes) throws IOException {
+        answersByStatus.computeIfAbsent(status, k -> new AtomicInteger()).incrementAndGet();
         ex.getResponseHeaders().set("Content-Type", "application/json");
         ex.sendResponseHeaders(status, bytes.length);
         try (OutputStream out = ex.getResponseBody()) {
@@ -446,6 +454,7 @@ public final class OpentactSandbox implements AutoCloseable {
 
     private void send(HttpExchange ex, int status, Object body, Map<String, String> headers) throws IOException {
         byte[] bytes = json.writeValueAsBytes(body);
+        answersByStatus.computeIfAbsent(status, k -> new AtomicInteger()).incrementAndGet();
         ex.getResponseHeaders().set("Content-Type", "application/json");
         headers.forEach((k, v) -> ex.getResponseHeaders().set(k, v));
         ex.sendResponseHeaders(status, bytes.length);
