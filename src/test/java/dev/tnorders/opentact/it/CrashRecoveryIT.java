@@ -99,6 +99,7 @@ class CrashRecoveryIT {
             }
             files.add(csv.toString());
         }
+        expected.stockIn(sandbox);
         int totalNumbers = expected.numbers.size();
         // Orders between kills: spread the kills over the run (6..12 for the small CI run).
         int span = Math.max(6, expected.requests.size() / (2 * Math.max(1, kills)));

@@ -56,6 +56,15 @@ final class Invariants {
             return add(file + ":" + line, tns);
         }
 
+        /**
+         * Puts every number asked for in the sandbox's stock, which holds only lines 0000-0999 of
+         * a few exchanges: a long run must not fail numbers for want of stock.
+         */
+        Expected stockIn(OpentactSandbox sandbox) {
+            sandbox.addInventory(numbers.keySet().stream().mapToLong(n -> Long.parseLong(n.substring(1))).toArray());
+            return this;
+        }
+
         private Expected add(String name, long... tns) {
             requests.add(name);
             for (long tn : tns) {

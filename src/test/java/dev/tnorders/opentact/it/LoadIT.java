@@ -116,6 +116,8 @@ class LoadIT {
             }
             Files.writeString(inbox.resolve("load.csv"), csv, StandardCharsets.UTF_8);
             int kafka = total - csvRows;
+            // Stock for every number this run can ask for (the sandbox holds only lines 0000-0999 of each exchange).
+            sandbox.addInventory(java.util.stream.LongStream.range(12012000000L, next + kafka).toArray());
             long loadStart = System.nanoTime();
             java.util.concurrent.atomic.AtomicInteger sent = new java.util.concurrent.atomic.AtomicInteger();
             java.util.concurrent.atomic.AtomicLong tns = new java.util.concurrent.atomic.AtomicLong(next);

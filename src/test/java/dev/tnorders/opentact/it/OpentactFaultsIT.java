@@ -89,6 +89,9 @@ class OpentactFaultsIT {
             csv.append("+").append(16042000000L + j).append(",voice\n");
             expected.csv("faults.csv", j + 2, 16042000000L + j);
         }
+        // One bad record and one bad row, so that the DLQ and a rejects file are searched for the token too.
+        TopicProbe.send(brokers, p + "requests", "bad-1", "{\"request_id\":\"bad-1\",\"tns\":[\"not-a-number\"]}");
+        csv.append("not-a-number,voice\n");
         app.start();
         Files.writeString(inbox.resolve("faults.csv"), csv, StandardCharsets.UTF_8);
 
@@ -146,6 +149,9 @@ class OpentactFaultsIT {
         assertThat(rejected).hasSize(refused).allSatisfy(o ->
                 assertThat((String) o.get("reason")).contains("Not enough account balance"));
         assertThat(sandbox.faultsInjected()).as("injected faults that fired").isEqualTo(planned);
+        assertThat(TopicProbe.read(brokers, p + "dlq", 2, WAIT, Duration.ofSeconds(1))).hasSize(2);
+        await().atMost(WAIT).until(() -> Files.exists(outbox.resolve("faults.csv.rejects.csv"))
+                && Files.exists(outbox.resolve("faults.csv.results.csv")));
         int read = Invariants.assertNoSecret(token, app.log(), brokers,
                 List.of(p + "requests", p + "outcomes", p + "numbers", p + "dlq", p + "journal"), outbox);
         LOG.info("opentact-faults: {} faults fired ({} episodes) + 401 mid-run + {} x 402; {} log lines, records and "
