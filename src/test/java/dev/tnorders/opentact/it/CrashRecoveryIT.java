@@ -68,6 +68,7 @@ class CrashRecoveryIT {
         sandbox = OpentactSandbox.start(0, token);
         sandbox.setLatency(Duration.ofMillis(5));
         sandbox.setCompletionDelay(Duration.ofMillis(150));
+        sandbox.setBalance(new java.math.BigDecimal("1000000.00")); // the default 1,000.00 buys ~660 numbers
         String brokers = SharedKafka.bootstrapServers();
         String p = "crash" + UUID.randomUUID().toString().substring(0, 6) + ".";
         Path inbox = work.resolve("inbox");
