@@ -65,6 +65,13 @@ public final class OpentactSandbox implements AutoCloseable {
     private final Map<String, Fault> faults = new ConcurrentHashMap<>();
     private final Map<String, AtomicInteger> authForms = new ConcurrentHashMap<>();
     private final Map<String, AtomicInteger> dropAfterHandling = new ConcurrentHashMap<>();
+    private final Map<String, AtomicInteger> hangAfterHandling = new ConcurrentHashMap<>();
+    private final Map<String, AtomicInteger> malformedAnswers = new ConcurrentHashMap<>();
+    private final AtomicInteger unexpectedStates = new AtomicInteger();
+    private final AtomicInteger faultsInjected = new AtomicInteger();
+    private final Map<Integer, AtomicInteger> answersByStatus = new ConcurrentHashMap<>();
+    private volatile Duration hang = Duration.ZERO;
+    private volatile String unexpectedState = "on_hold";
     private final AtomicInteger orderPosts = new AtomicInteger();
     private final Map<String, List<Instant>> calls = new ConcurrentHashMap<>();
     private volatile java.util.function.IntConsumer orderPostHook = n -> { };
@@ -282,6 +289,41 @@ public final class OpentactSandbox implements AutoCloseable {
     }
 
     /**
+     * The next {@code count} calls to {@code path} (a trailing {@code *} matches a prefix) are
+     * carried out, then their answer waits {@code duration} before it is sent: a client whose
+     * response timeout is shorter gives up without knowing whether the call worked.
+     */
+    public void hangNext(String path, int count, Duration duration) {
+        hang = duration;
+        hangAfterHandling.put(path, new AtomicInteger(count));
+    }
+
+    /**
+     * The next {@code count} calls to {@code path} (a trailing {@code *} matches a prefix) are
+     * carried out and answered with their usual status but a body cut off mid-JSON.
+     */
+    public void malformedAnswerNext(String path, int count) {
+        malformedAnswers.put(path, new AtomicInteger(count));
+    }
+
+    /** The next {@code count} order reads ({@code GET /rest/order/{uuid}}) show {@code state}, one no client knows. */
+    public void unexpectedOrderStateNext(String state, int count) {
+        unexpectedState = state;
+        unexpectedStates.set(count);
+    }
+
+    /** How many answers with this HTTP status were sent (e.g. 402 once the balance ran out). */
+    public int answered(int status) {
+        AtomicInteger n = answersByStatus.get(status);
+        return n == null ? 0 : n.get();
+    }
+
+    /** How many injected faults (errors, dropped, hung or malformed answers, odd states) actually fired. */
+    public int faultsInjected() {
+        return faultsInjected.get();
+    }
+
+    /**
      * Called with the running count of accepted order POSTs, after the order is placed and before
      * it is answered: a test can kill its client right there, the worst moment.
      */
@@ -356,7 +398,12 @@ public final class OpentactSandbox implements AutoCloseable {
                     if (order == null) {
                         throw new ApiError(404, "Not found", null);
                     }
-                    payload = orderView(order);
+                    Map<String, Object> view = orderView(order);
+                    if (unexpectedStates.getAndUpdate(n -> Math.max(0, n - 1)) > 0) {
+                        faultsInjected.incrementAndGet();
+                        view.put("state", unexpectedState);
+                    }
+                    payload = view;
                 } else if (method.equals("POST") && path.equals("/rest/tn/search")) {
                     payload = searchNumbers(body, query);
                 } else if (path.equals("/rest/lease/tn") && method.equals("GET")
@@ -366,12 +413,21 @@ public final class OpentactSandbox implements AutoCloseable {
                     throw new ApiError(404, "Not found", null);
                 }
                 if (shouldDrop(path)) {
+                    faultsInjected.incrementAndGet();
                     return; // closed without an answer: the work is done, the client never hears of it
+                }
+                if (take(hangAfterHandling, path)) {
+                    Thread.sleep(hang.toMillis()); // the work is done; the answer comes too late
                 }
                 // Written straight from the map: a JsonNode tree would normalise 1.00 to 1.
                 Map<String, Object> envelope = new LinkedHashMap<>();
                 envelope.put("success", true);
                 envelope.put("payload", payload);
+                if (take(malformedAnswers, path)) {
+                    byte[] whole = json.writeValueAsBytes(envelope);
+                    sendRaw(ex, status, java.util.Arrays.copyOf(whole, whole.length / 2));
+                    return;
+                }
                 send(ex, status, envelope, Map.of());
             } catch (ApiError e) {
                 ObjectNode envelope = json.createObjectNode();
@@ -410,11 +466,25 @@ public final class OpentactSandbox implements AutoCloseable {
         return remaining != null && remaining.getAndDecrement() > 0;
     }
 
+    /** Uses up one of the injected faults of {@code faults} that matches {@code path}, if any is left. */
+    private boolean take(Map<String, AtomicInteger> remaining, String path) {
+        for (Map.Entry<String, AtomicInteger> f : remaining.entrySet()) {
+            if (pathMatches(f.getKey(), path) && f.getValue().getAndUpdate(n -> Math.max(0, n - 1)) > 0) {
+                faultsInjected.incrementAndGet();
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static boolean pathMatches(String key, String path) {
+        return key.endsWith("*") ? path.startsWith(key.substring(0, key.length() - 1)) : path.equals(key);
+    }
+
     private void injectedFault(String path) {
         for (Map.Entry<String, Fault> f : faults.entrySet()) {
-            String key = f.getKey();
-            boolean matches = key.endsWith("*") ? path.startsWith(key.substring(0, key.length() - 1)) : path.equals(key);
-            if (matches && f.getValue().remaining().getAndDecrement() > 0) {
+            if (pathMatches(f.getKey(), path) && f.getValue().remaining().getAndUpdate(n -> Math.max(0, n - 1)) > 0) {
+                faultsInjected.incrementAndGet();
                 throw new ApiError(f.getValue().status(), "Injected fault", null);
             }
         }
@@ -434,8 +504,18 @@ public final class OpentactSandbox implements AutoCloseable {
         }
     }
 
+    private void sendRaw(HttpExchange ex, int status, byte[] bytes) throws IOException {
+        answersByStatus.computeIfAbsent(status, k -> new AtomicInteger()).incrementAndGet();
+        ex.getResponseHeaders().set("Content-Type", "application/json");
+        ex.sendResponseHeaders(status, bytes.length);
+        try (OutputStream out = ex.getResponseBody()) {
+            out.write(bytes);
+        }
+    }
+
     private void send(HttpExchange ex, int status, Object body, Map<String, String> headers) throws IOException {
         byte[] bytes = json.writeValueAsBytes(body);
+        answersByStatus.computeIfAbsent(status, k -> new AtomicInteger()).incrementAndGet();
         ex.getResponseHeaders().set("Content-Type", "application/json");
         headers.forEach((k, v) -> ex.getResponseHeaders().set(k, v));
         ex.sendResponseHeaders(status, bytes.length);

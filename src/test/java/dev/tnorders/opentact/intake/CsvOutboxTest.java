@@ -60,5 +60,20 @@ class CsvOutboxTest {
         assertThat(CsvOutbox.neutralise("+SUM(A1)")).isEqualTo("'+SUM(A1)");
         assertThat(CsvOutbox.neutralise("\tx")).isEqualTo("'\tx");
         assertThat(CsvOutbox.neutralise("plain")).isEqualTo("plain");
+        // Everything a spreadsheet would run: = @ tab CR, and + - not followed by a plain number.
+        assertThat(CsvOutbox.neutralise("=1+1")).isEqualTo("'=1+1");
+        assertThat(CsvOutbox.neutralise("@SUM(A1)")).isEqualTo("'@SUM(A1)");
+        assertThat(CsvOutbox.neutralise("\r=1")).isEqualTo("'\r=1");
+        assertThat(CsvOutbox.neutralise("-2+3+cmd|' /C calc'!A0")).isEqualTo("'-2+3+cmd|' /C calc'!A0");
+        assertThat(CsvOutbox.neutralise("+1 202 982 2917")).isEqualTo("'+1 202 982 2917");
+        assertThat(CsvOutbox.neutralise("+")).isEqualTo("'+");
+        assertThat(CsvOutbox.neutralise("-")).isEqualTo("'-");
+        assertThat(CsvOutbox.neutralise("-1e5")).isEqualTo("'-1e5");
+        // Plain numbers and text stay as they are.
+        assertThat(CsvOutbox.neutralise("+12025550143")).isEqualTo("+12025550143");
+        assertThat(CsvOutbox.neutralise("-0.50")).isEqualTo("-0.50");
+        assertThat(CsvOutbox.neutralise("1.50")).isEqualTo("1.50");
+        assertThat(CsvOutbox.neutralise("a=b")).isEqualTo("a=b");
+        assertThat(CsvOutbox.neutralise("")).isEmpty();
     }
 }

@@ -75,6 +75,11 @@ final class AppProcess implements AutoCloseable {
         process = pb.start();
     }
 
+    /** The process id of the running app (for heap sampling with jcmd). */
+    long pid() {
+        return process.pid();
+    }
+
     boolean isAlive() {
         return process != null && process.isAlive();
     }

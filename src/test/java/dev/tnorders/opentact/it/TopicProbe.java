@@ -16,6 +16,7 @@ import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 
@@ -36,6 +37,59 @@ public final class TopicProbe {
         try (KafkaProducer<String, String> producer = new KafkaProducer<>(p)) {
             producer.send(new ProducerRecord<>(topic, key, value)).get();
         }
+    }
+
+    /** A record to send as raw bytes (a null value is a tombstone). */
+    public record Raw(String key, byte[] value) {
+    }
+
+    /** Sends all records with one producer, in order, and waits until each is acknowledged. */
+    public static void sendAll(String brokers, String topic, List<Raw> records) throws Exception {
+        Properties p = new Properties();
+        p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, brokers);
+        p.put(ProducerConfig.ACKS_CONFIG, "all");
+        p.put(ProducerConfig.MAX_REQUEST_SIZE_CONFIG, 2_000_000);
+        p.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName());
+        p.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
+        try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(p)) {
+            List<java.util.concurrent.Future<?>> sent = new ArrayList<>();
+            for (Raw r : records) {
+                sent.add(producer.send(new ProducerRecord<>(topic, r.key(), r.value())));
+            }
+            for (java.util.concurrent.Future<?> f : sent) {
+                f.get();
+            }
+        }
+    }
+
+    /**
+     * Every record of the topic as text ({@code key value}), read_uncommitted so that records of
+     * aborted transactions are included; stops once nothing new came for {@code quiet} (at most a minute).
+     */
+    public static List<String> readAllRaw(String brokers, String topic, Duration quiet) {
+        Properties p = new Properties();
+        p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, brokers);
+        p.put(ConsumerConfig.GROUP_ID_CONFIG, "probe-" + UUID.randomUUID());
+        p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+        p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_uncommitted");
+        p.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName());
+        p.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName());
+        List<String> out = new ArrayList<>();
+        try (KafkaConsumer<String, String> consumer = new KafkaConsumer<>(p)) {
+            consumer.subscribe(List.of(topic));
+            long end = System.nanoTime() + Duration.ofMinutes(1).toNanos();
+            long quietUntil = System.nanoTime() + quiet.toNanos() + Duration.ofSeconds(3).toNanos(); // first poll joins the group
+            while (System.nanoTime() < Math.min(end, quietUntil)) {
+                var records = consumer.poll(Duration.ofMillis(200));
+                for (ConsumerRecord<String, String> r : records) {
+                    out.add(r.key() + " " + r.value());
+                }
+                if (!records.isEmpty()) {
+                    quietUntil = System.nanoTime() + quiet.toNanos();
+                }
+            }
+        }
+        return out;
     }
 
     /** A record as read back: its key and its JSON value as a map. */

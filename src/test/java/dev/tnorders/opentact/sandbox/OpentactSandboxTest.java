@@ -163,4 +163,35 @@ class OpentactSandboxTest {
         assertThat(limited.raw().headers().firstValue("Retry-After")).contains("1");
         assertThat(call("POST", "/rest/order/price", "{\"tns\":[12012000001]}").status()).isEqualTo(200);
     }
+
+    @Test
+    void hungMalformedAndOddStateAnswersStillDoTheWork() throws Exception {
+        // A hung order POST: the order is placed, the answer comes after the client gave up.
+        sandbox.hangNext("/rest/order", 1, Duration.ofSeconds(3));
+        HttpRequest post = HttpRequest.newBuilder(URI.create(sandbox.baseUrl() + "/rest/order"))
+                .timeout(Duration.ofMillis(300)).header("X-Auth-Token", TOKEN).header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString("{\"items\":[{\"tn\":12012010001}]}")).build();
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> http.send(post, HttpResponse.BodyHandlers.ofString()))
+                .isInstanceOf(java.net.http.HttpTimeoutException.class);
+        assertThat(sandbox.orderAttempts(12012010001L)).isEqualTo(1);
+
+        // A malformed answer: 201, the order placed, the body cut off mid-JSON.
+        sandbox.malformedAnswerNext("/rest/order", 1);
+        HttpResponse<String> cut = http.send(HttpRequest.newBuilder(URI.create(sandbox.baseUrl() + "/rest/order"))
+                .header("X-Auth-Token", TOKEN).header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString("{\"items\":[{\"tn\":12012010002}]}")).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertThat(cut.statusCode()).isEqualTo(201);
+        assertThat(cut.body()).startsWith("{\"success\":true");
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> json.readTree(cut.body()))
+                .isInstanceOf(com.fasterxml.jackson.core.JsonProcessingException.class);
+        assertThat(sandbox.orderAttempts(12012010002L)).isEqualTo(1);
+
+        // An order state no client knows, for the next read only.
+        String uuid = sandbox.placeOrder(12012010003L);
+        sandbox.unexpectedOrderStateNext("on_hold", 1);
+        assertThat(call("GET", "/rest/order/" + uuid, null).body().get("payload").get("state").asText()).isEqualTo("on_hold");
+        assertThat(call("GET", "/rest/order/" + uuid, null).body().get("payload").get("state").asText()).isNotEqualTo("on_hold");
+        assertThat(sandbox.faultsInjected()).isEqualTo(3);
+    }
 }
