@@ -1,14 +1,11 @@
 package dev.tnorders.opentact.ops;
 
-import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.function.LongSupplier;
 
-import org.apache.camel.health.HealthCheckResultBuilder;
-import org.apache.camel.impl.health.AbstractHealthCheck;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 
@@ -17,16 +14,11 @@ import org.apache.kafka.clients.admin.AdminClientConfig;
  * brokers are gone, so Camel's consumer checks alone do not say it.) Asks for the cluster's nodes,
  * at most once per interval; probes in between get the last answer.
  */
-public class KafkaHealthCheck extends AbstractHealthCheck {
+public class KafkaHealthCheck extends IntervalProbeHealthCheck {
 
-    record Probe(boolean up, String message, long at) {
-    }
 
     private final String brokers;
-    private final long intervalMs;
     private final long timeoutMs;
-    private final LongSupplier clock;
-    private volatile Probe last;
     private Admin admin;
 
     public KafkaHealthCheck(String brokers, long intervalMs, long timeoutMs) {
@@ -34,38 +26,13 @@ public class KafkaHealthCheck extends AbstractHealthCheck {
     }
 
     KafkaHealthCheck(String brokers, long intervalMs, long timeoutMs, LongSupplier clock) {
-        super("opentact", "opentact-kafka");
+        super("opentact-kafka", intervalMs, clock);
         this.brokers = brokers;
-        this.intervalMs = intervalMs;
         this.timeoutMs = timeoutMs;
-        this.clock = clock;
     }
 
     @Override
-    public boolean isLiveness() {
-        return false;
-    }
-
-    @Override
-    protected void doCall(HealthCheckResultBuilder builder, Map<String, Object> options) {
-        Probe p = probe();
-        builder.message(p.message());
-        if (p.up()) {
-            builder.up();
-        } else {
-            builder.down();
-        }
-    }
-
-    synchronized Probe probe() {
-        long now = clock.getAsLong();
-        if (last == null || now - last.at() >= intervalMs) {
-            last = ask(now);
-        }
-        return last;
-    }
-
-    private Probe ask(long now) {
+    Probe ask(long now) {
         try {
             int nodes = admin().describeCluster().nodes().get(timeoutMs, TimeUnit.MILLISECONDS).size();
             return nodes > 0 ? new Probe(true, "Kafka answers: " + nodes + " broker(s)", now)

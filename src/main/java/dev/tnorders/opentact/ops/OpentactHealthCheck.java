@@ -3,11 +3,8 @@ package dev.tnorders.opentact.ops;
 import java.net.http.HttpClient;
 import java.net.http.HttpResponse;
 import java.time.Duration;
-import java.util.Map;
 import java.util.function.LongSupplier;
 
-import org.apache.camel.health.HealthCheckResultBuilder;
-import org.apache.camel.impl.health.AbstractHealthCheck;
 
 import dev.tnorders.opentact.opentact.OpentactAuth;
 
@@ -16,59 +13,28 @@ import dev.tnorders.opentact.opentact.OpentactAuth;
  * ({@code /rest/lease/tn?take=1}), at most once per interval: probes in between get the last answer,
  * so a busy health endpoint does not become load on Opentact.
  */
-public class OpentactHealthCheck extends AbstractHealthCheck {
+public class OpentactHealthCheck extends IntervalProbeHealthCheck {
 
-    /** What a probe found. */
-    record Probe(boolean up, String message, long at) {
-    }
 
     private final String baseUrl;
     private final OpentactAuth auth;
-    private final long intervalMs;
     private final Duration timeout;
-    private final LongSupplier clock;
     private final HttpClient client;
-    private volatile Probe last;
 
     public OpentactHealthCheck(String baseUrl, OpentactAuth auth, long intervalMs, long timeoutMs) {
         this(baseUrl, auth, intervalMs, timeoutMs, System::currentTimeMillis);
     }
 
     OpentactHealthCheck(String baseUrl, OpentactAuth auth, long intervalMs, long timeoutMs, LongSupplier clock) {
-        super("opentact", "opentact-api");
+        super("opentact-api", intervalMs, clock);
         this.baseUrl = baseUrl;
         this.auth = auth;
-        this.intervalMs = intervalMs;
         this.timeout = Duration.ofMillis(timeoutMs);
-        this.clock = clock;
         this.client = HttpClient.newBuilder().connectTimeout(timeout).followRedirects(HttpClient.Redirect.NEVER).build();
     }
 
     @Override
-    public boolean isLiveness() {
-        return false;
-    }
-
-    @Override
-    protected void doCall(HealthCheckResultBuilder builder, Map<String, Object> options) {
-        Probe p = probe();
-        builder.message(p.message());
-        if (p.up()) {
-            builder.up();
-        } else {
-            builder.down();
-        }
-    }
-
-    synchronized Probe probe() {
-        long now = clock.getAsLong();
-        if (last == null || now - last.at() >= intervalMs) {
-            last = ask(now);
-        }
-        return last;
-    }
-
-    private Probe ask(long now) {
+    Probe ask(long now) {
         try {
             HttpResponse<Void> r = client.send(auth.probe(baseUrl, "/rest/lease/tn", "take=1&skip=0", timeout),
                     HttpResponse.BodyHandlers.discarding());
