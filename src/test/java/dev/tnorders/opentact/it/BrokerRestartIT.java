@@ -9,7 +9,6 @@ import java.util.UUID;
 
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -24,27 +23,20 @@ import static org.awaitility.Awaitility.await;
  * again on the same port and data directory, {@code -Dbroker.restarts} times. A broker of its
  * own (not the shared one), and the app as its own JVM.
  */
-class BrokerRestartIT {
+class BrokerRestartIT extends SandboxAndAppProcess {
 
     private static final Logger LOG = LoggerFactory.getLogger(BrokerRestartIT.class);
     private static final Duration WAIT = Duration.ofSeconds(180);
 
-    @TempDir
-    Path work;
     private EmbeddedKafkaBroker broker;
-    private AppProcess app;
-    private OpentactSandbox sandbox;
 
     @AfterEach
-    void stop() throws Exception {
+    void stopBroker() throws Exception {
         if (app != null) {
-            app.close();
+            app.close(); // before its broker goes; closing it again afterwards does nothing
         }
         if (broker != null) {
             broker.close();
-        }
-        if (sandbox != null) {
-            sandbox.close();
         }
     }
 

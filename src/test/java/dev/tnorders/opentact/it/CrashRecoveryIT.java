@@ -12,9 +12,7 @@ import java.util.UUID;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -34,25 +32,11 @@ import static org.awaitility.Awaitility.await;
  * {@code -Dcrash.seed}. CI runs a small subset (4 kills, 80 numbers); the {@code reliability} Maven
  * profile runs 2,100 numbers and 24 kills. The promises are checked by {@link Invariants}.
  */
-class CrashRecoveryIT {
+class CrashRecoveryIT extends SandboxAndAppProcess {
 
     private static final Logger LOG = LoggerFactory.getLogger(CrashRecoveryIT.class);
     private static final Duration WAIT = Duration.ofSeconds(180);
 
-    @TempDir
-    Path work;
-    private AppProcess app;
-    private OpentactSandbox sandbox;
-
-    @AfterEach
-    void stop() throws Exception {
-        if (app != null) {
-            app.close();
-        }
-        if (sandbox != null) {
-            sandbox.close();
-        }
-    }
 
     @Test
     void killedAndRestartedNothingLostNothingBoughtTwice() throws Exception {

@@ -20,7 +20,6 @@ import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -35,28 +34,18 @@ import static org.awaitility.Awaitility.await;
  * file. The backlog must wait in Kafka (back-pressure) instead of failing requests, and the app's
  * heap (sampled every second with jcmd, in a JVM capped at {@code -Xmx128m}) must stay bounded.
  */
-class LoadIT {
+class LoadIT extends SandboxAndAppProcess {
 
     private static final Logger LOG = LoggerFactory.getLogger(LoadIT.class);
     private static final Pattern HEAP_USED = Pattern.compile("total (\\d+)K, used (\\d+)K");
     private static final int HEAP_CAP_MB = 128;
 
-    @TempDir
-    Path work;
-    private AppProcess app;
-    private OpentactSandbox sandbox;
     private ScheduledExecutorService sampler;
 
     @AfterEach
-    void stop() throws Exception {
+    void stopSampler() {
         if (sampler != null) {
             sampler.shutdownNow();
-        }
-        if (app != null) {
-            app.close();
-        }
-        if (sandbox != null) {
-            sandbox.close();
         }
     }
 

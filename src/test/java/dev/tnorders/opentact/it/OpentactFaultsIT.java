@@ -10,9 +10,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -29,25 +27,11 @@ import static org.awaitility.Awaitility.await;
  * The app runs as its own JVM (sending the token in the URL, the riskiest form) so that its
  * whole log can be searched for the token afterwards.
  */
-class OpentactFaultsIT {
+class OpentactFaultsIT extends SandboxAndAppProcess {
 
     private static final Logger LOG = LoggerFactory.getLogger(OpentactFaultsIT.class);
     private static final Duration WAIT = Duration.ofSeconds(180);
 
-    @TempDir
-    Path work;
-    private AppProcess app;
-    private OpentactSandbox sandbox;
-
-    @AfterEach
-    void stop() throws Exception {
-        if (app != null) {
-            app.close();
-        }
-        if (sandbox != null) {
-            sandbox.close();
-        }
-    }
 
     private record Episode(String name, int faults, Runnable inject) {
     }

@@ -7,9 +7,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.UUID;
 
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 import dev.tnorders.opentact.sandbox.OpentactSandbox;
 
@@ -20,24 +18,10 @@ import static org.awaitility.Awaitility.await;
  * The application as a separate JVM, configured only through the contract's environment
  * variables: proves that each of them takes effect (PRODUCT.md, Configuration).
  */
-class StandaloneProcessIT {
+class StandaloneProcessIT extends SandboxAndAppProcess {
 
     private static final Duration WAIT = Duration.ofSeconds(90);
 
-    @TempDir
-    Path work;
-    private AppProcess app;
-    private OpentactSandbox sandbox;
-
-    @AfterEach
-    void stop() throws Exception {
-        if (app != null) {
-            app.close();
-        }
-        if (sandbox != null) {
-            sandbox.close();
-        }
-    }
 
     @Test
     void everyContractEnvironmentVariableTakesEffect() throws Exception {
