@@ -86,6 +86,11 @@ public class OrderJournal {
     private volatile boolean writing;
     private Thread writer;
     private KafkaConsumer<String, String> consumer;
+    // Callers waiting to see the journal up to its end; the reader thread serves them together.
+    private final java.util.concurrent.BlockingQueue<java.util.concurrent.CompletableFuture<Void>> catchUps =
+            new java.util.concurrent.LinkedBlockingQueue<>();
+    private volatile boolean reading;
+    private Thread reader;
 
     /** A journal that only records phases (tools and tests). */
     public OrderJournal(String brokers, String topic) {
@@ -146,18 +151,25 @@ public class OrderJournal {
         }
         consumer.assign(partitions);
         consumer.seekToBeginning(partitions);
-        catchUp();
+        readToEnd(); // before the reader thread starts, this thread may use the consumer
+        reading = true;
+        reader = new Thread(this::readLoop, "order-journal-reader-" + topic);
+        reader.setDaemon(true);
+        reader.start();
         LOG.info("Order journal '{}' loaded: {} requests known", topic, entries.size());
     }
 
     public void stop() {
         writing = false;
-        if (writer != null) {
-            writer.interrupt();
-            try {
-                writer.join(10_000);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
+        reading = false;
+        for (Thread t : new Thread[] {writer, reader}) {
+            if (t != null) {
+                t.interrupt();
+                try {
+                    t.join(10_000);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
             }
         }
         closeClients();
@@ -173,13 +185,13 @@ public class OrderJournal {
     }
 
     /** The latest entry for a request, after reading every entry written so far by any instance. */
-    public synchronized Entry lookup(String requestId) {
+    public Entry lookup(String requestId) {
         catchUp();
         return entries.get(requestId);
     }
 
     /** Which of these requests have an entry, after reading the journal to its end once. */
-    public synchronized java.util.Set<String> known(java.util.Collection<String> requestIds) {
+    public java.util.Set<String> known(java.util.Collection<String> requestIds) {
         catchUp();
         java.util.Set<String> out = new java.util.HashSet<>();
         for (String id : requestIds) {
@@ -213,7 +225,7 @@ public class OrderJournal {
     }
 
     /** Spend per day and per file, up to date with every entry read so far. */
-    public synchronized SpendLedger ledger() {
+    public SpendLedger ledger() {
         catchUp();
         return ledger;
     }
@@ -441,7 +453,7 @@ public class OrderJournal {
                 }
             }
             producer.commitTransaction();
-            synchronized (this) { // with catchUp, so that what it reads late never undoes these
+            synchronized (this) { // with readToEnd, so that what it reads late never undoes these
                 group.forEach(w -> w.entries().forEach(this::remember));
             }
             return null;
@@ -462,27 +474,80 @@ public class OrderJournal {
         }
     }
 
-    /** Reads until the consumer's position reaches the end offsets as they are now. */
+    /**
+     * Returns once every entry written before this call (by any instance) has been read. Callers
+     * that ask at the same time share one read to the end (the reader thread owns the consumer),
+     * and no lock is held meanwhile: many batches ask before each decision.
+     */
     private void catchUp() {
+        java.util.concurrent.CompletableFuture<Void> done = new java.util.concurrent.CompletableFuture<>();
+        catchUps.add(done);
+        try {
+            done.get(120, TimeUnit.SECONDS);
+        } catch (java.util.concurrent.ExecutionException e) {
+            throw e.getCause() instanceof RuntimeException r ? r : new IllegalStateException(e.getCause());
+        } catch (java.util.concurrent.TimeoutException e) {
+            throw new IllegalStateException("could not read the order journal '" + topic + "' to its end in 120 s");
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while reading the order journal", e);
+        }
+    }
+
+    /** The reader thread: takes every caller waiting, reads to the end once for all of them. */
+    private void readLoop() {
+        while (reading) {
+            List<java.util.concurrent.CompletableFuture<Void>> waiting = new ArrayList<>();
+            try {
+                java.util.concurrent.CompletableFuture<Void> first = catchUps.poll(200, TimeUnit.MILLISECONDS);
+                if (first == null) {
+                    continue;
+                }
+                waiting.add(first);
+                catchUps.drainTo(waiting);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                break;
+            }
+            try {
+                readToEnd();
+                waiting.forEach(w -> w.complete(null));
+            } catch (RuntimeException e) { // a KafkaException, or the 60 s deadline
+                waiting.forEach(w -> w.completeExceptionally(e));
+            }
+        }
+        RuntimeException stopped = new IllegalStateException("the order journal is stopped");
+        List<java.util.concurrent.CompletableFuture<Void>> left = new ArrayList<>();
+        catchUps.drainTo(left);
+        left.forEach(w -> w.completeExceptionally(stopped));
+    }
+
+    /** Reads until the consumer's position reaches the end offsets as they are now. */
+    private void readToEnd() {
         Map<TopicPartition, Long> end = consumer.endOffsets(consumer.assignment(), Duration.ofSeconds(30));
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
         while (!reached(end)) {
             if (System.nanoTime() > deadline) {
                 throw new IllegalStateException("could not read the order journal '" + topic + "' to its end in 60 s");
             }
+            // Parsed outside the lock, applied in order under it (a null entry: the key was deleted).
+            List<Map.Entry<String, Entry>> read = new ArrayList<>();
             for (ConsumerRecord<String, String> r : consumer.poll(Duration.ofMillis(200))) {
-                if (r.value() == null) {
-                    entries.remove(r.key());
-                    ledger.forget(r.key());
-                    continue;
-                }
                 try {
-                    Entry read = mapper.readValue(r.value(), Entry.class);
-                    if (supersedes(read, entries.get(read.requestId()))) {
-                        remember(read);
-                    }
+                    read.add(new java.util.AbstractMap.SimpleEntry<>(r.key(),
+                            r.value() == null ? null : mapper.readValue(r.value(), Entry.class)));
                 } catch (java.io.IOException e) {
                     LOG.warn("Skipping an unreadable order journal entry at {}-{}@{}", r.topic(), r.partition(), r.offset());
+                }
+            }
+            synchronized (this) { // with the writer's remember, so that what is read late never undoes it
+                for (Map.Entry<String, Entry> r : read) {
+                    if (r.getValue() == null) {
+                        entries.remove(r.getKey());
+                        ledger.forget(r.getKey());
+                    } else if (supersedes(r.getValue(), entries.get(r.getValue().requestId()))) {
+                        remember(r.getValue());
+                    }
                 }
             }
         }
