@@ -30,6 +30,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import dev.tnorders.opentact.model.NumberResult;
+import dev.tnorders.opentact.model.RecordHeaders;
 import dev.tnorders.opentact.model.OrderRequest;
 import dev.tnorders.opentact.model.OrderResult;
 import dev.tnorders.opentact.opentact.PriceQuote;
@@ -370,7 +371,11 @@ public class OrderJournal {
 
     private void sendResults(OrderRequest request, OrderResult result) throws java.io.IOException {
         for (NumberResult n : result.numbers()) {
-            producer.send(new ProducerRecord<>(numbersTopic, n.tn(), mapper.writeValueAsString(n)));
+            ProducerRecord<String, String> record = new ProducerRecord<>(numbersTopic, n.tn(), mapper.writeValueAsString(n));
+            if (n.source() != null && n.source().fromFile()) {
+                record.headers().add(RecordHeaders.SOURCE_FILE, n.source().file().getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            }
+            producer.send(record);
         }
         producer.send(new ProducerRecord<>(outcomesTopic, request.requestId(), mapper.writeValueAsString(result.outcome())));
     }

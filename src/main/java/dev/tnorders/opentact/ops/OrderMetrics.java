@@ -97,6 +97,13 @@ public class OrderMetrics implements CamelContextAware {
     }
 
     /** A request's one outcome, right after it was published. */
+    /** {@link #outcome} for each result of a batch. */
+    public void outcomes(List<OrderResult> results) {
+        for (OrderResult r : results) {
+            outcome(r);
+        }
+    }
+
     public void outcome(OrderResult result) {
         Outcome o = result.outcome();
         MeterRegistry r = registry();
