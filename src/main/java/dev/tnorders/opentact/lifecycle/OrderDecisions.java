@@ -56,6 +56,15 @@ public class OrderDecisions {
         return Math.min(delay, Math.max(pollIntervalMs, pollMaxIntervalMs));
     }
 
+    /**
+     * How long to wait before sending again an order POST that Opentact refused with 429: what
+     * its Retry-After asked, and at least 1 s doubling with each try, at most a minute.
+     */
+    public long rateLimitedWait(long retryAfterMillis, Integer tryIndex) {
+        long backoff = 1000L << Math.min(tryIndex == null ? 0 : tryIndex, 6);
+        return Math.min(60_000L, Math.max(retryAfterMillis, backoff));
+    }
+
     /** Whether to poll the order again: not final yet, before the deadline, and under the poll cap. */
     public boolean keepFollowing(OrderStatus status, long startedMillis, Integer pollIndex) {
         if (status != null && status.isFinal()) {

@@ -38,7 +38,10 @@ public class OpentactResponses {
         if (status == 401 || status == 403) {
             throw new OpentactAuthException(status, message == null ? "unauthorized" : message);
         }
-        if (status == 429 || (status >= 500 && fields.isEmpty())) {
+        if (status == 429) {
+            throw new OpentactRateLimitedException(message == null ? "no message" : message, retryAfterMillis(retryAfter));
+        }
+        if (status >= 500 && fields.isEmpty()) {
             throw new OpentactUnavailableException(status, message == null ? "no message" : message,
                     retryAfterMillis(retryAfter));
         }

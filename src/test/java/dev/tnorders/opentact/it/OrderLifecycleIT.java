@@ -155,6 +155,19 @@ class OrderLifecycleIT extends SandboxAndApp {
     }
 
     @Test
+    void anOrderPostRefusedWith429IsSentAgainAfterRetryAfterWithoutReconciling() throws Exception {
+        sandbox.failNext("/rest/order", 429, 1); // the sandbox says Retry-After: 1
+        app = app().start();
+        TopicProbe.Rec o = outcome("rl-1", "{\"request_id\":\"rl-1\",\"tns\":[\"+12012030004\"]}");
+        assertThat(o.value()).containsEntry("state", "completed");
+        List<java.time.Instant> posts = sandbox.callTimes("/rest/order");
+        assertThat(posts).hasSize(2);
+        assertThat(Duration.between(posts.get(0), posts.get(1))).isGreaterThanOrEqualTo(Duration.ofMillis(950));
+        assertThat(sandbox.callTimes("/rest/order/search")).isEmpty(); // a 429 placed nothing: no reconciliation
+        assertThat(sandbox.purchaseCount(12012030004L)).isEqualTo(1);
+    }
+
+    @Test
     void anOrderWhoseAnswerWasLostIsFoundNotBoughtAgain() throws Exception {
         sandbox.dropAnswerAfterHandling("/rest/order", 1);
         app = app().start();

@@ -79,6 +79,15 @@ class OrderDecisionsTest {
     }
 
     @Test
+    void anOrderPostRefusedWith429WaitsForRetryAfterOrABackoff() {
+        assertThat(decisions.rateLimitedWait(0, 0)).isEqualTo(1000);
+        assertThat(decisions.rateLimitedWait(0, 2)).isEqualTo(4000);
+        assertThat(decisions.rateLimitedWait(7000, 1)).isEqualTo(7000);
+        assertThat(decisions.rateLimitedWait(0, 50)).isEqualTo(60_000);
+        assertThat(decisions.rateLimitedWait(600_000, 0)).isEqualTo(60_000);
+    }
+
+    @Test
     void pollingBacksOffAndStops() {
         assertThat(decisions.pollDelay(0)).isEqualTo(100);
         assertThat(decisions.pollDelay(1)).isEqualTo(200);

@@ -85,7 +85,7 @@ class OpentactPayloadsTest {
         assertThatThrownBy(() -> responses.read("{\"success\":false,\"message\":\"busy\"}", 503, null))
                 .isInstanceOf(OpentactUnavailableException.class);
         assertThatThrownBy(() -> responses.read("slow down", 429, "2"))
-                .isInstanceOfSatisfying(OpentactUnavailableException.class, e -> assertThat(e.retryAfterMillis()).isEqualTo(2000));
+                .isInstanceOfSatisfying(OpentactRateLimitedException.class, e -> assertThat(e.retryAfterMillis()).isEqualTo(2000));
         ApiResponse invalid = responses.read("{\"success\":false,\"message\":\"Validation failed\",\"status\":500,"
                 + "\"fields\":{\"tns.0\":{\"message\":\"must be a valid phone number\",\"value\":1}}}", 500, null);
         assertThat(invalid.success()).isFalse();
