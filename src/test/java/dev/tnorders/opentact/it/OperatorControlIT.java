@@ -160,4 +160,39 @@ class OperatorControlIT extends SandboxAndApp {
             }
         }
     }
+
+    @Test
+    void resumeIntakeEndsATokenPauseAndAStillRefusedTokenPausesItAgain() throws Exception {
+        sandbox.setToken("the-real-token");
+        // The auth probe would resume by itself once the token works: here only the command can.
+        app = app().with("opentact.api.auth-probe-interval-ms", "3600000").start();
+        String control = app.topic("control");
+        TopicProbe.send(app.brokers, app.topic("requests"), "tok-1", "{\"request_id\":\"tok-1\",\"tns\":[\"+12012030003\"]}");
+        IntakeControl intake = app.bean("intakeControl", IntakeControl.class);
+        await().atMost(WAIT).until(intake::isPausedForToken);
+        int refusals = sandbox.answered(401);
+
+        try (LogCapture routeLog = new LogCapture("operator-control")) {
+            // Still refused: the command resumes, the request is tried again, and intake pauses again.
+            await().atMost(WAIT).pollInterval(Duration.ofSeconds(2)).until(() -> {
+                TopicProbe.send(app.brokers, control, KEY, "{\"command\":\"resume-intake\"}");
+                return routeLog.messages().stream().anyMatch(m -> m.startsWith("Intake resumed by an operator command"));
+            });
+            assertThat(routeLog.messages()).filteredOn(m -> m.startsWith("Intake resumed")).first().asString()
+                    .contains("paused for the token (if Opentact still refuses it, the next call pauses intake again)")
+                    .contains("Opentact refused the API token").doesNotContain(TOKEN);
+            await().atMost(WAIT).until(() -> sandbox.answered(401) > refusals && intake.isPausedForToken());
+            assertThat(TopicProbe.read(app.brokers, app.topic("outcomes"), 1, Duration.ofSeconds(2), Duration.ZERO))
+                    .as("a refused token fails no request").isEmpty();
+
+            // The token is fixed on the Opentact side: the next command resumes for good.
+            sandbox.setToken(TOKEN);
+            TopicProbe.send(app.brokers, control, KEY, "{\"command\":\"resume-intake\",\"reason\":\"token fixed\"}");
+            List<TopicProbe.Rec> outcomes = TopicProbe.read(app.brokers, app.topic("outcomes"), 1, WAIT, SETTLE);
+            assertThat(outcomes).singleElement().satisfies(o -> assertThat(o.value())
+                    .containsEntry("request_id", "tok-1").containsEntry("state", "completed"));
+            assertThat(intake.isPaused()).isFalse();
+            assertThat(sandbox.purchaseCount(12012030003L)).isEqualTo(1);
+        }
+    }
 }
