@@ -86,6 +86,31 @@ public class IntakeControl {
         return true;
     }
 
+    /** A pause that {@link #resumeNow()} ended: why intake was paused, and whether for the token. */
+    public record Ended(Cause cause, String reason) {
+        public boolean forToken() {
+            return cause == Cause.token;
+        }
+    }
+
+    /**
+     * Ends any pause at once, whatever its cause: an operator's command. A token pause ends too:
+     * if Opentact still refuses the token, the next call pauses intake again. Logs nothing: the
+     * caller says who resumed and why.
+     *
+     * @return the pause it ended, or null when intake was running
+     */
+    public synchronized Ended resumeNow() {
+        if (!isPaused()) {
+            return null;
+        }
+        Ended ended = new Ended(cause, reason);
+        reason = null;
+        cause = null;
+        notifyAll();
+        return ended;
+    }
+
     public synchronized boolean isPaused() {
         if (reason != null && until > 0 && clock.millis() >= until) {
             LOG.warn("Intake RESUMED: the timed pause is over (was paused: {})", reason);

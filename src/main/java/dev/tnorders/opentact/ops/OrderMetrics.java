@@ -142,6 +142,16 @@ public class OrderMetrics implements CamelContextAware {
                 .increment();
     }
 
+    /**
+     * A record read from the control topic: the command's name ({@link OperatorCommands#COMMANDS}),
+     * or {@code invalid} for a record that was not a valid command.
+     */
+    public void operatorCommand(String command) {
+        String tag = OperatorCommands.COMMANDS.contains(command) ? command : "invalid";
+        Counter.builder(PREFIX + "operator.commands").description("Operator commands read from the control topic, by command")
+                .tag("command", tag).register(registry()).increment();
+    }
+
     /** Start of an Opentact call: the value to give back to {@link #opentactCall}. */
     public long startTimer() {
         return System.nanoTime();

@@ -47,6 +47,7 @@ final class AppProcess implements AutoCloseable {
                 .env("OPENTACT_TOPICS_NUMBERS", prefix + "numbers")
                 .env("OPENTACT_TOPICS_DLQ", prefix + "dlq")
                 .env("OPENTACT_TOPICS_JOURNAL", prefix + "journal")
+                .env("OPENTACT_TOPICS_CONTROL", prefix + "control")
                 .env("OPENTACT_KAFKA_GROUP_ID", prefix + "orders")
                 .env("OPENTACT_KAFKA_RESULTS_GROUP_ID", prefix + "results")
                 .env("OPENTACT_ORDER_POLL_INTERVAL_MS", "50")

@@ -40,6 +40,7 @@ public final class RunningApp implements AutoCloseable {
         properties.put("opentact.topics.numbers", topic("numbers"));
         properties.put("opentact.topics.dlq", topic("dlq"));
         properties.put("opentact.topics.journal", topic("journal"));
+        properties.put("opentact.topics.control", topic("control"));
         properties.put("opentact.kafka.group-id", prefix + "orders");
         properties.put("opentact.kafka.results-group-id", prefix + "results");
         properties.put("opentact.order.poll-interval-ms", "50");

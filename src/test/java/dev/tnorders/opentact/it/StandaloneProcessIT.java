@@ -58,6 +58,8 @@ class StandaloneProcessIT extends SandboxAndAppProcess {
 
         List<String> lines = Files.readAllLines(app.log());
         assertThat(lines).isNotEmpty().noneMatch(l -> l.contains(token));
+        // OPENTACT_TOPICS_CONTROL: the operator command route reads this run's control topic.
+        assertThat(lines).anyMatch(l -> l.contains("Started operator-control (kafka://" + p + "control)"));
         assertThat(lines).noneMatch(l -> l.contains("started an embedded single-node Kafka broker"))
                 .noneMatch(l -> l.contains("built-in Opentact sandbox"));
     }

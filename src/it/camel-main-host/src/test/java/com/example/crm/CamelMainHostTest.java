@@ -19,7 +19,11 @@ import org.apache.camel.main.Main;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -27,6 +31,7 @@ import org.junit.jupiter.api.io.TempDir;
 import org.slf4j.spi.SLF4JServiceProvider;
 
 import dev.tnorders.opentact.intake.InvalidRequestException;
+import dev.tnorders.opentact.lifecycle.IntakeControl;
 import dev.tnorders.opentact.sandbox.OpentactSandbox;
 import dev.tnorders.opentact.standalone.EmbeddedKafkaBroker;
 
@@ -125,6 +130,28 @@ class CamelMainHostTest {
         assertThat(error).isInstanceOf(InvalidRequestException.class).hasMessageContaining("features");
         assertThat(sandbox.orderCount()).isEqualTo(ordersBefore);
         assertThat(sandbox.purchaseCount(12012000003L)).isZero();
+    }
+
+    @Test
+    void anOperatorCommandOnTheHostsControlTopicResumesIntake() throws Exception {
+        IntakeControl intake = host.getCamelContext().getRegistry().lookupByNameAndType("intakeControl", IntakeControl.class);
+        intake.pauseFor("not enough account balance (host test)", 3_600_000);
+        Properties p = new Properties();
+        p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers());
+        p.put(ProducerConfig.ACKS_CONFIG, "all");
+        p.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName());
+        p.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName());
+        try (KafkaProducer<String, String> producer = new KafkaProducer<>(p)) {
+            // The control route starts reading at the latest offset once it has its partitions: the
+            // command is sent again (bounded) until the host has acted on one.
+            await().atMost(WAIT).pollInterval(Duration.ofSeconds(2)).until(() -> {
+                producer.send(new ProducerRecord<>("crm.opentact.control", "operator",
+                        "{\"command\": \"resume-intake\", \"reason\": \"host test\"}")).get();
+                return !intake.isPaused();
+            });
+        }
+        assertThat(host.getCamelContext().getRouteController().getRouteStatus("operator-control"))
+                .isEqualTo(ServiceStatus.Started);
     }
 
     /**

@@ -34,10 +34,12 @@ import org.springframework.test.annotation.DirtiesContext;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
 
+import dev.tnorders.opentact.lifecycle.IntakeControl;
 import dev.tnorders.opentact.sandbox.OpentactSandbox;
 import dev.tnorders.opentact.standalone.EmbeddedKafkaBroker;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 /**
  * The Spring Boot host started by @SpringBootTest with its own application.properties (the
@@ -119,6 +121,19 @@ class SpringBootHostTest {
         assertThat(numbers).hasSize(1);
         assertThat(numbers.get(0)).containsEntry("state", "ordered").containsEntry("request_id", requestId);
         assertThat(sandbox.purchaseCount(12029822917L)).isEqualTo(1);
+    }
+
+    @Test
+    void anOperatorCommandOnTheHostsControlTopicResumesIntake() throws Exception {
+        IntakeControl intake = camel.getRegistry().lookupByNameAndType("intakeControl", IntakeControl.class);
+        intake.pauseFor("not enough account balance (host test)", 3_600_000);
+        // The control route starts reading at the latest offset once it has its partitions: the
+        // command is sent again (bounded) until the host has acted on one.
+        await().atMost(WAIT).pollInterval(Duration.ofSeconds(2)).until(() -> {
+            send("shop.opentact.control", "operator", "{\"command\": \"resume-intake\", \"reason\": \"host test\"}");
+            return !intake.isPaused();
+        });
+        assertThat(camel.getRouteController().getRouteStatus("operator-control")).isEqualTo(ServiceStatus.Started);
     }
 
     private static void send(String topic, String key, String value) throws Exception {
