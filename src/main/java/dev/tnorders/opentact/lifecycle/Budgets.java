@@ -4,10 +4,8 @@ import java.math.BigDecimal;
 import java.time.Clock;
 import java.time.LocalDate;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
 
 import dev.tnorders.opentact.model.OrderRequest;
 import dev.tnorders.opentact.opentact.PriceQuote;
@@ -35,41 +33,46 @@ public class Budgets {
         this.clock = clock;
     }
 
-    /** @return why ordering this request would break a budget, or null when it fits */
+    /**
+     * @return why ordering this request would break a budget, or null when it fits; when it fits,
+     * its price is reserved in the ledger at once (see {@link #checkEach})
+     */
     public String check(OrderRequest request, PriceQuote quote) {
-        SpendLedger ledger = journal.ledger();
-        String file = fileOf(request);
-        return exceeded(quote == null ? null : quote.totalNrc(), ledger.day(today(clock), request.requestId()),
-                ledger.file(file, request.requestId()), file != null);
+        return checkAndReserve(journal.ledger(), request, quote == null ? null : quote.totalNrc());
     }
 
     /**
-     * {@link #check} for the requests of one batch, in order: each admitted request's price counts
-     * against the budgets of the ones after it.
+     * {@link #check} for the requests of one batch, in order.
      *
      * @return for each request, why it breaks a budget, or null when it fits
      */
     public List<String> checkEach(List<OrderRequest> requests, BigDecimal nrcPerNumber) {
-        SpendLedger ledger = journal.ledger();
-        String day = today(clock);
-        BigDecimal admittedToday = BigDecimal.ZERO;
-        Map<String, BigDecimal> admittedPerFile = new HashMap<>();
+        SpendLedger ledger = journal.ledger(); // read up to the journal's end first: other instances' spend
         List<String> reasons = new ArrayList<>();
         for (OrderRequest r : requests) {
-            BigDecimal nrc = nrcPerNumber == null ? null : nrcPerNumber.multiply(BigDecimal.valueOf(r.tns().size()));
-            String file = fileOf(r);
-            BigDecimal onFile = admittedPerFile.getOrDefault(file, BigDecimal.ZERO);
-            String reason = exceeded(nrc, ledger.day(day, r.requestId()).add(admittedToday),
-                    ledger.file(file, r.requestId()).add(onFile), file != null);
-            reasons.add(reason);
-            if (reason == null && nrc != null) {
-                admittedToday = admittedToday.add(nrc);
-                if (file != null) {
-                    admittedPerFile.put(file, onFile.add(nrc));
-                }
-            }
+            reasons.add(checkAndReserve(ledger, r,
+                    nrcPerNumber == null ? null : nrcPerNumber.multiply(BigDecimal.valueOf(r.tns().size()))));
         }
         return reasons;
+    }
+
+    /**
+     * Decides one request and, when it fits, books its price in the ledger in the same step, as
+     * its journal intent will: batches decided at the same moment in this instance then each see
+     * the others' spend, instead of all fitting into the same remaining budget. The journal entry
+     * replaces the reservation when it is written; a request decided again leaves its own out.
+     */
+    String checkAndReserve(SpendLedger ledger, OrderRequest request, BigDecimal nrc) {
+        String file = fileOf(request);
+        String day = today(clock);
+        synchronized (ledger) {
+            String reason = exceeded(nrc, ledger.day(day, request.requestId()), ledger.file(file, request.requestId()),
+                    file != null);
+            if (reason == null && nrc != null && (dailyNrc != null || fileNrc != null)) {
+                ledger.record(request.requestId(), day, file, nrc);
+            }
+            return reason;
+        }
     }
 
     /** The decision itself, on the quoted nrc and what was spent (or is about to be) so far. */

@@ -58,7 +58,7 @@ public final class ThroughputBenchmark {
     private static final String TOKEN = "bench-token";
 
     record Figures(int requests, int numbers, double seconds, double numbersPerSecond, long p50Ms, long p99Ms,
-                   int calls, int rateLimited, double cpuSeconds, long peakHeapBytes) {
+                   int calls, int rateLimited, double cpuSeconds, long peakHeapBytes, double steadyPerSecond) {
     }
 
     public static void main(String[] args) throws Exception {
@@ -85,7 +85,8 @@ public final class ThroughputBenchmark {
             double bound = rate > 0 ? rate / ((double) app.calls() / app.numbers()) : Double.NaN;
             if (rate > 0) {
                 System.out.printf("  API bound for the calls this flow needs: R / calls-per-number = %.1f numbers/s; "
-                        + "reached %.1f%% of it%n", bound, 100 * app.numbersPerSecond() / bound);
+                        + "reached %.1f%% of it over the whole run, %.1f%% in steady state%n", bound,
+                        100 * app.numbersPerSecond() / bound, 100 * app.steadyPerSecond() / bound);
             }
             if (baselineSeconds > 0) {
                 Figures base = runBaseline(broker.bootstrapServers(), tns, latencyMs, rate, baselineSeconds);
@@ -124,6 +125,7 @@ public final class ThroughputBenchmark {
         main.start();
         try {
             awaitStarted(main);
+            awaitConsumersAssigned(brokers, "opentact-order-routes", consumers, partitions(brokers));
             int viaCsv = (int) Math.round(tns.size() * csvShare);
             List<String> kafkaTns = tns.subList(0, tns.size() - viaCsv);
             List<String> csvTns = tns.subList(tns.size() - viaCsv, tns.size());
@@ -145,8 +147,9 @@ public final class ThroughputBenchmark {
             double cpu = (processCpuNanos() - cpu0) / 1e9;
             long heap = peakHeap();
             check(brokers, o, tns, sandbox);
+            printCallsPerSecond(sandbox.callTimes(), start);
             return new Figures(o.byId().size(), tns.size(), seconds, tns.size() / seconds, o.percentile(50),
-                    o.percentile(99), sandbox.callTimes().size(), sandbox.rateLimitedCalls(), cpu, heap);
+                    o.percentile(99), sandbox.callTimes().size(), sandbox.rateLimitedCalls(), cpu, heap, o.steadyPerSecond());
         } finally {
             main.stop();
             sandbox.close();
@@ -264,12 +267,44 @@ public final class ThroughputBenchmark {
         System.out.printf("  (the baseline ran for %.0f s and finished %d of the %d requests; its rate is measured "
                 + "over that time)%n", elapsed, finished, tns.size());
         return new Figures(finished, finished, elapsed, finished / elapsed, pct(sorted, 50), pct(sorted, 99), calls,
-                sandbox.rateLimitedCalls(), cpu, peakHeap());
+                sandbox.rateLimitedCalls(), cpu, peakHeap(), Double.NaN);
     }
 
     // --- Kafka ---------------------------------------------------------------------------------
 
     /** The requests topic with as many partitions as consumers can share (one consumer thread each). */
+    /**
+     * Until the app's consumers have joined their group and hold every partition of the requests
+     * topic: the clock then measures ordering, not the group's first rebalances.
+     */
+    private static void awaitConsumersAssigned(String brokers, String group, int consumers, int partitions) throws Exception {
+        Properties p = new Properties();
+        p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, brokers);
+        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+        try (org.apache.kafka.clients.admin.Admin admin = org.apache.kafka.clients.admin.Admin.create(p)) {
+            while (System.nanoTime() < deadline) {
+                var d = admin.describeConsumerGroups(List.of(group)).all().get(10, java.util.concurrent.TimeUnit.SECONDS).get(group);
+                int assigned = d.members().stream().mapToInt(m -> (int) m.assignment().topicPartitions().stream()
+                        .filter(tp -> tp.topic().equals("opentact.order.requests")).count()).sum();
+                if (d.state() == org.apache.kafka.common.ConsumerGroupState.STABLE
+                        && d.members().size() >= Math.min(consumers, partitions) && assigned == partitions) {
+                    return;
+                }
+                sleep(100);
+            }
+        }
+        throw new IllegalStateException("the app's consumers did not join group " + group + " within 60 s");
+    }
+
+    private static int partitions(String brokers) throws Exception {
+        Properties p = new Properties();
+        p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, brokers);
+        try (org.apache.kafka.clients.admin.Admin admin = org.apache.kafka.clients.admin.Admin.create(p)) {
+            return admin.describeTopics(List.of("opentact.order.requests")).allTopicNames()
+                    .get(10, java.util.concurrent.TimeUnit.SECONDS).get("opentact.order.requests").partitions().size();
+        }
+    }
+
     private static void createTopic(String brokers, String topic, int partitions) throws Exception {
         Properties p = new Properties();
         p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, brokers);
@@ -295,7 +330,8 @@ public final class ThroughputBenchmark {
         }
     }
 
-    record Outcomes(Map<String, Long> byId, int duplicates, int notCompleted, Instant last) {
+    /** @param steadyPerSecond outcomes per second between the 10% and the 90% mark (no start-up, no tail) */
+    record Outcomes(Map<String, Long> byId, int duplicates, int notCompleted, Instant last, double steadyPerSecond) {
         long percentile(int p) {
             List<Long> sorted = new ArrayList<>(byId.values());
             Collections.sort(sorted);
@@ -311,6 +347,9 @@ public final class ThroughputBenchmark {
         Instant last = Instant.now();
         long deadline = System.nanoTime() + timeout.toNanos();
         int lastReported = 0;
+        Instant started = Instant.now();
+        Instant at10 = null;
+        Instant at90 = null;
         try (KafkaConsumer<String, String> c = consumer(brokers)) {
             c.subscribe(List.of(topic));
             while (latencyById.size() < expected && System.nanoTime() < deadline) {
@@ -326,9 +365,16 @@ public final class ThroughputBenchmark {
                     }
                     last = Instant.now();
                 }
+                if (at10 == null && latencyById.size() >= expected / 10) {
+                    at10 = Instant.now();
+                }
+                if (at90 == null && latencyById.size() >= expected * 9L / 10) {
+                    at90 = Instant.now();
+                }
                 if (latencyById.size() - lastReported >= expected / 10) {
                     lastReported = latencyById.size();
-                    System.out.printf("  ... %d outcomes%n", lastReported);
+                    System.out.printf("  ... %d outcomes at %.1f s%n", lastReported,
+                            Duration.between(started, Instant.now()).toMillis() / 1000.0);
                 }
             }
             // A short settle: anything published twice would show up now.
@@ -341,7 +387,9 @@ public final class ThroughputBenchmark {
                 }
             }
         }
-        return new Outcomes(latencyById, duplicates, notCompleted, last);
+        double steady = at10 == null || at90 == null || !at90.isAfter(at10) ? Double.NaN
+                : (expected * 9L / 10 - expected / 10) / (Duration.between(at10, at90).toMillis() / 1000.0);
+        return new Outcomes(latencyById, duplicates, notCompleted, last, steady);
     }
 
     private static Map<String, Integer> countKeys(String brokers, String topic, int expected, Duration timeout) {
@@ -398,11 +446,26 @@ public final class ThroughputBenchmark {
     private static void print(String name, Figures f) {
         System.out.printf("%s: %d requests / %d numbers in %.1f s%n", name, f.requests(), f.numbers(), f.seconds());
         System.out.printf("  numbers ordered/s: %.1f   requests/s: %.1f%n", f.numbersPerSecond(), f.requests() / f.seconds());
+        if (!Double.isNaN(f.steadyPerSecond())) {
+            System.out.printf("  steady state (from the 10%% to the 90%% outcome, without start-up and tail): %.1f numbers/s%n",
+                    f.steadyPerSecond());
+        }
         System.out.printf("  intake to outcome: p50 %d ms, p99 %d ms%n", f.p50Ms(), f.p99Ms());
         System.out.printf("  Opentact calls: %d (%.4f per number, %d refused with 429), %.1f calls/s%n", f.calls(),
                 (double) f.calls() / Math.max(1, f.numbers()), f.rateLimited(), f.calls() / f.seconds());
         System.out.printf("  CPU: %.2f s per 1,000 numbers (whole JVM)   peak heap: %d MiB%n",
                 f.cpuSeconds() * 1000 / Math.max(1, f.numbers()), f.peakHeapBytes() / (1024 * 1024));
+    }
+
+    /** Calls Opentact received in each second of the run: where the rate limit was left unused. */
+    private static void printCallsPerSecond(List<Instant> calls, Instant start) {
+        Map<Long, Integer> perSecond = new java.util.TreeMap<>();
+        for (Instant t : calls) {
+            perSecond.merge(Math.max(0, Duration.between(start, t).toMillis() / 1000), 1, Integer::sum);
+        }
+        StringBuilder line = new StringBuilder("  Opentact calls in each second of the run:");
+        perSecond.values().forEach(c -> line.append(' ').append(c));
+        System.out.println(line);
     }
 
     private static long pct(List<Long> sorted, int p) {

@@ -1,8 +1,19 @@
 package dev.tnorders.opentact.lifecycle;
 
 import java.math.BigDecimal;
+import java.util.ArrayList;
+import java.util.EnumSet;
+import java.util.List;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 
 import org.junit.jupiter.api.Test;
+
+import dev.tnorders.opentact.model.Feature;
+import dev.tnorders.opentact.model.OrderRequest;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -56,5 +67,43 @@ class BudgetsTest {
         ledger.forget("r2");
         assertThat(ledger.day("2026-11-25", "other")).isEqualByComparingTo("3.00");
         assertThat(ledger.file(null, "other")).isEqualByComparingTo("0");
+    }
+
+    private static OrderRequest request(String id) {
+        return new OrderRequest(id, List.of("+12012030001"), null, EnumSet.of(Feature.VOICE), true, null, null, null,
+                null, null, null, "t0");
+    }
+
+    @Test
+    void aRequestThatFitsIsBookedAtOnceSoTheNextOneSeesIt() {
+        Budgets b = new Budgets("5.00", "none", null);
+        SpendLedger ledger = new SpendLedger();
+        assertThat(b.checkAndReserve(ledger, request("a"), d("3.00"))).isNull();
+        assertThat(b.checkAndReserve(ledger, request("b"), d("3.00"))).contains("daily budget").contains("3.00 spent");
+        // Deciding "a" again (a redelivery) leaves its own booking out.
+        assertThat(b.checkAndReserve(ledger, request("a"), d("3.00"))).isNull();
+        assertThat(b.checkAndReserve(ledger, request("c"), d("2.00"))).isNull();
+    }
+
+    @Test
+    void batchesDecidedAtTheSameMomentTogetherStayWithinTheBudget() throws Exception {
+        Budgets b = new Budgets("10.00", "none", null);
+        SpendLedger ledger = new SpendLedger();
+        List<Callable<String>> decisions = new ArrayList<>();
+        for (int i = 0; i < 40; i++) {
+            String id = "r" + i;
+            decisions.add(() -> b.checkAndReserve(ledger, request(id), d("1.00")));
+        }
+        ExecutorService pool = Executors.newFixedThreadPool(8);
+        try {
+            int admitted = 0;
+            for (Future<String> f : pool.invokeAll(decisions, 30, TimeUnit.SECONDS)) {
+                admitted += f.get() == null ? 1 : 0;
+            }
+            assertThat(admitted).isEqualTo(10);
+            assertThat(ledger.day(Budgets.today(java.time.Clock.systemUTC()), "other")).isEqualByComparingTo("10.00");
+        } finally {
+            pool.shutdownNow();
+        }
     }
 }
