@@ -56,6 +56,7 @@ public final class ThroughputBenchmark {
 
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final String TOKEN = "bench-token";
+    private static final String WARM_UP = "warm-";
 
     record Figures(int requests, int numbers, double seconds, double numbersPerSecond, long p50Ms, long p99Ms,
                    int calls, int rateLimited, double cpuSeconds, long peakHeapBytes, double steadyPerSecond) {
@@ -72,15 +73,17 @@ public final class ThroughputBenchmark {
         int partitions = Integer.parseInt(a.getOrDefault("partitions", "6"));
         int pollRecords = Integer.parseInt(a.getOrDefault("max-poll-records", "1000"));
         long timeoutS = Long.parseLong(a.getOrDefault("timeout-s", "900"));
+        int warmup = Integer.parseInt(a.getOrDefault("warmup", "2000"));
 
         Path work = Files.createTempDirectory("opentact-throughput");
-        System.out.printf("Throughput benchmark: L=%d ms, R=%s calls/s, N=%d one-number requests (%.0f%% by CSV)%n",
-                latencyMs, rate > 0 ? rate : "unlimited", n, csvShare * 100);
+        System.out.printf("Throughput benchmark: L=%d ms, R=%s calls/s, N=%d one-number requests (%.0f%% by CSV), "
+                + "after a warm-up of %d requests that is not measured%n",
+                latencyMs, rate > 0 ? rate : "unlimited", n, csvShare * 100, warmup);
         List<String> tns = numbers(n);
         try (EmbeddedKafkaBroker broker = EmbeddedKafkaBroker.start(work.resolve("kafka"), true)) {
             createTopic(broker.bootstrapServers(), "opentact.order.requests", partitions);
             Figures app = runApp(broker.bootstrapServers(), work, tns, latencyMs, rate, csvShare, consumers, pollRecords,
-                    timeoutS);
+                    timeoutS, warmupNumbers(warmup));
             print("batching app", app);
             double bound = rate > 0 ? rate / ((double) app.calls() / app.numbers()) : Double.NaN;
             if (rate > 0) {
@@ -100,7 +103,7 @@ public final class ThroughputBenchmark {
     // --- the application ---------------------------------------------------------------------
 
     static Figures runApp(String brokers, Path work, List<String> tns, long latencyMs, int rate, double csvShare,
-                          int consumers, int pollRecords, long timeoutS) throws Exception {
+                          int consumers, int pollRecords, long timeoutS, List<String> warmTns) throws Exception {
         OpentactSandbox sandbox = OpentactSandbox.start(0, TOKEN);
         sandbox.setLatency(Duration.ofMillis(latencyMs));
         sandbox.setRateLimit(rate);
@@ -126,6 +129,13 @@ public final class ThroughputBenchmark {
         try {
             awaitStarted(main);
             awaitConsumersAssigned(brokers, "opentact-order-routes", consumers, partitions(brokers));
+            if (!warmTns.isEmpty()) {
+                // A long-running app is warm: let the JIT compile the hot paths before the clock runs.
+                produce(brokers, "opentact.order.requests", warmTns, WARM_UP);
+                readOutcomes(brokers, "opentact.order.outcomes", warmTns.size(), Duration.ofSeconds(timeoutS), true);
+            }
+            int callsBefore = sandbox.callTimes().size();
+            int rateLimitedBefore = sandbox.rateLimitedCalls();
             int viaCsv = (int) Math.round(tns.size() * csvShare);
             List<String> kafkaTns = tns.subList(0, tns.size() - viaCsv);
             List<String> csvTns = tns.subList(tns.size() - viaCsv, tns.size());
@@ -142,14 +152,15 @@ public final class ThroughputBenchmark {
                 Files.writeString(part, csv, StandardCharsets.UTF_8);
                 Files.move(part, inbox.resolve("bench.csv"));
             }
-            Outcomes o = readOutcomes(brokers, "opentact.order.outcomes", tns.size(), Duration.ofSeconds(timeoutS));
+            Outcomes o = readOutcomes(brokers, "opentact.order.outcomes", tns.size(), Duration.ofSeconds(timeoutS), false);
             double seconds = Duration.between(start, o.last()).toMillis() / 1000.0;
             double cpu = (processCpuNanos() - cpu0) / 1e9;
             long heap = peakHeap();
-            check(brokers, o, tns, sandbox);
+            check(brokers, o, tns, warmTns.size(), sandbox);
             printCallsPerSecond(sandbox.callTimes(), start);
             return new Figures(o.byId().size(), tns.size(), seconds, tns.size() / seconds, o.percentile(50),
-                    o.percentile(99), sandbox.callTimes().size(), sandbox.rateLimitedCalls(), cpu, heap, o.steadyPerSecond());
+                    o.percentile(99), sandbox.callTimes().size() - callsBefore, sandbox.rateLimitedCalls() - rateLimitedBefore,
+                    cpu, heap, o.steadyPerSecond());
         } finally {
             main.stop();
             sandbox.close();
@@ -167,7 +178,8 @@ public final class ThroughputBenchmark {
     }
 
     /** Every request one outcome, all completed; every number one result; the sandbox sold each once. */
-    private static void check(String brokers, Outcomes o, List<String> tns, OpentactSandbox sandbox) throws Exception {
+    private static void check(String brokers, Outcomes o, List<String> tns, int warmedUp, OpentactSandbox sandbox)
+            throws Exception {
         List<String> problems = new ArrayList<>();
         if (o.byId().size() != tns.size()) {
             problems.add((tns.size() - o.byId().size()) + " requests without an outcome");
@@ -178,15 +190,17 @@ public final class ThroughputBenchmark {
         if (o.notCompleted() > 0) {
             problems.add(o.notCompleted() + " outcomes not 'completed'");
         }
-        Map<String, Integer> perNumber = countKeys(brokers, "opentact.order.numbers", tns.size(), Duration.ofSeconds(60));
+        Map<String, Integer> perNumber = countKeys(brokers, "opentact.order.numbers", tns.size() + warmedUp,
+                Duration.ofSeconds(60));
         long missing = tns.stream().filter(tn -> !perNumber.containsKey(tn)).count();
         long twice = perNumber.values().stream().filter(c -> c > 1).count();
         if (missing > 0 || twice > 0) {
             problems.add(missing + " numbers without a result, " + twice + " with more than one");
         }
         long boughtTwice = sandbox.purchases().values().stream().filter(c -> c > 1).count();
-        if (boughtTwice > 0 || sandbox.purchases().size() != tns.size()) {
-            problems.add(boughtTwice + " numbers bought twice, " + sandbox.purchases().size() + " bought of " + tns.size());
+        if (boughtTwice > 0 || sandbox.purchases().size() != tns.size() + warmedUp) {
+            problems.add(boughtTwice + " numbers bought twice, " + sandbox.purchases().size() + " bought of "
+                    + (tns.size() + warmedUp));
         }
         System.out.printf("  checks: %d outcomes, %d duplicates, %d losses, %d numbers bought twice: %s%n",
                 o.byId().size(), o.duplicates(), tns.size() - o.byId().size(), boughtTwice,
@@ -340,7 +354,9 @@ public final class ThroughputBenchmark {
     }
 
     /** Reads outcomes until every request has one (or the timeout), with read_committed as users should. */
-    private static Outcomes readOutcomes(String brokers, String topic, int expected, Duration timeout) throws Exception {
+    /** @param warmUp read the warm-up's outcomes (else they are passed over) */
+    private static Outcomes readOutcomes(String brokers, String topic, int expected, Duration timeout, boolean warmUp)
+            throws Exception {
         Map<String, Long> latencyById = new HashMap<>();
         int duplicates = 0;
         int notCompleted = 0;
@@ -354,6 +370,9 @@ public final class ThroughputBenchmark {
             c.subscribe(List.of(topic));
             while (latencyById.size() < expected && System.nanoTime() < deadline) {
                 for (ConsumerRecord<String, String> r : c.poll(Duration.ofMillis(200))) {
+                    if (r.key().startsWith(WARM_UP) != warmUp) {
+                        continue;
+                    }
                     JsonNode o = JSON.readTree(r.value());
                     long ms = Duration.between(Instant.parse(o.get("received_at").asText()),
                             Instant.parse(o.get("completed_at").asText())).toMillis();
@@ -371,7 +390,7 @@ public final class ThroughputBenchmark {
                 if (at90 == null && latencyById.size() >= expected * 9L / 10) {
                     at90 = Instant.now();
                 }
-                if (latencyById.size() - lastReported >= expected / 10) {
+                if (!warmUp && latencyById.size() - lastReported >= expected / 10) {
                     lastReported = latencyById.size();
                     System.out.printf("  ... %d outcomes at %.1f s%n", lastReported,
                             Duration.between(started, Instant.now()).toMillis() / 1000.0);
@@ -381,6 +400,9 @@ public final class ThroughputBenchmark {
             long settle = System.nanoTime() + Duration.ofSeconds(3).toNanos();
             while (System.nanoTime() < settle) {
                 for (ConsumerRecord<String, String> r : c.poll(Duration.ofMillis(200))) {
+                    if (r.key().startsWith(WARM_UP) != warmUp) {
+                        continue;
+                    }
                     if (latencyById.put(JSON.readTree(r.value()).get("request_id").asText(), 0L) != null) {
                         duplicates++;
                     }
@@ -428,6 +450,19 @@ public final class ThroughputBenchmark {
     // --- figures -------------------------------------------------------------------------------
 
     /** Distinct US numbers the sandbox sells: NPA × NXX 200..209 × line. */
+    /** Numbers of other exchanges than {@link #numbers}, for the warm-up. */
+    static List<String> warmupNumbers(int n) {
+        List<String> out = new ArrayList<>(n);
+        for (int npa : new int[] {416, 604}) {
+            for (int nxx = 200; nxx <= 209; nxx++) {
+                for (int line = 0; line < 1000 && out.size() < n; line++) {
+                    out.add(String.format("+1%d%d%04d", npa, nxx, line));
+                }
+            }
+        }
+        return out;
+    }
+
     static List<String> numbers(int n) {
         List<String> out = new ArrayList<>(n);
         for (int npa : new int[] {201, 202, 212, 312, 415, 646}) {
@@ -461,6 +496,9 @@ public final class ThroughputBenchmark {
     private static void printCallsPerSecond(List<Instant> calls, Instant start) {
         Map<Long, Integer> perSecond = new java.util.TreeMap<>();
         for (Instant t : calls) {
+            if (t.isBefore(start)) {
+                continue; // the warm-up's
+            }
             perSecond.merge(Math.max(0, Duration.between(start, t).toMillis() / 1000), 1, Integer::sum);
         }
         StringBuilder line = new StringBuilder("  Opentact calls in each second of the run:");
