@@ -251,7 +251,7 @@ public final class ThroughputBenchmark {
                             .delay(500).syncDelayed()
                             .setHeader(Exchange.HTTP_METHOD, constant("GET"))
                             .setHeader(Exchange.HTTP_PATH, simple("/rest/order/${exchangeProperty.uuid}"))
-                            .setBody(constant(null))
+                            .setBody(constant((Object) null))
                             .to(base)
                             .process(e -> e.setProperty("state", JSON.readTree(e.getMessage().getBody(String.class))
                                     .path("payload").path("state").asText()))
