@@ -263,10 +263,17 @@ public final class OpentactSandbox implements AutoCloseable {
 
     /** When each call arrived, whatever its path, in order. */
     public List<Instant> callTimes() {
+        return callTimesMatching(path -> true);
+    }
+
+    /** When each call to a path this accepts arrived, in order. */
+    public List<Instant> callTimesMatching(java.util.function.Predicate<String> path) {
         List<Instant> all = new ArrayList<>();
-        for (List<Instant> times : calls.values()) {
-            synchronized (times) {
-                all.addAll(times);
+        for (Map.Entry<String, List<Instant>> e : calls.entrySet()) {
+            if (path.test(e.getKey())) {
+                synchronized (e.getValue()) {
+                    all.addAll(e.getValue());
+                }
             }
         }
         all.sort(null);

@@ -143,6 +143,8 @@ public final class ThroughputBenchmark {
             long cpu0 = processCpuNanos();
             Instant start = Instant.now();
             produce(brokers, "opentact.order.requests", kafkaTns, "bench-");
+            System.out.printf("  %d requests produced to Kafka in %.1f s%n", kafkaTns.size(),
+                    Duration.between(start, Instant.now()).toMillis() / 1000.0);
             if (!csvTns.isEmpty()) {
                 Path inbox = work.resolve("inbox");
                 Files.createDirectories(inbox);
@@ -157,7 +159,11 @@ public final class ThroughputBenchmark {
             double cpu = (processCpuNanos() - cpu0) / 1e9;
             long heap = peakHeap();
             check(brokers, o, tns, warmTns.size(), sandbox);
-            printCallsPerSecond(sandbox.callTimes(), start);
+            printCallsPerSecond("Opentact calls", sandbox.callTimes(), start);
+            printCallsPerSecond("  price", sandbox.callTimes("/rest/order/price"), start);
+            printCallsPerSecond("  order POST", sandbox.callTimesMatching(path -> path.equals("/rest/order") || path.equals("/rest/order/tn")), start);
+            printCallsPerSecond("  order GET", sandbox.callTimesMatching(path -> path.startsWith("/rest/order/")
+                    && !path.equals("/rest/order/price") && !path.equals("/rest/order/search") && !path.equals("/rest/order/tn")), start);
             return new Figures(o.byId().size(), tns.size(), seconds, tns.size() / seconds, o.percentile(50),
                     o.percentile(99), sandbox.callTimes().size() - callsBefore, sandbox.rateLimitedCalls() - rateLimitedBefore,
                     cpu, heap, o.steadyPerSecond());
@@ -493,15 +499,19 @@ public final class ThroughputBenchmark {
     }
 
     /** Calls Opentact received in each second of the run: where the rate limit was left unused. */
-    private static void printCallsPerSecond(List<Instant> calls, Instant start) {
+    private static void printCallsPerSecond(String what, List<Instant> calls, Instant start) {
         Map<Long, Integer> perSecond = new java.util.TreeMap<>();
+        long seconds = calls.isEmpty() ? 0 : Math.max(0, Duration.between(start, calls.get(calls.size() - 1)).toMillis() / 1000);
+        for (long i = 0; i <= seconds; i++) {
+            perSecond.put(i, 0);
+        }
         for (Instant t : calls) {
             if (t.isBefore(start)) {
                 continue; // the warm-up's
             }
             perSecond.merge(Math.max(0, Duration.between(start, t).toMillis() / 1000), 1, Integer::sum);
         }
-        StringBuilder line = new StringBuilder("  Opentact calls in each second of the run:");
+        StringBuilder line = new StringBuilder("  " + what + " in each second of the run:");
         perSecond.values().forEach(c -> line.append(' ').append(c));
         System.out.println(line);
     }
