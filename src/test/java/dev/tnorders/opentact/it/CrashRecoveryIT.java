@@ -61,7 +61,6 @@ class CrashRecoveryIT extends SandboxAndAppProcess {
                 .standardEnv(p, sandbox.baseUrl(), token, brokers, inbox, work.resolve("outbox"))
                 .env("OPENTACT_KAFKA_SESSION_TIMEOUT_MS", "6000")
                 .env("OPENTACT_ORDER_POLL_MAX_INTERVAL_MS", "200")
-                .env("OPENTACT_ORDER_BATCHING", System.getProperty("crash.batching", "false"))
                 .env("OPENTACT_KAFKA_MAX_POLL_RECORDS", System.getProperty("crash.max-poll-records", "100"));
 
         Invariants.Expected expected = new Invariants.Expected();
