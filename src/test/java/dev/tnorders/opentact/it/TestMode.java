@@ -23,4 +23,9 @@ final class TestMode {
         }
         return Optional.of(value);
     }
+
+    /** Whether the apps of this run are in batching mode: the default (config/application.properties) unless overridden. */
+    static boolean batching() {
+        return batchingOverride().map(Boolean::parseBoolean).orElse(true);
+    }
 }
