@@ -144,7 +144,13 @@ class OpentactFaultsIT extends SandboxAndAppProcess {
             assertThat(rejected).hasSize(refused);
         }
         assertThat(sandbox.faultsInjected()).as("injected faults that fired").isEqualTo(planned);
-        assertThat(TopicProbe.read(brokers, p + "dlq", 2, WAIT, Duration.ofSeconds(1))).hasSize(2);
+        // The DLQ is at-least-once: in batching mode a poll given back (here: the outage episode)
+        // is read again and its bad record published again (README, "Status and known limits").
+        List<TopicProbe.Rec> dlq = TopicProbe.read(brokers, p + "dlq", 2, WAIT, Duration.ofSeconds(1));
+        assertThat(dlq.stream().map(d -> d.value().get("source")).distinct()).as("bad inputs in the DLQ").hasSize(2);
+        if (!TestMode.batching()) {
+            assertThat(dlq).hasSize(2);
+        }
         await().atMost(WAIT).until(() -> Files.exists(outbox.resolve("faults.csv.rejects.csv"))
                 && Files.exists(outbox.resolve("faults.csv.results.csv")));
         int read = Invariants.assertNoSecret(token, app.log(), brokers,
