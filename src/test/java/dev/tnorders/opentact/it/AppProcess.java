@@ -37,6 +37,9 @@ final class AppProcess implements AutoCloseable {
 
     /** The contract's settings for a test run: its own topics and groups under {@code prefix}. */
     AppProcess standardEnv(String prefix, String baseUrl, String token, String brokers, Path inbox, Path outbox) {
+        // The mode is the configured default (batching) unless -Dit.batching=false asks for the
+        // per-request mode.
+        TestMode.batchingOverride().ifPresent(b -> env("OPENTACT_ORDER_BATCHING", b));
         return env("OPENTACT_API_BASE_URL", baseUrl)
                 .env("OPENTACT_API_TOKEN", token)
                 .env("CAMEL_COMPONENT_KAFKA_BROKERS", brokers)

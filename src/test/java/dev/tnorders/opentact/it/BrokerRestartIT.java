@@ -40,6 +40,8 @@ class BrokerRestartIT extends SandboxAndAppProcess {
         }
     }
 
+    private static final int BATCH_MAX_NUMBERS = 6;
+
     @Test
     void theBrokerGoesAwayAndComesBackNothingLostNothingBoughtTwice() throws Exception {
         int requests = Integer.getInteger("broker.requests", 40);
@@ -59,7 +61,9 @@ class BrokerRestartIT extends SandboxAndAppProcess {
                 .standardEnv(p, sandbox.baseUrl(), token, brokers, inbox, work.resolve("outbox"))
                 .env("OPENTACT_KAFKA_SESSION_TIMEOUT_MS", "10000")
                 .env("OPENTACT_INBOX_QUIET_MS", "300")
-                .env("OPENTACT_ORDER_POLL_MAX_INTERVAL_MS", "200");
+                .env("OPENTACT_ORDER_POLL_MAX_INTERVAL_MS", "200")
+                // Small batches in batching mode: many orders, so the broker goes away mid-run.
+                .env("OPENTACT_ORDER_BATCH_MAX_NUMBERS", String.valueOf(BATCH_MAX_NUMBERS));
 
         Invariants.Expected expected = new Invariants.Expected();
         for (int i = 0; i < requests; i++) {
@@ -77,7 +81,8 @@ class BrokerRestartIT extends SandboxAndAppProcess {
         Files.writeString(inbox.resolve("bounce.csv"), csv, StandardCharsets.UTF_8);
 
         int done = 0;
-        int step = Math.max(1, (requests + rows) / (restarts + 2));
+        int expectedOrders = TestMode.batching() ? (2 * requests + rows) / BATCH_MAX_NUMBERS : requests + rows;
+        int step = Math.max(1, expectedOrders / (restarts + 2));
         for (int r = 0; r < restarts; r++) {
             int mark = (r + 1) * step;
             await().atMost(WAIT).until(() -> sandbox.orderCount() >= mark);

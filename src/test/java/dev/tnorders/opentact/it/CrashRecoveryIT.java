@@ -36,6 +36,7 @@ class CrashRecoveryIT extends SandboxAndAppProcess {
 
     private static final Logger LOG = LoggerFactory.getLogger(CrashRecoveryIT.class);
     private static final Duration WAIT = Duration.ofSeconds(180);
+    private static final int BATCH_MAX_NUMBERS = 6;
 
 
     @Test
@@ -61,8 +62,10 @@ class CrashRecoveryIT extends SandboxAndAppProcess {
                 .standardEnv(p, sandbox.baseUrl(), token, brokers, inbox, work.resolve("outbox"))
                 .env("OPENTACT_KAFKA_SESSION_TIMEOUT_MS", "6000")
                 .env("OPENTACT_ORDER_POLL_MAX_INTERVAL_MS", "200")
-                .env("OPENTACT_ORDER_BATCHING", System.getProperty("crash.batching", "false"))
-                .env("OPENTACT_KAFKA_MAX_POLL_RECORDS", System.getProperty("crash.max-poll-records", "100"));
+                .env("OPENTACT_KAFKA_MAX_POLL_RECORDS", System.getProperty("crash.max-poll-records", "100"))
+                // Small batches in batching mode: many order POSTs (2-3 requests each) to kill in
+                // and between, instead of one or two 100-number orders for the whole run.
+                .env("OPENTACT_ORDER_BATCH_MAX_NUMBERS", String.valueOf(BATCH_MAX_NUMBERS));
 
         Invariants.Expected expected = new Invariants.Expected();
         List<TopicProbe.Raw> records = new java.util.ArrayList<>();
@@ -88,8 +91,10 @@ class CrashRecoveryIT extends SandboxAndAppProcess {
         }
         expected.stockIn(sandbox);
         int totalNumbers = expected.numbers.size();
-        // Orders between kills: spread the kills over the run (6..12 for the small CI run).
-        int span = Math.max(6, expected.requests.size() / (2 * Math.max(1, kills)));
+        // Orders between kills: spread the kills over the run (6..12 for the small CI run per
+        // request; in batching mode an order takes up to BATCH_MAX_NUMBERS numbers).
+        int expectedPosts = TestMode.batching() ? totalNumbers / BATCH_MAX_NUMBERS : expected.requests.size();
+        int span = Math.max(TestMode.batching() ? 2 : 6, expectedPosts / (2 * Math.max(1, kills)));
         Duration drain = Duration.ofSeconds(Math.max(180, expected.requests.size() / 2));
         long startedAt = System.nanoTime();
 

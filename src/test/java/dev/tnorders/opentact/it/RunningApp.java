@@ -47,8 +47,9 @@ public final class RunningApp implements AutoCloseable {
         properties.put("opentact.order.poll-max-interval-ms", "200");
         properties.put("opentact.api.retry-delay-ms", "50");
         properties.put("opentact.api.auth-probe-interval-ms", "500");
-        // -Dit.batching=true runs every in-process end-to-end test in batching mode.
-        properties.put("opentact.order.batching", System.getProperty("it.batching", "false"));
+        // The mode comes from config/application.properties (batching) unless -Dit.batching=false
+        // asks for the per-request mode; a test that pins its mode sets the property itself.
+        TestMode.batchingOverride().ifPresent(b -> properties.put("opentact.order.batching", b));
         // The management server (health, metrics) is on by default: a free port per app.
         properties.put("camel.management.port", String.valueOf(managementPort));
     }
