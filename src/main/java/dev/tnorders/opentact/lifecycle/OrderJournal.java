@@ -286,6 +286,9 @@ public class OrderJournal {
      * number), the outcome (key = request id), and the {@code done} entry, in one transaction.
      */
     public void finish(OrderRequest request, OrderResult result) {
+        if (!notDoneYet(List.of(request)).get(0)) {
+            return;
+        }
         Entry before = entries.get(request.requestId());
         Entry done = new Entry(request.requestId(), Phase.done, null, result.outcome().orderUuid(),
                 before == null ? Budgets.today(clock) : before.day(), Budgets.fileOf(request), spent(result, before), null);
@@ -354,8 +357,14 @@ public class OrderJournal {
 
     /** {@link #finish} for many requests, in one transaction. */
     public void finishAll(List<OrderRequest> requests, List<OrderResult> results) {
+        List<Boolean> publish = notDoneYet(requests);
         List<Entry> done = new ArrayList<>();
+        List<Integer> published = new ArrayList<>();
         for (int i = 0; i < requests.size(); i++) {
+            if (!publish.get(i)) {
+                continue;
+            }
+            published.add(i);
             OrderRequest request = requests.get(i);
             Entry before = entries.get(request.requestId());
             done.add(new Entry(request.requestId(), Phase.done, null, results.get(i).outcome().orderUuid(),
@@ -363,10 +372,31 @@ public class OrderJournal {
                     spent(results.get(i), before), null));
         }
         transaction(done, () -> {
-            for (int i = 0; i < requests.size(); i++) {
+            for (int i : published) {
                 sendResults(requests.get(i), results.get(i));
             }
         });
+    }
+
+    /**
+     * For each request, whether it still needs its results published: false when the journal,
+     * read to its end, already has it done. That happens when another instance took the request
+     * over (its consumer lost the partition while this one was still following the order) and
+     * finished first; publishing again would give the request a second outcome.
+     */
+    private List<Boolean> notDoneYet(List<OrderRequest> requests) {
+        catchUp();
+        List<Boolean> out = new ArrayList<>(requests.size());
+        for (OrderRequest r : requests) {
+            Entry e = entries.get(r.requestId());
+            boolean done = e != null && e.phase() == Phase.done;
+            if (done) {
+                LOG.warn("Request {} is already done in the order journal (order {}), published by another instance: "
+                        + "its results are not published again", r.requestId(), e.orderUuid());
+            }
+            out.add(!done);
+        }
+        return out;
     }
 
     private void sendResults(OrderRequest request, OrderResult result) throws java.io.IOException {

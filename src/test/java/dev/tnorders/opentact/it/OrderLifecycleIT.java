@@ -81,6 +81,9 @@ class OrderLifecycleIT extends SandboxAndApp {
         sandbox.removeInventory(java.util.stream.LongStream.rangeClosed(16047770000L, 16047770996L).toArray());
         TopicProbe.send(app.brokers, app.topic("requests"), "crit-2",
                 "{\"request_id\":\"crit-2\",\"search\":{\"area_code\":\"604\",\"exchange\":\"777\",\"quantity\":5,\"fill\":\"all\"}}");
+        // crit-3 competes for the same 3 numbers: only once crit-2 is decided (requests on different
+        // partitions have no order between them).
+        assertThat(TopicProbe.read(app.brokers, app.topic("outcomes"), 2, WAIT, Duration.ZERO)).hasSize(2);
         TopicProbe.send(app.brokers, app.topic("requests"), "crit-3",
                 "{\"request_id\":\"crit-3\",\"search\":{\"area_code\":\"604\",\"exchange\":\"777\",\"quantity\":5,\"fill\":\"partial\"}}");
         List<TopicProbe.Rec> outcomes = TopicProbe.read(app.brokers, app.topic("outcomes"), 3, WAIT, SETTLE);
@@ -165,6 +168,34 @@ class OrderLifecycleIT extends SandboxAndApp {
         assertThat(Duration.between(posts.get(0), posts.get(1))).isGreaterThanOrEqualTo(Duration.ofMillis(950));
         assertThat(sandbox.callTimes("/rest/order/search")).isEmpty(); // a 429 placed nothing: no reconciliation
         assertThat(sandbox.purchaseCount(12012030004L)).isEqualTo(1);
+    }
+
+    @Test
+    void aRequestAnotherInstanceFinishedMeanwhileIsNotPublishedAgain() throws Exception {
+        // As after a rebalance: another instance takes the request over and publishes it while this
+        // one is still following the order. This one must not give it a second outcome.
+        sandbox.setCompletionDelay(Duration.ofSeconds(4));
+        app = app().start();
+        try (LogCapture journalLog = new LogCapture(OrderJournal.class.getName())) {
+            TopicProbe.send(app.brokers, app.topic("requests"), "taken-1", "{\"request_id\":\"taken-1\",\"tns\":[\"+12012030006\"]}");
+            await().atMost(WAIT).until(() -> sandbox.orderAttempts(12012030006L) == 1);
+            OrderJournal other = new OrderJournal(app.brokers, app.topic("journal"), app.topic("outcomes"),
+                    app.topic("numbers"), "other-instance-" + java.util.UUID.randomUUID());
+            other.start();
+            try {
+                OrderRequest taken = request("taken-1", "+12012030006");
+                other.finish(taken, new dev.tnorders.opentact.lifecycle.OrderDecisions(100, 1000, 60_000)
+                        .postUnanswered(taken, "published by the other instance"));
+            } finally {
+                other.stop();
+            }
+            await().atMost(WAIT).until(() -> journalLog.messages().stream()
+                    .anyMatch(m -> m.contains("taken-1") && m.contains("not published again")));
+        }
+        List<TopicProbe.Rec> outcomes = TopicProbe.read(app.brokers, app.topic("outcomes"), 1, WAIT, SETTLE);
+        assertThat(outcomes).hasSize(1);
+        assertThat(outcomes.get(0).value()).containsEntry("request_id", "taken-1").containsEntry("state", "unknown");
+        assertThat(sandbox.purchaseCount(12012030006L)).isEqualTo(1);
     }
 
     @Test
