@@ -1,41 +1,22 @@
 package dev.tnorders.opentact.lifecycle;
 
-import java.time.Clock;
-import java.time.Instant;
-import java.time.ZoneOffset;
-import java.util.concurrent.atomic.AtomicLong;
-
 import org.junit.jupiter.api.Test;
+
+import dev.tnorders.opentact.ManualClock;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 class IntakeControlTest {
 
-    private final AtomicLong now = new AtomicLong(1_000_000);
-    private final Clock clock = new Clock() {
-        @Override
-        public java.time.ZoneId getZone() {
-            return ZoneOffset.UTC;
-        }
-
-        @Override
-        public Clock withZone(java.time.ZoneId zone) {
-            return this;
-        }
-
-        @Override
-        public Instant instant() {
-            return Instant.ofEpochMilli(now.get());
-        }
-    };
+    private final ManualClock clock = new ManualClock(1_000_000);
 
     @Test
     void aTokenPauseLastsUntilResumed() throws Exception {
         IntakeControl intake = new IntakeControl(clock);
         assertThat(intake.pause("token refused")).isTrue();
         assertThat(intake.pause("again")).isFalse();
-        now.addAndGet(3_600_000);
+        clock.advance(3_600_000);
         assertThat(intake.isPausedForToken()).isTrue();
         assertThat(intake.reason()).isEqualTo("token refused");
         assertThatThrownBy(() -> intake.awaitRunning(0)).isInstanceOf(IntakeControl.IntakePausedException.class)
@@ -51,9 +32,9 @@ class IntakeControlTest {
         intake.pauseFor("no balance", 5_000);
         assertThat(intake.isPaused()).isTrue();
         assertThat(intake.isPausedForToken()).isFalse();
-        now.addAndGet(4_999);
+        clock.advance(4_999);
         assertThat(intake.isPaused()).isTrue();
-        now.addAndGet(1);
+        clock.advance(1);
         assertThat(intake.isPaused()).isFalse();
         assertThat(intake.reason()).isNull();
     }
@@ -73,7 +54,7 @@ class IntakeControlTest {
         assertThat(intake.pause("token refused")).isTrue();
         intake.resumeNow();
         intake.pauseFor("no balance", 5_000);
-        now.addAndGet(4_999);
+        clock.advance(4_999);
         assertThat(intake.isPaused()).isTrue();
     }
 

@@ -1,15 +1,11 @@
 package dev.tnorders.opentact.ops;
 
-import java.time.Clock;
-import java.time.Instant;
-import java.time.ZoneOffset;
-import java.util.concurrent.atomic.AtomicLong;
-
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
+import dev.tnorders.opentact.ManualClock;
 import dev.tnorders.opentact.lifecycle.IntakeControl;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -17,23 +13,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 class OperatorCommandsTest {
 
-    private final AtomicLong now = new AtomicLong(1_000_000);
-    private final Clock clock = new Clock() {
-        @Override
-        public java.time.ZoneId getZone() {
-            return ZoneOffset.UTC;
-        }
-
-        @Override
-        public Clock withZone(java.time.ZoneId zone) {
-            return this;
-        }
-
-        @Override
-        public Instant instant() {
-            return Instant.ofEpochMilli(now.get());
-        }
-    };
+    private final ManualClock clock = new ManualClock(1_000_000);
     private final IntakeControl intake = new IntakeControl(clock);
     private final OperatorCommands commands = new OperatorCommands(intake, "crm-opentact");
 
@@ -137,7 +117,7 @@ class OperatorCommandsTest {
     @Test
     void aTimedPauseThatIsAlreadyOverIsNotReportedAsResumed() {
         intake.pauseFor("no balance", 1_000);
-        now.addAndGet(1_000);
+        clock.advance(1_000);
         assertThat(commands.execute(new OperatorCommands.Command("resume-intake", null), "c-0@4"))
                 .startsWith("Intake not paused");
     }
