@@ -81,6 +81,8 @@ public class OrderJournal {
     private final String outcomesTopic;
     private final String numbersTopic;
     private final String transactionalId;
+    // Marks this instance's own journal records, which its reader need not parse again.
+    private final byte[] writerId = java.util.UUID.randomUUID().toString().getBytes(java.nio.charset.StandardCharsets.UTF_8);
     private final java.time.Clock clock = java.time.Clock.systemUTC();
     private KafkaProducer<String, String> producer;
     private final java.util.concurrent.BlockingQueue<Write> writes = new java.util.concurrent.LinkedBlockingQueue<>();
@@ -292,7 +294,7 @@ public class OrderJournal {
         Entry before = entries.get(request.requestId());
         Entry done = new Entry(request.requestId(), Phase.done, null, result.outcome().orderUuid(),
                 before == null ? Budgets.today(clock) : before.day(), Budgets.fileOf(request), spent(result, before), null);
-        transaction(List.of(done), () -> sendResults(request, result));
+        transaction(List.of(done), resultRecords(request, result));
     }
 
     /**
@@ -322,10 +324,6 @@ public class OrderJournal {
                 : before == null ? null : before.nrc();
     }
 
-    private interface Sends {
-        void run() throws java.io.IOException;
-    }
-
     /**
      * The intents of a batch, in one transaction: the quoted one-time price of each request's
      * numbers counts as spend about to happen.
@@ -340,7 +338,7 @@ public class OrderJournal {
             intents.add(new Entry(r.requestId(), Phase.intent, r.tns(), null, Budgets.today(clock), Budgets.fileOf(r),
                     nrcPerNumber == null ? null : nrcPerNumber.multiply(java.math.BigDecimal.valueOf(r.tns().size())), null));
         }
-        transaction(intents, () -> { });
+        transaction(intents, List.of());
     }
 
     /** The requests of a batch were all placed in one order. */
@@ -352,11 +350,14 @@ public class OrderJournal {
                     before == null ? Budgets.today(clock) : before.day(), Budgets.fileOf(r),
                     before == null ? null : before.nrc(), null));
         }
-        transaction(placed, () -> { });
+        transaction(placed, List.of());
     }
 
     /** {@link #finish} for many requests, in one transaction. */
     public void finishAll(List<OrderRequest> requests, List<OrderResult> results) {
+        if (requests.isEmpty()) {
+            return; // a batch with nothing refused: no read of the journal for nothing
+        }
         List<Boolean> publish = notDoneYet(requests);
         List<Entry> done = new ArrayList<>();
         List<Integer> published = new ArrayList<>();
@@ -371,11 +372,11 @@ public class OrderJournal {
                     before == null ? Budgets.today(clock) : before.day(), Budgets.fileOf(request),
                     spent(results.get(i), before), null));
         }
-        transaction(done, () -> {
-            for (int i : published) {
-                sendResults(requests.get(i), results.get(i));
-            }
-        });
+        List<ProducerRecord<String, String>> records = new ArrayList<>();
+        for (int i : published) {
+            records.addAll(resultRecords(requests.get(i), results.get(i)));
+        }
+        transaction(done, records);
     }
 
     /**
@@ -399,38 +400,68 @@ public class OrderJournal {
         return out;
     }
 
-    private void sendResults(OrderRequest request, OrderResult result) throws java.io.IOException {
+    /** A request's results: one record per number, then its outcome. */
+    private List<ProducerRecord<String, String>> resultRecords(OrderRequest request, OrderResult result) {
+        List<ProducerRecord<String, String>> records = new ArrayList<>(result.numbers().size() + 1);
         for (NumberResult n : result.numbers()) {
-            ProducerRecord<String, String> record = new ProducerRecord<>(numbersTopic, n.tn(), mapper.writeValueAsString(n));
+            ProducerRecord<String, String> record = new ProducerRecord<>(numbersTopic, n.tn(), json(n));
             if (n.source() != null && n.source().fromFile()) {
                 record.headers().add(RecordHeaders.SOURCE_FILE, n.source().file().getBytes(java.nio.charset.StandardCharsets.UTF_8));
             }
-            producer.send(record);
+            records.add(record);
         }
-        producer.send(new ProducerRecord<>(outcomesTopic, request.requestId(), mapper.writeValueAsString(result.outcome())));
+        records.add(new ProducerRecord<>(outcomesTopic, request.requestId(), json(result.outcome())));
+        return records;
+    }
+
+    /**
+     * A journal entry's record, marked with this instance and the entry's phase so that its
+     * reader can pass over what it already knows without parsing it.
+     */
+    private ProducerRecord<String, String> entryRecord(Entry e) {
+        ProducerRecord<String, String> record = new ProducerRecord<>(topic, e.requestId(), json(e));
+        record.headers().add(RecordHeaders.JOURNAL_WRITER, writerId);
+        record.headers().add(RecordHeaders.JOURNAL_PHASE, e.phase().name().getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        return record;
+    }
+
+    private String json(Object value) {
+        try {
+            return mapper.writeValueAsString(value);
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            throw new IllegalStateException("could not write " + value.getClass().getSimpleName() + " as JSON", e);
+        }
     }
 
     /** Writes and waits for the broker's acknowledgement: the entry is durable when this returns. */
     private void write(Entry entry) {
-        transaction(List.of(entry), () -> { });
-    }
-
-    /** One caller's entries and other records, written in one transaction (possibly with other callers'). */
-    private record Write(List<Entry> entries, Sends others, java.util.concurrent.CompletableFuture<Void> done) {
+        transaction(List.of(entry), List.of());
     }
 
     /**
-     * Writes the entries (and what {@code others} sends) in one Kafka transaction and returns once
+     * One caller's entries and its records (results first, then the entries), written in one
+     * transaction, possibly with other callers'. The records are built on the caller's thread:
+     * the one writer thread only sends them.
+     */
+    private record Write(List<Entry> entries, List<ProducerRecord<String, String>> records,
+                         java.util.concurrent.CompletableFuture<Void> done) {
+    }
+
+    /**
+     * Writes the entries (after the {@code others} records) in one Kafka transaction and returns once
      * it is committed. Concurrent callers share transactions (group commit): a commit costs tens
      * of milliseconds whatever it holds, and one writer thread does them one after the other. A
      * caller's records are always in one transaction together; if that transaction fails, every
      * caller in it gets the error and none of their records exists.
      */
-    private void transaction(List<Entry> batch, Sends others) {
+    private void transaction(List<Entry> batch, List<ProducerRecord<String, String>> others) {
         if (batch.isEmpty()) {
             return;
         }
-        Write write = new Write(batch, others, new java.util.concurrent.CompletableFuture<>());
+        List<ProducerRecord<String, String>> records = new ArrayList<>(others.size() + batch.size());
+        records.addAll(others);
+        batch.forEach(e -> records.add(entryRecord(e)));
+        Write write = new Write(batch, records, new java.util.concurrent.CompletableFuture<>());
         writes.add(write);
         try {
             write.done().get(60, TimeUnit.SECONDS);
@@ -482,10 +513,7 @@ public class OrderJournal {
         try {
             producer.beginTransaction();
             for (Write w : group) {
-                w.others().run();
-                for (Entry e : w.entries()) {
-                    producer.send(new ProducerRecord<>(topic, e.requestId(), mapper.writeValueAsString(e)));
-                }
+                w.records().forEach(producer::send);
             }
             producer.commitTransaction();
             synchronized (this) { // with readToEnd, so that what it reads late never undoes these
@@ -498,7 +526,7 @@ public class OrderJournal {
             // Fatal for this producer: another instance took over this transactional id.
             return new IllegalStateException("the order journal's producer was fenced (is another instance using "
                     + "transactional id '" + transactionalId + "'?)", e);
-        } catch (java.io.IOException | RuntimeException e) { // KafkaException among them
+        } catch (RuntimeException e) { // KafkaException among them
             try {
                 producer.abortTransaction();
             } catch (org.apache.kafka.common.KafkaException ignored) {
@@ -568,6 +596,9 @@ public class OrderJournal {
             // Parsed outside the lock, applied in order under it (a null entry: the key was deleted).
             List<Map.Entry<String, Entry>> read = new ArrayList<>();
             for (ConsumerRecord<String, String> r : consumer.poll(Duration.ofMillis(200))) {
+                if (r.value() != null && alreadyKnown(r)) {
+                    continue;
+                }
                 try {
                     read.add(new java.util.AbstractMap.SimpleEntry<>(r.key(),
                             r.value() == null ? null : mapper.readValue(r.value(), Entry.class)));
@@ -597,6 +628,22 @@ public class OrderJournal {
      */
     static boolean supersedes(Entry read, Entry known) {
         return known == null || read.phase().compareTo(known.phase()) >= 0;
+    }
+
+    /**
+     * Whether the record is one this instance wrote and already remembers, at its phase or a
+     * later one: the writer remembers its entries when their transaction commits. (When a commit
+     * failed but happened anyway, nothing is remembered, and the record is read as any other.)
+     */
+    private boolean alreadyKnown(ConsumerRecord<String, String> r) {
+        org.apache.kafka.common.header.Header writer = r.headers().lastHeader(RecordHeaders.JOURNAL_WRITER);
+        org.apache.kafka.common.header.Header phase = r.headers().lastHeader(RecordHeaders.JOURNAL_PHASE);
+        if (writer == null || phase == null || !java.util.Arrays.equals(writer.value(), writerId)) {
+            return false;
+        }
+        Entry known = entries.get(r.key());
+        return known != null
+                && known.phase().compareTo(Phase.valueOf(new String(phase.value(), java.nio.charset.StandardCharsets.UTF_8))) >= 0;
     }
 
     private void remember(Entry entry) {

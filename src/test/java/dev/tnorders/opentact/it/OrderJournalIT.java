@@ -1,0 +1,68 @@
+package dev.tnorders.opentact.it;
+
+import java.util.EnumSet;
+import java.util.List;
+import java.util.UUID;
+
+import org.junit.jupiter.api.Test;
+
+import dev.tnorders.opentact.lifecycle.OrderDecisions;
+import dev.tnorders.opentact.lifecycle.OrderJournal;
+import dev.tnorders.opentact.model.Feature;
+import dev.tnorders.opentact.model.OrderRequest;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * The order journal through a real broker: an instance's reader passes over the entries that
+ * instance wrote itself (it remembers them when they commit), and still reads every other
+ * instance's, and a restarted instance's predecessor's.
+ */
+class OrderJournalIT {
+
+    private static OrderRequest request(String id, String tn) {
+        return new OrderRequest(id, List.of(tn), null, EnumSet.of(Feature.VOICE), true, null, null, null, null, null,
+                null, "2026-11-25T00:00:00.000Z");
+    }
+
+    private static OrderJournal journal(String topic) {
+        String run = topic + "-" + UUID.randomUUID();
+        OrderJournal j = new OrderJournal(SharedKafka.bootstrapServers(), topic, run + "-outcomes", run + "-numbers",
+                "journal-it-" + UUID.randomUUID());
+        j.start();
+        return j;
+    }
+
+    @Test
+    void eachInstanceSeesItsOwnEntriesAndTheOthersAndARestartSeesItsPredecessors() {
+        String topic = "journal-it-" + UUID.randomUUID();
+        OrderRequest r1 = request("r1", "+12012090001");
+        OrderRequest r2 = request("r2", "+12012090002");
+        OrderJournal a = journal(topic);
+        OrderJournal b = journal(topic);
+        try {
+            a.intent(r1);
+            a.placed(r1, "order-a");
+            assertThat(a.phaseOf("r1")).isEqualTo(OrderJournal.Phase.placed);
+            assertThat(b.phaseOf("r1")).isEqualTo(OrderJournal.Phase.placed);
+            assertThat(b.orderUuidOf("r1")).isEqualTo("order-a");
+
+            b.intentAll(List.of(r2), null);
+            b.finish(r1, new OrderDecisions(100, 1000, 60_000).postUnanswered(r1, "finished by b"));
+            assertThat(a.phaseOf("r1")).isEqualTo(OrderJournal.Phase.done);
+            assertThat(a.phaseOf("r2")).isEqualTo(OrderJournal.Phase.intent);
+            assertThat(b.phaseOf("r2")).isEqualTo(OrderJournal.Phase.intent);
+        } finally {
+            a.stop();
+            b.stop();
+        }
+        OrderJournal restarted = journal(topic);
+        try {
+            assertThat(restarted.phaseOf("r1")).isEqualTo(OrderJournal.Phase.done);
+            assertThat(restarted.phaseOf("r2")).isEqualTo(OrderJournal.Phase.intent);
+            assertThat(restarted.known(List.of("r1", "r2", "r3"))).containsExactlyInAnyOrder("r1", "r2");
+        } finally {
+            restarted.stop();
+        }
+    }
+}
