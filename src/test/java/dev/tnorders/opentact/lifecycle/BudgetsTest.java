@@ -69,6 +69,12 @@ class BudgetsTest {
         assertThat(ledger.file(null, "other")).isEqualByComparingTo("0");
     }
 
+    @Test
+    void withNoBudgetABatchFitsWithoutReadingTheJournal() {
+        Budgets b = new Budgets("none", "none", null); // no journal: reading it would fail
+        assertThat(b.checkEach(List.of(request("n1"), request("n2")), d("1.00"))).containsExactly(null, null);
+    }
+
     private static OrderRequest request(String id) {
         return new OrderRequest(id, List.of("+12012030001"), null, EnumSet.of(Feature.VOICE), true, null, null, null,
                 null, null, null, "t0");
