@@ -8,9 +8,10 @@
 #
 # Usage: bash bench/throughput.sh [--latency-ms=100] [--rate=50] [--numbers=20000]
 #                                 [--baseline-seconds=60] [--consumers=6] [--partitions=6]
-#                                 [--max-poll-records=1000] [--warmup=2000]
-#   --rate=0 means no rate limit; --baseline-seconds=0 skips the baseline; --warmup requests are
-#   ordered first and not measured.
+#                                 [--max-poll-records=1000] [--warmup=80000]
+#   --rate=0 means no rate limit; --baseline-seconds=0 skips the baseline; up to --warmup requests
+#   are ordered first, in rounds of 5,000 (same Kafka/CSV mix), until a round leaves the JIT
+#   compiling less than 10% of the time; they are not measured.
 # The two runs the issue asks for, with the settings the README recommends for volume:
 #   bash bench/throughput.sh --consumers=12 --partitions=12 --max-poll-records=500
 #   bash bench/throughput.sh --latency-ms=0 --rate=0 --numbers=30000 --baseline-seconds=0 \
