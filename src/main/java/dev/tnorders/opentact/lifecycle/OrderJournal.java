@@ -85,15 +85,11 @@ public class OrderJournal {
     private final byte[] writerId = java.util.UUID.randomUUID().toString().getBytes(java.nio.charset.StandardCharsets.UTF_8);
     private final java.time.Clock clock = java.time.Clock.systemUTC();
     private KafkaProducer<String, String> producer;
-    private final java.util.concurrent.BlockingQueue<Write> writes = new java.util.concurrent.LinkedBlockingQueue<>();
-    private volatile boolean writing;
-    private Thread writer;
+    // The writer thread: up to 256 callers' writes in one transaction.
+    private final GroupedWork<Write> writer;
     private KafkaConsumer<String, String> consumer;
-    // Callers waiting to see the journal up to its end; the reader thread serves them together.
-    private final java.util.concurrent.BlockingQueue<java.util.concurrent.CompletableFuture<Void>> catchUps =
-            new java.util.concurrent.LinkedBlockingQueue<>();
-    private volatile boolean reading;
-    private Thread reader;
+    // The reader thread: one read to the end for every caller waiting to see the journal up to it.
+    private final GroupedWork<Void> reader;
 
     /** A journal that only records phases (tools and tests). */
     public OrderJournal(String brokers, String topic) {
@@ -111,6 +107,11 @@ public class OrderJournal {
         this.numbersTopic = numbersTopic;
         this.transactionalId = transactionalId == null || transactionalId.isBlank()
                 ? defaultTransactionalId(topic) : transactionalId;
+        this.writer = new GroupedWork<>("order-journal-writer-" + topic, 256, this::commit);
+        this.reader = new GroupedWork<>("order-journal-reader-" + topic, Integer.MAX_VALUE, callers -> {
+            readToEnd();
+            return null;
+        });
     }
 
     /** One per host and journal: the same after a restart, different for another host. */
@@ -137,9 +138,6 @@ public class OrderJournal {
         p.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName());
         producer = new KafkaProducer<>(p);
         producer.initTransactions(); // fences and aborts a predecessor's open transaction
-        writing = true;
-        writer = new Thread(this::writeLoop, "order-journal-writer-" + topic);
-        writer.setDaemon(true);
         writer.start();
         Properties c = new Properties();
         c.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, brokers);
@@ -155,26 +153,13 @@ public class OrderJournal {
         consumer.assign(partitions);
         consumer.seekToBeginning(partitions);
         readToEnd(); // before the reader thread starts, this thread may use the consumer
-        reading = true;
-        reader = new Thread(this::readLoop, "order-journal-reader-" + topic);
-        reader.setDaemon(true);
         reader.start();
         LOG.info("Order journal '{}' loaded: {} requests known", topic, entries.size());
     }
 
     public void stop() {
-        writing = false;
-        reading = false;
-        for (Thread t : new Thread[] {writer, reader}) {
-            if (t != null) {
-                t.interrupt();
-                try {
-                    t.join(10_000);
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                }
-            }
-        }
+        writer.stop();
+        reader.stop();
         closeClients();
     }
 
@@ -443,8 +428,7 @@ public class OrderJournal {
      * transaction, possibly with other callers'. The records are built on the caller's thread:
      * the one writer thread only sends them.
      */
-    private record Write(List<Entry> entries, List<ProducerRecord<String, String>> records,
-                         java.util.concurrent.CompletableFuture<Void> done) {
+    private record Write(List<Entry> entries, List<ProducerRecord<String, String>> records) {
     }
 
     /**
@@ -461,49 +445,8 @@ public class OrderJournal {
         List<ProducerRecord<String, String>> records = new ArrayList<>(others.size() + batch.size());
         records.addAll(others);
         batch.forEach(e -> records.add(entryRecord(e)));
-        Write write = new Write(batch, records, new java.util.concurrent.CompletableFuture<>());
-        writes.add(write);
-        try {
-            write.done().get(60, TimeUnit.SECONDS);
-        } catch (java.util.concurrent.ExecutionException e) {
-            throw e.getCause() instanceof RuntimeException r ? r : new IllegalStateException(e.getCause());
-        } catch (java.util.concurrent.TimeoutException e) {
-            throw new IllegalStateException("the order journal did not confirm the write for request "
-                    + batch.get(0).requestId() + " within 60 s");
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted while writing the order journal", e);
-        }
-    }
-
-    /** The writer thread: takes what callers queued, up to 256 writes, and commits them together. */
-    private void writeLoop() {
-        while (writing) {
-            List<Write> group = new ArrayList<>();
-            try {
-                Write first = writes.poll(200, TimeUnit.MILLISECONDS);
-                if (first == null) {
-                    continue;
-                }
-                group.add(first);
-                writes.drainTo(group, 255);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                break;
-            }
-            RuntimeException failure = commit(group);
-            for (Write w : group) {
-                if (failure == null) {
-                    w.done().complete(null);
-                } else {
-                    w.done().completeExceptionally(failure);
-                }
-            }
-        }
-        RuntimeException stopped = new IllegalStateException("the order journal is stopped");
-        List<Write> left = new ArrayList<>();
-        writes.drainTo(left);
-        left.forEach(w -> w.done().completeExceptionally(stopped));
+        writer.submitAndWait(new Write(batch, records), 60,
+                "writing the order journal for request " + batch.get(0).requestId());
     }
 
     /** @return null when the group was committed, else the error for each of its callers */
@@ -543,46 +486,7 @@ public class OrderJournal {
      * and no lock is held meanwhile: many batches ask before each decision.
      */
     private void catchUp() {
-        java.util.concurrent.CompletableFuture<Void> done = new java.util.concurrent.CompletableFuture<>();
-        catchUps.add(done);
-        try {
-            done.get(120, TimeUnit.SECONDS);
-        } catch (java.util.concurrent.ExecutionException e) {
-            throw e.getCause() instanceof RuntimeException r ? r : new IllegalStateException(e.getCause());
-        } catch (java.util.concurrent.TimeoutException e) {
-            throw new IllegalStateException("could not read the order journal '" + topic + "' to its end in 120 s");
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted while reading the order journal", e);
-        }
-    }
-
-    /** The reader thread: takes every caller waiting, reads to the end once for all of them. */
-    private void readLoop() {
-        while (reading) {
-            List<java.util.concurrent.CompletableFuture<Void>> waiting = new ArrayList<>();
-            try {
-                java.util.concurrent.CompletableFuture<Void> first = catchUps.poll(200, TimeUnit.MILLISECONDS);
-                if (first == null) {
-                    continue;
-                }
-                waiting.add(first);
-                catchUps.drainTo(waiting);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                break;
-            }
-            try {
-                readToEnd();
-                waiting.forEach(w -> w.complete(null));
-            } catch (RuntimeException e) { // a KafkaException, or the 60 s deadline
-                waiting.forEach(w -> w.completeExceptionally(e));
-            }
-        }
-        RuntimeException stopped = new IllegalStateException("the order journal is stopped");
-        List<java.util.concurrent.CompletableFuture<Void>> left = new ArrayList<>();
-        catchUps.drainTo(left);
-        left.forEach(w -> w.completeExceptionally(stopped));
+        reader.submitAndWait(null, 120, "reading the order journal '" + topic + "' to its end");
     }
 
     /** Reads until the consumer's position reaches the end offsets as they are now. */
