@@ -32,8 +32,8 @@ public class RateLimitSlices implements PropertiesFunction, CamelContextAware {
 
     @Override
     public String apply(String remainder) {
-        long calls = Long.parseLong(property("opentact.api.rate-limit", "20"));
-        long windowMs = Long.parseLong(property("opentact.api.rate-limit-window-ms", "1020"));
+        long calls = number("opentact.api.rate-limit", "20");
+        long windowMs = number("opentact.api.rate-limit-window-ms", "1020");
         Slice slice = slice(calls, windowMs);
         return switch (remainder) {
             case "calls" -> String.valueOf(slice.calls());
@@ -44,8 +44,13 @@ public class RateLimitSlices implements PropertiesFunction, CamelContextAware {
     }
 
     /** As a placeholder in a route would read it, environment variables included. */
-    private String property(String key, String defaultValue) {
-        return camelContext.resolvePropertyPlaceholders("{{" + key + ":" + defaultValue + "}}").trim();
+    private long number(String key, String defaultValue) {
+        String value = camelContext.resolvePropertyPlaceholders("{{" + key + ":" + defaultValue + "}}").trim();
+        try {
+            return Long.parseLong(value);
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException(key + " must be a whole number, was '" + value + "'", e);
+        }
     }
 
     /** {@code calls} calls per {@code periodMs}. */

@@ -53,22 +53,29 @@ class GroupedWorkTest {
         return callers.submit(() -> work.submitAndWait(item, 10, "test work " + item));
     }
 
-    @Test
-    void callersWaitingAtTheSameMomentShareOneRound() throws Exception {
-        start(100, null);
+    /**
+     * Caller 0 starts a round that holds; callers 1-5 queue behind it; then the round ends and
+     * every caller gets its answer.
+     */
+    private void fiveCallersQueueBehindARoundInProgress() throws Exception {
         Future<?> first = submit(0);
         await().atMost(5, TimeUnit.SECONDS).until(() -> rounds.size() == 1);
         List<Future<?>> others = new ArrayList<>();
         for (int i = 1; i <= 5; i++) {
             others.add(submit(i));
         }
-        // All five are queued behind the round in progress before it ends.
         await().atMost(5, TimeUnit.SECONDS).until(() -> queued() == 5);
         firstRoundMayEnd.countDown();
         first.get(5, TimeUnit.SECONDS);
         for (Future<?> f : others) {
             f.get(5, TimeUnit.SECONDS);
         }
+    }
+
+    @Test
+    void callersWaitingAtTheSameMomentShareOneRound() throws Exception {
+        start(100, null);
+        fiveCallersQueueBehindARoundInProgress();
         assertThat(rounds).hasSize(2);
         assertThat(rounds.get(0)).containsExactly(0);
         assertThat(rounds.get(1)).containsExactlyInAnyOrder(1, 2, 3, 4, 5);
@@ -77,18 +84,7 @@ class GroupedWorkTest {
     @Test
     void aRoundTakesAtMostItsCap() throws Exception {
         start(2, null);
-        Future<?> first = submit(0);
-        await().atMost(5, TimeUnit.SECONDS).until(() -> rounds.size() == 1);
-        List<Future<?>> others = new ArrayList<>();
-        for (int i = 1; i <= 5; i++) {
-            others.add(submit(i));
-        }
-        await().atMost(5, TimeUnit.SECONDS).until(() -> queued() == 5);
-        firstRoundMayEnd.countDown();
-        first.get(5, TimeUnit.SECONDS);
-        for (Future<?> f : others) {
-            f.get(5, TimeUnit.SECONDS);
-        }
+        fiveCallersQueueBehindARoundInProgress();
         assertThat(rounds.subList(1, rounds.size())).allSatisfy(r -> assertThat(r).hasSizeLessThanOrEqualTo(2));
         assertThat(rounds.stream().mapToInt(List::size).sum()).isEqualTo(6);
     }

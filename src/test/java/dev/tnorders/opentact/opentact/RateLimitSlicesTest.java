@@ -50,6 +50,15 @@ class RateLimitSlicesTest {
     }
 
     @Test
+    void aLimitThatIsNoNumberIsRefusedByName() throws Exception {
+        try (DefaultCamelContext context = new DefaultCamelContext()) {
+            context.getPropertiesComponent().addInitialProperty("opentact.api.rate-limit-window-ms", "1s");
+            assertThatThrownBy(() -> context.resolvePropertyPlaceholders("{{opentact-rate-limit:calls}}"))
+                    .hasMessageContaining("opentact.api.rate-limit-window-ms must be a whole number, was '1s'");
+        }
+    }
+
+    @Test
     void aLimitThatIsNotPositiveIsRefusedByName() {
         assertThatThrownBy(() -> RateLimitSlices.slice(0, 1020)).hasMessageContaining("opentact.api.rate-limit");
     }
