@@ -504,29 +504,26 @@ public final class ThroughputBenchmark {
 
     // --- figures -------------------------------------------------------------------------------
 
-    /** Distinct US numbers the sandbox sells: NPA × NXX 200..209 × line. */
+    /** Exchanges the sandbox stocks: the measured run's numbers. */
+    private static final int[] MEASURED_NPAS = {201, 202, 212, 312, 415, 646};
+
     /** Exchanges the sandbox does not stock on its own: the benchmark stocks them for the warm-up. */
     private static final int[] WARM_UP_NPAS = {303, 305, 307, 317, 319, 321, 323, 325};
 
     /** Numbers of other exchanges than {@link #numbers}, for the warm-up (at most 80,000). */
     static List<String> warmupNumbers(int n) {
-        List<String> out = new ArrayList<>(n);
-        for (int npa : WARM_UP_NPAS) {
-            for (int nxx = 200; nxx <= 209; nxx++) {
-                for (int line = 0; line < 1000 && out.size() < n; line++) {
-                    out.add(String.format("+1%d%d%04d", npa, nxx, line));
-                }
-            }
-        }
-        if (out.size() < n) {
-            throw new IllegalArgumentException("at most " + out.size() + " warm-up requests");
-        }
-        return out;
+        return numbersIn(WARM_UP_NPAS, n, "warm-up requests");
     }
 
+    /** Distinct US numbers the sandbox sells (at most 60,000). */
     static List<String> numbers(int n) {
+        return numbersIn(MEASURED_NPAS, n, "distinct numbers the sandbox sells here");
+    }
+
+    /** The first {@code n} numbers of NPA × NXX 200..209 × line 0000..0999, for these NPAs. */
+    private static List<String> numbersIn(int[] npas, int n, String what) {
         List<String> out = new ArrayList<>(n);
-        for (int npa : new int[] {201, 202, 212, 312, 415, 646}) {
+        for (int npa : npas) {
             for (int nxx = 200; nxx <= 209; nxx++) {
                 for (int line = 0; line < 1000 && out.size() < n; line++) {
                     out.add(String.format("+1%d%d%04d", npa, nxx, line));
@@ -534,7 +531,7 @@ public final class ThroughputBenchmark {
             }
         }
         if (out.size() < n) {
-            throw new IllegalArgumentException("the sandbox sells at most " + out.size() + " distinct numbers here");
+            throw new IllegalArgumentException("at most " + out.size() + " " + what);
         }
         return out;
     }
