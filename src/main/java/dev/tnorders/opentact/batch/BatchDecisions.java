@@ -82,8 +82,7 @@ public class BatchDecisions {
      */
     public List<OrderResult> finishedAll(List<OrderRequest> requests, String orderUuid, OrderStatus status,
                                          PriceQuote quote) {
-        OrderStatus withoutOrderTotal = status == null ? null
-                : new OrderStatus(status.uuid(), status.state(), status.isFinal(), status.numbers(), null, null);
+        OrderStatus withoutOrderTotal = status == null ? null : status.withoutPrice();
         List<OrderResult> results = new ArrayList<>();
         for (OrderRequest r : requests) {
             results.add(decisions.finished(r, orderUuid, withoutOrderTotal, share(r, quote)));

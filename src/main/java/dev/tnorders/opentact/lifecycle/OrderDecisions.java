@@ -78,19 +78,6 @@ public class OrderDecisions {
         return UTC_MILLIS.format(Instant.now(clock));
     }
 
-    /** Orders per page when reconciling. */
-    static final int SEARCH_PAGE = 100;
-
-    /** Query of page {@code pageIndex} (0-based) of the newest-first order search. */
-    public String orderSearchQuery(Integer pageIndex) {
-        return "take=" + SEARCH_PAGE + "&skip=" + (pageIndex == null ? 0 : pageIndex) * SEARCH_PAGE;
-    }
-
-    /** Whether to read another page of orders: not found yet, the last page was full, under the cap. */
-    public boolean keepSearching(String found, Boolean lastPageFull, Integer pageIndex, int maxPages) {
-        return found == null && !Boolean.FALSE.equals(lastPageFull) && (pageIndex == null ? 0 : pageIndex) < maxPages;
-    }
-
     /** @return why the quote is over the request's per-number limits, or null when it is within them */
     public String overLimit(OrderRequest request, PriceQuote quote) {
         if (request.maxNrc() != null && quote.maxNumberNrc() != null && quote.maxNumberNrc().compareTo(request.maxNrc()) > 0) {
@@ -309,30 +296,75 @@ public class OrderDecisions {
         BigDecimal nrc = quote != null && quote.priceGroups() == 1 ? quote.maxNumberNrc() : null;
         BigDecimal mrc = quote != null && quote.priceGroups() == 1 ? quote.maxNumberMrc() : null;
         for (String tn : request.tns()) {
-            OrderStatus.Item item = open ? null : status.numbers().get(tn);
+            OrderStatus.Item item = status == null ? null : status.numbers().get(tn);
             NumberResult.State state;
             String reason;
-            if (item == null) {
-                state = NumberResult.State.unknown;
-                reason = open ? "the order was still '" + (status == null ? "unreadable" : status.state())
-                        + "' when we stopped following it; check order " + orderUuid + " in Opentact"
-                        : "Opentact's order " + orderUuid + " lists no result for this number";
-                unknown++;
-            } else if (item.success()) {
+            if (item != null && item.success()) {
+                // A successful item or a lease: bought, whatever else the order lists for the number.
                 state = NumberResult.State.ordered;
                 reason = null;
                 ordered++;
-            } else {
+            } else if (item != null && !open && !item.inProgress()) {
                 state = NumberResult.State.failed;
                 reason = item.reason() == null || item.reason().isBlank() ? "Opentact reported '" + item.state() + "'"
                         : item.reason();
                 failed++;
+            } else {
+                // Still in progress (the order's or the number's own state), or no item at all:
+                // never guessed into failed, which would let a criteria request buy again.
+                state = NumberResult.State.unknown;
+                if (open) {
+                    reason = "the order was still '" + (status == null ? "unreadable" : status.state())
+                            + "' when we stopped following it; check order " + orderUuid + " in Opentact";
+                } else if (item != null) {
+                    reason = "Opentact's order " + orderUuid + " still shows this number as '" + item.state()
+                            + "'; check it in Opentact";
+                } else {
+                    reason = "Opentact's order " + orderUuid + " lists no result for this number";
+                }
+                unknown++;
             }
             boolean bought = state == NumberResult.State.ordered;
             numbers.add(new NumberResult(request.requestId(), tn, state, reason, orderUuid,
                     bought && nrc != null ? nrc.toPlainString() : null, bought && mrc != null ? mrc.toPlainString() : null,
                     request.source()));
         }
+        Price price = null;
+        if (status != null && status.nrc() != null && !open) {
+            price = Price.of(status.nrc(), status.mrc());
+        } else if (quote != null && ordered == request.tns().size()) {
+            price = Price.of(quote.totalNrc(), quote.totalMrc());
+        }
+        return result(request, orderUuid, numbers, ordered, failed, unknown, price);
+    }
+
+    /**
+     * A request whose order POST went unanswered and whose order reconciliation could not find:
+     * numbers the account holds since then are {@code ordered} (a lease proves the purchase), the
+     * rest {@code unknown}; nothing is ordered again on a guess.
+     */
+    public OrderResult unreconciled(OrderRequest request, OrderReconciler.Reconciled reconciled, PriceQuote quote) {
+        List<NumberResult> numbers = new ArrayList<>();
+        int ordered = 0;
+        BigDecimal nrc = quote != null && quote.priceGroups() == 1 ? quote.maxNumberNrc() : null;
+        BigDecimal mrc = quote != null && quote.priceGroups() == 1 ? quote.maxNumberMrc() : null;
+        for (String tn : request.tns()) {
+            boolean held = reconciled.held().contains(tn);
+            ordered += held ? 1 : 0;
+            String reason = held ? reconciled.reason()
+                    : reconciled.held().isEmpty() ? reconciled.reason()
+                    : "the order POST got no usable answer, its order was not found, and the account does not "
+                    + "hold this number; check the account's orders before ordering it again";
+            numbers.add(new NumberResult(request.requestId(), tn, held ? NumberResult.State.ordered : NumberResult.State.unknown,
+                    reason, null, held && nrc != null ? nrc.toPlainString() : null,
+                    held && mrc != null ? mrc.toPlainString() : null, request.source()));
+        }
+        return result(request, null, numbers, ordered, 0, request.tns().size() - ordered, null);
+    }
+
+    /** The outcome over a request's per-number results. */
+    private OrderResult result(OrderRequest request, String orderUuid, List<NumberResult> numbers, int ordered,
+                               int failed, int unknown, Price price) {
         int requested = request.tns().size();
         Outcome.State state;
         String reason = null;
@@ -343,16 +375,11 @@ public class OrderDecisions {
             reason = (requested - ordered) + " of " + requested + " numbers were not ordered; see each number's reason";
         } else if (unknown > 0) {
             state = Outcome.State.unknown;
-            reason = numbers.get(0).reason();
+            reason = numbers.stream().filter(n -> n.state() == NumberResult.State.unknown).findFirst()
+                    .map(NumberResult::reason).orElse(null);
         } else {
             state = Outcome.State.failed;
             reason = numbers.size() == 1 ? numbers.get(0).reason() : "no number could be bought; see each number's reason";
-        }
-        Price price = null;
-        if (status != null && status.nrc() != null) {
-            price = Price.of(status.nrc(), status.mrc());
-        } else if (quote != null && ordered == requested) {
-            price = Price.of(quote.totalNrc(), quote.totalMrc());
         }
         Outcome outcome = new Outcome(request.requestId(), state, orderUuid, requested, ordered, failed, price, reason,
                 request.source(), request.receivedAt(), now());

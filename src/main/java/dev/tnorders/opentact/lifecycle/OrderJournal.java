@@ -62,13 +62,22 @@ public class OrderJournal {
      * @param nrc  one-time spend it accounts for: the quoted price from intent on, what was bought at done
      * @param settled a criteria request's numbers from earlier search rounds (bought or failed), kept
      *                so that a restart can still report them with the round in flight
+     * @param intentAt when the intent was written (epoch millis, this host's clock): no order POST of
+     *                 it went out before; reconciliation looks for orders from then on (null in
+     *                 entries written before this field existed)
      */
     @JsonInclude(JsonInclude.Include.NON_NULL)
     public record Entry(@JsonProperty("request_id") String requestId, @JsonProperty("phase") Phase phase,
                         @JsonProperty("tns") List<String> tns, @JsonProperty("order_uuid") String orderUuid,
                         @JsonProperty("day") String day, @JsonProperty("file") String file,
                         @JsonProperty("nrc") java.math.BigDecimal nrc,
-                        @JsonProperty("settled") List<NumberResult> settled) {
+                        @JsonProperty("settled") List<NumberResult> settled,
+                        @JsonProperty("intent_at") Long intentAt) {
+
+        public Entry(String requestId, Phase phase, List<String> tns, String orderUuid, String day, String file,
+                     java.math.BigDecimal nrc, List<NumberResult> settled) {
+            this(requestId, phase, tns, orderUuid, day, file, nrc, settled, null);
+        }
     }
 
     // Entries written by a newer version may carry more fields: read what is known.
@@ -247,12 +256,21 @@ public class OrderJournal {
             }
         }
         write(new Entry(request.requestId(), Phase.intent, request.tns(), null, Budgets.today(clock),
-                Budgets.fileOf(request), nrc, settled));
+                Budgets.fileOf(request), nrc, settled, clock.millis()));
     }
 
     /** An intent without a price (tools and tests). */
     public void intent(OrderRequest request) {
         intent(request, null);
+    }
+
+    /**
+     * When the request's intent was written (epoch millis): its order POST went out no earlier.
+     * Null when the journal does not know (no entry, or one written before this was recorded).
+     */
+    public Long intentAtOf(String requestId) {
+        Entry e = entries.get(requestId);
+        return e == null ? null : e.intentAt();
     }
 
     /** What earlier search rounds of a criteria request settled, as its entry recorded; null when none. */
@@ -265,7 +283,8 @@ public class OrderJournal {
         Entry before = entries.get(request.requestId());
         write(new Entry(request.requestId(), Phase.placed, request.tns(), orderUuid,
                 before == null ? Budgets.today(clock) : before.day(), Budgets.fileOf(request),
-                before == null ? null : before.nrc(), before == null ? null : before.settled()));
+                before == null ? null : before.nrc(), before == null ? null : before.settled(),
+                before == null ? null : before.intentAt()));
     }
 
     /**
@@ -321,7 +340,8 @@ public class OrderJournal {
         List<Entry> intents = new ArrayList<>();
         for (OrderRequest r : requests) {
             intents.add(new Entry(r.requestId(), Phase.intent, r.tns(), null, Budgets.today(clock), Budgets.fileOf(r),
-                    nrcPerNumber == null ? null : nrcPerNumber.multiply(java.math.BigDecimal.valueOf(r.tns().size())), null));
+                    nrcPerNumber == null ? null : nrcPerNumber.multiply(java.math.BigDecimal.valueOf(r.tns().size())), null,
+                    clock.millis()));
         }
         transaction(intents, List.of());
     }

@@ -26,6 +26,9 @@ public class OpentactPayloads {
     /** Order states we know to be final; anything else is still in progress until the deadline. */
     private static final Set<String> FINAL_STATES = Set.of("success", "failed", "completed", "complete", "error",
             "cancelled", "canceled", "partial");
+    /** Item states that are a number's result; any other item state is still in progress. */
+    private static final Set<String> SUCCESS_ITEM_STATES = Set.of("success", "completed", "complete");
+    private static final Set<String> FAILED_ITEM_STATES = Set.of("failed", "error", "cancelled", "canceled");
 
     /** Which endpoint places orders: the newer items form or CreateTNOrder. */
     public enum OrderForm { items, tn }
@@ -102,11 +105,29 @@ public class OpentactPayloads {
                 maxNrc, maxMrc, groups);
     }
 
-    /** The order uuid from an answer to either order POST. */
-    public String orderUuid(ApiResponse response) {
-        JsonNode uuid = response.payload() == null ? null : response.payload().get("uuid");
-        if (uuid == null || uuid.asText().isBlank()) {
-            throw new IllegalStateException("Opentact accepted the order but its answer has no order uuid");
+    /**
+     * The uuid of the order an order POST created, when its answer shows a new order of ours: a
+     * 2xx with an order uuid and, where the answer echoes the request (CreateTNOrder), our numbers.
+     * Seed 001 documents a {@code POST /rest/order} that lists an existing order: an answer that
+     * does not look like our new order is no usable answer, and reconciliation decides.
+     *
+     * @throws OpentactUnavailableException when the answer is not recognisably our new order
+     */
+    public String placedOrder(ApiResponse response, OrderRequest order) {
+        JsonNode p = response.payload();
+        JsonNode uuid = p == null ? null : p.get("uuid");
+        if (uuid == null || !uuid.isTextual() || uuid.asText().isBlank()) {
+            throw new OpentactUnavailableException(response.httpStatus(),
+                    "Opentact answered the order POST without an order uuid", 0);
+        }
+        JsonNode echoed = p.path("request").path("tns");
+        if (echoed.isArray() && !echoed.isEmpty()) {
+            java.util.Set<String> numbers = new java.util.HashSet<>();
+            echoed.forEach(tn -> addNumber(numbers, tn));
+            if (!numbers.equals(new java.util.HashSet<>(order.tns()))) {
+                throw new OpentactUnavailableException(response.httpStatus(), "Opentact answered the order POST with order "
+                        + uuid.asText() + ", whose request is not for our numbers", 0);
+            }
         }
         return uuid.asText();
     }
@@ -120,47 +141,60 @@ public class OpentactPayloads {
         return statusOf(p);
     }
 
-    /**
-     * Finds, among the orders of an order search answer, the newest one that holds all these
-     * numbers: how a crashed or unanswered order POST is reconciled.
-     *
-     * @return the order's uuid, or null when no listed order holds them
-     */
-    public String findOrderFor(ApiResponse response, List<String> tns) {
+    /** One page of {@code POST /rest/order/search}: its orders as they are listed (often a summary only). */
+    public record OrderPage(int take, int skip, long total, List<OrderStatus> orders) {
+    }
+
+    /** @return the page, or null when the answer is no readable page of orders */
+    public OrderPage orderPage(ApiResponse response) {
         JsonNode p = response.payload();
         JsonNode data = p == null ? null : p.get("data");
-        if (data == null || !data.isArray()) {
+        if (!response.success() || data == null || !data.isArray()) {
             return null;
         }
-        java.util.Set<String> wanted = new java.util.HashSet<>(tns);
+        List<OrderStatus> orders = new java.util.ArrayList<>();
         for (JsonNode order : data) {
-            java.util.Set<String> held = new java.util.HashSet<>(statusOf(order).numbers().keySet());
-            JsonNode requested = order.path("request").path("tns");
-            if (requested.isArray()) {
-                requested.forEach(tn -> held.add(PhoneNumbers.fromApi(tn.asText())));
-            }
-            JsonNode items = order.path("request").path("items");
-            if (items.isArray()) {
-                items.forEach(item -> held.add(PhoneNumbers.fromApi(item.path("tn").asText())));
-            }
-            // A batched order holds other requests' numbers too: it is this request's order when
-            // it holds all of this request's numbers.
-            if (held.containsAll(wanted) && order.hasNonNull("uuid")) {
-                return order.get("uuid").asText();
+            if (order.isObject()) {
+                orders.add(statusOf(order));
             }
         }
-        return null;
+        return new OrderPage(p.path("take").asInt(orders.size()), p.path("skip").asInt(0),
+                p.path("total").asLong(-1), orders);
     }
 
-    /** Whether a search answer filled its page, so that a next page may hold more. */
-    public boolean isFullPage(ApiResponse response, int take) {
-        JsonNode data = response.payload() == null ? null : response.payload().get("data");
-        return data != null && data.isArray() && data.size() >= take;
+    /** One lease (a number the account holds) of {@code /rest/lease/tn}. */
+    public record Lease(String tn, java.time.Instant createdOn) {
     }
 
+    /** One page of leases, in the order search's envelope. */
+    public record LeasePage(long total, List<Lease> leases) {
+    }
+
+    /** @return the page, or null when the answer is no readable page of leases */
+    public LeasePage leasePage(ApiResponse response) {
+        JsonNode p = response.payload();
+        JsonNode data = p == null ? null : (p.isArray() ? p : p.get("data"));
+        if (!response.success() || data == null || !data.isArray()) {
+            return null;
+        }
+        List<Lease> leases = new java.util.ArrayList<>();
+        for (JsonNode lease : data) {
+            String tn = leaseNumber(lease);
+            if (tn != null) {
+                leases.add(new Lease(tn, instant(lease.get("created_on"))));
+            }
+        }
+        return new LeasePage(p.isArray() ? -1 : p.path("total").asLong(-1), leases);
+    }
+
+    /**
+     * An order as documented in either form: seed 000's (tn_items, tn_leases) or seed 001's
+     * lookup (tns, tnleases, no tn_items); a summary (the order search) has neither.
+     */
     private OrderStatus statusOf(JsonNode p) {
         String state = p.path("state").asText("");
         Map<String, OrderStatus.Item> numbers = new LinkedHashMap<>();
+        java.util.Set<String> listed = new java.util.LinkedHashSet<>();
         JsonNode items = p.get("tn_items");
         if (items != null && items.isArray()) {
             for (JsonNode item : items) {
@@ -168,15 +202,36 @@ public class OpentactPayloads {
                 if (tn == null) {
                     continue;
                 }
+                listed.add(tn);
                 String itemState = item.path("state").asText("");
-                numbers.put(tn, new OrderStatus.Item(isSuccess(itemState), itemState, item.path("reason").asText(null)));
+                OrderStatus.Item read = new OrderStatus.Item(itemResult(itemState), itemState, item.path("reason").asText(null));
+                numbers.merge(tn, read, OrderStatus.Item::merge);
             }
         }
+        for (String spelling : List.of("tn_leases", "tnleases")) {
+            JsonNode leases = p.get(spelling);
+            if (leases != null && leases.isArray()) {
+                for (JsonNode lease : leases) {
+                    String tn = leaseNumber(lease);
+                    if (tn != null) {
+                        listed.add(tn);
+                        numbers.merge(tn, new OrderStatus.Item(OrderStatus.Result.SUCCESS, "leased", null),
+                                OrderStatus.Item::merge);
+                    }
+                }
+            }
+        }
+        JsonNode request = p.path("request");
+        request.path("tns").forEach(tn -> addNumber(listed, tn));
+        request.path("items").forEach(item -> addNumber(listed, item.get("tn")));
+        p.path("tns").forEach(tn -> addNumber(listed, tn));
+        boolean anyInProgress = numbers.values().stream().anyMatch(OrderStatus.Item::inProgress);
         JsonNode price = p.get("price");
         BigDecimal nrc = price != null && price.isObject() ? decimal(price.get("nrc")) : null;
         BigDecimal mrc = price != null && price.isObject() ? decimal(price.get("mrc")) : null;
         return new OrderStatus(p.path("uuid").asText(null), state,
-                FINAL_STATES.contains(state.toLowerCase(Locale.ROOT)), numbers, nrc, mrc);
+                FINAL_STATES.contains(state.toLowerCase(Locale.ROOT)) && !anyInProgress, numbers,
+                java.util.Collections.unmodifiableSet(listed), nrc, mrc, instant(p.get("created_on")));
     }
 
     /** Numbers offered by {@code POST /rest/tn/search}, as E.164, in the order given. */
@@ -198,9 +253,46 @@ public class OpentactPayloads {
         return out;
     }
 
-    private static boolean isSuccess(String itemState) {
+    /** An item's state: success and failure as documented; any other state is still in progress. */
+    private static OrderStatus.Result itemResult(String itemState) {
         String s = itemState.toLowerCase(Locale.ROOT);
-        return s.equals("success") || s.equals("completed") || s.equals("complete");
+        if (SUCCESS_ITEM_STATES.contains(s)) {
+            return OrderStatus.Result.SUCCESS;
+        }
+        return FAILED_ITEM_STATES.contains(s) ? OrderStatus.Result.FAILED : OrderStatus.Result.IN_PROGRESS;
+    }
+
+    /** A lease's number: {@code {"tn": {"tn": 1202…}}} or {@code {"tn": 1202…}}. */
+    private static String leaseNumber(JsonNode lease) {
+        JsonNode tn = lease == null ? null : lease.get("tn");
+        if (tn != null && tn.isObject()) {
+            tn = tn.get("tn");
+        }
+        return tn == null || tn.isNull() || tn.isContainerNode() ? null : PhoneNumbers.fromApi(tn.asText());
+    }
+
+    /** Adds a number given as a JSON number, a string, or an object with a {@code tn}. */
+    private static void addNumber(java.util.Set<String> into, JsonNode tn) {
+        if (tn != null && tn.isObject()) {
+            tn = tn.get("tn");
+            if (tn != null && tn.isObject()) {
+                tn = tn.get("tn");
+            }
+        }
+        if (tn != null && !tn.isNull() && !tn.isContainerNode() && !tn.asText().isBlank()) {
+            into.add(PhoneNumbers.fromApi(tn.asText()));
+        }
+    }
+
+    private static java.time.Instant instant(JsonNode v) {
+        if (v == null || !v.isTextual()) {
+            return null;
+        }
+        try {
+            return java.time.OffsetDateTime.parse(v.asText().replaceAll("([+-]\\d\\d)(\\d\\d)$", "$1:$2")).toInstant();
+        } catch (java.time.format.DateTimeParseException e) {
+            return null;
+        }
     }
 
     private static String itemNumber(JsonNode item) {

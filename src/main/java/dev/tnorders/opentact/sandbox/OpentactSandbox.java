@@ -47,6 +47,12 @@ public final class OpentactSandbox implements AutoCloseable {
     /** How numbers appear in answers: the documents show both. */
     public enum NumberStyle { NUMERIC, E164 }
 
+    /**
+     * How {@code GET /rest/order/{uuid}} shows an order: seed 000's form (tn_items, tn_leases) or
+     * seed 001's GetOrderByUUID (tns, tnleases, no tn_items).
+     */
+    public enum LookupForm { SEED_000, SEED_001 }
+
     private static final DateTimeFormatter UTC_MILLIS = DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss.SSS'Z'")
             .withZone(ZoneOffset.UTC);
     private static final Pattern UUID_PATTERN =
@@ -84,6 +90,19 @@ public final class OpentactSandbox implements AutoCloseable {
     private final java.util.concurrent.atomic.AtomicReference<long[]> goneAfterSearch =
             new java.util.concurrent.atomic.AtomicReference<>(new long[0]);
     private volatile NumberStyle numberStyle = NumberStyle.NUMERIC;
+    // The documented style (opentact-api.md): what a client may count on, and no more.
+    private volatile LookupForm lookupForm = LookupForm.SEED_000;
+    /** Orders per page of the order search at the most, whatever take asked (seed 000 answers take 1 to take=10). */
+    private volatile int searchPageCap = 10;
+    /** How long a new order takes to show in the order search (nothing documents how soon it does). */
+    private volatile Duration searchDelay = Duration.ZERO;
+    /** tn_items listed per order at the most; counters and leases still cover every number. */
+    private volatile int itemsListed = 50;
+    /** As seed 000: an order's first bought number is listed twice, success then failed. */
+    private volatile boolean boughtNumberListedTwice = true;
+    private final Map<String, AtomicInteger> proxyErrors = new ConcurrentHashMap<>();
+    private final Map<String, AtomicInteger> proxyErrorsAfterHandling = new ConcurrentHashMap<>();
+    private final Map<String, AtomicInteger> successFalseAnswers = new ConcurrentHashMap<>();
 
     private record Fault(int status, AtomicInteger remaining) {
     }
@@ -361,6 +380,46 @@ public final class OpentactSandbox implements AutoCloseable {
         faults.put(path, new Fault(status, new AtomicInteger(count)));
     }
 
+    /** Seed 000's lookup form (default) or seed 001's (tns and tnleases, no tn_items). */
+    public void setLookupForm(LookupForm form) {
+        this.lookupForm = form;
+    }
+
+    /** Orders per order search page at the most (default 10); the payload's take says so. */
+    public void setSearchPageCap(int cap) {
+        this.searchPageCap = Math.max(1, cap);
+    }
+
+    /** New orders show in the order search only this long after they were placed (default: at once). */
+    public void setSearchDelay(Duration delay) {
+        this.searchDelay = delay;
+    }
+
+    /** tn_items listed per order at the most (default 50); the rest show only as leases and in the counters. */
+    public void setItemsListed(int count) {
+        this.itemsListed = count;
+    }
+
+    /** Whether an order's first bought number is listed twice, success then failed, as seed 000 shows (default true). */
+    public void setBoughtNumberListedTwice(boolean twice) {
+        this.boughtNumberListedTwice = twice;
+    }
+
+    /** The next {@code count} calls to {@code path} get a proxy's HTML 502, before reaching Opentact. */
+    public void proxyErrorNext(String path, int count) {
+        proxyErrors.put(path, new AtomicInteger(count));
+    }
+
+    /** The next {@code count} calls to {@code path} are carried out, then a proxy answers HTML 502. */
+    public void proxyErrorAfterHandling(String path, int count) {
+        proxyErrorsAfterHandling.put(path, new AtomicInteger(count));
+    }
+
+    /** The next {@code count} calls to {@code path} answer 200 with {@code success: false} and do nothing. */
+    public void successFalseNext(String path, int count) {
+        successFalseAnswers.put(path, new AtomicInteger(count));
+    }
+
     // --- HTTP ----------------------------------------------------------------------------------
 
     private void handle(HttpExchange ex) throws IOException {
@@ -386,6 +445,18 @@ public final class OpentactSandbox implements AutoCloseable {
                     throw new ApiError(401, "Unauthorized", null);
                 }
                 injectedFault(path);
+                if (take(proxyErrors, path)) {
+                    sendHtml(ex, 502);
+                    return;
+                }
+                if (take(successFalseAnswers, path)) {
+                    Map<String, Object> refused = new LinkedHashMap<>();
+                    refused.put("success", false);
+                    refused.put("message", "Service temporarily unavailable");
+                    refused.put("status", 503);
+                    send(ex, 200, refused, Map.of());
+                    return;
+                }
                 JsonNode body = readBody(ex);
                 String method = ex.getRequestMethod();
                 Object payload;
@@ -424,6 +495,10 @@ public final class OpentactSandbox implements AutoCloseable {
                 if (shouldDrop(path)) {
                     faultsInjected.incrementAndGet();
                     return; // closed without an answer: the work is done, the client never hears of it
+                }
+                if (take(proxyErrorsAfterHandling, path)) {
+                    sendHtml(ex, 502); // the work is done; a proxy in between lost the answer
+                    return;
                 }
                 if (take(hangAfterHandling, path)) {
                     Thread.sleep(hang.toMillis()); // the work is done; the answer comes too late
@@ -516,6 +591,17 @@ public final class OpentactSandbox implements AutoCloseable {
     private void sendRaw(HttpExchange ex, int status, byte[] bytes) throws IOException {
         answersByStatus.computeIfAbsent(status, k -> new AtomicInteger()).incrementAndGet();
         ex.getResponseHeaders().set("Content-Type", "application/json");
+        ex.sendResponseHeaders(status, bytes.length);
+        try (OutputStream out = ex.getResponseBody()) {
+            out.write(bytes);
+        }
+    }
+
+    private void sendHtml(HttpExchange ex, int status) throws IOException {
+        byte[] bytes = ("<html><head><title>" + status + " Bad Gateway</title></head><body><center><h1>" + status
+                + " Bad Gateway</h1></center><hr><center>nginx</center></body></html>").getBytes(StandardCharsets.UTF_8);
+        answersByStatus.computeIfAbsent(status, k -> new AtomicInteger()).incrementAndGet();
+        ex.getResponseHeaders().set("Content-Type", "text/html");
         ex.sendResponseHeaders(status, bytes.length);
         try (OutputStream out = ex.getResponseBody()) {
             out.write(bytes);
@@ -701,50 +787,84 @@ public final class OpentactSandbox implements AutoCloseable {
         return payload;
     }
 
-    private Map<String, Object> orderView(SandboxState.Order order) {
+    /** An order's summary, as the order search lists it (seed 000): no request, no numbers. */
+    private Map<String, Object> orderSummary(SandboxState.Order order) {
         String visible = state.visibleState(order);
         boolean done = visible.equals("success") || visible.equals("failed");
         long success = order.items().stream().filter(SandboxState.Item::success).count();
         Map<String, Object> o = new LinkedHashMap<>();
         o.put("uuid", order.uuid());
         o.put("state", visible);
+        o.put("created_on", time(order.createdOn()));
+        o.put("modified_on", time(done ? order.createdOn() : state.now()));
         o.put("total", order.items().size());
         o.put("success", done ? success : 0);
         o.put("processing", done ? 0 : order.items().size());
         o.put("failed", done ? order.items().size() - success : 0);
-        o.put("created_on", time(order.createdOn()));
-        o.put("modified_on", time(done ? order.createdOn() : state.now()));
+        return o;
+    }
+
+    /**
+     * An order as {@code GET /rest/order/{uuid}} shows it, in the documented style: seed 000's form
+     * lists at most {@code itemsListed} tn_items (the counters cover every number), the first bought
+     * number twice (success, then failed), and every bought number as a lease; seed 001's form has
+     * tns and tnleases instead. Items show as processing until the order is final.
+     */
+    private Map<String, Object> orderView(SandboxState.Order order) {
+        String visible = state.visibleState(order);
+        boolean done = visible.equals("success") || visible.equals("failed");
+        Map<String, Object> o = orderSummary(order);
         o.put("account", Map.of("uuid", ACCOUNT_UUID, "balance", state.balance()));
         o.put("created_by", Map.of("uuid", ACCOUNT_UUID));
-        o.put("request", order.request());
         Map<String, Object> price = new LinkedHashMap<>();
         price.put("nrc", done ? order.nrc() : null);
         price.put("mrc", done ? order.mrc() : null);
         price.put("items", List.of());
         o.put("price", price);
         o.put("autorenew", order.autorenew());
-        List<Map<String, Object>> items = new ArrayList<>();
         List<Map<String, Object>> leases = new ArrayList<>();
         if (done) {
             for (SandboxState.Item item : order.items()) {
-                Map<String, Object> i = new LinkedHashMap<>();
-                i.put("uuid", item.uuid());
-                i.put("state", item.success() ? "success" : "failed");
-                i.put("reason", item.reason());
-                i.put("autorenew", item.autorenew());
-                i.put("request", Map.of("tn", numberOut(item.tn())));
-                i.put("features", item.features());
-                i.put("context", Map.of());
-                i.put("tn", Map.of("tn", numberOut(item.tn())));
-                items.add(i);
                 if (item.success()) {
                     leases.add(Map.of("tn", Map.of("tn", numberOut(item.tn())), "autorenew", item.autorenew()));
                 }
             }
         }
+        if (lookupForm == LookupForm.SEED_001) {
+            o.put("tns", order.items().stream().map(i -> Map.of("tn", numberOut(i.tn()))).toList());
+            o.put("request", order.request());
+            o.put("tnleases", leases);
+            return o;
+        }
+        List<Map<String, Object>> items = new ArrayList<>();
+        boolean listedTwice = !boughtNumberListedTwice;
+        for (SandboxState.Item item : order.items()) {
+            if (items.size() >= itemsListed) {
+                break;
+            }
+            String itemState = !done ? "processing" : item.success() ? "success" : "failed";
+            items.add(item(item, itemState, !done ? "Processing" : item.reason()));
+            if (done && item.success() && !listedTwice) {
+                items.add(item(item, "failed", "Error buying a number"));
+                listedTwice = true;
+            }
+        }
         o.put("tn_items", items);
         o.put("tn_leases", leases);
         return o;
+    }
+
+    private Map<String, Object> item(SandboxState.Item item, String itemState, String reason) {
+        Map<String, Object> i = new LinkedHashMap<>();
+        i.put("uuid", item.uuid());
+        i.put("state", itemState);
+        i.put("reason", reason);
+        i.put("autorenew", item.autorenew());
+        i.put("request", Map.of("tn", numberOut(item.tn())));
+        i.put("features", item.features());
+        i.put("context", "a2p");
+        i.put("tn", Map.of("tn", numberOut(item.tn())));
+        return i;
     }
 
     private Map<String, Object> searchOrders(JsonNode body, Map<String, String> query) {
@@ -758,16 +878,20 @@ public final class OpentactSandbox implements AutoCloseable {
             java.util.Collections.reverse(all);
         }
         List<Map<String, Object>> matching = new ArrayList<>();
+        Instant shownBefore = state.now().minus(searchDelay);
         for (SandboxState.Order order : all) {
+            if (order.createdOn().isAfter(shownBefore)) {
+                continue;
+            }
             if (wantedState != null && !wantedState.equals(state.visibleState(order))) {
                 continue;
             }
             if (wantedTn != null && order.items().stream().noneMatch(i -> i.tn() == wantedTn)) {
                 continue;
             }
-            matching.add(orderView(order));
+            matching.add(orderSummary(order));
         }
-        return page("take", take, "skip", skip, matching);
+        return page("take", Math.min(take, searchPageCap), "skip", skip, matching);
     }
 
     private Map<String, Object> searchNumbers(JsonNode body, Map<String, String> query) {
@@ -801,7 +925,11 @@ public final class OpentactSandbox implements AutoCloseable {
         int skip = intParam(query, "skip", 0, 0, Integer.MAX_VALUE);
         Long wanted = body.hasNonNull("tn") ? number(body.get("tn")) : null;
         List<Map<String, Object>> out = new ArrayList<>();
-        for (SandboxState.Lease lease : state.leases()) {
+        List<SandboxState.Lease> all = new ArrayList<>(state.leases());
+        if ("DESC".equalsIgnoreCase(body.path("order").path("created_on").asText("ASC"))) {
+            java.util.Collections.reverse(all);
+        }
+        for (SandboxState.Lease lease : all) {
             if (wanted == null || wanted == lease.tn()) {
                 out.add(Map.of("uuid", lease.uuid(), "tn", Map.of("tn", numberOut(lease.tn())),
                         "created_on", time(lease.createdOn()), "autorenew", lease.autorenew()));

@@ -46,6 +46,9 @@ public final class RunningApp implements AutoCloseable {
         properties.put("opentact.order.poll-interval-ms", "50");
         properties.put("opentact.order.poll-max-interval-ms", "200");
         properties.put("opentact.api.retry-delay-ms", "50");
+        // Reconciliation concludes "no order" only after this window since the intent: short in tests.
+        properties.put("opentact.order.reconcile-window-ms", "3000");
+        properties.put("opentact.order.reconcile-interval-ms", "200");
         properties.put("opentact.api.auth-probe-interval-ms", "500");
         // The mode comes from config/application.properties (batching) unless -Dit.batching=false
         // asks for the per-request mode; a test that pins its mode sets the property itself.

@@ -109,17 +109,6 @@ class OrderDecisionsTest {
                 .containsExactly("+12017770001");
     }
 
-    @Test
-    void reconciliationPagesAreBounded() {
-        assertThat(decisions.orderSearchQuery(null)).isEqualTo("take=100&skip=0");
-        assertThat(decisions.orderSearchQuery(2)).isEqualTo("take=100&skip=200");
-        assertThat(decisions.keepSearching(null, null, null, 3)).isTrue();
-        assertThat(decisions.keepSearching(null, true, 2, 3)).isTrue();
-        assertThat(decisions.keepSearching(null, true, 3, 3)).isFalse();
-        assertThat(decisions.keepSearching(null, false, 1, 3)).isFalse();
-        assertThat(decisions.keepSearching("uuid", true, 1, 3)).isFalse();
-    }
-
     private static NumberResult number(String tn, NumberResult.State state) {
         boolean bought = state == NumberResult.State.ordered;
         return new NumberResult("c1", tn, state, bought ? null : "Error buying a number", "u" + tn.charAt(tn.length() - 1),

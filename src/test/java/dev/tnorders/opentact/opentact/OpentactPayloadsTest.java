@@ -65,17 +65,73 @@ class OpentactPayloadsTest {
         assertThat(payloads.status(r).isFinal()).isFalse();
     }
 
+    private ApiResponse seed(String name) throws Exception {
+        try (java.io.InputStream in = getClass().getResourceAsStream("/opentact/" + name)) {
+            return responses.read(new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8), 200, null);
+        }
+    }
+
     @Test
-    void findsTheOrderHoldingTheNumbers() {
-        ApiResponse r = responses.read("{\"success\":true,\"payload\":{\"data\":["
-                + "{\"uuid\":\"other\",\"request\":{\"items\":[{\"tn\":12029822917}]}},"
-                + "{\"uuid\":\"mine\",\"request\":{\"tns\":[12029822917,12025550143]}}]}}", 200, null);
-        assertThat(payloads.findOrderFor(r, List.of("+12029822917", "+12025550143"))).isEqualTo("mine");
-        assertThat(payloads.findOrderFor(r, List.of("+12012000001"))).isNull();
-        // A batched order holds several requests' numbers: each request finds it by its own.
-        assertThat(payloads.findOrderFor(r, List.of("+12025550143"))).isEqualTo("mine");
-        // Newest first: the first listed order that holds them all.
-        assertThat(payloads.findOrderFor(r, List.of("+12029822917"))).isEqualTo("other");
+    void seed000sLookupListsANumberTwiceAndTheSuccessfulItemWins() throws Exception {
+        OrderStatus s = payloads.status(seed("seed000-order-lookup.json"));
+        assertThat(s.isFinal()).isTrue();
+        assertThat(s.numbers()).containsOnlyKeys("+12017771234");
+        assertThat(s.numbers().get("+12017771234").success()).isTrue();
+        assertThat(s.listed()).containsExactly("+12017771234");
+        assertThat(s.createdOn()).isEqualTo(java.time.Instant.parse("2024-01-16T14:15:49.038Z"));
+    }
+
+    @Test
+    void aSuccessfulEntryWinsInEitherOrderAndAnInProgressOneOverAFailure() {
+        for (String items : List.of("[{\"state\":\"failed\",\"tn\":{\"tn\":12017771234}},{\"state\":\"success\",\"tn\":{\"tn\":12017771234}}]",
+                "[{\"state\":\"success\",\"tn\":{\"tn\":12017771234}},{\"state\":\"failed\",\"tn\":{\"tn\":12017771234}}]")) {
+            OrderStatus s = payloads.status(responses.read("{\"success\":true,\"payload\":{\"uuid\":\"u\",\"state\":\"success\","
+                    + "\"tn_items\":" + items + "}}", 200, null));
+            assertThat(s.numbers().get("+12017771234").success()).isTrue();
+        }
+        OrderStatus pending = payloads.status(responses.read("{\"success\":true,\"payload\":{\"uuid\":\"u\",\"state\":\"success\","
+                + "\"tn_items\":[{\"state\":\"failed\",\"tn\":{\"tn\":12017771234}},{\"state\":\"porting\",\"tn\":{\"tn\":12017771234}}]}}",
+                200, null));
+        assertThat(pending.numbers().get("+12017771234").inProgress()).isTrue();
+        assertThat(pending.isFinal()).as("an item still in progress keeps the order open").isFalse();
+    }
+
+    @Test
+    void seed001sLookupFormIsReadThroughItsLeases() throws Exception {
+        // Seed 001 shows tns and tnleases as [{}]: filled here with a number in either documented shape.
+        String sample = new String(getClass().getResourceAsStream("/opentact/seed001-order-lookup.json").readAllBytes(),
+                java.nio.charset.StandardCharsets.UTF_8)
+                .replace("\"state\": \"created\",\n    \"tns\": [\n      {}\n    ]",
+                        "\"state\": \"success\",\n    \"tns\": [{\"tn\": 12017771234}, {\"tn\": 12017771235}]")
+                .replace("\"tnleases\": [\n      {}\n    ]\n  }\n}", "\"tnleases\": [{\"tn\": {\"tn\": 12017771234}}]\n  }\n}");
+        OrderStatus s = payloads.status(responses.read(sample, 200, null));
+        assertThat(s.state()).isEqualTo("success");
+        assertThat(s.listed()).containsExactlyInAnyOrder("+12017771234", "+12017771235");
+        assertThat(s.numbers()).containsOnlyKeys("+12017771234");
+        assertThat(s.numbers().get("+12017771234").success()).isTrue();
+    }
+
+    @Test
+    void seed000sOrderSearchIsASummaryPagedByItsOwnTake() throws Exception {
+        OpentactPayloads.OrderPage page = payloads.orderPage(seed("seed000-order-search.json"));
+        assertThat(page.take()).isEqualTo(1);
+        assertThat(page.total()).isEqualTo(1000);
+        assertThat(page.orders()).hasSize(1);
+        assertThat(page.orders().get(0).uuid()).isEqualTo("c5cc6326-0023-43d8-81a5-e7b7e019919d");
+        assertThat(page.orders().get(0).listed()).as("the summary shows no numbers").isEmpty();
+    }
+
+    @Test
+    void anOrderAnswerIsOursOnlyWithAUuidAndOurNumbers() throws Exception {
+        // Seed 001's CreateTNOrder answer echoes tns [0]: not our numbers, so not taken as our order.
+        assertThatThrownBy(() -> payloads.placedOrder(seed("seed001-create-tn-order.json"), request(null)))
+                .isInstanceOf(OpentactUnavailableException.class).hasMessageContaining("not for our numbers");
+        assertThat(payloads.placedOrder(responses.read("{\"success\":true,\"payload\":{\"uuid\":\"u8\",\"state\":\"created\","
+                + "\"request\":{\"tns\":[12025550143,\"+12029822917\"]}}}", 201, null), request(null))).isEqualTo("u8");
+        assertThatThrownBy(() -> payloads.placedOrder(responses.read("{\"success\":true,\"payload\":{\"state\":\"created\"}}",
+                201, null), request(null))).isInstanceOf(OpentactUnavailableException.class).hasMessageContaining("without an order uuid");
+        assertThat(payloads.placedOrder(responses.read("{\"success\":true,\"payload\":{\"uuid\":\"u9\",\"state\":\"success\","
+                + "\"total\":2}}", 201, null), request(null))).isEqualTo("u9");
     }
 
     @Test

@@ -51,7 +51,8 @@ class OpentactSandboxTest {
             b.header(header, value);
         }
         HttpResponse<String> r = http.send(b.build(), HttpResponse.BodyHandlers.ofString());
-        return new Answer(r.statusCode(), json.readTree(r.body()), r);
+        boolean isJson = r.headers().firstValue("Content-Type").orElse("").contains("json");
+        return new Answer(r.statusCode(), isJson ? json.readTree(r.body()) : null, r);
     }
 
     @Test
@@ -82,9 +83,15 @@ class OpentactSandboxTest {
         JsonNode order = call("GET", "/rest/order/" + uuid, null).body().get("payload");
         assertThat(order.get("success").asInt()).isEqualTo(1);
         assertThat(order.get("failed").asInt()).isEqualTo(1);
-        assertThat(order.get("tn_items")).hasSize(2);
-        assertThat(order.get("tn_items").get(1).get("reason").asText()).isEqualTo("Error buying a number");
+        // As seed 000: the bought number is listed twice, success then failed, under one item uuid.
+        assertThat(order.get("tn_items")).hasSize(3);
         assertThat(order.get("tn_items").get(0).get("tn").get("tn").asLong()).isEqualTo(12012000001L);
+        assertThat(order.get("tn_items").get(0).get("state").asText()).isEqualTo("success");
+        assertThat(order.get("tn_items").get(1).get("tn").get("tn").asLong()).isEqualTo(12012000001L);
+        assertThat(order.get("tn_items").get(1).get("state").asText()).isEqualTo("failed");
+        assertThat(order.get("tn_items").get(1).get("uuid")).isEqualTo(order.get("tn_items").get(0).get("uuid"));
+        assertThat(order.get("tn_items").get(2).get("tn").get("tn").asLong()).isEqualTo(12012000009L);
+        assertThat(order.get("tn_items").get(2).get("reason").asText()).isEqualTo("Error buying a number");
         assertThat(order.get("tn_leases")).hasSize(1);
 
         Answer tnForm = call("POST", "/rest/order/tn", "{\"tns\":[12012000003],\"voice\":true,\"sms\":false}");
@@ -149,7 +156,49 @@ class OpentactSandboxTest {
                 .get("tn").get("tn").asLong()).isEqualTo(12017770000L);
         JsonNode orders = call("POST", "/rest/order/search?take=10&skip=0", "{\"tn\":12017770000}").body().get("payload");
         assertThat(orders.get("total").asInt()).isEqualTo(1);
-        assertThat(orders.get("data").get(0).get("request").get("items").get(0).get("tn").asLong()).isEqualTo(12017770000L);
+        // As seed 000: a summary only, no request, no numbers.
+        JsonNode summary = orders.get("data").get(0);
+        assertThat(summary.has("uuid")).isTrue();
+        assertThat(summary.has("created_on")).isTrue();
+        assertThat(summary.has("request")).isFalse();
+        assertThat(summary.has("tn_items")).isFalse();
+    }
+
+    @Test
+    void documentedOddCornersOnRequest() throws Exception {
+        for (int i = 0; i < 3; i++) {
+            call("POST", "/rest/order", "{\"items\":[{\"tn\":1201200002" + i + "}]}");
+        }
+        sandbox.setSearchPageCap(1);
+        JsonNode page = call("POST", "/rest/order/search?take=10&skip=0", "{}").body().get("payload");
+        assertThat(page.get("take").asInt()).isEqualTo(1);
+        assertThat(page.get("data")).hasSize(1);
+        assertThat(page.get("total").asInt()).isEqualTo(3);
+
+        sandbox.setSearchDelay(Duration.ofMinutes(1));
+        call("POST", "/rest/order", "{\"items\":[{\"tn\":12012000029}]}");
+        assertThat(call("POST", "/rest/order/search?take=10&skip=0", "{}").body().get("payload").get("total").asInt())
+                .as("orders show in the search only a minute after they were placed").isZero();
+        sandbox.setSearchDelay(Duration.ZERO);
+        assertThat(call("POST", "/rest/order/search?take=10&skip=0", "{}").body().get("payload").get("total").asInt()).isEqualTo(4);
+
+        sandbox.setLookupForm(OpentactSandbox.LookupForm.SEED_001);
+        String uuid = call("POST", "/rest/order", "{\"items\":[{\"tn\":12012000030}]}").body().get("payload").get("uuid").asText();
+        await().atMost(Duration.ofSeconds(10)).until(() ->
+                call("GET", "/rest/order/" + uuid, null).body().get("payload").get("state").asText().equals("success"));
+        JsonNode seed001 = call("GET", "/rest/order/" + uuid, null).body().get("payload");
+        assertThat(seed001.has("tn_items")).isFalse();
+        assertThat(seed001.get("tns").get(0).get("tn").asLong()).isEqualTo(12012000030L);
+        assertThat(seed001.get("tnleases").get(0).get("tn").get("tn").asLong()).isEqualTo(12012000030L);
+
+        sandbox.proxyErrorAfterHandling("/rest/order", 1);
+        Answer proxy = call("POST", "/rest/order", "{\"items\":[{\"tn\":12012000031}]}");
+        assertThat(proxy.status()).isEqualTo(502);
+        assertThat(sandbox.purchaseCount(12012000031L)).as("carried out behind the proxy").isEqualTo(1);
+        sandbox.successFalseNext("/rest/order/price", 1);
+        Answer refused = call("POST", "/rest/order/price", "{\"tns\":[12012000032]}");
+        assertThat(refused.status()).isEqualTo(200);
+        assertThat(refused.body().get("success").asBoolean()).isFalse();
     }
 
     @Test
