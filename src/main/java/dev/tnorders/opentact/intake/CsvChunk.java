@@ -16,9 +16,11 @@ import dev.tnorders.opentact.model.OrderRequest;
  * @param startedNanos   {@link System#nanoTime()} when the file was opened
  * @param progressDue    whether a progress line is due once this chunk is handed on
  * @param last           the file's last chunk (a file always has one, possibly empty)
+ * @param unrecognisedColumns the header's columns that mean no field (named in the summary line)
  */
 public record CsvChunk(String file, List<OrderRequest> accepted, List<CsvItem.Rejected> rejected, long rowsDone,
-                       long requestsSoFar, long rejectsSoFar, long startedNanos, boolean progressDue, boolean last) {
+                       long requestsSoFar, long rejectsSoFar, long startedNanos, boolean progressDue, boolean last,
+                       List<String> unrecognisedColumns) {
 
     public boolean hasRequests() {
         return !accepted.isEmpty();
@@ -47,7 +49,8 @@ public record CsvChunk(String file, List<OrderRequest> accepted, List<CsvItem.Re
         return "Order file " + file + " handed on: " + rowsDone + " rows, " + requestsSoFar
                 + " requests on the requests topic, " + rejectsSoFar + " rows rejected (rejects file and DLQ), in "
                 + seconds(nowNanos).setScale(1, RoundingMode.HALF_UP).toPlainString() + " s (" + rate(nowNanos)
-                + " rows/s)";
+                + " rows/s)" + (unrecognisedColumns.isEmpty() ? ""
+                : "; columns not recognised (ignored): " + CsvColumns.listed(unrecognisedColumns));
     }
 
     private BigDecimal seconds(long nowNanos) {

@@ -93,7 +93,7 @@ public final class CsvChunker implements Iterator<CsvChunk>, Closeable {
             nanosAtLastProgress = now;
         }
         return new CsvChunk(file, List.copyOf(accepted), List.copyOf(rejected), rows, requests, rejects, startedNanos,
-                progressDue, last);
+                progressDue, last, items.columns().unrecognised());
     }
 
     private static long chars(CsvItem.Rejected r) {

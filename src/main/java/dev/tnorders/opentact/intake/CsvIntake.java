@@ -11,11 +11,17 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
 
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
 /**
  * Opens a dropped CSV file as a stream of {@link CsvChunk}s for the csv-intake route's splitter:
  * each chunk is handed to Kafka as one batch, and the file is never held in memory as a whole.
  */
 public class CsvIntake {
+
+    /** The logger of the per-file progress and summary lines. */
+    private static final Logger PROGRESS = LoggerFactory.getLogger("dev.tnorders.opentact.intake.progress");
 
     private final CsvRequestReader reader;
     private final int chunkSize;
@@ -45,8 +51,12 @@ public class CsvIntake {
         String contentId = contentId(file);
         InputStream in = new BufferedInputStream(Files.newInputStream(file.toPath()), 64 * 1024);
         try {
-            return new CsvChunker(reader.read(in, fileName, contentId, receivedAt), fileName, chunkSize,
-                    progressEveryRows, progressEveryMs, System::nanoTime);
+            CsvRequestReader.Items items = reader.read(in, fileName, contentId, receivedAt);
+            String warning = items.columns().warning(fileName);
+            if (warning != null) {
+                PROGRESS.warn(warning);
+            }
+            return new CsvChunker(items, fileName, chunkSize, progressEveryRows, progressEveryMs, System::nanoTime);
         } catch (RuntimeException e) {
             in.close();
             throw e;

@@ -13,11 +13,9 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Deque;
-import java.util.HashMap;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.NoSuchElementException;
 import java.util.regex.Pattern;
@@ -33,14 +31,13 @@ import dev.tnorders.opentact.model.RequestSource;
 /**
  * Streams a CSV order file into {@link CsvItem}s, one row at a time, with Commons CSV.
  * Accepts what operations teams actually write: a BOM, CRLF, RFC 4180 quotes, {@code ,} or
- * {@code ;}, header names in any case with {@code _ - space} alike, Excel's {@code ="..."} cells.
+ * {@code ;}, header names in any case and with any separators or none, a few aliases (see
+ * {@link CsvColumns}), Excel's {@code ="..."} cells.
  * Rows that share a request_id are held until the end of the file and become one request.
  */
 public class CsvRequestReader {
 
     private static final Pattern LIST_SEPARATORS = Pattern.compile("[;| ]+");
-    private static final List<String> COLUMNS = List.of("request_id", "tn", "area_code", "exchange", "quantity",
-            "fill", "features", "autorenew", "profile", "sip_connection", "sip_control_app", "max_nrc", "max_mrc");
     /** Longest line we look at to choose the separator. */
     private static final int SNIFF_LIMIT = 64 * 1024;
 
@@ -75,13 +72,15 @@ public class CsvRequestReader {
                     .setDelimiter(delimiter)
                     .setHeader()
                     .setSkipHeaderRecord(true)
-                    .setDuplicateHeaderMode(DuplicateHeaderMode.ALLOW_EMPTY)
+                    // Duplicates are CsvColumns' to judge: two columns for one field fail the file,
+                    // two unrecognised columns of the same name are only named in the warning.
+                    .setDuplicateHeaderMode(DuplicateHeaderMode.ALLOW_ALL)
                     .setIgnoreEmptyLines(true)
                     .setAllowMissingColumnNames(true)
                     .get()
                     .parse(reader);
             List<String> header = parser.getHeaderNames();
-            Map<String, Integer> columns = columns(header);
+            CsvColumns columns = CsvColumns.of(header);
             return new Rows(parser, header, columns, fileName, contentId, receivedAt);
         } catch (CharacterCodingException e) {
             throw new InvalidRequestException(null, "the file is not UTF-8 text");
@@ -111,32 +110,13 @@ public class CsvRequestReader {
         return semicolons > commas ? ';' : ',';
     }
 
-    /** Header name → canonical column ({@code Area-Code} → {@code area_code}). */
-    static String canonical(String name) {
-        return name.strip().toLowerCase(Locale.ROOT).replaceAll("[-_ ]+", "_");
-    }
-
-    private static Map<String, Integer> columns(List<String> header) {
-        Map<String, Integer> columns = new HashMap<>();
-        for (int i = 0; i < header.size(); i++) {
-            String canonical = canonical(header.get(i));
-            if (COLUMNS.contains(canonical)) {
-                if (columns.put(canonical, i) != null) {
-                    throw new InvalidRequestException(canonical, "the column appears twice in the header");
-                }
-            }
-        }
-        if (!columns.containsKey("tn") && !columns.containsKey("area_code")) {
-            throw new InvalidRequestException("tn", "the header has neither a tn nor an area_code column (header: "
-                    + String.join(",", header) + ")");
-        }
-        return columns;
-    }
-
     /** The items of one file, with how many rows were read so far; closing it closes the file. */
     public interface Items extends Iterator<CsvItem>, Closeable {
         /** CSV rows (not counting the header) read so far. */
         long rowsRead();
+
+        /** The file's header: which column holds which field, and which columns mean none. */
+        CsvColumns columns();
 
         @Override
         void close();
@@ -150,7 +130,7 @@ public class CsvRequestReader {
         private final CSVParser parser;
         private final Iterator<CSVRecord> records;
         private final List<String> header;
-        private final Map<String, Integer> columns;
+        private final CsvColumns columns;
         private final String fileName;
         private final String contentId;
         private final String receivedAt;
@@ -159,7 +139,7 @@ public class CsvRequestReader {
         private boolean rowsDone;
         private long rowsRead;
 
-        Rows(CSVParser parser, List<String> header, Map<String, Integer> columns, String fileName, String contentId,
+        Rows(CSVParser parser, List<String> header, CsvColumns columns, String fileName, String contentId,
              String receivedAt) {
             this.parser = parser;
             this.records = parser.iterator();
@@ -173,6 +153,11 @@ public class CsvRequestReader {
         @Override
         public long rowsRead() {
             return rowsRead;
+        }
+
+        @Override
+        public CsvColumns columns() {
+            return columns;
         }
 
         @Override
@@ -274,7 +259,7 @@ public class CsvRequestReader {
         }
 
         private String cell(List<String> values, String column) {
-            Integer i = columns.get(column);
+            Integer i = columns.indexOf(column);
             if (i == null || i >= values.size()) {
                 return null;
             }

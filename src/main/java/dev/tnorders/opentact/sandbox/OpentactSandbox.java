@@ -256,6 +256,12 @@ public final class OpentactSandbox implements AutoCloseable {
         return state.purchaseCount(tn);
     }
 
+    /** Whether the number, if owned, was bought with autorenew on; null when it is not owned. */
+    public Boolean autorenew(long tn) {
+        return state.leases().stream().filter(l -> l.tn() == tn).map(SandboxState.Lease::autorenew).findFirst()
+                .orElse(null);
+    }
+
     /** How many times the number appeared in an order POST, sold or not. */
     public int orderAttempts(long tn) {
         return state.orderAttempts(tn);

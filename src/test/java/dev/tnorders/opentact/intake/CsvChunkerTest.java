@@ -114,11 +114,22 @@ class CsvChunkerTest {
 
     @Test
     void linesSayRowsRateAndRejects() {
-        CsvChunk chunk = new CsvChunk("f.csv", List.of(), List.of(), 20_000, 19_990, 10, 0, true, false);
+        CsvChunk chunk = new CsvChunk("f.csv", List.of(), List.of(), 20_000, 19_990, 10, 0, true, false, List.of());
         assertThat(chunk.progressLine(2_000_000_000L))
                 .isEqualTo("Order file f.csv: 20000 rows done, 10000 rows/s, 10 rejected so far");
         assertThat(chunk.summaryLine(4_000_000_000L)).isEqualTo("Order file f.csv handed on: 20000 rows, 19990 requests "
                 + "on the requests topic, 10 rows rejected (rejects file and DLQ), in 4.0 s (5000 rows/s)");
+    }
+
+    @Test
+    void theSummaryLineNamesTheUnrecognisedColumns() {
+        List<CsvChunk> chunks = all(chunker("tn,Colour,Auto-Renew,Notes\n+13122000001,red,no,x\n", 100, 1_000_000,
+                1_000_000));
+        CsvChunk last = chunks.get(chunks.size() - 1);
+        assertThat(last.unrecognisedColumns()).containsExactly("'Colour'", "'Notes'");
+        assertThat(last.summaryLine(clock.get() + 1_000_000_000L)).isEqualTo("Order file f.csv handed on: 1 rows, "
+                + "1 requests on the requests topic, 0 rows rejected (rejects file and DLQ), in 1.0 s (1 rows/s); "
+                + "columns not recognised (ignored): 'Colour', 'Notes'");
     }
 
     @Test

@@ -28,7 +28,7 @@ class CsvKafkaBatchTest {
         OrderRequest b = a.withTns(List.of("+13122000002"));
         b = new OrderRequest("B", b.tns(), null, b.features(), b.autorenew(), null, null, null, null, null, b.source(),
                 b.receivedAt());
-        CsvChunk chunk = new CsvChunk("f.csv", List.of(a, b), List.of(), 2, 2, 0, 0, false, true);
+        CsvChunk chunk = new CsvChunk("f.csv", List.of(a, b), List.of(), 2, 2, 0, 0, false, true, List.of());
         List<Message> batch = new CsvKafkaBatch().requests(chunk, context);
         assertThat(batch).extracting(m -> m.getHeader(KafkaConstants.KEY)).containsExactly("A", "B");
         assertThat(batch.get(0).getBody()).isInstanceOf(String.class);
@@ -41,7 +41,7 @@ class CsvKafkaBatchTest {
     void oneDeadLetterPerBadRowKeyedByFileAndLine() throws Exception {
         CsvItem.Rejected bad = new CsvItem.Rejected("f.csv", 7, List.of("tn", "features"), List.of("12345", "voice"),
                 "field 'tn': not a phone number");
-        CsvChunk chunk = new CsvChunk("f.csv", List.of(), List.of(bad), 7, 0, 1, 0, false, true);
+        CsvChunk chunk = new CsvChunk("f.csv", List.of(), List.of(bad), 7, 0, 1, 0, false, true, List.of());
         List<Message> batch = new CsvKafkaBatch().deadLetters(chunk, "2026-01-01T00:00:00.000Z", context);
         assertThat(batch).singleElement().satisfies(m -> assertThat(m.getHeader(KafkaConstants.KEY)).isEqualTo("f.csv:7"));
         @SuppressWarnings("unchecked")

@@ -95,8 +95,71 @@ class CsvRequestReaderTest {
     void filesThatCannotBeReadSaySo() {
         assertThatThrownBy(() -> read("")).hasMessageContaining("empty");
         assertThatThrownBy(() -> read("name,colour\nx,y\n")).hasMessageContaining("neither a tn nor an area_code");
-        assertThatThrownBy(() -> read("tn,TN\n1,2\n")).hasMessageContaining("appears twice");
+        assertThatThrownBy(() -> read("tn,TN\n1,2\n")).hasMessageContaining("two columns for it, 'tn' (column 1) and 'TN'");
+        assertThatThrownBy(() -> read("tn,Phone Number\n1,2\n"))
+                .hasMessageContaining("field 'tn': the header has two columns for it, 'tn' (column 1) and 'Phone Number'");
         assertThatThrownBy(() -> read(new byte[] {(byte) 0xC3, 0x28, 0x0A})).hasMessageContaining("UTF-8");
+    }
+
+    @Test
+    void autoRenewSpeltAnyWayIsTheAutorenewColumn() {
+        List<CsvItem> items = read("Phone Number,Auto-Renew\n2029822917,no\n2025550143,maybe\n2012000001,YES\n");
+        List<CsvItem.Accepted> ok = accepted(items);
+        assertThat(ok).hasSize(2);
+        assertThat(ok.get(0).request().tns()).containsExactly("+12029822917");
+        assertThat(ok.get(0).request().autorenew()).isFalse();
+        assertThat(ok.get(1).request().autorenew()).isTrue();
+        List<CsvItem.Rejected> bad = rejected(items);
+        assertThat(bad).singleElement().satisfies(r -> {
+            assertThat(r.line()).isEqualTo(3);
+            assertThat(r.reason()).isEqualTo("field 'autorenew': must be true/false, yes/no or 1/0 (got 'maybe')");
+            assertThat(r.header()).containsExactly("Phone Number", "Auto-Renew");
+        });
+        for (String header : List.of("AutoRenew", "auto renew", "auto_renew", "AUTO.RENEW")) {
+            assertThat(accepted(read("tn," + header + "\n2029822917,0\n")).get(0).request().autorenew())
+                    .as(header).isFalse();
+        }
+    }
+
+    @Test
+    void aliasesAndSeparatorFreeNamesForEveryKindOfColumn() {
+        CsvItem.Accepted byCriteria = accepted(read("NPA;NXX;Qty;Fill\n201;777;3;partial\n")).get(0);
+        assertThat(byCriteria.request().search().pattern()).isEqualTo("201777****");
+        assertThat(byCriteria.request().search().quantity()).isEqualTo(3);
+        CsvItem.Accepted byName = accepted(read("RequestId,DID,MaxNRC,max-mrc,SIP Connection,AreaCode\n"
+                + "A,2029822917,1.50,2.50,3b1c1e6c-4a1b-4f7c-9a53-3d1f6b2f0c11,\n")).get(0);
+        assertThat(byName.request().requestId()).isEqualTo("A");
+        assertThat(byName.request().tns()).containsExactly("+12029822917");
+        assertThat(byName.request().maxNrc()).isEqualByComparingTo("1.50");
+        assertThat(byName.request().maxMrc()).isEqualByComparingTo("2.50");
+        assertThat(byName.request().sipConnection()).isEqualTo("3b1c1e6c-4a1b-4f7c-9a53-3d1f6b2f0c11");
+    }
+
+    @Test
+    void unrecognisedColumnsAreNamedAndChangeNothingOrdered() {
+        String withExtras = "tn,Colour,autorenew,Notes\n2029822917,red,no,autorenew=yes\n";
+        var items = reader.read(new ByteArrayInputStream(withExtras.getBytes(StandardCharsets.UTF_8)), "orders.csv",
+                "abc123", "now");
+        assertThat(items.columns().unrecognised()).containsExactly("'Colour'", "'Notes'");
+        assertThat(items.columns().warning("orders.csv")).startsWith("Order file orders.csv: columns 'Colour', 'Notes'"
+                + " are not recognised; their values are ignored.");
+        List<CsvItem> withThem = new ArrayList<>();
+        items.forEachRemaining(withThem::add);
+        List<CsvItem> without = read("tn,autorenew\n2029822917,no\n");
+        assertThat(accepted(withThem)).hasSize(1);
+        assertThat(accepted(withThem).get(0).request()).isEqualTo(accepted(without).get(0).request());
+        // A rejected row keeps them, as written, for the rejects file.
+        CsvItem.Rejected bad = rejected(read("tn,Colour\n12345,red\n")).get(0);
+        assertThat(bad.header()).containsExactly("tn", "Colour");
+        assertThat(bad.values()).containsExactly("12345", "red");
+    }
+
+    @Test
+    void twoUnrecognisedColumnsOfOneNameAreBothNamedNotAnError() {
+        var items = reader.read(new ByteArrayInputStream("tn,note,note\n2029822917,a,b\n".getBytes(StandardCharsets.UTF_8)),
+                "orders.csv", "abc123", "now");
+        assertThat(items.columns().unrecognised()).containsExactly("'note'", "'note'");
+        assertThat(items.next()).isInstanceOf(CsvItem.Accepted.class);
     }
 
     @Test

@@ -1,5 +1,7 @@
 package dev.tnorders.opentact.intake;
 
+import java.util.List;
+
 import org.junit.jupiter.api.Test;
 
 import dev.tnorders.opentact.model.OrderRequest;
@@ -55,6 +57,17 @@ class JsonRequestReaderTest {
         assertThatThrownBy(() -> read("{\"tns\": []}", null)).hasMessageContaining("field 'tns': is empty");
         assertThatThrownBy(() -> read("{\"tns\": [\"2029822917\"], \"features\": [\"voice\", \"telepathy\"]}", null))
                 .hasMessageContaining("telepathy");
+    }
+
+    /** CSV headers match loosely; JSON field names are the contract's snake_case, exactly. */
+    @Test
+    void fieldNamesAreExactUnlikeCsvHeaders() {
+        for (String name : List.of("auto_renew", "autoRenew", "Autorenew", "Auto-Renew", "maxNrc", "phone")) {
+            assertThatThrownBy(() -> read("{\"tns\": [\"2029822917\"], \"" + name + "\": false}", null))
+                    .as(name).hasMessageContaining("field '" + name + "': is not a known field");
+        }
+        assertThatThrownBy(() -> read("{\"search\": {\"AreaCode\": \"201\"}}", null))
+                .hasMessageContaining("field 'search.AreaCode': is not a known field");
     }
 
     @Test

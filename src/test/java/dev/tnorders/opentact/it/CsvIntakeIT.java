@@ -120,6 +120,39 @@ class CsvIntakeIT extends SandboxAndApp {
     }
 
     /**
+     * A header as a new user writes it: {@code Phone Number} is tn and {@code Auto-Renew} is
+     * autorenew, so {@code no} buys without autorenew and {@code maybe} is rejected; a column the
+     * app does not know is named in a warning and in the summary, and changes nothing ordered.
+     */
+    @Test
+    void aHeaderSpeltAnyWayIsReadAndAnUnknownColumnIsNamed() throws Exception {
+        try (LogCapture progress = new LogCapture("dev.tnorders.opentact.intake.progress")) {
+            app = app().with("opentact.inbox.quiet-ms", "200").start();
+            drop("new-user.csv", "Phone Number,Auto-Renew,Colour\n"
+                    + "+1 312 206 0001,no,autorenew=yes\n"
+                    + "(312) 206-0002,maybe,blue\n");
+
+            List<TopicProbe.Rec> outcomes = TopicProbe.read(app.brokers, app.topic("outcomes"), 1, WAIT, SETTLE);
+            assertThat(outcomes).singleElement().satisfies(o -> assertThat(o.value()).containsEntry("state", "completed"));
+            assertThat(sandbox.purchaseCount(13122060001L)).isEqualTo(1);
+            assertThat(sandbox.autorenew(13122060001L)).isFalse();
+            assertThat(sandbox.orderAttempts(13122060002L)).isZero();
+
+            await().atMost(WAIT).until(() -> filesIn(app.inbox.resolve(".done")) == 1);
+            List<String> rejects = Files.readAllLines(app.outbox.resolve("new-user.csv.rejects.csv"));
+            assertThat(rejects).hasSize(2);
+            assertThat(rejects.get(0)).isEqualTo("Phone Number,Auto-Renew,Colour,reject_reason");
+            assertThat(rejects.get(1)).startsWith("(312) 206-0002,maybe,blue,")
+                    .contains("field 'autorenew': must be true/false, yes/no or 1/0 (got 'maybe')");
+            assertThat(progress.messages()).filteredOn(m -> m.startsWith("Order file new-user.csv: column 'Colour' is "
+                    + "not recognised; its values are ignored.")).hasSize(1);
+            assertThat(progress.messages()).filteredOn(m -> m.startsWith("Order file new-user.csv handed on: 2 rows, "
+                    + "1 requests on the requests topic, 1 rows rejected")).singleElement()
+                    .satisfies(m -> assertThat(m).endsWith("; columns not recognised (ignored): 'Colour'"));
+        }
+    }
+
+    /**
      * A few thousand rows go to Kafka in chunks: every good row is on the requests topic exactly
      * once (key = request id), every bad row in the rejects file and on the DLQ, with progress lines
      * and a summary. The order pipeline is left out (its route file excluded) so that the test sees
