@@ -27,7 +27,8 @@ public class OpentactResponses {
     /**
      * @throws OpentactAuthException        on 401/403
      * @throws OpentactUnavailableException on 429, and on 5xx that does not name fields (a
-     *                                      validation error is documented as 500 with fields)
+     *                                      validation error is documented as 500 with fields),
+     *                                      also when a 2xx carries a failure envelope saying 5xx
      */
     public ApiResponse read(@Body String body, @Header(Exchange.HTTP_RESPONSE_CODE) Integer httpStatus,
                             @Header("Retry-After") String retryAfter) {
@@ -52,6 +53,11 @@ public class OpentactResponses {
             return new ApiResponse(status, false, null, "HTTP " + status + " without a JSON body", fields);
         }
         boolean success = status >= 200 && status < 300 && root.path("success").asBoolean(true);
+        // A failure envelope inside a 2xx names its own status: a 5xx there is "try later" too.
+        int said = root.path("status").asInt(0);
+        if (!success && status < 300 && said >= 500 && fields.isEmpty()) {
+            throw new OpentactUnavailableException(said, message == null ? "no message" : message, 0);
+        }
         return new ApiResponse(status, success, root.get("payload"), message, fields);
     }
 

@@ -256,6 +256,11 @@ public final class OpentactSandbox implements AutoCloseable {
         return state.purchaseCount(tn);
     }
 
+    /** Number → order POSTs that reached Opentact with it. More than 1 means the number was sent in two orders. */
+    public Map<Long, Integer> orderAttempts() {
+        return state.attempts();
+    }
+
     /** Whether the number, if owned, was bought with autorenew on; null when it is not owned. */
     public Boolean autorenew(long tn) {
         return state.leases().stream().filter(l -> l.tn() == tn).map(SandboxState.Lease::autorenew).findFirst()

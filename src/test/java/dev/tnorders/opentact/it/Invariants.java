@@ -77,15 +77,16 @@ final class Invariants {
     /** What a check found; all the counts of bad things must be 0. */
     record Figures(int requests, int numbers, int outcomes, int results, int duplicateOutcomes,
                    int duplicateResults, int missingOutcomes, int missingResults, int strangers, int soldTwice,
-                   int soldWithoutOrderedResult, int orderedButNotSold, List<TopicProbe.Rec> outcomeRecords,
-                   List<TopicProbe.Rec> resultRecords) {
+                   int soldWithoutOrderedResult, int orderedButNotSold, int postedTwice, int orderPosts,
+                   List<TopicProbe.Rec> outcomeRecords, List<TopicProbe.Rec> resultRecords) {
 
         String summary() {
             return String.format("requests=%d numbers=%d outcomes=%d results=%d duplicates(outcomes=%d results=%d "
                             + "soldTwice=%d) losses(outcomes=%d results=%d soldWithoutResult=%d) strangers=%d "
-                            + "orderedButNotSold=%d", requests, numbers, outcomes, results, duplicateOutcomes,
+                            + "orderedButNotSold=%d numbersInTwoOrderPosts=%d numbersSentInOrderPosts=%d "
+                            + "(per number asked: %.3f)", requests, numbers, outcomes, results, duplicateOutcomes,
                     duplicateResults, soldTwice, missingOutcomes, missingResults, soldWithoutOrderedResult, strangers,
-                    orderedButNotSold);
+                    orderedButNotSold, postedTwice, orderPosts, numbers == 0 ? 0.0 : (double) orderPosts / numbers);
         }
 
         Map<String, String> stateByRequest() {
@@ -140,10 +141,15 @@ final class Invariants {
                 .toList();
         List<String> orderedNotSold = ordered.stream()
                 .filter(tn -> sandbox.purchaseCount(Long.parseLong(tn.substring(1))) != 1).toList();
+        Map<Long, Integer> posted = sandbox.orderAttempts();
+        List<String> postedTwice = posted.entrySet().stream().filter(e -> e.getValue() > 1).map(e -> "+" + e.getKey())
+                .toList();
+        int orderPosts = posted.values().stream().mapToInt(Integer::intValue).sum();
 
         Figures f = new Figures(expected.requests.size(), expected.numbers.size(), outcomes.size(), results.size(),
                 duplicateOutcomes.size(), duplicateResults.size(), missingOutcomes.size(), missingResults.size(),
-                strangers.size(), soldTwice.size(), soldWithoutResult.size(), orderedNotSold.size(), outcomes, results);
+                strangers.size(), soldTwice.size(), soldWithoutResult.size(), orderedNotSold.size(), postedTwice.size(),
+                orderPosts, outcomes, results);
         LOG.info("{} figures: {}", scenario, f.summary());
 
         assertThat(duplicateOutcomes).as("requests with more than one outcome").isEmpty();
@@ -154,6 +160,7 @@ final class Invariants {
         assertThat(soldTwice).as("numbers the sandbox sold more than once").isEmpty();
         assertThat(soldWithoutResult).as("numbers bought without an 'ordered' result").isEmpty();
         assertThat(orderedNotSold).as("'ordered' results for numbers not bought exactly once").isEmpty();
+        assertThat(postedTwice).as("numbers sent in two order POSTs that reached Opentact").isEmpty();
         return f;
     }
 

@@ -23,9 +23,14 @@ import static org.awaitility.Awaitility.await;
  * A stream of requests from Kafka and a CSV file while the sandbox misbehaves in every way the
  * API can: bursts of 500/502/503, 429 with Retry-After, answers that come after the client's
  * response timeout, connections closed after the order POST was carried out, answers cut off
- * mid-JSON, an order state no client knows, a refused token mid-run and an empty balance mid-run.
- * The app runs as its own JVM (sending the token in the URL, the riskiest form) so that its
- * whole log can be searched for the token afterwards.
+ * mid-JSON, an order state no client knows, a refused token mid-run and an empty balance mid-run,
+ * and the documented odd corners: a proxy's HTML 502 after the order POST was carried out, a 200
+ * with {@code success: false}, orders that show in the order search only seconds later. The
+ * sandbox answers in the documented style throughout (summary-only order search in small pages,
+ * a bought number listed twice). Requests trickle in as from a live service, with the default
+ * poll settings, so the faults land on many order POSTs. The app runs as its own JVM (sending
+ * the token in the URL, the riskiest form) so that its whole log can be searched for the token
+ * afterwards.
  */
 class OpentactFaultsIT extends SandboxAndAppProcess {
 
@@ -38,7 +43,7 @@ class OpentactFaultsIT extends SandboxAndAppProcess {
 
     @Test
     void everyFaultEndsInOneOutcomePerRequestAndNothingBoughtTwice() throws Exception {
-        int requests = Integer.getInteger("faults.requests", 60);
+        int maxRequests = Integer.getInteger("faults.requests", 400);
         int rows = Integer.getInteger("faults.rows", 30);
         String token = "faults-secret-" + UUID.randomUUID();
         sandbox = OpentactSandbox.start(0, token);
@@ -60,19 +65,12 @@ class OpentactFaultsIT extends SandboxAndAppProcess {
                 .env("OPENTACT_INTAKE_BALANCE_PAUSE_MS", "1500")
                 .env("OPENTACT_INBOX_QUIET_MS", "300")
                 .env("OPENTACT_ORDER_POLL_MAX_INTERVAL_MS", "200")
-                // Small polls and batches in batching mode: orders one after the other, enough of them for
-                // every episode (two orders each). With full polls the whole run is ordered in a few
-                // parallel batches before the episodes are through.
-                .env("OPENTACT_KAFKA_MAX_POLL_RECORDS", "2")
+                // Above the response timeout and the search's delay below; short, so the run is short.
+                .env("OPENTACT_ORDER_RECONCILE_WINDOW_MS", "4000")
+                .env("OPENTACT_ORDER_RECONCILE_INTERVAL_MS", "300")
                 .env("OPENTACT_ORDER_BATCH_MAX_NUMBERS", String.valueOf(BATCH_MAX_NUMBERS));
 
         Invariants.Expected expected = new Invariants.Expected();
-        for (int i = 0; i < requests; i++) {
-            long a = 16462000000L + 2L * i;
-            expected.kafka("f-" + i, a, a + 1);
-            TopicProbe.send(brokers, p + "requests", "f-" + i,
-                    "{\"request_id\":\"f-" + i + "\",\"tns\":[\"+" + a + "\",\"+" + (a + 1) + "\"]}");
-        }
         StringBuilder csv = new StringBuilder("tn,features\n");
         for (int j = 0; j < rows; j++) {
             csv.append("+").append(16042000000L + j).append(",voice\n");
@@ -81,8 +79,15 @@ class OpentactFaultsIT extends SandboxAndAppProcess {
         // One bad record and one bad row, so that the DLQ and a rejects file are searched for the token too.
         TopicProbe.send(brokers, p + "requests", "bad-1", "{\"request_id\":\"bad-1\",\"tns\":[\"not-a-number\"]}");
         csv.append("not-a-number,voice\n");
+        sandbox.setSearchPageCap(5); // small pages, as seed 000 shows: the search is paged by its own take
         app.start();
         Files.writeString(inbox.resolve("faults.csv"), csv, StandardCharsets.UTF_8);
+        // Kafka requests trickle in, one every 120 ms, for as long as the episodes need orders.
+        Trickle trickle = new Trickle(brokers, p + "requests", Duration.ofMillis(120), maxRequests, i -> {
+            long a = 16462000000L + 2L * i;
+            expected.kafka("f-" + i, a, a + 1);
+            return Map.entry("f-" + i, "{\"request_id\":\"f-" + i + "\",\"tns\":[\"+" + a + "\",\"+" + (a + 1) + "\"]}");
+        });
 
         List<Episode> episodes = List.of(
                 new Episode("500 burst on price", 3, () -> sandbox.failNext("/rest/order/price", 500, 3)),
@@ -94,6 +99,16 @@ class OpentactFaultsIT extends SandboxAndAppProcess {
                         () -> sandbox.hangNext("/rest/order", 1, Duration.ofMillis(2500))),
                 new Episode("connection closed after the order POST was carried out", 2,
                         () -> sandbox.dropAnswerAfterHandling("/rest/order", 2)),
+                new Episode("a proxy's HTML 502 after the order POST was carried out, the order in the search 2 s late", 2,
+                        () -> {
+                            sandbox.setSearchDelay(Duration.ofSeconds(2));
+                            sandbox.proxyErrorAfterHandling("/rest/order", 2);
+                        }),
+                new Episode("a proxy's HTML 502 before the order POST reached Opentact", 1, () -> {
+                    sandbox.setSearchDelay(Duration.ZERO);
+                    sandbox.proxyErrorNext("/rest/order", 1);
+                }),
+                new Episode("200 with success:false on price", 2, () -> sandbox.successFalseNext("/rest/order/price", 2)),
                 new Episode("order POST answer cut off mid-JSON", 1, () -> sandbox.malformedAnswerNext("/rest/order", 1)),
                 new Episode("price answer cut off mid-JSON", 1, () -> sandbox.malformedAnswerNext("/rest/order/price", 1)),
                 new Episode("order state no client knows", 3, () -> sandbox.unexpectedOrderStateNext("on_hold", 3)));
@@ -103,15 +118,18 @@ class OpentactFaultsIT extends SandboxAndAppProcess {
             LOG.info("fault: {}", e.name());
             e.inject().run();
             planned += e.faults();
+            int fired = planned;
+            await().atMost(WAIT).until(() -> sandbox.faultsInjected() >= fired); // before the next one replaces it
         }
 
         // 401 mid-run: intake pauses (no order POST while paused), probes, and resumes by itself.
         awaitProgress(2);
         sandbox.setToken("rotated-" + UUID.randomUUID());
         await().atMost(WAIT).until(() -> logLinesContaining("refused the API token") > 0);
-        int postsWhilePaused = sandbox.callTimes("/rest/order").size();
-        await().during(Duration.ofSeconds(2)).atMost(Duration.ofSeconds(10))
-                .until(() -> sandbox.callTimes("/rest/order").size() == postsWhilePaused);
+        // Batches already past the pause end with their 401; then no order POST goes out for 2 s on end.
+        java.util.concurrent.atomic.AtomicInteger postsSeen = new java.util.concurrent.atomic.AtomicInteger(-1);
+        await().during(Duration.ofSeconds(2)).atMost(Duration.ofSeconds(15))
+                .until(() -> postsSeen.getAndSet(sandbox.callTimes("/rest/order").size()) == postsSeen.get());
         await().atMost(WAIT).until(() -> !sandbox.callTimes("/rest/lease/tn").isEmpty());
         int resumedBefore = logLinesContaining("Intake RESUMED");
         sandbox.setToken(token);
@@ -124,6 +142,9 @@ class OpentactFaultsIT extends SandboxAndAppProcess {
         await().atMost(WAIT).until(() -> sandbox.answered(402) > balanceRefusals);
         sandbox.setBalance(new BigDecimal("100000.00"));
         int refused = sandbox.answered(402) - balanceRefusals;
+        awaitProgress(2);
+        trickle.close();
+        int requests = trickle.sent();
 
         Invariants.Figures f = Invariants.check("opentact-faults", brokers, p + "outcomes", p + "numbers", expected,
                 sandbox, WAIT);
@@ -155,8 +176,9 @@ class OpentactFaultsIT extends SandboxAndAppProcess {
                 && Files.exists(outbox.resolve("faults.csv.results.csv")));
         int read = Invariants.assertNoSecret(token, app.log(), brokers,
                 List.of(p + "requests", p + "outcomes", p + "numbers", p + "dlq", p + "journal"), outbox);
-        LOG.info("opentact-faults: {} faults fired ({} episodes) + 401 mid-run + {} x 402; {} log lines, records and "
-                + "files searched for the token", sandbox.faultsInjected(), episodes.size(), refused, read);
+        LOG.info("opentact-faults: {} requests trickled in + {} CSV rows, {} order POSTs; {} faults fired ({} episodes) + "
+                + "401 mid-run + {} x 402; {} log lines, records and files searched for the token", requests, rows,
+                sandbox.orderCount(), sandbox.faultsInjected(), episodes.size(), refused, read);
         Map<String, String> states = f.stateByRequest();
         assertThat(states).hasSize(requests + rows);
     }

@@ -146,6 +146,10 @@ class OpentactPayloadsTest {
                 + "\"fields\":{\"tns.0\":{\"message\":\"must be a valid phone number\",\"value\":1}}}", 500, null);
         assertThat(invalid.success()).isFalse();
         assertThat(invalid.describeFailure()).isEqualTo("Validation failed (tns.0: must be a valid phone number)");
+        assertThatThrownBy(() -> responses.read("{\"success\":false,\"message\":\"busy\",\"status\":503}", 200, null))
+                .as("a 200 whose envelope says 503").isInstanceOf(OpentactUnavailableException.class);
+        assertThat(responses.read("{\"success\":false,\"message\":\"Not found\",\"status\":404}", 200, null).success())
+                .isFalse();
         ApiResponse balance = responses.read("{\"success\":false,\"message\":\"Not enough account balance\",\"status\":402}", 402, null);
         assertThat(balance.describeFailure()).isEqualTo("Not enough account balance");
     }
