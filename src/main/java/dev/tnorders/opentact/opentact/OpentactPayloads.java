@@ -85,21 +85,15 @@ public class OpentactPayloads {
         return write(body);
     }
 
-    public PriceQuote quote(ApiResponse response) {
-        JsonNode p = response.payload();
-        BigDecimal maxNrc = null;
-        BigDecimal maxMrc = null;
-        JsonNode items = p == null ? null : p.get("items");
-        int groups = 0;
-        if (items != null && items.isArray()) {
-            for (JsonNode item : items) {
-                groups++;
-                maxNrc = max(maxNrc, decimal(item.get("nrc")));
-                maxMrc = max(maxMrc, decimal(item.get("mrc")));
-            }
-        }
-        return new PriceQuote(decimal(p == null ? null : p.get("nrc")), decimal(p == null ? null : p.get("mrc")),
-                maxNrc, maxMrc, groups);
+    /**
+     * The price of {@code request}'s numbers from the answer to its price body, as
+     * {@link PriceDerivation} derives it: per number, the dearest price group's base price plus its
+     * requested features' prices, cross-checked with the answer's totals, never less. An answer
+     * that cannot be read gives a quote that refuses the order ({@link PriceQuote#refusal()}).
+     */
+    public PriceQuote quote(ApiResponse response, OrderRequest request) {
+        return PriceDerivation.derive(response.payload(), request.features(),
+                request.tns() == null ? 0 : request.tns().size());
     }
 
     /** The order uuid from an answer to either order POST. */
@@ -226,13 +220,6 @@ public class OpentactPayloads {
         } catch (NumberFormatException e) {
             return null;
         }
-    }
-
-    private static BigDecimal max(BigDecimal a, BigDecimal b) {
-        if (a == null) {
-            return b;
-        }
-        return b == null ? a : a.max(b);
     }
 
     private static void putIfSet(ObjectNode body, String name, String value) {

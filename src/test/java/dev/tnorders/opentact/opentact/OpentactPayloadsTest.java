@@ -36,15 +36,34 @@ class OpentactPayloadsTest {
     }
 
     @Test
-    void quoteReadsDecimalsExactly() {
+    void quoteReadsDecimalsExactlyAndCountsTheRequestedFeatures() {
         ApiResponse r = responses.read("{\"success\":true,\"payload\":{\"nrc\":2.10,\"mrc\":1.0000000000000001,"
-                + "\"items\":[{\"nrc\":\"1.05\",\"mrc\":\"0.50\"},{\"nrc\":\"1.50\",\"mrc\":\"0.25\"}]}}", 200, null);
-        PriceQuote q = payloads.quote(r);
-        assertThat(q.totalNrc()).isEqualByComparingTo("2.10");
-        assertThat(q.totalMrc().toPlainString()).isEqualTo("1.0000000000000001");
+                + "\"items\":[{\"nrc\":\"1.05\",\"mrc\":\"0.50\",\"voice_nrc\":\"0\",\"voice_mrc\":\"0\","
+                + "\"sms_nrc\":\"0\",\"sms_mrc\":\"0.10\"},"
+                + "{\"nrc\":\"1.50\",\"mrc\":\"0.25\",\"voice_nrc\":\"0\",\"voice_mrc\":\"0\","
+                + "\"sms_nrc\":\"0\",\"sms_mrc\":\"0\"}]}}", 200, null);
+        PriceQuote q = payloads.quote(r, request(null)); // voice and sms, two numbers
+        assertThat(q.isReadable()).isTrue();
         assertThat(q.maxNumberNrc()).isEqualByComparingTo("1.50");
-        assertThat(q.maxNumberMrc()).isEqualByComparingTo("0.50");
+        assertThat(q.maxNumberMrc()).isEqualByComparingTo("0.60"); // 0.50 + sms 0.10
+        assertThat(q.totalNrc()).isEqualByComparingTo("3.00"); // 1.50 x 2, more than the answer's 2.10
+        assertThat(q.totalMrc()).isEqualByComparingTo("1.20");
         assertThat(q.priceGroups()).isEqualTo(2);
+
+        ApiResponse exact = responses.read("{\"success\":true,\"payload\":{\"nrc\":2.10,\"mrc\":1.0000000000000001,"
+                + "\"items\":[{\"nrc\":\"1.05\",\"mrc\":\"0.50\",\"voice_nrc\":\"0\",\"voice_mrc\":\"0\","
+                + "\"sms_nrc\":\"0\",\"sms_mrc\":\"0\"}]}}", 200, null);
+        assertThat(payloads.quote(exact, request(null)).totalMrc().toPlainString()).isEqualTo("1.0000000000000001");
+    }
+
+    @Test
+    void aPriceWithoutARequestedFeaturesPriceRefusesTheOrder() {
+        ApiResponse r = responses.read("{\"success\":true,\"payload\":{\"nrc\":2,\"mrc\":1,"
+                + "\"items\":[{\"nrc\":\"1.00\",\"mrc\":\"0.50\",\"voice_nrc\":\"0\",\"voice_mrc\":\"0\"}]}}",
+                200, null);
+        PriceQuote q = payloads.quote(r, request(null));
+        assertThat(q.isReadable()).isFalse();
+        assertThat(q.refusal()).startsWith("Opentact's price has no readable sms_nrc for item 1");
     }
 
     @Test

@@ -69,6 +69,25 @@ class OpentactSandboxTest {
     }
 
     @Test
+    void featurePricesAppearInItemsAndTotalsForTheFeaturesAskedFor() throws Exception {
+        sandbox.setFeaturePrice("sms", new BigDecimal("0.10"), new BigDecimal("0.25"));
+        Answer withSms = call("POST", "/rest/order/price", "{\"tns\":[12012000001,12012000003],\"voice\":true,\"sms\":true}");
+        JsonNode p = withSms.body().get("payload");
+        assertThat(p.get("nrc").decimalValue()).isEqualByComparingTo("2.20"); // (1.00 + 0.10) x 2
+        assertThat(p.get("mrc").decimalValue()).isEqualByComparingTo("1.50"); // (0.50 + 0.25) x 2
+        JsonNode item = p.get("items").get(0);
+        assertThat(item.get("sms_nrc").asText()).isEqualTo("0.10");
+        assertThat(item.get("sms_mrc").asText()).isEqualTo("0.25");
+        assertThat(item.get("voice_mrc").asText()).isEqualTo("0.00");
+        for (String f : new String[] {"voice", "sms", "mms", "fax", "emergency"}) {
+            assertThat(item.get(f + "_nrc").isTextual()).as(f).isTrue();
+            assertThat(item.get(f + "_mrc").isTextual()).as(f).isTrue();
+        }
+        Answer voiceOnly = call("POST", "/rest/order/price", "{\"tns\":[12012000001],\"voice\":true,\"sms\":false}");
+        assertThat(voiceOnly.body().get("payload").get("mrc").decimalValue()).isEqualByComparingTo("0.50");
+    }
+
+    @Test
     void ordersOfBothFormsBecomeFinalWithPerNumberItems() throws Exception {
         sandbox.removeInventory(12012000009L);
         Answer created = call("POST", "/rest/order",
