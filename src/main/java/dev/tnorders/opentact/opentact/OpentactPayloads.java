@@ -192,6 +192,13 @@ public class OpentactPayloads {
         return out;
     }
 
+    /** The {@code total} of a number search answer: how many numbers match in all; null when it has none. */
+    public Integer searchTotal(ApiResponse response) {
+        JsonNode total = response.payload() == null || !response.payload().isObject() ? null
+                : response.payload().get("total");
+        return total != null && total.canConvertToInt() && total.isIntegralNumber() ? total.intValue() : null;
+    }
+
     private static boolean isSuccess(String itemState) {
         String s = itemState.toLowerCase(Locale.ROOT);
         return s.equals("success") || s.equals("completed") || s.equals("complete");

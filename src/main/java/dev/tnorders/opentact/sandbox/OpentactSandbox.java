@@ -84,6 +84,8 @@ public final class OpentactSandbox implements AutoCloseable {
     private final java.util.concurrent.atomic.AtomicReference<long[]> goneAfterSearch =
             new java.util.concurrent.atomic.AtomicReference<>(new long[0]);
     private volatile NumberStyle numberStyle = NumberStyle.NUMERIC;
+    private final java.util.concurrent.atomic.AtomicReference<long[]> extraInSearch =
+            new java.util.concurrent.atomic.AtomicReference<>(new long[0]);
 
     private record Fault(int status, AtomicInteger remaining) {
     }
@@ -166,6 +168,17 @@ public final class OpentactSandbox implements AutoCloseable {
      */
     public void goneAfterSearch(long... tns) {
         goneAfterSearch.set(tns.clone());
+    }
+
+    /**
+     * Every number search (until changed) also offers these numbers, first, whatever its pattern:
+     * numbers of another area code or exchange, or toll-free ones, as a search answer might hold.
+     * They are in the inventory, so an order for them would succeed: a test can prove that none
+     * was bought. No numbers: back to offering only what matches.
+     */
+    public void offerExtraInSearch(long... tns) {
+        state.addInventory(tns);
+        extraInSearch.set(tns.clone());
     }
 
     /** How many calls were refused with 429 for the rate limit. */
@@ -803,7 +816,13 @@ public final class OpentactSandbox implements AutoCloseable {
                     field("must be ten digits or wildcards (* or %)", body.get("pattern"))));
         }
         List<Map<String, Object>> found = new ArrayList<>();
-        for (long tn : state.search(pattern)) {
+        List<Long> matching = state.search(pattern);
+        for (long tn : extraInSearch.get()) {
+            if (!matching.contains(tn)) {
+                found.add(Map.of("tn", numberOut(tn), "state", "available"));
+            }
+        }
+        for (long tn : matching) {
             found.add(Map.of("tn", numberOut(tn), "state", "available"));
         }
         Map<String, Object> payload = new LinkedHashMap<>();

@@ -172,6 +172,29 @@ class OpentactSandboxTest {
     }
 
     @Test
+    void searchPagesAndExtraOffers() throws Exception {
+        JsonNode page1 = call("POST", "/rest/tn/search?page=1&size=100", "{\"pattern\":\"201777****\"}").body().get("payload");
+        JsonNode page10 = call("POST", "/rest/tn/search?page=10&size=100", "{\"pattern\":\"201777****\"}").body().get("payload");
+        JsonNode page11 = call("POST", "/rest/tn/search?page=11&size=100", "{\"pattern\":\"201777****\"}").body().get("payload");
+        assertThat(page1.get("data")).hasSize(100);
+        assertThat(page1.get("data").get(0).get("tn").asLong()).isEqualTo(12017770000L);
+        assertThat(page10.get("data").get(99).get("tn").asLong()).isEqualTo(12017770999L);
+        assertThat(page11.get("data")).isEmpty();
+
+        sandbox.offerExtraInSearch(18005550199L, 12127770001L);
+        JsonNode withExtras = call("POST", "/rest/tn/search?page=1&size=3", "{\"pattern\":\"201777****\"}").body().get("payload");
+        assertThat(withExtras.get("total").asInt()).isEqualTo(1002);
+        assertThat(withExtras.get("data")).extracting(n -> n.get("tn").asLong())
+                .containsExactly(18005550199L, 12127770001L, 12017770000L);
+        // They can be bought (so a test can prove they were not).
+        call("POST", "/rest/order", "{\"items\":[{\"tn\":12127770001}]}");
+        assertThat(sandbox.purchaseCount(12127770001L)).isEqualTo(1);
+        sandbox.offerExtraInSearch();
+        assertThat(call("POST", "/rest/tn/search?page=1&size=1", "{\"pattern\":\"201777****\"}").body().get("payload")
+                .get("total").asInt()).isEqualTo(1000);
+    }
+
+    @Test
     void e164StyleAndInjectedFaults() throws Exception {
         sandbox.setNumberStyle(OpentactSandbox.NumberStyle.E164);
         assertThat(call("POST", "/rest/tn/search?page=1&size=1", "{\"pattern\":\"202982%%%%\"}").body().get("payload")
