@@ -30,17 +30,64 @@ public class OpentactPayloads {
     /** Which endpoint places orders: the newer items form or CreateTNOrder. */
     public enum OrderForm { items, tn }
 
+    /**
+     * How request bodies carry telephone numbers ({@code opentact.api.number-format}): JSON numbers
+     * with the country code ({@code 12029822917}, as the order examples show) or E.164 strings
+     * ({@code "+12029822917"}, as the conventions page says). Answers are read in either form.
+     */
+    public enum NumberFormat { integer, e164 }
+
     private final OrderForm orderForm;
+    private final NumberFormat numberFormat;
 
     public OpentactPayloads(String orderForm) {
-        this.orderForm = OrderForm.valueOf(orderForm.trim().toLowerCase(Locale.ROOT));
+        this(orderForm, NumberFormat.integer.name());
     }
 
-    /** Body of {@code POST /rest/order/price} and of {@code POST /rest/order/tn}. */
+    public OpentactPayloads(String orderForm, String numberFormat) {
+        this.orderForm = OrderForm.valueOf(orderForm.trim().toLowerCase(Locale.ROOT));
+        this.numberFormat = numberFormat(numberFormat);
+    }
+
+    static NumberFormat numberFormat(String value) {
+        String v = value == null ? "" : value.trim().toLowerCase(Locale.ROOT);
+        try {
+            return NumberFormat.valueOf(v);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("opentact.api.number-format must be 'integer' (JSON numbers such as "
+                    + "12029822917) or 'e164' (strings such as \"+12029822917\"), not '" + value + "'", e);
+        }
+    }
+
+    public NumberFormat numberFormat() {
+        return numberFormat;
+    }
+
+    /** A number (E.164) as request bodies carry it: see {@link NumberFormat}. */
+    private void addNumber(ArrayNode array, String e164) {
+        if (numberFormat == NumberFormat.e164) {
+            array.add(e164);
+        } else {
+            array.add(PhoneNumbers.toApiNumber(e164));
+        }
+    }
+
+    private void putNumber(ObjectNode node, String field, String e164) {
+        if (numberFormat == NumberFormat.e164) {
+            node.put(field, e164);
+        } else {
+            node.put(field, PhoneNumbers.toApiNumber(e164));
+        }
+    }
+
+    /**
+     * Body of {@code POST /rest/order/price} and of {@code POST /rest/order/tn}: {@code tns} in the
+     * configured {@link NumberFormat}.
+     */
     public String priceBody(OrderRequest request) {
         ObjectNode body = OpentactResponses.MAPPER.createObjectNode();
         ArrayNode tns = body.putArray("tns");
-        request.tns().forEach(tn -> tns.add(PhoneNumbers.toApiNumber(tn)));
+        request.tns().forEach(tn -> addNumber(tns, tn));
         for (Feature f : Feature.values()) {
             body.put(f.apiName(), request.features().contains(f));
         }
@@ -61,7 +108,7 @@ public class OpentactPayloads {
         return orderForm == OrderForm.tn || needsTnForm ? "/rest/order/tn" : "/rest/order";
     }
 
-    /** Body for {@link #orderPath(OrderRequest)}. */
+    /** Body for {@link #orderPath(OrderRequest)}: every number in the configured {@link NumberFormat}. */
     public String orderBody(OrderRequest request) {
         if (orderPath(request).equals("/rest/order/tn")) {
             return priceBody(request);
@@ -70,7 +117,7 @@ public class OpentactPayloads {
         ArrayNode items = body.putArray("items");
         for (String tn : request.tns()) {
             ObjectNode item = items.addObject();
-            item.put("tn", PhoneNumbers.toApiNumber(tn));
+            putNumber(item, "tn", tn);
             ArrayNode features = item.putArray("features");
             request.features().forEach(f -> features.add(f.apiName()));
             item.put("autorenew", request.autorenew());

@@ -28,6 +28,34 @@ class OpentactPayloadsTest {
     }
 
     @Test
+    void everyBodyCarriesNumbersInTheConfiguredFormat() {
+        OpentactPayloads integer = new OpentactPayloads("items", "integer");
+        OpentactPayloads e164 = new OpentactPayloads("items", " E164 ");
+        assertThat(integer.priceBody(request(null))).startsWith("{\"tns\":[12029822917,12025550143],");
+        assertThat(e164.priceBody(request(null))).startsWith("{\"tns\":[\"+12029822917\",\"+12025550143\"],");
+        // POST /rest/order: items' tn
+        assertThat(integer.orderBody(request(null))).startsWith("{\"items\":[{\"tn\":12029822917,");
+        assertThat(e164.orderBody(request(null))).startsWith("{\"items\":[{\"tn\":\"+12029822917\",")
+                .contains("{\"tn\":\"+12025550143\",");
+        // POST /rest/order/tn: tns
+        assertThat(integer.orderPath(request("US"))).isEqualTo("/rest/order/tn");
+        assertThat(integer.orderBody(request("US"))).startsWith("{\"tns\":[12029822917,12025550143],")
+                .contains("\"profile\":\"US\"");
+        assertThat(e164.orderBody(request("US"))).startsWith("{\"tns\":[\"+12029822917\",\"+12025550143\"],");
+        assertThat(new OpentactPayloads("tn", "e164").orderBody(request(null))).startsWith("{\"tns\":[\"+12029822917\"");
+        // The default, as the order examples show.
+        assertThat(new OpentactPayloads("items").numberFormat()).isEqualTo(OpentactPayloads.NumberFormat.integer);
+    }
+
+    @Test
+    void aNumberFormatNotKnownIsRefusedNamingTheKey() {
+        assertThatThrownBy(() -> new OpentactPayloads("items", "string"))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("opentact.api.number-format").hasMessageContaining("'string'");
+        assertThatThrownBy(() -> new OpentactPayloads("items", "")).hasMessageContaining("opentact.api.number-format");
+    }
+
+    @Test
     void itemsFormUnlessTheRequestNeedsCreateTnOrder() {
         assertThat(payloads.orderPath(request(null))).isEqualTo("/rest/order");
         assertThat(payloads.orderBody(request(null))).startsWith("{\"items\":[{\"tn\":12029822917,\"features\":[\"voice\",\"sms\"]");
