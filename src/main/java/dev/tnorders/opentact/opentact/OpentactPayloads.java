@@ -220,6 +220,13 @@ public class OpentactPayloads {
                 FINAL_STATES.contains(state.toLowerCase(Locale.ROOT)), numbers, nrc, mrc);
     }
 
+    /** The {@code total} of a number search answer: how many numbers match in all; null when it has none. */
+    public Integer searchTotal(ApiResponse response) {
+        JsonNode total = response.payload() == null || !response.payload().isObject() ? null
+                : response.payload().get("total");
+        return total != null && total.canConvertToInt() && total.isIntegralNumber() ? total.intValue() : null;
+    }
+
     /** Numbers offered by {@code POST /rest/tn/search}, as E.164, in the order given. */
     public List<String> foundNumbers(ApiResponse response) {
         JsonNode p = response.payload();
@@ -237,13 +244,6 @@ public class OpentactPayloads {
             }
         }
         return out;
-    }
-
-    /** The {@code total} of a number search answer: how many numbers match in all; null when it has none. */
-    public Integer searchTotal(ApiResponse response) {
-        JsonNode total = response.payload() == null || !response.payload().isObject() ? null
-                : response.payload().get("total");
-        return total != null && total.canConvertToInt() && total.isIntegralNumber() ? total.intValue() : null;
     }
 
     private static boolean isSuccess(String itemState) {

@@ -81,11 +81,11 @@ public final class OpentactSandbox implements AutoCloseable {
     private volatile int rateLimit;
     private final java.util.ArrayDeque<Long> recentCalls = new java.util.ArrayDeque<>();
     private final AtomicInteger rateLimited = new AtomicInteger();
+    private final java.util.concurrent.atomic.AtomicReference<long[]> extraInSearch =
+            new java.util.concurrent.atomic.AtomicReference<>(new long[0]);
     private final java.util.concurrent.atomic.AtomicReference<long[]> goneAfterSearch =
             new java.util.concurrent.atomic.AtomicReference<>(new long[0]);
     private volatile NumberStyle numberStyle = NumberStyle.NUMERIC;
-    private final java.util.concurrent.atomic.AtomicReference<long[]> extraInSearch =
-            new java.util.concurrent.atomic.AtomicReference<>(new long[0]);
 
     private record Fault(int status, AtomicInteger remaining) {
     }
