@@ -91,14 +91,11 @@ public class OrderDecisions {
         return found == null && !Boolean.FALSE.equals(lastPageFull) && (pageIndex == null ? 0 : pageIndex) < maxPages;
     }
 
-    /**
-     * Whether the quote lets this request be ordered: a price that cannot be read refuses it
-     * (whether or not it has limits), and one number's price (base plus requested features, see
-     * {@link dev.tnorders.opentact.opentact.PriceDerivation}) must be within max_nrc and max_mrc.
-     *
-     * @return why the request may not be ordered at this price, or null when it may
-     */
+    /** @return why the quote is over the request's per-number limits, or null when it is within them */
     public String overLimit(OrderRequest request, PriceQuote quote) {
+        // A price that cannot be read refuses the request, whether or not it has limits; one
+        // number's price (base plus the requested features, see PriceDerivation) must be within
+        // max_nrc and max_mrc.
         if (quote == null) {
             return "Opentact gave no price, so the order was refused; nothing was ordered";
         }
