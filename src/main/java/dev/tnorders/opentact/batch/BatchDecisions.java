@@ -39,14 +39,23 @@ public class BatchDecisions {
     }
 
     /**
-     * The price of one number in this quote: exact when Opentact answered with one price group,
-     * the dearest group otherwise (so budgets are never under-counted).
+     * The price of one number in this quote, as {@link dev.tnorders.opentact.opentact.PriceDerivation}
+     * derives it: the dearest price group's base nrc plus the requested features' nrc, or the
+     * answer's total per number when that is more (so budgets are never under-counted).
      */
     public static BigDecimal nrcPerNumber(PriceQuote quote) {
         return quote == null ? null : quote.maxNumberNrc();
     }
 
     public Admission admit(OrderBatch batch, PriceQuote quote) {
+        if (quote == null || !quote.isReadable()) {
+            // A price that cannot be read is no price: nothing of the batch is ordered.
+            String reason = quote == null ? "Opentact gave no price, so the order was refused; nothing was ordered"
+                    : quote.refusal();
+            List<OrderResult> results = new ArrayList<>();
+            batch.requests().forEach(r -> results.add(decisions.rejected(r, reason, null)));
+            return new Admission(List.of(), List.copyOf(batch.requests()), results);
+        }
         List<String> overBudget = quoteOnly ? null : budgets.checkEach(batch.requests(), nrcPerNumber(quote));
         List<OrderRequest> admitted = new ArrayList<>();
         List<OrderRequest> refused = new ArrayList<>();
@@ -90,7 +99,11 @@ public class BatchDecisions {
         return results;
     }
 
-    /** One request's part of the batch's quote; only exact when the quote has a single price group. */
+    /**
+     * One request's part of the batch's quote: one number's price (never understated) × its
+     * numbers. Claimed only when the quote has a single price group; with several, which group a
+     * request's numbers fell in is not known.
+     */
     static PriceQuote share(OrderRequest r, PriceQuote quote) {
         if (quote == null || quote.priceGroups() != 1 || quote.maxNumberNrc() == null || quote.maxNumberMrc() == null) {
             return null;

@@ -16,6 +16,12 @@ public final class PhoneNumbers {
 
     private static final PhoneNumberUtil UTIL = PhoneNumberUtil.getInstance();
     private static final Set<String> SUPPORTED_REGIONS = Set.of("US", "CA");
+    /**
+     * NANP toll-free area codes: 800, 833, 844, 855, 866, 877, 888 in use, and 822, 880-887 and
+     * 889 reserved for toll-free.
+     */
+    private static final Set<String> TOLL_FREE_AREA_CODES = Set.of("800", "833", "844", "855", "866", "877", "888",
+            "822", "880", "881", "882", "883", "884", "885", "886", "887", "889");
 
     private PhoneNumbers() {
     }
@@ -54,6 +60,11 @@ public final class PhoneNumbers {
             throw new IllegalArgumentException("'" + trimmed + "' is toll-free; only local numbers can be ordered");
         }
         return UTIL.format(number, PhoneNumberFormat.E164);
+    }
+
+    /** Whether a three-digit area code (NPA) is toll-free, in use or reserved as such. */
+    public static boolean isTollFreeAreaCode(String npa) {
+        return npa != null && TOLL_FREE_AREA_CODES.contains(npa.strip());
     }
 
     /** The 11 digits Opentact's order endpoints take, e.g. 12029822917 for +12029822917. */

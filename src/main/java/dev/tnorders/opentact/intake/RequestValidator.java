@@ -101,6 +101,11 @@ public class RequestValidator {
         if (!NPA_OR_NXX.matcher(npa).matches()) {
             throw new InvalidRequestException("area_code", "must be 3 digits, the first 2-9 (got " + quote(npa) + ")");
         }
+        if (PhoneNumbers.isTollFreeAreaCode(npa)) {
+            // The same rule as for numbers (tns): only local numbers can be ordered.
+            throw new InvalidRequestException("area_code", quote(npa) + " is a toll-free area code; only local "
+                    + "numbers can be ordered");
+        }
         String nxx = blankToNull(raw.exchange());
         if (nxx != null && !NPA_OR_NXX.matcher(nxx).matches()) {
             throw new InvalidRequestException("exchange", "must be 3 digits, the first 2-9 (got " + quote(nxx) + ")");

@@ -35,9 +35,14 @@ public class Budgets {
 
     /**
      * @return why ordering this request would break a budget, or null when it fits; when it fits,
-     * its price is reserved in the ledger at once (see {@link #checkEach})
+     * its price is reserved in the ledger at once (see {@link #checkEach}). The price is the quote's
+     * order total (never less than one number's price, base plus requested features, × numbers);
+     * a quote that cannot be read never fits.
      */
     public String check(OrderRequest request, PriceQuote quote) {
+        if (quote != null && !quote.isReadable()) {
+            return quote.refusal();
+        }
         return checkAndReserve(journal.ledger(), request, quote == null ? null : quote.totalNrc());
     }
 

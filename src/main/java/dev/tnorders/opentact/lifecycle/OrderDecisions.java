@@ -80,16 +80,25 @@ public class OrderDecisions {
 
     /** @return why the quote is over the request's per-number limits, or null when it is within them */
     public String overLimit(OrderRequest request, PriceQuote quote) {
-        if (request.maxNrc() != null && quote.maxNumberNrc() != null && quote.maxNumberNrc().compareTo(request.maxNrc()) > 0) {
+        // A price that cannot be read refuses the request, whether or not it has limits; one
+        // number's price (base plus the requested features, see PriceDerivation) must be within
+        // max_nrc and max_mrc.
+        if (quote == null) {
+            return "Opentact gave no price, so the order was refused; nothing was ordered";
+        }
+        if (!quote.isReadable()) {
+            return quote.refusal();
+        }
+        if (quote.maxNumberNrc() == null || quote.maxNumberMrc() == null) {
+            return "Opentact's price has no per-number nrc and mrc; nothing was ordered";
+        }
+        if (request.maxNrc() != null && quote.maxNumberNrc().compareTo(request.maxNrc()) > 0) {
             return "a number costs " + quote.maxNumberNrc().toPlainString() + " one-time (nrc), over max_nrc "
                     + request.maxNrc().toPlainString();
         }
-        if (request.maxMrc() != null && quote.maxNumberMrc() != null && quote.maxNumberMrc().compareTo(request.maxMrc()) > 0) {
+        if (request.maxMrc() != null && quote.maxNumberMrc().compareTo(request.maxMrc()) > 0) {
             return "a number costs " + quote.maxNumberMrc().toPlainString() + " a month (mrc), over max_mrc "
                     + request.maxMrc().toPlainString();
-        }
-        if ((request.maxNrc() != null || request.maxMrc() != null) && quote.maxNumberNrc() == null) {
-            return "Opentact's price has no per-number items, so max_nrc/max_mrc cannot be checked";
         }
         return null;
     }
@@ -276,7 +285,8 @@ public class OrderDecisions {
                     request.source()));
         }
         Outcome outcome = new Outcome(request.requestId(), Outcome.State.rejected, null, request.numbersRequested(), 0, 0,
-                quote == null ? null : Price.of(quote.totalNrc(), quote.totalMrc()), reason, request.source(),
+                quote == null || !quote.isReadable() ? null : Price.of(quote.totalNrc(), quote.totalMrc()), reason,
+                request.source(),
                 request.receivedAt(), now());
         return new OrderResult(outcome, numbers);
     }

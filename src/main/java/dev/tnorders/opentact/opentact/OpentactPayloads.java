@@ -33,17 +33,64 @@ public class OpentactPayloads {
     /** Which endpoint places orders: the newer items form or CreateTNOrder. */
     public enum OrderForm { items, tn }
 
+    /**
+     * How request bodies carry telephone numbers ({@code opentact.api.number-format}): JSON numbers
+     * with the country code ({@code 12029822917}, as the order examples show) or E.164 strings
+     * ({@code "+12029822917"}, as the conventions page says). Answers are read in either form.
+     */
+    public enum NumberFormat { integer, e164 }
+
     private final OrderForm orderForm;
+    private final NumberFormat numberFormat;
 
     public OpentactPayloads(String orderForm) {
-        this.orderForm = OrderForm.valueOf(orderForm.trim().toLowerCase(Locale.ROOT));
+        this(orderForm, NumberFormat.integer.name());
     }
 
-    /** Body of {@code POST /rest/order/price} and of {@code POST /rest/order/tn}. */
+    public OpentactPayloads(String orderForm, String numberFormat) {
+        this.orderForm = OrderForm.valueOf(orderForm.trim().toLowerCase(Locale.ROOT));
+        this.numberFormat = numberFormat(numberFormat);
+    }
+
+    static NumberFormat numberFormat(String value) {
+        String v = value == null ? "" : value.trim().toLowerCase(Locale.ROOT);
+        try {
+            return NumberFormat.valueOf(v);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("opentact.api.number-format must be 'integer' (JSON numbers such as "
+                    + "12029822917) or 'e164' (strings such as \"+12029822917\"), not '" + value + "'", e);
+        }
+    }
+
+    public NumberFormat numberFormat() {
+        return numberFormat;
+    }
+
+    /** A number (E.164) as request bodies carry it: see {@link NumberFormat}. */
+    private void addNumber(ArrayNode array, String e164) {
+        if (numberFormat == NumberFormat.e164) {
+            array.add(e164);
+        } else {
+            array.add(PhoneNumbers.toApiNumber(e164));
+        }
+    }
+
+    private void putNumber(ObjectNode node, String field, String e164) {
+        if (numberFormat == NumberFormat.e164) {
+            node.put(field, e164);
+        } else {
+            node.put(field, PhoneNumbers.toApiNumber(e164));
+        }
+    }
+
+    /**
+     * Body of {@code POST /rest/order/price} and of {@code POST /rest/order/tn}: {@code tns} in the
+     * configured {@link NumberFormat}.
+     */
     public String priceBody(OrderRequest request) {
         ObjectNode body = OpentactResponses.MAPPER.createObjectNode();
         ArrayNode tns = body.putArray("tns");
-        request.tns().forEach(tn -> tns.add(PhoneNumbers.toApiNumber(tn)));
+        request.tns().forEach(tn -> addNumber(tns, tn));
         for (Feature f : Feature.values()) {
             body.put(f.apiName(), request.features().contains(f));
         }
@@ -64,7 +111,7 @@ public class OpentactPayloads {
         return orderForm == OrderForm.tn || needsTnForm ? "/rest/order/tn" : "/rest/order";
     }
 
-    /** Body for {@link #orderPath(OrderRequest)}. */
+    /** Body for {@link #orderPath(OrderRequest)}: every number in the configured {@link NumberFormat}. */
     public String orderBody(OrderRequest request) {
         if (orderPath(request).equals("/rest/order/tn")) {
             return priceBody(request);
@@ -73,7 +120,7 @@ public class OpentactPayloads {
         ArrayNode items = body.putArray("items");
         for (String tn : request.tns()) {
             ObjectNode item = items.addObject();
-            item.put("tn", PhoneNumbers.toApiNumber(tn));
+            putNumber(item, "tn", tn);
             ArrayNode features = item.putArray("features");
             request.features().forEach(f -> features.add(f.apiName()));
             item.put("autorenew", request.autorenew());
@@ -88,21 +135,15 @@ public class OpentactPayloads {
         return write(body);
     }
 
-    public PriceQuote quote(ApiResponse response) {
-        JsonNode p = response.payload();
-        BigDecimal maxNrc = null;
-        BigDecimal maxMrc = null;
-        JsonNode items = p == null ? null : p.get("items");
-        int groups = 0;
-        if (items != null && items.isArray()) {
-            for (JsonNode item : items) {
-                groups++;
-                maxNrc = max(maxNrc, decimal(item.get("nrc")));
-                maxMrc = max(maxMrc, decimal(item.get("mrc")));
-            }
-        }
-        return new PriceQuote(decimal(p == null ? null : p.get("nrc")), decimal(p == null ? null : p.get("mrc")),
-                maxNrc, maxMrc, groups);
+    /**
+     * The price of {@code request}'s numbers from the answer to its price body, as
+     * {@link PriceDerivation} derives it: per number, the dearest price group's base price plus its
+     * requested features' prices, cross-checked with the answer's totals, never less. An answer
+     * that cannot be read gives a quote that refuses the order ({@link PriceQuote#refusal()}).
+     */
+    public PriceQuote quote(ApiResponse response, OrderRequest request) {
+        return PriceDerivation.derive(response.payload(), request.features(),
+                request.tns() == null ? 0 : request.tns().size());
     }
 
     /**
@@ -234,6 +275,13 @@ public class OpentactPayloads {
                 java.util.Collections.unmodifiableSet(listed), nrc, mrc, instant(p.get("created_on")));
     }
 
+    /** The {@code total} of a number search answer: how many numbers match in all; null when it has none. */
+    public Integer searchTotal(ApiResponse response) {
+        JsonNode total = response.payload() == null || !response.payload().isObject() ? null
+                : response.payload().get("total");
+        return total != null && total.canConvertToInt() && total.isIntegralNumber() ? total.intValue() : null;
+    }
+
     /** Numbers offered by {@code POST /rest/tn/search}, as E.164, in the order given. */
     public List<String> foundNumbers(ApiResponse response) {
         JsonNode p = response.payload();
@@ -318,13 +366,6 @@ public class OpentactPayloads {
         } catch (NumberFormatException e) {
             return null;
         }
-    }
-
-    private static BigDecimal max(BigDecimal a, BigDecimal b) {
-        if (a == null) {
-            return b;
-        }
-        return b == null ? a : a.max(b);
     }
 
     private static void putIfSet(ObjectNode body, String name, String value) {

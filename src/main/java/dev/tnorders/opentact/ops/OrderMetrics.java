@@ -40,7 +40,7 @@ public class OrderMetrics implements CamelContextAware {
     public static final String PREFIX = "opentact.";
 
     /** Why a request was rejected, as a category fit for a metric tag. */
-    public enum RejectReason { over_limit, balance, opentact_refused, quote_only, not_enough_found, other }
+    public enum RejectReason { over_limit, unreadable_price, balance, opentact_refused, quote_only, not_enough_found, other }
 
     private static final Pattern UUID = Pattern.compile(
             "[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}");
@@ -235,9 +235,11 @@ public class OrderMetrics implements CamelContextAware {
         if (reason.startsWith("Opentact refused")) {
             return RejectReason.opentact_refused;
         }
-        if (reason.contains(", over max_nrc") || reason.contains(", over max_mrc")
-                || reason.contains("max_nrc/max_mrc cannot be checked")) {
+        if (reason.contains(", over max_nrc") || reason.contains(", over max_mrc")) {
             return RejectReason.over_limit;
+        }
+        if (reason.startsWith("Opentact's price") || reason.startsWith("Opentact gave no price")) {
+            return RejectReason.unreadable_price;
         }
         if (reason.startsWith("only ") && reason.contains("numbers are available")) {
             return RejectReason.not_enough_found;

@@ -87,6 +87,8 @@ public final class OpentactSandbox implements AutoCloseable {
     private volatile int rateLimit;
     private final java.util.ArrayDeque<Long> recentCalls = new java.util.ArrayDeque<>();
     private final AtomicInteger rateLimited = new AtomicInteger();
+    private final java.util.concurrent.atomic.AtomicReference<long[]> extraInSearch =
+            new java.util.concurrent.atomic.AtomicReference<>(new long[0]);
     private final java.util.concurrent.atomic.AtomicReference<long[]> goneAfterSearch =
             new java.util.concurrent.atomic.AtomicReference<>(new long[0]);
     private volatile NumberStyle numberStyle = NumberStyle.NUMERIC;
@@ -187,6 +189,17 @@ public final class OpentactSandbox implements AutoCloseable {
         goneAfterSearch.set(tns.clone());
     }
 
+    /**
+     * Every number search (until changed) also offers these numbers, first, whatever its pattern:
+     * numbers of another area code or exchange, or toll-free ones, as a search answer might hold.
+     * They are in the inventory, so an order for them would succeed: a test can prove that none
+     * was bought. No numbers: back to offering only what matches.
+     */
+    public void offerExtraInSearch(long... tns) {
+        state.addInventory(tns);
+        extraInSearch.set(tns.clone());
+    }
+
     /** How many calls were refused with 429 for the rate limit. */
     public int rateLimitedCalls() {
         return rateLimited.get();
@@ -237,6 +250,19 @@ public final class OpentactSandbox implements AutoCloseable {
 
     public void setPrice(long tn, BigDecimal nrc, BigDecimal mrc) {
         state.setPrice(tn, nrc, mrc);
+    }
+
+    /**
+     * What a feature ({@code voice}, {@code sms}, {@code mms}, {@code fax}, {@code emergency})
+     * costs per number on top of the number's own price: its {@code <feature>_nrc} and
+     * {@code <feature>_mrc} in price answers, counted in the totals and charged by orders that ask
+     * for it. 0.00 unless set.
+     */
+    public void setFeaturePrice(String feature, BigDecimal nrc, BigDecimal mrc) {
+        if (!FEATURES.contains(feature)) {
+            throw new IllegalArgumentException("unknown feature " + feature + "; use one of " + FEATURES);
+        }
+        state.setFeaturePrice(feature, nrc, mrc);
     }
 
     public void addInventory(long... tns) {
@@ -681,8 +707,16 @@ public final class OpentactSandbox implements AutoCloseable {
         return new TnBody(tns, features, autorenew == null || autorenew.isNull() || autorenew.booleanValue());
     }
 
+    /**
+     * The documented price answer: totals {@code nrc}/{@code mrc} as numbers (each number's own price
+     * plus the prices of the features asked for), and one item per distinct own price with every
+     * documented field as a decimal string: {@code nrc}, {@code mrc}, each feature's {@code _nrc} and
+     * {@code _mrc} and its usage costs.
+     */
     private Map<String, Object> price(JsonNode body) {
         TnBody req = readTnBody(body);
+        List<String> asked = req.features().entrySet().stream().filter(Map.Entry::getValue)
+                .map(Map.Entry::getKey).toList();
         // One price group per distinct per-number price.
         Map<String, List<Long>> groups = new LinkedHashMap<>();
         Map<String, BigDecimal[]> groupPrice = new HashMap<>();
@@ -693,28 +727,31 @@ public final class OpentactSandbox implements AutoCloseable {
             String key = p[0].toPlainString() + "/" + p[1].toPlainString();
             groups.computeIfAbsent(key, k -> new ArrayList<>()).add(tn);
             groupPrice.put(key, p);
-            nrc = nrc.add(p[0]);
-            mrc = mrc.add(p[1]);
+            BigDecimal[] withFeatures = state.priceWith(tn, asked);
+            nrc = nrc.add(withFeatures[0]);
+            mrc = mrc.add(withFeatures[1]);
         }
         List<Map<String, Object>> items = new ArrayList<>();
         int id = 1;
         for (Map.Entry<String, List<Long>> g : groups.entrySet()) {
             BigDecimal[] p = groupPrice.get(g.getKey());
             Map<String, Object> item = new LinkedHashMap<>();
-            item.put("id", id++);
+            item.put("id", Integer.toString(id++));
             item.put("name", "US local");
             item.put("description", "Local number, price per number");
             item.put("nrc", p[0].toPlainString());
             item.put("mrc", p[1].toPlainString());
             for (String f : List.of("voice", "fax", "emergency")) {
-                item.put(f + "_nrc", "0.00");
-                item.put(f + "_mrc", "0.00");
+                BigDecimal[] fp = state.featurePriceOf(f);
+                item.put(f + "_nrc", fp[0].toPlainString());
+                item.put(f + "_mrc", fp[1].toPlainString());
                 item.put(f + "_incoming_per_min_cost", "0.0050");
                 item.put(f + "_outgoing_per_min_cost", "0.0100");
             }
             for (String f : List.of("sms", "mms")) {
-                item.put(f + "_nrc", "0.00");
-                item.put(f + "_mrc", "0.00");
+                BigDecimal[] fp = state.featurePriceOf(f);
+                item.put(f + "_nrc", fp[0].toPlainString());
+                item.put(f + "_mrc", fp[1].toPlainString());
                 item.put(f + "_per_send_cost", "0.0040");
                 item.put(f + "_per_receive_cost", "0.0000");
             }
@@ -914,7 +951,13 @@ public final class OpentactSandbox implements AutoCloseable {
                     field("must be ten digits or wildcards (* or %)", body.get("pattern"))));
         }
         List<Map<String, Object>> found = new ArrayList<>();
-        for (long tn : state.search(pattern)) {
+        List<Long> matching = state.search(pattern);
+        for (long tn : extraInSearch.get()) {
+            if (!matching.contains(tn)) {
+                found.add(Map.of("tn", numberOut(tn), "state", "available"));
+            }
+        }
+        for (long tn : matching) {
             found.add(Map.of("tn", numberOut(tn), "state", "available"));
         }
         Map<String, Object> payload = new LinkedHashMap<>();

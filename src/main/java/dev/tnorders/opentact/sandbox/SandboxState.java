@@ -41,6 +41,8 @@ final class SandboxState {
     private final Map<Long, Integer> purchases = new HashMap<>();
     private final Map<Long, Integer> orderAttempts = new HashMap<>();
     private final Map<Long, BigDecimal[]> priceOverrides = new HashMap<>();
+    /** One-time and monthly price of each feature, on top of a number's own price (0.00 unless set). */
+    private final Map<String, BigDecimal[]> featurePrices = new HashMap<>();
     private BigDecimal balance = new BigDecimal("1000.00");
     private BigDecimal baseNrc = new BigDecimal("1.00");
     private BigDecimal baseMrc = new BigDecimal("0.50");
@@ -94,6 +96,28 @@ final class SandboxState {
         priceOverrides.put(tn, new BigDecimal[] {nrc, mrc});
     }
 
+    synchronized void setFeaturePrice(String feature, BigDecimal nrc, BigDecimal mrc) {
+        featurePrices.put(feature, new BigDecimal[] {nrc, mrc});
+    }
+
+    /** A feature's {nrc, mrc}: 0.00 each unless set. */
+    synchronized BigDecimal[] featurePriceOf(String feature) {
+        return featurePrices.getOrDefault(feature, new BigDecimal[] {new BigDecimal("0.00"), new BigDecimal("0.00")});
+    }
+
+    /** What one number costs with these features: its own price plus each feature's, {nrc, mrc}. */
+    synchronized BigDecimal[] priceWith(long tn, List<String> features) {
+        BigDecimal[] base = priceOf(tn);
+        BigDecimal nrc = base[0];
+        BigDecimal mrc = base[1];
+        for (String f : features) {
+            BigDecimal[] p = featurePriceOf(f);
+            nrc = nrc.add(p[0]);
+            mrc = mrc.add(p[1]);
+        }
+        return new BigDecimal[] {nrc, mrc};
+    }
+
     synchronized void setDelays(Duration processing, Duration completion) {
         processingDelay = processing;
         completionDelay = completion;
@@ -135,7 +159,7 @@ final class SandboxState {
     synchronized Order place(List<Long> tns, List<String> features, boolean autorenew, Map<String, Object> request) {
         BigDecimal total = BigDecimal.ZERO;
         for (long tn : tns) {
-            total = total.add(priceOf(tn)[0]);
+            total = total.add(priceWith(tn, features)[0]);
         }
         if (balance.compareTo(total) < 0) {
             return null;
@@ -157,7 +181,7 @@ final class SandboxState {
                 reason = "Complete";
                 inventory.remove(tn);
                 owned.put(tn, new Lease(UUID.randomUUID().toString(), tn, now, autorenew));
-                BigDecimal[] price = priceOf(tn);
+                BigDecimal[] price = priceWith(tn, features);
                 balance = balance.subtract(price[0]);
                 nrc = nrc.add(price[0]);
                 mrc = mrc.add(price[1]);

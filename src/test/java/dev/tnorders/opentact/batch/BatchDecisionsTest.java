@@ -65,4 +65,18 @@ class BatchDecisionsTest {
         assertThat(BatchDecisions.share(req("a", "+1"), twoGroups)).isNull();
         assertThat(BatchDecisions.nrcPerNumber(twoGroups)).isEqualByComparingTo("2.00"); // budgets: the dearest
     }
+
+    @Test
+    void anUnreadablePriceRefusesEveryRequestOfTheBatch() {
+        BatchDecisions batch = new BatchDecisions(decisions, null, false);
+        BatchDecisions.Admission admission = batch.admit(new OrderBatch(List.of(req("a", "+1"), req("b", "+2"))),
+                PriceQuote.unreadable("Opentact's price has no readable total mrc; nothing was ordered"));
+        assertThat(admission.admitted()).isEmpty();
+        assertThat(admission.refused()).extracting(OrderRequest::requestId).containsExactly("a", "b");
+        assertThat(admission.refusedResults()).allSatisfy(r -> {
+            assertThat(r.outcome().state()).isEqualTo(Outcome.State.rejected);
+            assertThat(r.outcome().reason()).contains("total mrc");
+            assertThat(r.outcome().price()).isNull();
+        });
+    }
 }

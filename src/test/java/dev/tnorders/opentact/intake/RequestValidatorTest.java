@@ -108,4 +108,22 @@ class RequestValidatorTest {
         assertThatThrownBy(() -> validate(new RawRequest(null, List.of("2029822917"), "201", null, null, null, null,
                 null, null, null, null, null, null))).hasMessageContaining("not both");
     }
+
+    @org.junit.jupiter.params.ParameterizedTest
+    @org.junit.jupiter.params.provider.ValueSource(strings = {"800", "833", "844", "855", "866", "877", "888",
+            "822", "880", "881", "882", "883", "884", "885", "886", "887", "889"})
+    void tollFreeAreaCodesAreRefusedLikeTollFreeNumbers(String npa) {
+        assertThatThrownBy(() -> validate(new RawRequest(null, null, npa, null, "1", null, null, null, null, null,
+                null, null, null))).isInstanceOf(InvalidRequestException.class)
+                .hasMessageContaining("field 'area_code'").hasMessageContaining("toll-free")
+                .hasMessageContaining("only local numbers can be ordered");
+    }
+
+    @Test
+    void areaCodesNextToTollFreeOnesAreLocal() {
+        for (String npa : List.of("801", "821", "823", "832", "879", "890", "899")) {
+            assertThat(validate(new RawRequest(null, null, npa, null, "1", null, null, null, null, null, null, null,
+                    null)).search().areaCode()).isEqualTo(npa);
+        }
+    }
 }

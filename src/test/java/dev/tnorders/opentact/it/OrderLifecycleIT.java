@@ -100,6 +100,29 @@ class OrderLifecycleIT extends SandboxAndApp {
     }
 
     @Test
+    void criteriaOffersNotMatchingAreSkippedAndFurtherPagesRead() throws Exception {
+        // Page 1 (100 a page) offers only numbers of another area code and toll-free ones; page 2
+        // has 50 more of them, then the numbers asked for.
+        long[] extra = new long[150];
+        for (int i = 0; i < 100; i++) {
+            extra[i] = 12125550000L + i;
+        }
+        for (int i = 0; i < 50; i++) {
+            extra[100 + i] = 18005550000L + i;
+        }
+        sandbox.offerExtraInSearch(extra);
+        app = app().start();
+        TopicProbe.Rec o = outcome("pages-1",
+                "{\"request_id\":\"pages-1\",\"search\":{\"area_code\":\"415\",\"exchange\":\"777\",\"quantity\":3}}");
+        assertThat(o.value()).containsEntry("state", "completed").containsEntry("numbers_ordered", 3);
+        assertThat(sandbox.purchases().keySet()).hasSize(3).allSatisfy(tn -> assertThat(tn / 10_000).isEqualTo(1415777L));
+        for (long tn : extra) {
+            assertThat(sandbox.orderAttempts(tn)).as("offered %d", tn).isZero();
+        }
+        assertThat(sandbox.callTimes("/rest/tn/search")).hasSize(2);
+    }
+
+    @Test
     void numbersGoneByOrderTimeAreSearchedForAgain() throws Exception {
         // 415-777-0000 and -0001 are offered first, then bought by someone else before our order.
         sandbox.goneAfterSearch(14157770000L, 14157770001L);

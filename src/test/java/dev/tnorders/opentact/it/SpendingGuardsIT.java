@@ -1,5 +1,6 @@
 package dev.tnorders.opentact.it;
 
+import java.math.BigDecimal;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.time.Duration;
@@ -38,6 +39,24 @@ class SpendingGuardsIT extends SandboxAndApp {
             assertThat(Duration.between(calls.get(i), calls.get(i + limit)))
                     .as("calls %d..%d", i, i + limit).isGreaterThanOrEqualTo(Duration.ofMillis(900));
         }
+    }
+
+    @Test
+    void aRequestedFeaturesMonthlyPriceCountsAgainstMaxMrc() throws Exception {
+        // Base mrc 0.50 is within max_mrc 1.00; with sms (0.75 a month) a number costs 1.25.
+        sandbox.setFeaturePrice("sms", new BigDecimal("0.00"), new BigDecimal("0.75"));
+        app = app().start();
+        TopicProbe.send(app.brokers, app.topic("requests"), ONE_PARTITION,
+                "{\"request_id\":\"sms-1\",\"tns\":[\"+12012090301\"],\"features\":[\"voice\",\"sms\"],\"max_mrc\":\"1.00\"}");
+        TopicProbe.send(app.brokers, app.topic("requests"), ONE_PARTITION,
+                "{\"request_id\":\"voice-1\",\"tns\":[\"+12012090302\"],\"features\":[\"voice\"],\"max_mrc\":\"1.00\"}");
+        Map<String, TopicProbe.Rec> byId = byId(TopicProbe.read(app.brokers, app.topic("outcomes"), 2, WAIT, SETTLE));
+        assertThat(byId.get("sms-1").value()).containsEntry("state", "rejected").containsEntry("numbers_ordered", 0);
+        assertThat((String) byId.get("sms-1").get("reason")).contains("1.25 a month").contains("max_mrc 1.00");
+        assertThat(sandbox.orderAttempts(12012090301L)).isZero();
+        // Without sms the same limit is met: it is ordered.
+        assertThat(byId.get("voice-1").value()).containsEntry("state", "completed");
+        assertThat(sandbox.purchaseCount(12012090302L)).isEqualTo(1);
     }
 
     /** One key for every record: one partition, so the requests are handled in the order sent. */

@@ -14,6 +14,7 @@ import org.junit.jupiter.api.Test;
 
 import dev.tnorders.opentact.model.Feature;
 import dev.tnorders.opentact.model.OrderRequest;
+import dev.tnorders.opentact.opentact.PriceQuote;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -44,6 +45,13 @@ class BudgetsTest {
     void noBudgetNeedsNoPriceButABudgetDoes() {
         assertThat(new Budgets("", "none", null).exceeded(null, d("1"), d("1"), true)).isNull();
         assertThat(new Budgets("5", "none", null).exceeded(null, d("1"), d("1"), true)).contains("cannot be checked");
+    }
+
+    @Test
+    void anUnreadablePriceNeverFitsABudgetNorNoBudget() {
+        PriceQuote unreadable = PriceQuote.unreadable("Opentact's price has no readable total nrc; nothing was ordered");
+        assertThat(new Budgets("none", "none", null).check(null, unreadable)).contains("total nrc");
+        assertThat(new Budgets("10.00", "none", null).check(null, unreadable)).contains("total nrc");
     }
 
     @Test

@@ -43,6 +43,34 @@ class OrderDecisionsTest {
     }
 
     @Test
+    void anUnreadablePriceRefusesEvenWithoutLimits() {
+        PriceQuote unreadable = PriceQuote.unreadable("Opentact's price has no readable sms_mrc for item 1; nothing was ordered");
+        assertThat(decisions.overLimit(request(null, null, "+12029822917"), unreadable))
+                .isEqualTo("Opentact's price has no readable sms_mrc for item 1; nothing was ordered");
+        assertThat(decisions.overLimit(request("5.00", "5.00", "+12029822917"), unreadable)).contains("sms_mrc");
+        assertThat(decisions.overLimit(request(null, null, "+12029822917"), null)).contains("no price");
+        // A readable quote with no per-number figure (none comes from Opentact's answer like that) refuses too.
+        assertThat(decisions.overLimit(request(null, null, "+12029822917"),
+                new PriceQuote(BigDecimal.ONE, BigDecimal.ONE, null, null, 0))).contains("no per-number");
+        OrderResult refused = decisions.rejected(request(null, null, "+12029822917"), unreadable.refusal(), unreadable);
+        assertThat(refused.outcome().state()).isEqualTo(Outcome.State.rejected);
+        assertThat(refused.outcome().price()).isNull(); // no price is claimed from an unreadable answer
+        assertThat(refused.numbers()).singleElement().satisfies(n -> assertThat(n.reason()).contains("sms_mrc"));
+    }
+
+    @Test
+    void theFeaturesPriceCountsAgainstMaxMrc() {
+        // base mrc 0.50 + sms_mrc 0.25: over a max_mrc of 0.60 that the base alone would meet
+        PriceQuote withSms = dev.tnorders.opentact.opentact.PriceDerivation.derive(
+                dev.tnorders.opentact.opentact.PriceDerivationTest.payload(
+                        "nrc=1.00,mrc=0.50,voice_nrc=0,voice_mrc=0,sms_nrc=0,sms_mrc=0.25", "nrc=#1.00,mrc=#0.50"),
+                EnumSet.of(Feature.VOICE, Feature.SMS), 1);
+        assertThat(decisions.overLimit(request(null, "0.60", "+12029822917"), withSms))
+                .isEqualTo("a number costs 0.75 a month (mrc), over max_mrc 0.60");
+        assertThat(decisions.overLimit(request(null, "0.75", "+12029822917"), withSms)).isNull();
+    }
+
+    @Test
     void completedPartialFailedAndUnknownComeFromTnItemsOnly() {
         Map<String, OrderStatus.Item> items = new LinkedHashMap<>();
         items.put("+12029822917", new OrderStatus.Item(true, "success", "Complete"));

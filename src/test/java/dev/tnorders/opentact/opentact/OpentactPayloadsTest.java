@@ -28,6 +28,34 @@ class OpentactPayloadsTest {
     }
 
     @Test
+    void everyBodyCarriesNumbersInTheConfiguredFormat() {
+        OpentactPayloads integer = new OpentactPayloads("items", "integer");
+        OpentactPayloads e164 = new OpentactPayloads("items", " E164 ");
+        assertThat(integer.priceBody(request(null))).startsWith("{\"tns\":[12029822917,12025550143],");
+        assertThat(e164.priceBody(request(null))).startsWith("{\"tns\":[\"+12029822917\",\"+12025550143\"],");
+        // POST /rest/order: items' tn
+        assertThat(integer.orderBody(request(null))).startsWith("{\"items\":[{\"tn\":12029822917,");
+        assertThat(e164.orderBody(request(null))).startsWith("{\"items\":[{\"tn\":\"+12029822917\",")
+                .contains("{\"tn\":\"+12025550143\",");
+        // POST /rest/order/tn: tns
+        assertThat(integer.orderPath(request("US"))).isEqualTo("/rest/order/tn");
+        assertThat(integer.orderBody(request("US"))).startsWith("{\"tns\":[12029822917,12025550143],")
+                .contains("\"profile\":\"US\"");
+        assertThat(e164.orderBody(request("US"))).startsWith("{\"tns\":[\"+12029822917\",\"+12025550143\"],");
+        assertThat(new OpentactPayloads("tn", "e164").orderBody(request(null))).startsWith("{\"tns\":[\"+12029822917\"");
+        // The default, as the order examples show.
+        assertThat(new OpentactPayloads("items").numberFormat()).isEqualTo(OpentactPayloads.NumberFormat.integer);
+    }
+
+    @Test
+    void aNumberFormatNotKnownIsRefusedNamingTheKey() {
+        assertThatThrownBy(() -> new OpentactPayloads("items", "string"))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("opentact.api.number-format").hasMessageContaining("'string'");
+        assertThatThrownBy(() -> new OpentactPayloads("items", "")).hasMessageContaining("opentact.api.number-format");
+    }
+
+    @Test
     void itemsFormUnlessTheRequestNeedsCreateTnOrder() {
         assertThat(payloads.orderPath(request(null))).isEqualTo("/rest/order");
         assertThat(payloads.orderBody(request(null))).startsWith("{\"items\":[{\"tn\":12029822917,\"features\":[\"voice\",\"sms\"]");
@@ -36,15 +64,34 @@ class OpentactPayloadsTest {
     }
 
     @Test
-    void quoteReadsDecimalsExactly() {
+    void quoteReadsDecimalsExactlyAndCountsTheRequestedFeatures() {
         ApiResponse r = responses.read("{\"success\":true,\"payload\":{\"nrc\":2.10,\"mrc\":1.0000000000000001,"
-                + "\"items\":[{\"nrc\":\"1.05\",\"mrc\":\"0.50\"},{\"nrc\":\"1.50\",\"mrc\":\"0.25\"}]}}", 200, null);
-        PriceQuote q = payloads.quote(r);
-        assertThat(q.totalNrc()).isEqualByComparingTo("2.10");
-        assertThat(q.totalMrc().toPlainString()).isEqualTo("1.0000000000000001");
+                + "\"items\":[{\"nrc\":\"1.05\",\"mrc\":\"0.50\",\"voice_nrc\":\"0\",\"voice_mrc\":\"0\","
+                + "\"sms_nrc\":\"0\",\"sms_mrc\":\"0.10\"},"
+                + "{\"nrc\":\"1.50\",\"mrc\":\"0.25\",\"voice_nrc\":\"0\",\"voice_mrc\":\"0\","
+                + "\"sms_nrc\":\"0\",\"sms_mrc\":\"0\"}]}}", 200, null);
+        PriceQuote q = payloads.quote(r, request(null)); // voice and sms, two numbers
+        assertThat(q.isReadable()).isTrue();
         assertThat(q.maxNumberNrc()).isEqualByComparingTo("1.50");
-        assertThat(q.maxNumberMrc()).isEqualByComparingTo("0.50");
+        assertThat(q.maxNumberMrc()).isEqualByComparingTo("0.60"); // 0.50 + sms 0.10
+        assertThat(q.totalNrc()).isEqualByComparingTo("3.00"); // 1.50 x 2, more than the answer's 2.10
+        assertThat(q.totalMrc()).isEqualByComparingTo("1.20");
         assertThat(q.priceGroups()).isEqualTo(2);
+
+        ApiResponse exact = responses.read("{\"success\":true,\"payload\":{\"nrc\":2.10,\"mrc\":1.0000000000000001,"
+                + "\"items\":[{\"nrc\":\"1.05\",\"mrc\":\"0.50\",\"voice_nrc\":\"0\",\"voice_mrc\":\"0\","
+                + "\"sms_nrc\":\"0\",\"sms_mrc\":\"0\"}]}}", 200, null);
+        assertThat(payloads.quote(exact, request(null)).totalMrc().toPlainString()).isEqualTo("1.0000000000000001");
+    }
+
+    @Test
+    void aPriceWithoutARequestedFeaturesPriceRefusesTheOrder() {
+        ApiResponse r = responses.read("{\"success\":true,\"payload\":{\"nrc\":2,\"mrc\":1,"
+                + "\"items\":[{\"nrc\":\"1.00\",\"mrc\":\"0.50\",\"voice_nrc\":\"0\",\"voice_mrc\":\"0\"}]}}",
+                200, null);
+        PriceQuote q = payloads.quote(r, request(null));
+        assertThat(q.isReadable()).isFalse();
+        assertThat(q.refusal()).startsWith("Opentact's price has no readable sms_nrc for item 1");
     }
 
     @Test

@@ -97,7 +97,10 @@ class OrderMetricsTest {
                 new OrderRequest("r1", List.of("+12029822917"), null, EnumSet.of(Feature.VOICE), true, null, null, null,
                         null, new BigDecimal("0.01"), TOPIC, "t0"), QUOTE))).isEqualTo(RejectReason.over_limit);
         assertThat(OrderMetrics.rejectReason(decisions.overLimit(r,
-                new PriceQuote(BigDecimal.ONE, BigDecimal.ONE, null, null, 0)))).isEqualTo(RejectReason.over_limit);
+                new PriceQuote(BigDecimal.ONE, BigDecimal.ONE, null, null, 0)))).isEqualTo(RejectReason.unreadable_price);
+        assertThat(OrderMetrics.rejectReason(decisions.overLimit(r,
+                PriceQuote.unreadable("Opentact's price has no readable sms_mrc for item 1; nothing was ordered"))))
+                .isEqualTo(RejectReason.unreadable_price);
 
         ApiResponse noBalance = new ApiResponse(402, false, null, "not enough account balance", Map.of());
         ApiResponse badField = new ApiResponse(400, false, null, "bad request", Map.of("profile", "unknown"));

@@ -70,6 +70,25 @@ class OpentactSandboxTest {
     }
 
     @Test
+    void featurePricesAppearInItemsAndTotalsForTheFeaturesAskedFor() throws Exception {
+        sandbox.setFeaturePrice("sms", new BigDecimal("0.10"), new BigDecimal("0.25"));
+        Answer withSms = call("POST", "/rest/order/price", "{\"tns\":[12012000001,12012000003],\"voice\":true,\"sms\":true}");
+        JsonNode p = withSms.body().get("payload");
+        assertThat(p.get("nrc").decimalValue()).isEqualByComparingTo("2.20"); // (1.00 + 0.10) x 2
+        assertThat(p.get("mrc").decimalValue()).isEqualByComparingTo("1.50"); // (0.50 + 0.25) x 2
+        JsonNode item = p.get("items").get(0);
+        assertThat(item.get("sms_nrc").asText()).isEqualTo("0.10");
+        assertThat(item.get("sms_mrc").asText()).isEqualTo("0.25");
+        assertThat(item.get("voice_mrc").asText()).isEqualTo("0.00");
+        for (String f : new String[] {"voice", "sms", "mms", "fax", "emergency"}) {
+            assertThat(item.get(f + "_nrc").isTextual()).as(f).isTrue();
+            assertThat(item.get(f + "_mrc").isTextual()).as(f).isTrue();
+        }
+        Answer voiceOnly = call("POST", "/rest/order/price", "{\"tns\":[12012000001],\"voice\":true,\"sms\":false}");
+        assertThat(voiceOnly.body().get("payload").get("mrc").decimalValue()).isEqualByComparingTo("0.50");
+    }
+
+    @Test
     void ordersOfBothFormsBecomeFinalWithPerNumberItems() throws Exception {
         sandbox.removeInventory(12012000009L);
         Answer created = call("POST", "/rest/order",
@@ -199,6 +218,29 @@ class OpentactSandboxTest {
         Answer refused = call("POST", "/rest/order/price", "{\"tns\":[12012000032]}");
         assertThat(refused.status()).isEqualTo(200);
         assertThat(refused.body().get("success").asBoolean()).isFalse();
+    }
+
+    @Test
+    void searchPagesAndExtraOffers() throws Exception {
+        JsonNode page1 = call("POST", "/rest/tn/search?page=1&size=100", "{\"pattern\":\"201777****\"}").body().get("payload");
+        JsonNode page10 = call("POST", "/rest/tn/search?page=10&size=100", "{\"pattern\":\"201777****\"}").body().get("payload");
+        JsonNode page11 = call("POST", "/rest/tn/search?page=11&size=100", "{\"pattern\":\"201777****\"}").body().get("payload");
+        assertThat(page1.get("data")).hasSize(100);
+        assertThat(page1.get("data").get(0).get("tn").asLong()).isEqualTo(12017770000L);
+        assertThat(page10.get("data").get(99).get("tn").asLong()).isEqualTo(12017770999L);
+        assertThat(page11.get("data")).isEmpty();
+
+        sandbox.offerExtraInSearch(18005550199L, 12127770001L);
+        JsonNode withExtras = call("POST", "/rest/tn/search?page=1&size=3", "{\"pattern\":\"201777****\"}").body().get("payload");
+        assertThat(withExtras.get("total").asInt()).isEqualTo(1002);
+        assertThat(withExtras.get("data")).extracting(n -> n.get("tn").asLong())
+                .containsExactly(18005550199L, 12127770001L, 12017770000L);
+        // They can be bought (so a test can prove they were not).
+        call("POST", "/rest/order", "{\"items\":[{\"tn\":12127770001}]}");
+        assertThat(sandbox.purchaseCount(12127770001L)).isEqualTo(1);
+        sandbox.offerExtraInSearch();
+        assertThat(call("POST", "/rest/tn/search?page=1&size=1", "{\"pattern\":\"201777****\"}").body().get("payload")
+                .get("total").asInt()).isEqualTo(1000);
     }
 
     @Test
