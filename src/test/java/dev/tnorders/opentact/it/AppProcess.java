@@ -54,6 +54,9 @@ final class AppProcess implements AutoCloseable {
                 .env("OPENTACT_KAFKA_GROUP_ID", prefix + "orders")
                 .env("OPENTACT_KAFKA_RESULTS_GROUP_ID", prefix + "results")
                 .env("OPENTACT_ORDER_POLL_INTERVAL_MS", "50")
+                // "No order" after a lost order answer only this long after the intent: short in tests.
+                .env("OPENTACT_ORDER_RECONCILE_WINDOW_MS", "5000")
+                .env("OPENTACT_ORDER_RECONCILE_INTERVAL_MS", "250")
                 // The management server is on by default: each JVM gets a free port.
                 .env("CAMEL_MANAGEMENT_PORT", String.valueOf(FreePort.find()));
     }

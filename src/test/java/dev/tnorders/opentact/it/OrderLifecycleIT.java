@@ -310,6 +310,86 @@ class OrderLifecycleIT extends SandboxAndApp {
         assertThat(sandbox.purchaseCount(12012070001L)).isEqualTo(1);
     }
 
+    // --- Against Opentact as documented (summary-only order search, late search, seed 001) ------
+
+    @Test
+    void aCriteriaOrderWhoseAnswerWasLostIsFoundNotSearchedAndBoughtAgain() throws Exception {
+        sandbox.dropAnswerAfterHandling("/rest/order", 1);
+        app = app().start();
+        TopicProbe.Rec o = outcome("crit-lost", "{\"request_id\":\"crit-lost\",\"search\":{\"area_code\":\"415\","
+                + "\"exchange\":\"777\",\"quantity\":3}}");
+        assertThat(o.value()).containsEntry("state", "completed").containsEntry("numbers_ordered", 3);
+        assertThat(sandbox.orderCount()).isEqualTo(1);
+        assertThat(sandbox.purchases().values()).containsOnly(1).hasSize(3);
+        assertThat(sandbox.callTimes("/rest/tn/search")).as("no second search").hasSize(1);
+    }
+
+    @Test
+    void anOrderThatShowsInTheSearchOnlyLaterIsFoundNotOrderedAgain() throws Exception {
+        sandbox.setSearchDelay(Duration.ofMillis(1500)); // within the window (3 s in tests)
+        sandbox.dropAnswerAfterHandling("/rest/order", 1);
+        app = app().start();
+        TopicProbe.Rec o = outcome("late-1", "{\"request_id\":\"late-1\",\"tns\":[\"+12012040011\",\"+12012040012\"]}");
+        assertThat(o.value()).containsEntry("state", "completed").containsEntry("numbers_ordered", 2);
+        assertThat(sandbox.orderAttempts(12012040011L)).isEqualTo(1);
+        assertThat(sandbox.orderCount()).isEqualTo(1);
+        assertThat(sandbox.callTimes("/rest/order/search").size()).as("looked again until it showed").isGreaterThan(1);
+    }
+
+    @Test
+    void aCriteriaOrderWhoseFateCannotBeKnownEndsUnknownAndBuysNothingMore() throws Exception {
+        sandbox.dropAnswerAfterHandling("/rest/order", 1);
+        sandbox.failNext("/rest/order/search", 503, 100_000); // the order search never answers
+        app = app().with("opentact.api.retries", "0").start();
+        TopicProbe.Rec o = outcome("crit-unknown", "{\"request_id\":\"crit-unknown\",\"search\":{\"area_code\":\"415\","
+                + "\"exchange\":\"777\",\"quantity\":2}}");
+        assertThat(o.value()).containsEntry("state", "unknown");
+        assertThat((String) o.get("reason")).contains("the order search failed").contains("check the account's orders");
+        assertThat(sandbox.orderCount()).isEqualTo(1);
+        assertThat(sandbox.callTimes("/rest/tn/search")).hasSize(1);
+        assertThat(TopicProbe.read(app.brokers, app.topic("numbers"), 2, WAIT, SETTLE))
+                .allSatisfy(n -> assertThat(n.value()).containsEntry("state", "unknown"));
+    }
+
+    @Test
+    void aLostAnswerWhoseOrderIsOnlyInTheLeasesIsNeverOrderedAgain() throws Exception {
+        // The order search never lists the order (as if it lagged for good); the account's leases
+        // show the number was bought since the order was sent.
+        sandbox.setSearchDelay(Duration.ofHours(1));
+        sandbox.dropAnswerAfterHandling("/rest/order", 1);
+        app = app().start();
+        TopicProbe.Rec o = outcome("leased-1", "{\"request_id\":\"leased-1\",\"tns\":[\"+12012040021\"]}");
+        assertThat(o.value()).containsEntry("state", "completed").containsEntry("numbers_ordered", 1);
+        assertThat(sandbox.orderAttempts(12012040021L)).isEqualTo(1);
+        TopicProbe.Rec n = TopicProbe.read(app.brokers, app.topic("numbers"), 1, WAIT, SETTLE).get(0);
+        assertThat(n.value()).containsEntry("state", "ordered");
+        assertThat((String) n.get("reason")).contains("lease");
+    }
+
+    @Test
+    void seed001sLookupFormIsRead() throws Exception {
+        sandbox.setLookupForm(dev.tnorders.opentact.sandbox.OpentactSandbox.LookupForm.SEED_001);
+        app = app().start();
+        TopicProbe.Rec o = outcome("s001-1", "{\"request_id\":\"s001-1\",\"tns\":[\"+12012040031\",\"+12012040032\"]}");
+        assertThat(o.value()).containsEntry("state", "completed").containsEntry("numbers_ordered", 2);
+    }
+
+    @Test
+    void numbersBeyondTheListedItemsAndANumberListedTwiceAreAllOrdered() throws Exception {
+        // 60 numbers: the sandbox lists 50 tn_items (the first bought one twice, success then
+        // failed, as seed 000), and every bought number as a lease.
+        StringBuilder tns = new StringBuilder();
+        for (int i = 0; i < 60; i++) {
+            tns.append(i == 0 ? "" : ",").append("\"+1201204").append(1000 + i).append('"');
+        }
+        app = app().start();
+        TopicProbe.Rec o = outcome("many-1", "{\"request_id\":\"many-1\",\"tns\":[" + tns + "]}");
+        assertThat(o.value()).containsEntry("state", "completed").containsEntry("numbers_ordered", 60)
+                .containsEntry("numbers_failed", 0);
+        assertThat(TopicProbe.read(app.brokers, app.topic("numbers"), 60, WAIT, SETTLE))
+                .hasSize(60).allSatisfy(n -> assertThat(n.value()).containsEntry("state", "ordered"));
+    }
+
     private static OrderRequest request(String id, String tn) {
         return new OrderRequest(id, List.of(tn), null, EnumSet.of(Feature.VOICE), true, null, null, null, null, null,
                 null, "2026-11-24T00:00:00.000Z");
