@@ -9,6 +9,7 @@ import dev.tnorders.opentact.lifecycle.OrderDecisions;
 import dev.tnorders.opentact.model.OrderRequest;
 import dev.tnorders.opentact.model.OrderResult;
 import dev.tnorders.opentact.opentact.ApiResponse;
+import dev.tnorders.opentact.lifecycle.OrderReconciler;
 import dev.tnorders.opentact.opentact.OrderStatus;
 import dev.tnorders.opentact.opentact.PriceQuote;
 
@@ -81,6 +82,20 @@ public class BatchDecisions {
         List<OrderResult> results = new ArrayList<>();
         for (OrderRequest r : requests) {
             results.add(decisions.refusedByOpentact(r, "order", response, share(r, quote)));
+        }
+        return results;
+    }
+
+    /**
+     * The batch's order POST went unanswered and reconciliation could not find its order: each
+     * request's numbers the account holds since then are {@code ordered}, the rest {@code unknown},
+     * as on the per-request path; nothing of the batch is ordered again.
+     */
+    public List<OrderResult> unreconciledAll(List<OrderRequest> requests, OrderReconciler.Reconciled reconciled,
+                                             PriceQuote quote) {
+        List<OrderResult> results = new ArrayList<>();
+        for (OrderRequest r : requests) {
+            results.add(decisions.unreconciled(r, reconciled, share(r, quote)));
         }
         return results;
     }

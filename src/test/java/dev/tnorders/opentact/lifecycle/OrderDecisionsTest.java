@@ -137,6 +137,35 @@ class OrderDecisionsTest {
                 .containsExactly("+12017770001");
     }
 
+    @Test
+    void aNumberWithASuccessfulEntryIsOrderedAndOneStillInProgressIsUnknownNeverFailed() {
+        Map<String, OrderStatus.Item> items = new LinkedHashMap<>();
+        items.put("+12029822917", new OrderStatus.Item(OrderStatus.Result.SUCCESS, "success", "Complete"));
+        items.put("+12025550143", new OrderStatus.Item(OrderStatus.Result.IN_PROGRESS, "porting", null));
+        OrderStatus open = new OrderStatus("u1", "success", false, items, null, null);
+        OrderResult r = decisions.finished(request(null, null, "+12029822917", "+12025550143"), "u1", open, null);
+        assertThat(r.numbers()).extracting(NumberResult::state)
+                .containsExactly(NumberResult.State.ordered, NumberResult.State.unknown);
+        assertThat(r.outcome().state()).isEqualTo(Outcome.State.partial);
+        assertThat(r.outcome().numbersFailed()).isZero();
+    }
+
+    @Test
+    void anUnreconciledRequestOrdersNothingAgainAndReportsWhatTheLeasesShow() {
+        OrderRequest req = request(null, null, "+12029822917", "+12025550143");
+        OrderResult held = decisions.unreconciled(req, new OrderReconciler.Reconciled(OrderReconciler.Verdict.HELD_WITHOUT_ORDER,
+                null, java.util.Set.of("+12029822917"), "the account holds this number (a lease since the order was sent)"), null);
+        assertThat(held.numbers()).extracting(NumberResult::state)
+                .containsExactly(NumberResult.State.ordered, NumberResult.State.unknown);
+        assertThat(held.numbers().get(0).reason()).contains("lease");
+        assertThat(held.outcome().state()).isEqualTo(Outcome.State.partial);
+        OrderResult unknown = decisions.unreconciled(req, new OrderReconciler.Reconciled(OrderReconciler.Verdict.UNKNOWN,
+                null, java.util.Set.of(), "the order search failed: HTTP 502"), null);
+        assertThat(unknown.outcome().state()).isEqualTo(Outcome.State.unknown);
+        assertThat(unknown.outcome().reason()).contains("the order search failed");
+        assertThat(unknown.numbers()).allSatisfy(n -> assertThat(n.state()).isEqualTo(NumberResult.State.unknown));
+    }
+
     private static NumberResult number(String tn, NumberResult.State state) {
         boolean bought = state == NumberResult.State.ordered;
         return new NumberResult("c1", tn, state, bought ? null : "Error buying a number", "u" + tn.charAt(tn.length() - 1),
