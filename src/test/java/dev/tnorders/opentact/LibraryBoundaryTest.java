@@ -55,6 +55,22 @@ class LibraryBoundaryTest {
     }
 
     @Test
+    void onlyTheTracingPackageNeedsOpenTelemetry() throws IOException {
+        // Tracing is optional (opentact.tracing.enabled): OrderJournal reaches it through TraceHeaders only.
+        List<Path> classes;
+        try (Stream<Path> files = Files.walk(CLASSES)) {
+            classes = files.filter(f -> f.toString().endsWith(".class"))
+                    .filter(f -> !f.startsWith(CLASSES.resolve("ops/tracing")) && !f.startsWith(CLASSES.resolve("standalone")))
+                    .toList();
+        }
+        for (Path c : classes) {
+            String constants = new String(Files.readAllBytes(c), StandardCharsets.ISO_8859_1);
+            assertThat(constants).as(c + " refers to OpenTelemetry").doesNotContain("io/opentelemetry/")
+                    .doesNotContain("org/apache/camel/opentelemetry2/").doesNotContain("org/apache/camel/telemetry/");
+        }
+    }
+
+    @Test
     void theJarShipsNoApplicationOrLoggingConfiguration() throws IOException {
         try (Stream<Path> top = Files.list(Path.of("target/classes"))) {
             assertThat(top.map(p -> p.getFileName().toString()))

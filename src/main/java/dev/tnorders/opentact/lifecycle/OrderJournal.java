@@ -413,9 +413,13 @@ public class OrderJournal {
             if (n.source() != null && n.source().fromFile()) {
                 record.headers().add(RecordHeaders.SOURCE_FILE, n.source().file().getBytes(java.nio.charset.StandardCharsets.UTF_8));
             }
+            dev.tnorders.opentact.ops.TraceHeaders.inject(record.headers());
             records.add(record);
         }
-        records.add(new ProducerRecord<>(outcomesTopic, request.requestId(), json(result.outcome())));
+        ProducerRecord<String, String> outcome = new ProducerRecord<>(outcomesTopic, request.requestId(), json(result.outcome()));
+        // Tracing on: the request's trace context (traceparent), for a consumer to continue it.
+        dev.tnorders.opentact.ops.TraceHeaders.inject(outcome.headers());
+        records.add(outcome);
         return records;
     }
 

@@ -5,7 +5,9 @@ import java.util.Locale;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.time.Duration;
 import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
 import java.util.function.IntSupplier;
 import java.util.regex.Pattern;
 
@@ -18,6 +20,7 @@ import io.micrometer.core.instrument.Timer;
 import org.apache.camel.CamelContext;
 import org.apache.camel.CamelContextAware;
 
+import dev.tnorders.opentact.lifecycle.IntakeControl;
 import dev.tnorders.opentact.lifecycle.OrderJournal;
 import dev.tnorders.opentact.model.NumberResult;
 import dev.tnorders.opentact.model.OrderRequest;
@@ -46,7 +49,17 @@ public class OrderMetrics implements CamelContextAware {
             "[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}");
     private static final Pattern NUMERIC_SEGMENT = Pattern.compile("/\\d+(?=/|$)");
 
+    /**
+     * Latency buckets of {@code opentact.api.calls} (Prometheus {@code _bucket}, for
+     * {@code histogram_quantile}): a fixed, short list, so that the series stay few.
+     */
+    static final Duration[] API_CALL_BUCKETS = {
+        Duration.ofMillis(25), Duration.ofMillis(50), Duration.ofMillis(100), Duration.ofMillis(250),
+        Duration.ofMillis(500), Duration.ofSeconds(1), Duration.ofMillis(2500), Duration.ofSeconds(5),
+        Duration.ofSeconds(10), Duration.ofSeconds(30) };
+
     private final IntSupplier openOrders;
+    private final BooleanSupplier intakePaused;
     private volatile MeterRegistry registry;
     private CamelContext camelContext;
     /** Highest offset counted per partition of the requests topic: a record polled again is not counted twice. */
@@ -54,12 +67,26 @@ public class OrderMetrics implements CamelContextAware {
 
     /** In the routes: orders in flight are the journal's requests in phase intent or placed. */
     public OrderMetrics(OrderJournal journal) {
-        this(journal::openOrders, null);
+        this(journal::openOrders, () -> false, null);
+    }
+
+    /** In the routes: also whether intake is paused (the gauge {@code opentact.intake.paused}). */
+    public OrderMetrics(OrderJournal journal, IntakeControl intake) {
+        this(journal::openOrders, intake::isPaused, null);
     }
 
     /** @param registry where the meters go; null: looked up in the Camel registry on first use */
     public OrderMetrics(IntSupplier openOrders, MeterRegistry registry) {
+        this(openOrders, () -> false, registry);
+    }
+
+    /**
+     * @param intakePaused whether intake is paused now (1 or 0 in the gauge)
+     * @param registry     where the meters go; null: looked up in the Camel registry on first use
+     */
+    public OrderMetrics(IntSupplier openOrders, BooleanSupplier intakePaused, MeterRegistry registry) {
         this.openOrders = openOrders;
+        this.intakePaused = intakePaused;
         if (registry != null) {
             bind(registry);
         }
@@ -170,6 +197,7 @@ public class OrderMetrics implements CamelContextAware {
         MeterRegistry r = registry();
         if (startedNanos != null) {
             Timer.builder(PREFIX + "api.calls").description("Calls to Opentact, by endpoint and status")
+                    .serviceLevelObjectives(API_CALL_BUCKETS)
                     .tag("method", m).tag("endpoint", endpoint).tag("status", statusTag).register(r)
                     .record(System.nanoTime() - startedNanos, TimeUnit.NANOSECONDS);
         }
@@ -278,6 +306,9 @@ public class OrderMetrics implements CamelContextAware {
     private void bind(MeterRegistry r) {
         Gauge.builder(PREFIX + "orders.in.flight", openOrders, s -> s.getAsInt())
                 .description("Orders placed (or about to be) whose outcome is not published yet").register(r);
+        Gauge.builder(PREFIX + "intake.paused", intakePaused, p -> p.getAsBoolean() ? 1 : 0)
+                .description("1 while request intake is paused (refused token, no balance, Opentact down), else 0")
+                .register(r);
         registry = r;
     }
 

@@ -26,6 +26,7 @@ public class OrderRoutesMain extends Main {
     static final String BASE_URL = "opentact.api.base-url";
     static final String TOKEN = "opentact.api.token";
     static final String SANDBOX_TOKEN = "sandbox-token";
+    static final String TRACING = "opentact.tracing.enabled";
 
     private EmbeddedKafkaBroker broker;
     private OpentactSandbox sandbox;
@@ -39,6 +40,23 @@ public class OrderRoutesMain extends Main {
         setPropertyPlaceholderLocations(configLocations);
         configure().withRoutesIncludePattern("classpath:dev/tnorders/opentact/routes/*.camel.yaml");
         addMainListener(new MainListenerSupport() {
+            @Override
+            public void beforeConfigure(BaseMainSupport main) {
+                CamelContext context = main.getCamelContext();
+                boolean tracing = context.getPropertiesComponent().resolveProperty(TRACING)
+                        .map(v -> Boolean.parseBoolean(v.trim())).orElse(false);
+                if (tracing) {
+                    try {
+                        // Loaded only here: without the switch no OpenTelemetry class is needed.
+                        dev.tnorders.opentact.ops.tracing.Tracing.install(context,
+                                dev.tnorders.opentact.ops.tracing.Tracing.autoConfigured());
+                        LOG.info("Tracing is on ({}=true): spans go to the OTLP endpoint of OTEL_EXPORTER_OTLP_ENDPOINT", TRACING);
+                    } catch (Exception e) {
+                        throw new IllegalStateException("Cannot start tracing (" + TRACING + "=true): " + e.getMessage(), e);
+                    }
+                }
+            }
+
             @Override
             public void afterStop(BaseMainSupport main) {
                 stopEmbedded();

@@ -166,4 +166,30 @@ class OrderMetricsTest {
         open.set(3);
         assertThat(inFlight.value()).isEqualTo(3);
     }
+
+    @Test
+    void intakePausedGaugeAndLatencyBuckets() {
+        java.util.concurrent.atomic.AtomicBoolean paused = new java.util.concurrent.atomic.AtomicBoolean();
+        SimpleMeterRegistry own = new SimpleMeterRegistry();
+        OrderMetrics m = new OrderMetrics(open::get, paused::get, own);
+        var gauge = own.find("opentact.intake.paused").gauge();
+        assertThat(gauge).isNotNull();
+        assertThat(gauge.value()).isZero();
+        paused.set(true);
+        assertThat(gauge.value()).isEqualTo(1);
+        // The wiring of the routes: IntakeControl's state.
+        dev.tnorders.opentact.lifecycle.IntakeControl intake = new dev.tnorders.opentact.lifecycle.IntakeControl();
+        SimpleMeterRegistry wired = new SimpleMeterRegistry();
+        OrderMetrics routes = new OrderMetrics(open::get, intake::isPaused, wired);
+        intake.pause("token refused");
+        assertThat(wired.find("opentact.intake.paused").gauge().value()).isEqualTo(1);
+        intake.resume();
+        assertThat(wired.find("opentact.intake.paused").gauge().value()).isZero();
+
+        // api.calls has a short fixed list of latency buckets (Prometheus _bucket), for quantiles.
+        m.opentactCall("GET", "/rest/order/price", 200, null, m.startTimer());
+        var snapshot = own.find("opentact.api.calls").timer().takeSnapshot();
+        assertThat(snapshot.histogramCounts()).hasSize(OrderMetrics.API_CALL_BUCKETS.length);
+        assertThat(routes).isNotNull();
+    }
 }
