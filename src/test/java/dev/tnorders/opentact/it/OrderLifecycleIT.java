@@ -375,6 +375,15 @@ class OrderLifecycleIT extends SandboxAndApp {
     }
 
     @Test
+    void numbersCanTravelAsE164StringsInEveryBody() throws Exception {
+        sandbox.setNumberStyle(dev.tnorders.opentact.sandbox.OpentactSandbox.NumberStyle.E164); // and come back so
+        app = app().with("opentact.api.number-format", "e164").start();
+        TopicProbe.Rec o = outcome("e164-1", "{\"request_id\":\"e164-1\",\"tns\":[\"+12012040041\",\"+12012040042\"]}");
+        assertThat(o.value()).containsEntry("state", "completed").containsEntry("numbers_ordered", 2);
+        assertThat(sandbox.purchaseCount(12012040041L)).isEqualTo(1);
+    }
+
+    @Test
     void numbersBeyondTheListedItemsAndANumberListedTwiceAreAllOrdered() throws Exception {
         // 60 numbers: the sandbox lists 50 tn_items (the first bought one twice, success then
         // failed, as seed 000), and every bought number as a lease.
