@@ -69,6 +69,11 @@ public final class RunningApp implements AutoCloseable {
         return this;
     }
 
+    /** The settings this app is started with (to start the same routes another way, e.g. KameletMainIT). */
+    public Map<String, String> properties() {
+        return java.util.Collections.unmodifiableMap(properties);
+    }
+
     public RunningApp start() {
         main = new OrderRoutesMain();
         properties.forEach(main::addOverrideProperty);

@@ -91,7 +91,7 @@ class CamelMainHostTest {
         assertThat(host.getCamelContext().getName()).isEqualTo("crm-host");
         assertThat(host.getCamelContext().getRoute("kafka-intake")).isNotNull();
         assertThat(host.getCamelContext().getRoute("order-lifecycle")).isNotNull();
-        assertThat(host.getCamelContext().getRoute("crm-order-sink")).isNotNull();
+        assertThat(host.getCamelContext().getRoute("crm-new-customer")).isNotNull();
         assertThat(host.getCamelContext().getRouteController().getRouteStatus("kafka-intake"))
                 .isEqualTo(ServiceStatus.Started);
         // One logging backend: the host's (the library brings none).
@@ -99,7 +99,7 @@ class CamelMainHostTest {
     }
 
     @Test
-    void aHostRouteOrdersANumberThroughTheTemplateKafkaAndOpentact() throws Exception {
+    void aHostRouteOrdersANumberThroughTheKameletKafkaAndOpentact() throws Exception {
         ProducerTemplate producer = host.getCamelContext().createProducerTemplate();
         Exchange sent = producer.request("direct:crm-new-customer", e -> {
             e.getMessage().setHeader("customerId", "c-42");
@@ -119,9 +119,9 @@ class CamelMainHostTest {
     }
 
     @Test
-    void theTemplateRefusesABadRequestNamingTheFieldAndSendsNothing() {
+    void theKameletRefusesABadRequestNamingTheFieldAndSendsNothing() {
         int ordersBefore = sandbox.orderCount();
-        Exchange sent = host.getCamelContext().createProducerTemplate().send("direct:crm-orders",
+        Exchange sent = host.getCamelContext().createProducerTemplate().send("kamelet:opentact-order-sink?requestIdPrefix=crm",
                 e -> e.getMessage().setBody("{\"request_id\": \"crm-bad\", \"tns\": [\"+12012000003\"], \"features\": [\"telepathy\"]}"));
         Throwable error = sent.getException();
         while (error != null && !(error instanceof InvalidRequestException)) {

@@ -86,7 +86,7 @@ class SpringBootHostTest {
         assertThat(camel.getStatus()).isEqualTo(ServiceStatus.Started);
         assertThat(camel.getRouteController().getRouteStatus("kafka-intake")).isEqualTo(ServiceStatus.Started);
         assertThat(camel.getRoute("order-lifecycle")).isNotNull();
-        assertThat(camel.getRoute("shop-order-sink")).isNotNull();
+        assertThat(camel.getRoute("shop-basket-paid")).isNotNull();
         assertThat(ServiceLoader.load(SLF4JServiceProvider.class).stream().count()).isEqualTo(1);
         assertThat(LoggerFactory.getILoggerFactory().getClass().getName()).startsWith("ch.qos.logback");
     }
@@ -107,7 +107,7 @@ class SpringBootHostTest {
     }
 
     @Test
-    void aHostRouteOrdersThroughTheTemplateWithoutKnowingTheTopics() throws Exception {
+    void aHostRouteOrdersThroughTheKameletWithoutKnowingTheTopics() throws Exception {
         Exchange sent = camel.createProducerTemplate().request("direct:shop-basket-paid",
                 e -> e.getMessage().setHeader("tn", "+12029822917"));
         assertThat(sent.getException()).isNull();
