@@ -220,7 +220,7 @@ public class OpentactPayloads {
         }
         List<Lease> leases = new java.util.ArrayList<>();
         for (JsonNode lease : data) {
-            String tn = leaseNumber(lease);
+            String tn = numberIn(lease);
             if (tn != null) {
                 leases.add(new Lease(tn, instant(lease.get("created_on"))));
             }
@@ -253,7 +253,7 @@ public class OpentactPayloads {
             JsonNode leases = p.get(spelling);
             if (leases != null && leases.isArray()) {
                 for (JsonNode lease : leases) {
-                    String tn = leaseNumber(lease);
+                    String tn = numberIn(lease);
                     if (tn != null) {
                         listed.add(tn);
                         numbers.merge(tn, new OrderStatus.Item(OrderStatus.Result.SUCCESS, "leased", null),
@@ -289,12 +289,9 @@ public class OpentactPayloads {
         java.util.ArrayList<String> out = new java.util.ArrayList<>();
         if (data != null && data.isArray()) {
             for (JsonNode n : data) {
-                JsonNode tn = n.isObject() ? n.get("tn") : n;
-                if (tn != null && tn.isObject()) {
-                    tn = tn.get("tn");
-                }
-                if (tn != null && !tn.isNull()) {
-                    out.add(PhoneNumbers.fromApi(tn.asText()));
+                String tn = numberIn(n);
+                if (tn != null) {
+                    out.add(tn);
                 }
             }
         }
@@ -310,25 +307,24 @@ public class OpentactPayloads {
         return FAILED_ITEM_STATES.contains(s) ? OrderStatus.Result.FAILED : OrderStatus.Result.IN_PROGRESS;
     }
 
-    /** A lease's number: {@code {"tn": {"tn": 1202…}}} or {@code {"tn": 1202…}}. */
-    private static String leaseNumber(JsonNode lease) {
-        JsonNode tn = lease == null ? null : lease.get("tn");
-        if (tn != null && tn.isObject()) {
-            tn = tn.get("tn");
+    /**
+     * A number as the documents show one in every place: a JSON number or a string, or an object
+     * holding it as {@code tn} ({@code {"tn": 1202…}}, {@code {"tn": {"tn": 1202…}}}: a lease, a
+     * tn_item's {@code tn}, a search result).
+     *
+     * @return the number as E.164, or null when there is none
+     */
+    private static String numberIn(JsonNode v) {
+        for (int depth = 0; depth < 2 && v != null && v.isObject(); depth++) {
+            v = v.get("tn");
         }
-        return tn == null || tn.isNull() || tn.isContainerNode() ? null : PhoneNumbers.fromApi(tn.asText());
+        return v == null || v.isNull() || v.isContainerNode() || v.asText().isBlank() ? null : PhoneNumbers.fromApi(v.asText());
     }
 
-    /** Adds a number given as a JSON number, a string, or an object with a {@code tn}. */
     private static void addNumber(java.util.Set<String> into, JsonNode tn) {
-        if (tn != null && tn.isObject()) {
-            tn = tn.get("tn");
-            if (tn != null && tn.isObject()) {
-                tn = tn.get("tn");
-            }
-        }
-        if (tn != null && !tn.isNull() && !tn.isContainerNode() && !tn.asText().isBlank()) {
-            into.add(PhoneNumbers.fromApi(tn.asText()));
+        String number = numberIn(tn);
+        if (number != null) {
+            into.add(number);
         }
     }
 
@@ -343,15 +339,10 @@ public class OpentactPayloads {
         }
     }
 
+    /** A tn_items entry's number: its {@code tn.tn}, else its {@code request.tn}. */
     private static String itemNumber(JsonNode item) {
-        JsonNode tn = item.path("tn").path("tn");
-        if (tn.isMissingNode() || tn.isNull()) {
-            tn = item.path("request").path("tn");
-        }
-        if (tn.isMissingNode() || tn.isNull()) {
-            tn = item.get("tn");
-        }
-        return tn == null || tn.isMissingNode() || tn.isNull() || tn.isObject() ? null : PhoneNumbers.fromApi(tn.asText());
+        String tn = numberIn(item);
+        return tn != null ? tn : numberIn(item.get("request"));
     }
 
     private static BigDecimal decimal(JsonNode v) {
