@@ -88,7 +88,7 @@ public class OrderReconciler {
     private final long intervalMs;
     private final long clockSkewMs;
     private final int maxPages;
-    // Numbers of orders already looked up: an order's numbers do not change once it shows them.
+    // Numbers of final orders already looked up: they do not change any more.
     private final Map<String, Set<String>> orderNumbers = new ConcurrentHashMap<>();
 
     public OrderReconciler(OpentactApi api, OpentactPayloads payloads, OrderJournal journal, long windowMs,
@@ -231,10 +231,13 @@ public class OrderReconciler {
             if (order == null || order.listed().isEmpty()) {
                 return null;
             }
-            if (orderNumbers.size() > 10_000) {
-                orderNumbers.clear(); // a bound, not a policy: it is a cache of lookups
+            // Only a final order's numbers are remembered: one still in progress may list more later.
+            if (order.isFinal()) {
+                if (orderNumbers.size() > 10_000) {
+                    orderNumbers.clear(); // a bound, not a policy: it is a cache of lookups
+                }
+                orderNumbers.put(listed.uuid(), order.listed());
             }
-            orderNumbers.put(listed.uuid(), order.listed());
             return order.listed();
         } catch (OpentactAuthException | InterruptedException e) {
             throw sneaky(e);

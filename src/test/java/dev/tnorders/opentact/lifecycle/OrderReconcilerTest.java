@@ -149,6 +149,15 @@ class OrderReconcilerTest {
     }
 
     @Test
+    void anOrderInProgressIsLookedUpAgainUntilItShowsAllItsNumbers() throws Exception {
+        opentact.order("mine", T0 + 100, 0, "+12015550001", "+12015550002");
+        opentact.showOnlyFirstWhileProcessing("mine", 5_000); // lists one number, in progress, for 5 s
+        Reconciled r = reconcile("+12015550001", "+12015550002");
+        assertThat(r.orderUuid()).isEqualTo("mine");
+        assertThat(opentact.lookups.get("mine").get()).isGreaterThan(1);
+    }
+
+    @Test
     void lookupsAreRememberedAcrossPasses() throws Exception {
         opentact.order("someone-else", T0 + 100, 0, "+12015550077");
         reconcile("+12015550001");
@@ -167,6 +176,7 @@ class OrderReconcilerTest {
         final List<Lease> leases = new ArrayList<>();
         final Map<String, AtomicInteger> lookups = new ConcurrentHashMap<>();
         final List<Integer> searchSkips = new ArrayList<>();
+        final Map<String, Long> partialUntil = new ConcurrentHashMap<>();
         final AtomicInteger leaseSearches = new AtomicInteger();
         int pageCap = 10;
         int searchFailures;
@@ -175,6 +185,10 @@ class OrderReconcilerTest {
 
         void order(String uuid, long createdOn, long visibleAfterMs, String... tns) {
             orders.add(new Order(uuid, createdOn, createdOn + visibleAfterMs, List.of(tns)));
+        }
+
+        void showOnlyFirstWhileProcessing(String uuid, long forMs) {
+            partialUntil.put(uuid, clock.millis() + forMs);
         }
 
         void lease(String tn, long createdOn) {
@@ -204,10 +218,12 @@ class OrderReconcilerTest {
                 String uuid = path.substring("/rest/order/".length());
                 lookups.computeIfAbsent(uuid, k -> new AtomicInteger()).incrementAndGet();
                 Order o = orders.stream().filter(x -> x.uuid.equals(uuid)).findFirst().orElseThrow();
+                boolean partial = clock.millis() < partialUntil.getOrDefault(uuid, 0L);
                 StringBuilder items = new StringBuilder();
-                o.tns.forEach(tn -> items.append(items.length() == 0 ? "" : ",").append("{\"state\":\"success\",\"tn\":{\"tn\":")
+                o.tns.stream().limit(partial ? 1 : o.tns.size()).forEach(tn -> items.append(items.length() == 0 ? "" : ",")
+                        .append("{\"state\":\"").append(partial ? "processing" : "success").append("\",\"tn\":{\"tn\":")
                         .append(tn.substring(1)).append("}}"));
-                return ok("{\"uuid\":\"" + uuid + "\",\"state\":\"" + (o.tns.isEmpty() ? "processing" : "success")
+                return ok("{\"uuid\":\"" + uuid + "\",\"state\":\"" + (o.tns.isEmpty() || partial ? "processing" : "success")
                         + "\",\"tn_items\":[" + items + "],\"tn_leases\":[]}");
             }
             if (path.equals("/rest/lease/tn/search")) {
