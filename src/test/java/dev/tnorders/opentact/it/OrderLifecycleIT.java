@@ -389,7 +389,7 @@ class OrderLifecycleIT extends SandboxAndApp {
         // failed, as seed 000), and every bought number as a lease.
         StringBuilder tns = new StringBuilder();
         for (int i = 0; i < 60; i++) {
-            tns.append(i == 0 ? "" : ",").append("\"+1201204").append(1000 + i).append('"');
+            tns.append(i == 0 ? "" : ",").append("\"+12012040").append(100 + i).append('"');
         }
         app = app().start();
         TopicProbe.Rec o = outcome("many-1", "{\"request_id\":\"many-1\",\"tns\":[" + tns + "]}");
