@@ -325,6 +325,19 @@ class OrderLifecycleIT extends SandboxAndApp {
     }
 
     @Test
+    void aCriteriaOrderWhosePostNeverReachedOpentactOrdersTheSameNumbersAgainNotANewSet() throws Exception {
+        sandbox.proxyErrorNext("/rest/order", 1); // a proxy's HTML 502: the POST never got through
+        app = app().start();
+        TopicProbe.Rec o = outcome("crit-502", "{\"request_id\":\"crit-502\",\"search\":{\"area_code\":\"415\","
+                + "\"exchange\":\"777\",\"quantity\":2}}");
+        assertThat(o.value()).containsEntry("state", "completed").containsEntry("numbers_ordered", 2);
+        assertThat(sandbox.callTimes("/rest/tn/search")).as("one search: the same numbers ordered again").hasSize(1);
+        assertThat(sandbox.callTimes("/rest/order")).as("the refused POST and the one after reconciliation").hasSize(2);
+        assertThat(sandbox.orderCount()).isEqualTo(1);
+        assertThat(sandbox.purchases().values()).containsOnly(1).hasSize(2);
+    }
+
+    @Test
     void anOrderThatShowsInTheSearchOnlyLaterIsFoundNotOrderedAgain() throws Exception {
         sandbox.setSearchDelay(Duration.ofMillis(1500)); // within the window (3 s in tests)
         sandbox.dropAnswerAfterHandling("/rest/order", 1);
