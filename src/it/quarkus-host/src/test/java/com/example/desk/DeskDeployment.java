@@ -23,6 +23,7 @@ public class DeskDeployment implements QuarkusTestResourceLifecycleManager {
 
     static EmbeddedKafkaBroker broker;
     static OpentactSandbox sandbox;
+    static Path work;
 
     @Override
     public Map<String, String> start() {
@@ -30,7 +31,7 @@ public class DeskDeployment implements QuarkusTestResourceLifecycleManager {
             broker = EmbeddedKafkaBroker.startTemporary();
             sandbox = OpentactSandbox.start(0, TOKEN);
             sandbox.setCompletionDelay(Duration.ofMillis(100));
-            Path work = Files.createTempDirectory("desk-host");
+            work = Files.createTempDirectory("desk-host");
             return Map.of(
                     "camel.component.kafka.brokers", broker.bootstrapServers(),
                     "opentact.api.base-url", sandbox.baseUrl(),

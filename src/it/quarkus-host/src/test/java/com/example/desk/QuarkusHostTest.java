@@ -4,6 +4,9 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -96,6 +99,28 @@ class QuarkusHostTest {
         assertThat(numbers).hasSize(1);
         assertThat(numbers.get(0)).containsEntry("state", "ordered").containsEntry("request_id", requestId);
         assertThat(DeskDeployment.sandbox.purchaseCount(12029822917L)).isEqualTo(1);
+    }
+
+    @Test
+    void aCsvFileInTheHostsInboxIsOrderedAndAnsweredInItsOutbox() throws Exception {
+        Path inbox = DeskDeployment.work.resolve("inbox");
+        Files.createDirectories(inbox);
+        Path part = inbox.resolve(".desk-lines.csv.part");
+        Files.writeString(part, "tn,features\n+1 202 555 0143,voice;sms\n", StandardCharsets.UTF_8);
+        Files.move(part, inbox.resolve("desk-lines.csv"));
+
+        Path results = DeskDeployment.work.resolve("outbox").resolve("desk-lines.csv.results.csv");
+        await().atMost(WAIT).pollInterval(Duration.ofMillis(500)).untilAsserted(() -> {
+            assertThat(results).exists();
+            assertThat(Files.readString(results)).contains("ordered");
+        });
+        assertThat(DeskDeployment.sandbox.purchaseCount(12025550143L)).isEqualTo(1);
+        // Moved to .done/ (with a time stamp in its name) once every row was handed on.
+        await().atMost(WAIT).untilAsserted(() -> {
+            try (var done = Files.list(inbox.resolve(".done"))) {
+                assertThat(done.map(f -> f.getFileName().toString())).anyMatch(n -> n.startsWith("desk-lines."));
+            }
+        });
     }
 
     @Test
