@@ -144,6 +144,9 @@ class QuarkusHostTest {
             HttpResponse<String> ready = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/q/health/ready")).build(),
                     HttpResponse.BodyHandlers.ofString());
             assertThat(ready.body()).contains("opentact-intake", "opentact-api", "opentact-kafka");
+            // Every readiness check up, the bundle's (Opentact and Kafka reached, intake running) included.
+            assertThat(ready.statusCode()).as(ready.body()).isEqualTo(200);
+            assertThat(MAPPER.readTree(ready.body()).path("status").asText()).as(ready.body()).isEqualTo("UP");
         });
         HttpResponse<String> metrics = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/q/metrics")).build(),
                 HttpResponse.BodyHandlers.ofString());
