@@ -11,6 +11,7 @@ import org.apache.camel.spi.PropertiesComponent;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import dev.tnorders.opentact.kafka.KafkaClientSettings;
 import dev.tnorders.opentact.sandbox.OpentactSandbox;
 
 /**
@@ -81,6 +82,16 @@ public class OrderRoutesMain extends Main {
         Properties overrides = getOverrideProperties() == null ? new Properties() : getOverrideProperties();
         java.util.Set<String> keys = new java.util.TreeSet<>(pc.loadProperties().stringPropertyNames());
         keys.addAll(java.util.List.of(BROKERS, BASE_URL, TOKEN, "opentact.embedded.kafka-dir"));
+        // The Kafka security options (README, "Secured Kafka"), for the camel-kafka component and the
+        // journal alike: CAMEL_COMPONENT_KAFKA_SASL_JAAS_CONFIG and so on, and any -D of the component
+        // (camel.component.kafka.additional-properties[...] among them).
+        keys.addAll(KafkaClientSettings.KEYS);
+        keys.add(KafkaClientSettings.STARTUP_TIMEOUT_KEY);
+        for (String key : System.getProperties().stringPropertyNames()) {
+            if (key.startsWith(KafkaClientSettings.PREFIX)) {
+                keys.add(key);
+            }
+        }
         for (String key : keys) {
             String external = external(key);
             if (external != null && overrides.getProperty(key) == null) {
