@@ -86,24 +86,36 @@ public class KafkaClientSettings implements CamelContextAware {
         });
     }
 
-    /** As beans.camel.yaml wires it: each named option by its property, unset ones empty. */
-    public KafkaClientSettings(String brokers, String securityProtocol, String saslMechanism, String saslJaasConfig,
-                               String sslTruststoreLocation, String sslTruststorePassword, String sslTruststoreType,
-                               String sslKeystoreLocation, String sslKeystorePassword, String sslKeystoreType,
-                               String sslKeyPassword, String sslEndpointAlgorithm) {
-        this(brokers, options(securityProtocol, saslMechanism, saslJaasConfig, sslTruststoreLocation,
-                sslTruststorePassword, sslTruststoreType, sslKeystoreLocation, sslKeystorePassword, sslKeystoreType,
-                sslKeyPassword, sslEndpointAlgorithm));
+    /** As beans.camel.yaml makes it: the brokers; the options come through the setters below. */
+    public KafkaClientSettings(String brokers) {
+        this(brokers, Map.of());
     }
 
-    private static Map<String, String> options(String... values) {
-        Map<String, String> m = new LinkedHashMap<>();
-        int i = 0;
-        for (String option : OPTIONS.keySet()) {
-            m.put(option, values[i++]);
+    /** Sets one named option (camel-kafka's name); blank: unset. */
+    public synchronized void setOption(String option, String value) {
+        String kafka = OPTIONS.get(kebab(option));
+        if (kafka == null) {
+            throw new IllegalArgumentException("not a Kafka security option: " + option);
         }
-        return m;
+        if (value == null || value.isBlank()) {
+            security.remove(kafka);
+        } else {
+            security.put(kafka, value.trim());
+        }
     }
+
+    // One setter per named option, for beans.camel.yaml to wire each by its property name.
+    public void setSecurityProtocol(String v) { setOption("security-protocol", v); }
+    public void setSaslMechanism(String v) { setOption("sasl-mechanism", v); }
+    public void setSaslJaasConfig(String v) { setOption("sasl-jaas-config", v); }
+    public void setSslTruststoreLocation(String v) { setOption("ssl-truststore-location", v); }
+    public void setSslTruststorePassword(String v) { setOption("ssl-truststore-password", v); }
+    public void setSslTruststoreType(String v) { setOption("ssl-truststore-type", v); }
+    public void setSslKeystoreLocation(String v) { setOption("ssl-keystore-location", v); }
+    public void setSslKeystorePassword(String v) { setOption("ssl-keystore-password", v); }
+    public void setSslKeystoreType(String v) { setOption("ssl-keystore-type", v); }
+    public void setSslKeyPassword(String v) { setOption("ssl-key-password", v); }
+    public void setSslEndpointAlgorithm(String v) { setOption("ssl-endpoint-algorithm", v); }
 
     /**
      * The settings as a property source holds them: {@code lookup} answers a full key
@@ -229,6 +241,18 @@ public class KafkaClientSettings implements CamelContextAware {
             p.put("client.id", clientId);
         }
         return p;
+    }
+
+    private volatile KafkaStartupException startupFailure;
+
+    /** What made a client fail at start with these settings, or null. */
+    public KafkaStartupException startupFailure() {
+        return startupFailure;
+    }
+
+    /** A client could not start with these settings: another one asking during the same start fails at once. */
+    public void startupFailed(KafkaStartupException e) {
+        this.startupFailure = e;
     }
 
     /** The security protocol in use (PLAINTEXT when none is set). */

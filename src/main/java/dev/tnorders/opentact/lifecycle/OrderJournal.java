@@ -153,7 +153,24 @@ public class OrderJournal {
      * client, which brokers and why, and the application does not start.
      */
     public synchronized void start() {
+        // Camel's YAML loader creates a bean whose init failed once more (BeansDeserializer): the
+        // same settings bean then says at once what failed, rather than waiting out the timeout again.
+        KafkaStartupException failed = kafka.startupFailure();
+        if (failed != null) {
+            throw failed;
+        }
+        try {
+            load();
+        } catch (KafkaStartupException e) {
+            kafka.startupFailed(e);
+            throw e;
+        }
+    }
+
+    private void load() {
         long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(kafka.startupTimeoutMs());
+        LOG.info("Order journal '{}': loading from Kafka at {}, for at most {} ms ({})", topic, kafka.describe(),
+                kafka.startupTimeoutMs(), KafkaClientSettings.STARTUP_TIMEOUT_KEY);
         createTopicIfMissing(deadline);
         Properties p = kafka.clientProperties("opentact-journal-producer-" + topic);
         p.put(ProducerConfig.ACKS_CONFIG, "all");
@@ -636,7 +653,8 @@ public class OrderJournal {
         p.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, timeout);
         p.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, Math.min(timeout, 30_000));
         String action = "create the compacted topic '" + topic + "'";
-        try (Admin admin = Admin.create(p)) {
+        Admin admin = Admin.create(p);
+        try {
             NewTopic t = new NewTopic(topic, 1, (short) -1).configs(Map.of("cleanup.policy", "compact"));
             admin.createTopics(List.of(t)).all().get(Math.max(1, remainingMs(deadline)), TimeUnit.MILLISECONDS);
             LOG.info("Created the compacted order journal topic '{}'", topic);
@@ -649,6 +667,9 @@ public class OrderJournal {
             throw new IllegalStateException(e);
         } catch (java.util.concurrent.TimeoutException | org.apache.kafka.common.KafkaException e) {
             throw KafkaStartupException.of("the order journal's admin client", action, kafka, e);
+        } finally {
+            // Not the default close, which waits for a call still pending (a broker that never answered).
+            admin.close(Duration.ofSeconds(1));
         }
     }
 }

@@ -19,8 +19,16 @@ class KafkaClientSettingsTest {
 
     @Test
     void theComponentsOptionsBecomeTheKafkaClientsProperties() {
-        KafkaClientSettings s = new KafkaClientSettings("b1:9092,b2:9092", "SASL_SSL", "PLAIN", JAAS,
-                "/etc/trust.p12", "trust-pw", "PKCS12", "", "", "", "", "");
+        KafkaClientSettings s = new KafkaClientSettings("b1:9092,b2:9092");
+        s.setSecurityProtocol("SASL_SSL");
+        s.setSaslMechanism("PLAIN");
+        s.setSaslJaasConfig(JAAS);
+        s.setSslTruststoreLocation("/etc/trust.p12");
+        s.setSslTruststorePassword("trust-pw");
+        s.setSslTruststoreType("PKCS12");
+        s.setSslKeystoreLocation("");
+        s.setSslKeyPassword(" ");
+        s.setSslEndpointAlgorithm(null);
         Properties p = s.clientProperties("c1");
         assertThat(p).containsEntry("bootstrap.servers", "b1:9092,b2:9092")
                 .containsEntry("security.protocol", "SASL_SSL").containsEntry("sasl.mechanism", "PLAIN")
@@ -95,7 +103,8 @@ class KafkaClientSettingsTest {
         initial.setProperty("camel.component.kafka.saslJaasConfig", JAAS);
         initial.setProperty("camel.component.kafka.sasl-mechanism", "SCRAM-SHA-256");
         context.getPropertiesComponent().setInitialProperties(initial);
-        KafkaClientSettings s = new KafkaClientSettings("b:1", "SASL_PLAINTEXT", "PLAIN", "", "", "", "", "", "", "", "", "");
+        KafkaClientSettings s = new KafkaClientSettings("b:1", Map.of("security-protocol", "SASL_PLAINTEXT",
+                "sasl-mechanism", "PLAIN"));
         s.setCamelContext(context);
         assertThat(s.clientProperties(null)).containsEntry("sasl.login.callback.handler.class", "y.Handler")
                 .containsEntry("sasl.jaas.config", JAAS)
