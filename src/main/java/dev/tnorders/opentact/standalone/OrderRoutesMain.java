@@ -65,8 +65,34 @@ public class OrderRoutesMain extends Main {
         });
     }
 
+    /**
+     * Runs until stopped. When the start fails (e.g. Kafka refuses the journal's clients: README,
+     * "Secured Kafka") the reason is logged as one line and the process exits with status 1.
+     */
     public static void main(String[] args) throws Exception {
-        new OrderRoutesMain().run(args);
+        OrderRoutesMain main = new OrderRoutesMain();
+        try {
+            main.run(args);
+        } catch (Exception e) {
+            LOG.error("Not started: {}", reason(e));
+            try {
+                main.stopEmbedded();
+            } finally {
+                System.exit(1);
+            }
+        }
+    }
+
+    /** What to tell a person: the first KafkaStartupException of the chain, else the root cause. */
+    static String reason(Throwable e) {
+        Throwable root = e;
+        for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
+            if (t instanceof dev.tnorders.opentact.kafka.KafkaStartupException) {
+                return t.getMessage();
+            }
+            root = t;
+        }
+        return root.getClass().getSimpleName() + ": " + root.getMessage();
     }
 
     /**

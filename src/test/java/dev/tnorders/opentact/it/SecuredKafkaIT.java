@@ -168,6 +168,52 @@ class SecuredKafkaIT extends SandboxAndApp {
         assertThat(ms).isLessThan(9_000);
     }
 
+    /** The app in its own JVM, configured only by environment variables, as a user starts it. */
+    private AppProcess processWithEnv(String password, String prefix) throws Exception {
+        AppProcess p = new AppProcess(work.resolve("app.log"), List.of());
+        p.standardEnv(prefix, sandbox.baseUrl(), TOKEN, broker.bootstrapServers(), work.resolve("inbox"),
+                        work.resolve("outbox"))
+                .env("CAMEL_COMPONENT_KAFKA_SECURITY_PROTOCOL", "SASL_PLAINTEXT")
+                .env("CAMEL_COMPONENT_KAFKA_SASL_MECHANISM", "SCRAM-SHA-512")
+                .env("CAMEL_COMPONENT_KAFKA_SASL_JAAS_CONFIG", EmbeddedKafkaBroker.scramJaasConfig(USER, password));
+        return p;
+    }
+
+    @Test
+    void environmentVariablesInCamelsMappingConfigureEveryClient() throws Exception {
+        String prefix = "env" + System.nanoTime() + ".";
+        try (AppProcess p = processWithEnv(PASSWORD, prefix)) {
+            p.start();
+            TopicProbe.send(client(PASSWORD), prefix + "requests", "e1", "{\"request_id\": \"env-1\", \"tns\": [\"+12012000011\"]}");
+            List<TopicProbe.Rec> outcomes = TopicProbe.read(client(PASSWORD), prefix + "outcomes", 1, WAIT, SETTLE);
+            assertThat(outcomes).hasSize(1);
+            assertThat(outcomes.get(0).value()).containsEntry("request_id", "env-1").containsEntry("state", "completed");
+            assertThat(java.nio.file.Files.readString(p.log())).doesNotContain(PASSWORD);
+        }
+    }
+
+    @Test
+    void aWrongPasswordInTheEnvironmentEndsTheProcessWithTheReason() throws Exception {
+        String wrong = "wrong-env-pw-Lk3";
+        String prefix = "envbad" + System.nanoTime() + ".";
+        long ms;
+        try (AppProcess p = processWithEnv(wrong, prefix).env("OPENTACT_KAFKA_STARTUP_TIMEOUT_MS", "20000")) {
+            long t0 = System.nanoTime();
+            p.start();
+            await().atMost(Duration.ofSeconds(40)).until(() -> !p.isAlive());
+            ms = (System.nanoTime() - t0) / 1_000_000;
+            String log = java.nio.file.Files.readString(p.log());
+            log.lines().filter(l -> l.contains("Not started:")).limit(3)
+                    .forEach(l -> System.out.println("SecuredKafkaIT: the process said: " + l));
+            assertThat(log).contains("ERROR [main] OrderRoutesMain - Not started: Kafka: the order journal's admin client "
+                    + "could not create the compacted topic '" + prefix + "journal' at " + broker.bootstrapServers()
+                    + " (security.protocol=SASL_PLAINTEXT, sasl.mechanism=SCRAM-SHA-512): authentication failed")
+                    .doesNotContain(wrong);
+        }
+        System.out.printf("SecuredKafkaIT: process with a wrong password ended in %d ms (JVM start included)%n", ms);
+        assertThat(ms).isLessThan(20_000);
+    }
+
     private static String stackText(Throwable e) {
         StringWriter w = new StringWriter();
         e.printStackTrace(new PrintWriter(w));
