@@ -32,9 +32,17 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
     /** null: a PLAINTEXT listener; else the SASL listener's admin (a PLAIN user, and a super user). */
     private final String adminUser;
     private final String adminPassword;
+    private final Tls tls;
+
+    /**
+     * TLS of a SASL_SSL listener: the broker's key store (its key and certificate chain) and the
+     * trust store holding the CA that signed it (the broker's own client trusts it too).
+     */
+    public record Tls(Path keystore, Path truststore, String password, String type) {
+    }
 
     private EmbeddedKafkaBroker(Path dataDir, boolean deleteOnClose) throws IOException {
-        this(dataDir, deleteOnClose, null, null, false);
+        this(dataDir, deleteOnClose, null, null, false, null);
     }
 
     /**
@@ -45,9 +53,10 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
      *                  every other user needs ACLs
      */
     private EmbeddedKafkaBroker(Path dataDir, boolean deleteOnClose, String adminUser, String adminPassword,
-                                boolean acls) throws IOException {
+                                boolean acls, Tls tls) throws IOException {
         this.adminUser = adminUser;
         this.adminPassword = adminPassword;
+        this.tls = tls;
         this.dataDir = dataDir;
         this.deleteOnClose = deleteOnClose;
         Path metaProps = dataDir.resolve("logs").resolve("meta.properties");
@@ -73,7 +82,8 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
         props.put("process.roles", "broker,controller");
         props.put("node.id", "1");
         props.put("controller.quorum.voters", "1@127.0.0.1:" + controllerPort);
-        String listener = adminUser == null ? "PLAINTEXT" : "SASL_PLAINTEXT";
+        String listener = adminUser == null ? "PLAINTEXT" : tls == null ? "SASL_PLAINTEXT" : "SASL_SSL";
+        String prefix = "listener.name." + listener.toLowerCase(java.util.Locale.ROOT) + ".";
         props.put("listeners", listener + "://127.0.0.1:" + port + ",CONTROLLER://127.0.0.1:" + controllerPort);
         props.put("advertised.listeners", listener + "://127.0.0.1:" + port);
         props.put("controller.listener.names", "CONTROLLER");
@@ -82,11 +92,20 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
         if (adminUser != null) {
             props.put("sasl.enabled.mechanisms", "PLAIN,SCRAM-SHA-512");
             props.put("sasl.mechanism.inter.broker.protocol", "PLAIN");
-            props.put("listener.name.sasl_plaintext.plain.sasl.jaas.config",
+            props.put(prefix + "plain.sasl.jaas.config",
                     "org.apache.kafka.common.security.plain.PlainLoginModule required username=\"" + adminUser
                             + "\" password=\"" + adminPassword + "\" user_" + adminUser + "=\"" + adminPassword + "\";");
-            props.put("listener.name.sasl_plaintext.scram-sha-512.sasl.jaas.config",
+            props.put(prefix + "scram-sha-512.sasl.jaas.config",
                     "org.apache.kafka.common.security.scram.ScramLoginModule required;");
+            if (tls != null) {
+                props.put("ssl.keystore.location", tls.keystore().toString());
+                props.put("ssl.keystore.password", tls.password());
+                props.put("ssl.key.password", tls.password());
+                props.put("ssl.keystore.type", tls.type());
+                props.put("ssl.truststore.location", tls.truststore().toString());
+                props.put("ssl.truststore.password", tls.password());
+                props.put("ssl.truststore.type", tls.type());
+            }
             if (acls) {
                 props.put("authorizer.class.name", "org.apache.kafka.metadata.authorizer.StandardAuthorizer");
                 // The controller listener (loopback, PLAINTEXT) is the broker itself: ANONYMOUS there.
@@ -136,8 +155,14 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
      */
     public static EmbeddedKafkaBroker startTemporarySasl(String adminUser, String adminPassword, boolean acls)
             throws IOException {
+        return startTemporarySasl(adminUser, adminPassword, acls, null);
+    }
+
+    /** {@link #startTemporarySasl(String, String, boolean)}, the listener SASL_SSL when {@code tls} is given. */
+    public static EmbeddedKafkaBroker startTemporarySasl(String adminUser, String adminPassword, boolean acls, Tls tls)
+            throws IOException {
         EmbeddedKafkaBroker broker = new EmbeddedKafkaBroker(Files.createTempDirectory("opentact-kafka-sasl-"), true,
-                adminUser, adminPassword, acls);
+                adminUser, adminPassword, acls, tls);
         broker.server.startup();
         return broker;
     }
@@ -151,7 +176,12 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
         Properties p = new Properties();
         p.put("bootstrap.servers", bootstrapServers());
         if (adminUser != null) {
-            p.put("security.protocol", "SASL_PLAINTEXT");
+            p.put("security.protocol", tls == null ? "SASL_PLAINTEXT" : "SASL_SSL");
+            if (tls != null) {
+                p.put("ssl.truststore.location", tls.truststore().toString());
+                p.put("ssl.truststore.password", tls.password());
+                p.put("ssl.truststore.type", tls.type());
+            }
             p.put("sasl.mechanism", "PLAIN");
             p.put("sasl.jaas.config", "org.apache.kafka.common.security.plain.PlainLoginModule required username=\""
                     + adminUser + "\" password=\"" + adminPassword + "\";");
