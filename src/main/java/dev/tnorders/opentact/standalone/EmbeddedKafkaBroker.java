@@ -37,8 +37,17 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
     /**
      * TLS of a SASL_SSL listener: the broker's key store (its key and certificate chain) and the
      * trust store holding the CA that signed it (the broker's own client trusts it too).
+     *
+     * @param clientAuth mTLS: clients must show a certificate the trust store's CA signed
      */
-    public record Tls(Path keystore, Path truststore, String password, String type) {
+    public record Tls(Path keystore, Path truststore, String password, String type, boolean clientAuth) {
+        public Tls(Path keystore, Path truststore, String password, String type) {
+            this(keystore, truststore, password, type, false);
+        }
+
+        public Tls withClientAuth() {
+            return new Tls(keystore, truststore, password, type, true);
+        }
     }
 
     private EmbeddedKafkaBroker(Path dataDir, boolean deleteOnClose) throws IOException {
@@ -105,6 +114,9 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
                 props.put("ssl.truststore.location", tls.truststore().toString());
                 props.put("ssl.truststore.password", tls.password());
                 props.put("ssl.truststore.type", tls.type());
+                if (tls.clientAuth()) {
+                    props.put(prefix + "ssl.client.auth", "required");
+                }
             }
             if (acls) {
                 props.put("authorizer.class.name", "org.apache.kafka.metadata.authorizer.StandardAuthorizer");
@@ -181,6 +193,12 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
                 p.put("ssl.truststore.location", tls.truststore().toString());
                 p.put("ssl.truststore.password", tls.password());
                 p.put("ssl.truststore.type", tls.type());
+                if (tls.clientAuth()) { // the broker's own certificate serves the admin as client certificate
+                    p.put("ssl.keystore.location", tls.keystore().toString());
+                    p.put("ssl.keystore.password", tls.password());
+                    p.put("ssl.key.password", tls.password());
+                    p.put("ssl.keystore.type", tls.type());
+                }
             }
             p.put("sasl.mechanism", "PLAIN");
             p.put("sasl.jaas.config", "org.apache.kafka.common.security.plain.PlainLoginModule required username=\""

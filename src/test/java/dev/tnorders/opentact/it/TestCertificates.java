@@ -42,6 +42,24 @@ final class TestCertificates {
         return new EmbeddedKafkaBroker.Tls(broker, trust, password, "PKCS12");
     }
 
+    /** A client's key store (PKCS12): a key and a certificate for {@code cn} signed by the CA of {@link #make} in {@code dir}. */
+    static Path client(Path dir, String password, String cn) throws IOException, InterruptedException {
+        Path ca = dir.resolve("ca.p12");
+        Path caCrt = dir.resolve("ca.crt");
+        Path client = dir.resolve(cn + ".p12");
+        Path csr = dir.resolve(cn + ".csr");
+        Path crt = dir.resolve(cn + ".crt");
+        String[] store = {"-storetype", "PKCS12", "-storepass", password, "-keypass", password};
+        keytool(store, "-genkeypair", "-alias", "client", "-dname", "CN=" + cn, "-keyalg", "RSA", "-keysize", "2048",
+                "-validity", "2", "-keystore", client.toString());
+        keytool(store, "-certreq", "-alias", "client", "-keystore", client.toString(), "-file", csr.toString());
+        keytool(store, "-gencert", "-rfc", "-alias", "ca", "-keystore", ca.toString(), "-infile", csr.toString(),
+                "-outfile", crt.toString(), "-validity", "2");
+        keytool(store, "-importcert", "-noprompt", "-alias", "ca", "-file", caCrt.toString(), "-keystore", client.toString());
+        keytool(store, "-importcert", "-alias", "client", "-file", crt.toString(), "-keystore", client.toString());
+        return client;
+    }
+
     private static void keytool(String[] store, String... args) throws IOException, InterruptedException {
         List<String> command = new ArrayList<>();
         command.add(Path.of(System.getProperty("java.home"), "bin", "keytool").toString());
