@@ -180,8 +180,9 @@ public class OrderJournal {
         p.put(ProducerConfig.TRANSACTION_TIMEOUT_CONFIG, 15_000);
         p.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName());
         p.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName());
-        // initTransactions waits up to max.block.ms: what is left of the startup timeout.
-        p.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, (int) Math.max(1, remainingMs(deadline)));
+        // initTransactions waits up to max.block.ms: the startup timeout (Kafka's default, 60 s, unless
+        // set otherwise). Not what is left of it: the setting stays for every send after the start.
+        p.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, (int) Math.min(Integer.MAX_VALUE, kafka.startupTimeoutMs()));
         producer = new KafkaProducer<>(p);
         try {
             producer.initTransactions(); // fences and aborts a predecessor's open transaction
@@ -200,13 +201,13 @@ public class OrderJournal {
         consumer = new KafkaConsumer<>(c);
         try {
             List<TopicPartition> partitions = new ArrayList<>();
-            for (PartitionInfo info : consumer.partitionsFor(topic, Duration.ofMillis(Math.max(1, remainingMs(deadline))))) {
+            for (PartitionInfo info : consumer.partitionsFor(topic, Duration.ofMillis(stepMs(deadline)))) {
                 partitions.add(new TopicPartition(topic, info.partition()));
             }
             consumer.assign(partitions);
             consumer.seekToBeginning(partitions);
             // Before the reader thread starts, this thread may use the consumer.
-            readToEnd(Duration.ofMillis(Math.max(1, remainingMs(deadline))));
+            readToEnd(Duration.ofMillis(stepMs(deadline)));
         } catch (org.apache.kafka.common.KafkaException e) {
             writer.stop();
             closeClients();
@@ -645,6 +646,15 @@ public class OrderJournal {
 
     private static long remainingMs(long deadline) {
         return TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime());
+    }
+
+    /**
+     * How long a later step of the start may wait: what is left of the startup timeout, but a few
+     * seconds at least (the brokers answered the steps before it; a step left with a millisecond
+     * would fail for nothing).
+     */
+    private long stepMs(long deadline) {
+        return Math.max(remainingMs(deadline), Math.min(5_000, kafka.startupTimeoutMs()));
     }
 
     private void createTopicIfMissing(long deadline) {
