@@ -51,7 +51,7 @@ public class KafkaHealthCheck extends IntervalProbeHealthCheck {
             return nodes > 0 ? new Probe(true, "Kafka answers: " + nodes + " broker(s)", now)
                     : new Probe(false, "Kafka answers but lists no broker", now);
         } catch (TimeoutException e) {
-            return new Probe(false, "Kafka cannot be reached at " + HealthText.plain(brokers) + " (no answer in "
+            return new Probe(false, "Kafka cannot be reached at " + HealthText.plain(kafka.describe()) + " (no answer in "
                     + timeoutMs + " ms)", now);
         } catch (ExecutionException e) {
             Throwable c = e.getCause() == null ? e : e.getCause();
