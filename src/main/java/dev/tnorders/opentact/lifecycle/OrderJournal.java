@@ -29,6 +29,8 @@ import org.apache.kafka.common.serialization.StringSerializer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import dev.tnorders.opentact.kafka.KafkaClientSettings;
+import dev.tnorders.opentact.kafka.KafkaStartupException;
 import dev.tnorders.opentact.model.NumberResult;
 import dev.tnorders.opentact.model.RecordHeaders;
 import dev.tnorders.opentact.model.OrderRequest;
@@ -85,7 +87,7 @@ public class OrderJournal {
             .configure(com.fasterxml.jackson.databind.DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, false);
     private final Map<String, Entry> entries = new ConcurrentHashMap<>();
     private final SpendLedger ledger = new SpendLedger();
-    private final String brokers;
+    private final KafkaClientSettings kafka;
     private final String topic;
     private final String outcomesTopic;
     private final String numbersTopic;
@@ -110,7 +112,16 @@ public class OrderJournal {
      *                        a restarted instance then aborts what its predecessor left open
      */
     public OrderJournal(String brokers, String topic, String outcomesTopic, String numbersTopic, String transactionalId) {
-        this.brokers = brokers;
+        this(KafkaClientSettings.plain(brokers), topic, outcomesTopic, numbersTopic, transactionalId);
+    }
+
+    /**
+     * @param kafka the brokers and the security settings of every client the journal opens (the
+     *              camel-kafka component's, beans.camel.yaml), and how long start may take
+     */
+    public OrderJournal(KafkaClientSettings kafka, String topic, String outcomesTopic, String numbersTopic,
+                        String transactionalId) {
+        this.kafka = kafka;
         this.topic = topic;
         this.outcomesTopic = outcomesTopic;
         this.numbersTopic = numbersTopic;
@@ -134,10 +145,34 @@ public class OrderJournal {
         return "opentact-order-routes-" + host + "-" + topic;
     }
 
+    /**
+     * Creates the topic if missing, fences a predecessor's transactions and reads the journal to
+     * its end. Each step that talks to Kafka is bounded by the settings' startup timeout
+     * ({@code opentact.kafka.startup-timeout-ms}); when one fails (unreachable brokers, a wrong
+     * protocol or password, a missing ACL) start throws a {@link KafkaStartupException} saying which
+     * client, which brokers and why, and the application does not start.
+     */
     public synchronized void start() {
-        createTopicIfMissing();
-        Properties p = new Properties();
-        p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, brokers);
+        // Camel's YAML loader creates a bean whose init failed once more (BeansDeserializer): the
+        // same settings bean then says at once what failed, rather than waiting out the timeout again.
+        KafkaStartupException failed = kafka.startupFailure();
+        if (failed != null) {
+            throw failed;
+        }
+        try {
+            load();
+        } catch (KafkaStartupException e) {
+            kafka.startupFailed(e);
+            throw e;
+        }
+    }
+
+    private void load() {
+        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(kafka.startupTimeoutMs());
+        LOG.info("Order journal '{}': loading from Kafka at {}, for at most {} ms ({})", topic, kafka.describe(),
+                kafka.startupTimeoutMs(), KafkaClientSettings.STARTUP_TIMEOUT_KEY);
+        createTopicIfMissing(deadline);
+        Properties p = kafka.clientProperties("opentact-journal-producer-" + topic);
         p.put(ProducerConfig.ACKS_CONFIG, "all");
         p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
         p.put(ProducerConfig.TRANSACTIONAL_ID_CONFIG, transactionalId);
@@ -145,23 +180,39 @@ public class OrderJournal {
         p.put(ProducerConfig.TRANSACTION_TIMEOUT_CONFIG, 15_000);
         p.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName());
         p.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName());
+        // initTransactions waits up to max.block.ms: the startup timeout (Kafka's default, 60 s, unless
+        // set otherwise). Not what is left of it: the setting stays for every send after the start.
+        p.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, (int) Math.min(Integer.MAX_VALUE, kafka.startupTimeoutMs()));
         producer = new KafkaProducer<>(p);
-        producer.initTransactions(); // fences and aborts a predecessor's open transaction
+        try {
+            producer.initTransactions(); // fences and aborts a predecessor's open transaction
+        } catch (org.apache.kafka.common.KafkaException e) {
+            closeClients();
+            throw KafkaStartupException.of("the order journal's producer", "start its transactions (transactional id '"
+                    + transactionalId + "')", kafka, e);
+        }
         writer.start();
-        Properties c = new Properties();
-        c.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, brokers);
+        Properties c = kafka.clientProperties("opentact-journal-reader-" + topic);
         c.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
         c.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
         c.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName());
         c.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName());
+        c.put(ConsumerConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, (int) Math.max(1, Math.min(60_000, kafka.startupTimeoutMs())));
         consumer = new KafkaConsumer<>(c);
-        List<TopicPartition> partitions = new ArrayList<>();
-        for (PartitionInfo info : consumer.partitionsFor(topic, Duration.ofSeconds(30))) {
-            partitions.add(new TopicPartition(topic, info.partition()));
+        try {
+            List<TopicPartition> partitions = new ArrayList<>();
+            for (PartitionInfo info : consumer.partitionsFor(topic, Duration.ofMillis(stepMs(deadline)))) {
+                partitions.add(new TopicPartition(topic, info.partition()));
+            }
+            consumer.assign(partitions);
+            consumer.seekToBeginning(partitions);
+            // Before the reader thread starts, this thread may use the consumer.
+            readToEnd(Duration.ofMillis(stepMs(deadline)));
+        } catch (org.apache.kafka.common.KafkaException e) {
+            writer.stop();
+            closeClients();
+            throw KafkaStartupException.of("the order journal's consumer", "read the topic '" + topic + "'", kafka, e);
         }
-        consumer.assign(partitions);
-        consumer.seekToBeginning(partitions);
-        readToEnd(); // before the reader thread starts, this thread may use the consumer
         reader.start();
         LOG.info("Order journal '{}' loaded: {} requests known", topic, entries.size());
     }
@@ -515,7 +566,12 @@ public class OrderJournal {
 
     /** Reads until the consumer's position reaches the end offsets as they are now. */
     private void readToEnd() {
-        Map<TopicPartition, Long> end = consumer.endOffsets(consumer.assignment(), Duration.ofSeconds(30));
+        readToEnd(Duration.ofSeconds(30));
+    }
+
+    /** @param endOffsetsTimeout how long asking for the end offsets may take */
+    private void readToEnd(Duration endOffsetsTimeout) {
+        Map<TopicPartition, Long> end = consumer.endOffsets(consumer.assignment(), endOffsetsTimeout);
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
         while (!reached(end)) {
             if (System.nanoTime() > deadline) {
@@ -588,22 +644,42 @@ public class OrderJournal {
         return true;
     }
 
-    private void createTopicIfMissing() {
-        Properties p = new Properties();
-        p.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, brokers);
-        try (Admin admin = Admin.create(p)) {
+    private static long remainingMs(long deadline) {
+        return TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime());
+    }
+
+    /**
+     * How long a later step of the start may wait: what is left of the startup timeout, but a few
+     * seconds at least (the brokers answered the steps before it; a step left with a millisecond
+     * would fail for nothing).
+     */
+    private long stepMs(long deadline) {
+        return Math.max(remainingMs(deadline), Math.min(5_000, kafka.startupTimeoutMs()));
+    }
+
+    private void createTopicIfMissing(long deadline) {
+        Properties p = kafka.clientProperties("opentact-journal-admin-" + topic);
+        int timeout = (int) Math.max(1, remainingMs(deadline));
+        p.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, timeout);
+        p.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, Math.min(timeout, 30_000));
+        String action = "create the compacted topic '" + topic + "'";
+        Admin admin = Admin.create(p);
+        try {
             NewTopic t = new NewTopic(topic, 1, (short) -1).configs(Map.of("cleanup.policy", "compact"));
-            admin.createTopics(List.of(t)).all().get(30, TimeUnit.SECONDS);
+            admin.createTopics(List.of(t)).all().get(Math.max(1, remainingMs(deadline)), TimeUnit.MILLISECONDS);
             LOG.info("Created the compacted order journal topic '{}'", topic);
         } catch (java.util.concurrent.ExecutionException e) {
             if (!(e.getCause() instanceof TopicExistsException)) {
-                throw new IllegalStateException("could not create the order journal topic '" + topic + "'", e);
+                throw KafkaStartupException.of("the order journal's admin client", action, kafka, e);
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException(e);
-        } catch (java.util.concurrent.TimeoutException e) {
-            throw new IllegalStateException("Kafka did not answer within 30 s when creating topic '" + topic + "'", e);
+        } catch (java.util.concurrent.TimeoutException | org.apache.kafka.common.KafkaException e) {
+            throw KafkaStartupException.of("the order journal's admin client", action, kafka, e);
+        } finally {
+            // Not the default close, which waits for a call still pending (a broker that never answered).
+            admin.close(Duration.ofSeconds(1));
         }
     }
 }

@@ -29,8 +29,43 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
     private final boolean deleteOnClose;
     private final int port;
     private final KafkaRaftServer server;
+    /** null: a PLAINTEXT listener; else the SASL listener's admin (a PLAIN user, and a super user). */
+    private final String adminUser;
+    private final String adminPassword;
+    private final Tls tls;
+
+    /**
+     * TLS of a SASL_SSL listener: the broker's key store (its key and certificate chain) and the
+     * trust store holding the CA that signed it (the broker's own client trusts it too).
+     *
+     * @param clientAuth mTLS: clients must show a certificate the trust store's CA signed
+     */
+    public record Tls(Path keystore, Path truststore, String password, String type, boolean clientAuth) {
+        public Tls(Path keystore, Path truststore, String password, String type) {
+            this(keystore, truststore, password, type, false);
+        }
+
+        public Tls withClientAuth() {
+            return new Tls(keystore, truststore, password, type, true);
+        }
+    }
 
     private EmbeddedKafkaBroker(Path dataDir, boolean deleteOnClose) throws IOException {
+        this(dataDir, deleteOnClose, null, null, false, null);
+    }
+
+    /**
+     * @param adminUser null for a PLAINTEXT listener; else the broker's one listener is SASL_PLAINTEXT
+     *                  with PLAIN (only this user, its password in the broker's JAAS config) and
+     *                  SCRAM-SHA-512 (users created with {@link #createScramUser})
+     * @param acls      with SASL: Kafka's StandardAuthorizer is on, the admin is a super user, and
+     *                  every other user needs ACLs
+     */
+    private EmbeddedKafkaBroker(Path dataDir, boolean deleteOnClose, String adminUser, String adminPassword,
+                                boolean acls, Tls tls) throws IOException {
+        this.adminUser = adminUser;
+        this.adminPassword = adminPassword;
+        this.tls = tls;
         this.dataDir = dataDir;
         this.deleteOnClose = deleteOnClose;
         Path metaProps = dataDir.resolve("logs").resolve("meta.properties");
@@ -56,11 +91,39 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
         props.put("process.roles", "broker,controller");
         props.put("node.id", "1");
         props.put("controller.quorum.voters", "1@127.0.0.1:" + controllerPort);
-        props.put("listeners", "PLAINTEXT://127.0.0.1:" + port + ",CONTROLLER://127.0.0.1:" + controllerPort);
-        props.put("advertised.listeners", "PLAINTEXT://127.0.0.1:" + port);
+        String listener = adminUser == null ? "PLAINTEXT" : tls == null ? "SASL_PLAINTEXT" : "SASL_SSL";
+        String prefix = "listener.name." + listener.toLowerCase(java.util.Locale.ROOT) + ".";
+        props.put("listeners", listener + "://127.0.0.1:" + port + ",CONTROLLER://127.0.0.1:" + controllerPort);
+        props.put("advertised.listeners", listener + "://127.0.0.1:" + port);
         props.put("controller.listener.names", "CONTROLLER");
-        props.put("listener.security.protocol.map", "PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT");
-        props.put("inter.broker.listener.name", "PLAINTEXT");
+        props.put("listener.security.protocol.map", listener + ":" + listener + ",CONTROLLER:PLAINTEXT");
+        props.put("inter.broker.listener.name", listener);
+        if (adminUser != null) {
+            props.put("sasl.enabled.mechanisms", "PLAIN,SCRAM-SHA-512");
+            props.put("sasl.mechanism.inter.broker.protocol", "PLAIN");
+            props.put(prefix + "plain.sasl.jaas.config",
+                    "org.apache.kafka.common.security.plain.PlainLoginModule required username=\"" + adminUser
+                            + "\" password=\"" + adminPassword + "\" user_" + adminUser + "=\"" + adminPassword + "\";");
+            props.put(prefix + "scram-sha-512.sasl.jaas.config",
+                    "org.apache.kafka.common.security.scram.ScramLoginModule required;");
+            if (tls != null) {
+                props.put("ssl.keystore.location", tls.keystore().toString());
+                props.put("ssl.keystore.password", tls.password());
+                props.put("ssl.key.password", tls.password());
+                props.put("ssl.keystore.type", tls.type());
+                props.put("ssl.truststore.location", tls.truststore().toString());
+                props.put("ssl.truststore.password", tls.password());
+                props.put("ssl.truststore.type", tls.type());
+                if (tls.clientAuth()) {
+                    props.put(prefix + "ssl.client.auth", "required");
+                }
+            }
+            if (acls) {
+                props.put("authorizer.class.name", "org.apache.kafka.metadata.authorizer.StandardAuthorizer");
+                // The controller listener (loopback, PLAINTEXT) is the broker itself: ANONYMOUS there.
+                props.put("super.users", "User:" + adminUser + ";User:ANONYMOUS");
+            }
+        }
         props.put("log.dirs", dataDir.resolve("logs").toString());
         props.put("num.partitions", "3");
         props.put("offsets.topic.replication.factor", "1");
@@ -96,8 +159,70 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
         return broker;
     }
 
+    /**
+     * Starts a broker (temporary data) whose only client listener is SASL_PLAINTEXT on 127.0.0.1:
+     * the admin logs in with PLAIN; other users are SCRAM-SHA-512 users made by {@link #createScramUser}.
+     *
+     * @param acls whether Kafka's StandardAuthorizer is on (the admin a super user, others need ACLs)
+     */
+    public static EmbeddedKafkaBroker startTemporarySasl(String adminUser, String adminPassword, boolean acls)
+            throws IOException {
+        return startTemporarySasl(adminUser, adminPassword, acls, null);
+    }
+
+    /** {@link #startTemporarySasl(String, String, boolean)}, the listener SASL_SSL when {@code tls} is given. */
+    public static EmbeddedKafkaBroker startTemporarySasl(String adminUser, String adminPassword, boolean acls, Tls tls)
+            throws IOException {
+        EmbeddedKafkaBroker broker = new EmbeddedKafkaBroker(Files.createTempDirectory("opentact-kafka-sasl-"), true,
+                adminUser, adminPassword, acls, tls);
+        broker.server.startup();
+        return broker;
+    }
+
     public String bootstrapServers() {
         return "127.0.0.1:" + port;
+    }
+
+    /** Client properties of the admin user (SASL PLAIN), or of any client for a PLAINTEXT broker. */
+    public Properties adminClientProperties() {
+        Properties p = new Properties();
+        p.put("bootstrap.servers", bootstrapServers());
+        if (adminUser != null) {
+            p.put("security.protocol", tls == null ? "SASL_PLAINTEXT" : "SASL_SSL");
+            if (tls != null) {
+                p.put("ssl.truststore.location", tls.truststore().toString());
+                p.put("ssl.truststore.password", tls.password());
+                p.put("ssl.truststore.type", tls.type());
+                if (tls.clientAuth()) { // the broker's own certificate serves the admin as client certificate
+                    p.put("ssl.keystore.location", tls.keystore().toString());
+                    p.put("ssl.keystore.password", tls.password());
+                    p.put("ssl.key.password", tls.password());
+                    p.put("ssl.keystore.type", tls.type());
+                }
+            }
+            p.put("sasl.mechanism", "PLAIN");
+            p.put("sasl.jaas.config", "org.apache.kafka.common.security.plain.PlainLoginModule required username=\""
+                    + adminUser + "\" password=\"" + adminPassword + "\";");
+        }
+        return p;
+    }
+
+    /** Creates (or updates) a SCRAM-SHA-512 user, as the admin, through Admin#alterUserScramCredentials. */
+    public void createScramUser(String user, String password) {
+        try (org.apache.kafka.clients.admin.Admin admin = org.apache.kafka.clients.admin.Admin.create(adminClientProperties())) {
+            admin.alterUserScramCredentials(java.util.List.of(new org.apache.kafka.clients.admin.UserScramCredentialUpsertion(
+                    user, new org.apache.kafka.clients.admin.ScramCredentialInfo(
+                            org.apache.kafka.clients.admin.ScramMechanism.SCRAM_SHA_512, 4096), password)))
+                    .all().get(30, java.util.concurrent.TimeUnit.SECONDS);
+        } catch (Exception e) {
+            throw new IllegalStateException("could not create the SCRAM user '" + user + "': " + e.getMessage(), e);
+        }
+    }
+
+    /** The JAAS config for a SCRAM user's client. */
+    public static String scramJaasConfig(String user, String password) {
+        return "org.apache.kafka.common.security.scram.ScramLoginModule required username=\"" + user
+                + "\" password=\"" + password + "\";";
     }
 
     @Override

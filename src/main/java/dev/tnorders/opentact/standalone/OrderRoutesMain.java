@@ -11,6 +11,7 @@ import org.apache.camel.spi.PropertiesComponent;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import dev.tnorders.opentact.kafka.KafkaClientSettings;
 import dev.tnorders.opentact.sandbox.OpentactSandbox;
 
 /**
@@ -64,8 +65,34 @@ public class OrderRoutesMain extends Main {
         });
     }
 
+    /**
+     * Runs until stopped. When the start fails (e.g. Kafka refuses the journal's clients: README,
+     * "Secured Kafka") the reason is logged as one line and the process exits with status 1.
+     */
     public static void main(String[] args) throws Exception {
-        new OrderRoutesMain().run(args);
+        OrderRoutesMain main = new OrderRoutesMain();
+        try {
+            main.run(args);
+        } catch (Exception e) {
+            LOG.error("Not started: {}", reason(e));
+            try {
+                main.stopEmbedded();
+            } finally {
+                System.exit(1);
+            }
+        }
+    }
+
+    /** What to tell a person: the first KafkaStartupException of the chain, else the root cause. */
+    static String reason(Throwable e) {
+        Throwable root = e;
+        for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
+            if (t instanceof dev.tnorders.opentact.kafka.KafkaStartupException) {
+                return t.getMessage();
+            }
+            root = t;
+        }
+        return root.getClass().getSimpleName() + ": " + root.getMessage();
     }
 
     /**
@@ -81,6 +108,16 @@ public class OrderRoutesMain extends Main {
         Properties overrides = getOverrideProperties() == null ? new Properties() : getOverrideProperties();
         java.util.Set<String> keys = new java.util.TreeSet<>(pc.loadProperties().stringPropertyNames());
         keys.addAll(java.util.List.of(BROKERS, BASE_URL, TOKEN, "opentact.embedded.kafka-dir"));
+        // The Kafka security options (README, "Secured Kafka"), for the camel-kafka component and the
+        // journal alike: CAMEL_COMPONENT_KAFKA_SASL_JAAS_CONFIG and so on, and any -D of the component
+        // (camel.component.kafka.additional-properties[...] among them).
+        keys.addAll(KafkaClientSettings.KEYS);
+        keys.add(KafkaClientSettings.STARTUP_TIMEOUT_KEY);
+        for (String key : System.getProperties().stringPropertyNames()) {
+            if (key.startsWith(KafkaClientSettings.PREFIX)) {
+                keys.add(key);
+            }
+        }
         for (String key : keys) {
             String external = external(key);
             if (external != null && overrides.getProperty(key) == null) {

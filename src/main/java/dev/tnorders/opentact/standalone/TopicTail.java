@@ -15,11 +15,15 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.serialization.StringDeserializer;
 
+import dev.tnorders.opentact.kafka.KafkaClientSettings;
+
 /**
  * Prints the records of the output topics, for a person to read:
  * {@code mvn -q exec:java -Dexec.mainClass=dev.tnorders.opentact.standalone.TopicTail}.
  * Brokers come from {@code CAMEL_COMPONENT_KAFKA_BROKERS}, else from the embedded broker that
  * the standalone run started. Reads from the beginning and stops after a few quiet seconds.
+ * A secured cluster: the same {@code camel.component.kafka.*} security settings as the app
+ * (README, "Secured Kafka"), as environment variables, {@code -D} or in config/application.properties.
  */
 public final class TopicTail {
 
@@ -44,8 +48,20 @@ public final class TopicTail {
             }
             brokers = "127.0.0.1:" + p.getProperty("broker");
         }
-        Properties c = new Properties();
-        c.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, brokers);
+        Properties file = new Properties();
+        Path config = Path.of("config/application.properties");
+        if (Files.exists(config)) {
+            try (InputStream in = Files.newInputStream(config)) {
+                file.load(in);
+            }
+        }
+        java.util.Set<String> keys = new java.util.TreeSet<>(file.stringPropertyNames());
+        keys.addAll(System.getProperties().stringPropertyNames());
+        KafkaClientSettings kafka = KafkaClientSettings.from(brokers, key -> {
+            String v = OrderRoutesMain.external(key);
+            return v != null ? v : file.getProperty(key);
+        }, keys);
+        Properties c = kafka.clientProperties("opentact-topic-tail");
         c.put(ConsumerConfig.GROUP_ID_CONFIG, "topic-tail-" + UUID.randomUUID());
         c.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
         c.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);

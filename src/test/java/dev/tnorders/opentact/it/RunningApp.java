@@ -20,7 +20,7 @@ import static org.awaitility.Awaitility.await;
  */
 public final class RunningApp implements AutoCloseable {
 
-    public final String brokers = SharedKafka.bootstrapServers();
+    public final String brokers;
     public final String prefix = "t" + UUID.randomUUID().toString().substring(0, 8) + ".";
     public final Path inbox;
     public final Path outbox;
@@ -28,6 +28,12 @@ public final class RunningApp implements AutoCloseable {
     private OrderRoutesMain main;
 
     public RunningApp(Path workDir, String baseUrl, String token) {
+        this(workDir, baseUrl, token, SharedKafka.bootstrapServers());
+    }
+
+    /** @param brokers another broker than the shared one (e.g. a secured one: its settings with {@link #with}) */
+    public RunningApp(Path workDir, String baseUrl, String token, String brokers) {
+        this.brokers = brokers;
         this.inbox = workDir.resolve("inbox");
         this.outbox = workDir.resolve("outbox");
         properties.put("camel.component.kafka.brokers", brokers);

@@ -29,8 +29,19 @@ public final class TopicProbe {
     }
 
     public static void send(String brokers, String topic, String key, String value) throws Exception {
+        send(plain(brokers), topic, key, value);
+    }
+
+    private static Properties plain(String brokers) {
         Properties p = new Properties();
         p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, brokers);
+        return p;
+    }
+
+    /** @param client the brokers and any security settings of the client */
+    public static void send(Properties client, String topic, String key, String value) throws Exception {
+        Properties p = new Properties();
+        p.putAll(client);
         p.put(ProducerConfig.ACKS_CONFIG, "all");
         p.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName());
         p.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName());
@@ -110,8 +121,14 @@ public final class TopicProbe {
      */
     public static List<Rec> read(String brokers, String topic, int expected, Duration timeout, Duration settle)
             throws Exception {
+        return read(plain(brokers), topic, expected, timeout, settle);
+    }
+
+    /** {@link #read(String, String, int, Duration, Duration)} with a client's brokers and security settings. */
+    public static List<Rec> read(Properties client, String topic, int expected, Duration timeout, Duration settle)
+            throws Exception {
         Properties p = new Properties();
-        p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, brokers);
+        p.putAll(client);
         p.put(ConsumerConfig.GROUP_ID_CONFIG, "probe-" + UUID.randomUUID());
         p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
         p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");

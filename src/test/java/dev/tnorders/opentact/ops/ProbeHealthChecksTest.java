@@ -77,6 +77,20 @@ class ProbeHealthChecksTest {
         check.close();
     }
 
+    @Test
+    void kafkaDownNamesTheProtocolAndMechanismButNoSecret() throws Exception {
+        dev.tnorders.opentact.kafka.KafkaClientSettings settings = new dev.tnorders.opentact.kafka.KafkaClientSettings(
+                "127.0.0.1:" + closedPort(), java.util.Map.of("security-protocol", "SASL_PLAINTEXT", "sasl-mechanism",
+                        "PLAIN", "sasl-jaas-config", "org.apache.kafka.common.security.plain.PlainLoginModule required "
+                                + "username=\"u\" password=\"health-secret-91\";"));
+        KafkaHealthCheck check = new KafkaHealthCheck(settings, 1000, 1500, now::get);
+        HealthCheck.Result r = check.call();
+        assertThat(r.getState()).isEqualTo(HealthCheck.State.DOWN);
+        assertThat(r.getMessage()).get().asString().startsWith("Kafka cannot be reached at 127.0.0.1:")
+                .contains("(security.protocol=SASL_PLAINTEXT, sasl.mechanism=PLAIN)").doesNotContain("health-secret-91");
+        check.close();
+    }
+
     private static int closedPort() throws Exception {
         try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
             return s.getLocalPort();

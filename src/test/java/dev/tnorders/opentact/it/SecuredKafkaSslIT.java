@@ -1,0 +1,115 @@
+package dev.tnorders.opentact.it;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Properties;
+
+import org.apache.kafka.clients.admin.Admin;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import dev.tnorders.opentact.standalone.EmbeddedKafkaBroker;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
+
+/**
+ * SASL_SSL: the in-process broker's listener with TLS, its certificate signed by a CA made at test
+ * time (keytool), SCRAM-SHA-512 over it; the app trusts the CA through
+ * {@code camel.component.kafka.ssl-truststore-*} and checks the broker's name (the default
+ * endpoint identification, https). A trust store without the CA fails the start with the TLS reason.
+ */
+class SecuredKafkaSslIT extends SandboxAndApp {
+
+    private static final String USER = "orders";
+    private static final String PASSWORD = "orders-tls-pw-2Wd";
+    private static final String STORE_PASSWORD = "store-pw-6Hn";
+    private static Path certs;
+    private static EmbeddedKafkaBroker.Tls tls;
+    private static EmbeddedKafkaBroker broker;
+
+    @BeforeAll
+    static void startBroker() throws Exception {
+        long t0 = System.nanoTime();
+        certs = Files.createTempDirectory("opentact-certs-");
+        tls = TestCertificates.make(certs, STORE_PASSWORD);
+        broker = EmbeddedKafkaBroker.startTemporarySasl("admin", "admin-pw-Z9", false, tls);
+        broker.createScramUser(USER, PASSWORD);
+        await().atMost(Duration.ofSeconds(30)).ignoreExceptions().until(() -> {
+            try (Admin admin = Admin.create(client())) {
+                return !admin.describeCluster().nodes().get().isEmpty();
+            }
+        });
+        System.out.printf("SecuredKafkaSslIT: CA, certificates and SASL_SSL broker in %d ms%n",
+                (System.nanoTime() - t0) / 1_000_000);
+    }
+
+    @AfterAll
+    static void stopBroker() throws Exception {
+        if (broker != null) {
+            broker.close();
+        }
+        try (var files = Files.walk(certs)) {
+            files.sorted(java.util.Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
+        }
+    }
+
+    private static Properties client() {
+        Properties p = new Properties();
+        p.put("bootstrap.servers", broker.bootstrapServers());
+        p.put("security.protocol", "SASL_SSL");
+        p.put("sasl.mechanism", "SCRAM-SHA-512");
+        p.put("sasl.jaas.config", EmbeddedKafkaBroker.scramJaasConfig(USER, PASSWORD));
+        p.put("ssl.truststore.location", tls.truststore().toString());
+        p.put("ssl.truststore.password", STORE_PASSWORD);
+        p.put("ssl.truststore.type", "PKCS12");
+        return p;
+    }
+
+    private RunningApp app(Path truststore) {
+        return new RunningApp(work, sandbox.baseUrl(), TOKEN, broker.bootstrapServers())
+                .with("camel.component.kafka.security-protocol", "SASL_SSL")
+                .with("camel.component.kafka.sasl-mechanism", "SCRAM-SHA-512")
+                .with("camel.component.kafka.sasl-jaas-config", EmbeddedKafkaBroker.scramJaasConfig(USER, PASSWORD))
+                .with("camel.component.kafka.ssl-truststore-location", truststore.toString())
+                .with("camel.component.kafka.ssl-truststore-password", STORE_PASSWORD)
+                .with("camel.component.kafka.ssl-truststore-type", "PKCS12");
+    }
+
+    @Test
+    void theWholeFlowOverSaslSsl() throws Exception {
+        long t0 = System.nanoTime();
+        app = app(tls.truststore()).start();
+        System.out.printf("SecuredKafkaSslIT: app started against the SASL_SSL broker in %d ms%n",
+                (System.nanoTime() - t0) / 1_000_000);
+        TopicProbe.send(client(), app.topic("requests"), "t1", "{\"request_id\": \"tls-1\", \"tns\": [\"+12012000031\"]}");
+        List<TopicProbe.Rec> outcomes = TopicProbe.read(client(), app.topic("outcomes"), 1, WAIT, SETTLE);
+        assertThat(outcomes).hasSize(1);
+        assertThat(outcomes.get(0).value()).containsEntry("request_id", "tls-1").containsEntry("state", "completed");
+        List<TopicProbe.Rec> journal = TopicProbe.read(client(), app.topic("journal"), 3, WAIT, SETTLE);
+        assertThat(journal).extracting(r -> r.get("phase")).contains("intent", "done");
+    }
+
+    @Test
+    void aTrustStoreWithoutTheCaFailsTheStartWithTheTlsReason() throws Exception {
+        // The broker's key store as trust store: it holds the CA too, so make one with another CA.
+        EmbeddedKafkaBroker.Tls other = TestCertificates.make(certs.resolve("other"), STORE_PASSWORD);
+        RunningApp bad = app(other.truststore()).with("opentact.kafka.startup-timeout-ms", "20000");
+        long t0 = System.nanoTime();
+        try {
+            assertThatThrownBy(bad::start).rootCause()
+                    .hasMessageStartingWith("Kafka: the order journal's admin client could not create the compacted topic '"
+                            + bad.topic("journal") + "' at " + broker.bootstrapServers()
+                            + " (security.protocol=SASL_SSL, sasl.mechanism=SCRAM-SHA-512): TLS handshake failed: ")
+                    .hasMessageNotContaining(STORE_PASSWORD).hasMessageNotContaining(PASSWORD)
+                    .satisfies(e -> System.out.println("SecuredKafkaSslIT: the start said: " + e.getMessage()));
+        } finally {
+            bad.close();
+        }
+        System.out.printf("SecuredKafkaSslIT: an untrusted broker refused in %d ms%n", (System.nanoTime() - t0) / 1_000_000);
+    }
+}
