@@ -10,8 +10,13 @@ assert runtime.contains('dev.tnorders:opentact-order-routes:jar')
 assert !runtime.contains('org.apache.kafka:kafka_2.13') : 'kafka_2.13 reached the host at runtime:\n' + runtime
 assert !runtime.contains('org.apache.kafka:kafka-server') : 'kafka-server reached the host at runtime:\n' + runtime
 // One Camel line: Camel and camel-spring-boot jars all on the version the starters were chosen for.
-def camelVersions = (runtime =~ /org\.apache\.camel(?:\.springboot)?:[\w.-]+:jar:([^:\s]+):/).collect { it[1] }.unique()
+// Except what a compatibility profile holds back (camelHeldBack, from the library's pom), each of them on its own version.
+def heldBack = (binding.hasVariable('camelHeldBack') ? camelHeldBack.toString() : 'none').split(',')*.trim() as Set
+def camelJars = (runtime =~ /org\.apache\.camel(?:\.springboot)?:([\w.-]+):jar:([^:\s]+):/).collect { [it[1], it[2]] }
+def camelVersions = camelJars.findAll { !heldBack.contains(it[0]) }.collect { it[1] }.unique()
 assert camelVersions.size() == 1 : 'Camel jars of more than one version reached the host ' + camelVersions + ':\n' + runtime
+def strayHeldBack = camelJars.findAll { heldBack.contains(it[0]) && it[1] != camelHeldBackVersion.toString() }
+assert strayHeldBack.isEmpty() : 'held-back Camel jars not on ' + camelHeldBackVersion + ': ' + strayHeldBack
 // Spring Boot logs through Logback: the library must not bring a second SLF4J binding.
 assert !runtime.contains('log4j-slf4j2-impl') && !runtime.contains('slf4j-reload4j') && !runtime.contains('slf4j-simple') :
         'a second SLF4J binding reached the host:\n' + runtime
