@@ -53,19 +53,12 @@ class SecuredKafkaAclIT extends SandboxAndApp {
     }
 
     @AfterAll
-    static void stopBroker() {
-        if (broker != null) {
-            broker.close();
-        }
+    static void stopBroker() throws Exception {
+        SecuredKafka.stop(broker, null);
     }
 
     private static Properties client(String user, String password) {
-        Properties p = new Properties();
-        p.put("bootstrap.servers", broker.bootstrapServers());
-        p.put("security.protocol", "SASL_PLAINTEXT");
-        p.put("sasl.mechanism", "SCRAM-SHA-512");
-        p.put("sasl.jaas.config", EmbeddedKafkaBroker.scramJaasConfig(user, password));
-        return p;
+        return SecuredKafka.scramClient(broker, "SASL_PLAINTEXT", user, password);
     }
 
     /** The ACLs of README "Secured Kafka", for the app's topics and groups (all under one prefix here). */
@@ -92,10 +85,8 @@ class SecuredKafkaAclIT extends SandboxAndApp {
     }
 
     private RunningApp securedApp(String user, String password) {
-        return new RunningApp(work, sandbox.baseUrl(), TOKEN, broker.bootstrapServers())
-                .with("camel.component.kafka.security-protocol", "SASL_PLAINTEXT")
-                .with("camel.component.kafka.sasl-mechanism", "SCRAM-SHA-512")
-                .with("camel.component.kafka.sasl-jaas-config", EmbeddedKafkaBroker.scramJaasConfig(user, password));
+        return SecuredKafka.scramApp(new RunningApp(work, sandbox.baseUrl(), TOKEN, broker.bootstrapServers()),
+                "SASL_PLAINTEXT", user, password);
     }
 
     @Test

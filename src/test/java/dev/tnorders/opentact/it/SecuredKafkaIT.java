@@ -42,38 +42,24 @@ class SecuredKafkaIT extends SandboxAndApp {
         long t0 = System.nanoTime();
         broker = EmbeddedKafkaBroker.startTemporarySasl("admin", "admin-pw-Z9", false);
         broker.createScramUser(USER, PASSWORD);
-        // The credential reaches the broker's metadata cache a moment after the admin's answer.
-        await().atMost(Duration.ofSeconds(30)).ignoreExceptions().until(() -> {
-            try (Admin admin = Admin.create(client(PASSWORD))) {
-                return !admin.describeCluster().nodes().get().isEmpty();
-            }
-        });
+        SecuredKafka.awaitLogin(() -> client(PASSWORD));
         System.out.printf("SecuredKafkaIT: SASL broker up with SCRAM user in %d ms%n", (System.nanoTime() - t0) / 1_000_000);
     }
 
     @AfterAll
-    static void stopSecuredBroker() {
-        if (broker != null) {
-            broker.close();
-        }
+    static void stopSecuredBroker() throws Exception {
+        SecuredKafka.stop(broker, null);
     }
 
     /** A SCRAM client of the secured broker, as TopicProbe's client. */
     private static Properties client(String password) {
-        Properties p = new Properties();
-        p.put("bootstrap.servers", broker.bootstrapServers());
-        p.put("security.protocol", "SASL_PLAINTEXT");
-        p.put("sasl.mechanism", "SCRAM-SHA-512");
-        p.put("sasl.jaas.config", EmbeddedKafkaBroker.scramJaasConfig(USER, password));
-        return p;
+        return SecuredKafka.scramClient(broker, "SASL_PLAINTEXT", USER, password);
     }
 
     /** The app on the secured broker, configured through camel.component.kafka.* only. */
     private RunningApp securedApp(String password) {
-        return new RunningApp(work, sandbox.baseUrl(), TOKEN, broker.bootstrapServers())
-                .with("camel.component.kafka.security-protocol", "SASL_PLAINTEXT")
-                .with("camel.component.kafka.sasl-mechanism", "SCRAM-SHA-512")
-                .with("camel.component.kafka.sasl-jaas-config", EmbeddedKafkaBroker.scramJaasConfig(USER, password));
+        return SecuredKafka.scramApp(new RunningApp(work, sandbox.baseUrl(), TOKEN, broker.bootstrapServers()),
+                "SASL_PLAINTEXT", USER, password);
     }
 
     @Test

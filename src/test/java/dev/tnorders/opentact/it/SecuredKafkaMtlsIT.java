@@ -2,11 +2,9 @@ package dev.tnorders.opentact.it;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.List;
 import java.util.Properties;
 
-import org.apache.kafka.clients.admin.Admin;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -15,7 +13,6 @@ import dev.tnorders.opentact.standalone.EmbeddedKafkaBroker;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
-import static org.awaitility.Awaitility.await;
 
 /**
  * mTLS on top of SASL_SSL: the broker requires a client certificate signed by the test CA
@@ -39,32 +36,17 @@ class SecuredKafkaMtlsIT extends SandboxAndApp {
         clientKeystore = TestCertificates.client(certs, STORE_PASSWORD, "opentact-order-routes");
         broker = EmbeddedKafkaBroker.startTemporarySasl("admin", "admin-pw-Z9", false, tls);
         broker.createScramUser(USER, PASSWORD);
-        await().atMost(Duration.ofSeconds(30)).ignoreExceptions().until(() -> {
-            try (Admin admin = Admin.create(client())) {
-                return !admin.describeCluster().nodes().get().isEmpty();
-            }
-        });
+        SecuredKafka.awaitLogin(SecuredKafkaMtlsIT::client);
     }
 
     @AfterAll
     static void stopBroker() throws Exception {
-        if (broker != null) {
-            broker.close();
-        }
-        try (var files = Files.walk(certs)) {
-            files.sorted(java.util.Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
-        }
+        SecuredKafka.stop(broker, certs);
     }
 
     private static Properties client() {
-        Properties p = new Properties();
-        p.put("bootstrap.servers", broker.bootstrapServers());
-        p.put("security.protocol", "SASL_SSL");
-        p.put("sasl.mechanism", "SCRAM-SHA-512");
-        p.put("sasl.jaas.config", EmbeddedKafkaBroker.scramJaasConfig(USER, PASSWORD));
-        p.put("ssl.truststore.location", tls.truststore().toString());
-        p.put("ssl.truststore.password", STORE_PASSWORD);
-        p.put("ssl.truststore.type", "PKCS12");
+        Properties p = SecuredKafka.trusting(SecuredKafka.scramClient(broker, "SASL_SSL", USER, PASSWORD),
+                tls.truststore(), STORE_PASSWORD);
         p.put("ssl.keystore.location", clientKeystore.toString());
         p.put("ssl.keystore.password", STORE_PASSWORD);
         p.put("ssl.key.password", STORE_PASSWORD);
@@ -73,13 +55,8 @@ class SecuredKafkaMtlsIT extends SandboxAndApp {
     }
 
     private RunningApp mtlsApp() {
-        return new RunningApp(work, sandbox.baseUrl(), TOKEN, broker.bootstrapServers())
-                .with("camel.component.kafka.security-protocol", "SASL_SSL")
-                .with("camel.component.kafka.sasl-mechanism", "SCRAM-SHA-512")
-                .with("camel.component.kafka.sasl-jaas-config", EmbeddedKafkaBroker.scramJaasConfig(USER, PASSWORD))
-                .with("camel.component.kafka.ssl-truststore-location", tls.truststore().toString())
-                .with("camel.component.kafka.ssl-truststore-password", STORE_PASSWORD)
-                .with("camel.component.kafka.ssl-truststore-type", "PKCS12");
+        return SecuredKafka.trusting(SecuredKafka.scramApp(new RunningApp(work, sandbox.baseUrl(), TOKEN,
+                broker.bootstrapServers()), "SASL_SSL", USER, PASSWORD), tls.truststore(), STORE_PASSWORD);
     }
 
     @Test

@@ -2,11 +2,9 @@ package dev.tnorders.opentact.it;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.List;
 import java.util.Properties;
 
-import org.apache.kafka.clients.admin.Admin;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -15,7 +13,6 @@ import dev.tnorders.opentact.standalone.EmbeddedKafkaBroker;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
-import static org.awaitility.Awaitility.await;
 
 /**
  * SASL_SSL: the in-process broker's listener with TLS, its certificate signed by a CA made at test
@@ -39,45 +36,25 @@ class SecuredKafkaSslIT extends SandboxAndApp {
         tls = TestCertificates.make(certs, STORE_PASSWORD);
         broker = EmbeddedKafkaBroker.startTemporarySasl("admin", "admin-pw-Z9", false, tls);
         broker.createScramUser(USER, PASSWORD);
-        await().atMost(Duration.ofSeconds(30)).ignoreExceptions().until(() -> {
-            try (Admin admin = Admin.create(client())) {
-                return !admin.describeCluster().nodes().get().isEmpty();
-            }
-        });
+        SecuredKafka.awaitLogin(SecuredKafkaSslIT::client);
         System.out.printf("SecuredKafkaSslIT: CA, certificates and SASL_SSL broker in %d ms%n",
                 (System.nanoTime() - t0) / 1_000_000);
     }
 
     @AfterAll
     static void stopBroker() throws Exception {
-        if (broker != null) {
-            broker.close();
-        }
-        try (var files = Files.walk(certs)) {
-            files.sorted(java.util.Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
-        }
+        SecuredKafka.stop(broker, certs);
     }
 
     private static Properties client() {
-        Properties p = new Properties();
-        p.put("bootstrap.servers", broker.bootstrapServers());
-        p.put("security.protocol", "SASL_SSL");
-        p.put("sasl.mechanism", "SCRAM-SHA-512");
-        p.put("sasl.jaas.config", EmbeddedKafkaBroker.scramJaasConfig(USER, PASSWORD));
-        p.put("ssl.truststore.location", tls.truststore().toString());
-        p.put("ssl.truststore.password", STORE_PASSWORD);
-        p.put("ssl.truststore.type", "PKCS12");
+        Properties p = SecuredKafka.trusting(SecuredKafka.scramClient(broker, "SASL_SSL", USER, PASSWORD),
+                tls.truststore(), STORE_PASSWORD);
         return p;
     }
 
     private RunningApp app(Path truststore) {
-        return new RunningApp(work, sandbox.baseUrl(), TOKEN, broker.bootstrapServers())
-                .with("camel.component.kafka.security-protocol", "SASL_SSL")
-                .with("camel.component.kafka.sasl-mechanism", "SCRAM-SHA-512")
-                .with("camel.component.kafka.sasl-jaas-config", EmbeddedKafkaBroker.scramJaasConfig(USER, PASSWORD))
-                .with("camel.component.kafka.ssl-truststore-location", truststore.toString())
-                .with("camel.component.kafka.ssl-truststore-password", STORE_PASSWORD)
-                .with("camel.component.kafka.ssl-truststore-type", "PKCS12");
+        return SecuredKafka.trusting(SecuredKafka.scramApp(new RunningApp(work, sandbox.baseUrl(), TOKEN,
+                broker.bootstrapServers()), "SASL_SSL", USER, PASSWORD), truststore, STORE_PASSWORD);
     }
 
     @Test
