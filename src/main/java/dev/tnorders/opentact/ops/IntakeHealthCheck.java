@@ -8,8 +8,8 @@ import java.util.function.IntSupplier;
 import org.apache.camel.health.HealthCheckResultBuilder;
 import org.apache.camel.impl.health.AbstractHealthCheck;
 
-import dev.tnorders.opentact.lifecycle.IntakeControl;
-import dev.tnorders.opentact.lifecycle.OrderJournal;
+import dev.tnorders.opentact.ops.IntakeControl;
+import dev.tnorders.opentact.journal.OrderJournal;
 
 /**
  * Readiness: DOWN while request intake is paused (a refused token, no account balance, Opentact

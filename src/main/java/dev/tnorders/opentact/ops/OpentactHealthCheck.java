@@ -6,7 +6,7 @@ import java.time.Duration;
 import java.util.function.LongSupplier;
 
 
-import dev.tnorders.opentact.opentact.OpentactAuth;
+import dev.tnorders.opentact.client.OpentactAuth;
 
 /**
  * Readiness: can Opentact be reached, and does it take our token? A cheap authenticated GET

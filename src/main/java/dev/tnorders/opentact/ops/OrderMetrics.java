@@ -23,8 +23,8 @@ import org.apache.camel.CamelContextAware;
 import org.apache.camel.Header;
 import org.apache.camel.component.kafka.KafkaConstants;
 
-import dev.tnorders.opentact.lifecycle.IntakeControl;
-import dev.tnorders.opentact.lifecycle.OrderJournal;
+import dev.tnorders.opentact.ops.IntakeControl;
+import dev.tnorders.opentact.journal.OrderJournal;
 import dev.tnorders.opentact.model.NumberResult;
 import dev.tnorders.opentact.model.OrderRequest;
 import dev.tnorders.opentact.model.OrderResult;
@@ -259,7 +259,7 @@ public class OrderMetrics implements CamelContextAware {
     }
 
     /**
-     * The category of a rejection, read from the reason {@link dev.tnorders.opentact.lifecycle.OrderDecisions}
+     * The category of a rejection, read from the reason {@link dev.tnorders.opentact.order.OrderResults}
      * wrote (its unit test pins each wording to its category).
      */
     public static RejectReason rejectReason(String reason) {

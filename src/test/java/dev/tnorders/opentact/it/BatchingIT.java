@@ -98,6 +98,6 @@ class BatchingIT extends SandboxAndApp {
             assertThat((String) o.get("reason")).contains("Not enough account balance");
         });
         assertThat(sandbox.purchases()).isEmpty();
-        assertThat(app.bean("intakeControl", dev.tnorders.opentact.lifecycle.IntakeControl.class).isPaused()).isTrue();
+        assertThat(app.bean("intakeControl", dev.tnorders.opentact.ops.IntakeControl.class).isPaused()).isTrue();
     }
 }

@@ -7,8 +7,9 @@ import java.util.UUID;
 
 import org.junit.jupiter.api.Test;
 
-import dev.tnorders.opentact.lifecycle.OrderDecisions;
-import dev.tnorders.opentact.lifecycle.OrderJournal;
+import dev.tnorders.opentact.order.OrderClock;
+import dev.tnorders.opentact.order.OrderResults;
+import dev.tnorders.opentact.journal.OrderJournal;
 import dev.tnorders.opentact.model.Feature;
 import dev.tnorders.opentact.model.OrderRequest;
 
@@ -50,14 +51,14 @@ class OrderJournalIT {
         OrderJournal a = journal(topic);
         OrderJournal b = journal(topic);
         try {
-            a.intent(r1);
-            a.placed(r1, "order-a");
+            a.intent(List.of(r1), java.util.Collections.singletonList(null), null);
+            a.placed(List.of(r1), "order-a");
             assertThat(a.phaseOf("r1")).isEqualTo(OrderJournal.Phase.placed); // its own: at once
             await().atMost(VISIBLE).until(() -> b.phaseOf("r1") == OrderJournal.Phase.placed);
             assertThat(b.orderUuidOf("r1")).isEqualTo("order-a");
 
-            b.intentAll(List.of(r2), null);
-            b.finish(r1, new OrderDecisions(100, 1000, 60_000).postUnanswered(r1, "finished by b"));
+            b.intent(List.of(r2), java.util.Collections.singletonList(null), null);
+            b.finish(List.of(r1), List.of(new OrderResults(new OrderClock()).postUnanswered(r1, "finished by b")));
             assertThat(b.phaseOf("r1")).isEqualTo(OrderJournal.Phase.done);
             assertThat(b.phaseOf("r2")).isEqualTo(OrderJournal.Phase.intent);
             await().atMost(VISIBLE).until(() -> a.phaseOf("r1") == OrderJournal.Phase.done);

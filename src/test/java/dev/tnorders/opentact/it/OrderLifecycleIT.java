@@ -7,8 +7,8 @@ import java.util.List;
 
 import org.junit.jupiter.api.Test;
 
-import dev.tnorders.opentact.lifecycle.IntakeControl;
-import dev.tnorders.opentact.lifecycle.OrderJournal;
+import dev.tnorders.opentact.ops.IntakeControl;
+import dev.tnorders.opentact.journal.OrderJournal;
 import dev.tnorders.opentact.model.Feature;
 import dev.tnorders.opentact.model.OrderRequest;
 
@@ -207,8 +207,8 @@ class OrderLifecycleIT extends SandboxAndApp {
             other.start();
             try {
                 OrderRequest taken = request("taken-1", "+12012030006");
-                other.finish(taken, new dev.tnorders.opentact.lifecycle.OrderDecisions(100, 1000, 60_000)
-                        .postUnanswered(taken, "published by the other instance"));
+                other.finish(List.of(taken), List.of(new dev.tnorders.opentact.order.OrderResults(
+                        new dev.tnorders.opentact.order.OrderClock()).postUnanswered(taken, "published by the other instance")));
             } finally {
                 other.stop();
             }
@@ -237,7 +237,7 @@ class OrderLifecycleIT extends SandboxAndApp {
         // What a process that died right after its order POST leaves behind: an intent in the
         // journal, and an order in Opentact that it never heard about.
         RunningApp fresh = app();
-        leftInJournal(fresh, journal -> journal.intent(request("crash-1", "+12012050001")));
+        leftInJournal(fresh, journal -> journal.intent(List.of(request("crash-1", "+12012050001")), java.util.Collections.singletonList(null), null));
         String uuid = sandbox.placeOrder(12012050001L);
 
         app = fresh.start();
@@ -249,7 +249,7 @@ class OrderLifecycleIT extends SandboxAndApp {
     @Test
     void aCrashBeforeTheOrderPostOrdersOnce() throws Exception {
         RunningApp fresh = app();
-        leftInJournal(fresh, journal -> journal.intent(request("crash-2", "+12012050002")));
+        leftInJournal(fresh, journal -> journal.intent(List.of(request("crash-2", "+12012050002")), java.util.Collections.singletonList(null), null));
 
         app = fresh.start();
         TopicProbe.Rec o = outcome("crash-2", "{\"request_id\":\"crash-2\",\"tns\":[\"+12012050002\"]}");
@@ -261,7 +261,7 @@ class OrderLifecycleIT extends SandboxAndApp {
     void aPlacedOrderIsFollowedNotPlacedAgain() throws Exception {
         RunningApp fresh = app();
         String uuid = sandbox.placeOrder(12012050003L);
-        leftInJournal(fresh, journal -> journal.placed(request("crash-3", "+12012050003"), uuid));
+        leftInJournal(fresh, journal -> journal.placed(List.of(request("crash-3", "+12012050003")), uuid));
 
         app = fresh.start();
         TopicProbe.Rec o = outcome("crash-3", "{\"request_id\":\"crash-3\",\"tns\":[\"+12012050003\"]}");
@@ -274,8 +274,8 @@ class OrderLifecycleIT extends SandboxAndApp {
         // The redelivered record holds only the criteria; the numbers the search chose are in the journal.
         RunningApp fresh = app();
         String uuid = sandbox.placeOrder(14157770500L, 14157770501L);
-        leftInJournal(fresh, journal -> journal.placed(new OrderRequest("crit-crash", List.of("+14157770500", "+14157770501"),
-                null, EnumSet.of(Feature.VOICE), true, null, null, null, null, null, null, "2026-11-24T00:00:00.000Z"), uuid));
+        leftInJournal(fresh, journal -> journal.placed(List.of(new OrderRequest("crit-crash", List.of("+14157770500", "+14157770501"),
+                null, EnumSet.of(Feature.VOICE), true, null, null, null, null, null, null, "2026-11-24T00:00:00.000Z")), uuid));
 
         app = fresh.start();
         TopicProbe.Rec o = outcome("crit-crash",

@@ -22,12 +22,13 @@ import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import org.junit.jupiter.api.Test;
 
-import dev.tnorders.opentact.lifecycle.OrderDecisions;
+import dev.tnorders.opentact.order.OrderClock;
+import dev.tnorders.opentact.order.OrderResults;
 import dev.tnorders.opentact.model.Feature;
 import dev.tnorders.opentact.model.OrderRequest;
 import dev.tnorders.opentact.model.RequestSource;
-import dev.tnorders.opentact.opentact.OrderStatus;
-import dev.tnorders.opentact.opentact.PriceQuote;
+import dev.tnorders.opentact.client.OrderStatus;
+import dev.tnorders.opentact.client.PriceQuote;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -142,8 +143,7 @@ class GrafanaDashboardTest {
     static Set<String> exportedSeries() {
         PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
         OrderMetrics metrics = new OrderMetrics(() -> 2, () -> true, registry);
-        OrderDecisions decisions = new OrderDecisions(
-                Clock.fixed(Instant.parse("2026-11-24T12:00:00Z"), ZoneOffset.UTC), 100, 1000, 60_000);
+        OrderResults decisions = new OrderResults(new OrderClock(Clock.fixed(Instant.parse("2026-11-24T12:00:00Z"), ZoneOffset.UTC), ms -> { }));
         PriceQuote quote = new PriceQuote(new BigDecimal("2.00"), new BigDecimal("1.00"),
                 new BigDecimal("1.00"), new BigDecimal("0.50"), 1);
         RequestSource topic = RequestSource.ofTopic("requests", 0, 7);

@@ -13,14 +13,16 @@ import java.util.concurrent.atomic.AtomicInteger;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import org.junit.jupiter.api.Test;
 
-import dev.tnorders.opentact.lifecycle.OrderDecisions;
+import dev.tnorders.opentact.order.OrderClock;
+import dev.tnorders.opentact.order.OrderResults;
+import dev.tnorders.opentact.order.OrderRules;
 import dev.tnorders.opentact.model.CriteriaSearch;
 import dev.tnorders.opentact.model.Feature;
 import dev.tnorders.opentact.model.OrderRequest;
 import dev.tnorders.opentact.model.RequestSource;
-import dev.tnorders.opentact.opentact.ApiResponse;
-import dev.tnorders.opentact.opentact.OrderStatus;
-import dev.tnorders.opentact.opentact.PriceQuote;
+import dev.tnorders.opentact.client.ApiResponse;
+import dev.tnorders.opentact.client.OrderStatus;
+import dev.tnorders.opentact.client.PriceQuote;
 
 import static dev.tnorders.opentact.ops.OrderMetrics.RejectReason;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -30,8 +32,7 @@ class OrderMetricsTest {
     private final SimpleMeterRegistry registry = new SimpleMeterRegistry();
     private final AtomicInteger open = new AtomicInteger();
     private final OrderMetrics metrics = new OrderMetrics(open::get, registry);
-    private final OrderDecisions decisions = new OrderDecisions(
-            Clock.fixed(Instant.parse("2026-11-24T12:00:00Z"), ZoneOffset.UTC), 100, 1000, 60_000);
+    private final OrderResults decisions = new OrderResults(new OrderClock(Clock.fixed(Instant.parse("2026-11-24T12:00:00Z"), ZoneOffset.UTC), ms -> { }));
 
     private static final PriceQuote QUOTE = new PriceQuote(new BigDecimal("2.00"), new BigDecimal("1.00"),
             new BigDecimal("1.00"), new BigDecimal("0.50"), 1);
@@ -91,14 +92,14 @@ class OrderMetricsTest {
     @Test
     void rejectionsByCategoryFromWhatOrderDecisionsWrites() {
         OrderRequest r = request(TOPIC, "0.10", "+12029822917");
-        String overLimit = decisions.overLimit(r, QUOTE);
+        String overLimit = OrderRules.overLimit(r, QUOTE);
         assertThat(OrderMetrics.rejectReason(overLimit)).isEqualTo(RejectReason.over_limit);
-        assertThat(OrderMetrics.rejectReason(decisions.overLimit(
+        assertThat(OrderMetrics.rejectReason(OrderRules.overLimit(
                 new OrderRequest("r1", List.of("+12029822917"), null, EnumSet.of(Feature.VOICE), true, null, null, null,
                         null, new BigDecimal("0.01"), TOPIC, "t0"), QUOTE))).isEqualTo(RejectReason.over_limit);
-        assertThat(OrderMetrics.rejectReason(decisions.overLimit(r,
+        assertThat(OrderMetrics.rejectReason(OrderRules.overLimit(r,
                 new PriceQuote(BigDecimal.ONE, BigDecimal.ONE, null, null, 0)))).isEqualTo(RejectReason.unreadable_price);
-        assertThat(OrderMetrics.rejectReason(decisions.overLimit(r,
+        assertThat(OrderMetrics.rejectReason(OrderRules.overLimit(r,
                 PriceQuote.unreadable("Opentact's price has no readable sms_mrc for item 1; nothing was ordered"))))
                 .isEqualTo(RejectReason.unreadable_price);
 
@@ -112,7 +113,7 @@ class OrderMetricsTest {
         metrics.outcome(decisions.refusedByOpentact(r, "price request", badField, null));
         metrics.outcome(decisions.quoteOnly(r, QUOTE));
         metrics.outcome(decisions.quoteOnly(r, QUOTE));
-        metrics.outcome(decisions.notEnoughFound(criteria, 2));
+        metrics.outcome(decisions.notEnoughFound(criteria, List.of("+14157770001", "+14157770002"), null));
 
         assertThat(count("opentact.rejections", "reason", "over_limit")).isEqualTo(1);
         assertThat(count("opentact.rejections", "reason", "balance")).isEqualTo(1);
@@ -178,7 +179,7 @@ class OrderMetricsTest {
         paused.set(true);
         assertThat(gauge.value()).isEqualTo(1);
         // The wiring of the routes: IntakeControl's state.
-        dev.tnorders.opentact.lifecycle.IntakeControl intake = new dev.tnorders.opentact.lifecycle.IntakeControl();
+        dev.tnorders.opentact.ops.IntakeControl intake = new dev.tnorders.opentact.ops.IntakeControl();
         SimpleMeterRegistry wired = new SimpleMeterRegistry();
         OrderMetrics routes = new OrderMetrics(open::get, intake::isPaused, wired);
         intake.pause("token refused");

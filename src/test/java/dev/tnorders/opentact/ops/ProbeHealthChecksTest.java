@@ -8,7 +8,7 @@ import org.apache.camel.health.HealthCheck;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
-import dev.tnorders.opentact.opentact.OpentactAuth;
+import dev.tnorders.opentact.client.OpentactAuth;
 import dev.tnorders.opentact.sandbox.OpentactSandbox;
 
 import static org.assertj.core.api.Assertions.assertThat;

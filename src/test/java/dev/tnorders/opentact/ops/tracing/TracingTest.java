@@ -22,7 +22,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 import dev.tnorders.opentact.ops.TraceHeaders;
-import dev.tnorders.opentact.opentact.OpentactAuth;
+import dev.tnorders.opentact.client.OpentactAuth;
 import dev.tnorders.opentact.sandbox.OpentactSandbox;
 
 import static org.assertj.core.api.Assertions.assertThat;

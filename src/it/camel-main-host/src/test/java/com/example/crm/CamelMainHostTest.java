@@ -31,7 +31,7 @@ import org.junit.jupiter.api.io.TempDir;
 import org.slf4j.spi.SLF4JServiceProvider;
 
 import dev.tnorders.opentact.intake.InvalidRequestException;
-import dev.tnorders.opentact.lifecycle.IntakeControl;
+import dev.tnorders.opentact.ops.IntakeControl;
 import dev.tnorders.opentact.sandbox.OpentactSandbox;
 import dev.tnorders.opentact.standalone.EmbeddedKafkaBroker;
 

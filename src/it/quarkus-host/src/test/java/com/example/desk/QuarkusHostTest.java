@@ -36,7 +36,7 @@ import org.eclipse.microprofile.config.ConfigProvider;
 import org.junit.jupiter.api.Test;
 import org.slf4j.LoggerFactory;
 
-import dev.tnorders.opentact.lifecycle.IntakeControl;
+import dev.tnorders.opentact.ops.IntakeControl;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;

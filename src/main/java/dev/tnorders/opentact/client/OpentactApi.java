@@ -1,0 +1,22 @@
+package dev.tnorders.opentact.client;
+
+/**
+ * The calls to Opentact, all through the one client route (token, rate limit, metrics, envelope).
+ * Failures come back as the client route throws them: {@link
+ * OpentactUnavailableException} (429, 5xx), {@link OpentactAuthException}, or an I/O error.
+ */
+public interface OpentactApi {
+
+    /**
+     * @param query the query string without '?', or null
+     * @param body  the JSON body, or null
+     */
+    ApiResponse call(String method, String path, String query, String body) throws Exception;
+
+    /**
+     * A call that is safe to repeat (a price, a search, a GET): sent again on connection errors,
+     * timeouts, 5xx and 429, with backoff and Opentact's Retry-After ({@code opentact.api.retries});
+     * still failing, it throws as {@link #call} does. Never for an order POST.
+     */
+    ApiResponse callIdempotent(String method, String path, String query, String body) throws Exception;
+}

@@ -1,0 +1,627 @@
+package dev.tnorders.opentact.journal;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonProperty;
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.PartitionInfo;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.TopicExistsException;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import dev.tnorders.opentact.kafka.KafkaClientSettings;
+import dev.tnorders.opentact.kafka.KafkaStartupException;
+import dev.tnorders.opentact.model.NumberResult;
+import dev.tnorders.opentact.order.Budgets;
+import dev.tnorders.opentact.model.RecordHeaders;
+import dev.tnorders.opentact.model.OrderRequest;
+import dev.tnorders.opentact.model.OrderResult;
+
+/**
+ * The durable record of what we did for each request, on a compacted Kafka topic keyed by
+ * request id: {@code intent} is written (and acknowledged by the broker) before an order POST,
+ * {@code placed} with the order uuid right after it, {@code done} together with the results.
+ * After a crash or a redelivery the phase tells what is safe: nothing to do, resume following,
+ * or reconcile with Opentact before any new POST.
+ *
+ * <p>The results of a request (one record per number, the outcome) and its {@code done} entry
+ * are written in one Kafka transaction: either all of them exist or none, so a request never has
+ * two outcomes and never none, whenever the process dies. Consumers of the output topics should
+ * read with {@code isolation.level=read_committed}.
+ *
+ * <p>Every instance reads the whole topic, and catches up to its end before each decision, so
+ * instances sharing one consumer group see each other's entries.
+ */
+public class OrderJournal implements dev.tnorders.opentact.order.OrderStore {
+
+    private static final Logger LOG = LoggerFactory.getLogger(OrderJournal.class);
+
+    public enum Phase { intent, placed, done }
+
+    /**
+     * @param day  the UTC day the order's spend is booked on (from its intent)
+     * @param file the dropped CSV file it came from (for the file budget), or null
+     * @param nrc  one-time spend it accounts for: the quoted price from intent on, what was bought at done
+     * @param settled a criteria request's numbers from earlier search rounds (bought or failed), kept
+     *                so that a restart can still report them with the round in flight
+     * @param intentAt when the intent was written (epoch millis, this host's clock): no order POST of
+     *                 it went out before; reconciliation looks for orders from then on (null in
+     *                 entries written before this field existed)
+     */
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    public record Entry(@JsonProperty("request_id") String requestId, @JsonProperty("phase") Phase phase,
+                        @JsonProperty("tns") List<String> tns, @JsonProperty("order_uuid") String orderUuid,
+                        @JsonProperty("day") String day, @JsonProperty("file") String file,
+                        @JsonProperty("nrc") java.math.BigDecimal nrc,
+                        @JsonProperty("settled") List<NumberResult> settled,
+                        @JsonProperty("intent_at") Long intentAt) {
+
+        public Entry(String requestId, Phase phase, List<String> tns, String orderUuid, String day, String file,
+                     java.math.BigDecimal nrc, List<NumberResult> settled) {
+            this(requestId, phase, tns, orderUuid, day, file, nrc, settled, null);
+        }
+    }
+
+    // Entries written by a newer version may carry more fields: read what is known.
+    private final ObjectMapper mapper = new ObjectMapper()
+            .configure(com.fasterxml.jackson.databind.DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, false);
+    private final Map<String, Entry> entries = new ConcurrentHashMap<>();
+    private final SpendLedger ledger = new SpendLedger();
+    private final KafkaClientSettings kafka;
+    private final String topic;
+    private final String outcomesTopic;
+    private final String numbersTopic;
+    private final String transactionalId;
+    // Marks this instance's own journal records, which its reader need not parse again.
+    private final byte[] writerId = java.util.UUID.randomUUID().toString().getBytes(java.nio.charset.StandardCharsets.UTF_8);
+    private final java.time.Clock clock = java.time.Clock.systemUTC();
+    private KafkaProducer<String, String> producer;
+    // The writer thread: up to 256 callers' writes in one transaction.
+    private final GroupedWork<Write> writer;
+    private KafkaConsumer<String, String> consumer;
+    // The reader thread: one read to the end for every caller waiting to see the journal up to it.
+    private final GroupedWork<Void> reader;
+
+    /** A journal that only records phases (tools and tests). */
+    public OrderJournal(String brokers, String topic) {
+        this(brokers, topic, null, null, "opentact-journal-" + java.util.UUID.randomUUID());
+    }
+
+    /**
+     * @param transactionalId stable across restarts of one instance, distinct between instances:
+     *                        a restarted instance then aborts what its predecessor left open
+     */
+    public OrderJournal(String brokers, String topic, String outcomesTopic, String numbersTopic, String transactionalId) {
+        this(KafkaClientSettings.plain(brokers), topic, outcomesTopic, numbersTopic, transactionalId);
+    }
+
+    /**
+     * @param kafka the brokers and the security settings of every client the journal opens (the
+     *              camel-kafka component's, beans.camel.yaml), and how long start may take
+     */
+    public OrderJournal(KafkaClientSettings kafka, String topic, String outcomesTopic, String numbersTopic,
+                        String transactionalId) {
+        this.kafka = kafka;
+        this.topic = topic;
+        this.outcomesTopic = outcomesTopic;
+        this.numbersTopic = numbersTopic;
+        this.transactionalId = transactionalId == null || transactionalId.isBlank()
+                ? defaultTransactionalId(topic) : transactionalId;
+        this.writer = new GroupedWork<>("order-journal-writer-" + topic, 256, this::commit);
+        this.reader = new GroupedWork<>("order-journal-reader-" + topic, Integer.MAX_VALUE, callers -> {
+            readToEnd();
+            return null;
+        });
+    }
+
+    /** One per host and journal: the same after a restart, different for another host. */
+    static String defaultTransactionalId(String topic) {
+        String host;
+        try {
+            host = java.net.InetAddress.getLocalHost().getHostName();
+        } catch (java.net.UnknownHostException e) {
+            host = "localhost";
+        }
+        return "opentact-order-routes-" + host + "-" + topic;
+    }
+
+    /**
+     * Creates the topic if missing, fences a predecessor's transactions and reads the journal to
+     * its end. Each step that talks to Kafka is bounded by the settings' startup timeout
+     * ({@code opentact.kafka.startup-timeout-ms}); when one fails (unreachable brokers, a wrong
+     * protocol or password, a missing ACL) start throws a {@link KafkaStartupException} saying which
+     * client, which brokers and why, and the application does not start.
+     */
+    public synchronized void start() {
+        // Camel's YAML loader creates a bean whose init failed once more (BeansDeserializer): the
+        // same settings bean then says at once what failed, rather than waiting out the timeout again.
+        KafkaStartupException failed = kafka.startupFailure();
+        if (failed != null) {
+            throw failed;
+        }
+        try {
+            load();
+        } catch (KafkaStartupException e) {
+            kafka.startupFailed(e);
+            throw e;
+        }
+    }
+
+    private void load() {
+        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(kafka.startupTimeoutMs());
+        LOG.info("Order journal '{}': loading from Kafka at {}, for at most {} ms ({})", topic, kafka.describe(),
+                kafka.startupTimeoutMs(), KafkaClientSettings.STARTUP_TIMEOUT_KEY);
+        createTopicIfMissing(deadline);
+        Properties p = kafka.clientProperties("opentact-journal-producer-" + topic);
+        p.put(ProducerConfig.ACKS_CONFIG, "all");
+        p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
+        p.put(ProducerConfig.TRANSACTIONAL_ID_CONFIG, transactionalId);
+        // What a killed predecessor left open blocks read_committed readers until it times out.
+        p.put(ProducerConfig.TRANSACTION_TIMEOUT_CONFIG, 15_000);
+        p.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName());
+        p.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName());
+        // initTransactions waits up to max.block.ms: the startup timeout (Kafka's default, 60 s, unless
+        // set otherwise). Not what is left of it: the setting stays for every send after the start.
+        p.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, (int) Math.min(Integer.MAX_VALUE, kafka.startupTimeoutMs()));
+        producer = new KafkaProducer<>(p);
+        try {
+            producer.initTransactions(); // fences and aborts a predecessor's open transaction
+        } catch (org.apache.kafka.common.KafkaException e) {
+            closeClients();
+            throw KafkaStartupException.of("the order journal's producer", "start its transactions (transactional id '"
+                    + transactionalId + "')", kafka, e);
+        }
+        writer.start();
+        Properties c = kafka.clientProperties("opentact-journal-reader-" + topic);
+        c.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
+        c.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+        c.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName());
+        c.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName());
+        c.put(ConsumerConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, (int) Math.max(1, Math.min(60_000, kafka.startupTimeoutMs())));
+        consumer = new KafkaConsumer<>(c);
+        try {
+            List<TopicPartition> partitions = new ArrayList<>();
+            for (PartitionInfo info : consumer.partitionsFor(topic, Duration.ofMillis(stepMs(deadline)))) {
+                partitions.add(new TopicPartition(topic, info.partition()));
+            }
+            consumer.assign(partitions);
+            consumer.seekToBeginning(partitions);
+            // Before the reader thread starts, this thread may use the consumer.
+            readToEnd(Duration.ofMillis(stepMs(deadline)));
+        } catch (org.apache.kafka.common.KafkaException e) {
+            writer.stop();
+            closeClients();
+            throw KafkaStartupException.of("the order journal's consumer", "read the topic '" + topic + "'", kafka, e);
+        }
+        reader.start();
+        LOG.info("Order journal '{}' loaded: {} requests known", topic, entries.size());
+    }
+
+    public void stop() {
+        writer.stop();
+        reader.stop();
+        closeClients();
+    }
+
+    private synchronized void closeClients() {
+        if (producer != null) {
+            producer.close(Duration.ofSeconds(5));
+        }
+        if (consumer != null) {
+            consumer.close(Duration.ofSeconds(5));
+        }
+    }
+
+    /** The latest entry for a request, after reading every entry written so far by any instance. */
+    @Override
+    public Entry lookup(String requestId) {
+        catchUp();
+        return entries.get(requestId);
+    }
+
+    /** Which of these requests have an entry, after reading the journal to its end once. */
+    public java.util.Set<String> known(java.util.Collection<String> requestIds) {
+        catchUp();
+        java.util.Set<String> out = new java.util.HashSet<>();
+        for (String id : requestIds) {
+            if (entries.containsKey(id)) {
+                out.add(id);
+            }
+        }
+        return out;
+    }
+
+    public Phase phaseOf(String requestId) {
+        Entry e = lookup(requestId);
+        return e == null ? null : e.phase();
+    }
+
+    public String orderUuidOf(String requestId) {
+        Entry e = lookup(requestId);
+        return e == null ? null : e.orderUuid();
+    }
+
+    /** Requests whose order is being placed or followed (phase intent or placed), as last read: a metric. */
+    public int openOrders() {
+        return (int) entries.values().stream().filter(e -> e.phase() != Phase.done).count();
+    }
+
+    /** Up to {@code limit} open requests as {@code request id: phase [order uuid]}, for a person to read. */
+    public List<String> openRequests(int limit) {
+        return entries.values().stream().filter(e -> e.phase() != Phase.done).limit(limit)
+                .map(e -> e.requestId() + ": " + e.phase() + (e.orderUuid() == null ? "" : " " + e.orderUuid()))
+                .sorted().toList();
+    }
+
+    /** Spend per day and per file, up to date with every entry read so far. */
+    public SpendLedger ledger() {
+        catchUp();
+        return ledger;
+    }
+
+    /**
+     * Before an order POST, for every request of the case in one transaction: the numbers, and the
+     * one-time price each books as spend about to happen. A criteria request's later search round
+     * keeps what earlier rounds settled with it, and what they bought still counts as spend.
+     */
+    @Override
+    public void intent(List<OrderRequest> requests, List<java.math.BigDecimal> reservedNrc, List<NumberResult> settled) {
+        List<Entry> intents = new ArrayList<>();
+        long at = clock.millis();
+        for (int i = 0; i < requests.size(); i++) {
+            OrderRequest r = requests.get(i);
+            java.math.BigDecimal nrc = reservedNrc.get(i);
+            if (nrc != null && settled != null) {
+                for (NumberResult n : settled) {
+                    nrc = n.nrc() == null ? nrc : nrc.add(new java.math.BigDecimal(n.nrc()));
+                }
+            }
+            intents.add(new Entry(r.requestId(), Phase.intent, r.tns(), null, Budgets.today(clock), Budgets.fileOf(r),
+                    nrc, settled, at));
+        }
+        transaction(intents, List.of());
+    }
+
+    /**
+     * When the request's intent was written (epoch millis): its order POST went out no earlier.
+     * Null when the journal does not know (no entry, or one written before this was recorded).
+     */
+    public Long intentAtOf(String requestId) {
+        Entry e = entries.get(requestId);
+        return e == null ? null : e.intentAt();
+    }
+
+    /** Every request of the case went in this order; what the intent recorded is kept. */
+    @Override
+    public void placed(List<OrderRequest> requests, String orderUuid) {
+        List<Entry> placed = new ArrayList<>();
+        for (OrderRequest r : requests) {
+            Entry before = entries.get(r.requestId());
+            placed.add(new Entry(r.requestId(), Phase.placed, r.tns(), orderUuid,
+                    before == null ? Budgets.today(clock) : before.day(), Budgets.fileOf(r),
+                    before == null ? null : before.nrc(), before == null ? null : before.settled(),
+                    before == null ? null : before.intentAt()));
+        }
+        transaction(placed, List.of());
+    }
+
+    /**
+     * What a finished request spent: the price of what was bought. When the result is unknown the
+     * reservation stays: the money may have been spent.
+     */
+    private static java.math.BigDecimal spent(OrderResult result, Entry before) {
+        dev.tnorders.opentact.model.Outcome o = result.outcome();
+        if (o.state() == dev.tnorders.opentact.model.Outcome.State.unknown) {
+            return before == null ? null : before.nrc();
+        }
+        if (o.numbersOrdered() == 0) {
+            return java.math.BigDecimal.ZERO;
+        }
+        java.math.BigDecimal sum = java.math.BigDecimal.ZERO;
+        boolean perNumber = false;
+        for (NumberResult n : result.numbers()) {
+            if (n.nrc() != null) {
+                sum = sum.add(new java.math.BigDecimal(n.nrc()));
+                perNumber = true;
+            }
+        }
+        if (perNumber) {
+            return sum;
+        }
+        return o.price() != null && o.price().nrc() != null ? new java.math.BigDecimal(o.price().nrc())
+                : before == null ? null : before.nrc();
+    }
+
+    /**
+     * Publishes the requests' results and marks them done, atomically: one record per number (key
+     * = number), the outcome (key = request id), and the {@code done} entry, in one transaction.
+     */
+    @Override
+    public void finish(List<OrderRequest> requests, List<OrderResult> results) {
+        if (requests.isEmpty()) {
+            return;
+        }
+        List<Boolean> publish = notDoneYet(requests);
+        List<Entry> done = new ArrayList<>();
+        List<Integer> published = new ArrayList<>();
+        for (int i = 0; i < requests.size(); i++) {
+            if (!publish.get(i)) {
+                continue;
+            }
+            published.add(i);
+            OrderRequest request = requests.get(i);
+            Entry before = entries.get(request.requestId());
+            done.add(new Entry(request.requestId(), Phase.done, null, results.get(i).outcome().orderUuid(),
+                    before == null ? Budgets.today(clock) : before.day(), Budgets.fileOf(request),
+                    spent(results.get(i), before), null));
+        }
+        List<ProducerRecord<String, String>> records = new ArrayList<>();
+        for (int i : published) {
+            records.addAll(resultRecords(requests.get(i), results.get(i)));
+        }
+        transaction(done, records);
+    }
+
+    /**
+     * For each request, whether it still needs its results published: false when the journal,
+     * read to its end, already has it done. That happens when another instance took the request
+     * over (its consumer lost the partition while this one was still following the order) and
+     * finished first; publishing again would give the request a second outcome.
+     */
+    private List<Boolean> notDoneYet(List<OrderRequest> requests) {
+        catchUp();
+        List<Boolean> out = new ArrayList<>(requests.size());
+        for (OrderRequest r : requests) {
+            Entry e = entries.get(r.requestId());
+            boolean done = e != null && e.phase() == Phase.done;
+            if (done) {
+                LOG.warn("Request {} is already done in the order journal (order {}), published by another instance: "
+                        + "its results are not published again", r.requestId(), e.orderUuid());
+            }
+            out.add(!done);
+        }
+        return out;
+    }
+
+    /** A request's results: one record per number, then its outcome. */
+    private List<ProducerRecord<String, String>> resultRecords(OrderRequest request, OrderResult result) {
+        List<ProducerRecord<String, String>> records = new ArrayList<>(result.numbers().size() + 1);
+        for (NumberResult n : result.numbers()) {
+            ProducerRecord<String, String> record = new ProducerRecord<>(numbersTopic, n.tn(), json(n));
+            if (n.source() != null && n.source().fromFile()) {
+                record.headers().add(RecordHeaders.SOURCE_FILE, n.source().file().getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            }
+            dev.tnorders.opentact.ops.TraceHeaders.inject(record.headers());
+            records.add(record);
+        }
+        ProducerRecord<String, String> outcome = new ProducerRecord<>(outcomesTopic, request.requestId(), json(result.outcome()));
+        // Tracing on: the request's trace context (traceparent), for a consumer to continue it.
+        dev.tnorders.opentact.ops.TraceHeaders.inject(outcome.headers());
+        records.add(outcome);
+        return records;
+    }
+
+    /**
+     * A journal entry's record, marked with this instance and the entry's phase so that its
+     * reader can pass over what it already knows without parsing it.
+     */
+    private ProducerRecord<String, String> entryRecord(Entry e) {
+        ProducerRecord<String, String> record = new ProducerRecord<>(topic, e.requestId(), json(e));
+        record.headers().add(RecordHeaders.JOURNAL_WRITER, writerId);
+        record.headers().add(RecordHeaders.JOURNAL_PHASE, e.phase().name().getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        return record;
+    }
+
+    private String json(Object value) {
+        try {
+            return mapper.writeValueAsString(value);
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            throw new IllegalStateException("could not write " + value.getClass().getSimpleName() + " as JSON", e);
+        }
+    }
+
+    /**
+     * One caller's entries and its records (results first, then the entries), written in one
+     * transaction, possibly with other callers'. The records are built on the caller's thread:
+     * the one writer thread only sends them.
+     */
+    private record Write(List<Entry> entries, List<ProducerRecord<String, String>> records) {
+    }
+
+    /**
+     * Writes the entries (after the {@code others} records) in one Kafka transaction and returns once
+     * it is committed. Concurrent callers share transactions (group commit): a commit costs tens
+     * of milliseconds whatever it holds, and one writer thread does them one after the other. A
+     * caller's records are always in one transaction together; if that transaction fails, every
+     * caller in it gets the error and none of their records exists.
+     */
+    private void transaction(List<Entry> batch, List<ProducerRecord<String, String>> others) {
+        if (batch.isEmpty()) {
+            return;
+        }
+        List<ProducerRecord<String, String>> records = new ArrayList<>(others.size() + batch.size());
+        records.addAll(others);
+        batch.forEach(e -> records.add(entryRecord(e)));
+        writer.submitAndWait(new Write(batch, records), 60,
+                "writing the order journal for request " + batch.get(0).requestId());
+    }
+
+    /** @return null when the group was committed, else the error for each of its callers */
+    private RuntimeException commit(List<Write> group) {
+        Entry first = group.get(0).entries().get(0);
+        int count = group.stream().mapToInt(w -> w.entries().size()).sum();
+        try {
+            producer.beginTransaction();
+            for (Write w : group) {
+                w.records().forEach(producer::send);
+            }
+            producer.commitTransaction();
+            synchronized (this) { // with readToEnd, so that what it reads late never undoes these
+                group.forEach(w -> w.entries().forEach(this::remember));
+            }
+            return null;
+        } catch (org.apache.kafka.common.errors.ProducerFencedException
+                 | org.apache.kafka.common.errors.OutOfOrderSequenceException
+                 | org.apache.kafka.common.errors.AuthorizationException e) {
+            // Fatal for this producer: another instance took over this transactional id.
+            return new IllegalStateException("the order journal's producer was fenced (is another instance using "
+                    + "transactional id '" + transactionalId + "'?)", e);
+        } catch (RuntimeException e) { // KafkaException among them
+            try {
+                producer.abortTransaction();
+            } catch (org.apache.kafka.common.KafkaException ignored) {
+                // the abort failing leaves the transaction to time out; the error below is what matters
+            }
+            return new IllegalStateException("could not write the order journal for request " + first.requestId()
+                    + (count > 1 ? " and " + (count - 1) + " more" : "") + ": " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * Returns once every entry written before this call (by any instance) has been read. Callers
+     * that ask at the same time share one read to the end (the reader thread owns the consumer),
+     * and no lock is held meanwhile: many batches ask before each decision.
+     */
+    private void catchUp() {
+        reader.submitAndWait(null, 120, "reading the order journal '" + topic + "' to its end");
+    }
+
+    /** Reads until the consumer's position reaches the end offsets as they are now. */
+    private void readToEnd() {
+        readToEnd(Duration.ofSeconds(30));
+    }
+
+    /** @param endOffsetsTimeout how long asking for the end offsets may take */
+    private void readToEnd(Duration endOffsetsTimeout) {
+        Map<TopicPartition, Long> end = consumer.endOffsets(consumer.assignment(), endOffsetsTimeout);
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        while (!reached(end)) {
+            if (System.nanoTime() > deadline) {
+                throw new IllegalStateException("could not read the order journal '" + topic + "' to its end in 60 s");
+            }
+            // Parsed outside the lock, applied in order under it (a null entry: the key was deleted).
+            List<Map.Entry<String, Entry>> read = new ArrayList<>();
+            for (ConsumerRecord<String, String> r : consumer.poll(Duration.ofMillis(200))) {
+                if (r.value() != null && alreadyKnown(r)) {
+                    continue;
+                }
+                try {
+                    read.add(new java.util.AbstractMap.SimpleEntry<>(r.key(),
+                            r.value() == null ? null : mapper.readValue(r.value(), Entry.class)));
+                } catch (java.io.IOException e) {
+                    LOG.warn("Skipping an unreadable order journal entry at {}-{}@{}", r.topic(), r.partition(), r.offset());
+                }
+            }
+            synchronized (this) { // with the writer's remember, so that what is read late never undoes it
+                for (Map.Entry<String, Entry> r : read) {
+                    if (r.getValue() == null) {
+                        entries.remove(r.getKey());
+                        ledger.forget(r.getKey());
+                    } else if (supersedes(r.getValue(), entries.get(r.getValue().requestId()))) {
+                        remember(r.getValue());
+                    }
+                }
+            }
+        }
+    }
+
+    /**
+     * Whether an entry read from the topic is news. A request's phases only move forward, and
+     * this instance remembers what it wrote as soon as the transaction commits, possibly before
+     * it can read it back (a read_committed reader stops at the last stable offset, which trails
+     * a commit for a moment). An older entry read after that must not take the request back to
+     * an earlier phase: a request taken back from done to placed was followed and published again.
+     */
+    static boolean supersedes(Entry read, Entry known) {
+        return known == null || read.phase().compareTo(known.phase()) >= 0;
+    }
+
+    /**
+     * Whether the record is one this instance wrote and already remembers, at its phase or a
+     * later one: the writer remembers its entries when their transaction commits. (When a commit
+     * failed but happened anyway, nothing is remembered, and the record is read as any other.)
+     */
+    private boolean alreadyKnown(ConsumerRecord<String, String> r) {
+        org.apache.kafka.common.header.Header writer = r.headers().lastHeader(RecordHeaders.JOURNAL_WRITER);
+        org.apache.kafka.common.header.Header phase = r.headers().lastHeader(RecordHeaders.JOURNAL_PHASE);
+        if (writer == null || phase == null || !java.util.Arrays.equals(writer.value(), writerId)) {
+            return false;
+        }
+        Entry known = entries.get(r.key());
+        return known != null
+                && known.phase().compareTo(Phase.valueOf(new String(phase.value(), java.nio.charset.StandardCharsets.UTF_8))) >= 0;
+    }
+
+    private void remember(Entry entry) {
+        entries.put(entry.requestId(), entry);
+        ledger.record(entry.requestId(), entry.day(), entry.file(), entry.nrc());
+    }
+
+    private boolean reached(Map<TopicPartition, Long> end) {
+        for (Map.Entry<TopicPartition, Long> e : end.entrySet()) {
+            if (consumer.position(e.getKey()) < e.getValue()) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static long remainingMs(long deadline) {
+        return TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime());
+    }
+
+    /**
+     * How long a later step of the start may wait: what is left of the startup timeout, but a few
+     * seconds at least (the brokers answered the steps before it; a step left with a millisecond
+     * would fail for nothing).
+     */
+    private long stepMs(long deadline) {
+        return Math.max(remainingMs(deadline), Math.min(5_000, kafka.startupTimeoutMs()));
+    }
+
+    private void createTopicIfMissing(long deadline) {
+        Properties p = kafka.clientProperties("opentact-journal-admin-" + topic);
+        int timeout = (int) Math.max(1, remainingMs(deadline));
+        p.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, timeout);
+        p.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, Math.min(timeout, 30_000));
+        String action = "create the compacted topic '" + topic + "'";
+        Admin admin = Admin.create(p);
+        try {
+            NewTopic t = new NewTopic(topic, 1, (short) -1).configs(Map.of("cleanup.policy", "compact"));
+            admin.createTopics(List.of(t)).all().get(Math.max(1, remainingMs(deadline)), TimeUnit.MILLISECONDS);
+            LOG.info("Created the compacted order journal topic '{}'", topic);
+        } catch (java.util.concurrent.ExecutionException e) {
+            if (!(e.getCause() instanceof TopicExistsException)) {
+                throw KafkaStartupException.of("the order journal's admin client", action, kafka, e);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        } catch (java.util.concurrent.TimeoutException | org.apache.kafka.common.KafkaException e) {
+            throw KafkaStartupException.of("the order journal's admin client", action, kafka, e);
+        } finally {
+            // Not the default close, which waits for a call still pending (a broker that never answered).
+            admin.close(Duration.ofSeconds(1));
+        }
+    }
+}

@@ -1,0 +1,495 @@
+package dev.tnorders.opentact.order;
+
+import java.io.IOException;
+import java.math.BigDecimal;
+import java.util.ArrayList;
+import java.util.List;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import dev.tnorders.opentact.order.Budgets;
+import dev.tnorders.opentact.ops.IntakeControl;
+import dev.tnorders.opentact.order.NumberSearch;
+import dev.tnorders.opentact.journal.OrderJournal;
+import dev.tnorders.opentact.model.NumberResult;
+import dev.tnorders.opentact.model.OrderRequest;
+import dev.tnorders.opentact.model.OrderResult;
+import dev.tnorders.opentact.client.ApiResponse;
+import dev.tnorders.opentact.client.OpentactApi;
+import dev.tnorders.opentact.client.OpentactPayloads;
+import dev.tnorders.opentact.client.OpentactRateLimitedException;
+import dev.tnorders.opentact.client.OpentactUnavailableException;
+import dev.tnorders.opentact.client.OrderStatus;
+import dev.tnorders.opentact.client.PriceQuote;
+
+/**
+ * The one order lifecycle: a state machine that moves an {@link OrderCase} (one request, or a
+ * batch of compatible ones ordered together) through its {@link Phase}s, from the journal's
+ * phase or a new request to its published results. Every phase is one method here; the rules it
+ * decides by are in {@link OrderRules}, {@link FollowPolicy}, {@link Budgets}, {@link NumberSearch}
+ * and {@link OrderReconciler}, and the results it publishes are built by {@link OrderResults}.
+ *
+ * <p>Money rules: the intent is durable before the one order POST, the order uuid right after
+ * it; a POST is never sent again blindly (only after a 429, which by RFC 6585 refuses the call
+ * before any processing): when its answer is lost, {@link Phase#RECONCILE} decides. A failure
+ * this class does not handle (the token refused, Opentact down after the retries, the journal
+ * unreachable) is thrown: the poll is given back, and the journal tells where each request is
+ * when it is read again.
+ */
+public class OrderLifecycle {
+
+    private static final Logger LOG = LoggerFactory.getLogger(OrderLifecycle.class);
+
+    /** Steps of one case at the most: every loop is bounded in count, whatever the answers. */
+    static final int MAX_STEPS = 200;
+
+    private final OpentactApi api;
+    private final OpentactPayloads payloads;
+    private final OrderStore store;
+    private final Reconciliation reconciliation;
+    private final Budgets budgets;
+    private final NumberSearch numberSearch;
+    private final IntakeControl intake;
+    private final FollowPolicy follow;
+    private final OrderResults results;
+    private final OrderClock clock;
+    private final Outcomes outcomes;
+    private final Settings settings;
+
+    /**
+     * @param quoteOnly        {@code opentact.order.quote-only}: price, publish the price, order nothing
+     * @param maxPostAttempts  {@code opentact.order.max-post-attempts}: POSTs without an answer before {@code unknown}
+     * @param researchTries    {@code opentact.order.research-tries}: more search rounds of a criteria request
+     * @param postRetries      {@code opentact.api.retries}: an order POST is sent again at most this often after a 429
+     * @param balancePauseMs   {@code opentact.intake.balance-pause-ms}: intake pauses this long after a 402
+     */
+    public record Settings(boolean quoteOnly, int maxPostAttempts, int researchTries, int postRetries,
+                           long balancePauseMs) {
+    }
+
+    private OrderLifecycle(Builder b) {
+        this.api = require(b.api, "api");
+        this.payloads = require(b.payloads, "payloads");
+        this.store = require(b.store, "store");
+        this.reconciliation = require(b.reconciliation, "reconciliation");
+        this.budgets = require(b.budgets, "budgets");
+        this.numberSearch = require(b.numberSearch, "numberSearch");
+        this.intake = require(b.intake, "intake");
+        this.clock = require(b.clock, "clock");
+        this.follow = require(b.follow, "follow");
+        this.results = new OrderResults(clock);
+        this.outcomes = b.outcomes == null ? results -> { } : b.outcomes;
+        this.settings = new Settings(b.quoteOnly, b.maxPostAttempts, b.researchTries, b.postRetries, b.balancePauseMs);
+    }
+
+    private static <T> T require(T value, String name) {
+        if (value == null) {
+            throw new IllegalArgumentException("OrderLifecycle needs its " + name);
+        }
+        return value;
+    }
+
+    /**
+     * Builds the lifecycle from its parts by name (beans.camel.yaml sets each one as a property,
+     * never by position); the settings default as the configuration reference says.
+     */
+    public static class Builder {
+        private OpentactApi api;
+        private OpentactPayloads payloads;
+        private OrderStore store;
+        private Reconciliation reconciliation;
+        private Budgets budgets;
+        private NumberSearch numberSearch;
+        private IntakeControl intake;
+        private OrderClock clock;
+        private FollowPolicy follow;
+        private Outcomes outcomes;
+        private boolean quoteOnly;
+        private int maxPostAttempts = 3;
+        private int researchTries = 2;
+        private int postRetries = 4;
+        private long balancePauseMs = 300_000;
+
+        public void setApi(OpentactApi api) {
+            this.api = api;
+        }
+
+        public void setPayloads(OpentactPayloads payloads) {
+            this.payloads = payloads;
+        }
+
+        public void setStore(OrderStore store) {
+            this.store = store;
+        }
+
+        public void setReconciliation(Reconciliation reconciliation) {
+            this.reconciliation = reconciliation;
+        }
+
+        public void setBudgets(Budgets budgets) {
+            this.budgets = budgets;
+        }
+
+        public void setNumberSearch(NumberSearch numberSearch) {
+            this.numberSearch = numberSearch;
+        }
+
+        public void setIntake(IntakeControl intake) {
+            this.intake = intake;
+        }
+
+        public void setClock(OrderClock clock) {
+            this.clock = clock;
+        }
+
+        public void setFollow(FollowPolicy follow) {
+            this.follow = follow;
+        }
+
+        public void setOutcomes(Outcomes outcomes) {
+            this.outcomes = outcomes;
+        }
+
+        public void setQuoteOnly(boolean quoteOnly) {
+            this.quoteOnly = quoteOnly;
+        }
+
+        public void setMaxPostAttempts(int maxPostAttempts) {
+            this.maxPostAttempts = maxPostAttempts;
+        }
+
+        public void setResearchTries(int researchTries) {
+            this.researchTries = researchTries;
+        }
+
+        public void setPostRetries(int postRetries) {
+            this.postRetries = postRetries;
+        }
+
+        public void setBalancePauseMs(long balancePauseMs) {
+            this.balancePauseMs = balancePauseMs;
+        }
+
+        public OrderLifecycle build() {
+            return new OrderLifecycle(this);
+        }
+    }
+
+    /**
+     * Takes requests that are ordered together to their end: a case of one starts from what the
+     * journal knows of it; a batch (new, plain requests: {@link OrderPlanner}) from its price.
+     *
+     * @return every result published for them
+     */
+    public List<OrderResult> run(List<OrderRequest> requests) throws Exception {
+        OrderCase c = new OrderCase(requests, requests.size() == 1 ? Phase.RESUME : Phase.PRICE);
+        drive(c);
+        if (c.phase() != Phase.SPLIT) {
+            return c.results();
+        }
+        // A batch refused as a whole: each request on its own, from its price (nothing was ordered).
+        List<OrderResult> all = new ArrayList<>(c.results());
+        for (OrderRequest r : c.requests()) {
+            OrderCase one = new OrderCase(List.of(r), Phase.PRICE);
+            drive(one);
+            all.addAll(one.results());
+        }
+        return all;
+    }
+
+    /** Steps the case until it is done, or split into cases of one. */
+    void drive(OrderCase c) throws Exception {
+        for (int steps = 0; c.phase() != Phase.DONE && c.phase() != Phase.SPLIT; steps++) {
+            if (steps >= MAX_STEPS) {
+                throw new IllegalStateException("order case of " + c.requests().get(0).requestId() + " took more than "
+                        + MAX_STEPS + " steps (now " + c.phase() + ")");
+            }
+            c.phase(step(c));
+        }
+    }
+
+    /** One phase: its calls, and the phase the case goes to next. */
+    Phase step(OrderCase c) throws Exception {
+        return switch (c.phase()) {
+            case RESUME -> resume(c);
+            case SEARCH -> search(c);
+            case PRICE -> price(c);
+            case ADMIT -> admit(c);
+            case PLACE -> place(c);
+            case RECONCILE -> reconcile(c);
+            case FOLLOW -> follow(c);
+            case PUBLISH -> publish(c);
+            case SPLIT, DONE -> c.phase();
+        };
+    }
+
+    /** A case of one: where the journal says the request is. */
+    private Phase resume(OrderCase c) {
+        OrderRequest request = c.request();
+        OrderJournal.Entry entry = store.lookup(request.requestId());
+        if (entry == null) {
+            return request.isCriteria() && request.tns() == null ? Phase.SEARCH : Phase.PRICE;
+        }
+        // A criteria request's numbers were chosen by its search before: only the journal knows them.
+        if (request.isCriteria() && request.tns() == null && entry.tns() != null) {
+            c.requests(List.of(request.withTns(entry.tns())));
+        }
+        if (entry.phase() != OrderJournal.Phase.done) {
+            c.settled(entry.settled());
+        }
+        return switch (entry.phase()) {
+            case done -> {
+                LOG.info("Request {} was already completed; it is not ordered again", request.requestId());
+                yield Phase.DONE;
+            }
+            case placed -> {
+                LOG.info("Request {} was already placed; following its order again", request.requestId());
+                c.orderUuid(entry.orderUuid());
+                yield Phase.FOLLOW;
+            }
+            case intent -> {
+                LOG.warn("Request {} may have been ordered before a crash; reconciling with Opentact", request.requestId());
+                yield Phase.RECONCILE;
+            }
+        };
+    }
+
+    /** A criteria request: the number search, page by page, then the numbers that fit its fill rule. */
+    private Phase search(OrderCase c) throws Exception {
+        OrderRequest request = c.request();
+        NumberSearch.Pages pages = numberSearch.start();
+        while (numberSearch.keepReading(request.search(), pages, c.settled())) {
+            ApiResponse answer = api.callIdempotent("POST", "/rest/tn/search", numberSearch.nextPageQuery(pages),
+                    payloads.searchBody(request.search().pattern()));
+            if (!answer.success() && pages.pagesRead() == 0) {
+                // The first page refused: Opentact's own words become the outcome.
+                return conclude(c, request, results.refusedByOpentact(request, "number search", answer, null));
+            }
+            if (!answer.success()) {
+                LOG.warn("Request {}: Opentact refused the number search's page after page {} ({}); using the numbers "
+                        + "found so far", request.requestId(), pages.pagesRead(), answer.describeFailure());
+                pages = numberSearch.refused(pages);
+            } else {
+                pages = numberSearch.add(request.search(), pages, payloads.foundNumbers(answer),
+                        payloads.searchTotal(answer), c.settled());
+            }
+        }
+        if (pages.skipped() > 0) {
+            LOG.warn("Request {}: the number search offered {} number(s) outside the area code/exchange asked ({}) or "
+                    + "toll-free; they were skipped ({} usable in {} page(s))", request.requestId(), pages.skipped(),
+                    request.search().pattern(), pages.usable().size(), pages.pagesRead());
+        }
+        List<String> found = numberSearch.usable(pages);
+        List<String> picked = OrderRules.pickFound(request.search(), found, c.settled());
+        if (picked.isEmpty()) {
+            return conclude(c, request, results.notEnoughFound(request, found, c.settled()));
+        }
+        c.requests(List.of(request.withTns(picked)));
+        return Phase.PRICE;
+    }
+
+    /** One price call for the case's numbers. */
+    private Phase price(OrderCase c) throws Exception {
+        OrderRequest order = OrderRules.asOneOrder(c.requests());
+        ApiResponse answer = api.callIdempotent("POST", "/rest/order/price", null, payloads.priceBody(order));
+        if (!answer.success()) {
+            if (c.single()) {
+                return conclude(c, c.request(), results.refusedByOpentact(c.request(), "price request", answer, null));
+            }
+            LOG.warn("Opentact refused the price of a batch of {} requests ({}); handling them one by one",
+                    c.requests().size(), answer.describeFailure());
+            return Phase.SPLIT;
+        }
+        c.quote(payloads.quote(answer, order));
+        return Phase.ADMIT;
+    }
+
+    /**
+     * Each request on its own rules: a price that cannot be read or is over its limits, quote-only
+     * mode, then the budgets. The refused ones are published at once; the rest go on together.
+     */
+    private Phase admit(OrderCase c) {
+        PriceQuote quote = c.quote();
+        int n = c.requests().size();
+        List<OrderRequest> candidates = new ArrayList<>();
+        for (OrderRequest r : c.requests()) {
+            String overLimit = OrderRules.overLimit(r, quote);
+            if (overLimit != null) {
+                record(c, r, results.rejected(r, overLimit, OrderRules.share(r, quote, n)));
+            } else if (settings.quoteOnly()) {
+                record(c, r, results.quoteOnly(r, OrderRules.share(r, quote, n)));
+            } else {
+                candidates.add(r);
+            }
+        }
+        List<BigDecimal> reserved = candidates.stream().map(r -> OrderRules.reservedNrc(r, quote, n)).toList();
+        List<String> overBudget = candidates.isEmpty() ? List.of() : budgets.checkEach(candidates, reserved);
+        List<OrderRequest> admitted = new ArrayList<>();
+        for (int i = 0; i < candidates.size(); i++) {
+            OrderRequest r = candidates.get(i);
+            if (overBudget.get(i) != null) {
+                record(c, r, results.rejected(r, overBudget.get(i), OrderRules.share(r, quote, n)));
+            } else {
+                admitted.add(r);
+            }
+        }
+        if (admitted.isEmpty()) {
+            return Phase.PUBLISH;
+        }
+        publishPending(c);
+        c.requests(admitted);
+        return Phase.PLACE;
+    }
+
+    /** The intent, then the one order POST. */
+    private Phase place(OrderCase c) throws Exception {
+        int n = c.requests().size();
+        store.intent(c.requests(), c.requests().stream().map(r -> OrderRules.reservedNrc(r, c.quote(), n)).toList(),
+                c.single() ? c.settled() : null);
+        OrderRequest order = OrderRules.asOneOrder(c.requests());
+        ApiResponse answer;
+        String uuid;
+        try {
+            answer = post(payloads.orderPath(order), payloads.orderBody(order));
+            // Throws OpentactUnavailableException for a 2xx that is not our new order.
+            uuid = answer.success() ? payloads.placedOrder(answer, order) : null;
+        } catch (IOException | OpentactUnavailableException e) {
+            // The POST may or may not have reached Opentact: find out before anything else.
+            if (c.nextPostAttempt() >= settings.maxPostAttempts()) {
+                for (OrderRequest r : c.requests()) {
+                    record(c, r, results.postUnanswered(r, e.getMessage()));
+                }
+                return Phase.PUBLISH;
+            }
+            LOG.warn("{}: the order POST got no usable answer ({}); reconciling", describe(c), e.getMessage());
+            return Phase.RECONCILE;
+        }
+        if (uuid != null) {
+            store.placed(c.requests(), uuid);
+            c.orderUuid(uuid);
+            LOG.info("{}: order {} placed for {} number(s)", describe(c), uuid, order.tns().size());
+            return Phase.FOLLOW;
+        }
+        if (answer.httpStatus() == 402 || c.single()) {
+            for (OrderRequest r : c.requests()) {
+                record(c, r, results.refusedByOpentact(r, "order", answer, OrderRules.share(r, c.quote(), n)));
+            }
+            if (answer.httpStatus() == 402) {
+                // Out of balance: every next order would fail too. Pause intake for a while.
+                intake.pauseFor(c.pendingResults().get(0).outcome().reason(), settings.balancePauseMs());
+            }
+            return Phase.PUBLISH;
+        }
+        // Refused for another reason (a field of one request, say): each request on its own, so
+        // that only the ones at fault are refused.
+        LOG.warn("Opentact refused the order of a batch ({}); handling its requests one by one",
+                answer.describeFailure());
+        return Phase.SPLIT;
+    }
+
+    /**
+     * The order POST, sent again only after a 429 (refused before any processing, RFC 6585),
+     * at most {@code opentact.api.retries} times, waiting what Opentact asked or a backoff.
+     */
+    private ApiResponse post(String path, String body) throws Exception {
+        for (int attempt = 0; ; attempt++) {
+            try {
+                return api.call("POST", path, null, body);
+            } catch (OpentactRateLimitedException e) {
+                if (attempt >= settings.postRetries()) {
+                    throw e;
+                }
+                LOG.warn("Opentact refused an order POST with 429 (too many requests); sending it again");
+                clock.pause(follow.rateLimitedWait(e.retryAfterMillis(), attempt));
+            }
+        }
+    }
+
+    /** Was the case's order placed after all? The verdict sends it on. */
+    private Phase reconcile(OrderCase c) throws Exception {
+        OrderReconciler.Reconciled verdict = reconciliation.reconcile(c.requests());
+        if (verdict.isFound()) {
+            LOG.info("{}: found its order {} in Opentact", describe(c), verdict.orderUuid());
+            store.placed(c.requests(), verdict.orderUuid());
+            c.orderUuid(verdict.orderUuid());
+            return Phase.FOLLOW;
+        }
+        if (verdict.isNotPlaced()) {
+            // The same numbers again, never a new set: a criteria request does not search again.
+            LOG.info("{}: {}; pricing and ordering the same numbers now", describe(c), verdict.reason());
+            return Phase.PRICE;
+        }
+        LOG.warn("{}: {}", describe(c), verdict.reason());
+        int n = c.requests().size();
+        for (OrderRequest r : c.requests()) {
+            record(c, r, results.unreconciled(r, verdict, OrderRules.share(r, c.quote(), n)));
+        }
+        return Phase.PUBLISH;
+    }
+
+    /** Reads the order until it is final or the deadline passes; what it shows then is each request's result. */
+    private Phase follow(OrderCase c) throws Exception {
+        long started = clock.millis();
+        OrderStatus status = null;
+        for (int poll = 0; follow.keepFollowing(status, started, poll); poll++) {
+            clock.pause(follow.pollDelay(poll));
+            status = payloads.status(api.callIdempotent("GET", "/rest/order/" + c.orderUuid(), null, null));
+        }
+        c.status(status);
+        int n = c.requests().size();
+        // A batch's order total covers every request: each one's price comes from its share instead.
+        OrderStatus seen = n > 1 && status != null ? status.withoutPrice() : status;
+        if (c.single() && c.request().isCriteria()) {
+            return afterRound(c, results.finished(c.request(), c.orderUuid(), seen, c.quote()));
+        }
+        for (OrderRequest r : c.requests()) {
+            record(c, r, results.finished(r, c.orderUuid(), seen, OrderRules.share(r, c.quote(), n)));
+        }
+        return Phase.PUBLISH;
+    }
+
+    /** A criteria request's round ended: search again for numbers that were gone, or conclude. */
+    private Phase afterRound(OrderCase c, OrderResult round) {
+        OrderRequest request = c.request();
+        if (!OrderRules.searchAgain(request, round, c.searchRound(), settings.researchTries())) {
+            return conclude(c, request, round);
+        }
+        LOG.warn("Request {}: numbers offered by the search were gone by order time; searching again for the rest",
+                request.requestId());
+        c.settled(OrderRules.settle(c.settled(), round));
+        c.nextSearchRound();
+        c.requests(List.of(request.withTns(null)));
+        return Phase.SEARCH;
+    }
+
+    /** A case of one's result, to publish; the case goes on to {@link Phase#PUBLISH}. */
+    private Phase conclude(OrderCase c, OrderRequest request, OrderResult result) {
+        record(c, request, result);
+        return Phase.PUBLISH;
+    }
+
+    /** A request's result, to publish; a criteria request that searched more than once gets one over all its rounds. */
+    private void record(OrderCase c, OrderRequest request, OrderResult result) {
+        List<NumberResult> settled = c.single() ? c.settled() : null;
+        c.conclude(request, settled == null ? result : results.combine(request, settled, result));
+    }
+
+    private Phase publish(OrderCase c) {
+        publishPending(c);
+        return Phase.DONE;
+    }
+
+    private void publishPending(OrderCase c) {
+        if (c.nothingToPublish()) {
+            return;
+        }
+        store.finish(c.toPublish(), c.pendingResults());
+        outcomes.published(c.pendingResults());
+        c.published();
+    }
+
+    private static String describe(OrderCase c) {
+        return c.single() ? "Request " + c.request().requestId() : "Batch of " + c.requests().size() + " requests";
+    }
+}

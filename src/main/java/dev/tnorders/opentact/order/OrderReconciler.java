@@ -1,0 +1,305 @@
+package dev.tnorders.opentact.order;
+
+import dev.tnorders.opentact.journal.OrderJournal;
+
+import java.time.Instant;
+import java.util.HashSet;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import dev.tnorders.opentact.model.OrderRequest;
+import dev.tnorders.opentact.client.ApiResponse;
+import dev.tnorders.opentact.client.OpentactApi;
+import dev.tnorders.opentact.client.OpentactAuthException;
+import dev.tnorders.opentact.client.OpentactPayloads;
+import dev.tnorders.opentact.client.OrderStatus;
+
+/**
+ * Was an order for these numbers placed, after all? Asked when an order POST got no usable answer
+ * (lost, timed out, a proxy's 502, a crash between intent and placed), on documented answers only:
+ * <ol>
+ *   <li>the order search, newest first, paged by the payload's {@code take}/{@code total}, down to
+ *       the orders created before the request's intent (less a clock-skew margin): the candidates;</li>
+ *   <li>each candidate's numbers from {@code GET /rest/order/{uuid}} (the search lists a summary
+ *       only); a candidate holding all of the numbers is the request's order;</li>
+ *   <li>else the account's leases ({@code POST /rest/lease/tn/search}) created since then: a
+ *       number the account holds was bought.</li>
+ * </ol>
+ * An answer that errors, or a candidate whose numbers cannot be read yet, is not "no order": the
+ * passes go on, {@code intervalMs} apart, until {@code windowMs} after the intent (an order may
+ * show in the search only a while after the POST, and a POST still in flight elsewhere has ended
+ * by then). Only a clean pass after that concludes that no order exists. A pass that cannot be
+ * made clean ends {@link Verdict#UNKNOWN}: nothing is ordered again on a guess.
+ */
+public class OrderReconciler implements Reconciliation {
+
+    private static final Logger LOG = LoggerFactory.getLogger(OrderReconciler.class);
+
+    /** Orders (and leases) asked per page; the payload's take says how many came. */
+    static final int PAGE = 100;
+    /** Passes after the window at the most, when none of them is clean. */
+    static final int FINAL_PASSES = 3;
+    /** Passes at the most in all, whatever the window: every loop is bounded in count too. */
+    static final int MAX_PASSES = 1_000;
+    private static final String NEWEST_FIRST = "{\"order\":{\"created_on\":\"DESC\"}}";
+
+    public enum Verdict {
+        /** An order holding all the numbers exists: follow it. */
+        FOUND,
+        /** No order and no lease of the numbers since the intent, on clean answers: ordering is safe. */
+        NOT_PLACED,
+        /** No order found, but the account holds some of the numbers since the intent: never order again. */
+        HELD_WITHOUT_ORDER,
+        /** The answers could not tell: never order again; the outcome says what was seen. */
+        UNKNOWN
+    }
+
+    /**
+     * @param held    the numbers the account holds since the intent (HELD_WITHOUT_ORDER)
+     * @param reason  what the answers showed, in words a person can act on (not FOUND)
+     */
+    public record Reconciled(Verdict verdict, String orderUuid, Set<String> held, String reason) {
+
+        public boolean isFound() {
+            return verdict == Verdict.FOUND;
+        }
+
+        public boolean isNotPlaced() {
+            return verdict == Verdict.NOT_PLACED;
+        }
+    }
+
+    private final OpentactApi api;
+    private final OpentactPayloads payloads;
+    private final OrderJournal journal;
+    private final OrderClock clock;
+    private final long windowMs;
+    private final long intervalMs;
+    private final long clockSkewMs;
+    private final int maxPages;
+    // Numbers of final orders already looked up: they do not change any more.
+    private final Map<String, Set<String>> orderNumbers = new ConcurrentHashMap<>();
+
+    /** @param clock the lifecycle's clock; the waits between passes are its pauses */
+    public OrderReconciler(OpentactApi api, OpentactPayloads payloads, OrderJournal journal, OrderClock clock,
+                           long windowMs, long intervalMs, long clockSkewMs, int maxPages) {
+        this.api = api;
+        this.payloads = payloads;
+        this.journal = journal;
+        this.clock = clock;
+        this.windowMs = windowMs;
+        this.intervalMs = Math.max(1, intervalMs);
+        this.clockSkewMs = clockSkewMs;
+        this.maxPages = maxPages;
+    }
+
+    /** One request whose order POST went unanswered (or whose intent a crash left behind). */
+    public Reconciled reconcile(OrderRequest request) throws InterruptedException {
+        return reconcile(request.tns(), journal == null ? null : journal.intentAtOf(request.requestId()));
+    }
+
+    /** A case's one order POST went unanswered: its requests' numbers all went in it. */
+    @Override
+    public Reconciled reconcile(List<OrderRequest> requests) throws InterruptedException {
+        List<String> tns = new java.util.ArrayList<>();
+        Long earliest = null;
+        for (OrderRequest r : requests) {
+            tns.addAll(r.tns());
+            Long at = journal == null ? null : journal.intentAtOf(r.requestId());
+            earliest = at == null ? earliest : (earliest == null ? at : Math.min(earliest, at));
+        }
+        return reconcile(tns, earliest);
+    }
+
+    /**
+     * @param intentAtMillis when the intent was written, or null when unknown (then every order
+     *                       the search lists is a candidate, up to the page cap)
+     */
+    public Reconciled reconcile(List<String> tns, Long intentAtMillis) throws InterruptedException {
+        Set<String> wanted = new LinkedHashSet<>(tns);
+        Instant cutoff = intentAtMillis == null ? null : Instant.ofEpochMilli(intentAtMillis - clockSkewMs);
+        long concludeAt = (intentAtMillis == null ? clock.millis() : intentAtMillis) + windowMs;
+        String problem = null;
+        int passesAfterWindow = 0;
+        for (int pass = 0; pass < MAX_PASSES; pass++) {
+            boolean afterWindow = clock.millis() >= concludeAt;
+            Pass p = pass(wanted, cutoff);
+            if (p.orderUuid != null) {
+                return new Reconciled(Verdict.FOUND, p.orderUuid, Set.of(), null);
+            }
+            if (p.problem == null && afterWindow) {
+                return p.held.isEmpty()
+                        ? new Reconciled(Verdict.NOT_PLACED, null, Set.of(), "no order for these numbers was found in "
+                                + "Opentact's order search, and the account holds none of them")
+                        : new Reconciled(Verdict.HELD_WITHOUT_ORDER, null, Set.copyOf(p.held), "the account holds "
+                                + "this number (a lease since the order was sent), but its order was not found in "
+                                + "Opentact's order search");
+            }
+            if (p.problem != null && !p.problem.equals(problem)) {
+                LOG.info("Reconciling {} number(s): {}; looking again", wanted.size(), p.problem);
+            }
+            problem = p.problem == null ? problem : p.problem;
+            if (afterWindow && ++passesAfterWindow >= FINAL_PASSES) {
+                break;
+            }
+            long wait = afterWindow ? intervalMs : Math.min(intervalMs, Math.max(1, concludeAt - clock.millis()));
+            clock.pause(wait);
+        }
+        return new Reconciled(Verdict.UNKNOWN, null, Set.of(), "the order POST got no usable answer, and Opentact's "
+                + "answers could not tell whether an order was placed (" + (problem == null ? "no clean answer" : problem)
+                + "); check the account's orders before ordering these numbers again");
+    }
+
+    /** What one pass over the order search (and, when it found nothing, the leases) showed. */
+    private record Pass(String orderUuid, Set<String> held, String problem) {
+    }
+
+    private Pass pass(Set<String> wanted, Instant cutoff) throws InterruptedException {
+        String problem = null;
+        int skip = 0;
+        boolean reachedEnd = false;
+        for (int page = 0; page < maxPages && !reachedEnd; page++) {
+            OpentactPayloads.OrderPage orders;
+            try {
+                orders = payloads.orderPage(call("POST", "/rest/order/search", "take=" + PAGE + "&skip=" + skip, NEWEST_FIRST));
+            } catch (OpentactAuthException | InterruptedException e) {
+                throw sneaky(e);
+            } catch (Exception e) {
+                return new Pass(null, Set.of(), "the order search failed: " + e.getMessage());
+            }
+            if (orders == null) {
+                return new Pass(null, Set.of(), "the order search gave no readable list of orders");
+            }
+            boolean anyCandidate = false;
+            for (OrderStatus order : orders.orders()) {
+                if (cutoff != null && order.createdOn() != null && order.createdOn().isBefore(cutoff)) {
+                    continue;
+                }
+                anyCandidate = true;
+                Set<String> numbers = numbersOf(order);
+                if (numbers == null) {
+                    problem = "order " + order.uuid() + " does not show its numbers yet";
+                } else if (numbers.containsAll(wanted)) {
+                    return new Pass(order.uuid(), Set.of(), null);
+                } else if (numbers.stream().anyMatch(wanted::contains)) {
+                    problem = "order " + order.uuid() + " holds some of these numbers but not all";
+                }
+            }
+            skip += orders.orders().size();
+            reachedEnd = orders.orders().isEmpty() || (orders.total() >= 0 && skip >= orders.total())
+                    || (cutoff != null && !anyCandidate && newestFirst(orders.orders()));
+        }
+        if (!reachedEnd) {
+            return new Pass(null, Set.of(), "the order search still listed orders newer than the request after "
+                    + maxPages + " pages (opentact.order.reconcile-pages)");
+        }
+        if (problem != null) {
+            return new Pass(null, Set.of(), problem);
+        }
+        return leases(wanted, cutoff);
+    }
+
+    /** The numbers of one candidate order: from the search's entry when it shows them, else a lookup. */
+    private Set<String> numbersOf(OrderStatus listed) throws InterruptedException {
+        if (listed.uuid() == null) {
+            return null;
+        }
+        if (!listed.listed().isEmpty()) {
+            return listed.listed();
+        }
+        Set<String> known = orderNumbers.get(listed.uuid());
+        if (known != null) {
+            return known;
+        }
+        try {
+            OrderStatus order = payloads.status(call("GET", "/rest/order/" + listed.uuid(), null, null));
+            if (order == null || order.listed().isEmpty()) {
+                return null;
+            }
+            // Only a final order's numbers are remembered: one still in progress may list more later.
+            if (order.isFinal()) {
+                if (orderNumbers.size() > 10_000) {
+                    orderNumbers.clear(); // a bound, not a policy: it is a cache of lookups
+                }
+                orderNumbers.put(listed.uuid(), order.listed());
+            }
+            return order.listed();
+        } catch (OpentactAuthException | InterruptedException e) {
+            throw sneaky(e);
+        } catch (Exception e) {
+            return null;
+        }
+    }
+
+    /** The wanted numbers the account holds through a lease created since the cutoff. */
+    private Pass leases(Set<String> wanted, Instant cutoff) throws InterruptedException {
+        Set<String> held = new HashSet<>();
+        int skip = 0;
+        for (int page = 0; page < maxPages; page++) {
+            OpentactPayloads.LeasePage leases;
+            try {
+                leases = payloads.leasePage(call("POST", "/rest/lease/tn/search", "take=" + PAGE + "&skip=" + skip,
+                        NEWEST_FIRST));
+            } catch (OpentactAuthException | InterruptedException e) {
+                throw sneaky(e);
+            } catch (Exception e) {
+                return new Pass(null, held, "the lease search failed: " + e.getMessage());
+            }
+            if (leases == null) {
+                return new Pass(null, held, "the lease search gave no readable list of leases");
+            }
+            boolean anyRecent = false;
+            boolean ordered = true;
+            Instant previous = null;
+            for (OpentactPayloads.Lease lease : leases.leases()) {
+                boolean recent = cutoff == null || lease.createdOn() == null || !lease.createdOn().isBefore(cutoff);
+                anyRecent |= recent;
+                if (recent && wanted.contains(lease.tn())) {
+                    held.add(lease.tn());
+                }
+                ordered &= lease.createdOn() != null && (previous == null || !lease.createdOn().isAfter(previous));
+                previous = lease.createdOn() == null ? previous : lease.createdOn();
+            }
+            skip += leases.leases().size();
+            if (leases.leases().isEmpty() || (leases.total() >= 0 && skip >= leases.total())
+                    || (cutoff != null && !anyRecent && ordered)) {
+                return new Pass(null, held, null);
+            }
+        }
+        return new Pass(null, held, "the lease search still listed leases newer than the request after " + maxPages
+                + " pages (opentact.order.reconcile-pages)");
+    }
+
+    private ApiResponse call(String method, String path, String query, String body) throws Exception {
+        ApiResponse r = api.call(method, path, query, body);
+        if (r != null && !r.success()) {
+            throw new IllegalStateException("HTTP " + r.httpStatus() + ", " + r.describeFailure());
+        }
+        return r;
+    }
+
+    /** Whether a page lists its orders newest first, so that the first old one ends the candidates. */
+    private static boolean newestFirst(List<OrderStatus> orders) {
+        Instant previous = null;
+        for (OrderStatus o : orders) {
+            if (o.createdOn() == null || (previous != null && o.createdOn().isAfter(previous))) {
+                return false;
+            }
+            previous = o.createdOn();
+        }
+        return true;
+    }
+
+    private static RuntimeException sneaky(Exception e) throws InterruptedException {
+        if (e instanceof InterruptedException ie) {
+            throw ie;
+        }
+        return (RuntimeException) e;
+    }
+}

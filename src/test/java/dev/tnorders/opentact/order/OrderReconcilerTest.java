@@ -1,0 +1,250 @@
+package dev.tnorders.opentact.order;
+
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import org.junit.jupiter.api.Test;
+
+import dev.tnorders.opentact.ManualClock;
+import dev.tnorders.opentact.order.OrderReconciler.Reconciled;
+import dev.tnorders.opentact.order.OrderReconciler.Verdict;
+import dev.tnorders.opentact.client.ApiResponse;
+import dev.tnorders.opentact.client.OpentactApi;
+import dev.tnorders.opentact.client.OpentactPayloads;
+import dev.tnorders.opentact.client.OpentactResponses;
+import dev.tnorders.opentact.client.OpentactUnavailableException;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * Reconciliation against answers shaped only as the seeds show them: an order search that lists
+ * summaries in pages of its own size, lookups for the numbers, leases.
+ */
+class OrderReconcilerTest {
+
+    private static final long T0 = Instant.parse("2026-12-01T10:00:00Z").toEpochMilli();
+    private static final long WINDOW = 60_000;
+    private static final long INTERVAL = 2_000;
+    private static final long SKEW = 30_000;
+
+    // Reconciliation starts a second after the intent (the POST's answer was lost meanwhile).
+    private final ManualClock clock = new ManualClock(T0 + 1_000);
+    private final FakeOpentact opentact = new FakeOpentact();
+
+    private OrderReconciler reconciler(int maxPages) {
+        return new OrderReconciler(opentact, new OpentactPayloads("items"), null, new OrderClock(clock, clock::advance), WINDOW, INTERVAL,
+                SKEW, maxPages);
+    }
+
+    private Reconciled reconcile(String... tns) throws InterruptedException {
+        return reconciler(20).reconcile(List.of(tns), T0);
+    }
+
+    @Test
+    void findsItsOrderByLookingUpTheSummariesTheSearchLists() throws Exception {
+        opentact.order("older", T0 - 3_600_000, 0, "+12015550001"); // before the intent: never a candidate
+        opentact.order("mine", T0 + 200, 0, "+12015550001", "+12015550002", "+12015550003");
+        opentact.order("newer", T0 + 900, 0, "+12015550009");
+        Reconciled r = reconcile("+12015550001", "+12015550002");
+        assertThat(r.verdict()).isEqualTo(Verdict.FOUND);
+        assertThat(r.orderUuid()).isEqualTo("mine");
+        assertThat(opentact.lookups).doesNotContainKey("older");
+        assertThat(clock.millis()).as("found in the first pass, no wait").isEqualTo(T0 + 1_000);
+    }
+
+    @Test
+    void pagesByThePayloadsTakeNotThePageSizeAsked() throws Exception {
+        opentact.pageCap = 1; // as seed 000: "take": 1 to take=10
+        for (int i = 0; i < 5; i++) {
+            opentact.order("other-" + i, T0 + 500 + i, 0, "+1201555010" + i);
+        }
+        opentact.order("mine", T0 + 100, 0, "+12015550001");
+        Reconciled r = reconcile("+12015550001");
+        assertThat(r.orderUuid()).isEqualTo("mine");
+        assertThat(opentact.searchSkips).containsExactly(0, 1, 2, 3, 4, 5);
+    }
+
+    @Test
+    void anOrderThatShowsInTheSearchLateIsFoundNotOrderedAgain() throws Exception {
+        opentact.order("mine", T0 + 100, 20_000, "+12015550001"); // visible in the search only 20 s later
+        Reconciled r = reconcile("+12015550001");
+        assertThat(r.verdict()).isEqualTo(Verdict.FOUND);
+        assertThat(clock.millis() - T0).isBetween(20_000L, 20_000L + INTERVAL);
+    }
+
+    @Test
+    void noOrderIsConcludedOnlyByACleanPassAfterTheWindow() throws Exception {
+        opentact.order("someone-else", T0 + 100, 0, "+12015550077");
+        Reconciled r = reconcile("+12015550001");
+        assertThat(r.verdict()).isEqualTo(Verdict.NOT_PLACED);
+        assertThat(clock.millis()).isGreaterThanOrEqualTo(T0 + WINDOW);
+        assertThat(opentact.leaseSearches.get()).isPositive();
+    }
+
+    @Test
+    void errorsAreNotNoOrder() throws Exception {
+        opentact.searchFailures = Integer.MAX_VALUE;
+        Reconciled r = reconcile("+12015550001");
+        assertThat(r.verdict()).isEqualTo(Verdict.UNKNOWN);
+        assertThat(r.reason()).contains("the order search failed").contains("HTTP 502");
+        assertThat(clock.millis()).as("bounded: the window and a few passes more")
+                .isBetween(T0 + WINDOW, T0 + WINDOW + OrderReconciler.FINAL_PASSES * INTERVAL);
+    }
+
+    @Test
+    void anErrorAnswerInsideTheEnvelopeIsNotNoOrderEither() throws Exception {
+        opentact.searchSuccessFalse = true;
+        assertThat(reconcile("+12015550001").verdict()).isEqualTo(Verdict.UNKNOWN);
+    }
+
+    @Test
+    void errorsThatEndBeforeTheWindowStillLetItConclude() throws Exception {
+        opentact.searchFailures = 3;
+        opentact.order("mine", T0 + 100, 0, "+12015550001");
+        assertThat(reconcile("+12015550001").orderUuid()).isEqualTo("mine");
+    }
+
+    @Test
+    void aCandidateThatNeverShowsItsNumbersLeavesItUnknown() throws Exception {
+        opentact.order("processing", T0 + 100, 0); // a lookup that lists no number yet
+        Reconciled r = reconcile("+12015550001");
+        assertThat(r.verdict()).isEqualTo(Verdict.UNKNOWN);
+        assertThat(r.reason()).contains("processing").contains("does not show its numbers");
+    }
+
+    @Test
+    void aNumberTheAccountLeasedSinceTheIntentIsHeldNeverOrderedAgain() throws Exception {
+        opentact.lease("+12015550001", T0 + 500);
+        opentact.lease("+12015550002", T0 - 86_400_000); // held long before: not this request's purchase
+        Reconciled r = reconcile("+12015550001", "+12015550002");
+        assertThat(r.verdict()).isEqualTo(Verdict.HELD_WITHOUT_ORDER);
+        assertThat(r.held()).containsExactly("+12015550001");
+    }
+
+    @Test
+    void notReachingOrdersOlderThanTheIntentWithinThePageCapIsNoAnswer() throws Exception {
+        opentact.pageCap = 1;
+        for (int i = 0; i < 5; i++) {
+            opentact.order("other-" + i, T0 + 500 + i, 0, "+1201555010" + i);
+        }
+        Reconciled r = reconciler(3).reconcile(List.of("+12015550001"), T0);
+        assertThat(r.verdict()).isEqualTo(Verdict.UNKNOWN);
+        assertThat(r.reason()).contains("after 3 pages");
+    }
+
+    @Test
+    void anOrderHoldingOnlySomeOfTheNumbersIsNotNoOrder() throws Exception {
+        opentact.order("overlap", T0 + 100, 0, "+12015550001", "+12015550099");
+        assertThat(reconcile("+12015550001", "+12015550002").verdict()).isEqualTo(Verdict.UNKNOWN);
+    }
+
+    @Test
+    void withoutAnIntentTimeEveryListedOrderIsACandidate() throws Exception {
+        opentact.order("old-mine", T0 - 3_600_000, 0, "+12015550001");
+        assertThat(reconciler(20).reconcile(List.of("+12015550001"), null).orderUuid()).isEqualTo("old-mine");
+    }
+
+    @Test
+    void anOrderInProgressIsLookedUpAgainUntilItShowsAllItsNumbers() throws Exception {
+        opentact.order("mine", T0 + 100, 0, "+12015550001", "+12015550002");
+        opentact.showOnlyFirstWhileProcessing("mine", 5_000); // lists one number, in progress, for 5 s
+        Reconciled r = reconcile("+12015550001", "+12015550002");
+        assertThat(r.orderUuid()).isEqualTo("mine");
+        assertThat(opentact.lookups.get("mine").get()).isGreaterThan(1);
+    }
+
+    @Test
+    void lookupsAreRememberedAcrossPasses() throws Exception {
+        opentact.order("someone-else", T0 + 100, 0, "+12015550077");
+        reconcile("+12015550001");
+        assertThat(opentact.lookups.get("someone-else")).hasValue(1);
+    }
+
+    /** Opentact as the seeds show it: summaries in the search, numbers in lookups, leases. */
+    private final class FakeOpentact implements OpentactApi {
+
+        @Override
+        public ApiResponse callIdempotent(String method, String path, String query, String body) throws Exception {
+            return call(method, path, query, body);
+        }
+
+        record Order(String uuid, long createdOn, long visibleFrom, List<String> tns) {
+        }
+
+        record Lease(String tn, long createdOn) {
+        }
+
+        final List<Order> orders = new ArrayList<>();
+        final List<Lease> leases = new ArrayList<>();
+        final Map<String, AtomicInteger> lookups = new ConcurrentHashMap<>();
+        final List<Integer> searchSkips = new ArrayList<>();
+        final Map<String, Long> partialUntil = new ConcurrentHashMap<>();
+        final AtomicInteger leaseSearches = new AtomicInteger();
+        int pageCap = 10;
+        int searchFailures;
+        boolean searchSuccessFalse;
+        private final OpentactResponses responses = new OpentactResponses();
+
+        void order(String uuid, long createdOn, long visibleAfterMs, String... tns) {
+            orders.add(new Order(uuid, createdOn, createdOn + visibleAfterMs, List.of(tns)));
+        }
+
+        void showOnlyFirstWhileProcessing(String uuid, long forMs) {
+            partialUntil.put(uuid, clock.millis() + forMs);
+        }
+
+        void lease(String tn, long createdOn) {
+            leases.add(new Lease(tn, createdOn));
+        }
+
+        @Override
+        public ApiResponse call(String method, String path, String query, String body) {
+            if (path.equals("/rest/order/search")) {
+                if (searchFailures-- > 0) {
+                    throw new OpentactUnavailableException(502, "<html>Bad Gateway</html>", 0);
+                }
+                if (searchSuccessFalse) {
+                    return responses.read("{\"success\":false,\"message\":\"Search unavailable\"}", 200, null);
+                }
+                int skip = Integer.parseInt(query.replaceAll(".*skip=(\\d+).*", "$1"));
+                searchSkips.add(skip);
+                List<Order> visible = orders.stream().filter(o -> o.visibleFrom <= clock.millis())
+                        .sorted((a, b) -> Long.compare(b.createdOn, a.createdOn)).toList();
+                StringBuilder data = new StringBuilder();
+                visible.stream().skip(skip).limit(pageCap).forEach(o -> data.append(data.length() == 0 ? "" : ",")
+                        .append("{\"uuid\":\"").append(o.uuid).append("\",\"state\":\"success\",\"created_on\":\"")
+                        .append(Instant.ofEpochMilli(o.createdOn)).append("\",\"total\":10,\"success\":10,\"processing\":0,\"failed\":0}"));
+                return ok("{\"take\":" + pageCap + ",\"skip\":" + skip + ",\"total\":" + visible.size() + ",\"data\":[" + data + "]}");
+            }
+            if (path.startsWith("/rest/order/")) {
+                String uuid = path.substring("/rest/order/".length());
+                lookups.computeIfAbsent(uuid, k -> new AtomicInteger()).incrementAndGet();
+                Order o = orders.stream().filter(x -> x.uuid.equals(uuid)).findFirst().orElseThrow();
+                boolean partial = clock.millis() < partialUntil.getOrDefault(uuid, 0L);
+                StringBuilder items = new StringBuilder();
+                o.tns.stream().limit(partial ? 1 : o.tns.size()).forEach(tn -> items.append(items.length() == 0 ? "" : ",")
+                        .append("{\"state\":\"").append(partial ? "processing" : "success").append("\",\"tn\":{\"tn\":")
+                        .append(tn.substring(1)).append("}}"));
+                return ok("{\"uuid\":\"" + uuid + "\",\"state\":\"" + (o.tns.isEmpty() || partial ? "processing" : "success")
+                        + "\",\"tn_items\":[" + items + "],\"tn_leases\":[]}");
+            }
+            if (path.equals("/rest/lease/tn/search")) {
+                leaseSearches.incrementAndGet();
+                StringBuilder data = new StringBuilder();
+                leases.stream().sorted((a, b) -> Long.compare(b.createdOn, a.createdOn)).forEach(l -> data
+                        .append(data.length() == 0 ? "" : ",").append("{\"tn\":{\"tn\":").append(l.tn.substring(1))
+                        .append("},\"created_on\":\"").append(Instant.ofEpochMilli(l.createdOn)).append("\"}"));
+                return ok("{\"take\":100,\"skip\":0,\"total\":" + leases.size() + ",\"data\":[" + data + "]}");
+            }
+            throw new IllegalArgumentException(method + " " + path);
+        }
+
+        private ApiResponse ok(String payload) {
+            return responses.read("{\"success\":true,\"payload\":" + payload + "}", 200, null);
+        }
+    }
+}
