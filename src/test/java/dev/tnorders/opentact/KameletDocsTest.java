@@ -15,25 +15,25 @@ import org.snakeyaml.engine.v2.api.LoadSettings;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * The README's parameter table of the Kamelet ("Kamelet opentact-order-sink") says what the
+ * The parameter table of the Kamelet in docs/embedding.md ("Kamelet opentact-order-sink") says what the
  * Kamelet file's {@code spec.definition} says: the same parameters in the same order, with the
  * same types, defaults and required ones, and no secret among them. Either changes only with the other.
  */
 class KameletDocsTest {
 
     private static final Path KAMELET = Path.of("src/main/resources/kamelets/opentact-order-sink.kamelet.yaml");
-    private static final Path README = Path.of("README.md");
-    private static final String HEADING = "### Kamelet `opentact-order-sink`";
+    private static final Path DOCS = Path.of("docs/embedding.md");
+    private static final String HEADING = "## Kamelet `opentact-order-sink`";
 
-    /** One row of the README table: parameter, type, default ("required" when there is none), description. */
+    /** One row of the docs table: parameter, type, default ("required" when there is none), description. */
     record Row(String name, String type, String defaultValue, String description) {
     }
 
     @Test
-    void theReadmeTableMatchesTheKameletDefinition() throws IOException {
+    void theDocsTableMatchesTheKameletDefinition() throws IOException {
         Map<String, Object> definition = definition();
         Map<String, Map<String, Object>> properties = properties(definition);
-        List<Row> rows = readmeRows();
+        List<Row> rows = docsRows();
 
         assertThat(rows).extracting(Row::name).containsExactlyElementsOf(properties.keySet());
         @SuppressWarnings("unchecked")
@@ -56,9 +56,9 @@ class KameletDocsTest {
     }
 
     @Test
-    void noParameterIsSecretAndTheReadmeSaysSo() throws IOException {
+    void noParameterIsSecretAndTheDocsSaySo() throws IOException {
         // A secret parameter would be marked as apache/camel-kamelets does (format: password and the
-        // password x-descriptor); the sink talks only to Kafka, so it has none, and the README says so.
+        // password x-descriptor); the sink talks only to Kafka, so it has none, and the docs say so.
         for (Map.Entry<String, Map<String, Object>> p : properties(definition()).entrySet()) {
             assertThat(p.getValue().get("format")).as(p.getKey()).isNotEqualTo("password");
             assertThat(String.valueOf(p.getValue().get("x-descriptors"))).as(p.getKey()).doesNotContain("password");
@@ -100,16 +100,16 @@ class KameletDocsTest {
         return (Map<String, Object>) value;
     }
 
-    /** The README section under the Kamelet's heading, up to the next heading. */
+    /** The section of docs/embedding.md under the Kamelet's heading, up to the next heading. */
     private static String section() throws IOException {
-        String readme = Files.readString(README);
-        int start = readme.indexOf(HEADING);
-        assertThat(start).as("README heading " + HEADING).isNotNegative();
-        int end = readme.indexOf("\n#", start + HEADING.length());
-        return readme.substring(start, end < 0 ? readme.length() : end);
+        String docs = Files.readString(DOCS);
+        int start = docs.indexOf(HEADING);
+        assertThat(start).as(DOCS + " heading " + HEADING).isNotNegative();
+        int end = docs.indexOf("\n#", start + HEADING.length());
+        return docs.substring(start, end < 0 ? docs.length() : end);
     }
 
-    private static List<Row> readmeRows() throws IOException {
+    private static List<Row> docsRows() throws IOException {
         List<Row> rows = new ArrayList<>();
         boolean inTable = false;
         for (String line : section().split("\n")) {
@@ -127,7 +127,7 @@ class KameletDocsTest {
                 break;
             }
         }
-        assertThat(rows).as("rows of the README's Kamelet table").isNotEmpty();
+        assertThat(rows).as("rows of the Kamelet table in " + DOCS).isNotEmpty();
         return rows;
     }
 }

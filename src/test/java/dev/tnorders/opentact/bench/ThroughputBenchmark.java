@@ -38,7 +38,7 @@ import dev.tnorders.opentact.standalone.EmbeddedKafkaBroker;
 import dev.tnorders.opentact.standalone.OrderRoutesMain;
 
 /**
- * Throughput benchmark (README, "Tests and benchmarks"; run by {@code bash bench/throughput.sh}).
+ * Throughput benchmark (docs/benchmarks.md, "Tests and benchmarks"; run by {@code bash bench/throughput.sh}).
  *
  * <p>Starts an embedded Kafka broker, the sandbox with latency L per call and a rate limit of R
  * calls/s (429 beyond it), and the application as users start it (batching mode, its rate limit

@@ -23,7 +23,7 @@ import static org.awaitility.Awaitility.await;
  * property location (what JBang's Run command sets), plus a Pipe file to the Kamelet as a user
  * would add one. No OrderRoutesMain: no embedded broker or sandbox of its own, the deployment's
  * settings (broker, sandbox URL, token, this test's topics) come as override properties.
- * Downloads are off: the test classpath has every jar ({@code --dep}s in the README). KameletMain
+ * Downloads are off: the test classpath has every jar ({@code --dep}s in docs/embedding.md). KameletMain
  * then logs an ERROR that it cannot fetch the Kamelet catalog (org.apache.camel.kamelets:camel-kamelets)
  * in offline mode; that is harmless here, the only Kamelet used is the bundle's own, in kamelets/.
  */

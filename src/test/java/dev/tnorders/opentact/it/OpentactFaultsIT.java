@@ -166,7 +166,7 @@ class OpentactFaultsIT extends SandboxAndAppProcess {
         }
         assertThat(sandbox.faultsInjected()).as("injected faults that fired").isEqualTo(planned);
         // The DLQ is at-least-once: in batching mode a poll given back (here: the outage episode)
-        // is read again and its bad record published again (README, "Status and known limits").
+        // is read again and its bad record published again (docs/guarantees.md, "Status and known limits").
         List<TopicProbe.Rec> dlq = TopicProbe.read(brokers, p + "dlq", 2, WAIT, Duration.ofSeconds(1));
         assertThat(dlq.stream().map(d -> d.value().get("source")).distinct()).as("bad inputs in the DLQ").hasSize(2);
         if (!TestMode.batching()) {

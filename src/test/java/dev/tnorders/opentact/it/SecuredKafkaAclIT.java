@@ -25,7 +25,7 @@ import static org.awaitility.Awaitility.await;
 
 /**
  * The SASL broker of {@link SecuredKafkaIT} with Kafka's StandardAuthorizer on: the app's user
- * holds exactly the ACLs README "Secured Kafka" lists, and the whole flow works; a user without
+ * holds exactly the ACLs docs/secured-kafka.md lists, and the whole flow works; a user without
  * them is refused at start with the reason.
  */
 class SecuredKafkaAclIT extends SandboxAndApp {
@@ -61,7 +61,7 @@ class SecuredKafkaAclIT extends SandboxAndApp {
         return SecuredKafka.scramClient(broker, "SASL_PLAINTEXT", user, password);
     }
 
-    /** The ACLs of README "Secured Kafka", for the app's topics and groups (all under one prefix here). */
+    /** The ACLs of docs/secured-kafka.md, for the app's topics and groups (all under one prefix here). */
     private static void grant(String user, String prefix) throws Exception {
         String principal = "User:" + user;
         List<AclBinding> acls = new ArrayList<>();
