@@ -36,10 +36,10 @@ public class BatchIntake {
     public IntakeBatch read(Exchange poll) {
         Object body = poll.getMessage().getBody();
         List<Exchange> records = body instanceof List<?> list ? (List<Exchange>) list : List.of(poll);
-        return read(records, clock.now());
+        return readRecords(records, clock.now());
     }
 
-    public IntakeBatch read(List<Exchange> records, String receivedAt) {
+    IntakeBatch readRecords(List<Exchange> records, String receivedAt) {
         List<OrderRequest> requests = new ArrayList<>(records.size());
         List<Integer> partitions = new ArrayList<>(records.size());
         List<Long> offsets = new ArrayList<>(records.size());

@@ -240,6 +240,7 @@ public class OrderJournal implements dev.tnorders.opentact.order.OrderStore {
     }
 
     /** Which of these requests have an entry, after reading the journal to its end once. */
+    @Override
     public java.util.Set<String> known(java.util.Collection<String> requestIds) {
         catchUp();
         java.util.Set<String> out = new java.util.HashSet<>();

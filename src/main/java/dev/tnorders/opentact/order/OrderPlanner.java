@@ -9,7 +9,6 @@ import java.util.Objects;
 import java.util.Set;
 import java.util.function.Predicate;
 
-import dev.tnorders.opentact.journal.OrderJournal;
 import dev.tnorders.opentact.model.OrderRequest;
 
 /**
@@ -21,9 +20,9 @@ import dev.tnorders.opentact.model.OrderRequest;
 public class OrderPlanner {
 
     private final int maxNumbers;
-    private final OrderJournal journal;
+    private final OrderStore journal;
 
-    public OrderPlanner(int maxNumbers, OrderJournal journal) {
+    public OrderPlanner(int maxNumbers, OrderStore journal) {
         if (maxNumbers < 1) {
             throw new IllegalArgumentException("opentact.order.batch-max-numbers must be at least 1: " + maxNumbers);
         }
@@ -34,11 +33,11 @@ public class OrderPlanner {
     /** The plan for these requests, asking the journal which of them it already knows. */
     public OrderPlan plan(List<OrderRequest> requests) {
         Set<String> known = journal.known(requests.stream().map(OrderRequest::requestId).toList());
-        return plan(requests, r -> known.contains(r.requestId()));
+        return planWith(requests, r -> known.contains(r.requestId()));
     }
 
     /** @param known whether the journal already has an entry for a request (it is resumed, not batched) */
-    OrderPlan plan(List<OrderRequest> requests, Predicate<OrderRequest> known) {
+    OrderPlan planWith(List<OrderRequest> requests, Predicate<OrderRequest> known) {
         Map<List<Object>, List<List<OrderRequest>>> open = new LinkedHashMap<>();
         Map<List<OrderRequest>, Integer> numbersIn = new java.util.IdentityHashMap<>();
         List<OrderRequest> singles = new ArrayList<>();

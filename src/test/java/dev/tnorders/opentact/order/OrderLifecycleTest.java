@@ -477,6 +477,11 @@ class OrderLifecycleTest {
             return entries.get(requestId);
         }
 
+        @Override
+        public Set<String> known(java.util.Collection<String> requestIds) {
+            return requestIds.stream().filter(entries::containsKey).collect(java.util.stream.Collectors.toSet());
+        }
+
         private List<String> ids(List<OrderRequest> requests) {
             return requests.stream().map(OrderRequest::requestId).toList();
         }

@@ -32,7 +32,7 @@ class OrderPlannerTest {
 
     @Test
     void compatibleRequestsShareBatchesUpToTheNumberLimit() {
-        OrderPlan plan = planner.plan(List.of(req("a", "+1"), req("b", "+2", "+3"), req("c", "+4"),
+        OrderPlan plan = planner.planWith(List.of(req("a", "+1"), req("b", "+2", "+3"), req("c", "+4"),
                 req("fax", EnumSet.of(Feature.FAX), "+5"), req("d", "+6", "+7")), r -> false);
         assertThat(plan.batches()).extracting(OrderPlannerTest::ids)
                 .containsExactly(List.of("a", "b"), List.of("c", "d"), List.of("fax"));
@@ -46,7 +46,7 @@ class OrderPlannerTest {
                 EnumSet.of(Feature.VOICE), true, null, null, null, null, null, null, "t");
         OrderRequest limited = new OrderRequest("lim", List.of("+9"), null, EnumSet.of(Feature.VOICE), true, null, null,
                 null, new BigDecimal("1.00"), null, null, "t");
-        OrderPlan plan = planner.plan(List.of(req("a", "+1"), criteria, limited, req("known", "+2"),
+        OrderPlan plan = planner.planWith(List.of(req("a", "+1"), criteria, limited, req("known", "+2"),
                 req("again", "+1"), req("a", "+8"), req("big", "+3", "+4", "+5", "+6")), r -> r.requestId().equals("known"));
         assertThat(plan.batches()).extracting(OrderPlannerTest::ids).containsExactly(List.of("a"));
         assertThat(plan.singles()).extracting(OrderRequest::requestId)

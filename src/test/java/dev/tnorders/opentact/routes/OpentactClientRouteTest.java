@@ -1,0 +1,121 @@
+package dev.tnorders.opentact.routes;
+
+import java.io.IOException;
+import java.util.Map;
+
+import org.apache.camel.BindToRegistry;
+import org.apache.camel.CamelConfiguration;
+import org.apache.camel.EndpointInject;
+import org.apache.camel.Produce;
+import org.apache.camel.ProducerTemplate;
+import org.apache.camel.component.mock.MockEndpoint;
+import org.apache.camel.test.main.junit5.CamelMainTest;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import dev.tnorders.opentact.client.ApiResponse;
+import dev.tnorders.opentact.client.CamelOpentactApi;
+import dev.tnorders.opentact.client.HonourRetryAfter;
+import dev.tnorders.opentact.client.NoAutomaticRetries;
+import dev.tnorders.opentact.client.OpentactAuth;
+import dev.tnorders.opentact.client.OpentactAuthException;
+import dev.tnorders.opentact.client.OpentactResponses;
+import dev.tnorders.opentact.client.OpentactUnavailableException;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+/**
+ * opentact-client.camel.yaml and the opentact-retries configuration in seconds, the HTTP call
+ * itself replaced by a mock of {@code direct:opentact-call}: a call that is safe to repeat is sent
+ * again on a 5xx or an I/O error, up to {@code opentact.api.retries}; an order POST's call is
+ * sent once; a refused token is never retried.
+ */
+@CamelMainTest(properties = {
+        "camel.main.routes-include-pattern=classpath:dev/tnorders/opentact/routes/opentact-client.camel.yaml,"
+                + "classpath:dev/tnorders/opentact/routes/error-handling.camel.yaml",
+        "opentact.api.base-url=http://127.0.0.1:9", "opentact.api.retries=2", "opentact.api.retry-delay-ms=1"},
+        configurationClasses = {RouteTestBeans.class, OpentactClientRouteTest.ClientBeans.class},
+        mockEndpointsAndSkip = "direct:opentact-call")
+class OpentactClientRouteTest {
+
+    /** The client route's own beans. */
+    public static class ClientBeans implements CamelConfiguration {
+        @BindToRegistry("opentactAuth")
+        public OpentactAuth opentactAuth() {
+            return new OpentactAuth("http://127.0.0.1:9", "x-auth-token", "secret-token");
+        }
+
+        @BindToRegistry("opentactNoAutomaticRetries")
+        public NoAutomaticRetries noAutomaticRetries() {
+            return new NoAutomaticRetries();
+        }
+
+        @BindToRegistry("honourRetryAfter")
+        public HonourRetryAfter honourRetryAfter() {
+            return new HonourRetryAfter();
+        }
+
+        @BindToRegistry("opentactResponses")
+        public OpentactResponses opentactResponses() {
+            return new OpentactResponses();
+        }
+    }
+
+    @Produce("direct:opentact-call-idempotent")
+    ProducerTemplate template;
+
+    @EndpointInject("mock:direct:opentact-call")
+    MockEndpoint http;
+
+    private final CamelOpentactApi api = new CamelOpentactApi();
+    private static final ApiResponse OK = new ApiResponse(200, true, null, null, Map.of());
+
+    @BeforeEach
+    void reset() {
+        http.reset();
+        api.setCamelContext(template.getCamelContext());
+    }
+
+    @Test
+    void aCallSafeToRepeatIsSentAgainAfterA5xxAndAnIoError() throws Exception {
+        http.whenExchangeReceived(1, e -> {
+            throw new OpentactUnavailableException(502, "Bad Gateway", 0);
+        });
+        http.whenExchangeReceived(2, e -> {
+            throw new IOException("Connection reset");
+        });
+        http.whenExchangeReceived(3, e -> e.getMessage().setBody(OK));
+        assertThat(api.callIdempotent("POST", "/rest/order/price", null, "{}")).isEqualTo(OK);
+        assertThat(http.getReceivedCounter()).isEqualTo(3);
+    }
+
+    @Test
+    void stillFailingAfterTheRetriesTheErrorGoesBackToTheCaller() {
+        http.whenAnyExchangeReceived(e -> {
+            throw new OpentactUnavailableException(503, "Service Unavailable", 0);
+        });
+        assertThatThrownBy(() -> api.callIdempotent("GET", "/rest/order/u1", null, null))
+                .isInstanceOf(OpentactUnavailableException.class);
+        assertThat(http.getReceivedCounter()).as("the first try and opentact.api.retries=2 more").isEqualTo(3);
+    }
+
+    @Test
+    void anOrderPostsCallIsSentOnce() {
+        http.whenAnyExchangeReceived(e -> {
+            throw new IOException("Read timed out");
+        });
+        assertThatThrownBy(() -> api.call("POST", "/rest/order", null, "{}")).isInstanceOf(IOException.class);
+        assertThat(http.getReceivedCounter()).isEqualTo(1);
+    }
+
+    @Test
+    void aRefusedTokenIsNotRetried() {
+        http.whenAnyExchangeReceived(e -> {
+            throw new OpentactAuthException(401, "Unauthorized");
+        });
+        assertThatThrownBy(() -> api.callIdempotent("GET", "/rest/order/u1", null, null))
+                .isInstanceOf(OpentactAuthException.class);
+        assertThat(http.getReceivedCounter()).isEqualTo(1);
+    }
+}

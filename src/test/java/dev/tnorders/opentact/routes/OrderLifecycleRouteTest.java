@@ -1,0 +1,81 @@
+package dev.tnorders.opentact.routes;
+
+import java.math.BigDecimal;
+import java.util.EnumSet;
+import java.util.List;
+
+import org.apache.camel.CamelExecutionException;
+import org.apache.camel.Produce;
+import org.apache.camel.ProducerTemplate;
+import org.apache.camel.test.main.junit5.CamelMainTest;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import dev.tnorders.opentact.client.OpentactAuthException;
+import dev.tnorders.opentact.client.OpentactUnavailableException;
+import dev.tnorders.opentact.model.CriteriaSearch;
+import dev.tnorders.opentact.model.Feature;
+import dev.tnorders.opentact.model.OrderRequest;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+/**
+ * order-lifecycle.camel.yaml and the order pipeline's error handling in seconds, with the
+ * lifecycle faked: the poll's batches run side by side on the order-case threads, its cases of
+ * one after them, one after the other, and an error stops the poll, pausing intake
+ * as error-handling.camel.yaml says.
+ */
+@CamelMainTest(properties = {
+        "camel.main.routes-include-pattern=classpath:dev/tnorders/opentact/routes/order-lifecycle.camel.yaml,"
+                + "classpath:dev/tnorders/opentact/routes/error-handling.camel.yaml",
+        "opentact.intake.outage-pause-ms=60000"},
+        configurationClasses = RouteTestBeans.class)
+class OrderLifecycleRouteTest {
+
+    @Produce("direct:order-lifecycle")
+    ProducerTemplate lifecycle;
+
+    @BeforeEach
+    void reset() {
+        RouteTestBeans.reset();
+    }
+
+    private static OrderRequest plain(String id, String tn) {
+        return new OrderRequest(id, List.of(tn), null, EnumSet.of(Feature.VOICE), true, null, null, null, null, null, null,
+                "2026-12-01T10:00:00.000Z");
+    }
+
+    private static final List<OrderRequest> POLL = List.of(
+            plain("r1", "+12012000001"), plain("r2", "+12012000002"),
+            new OrderRequest("limited", List.of("+12012000003"), null, EnumSet.of(Feature.VOICE), true, null, null, null,
+                    new BigDecimal("1.00"), null, null, "2026-12-01T10:00:00.000Z"),
+            new OrderRequest("criteria", null, new CriteriaSearch("201", "200", 1, CriteriaSearch.Fill.all),
+                    EnumSet.of(Feature.VOICE), true, null, null, null, null, null, null, "2026-12-01T10:00:00.000Z"));
+
+    @Test
+    void batchesRunOnTheOrderCaseThreadsAndCasesOfOneAfterThemInOrder() {
+        lifecycle.sendBody(POLL);
+        assertThat(RouteTestBeans.RUNS).extracting(RouteTestBeans.Run::requestIds)
+                .containsExactly(List.of("r1", "r2"), List.of("limited"), List.of("criteria"));
+        assertThat(RouteTestBeans.RUNS.get(0).thread()).startsWith("OrderCase-");
+    }
+
+    @Test
+    void aRefusedTokenStopsThePollAndPausesIntakeUntilTheTokenWorks() {
+        RouteTestBeans.failWith = new OpentactAuthException(401, "Unauthorized");
+        assertThatThrownBy(() -> lifecycle.sendBody(POLL)).isInstanceOf(CamelExecutionException.class)
+                .hasRootCauseInstanceOf(OpentactAuthException.class);
+        assertThat(RouteTestBeans.RUNS).as("stops at the first case").hasSize(1);
+        assertThat(RouteTestBeans.INTAKE.isPausedForToken()).isTrue();
+    }
+
+    @Test
+    void opentactDownAfterTheRetriesPausesIntakeForAWhile() {
+        RouteTestBeans.failWith = new OpentactUnavailableException(503, "Service Unavailable", 0);
+        assertThatThrownBy(() -> lifecycle.sendBody(POLL)).hasRootCauseInstanceOf(OpentactUnavailableException.class);
+        assertThat(RouteTestBeans.INTAKE.isPaused()).isTrue();
+        assertThat(RouteTestBeans.INTAKE.isPausedForToken()).isFalse();
+        assertThat(RouteTestBeans.INTAKE.reason()).contains("Service Unavailable");
+    }
+}

@@ -1,0 +1,163 @@
+package dev.tnorders.opentact.routes;
+
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+
+import org.apache.camel.BindToRegistry;
+import org.apache.camel.CamelConfiguration;
+import org.apache.camel.component.kafka.consumer.KafkaManualCommit;
+
+import dev.tnorders.opentact.intake.BatchIntake;
+import dev.tnorders.opentact.intake.ConsumerRestart;
+import dev.tnorders.opentact.intake.KafkaOffsets;
+import dev.tnorders.opentact.intake.RequestValidator;
+import dev.tnorders.opentact.model.OrderRequest;
+import dev.tnorders.opentact.ops.IntakeControl;
+import dev.tnorders.opentact.ops.OrderMetrics;
+import dev.tnorders.opentact.order.OrderCaseThreads;
+import dev.tnorders.opentact.order.OrderClock;
+import dev.tnorders.opentact.order.OrderPlanner;
+
+/**
+ * The beans the route files name, for fast route tests: the real decision classes where they need
+ * nothing outside the JVM, and recording fakes for the lifecycle, the consumer restart and the
+ * commits. One set per test class (the fields are static because Camel Main creates the
+ * configuration class itself); {@link #reset()} before each test.
+ */
+public class RouteTestBeans implements CamelConfiguration {
+
+    /** What the fake lifecycle received, and on which thread. */
+    public record Run(List<String> requestIds, String thread) {
+    }
+
+    public static final List<Run> RUNS = new CopyOnWriteArrayList<>();
+    public static final List<String> RESTARTS = new CopyOnWriteArrayList<>();
+    public static final List<Integer> COMMITTED = new CopyOnWriteArrayList<>();
+    public static volatile RuntimeException failWith;
+    public static final IntakeControl INTAKE = new IntakeControl();
+
+    public static void reset() {
+        RUNS.clear();
+        RESTARTS.clear();
+        COMMITTED.clear();
+        failWith = null;
+        INTAKE.resumeNow();
+    }
+
+    /** Stands for OrderLifecycle: the route calls its run method with one case's requests. */
+    public static class FakeLifecycle {
+        public void run(List<OrderRequest> requests) {
+            RUNS.add(new Run(requests.stream().map(OrderRequest::requestId).toList(), Thread.currentThread().getName()));
+            RuntimeException e = failWith;
+            if (e != null) {
+                throw e;
+            }
+        }
+    }
+
+    /** Records a restart instead of restarting the route under test. */
+    public static class RecordingRestart extends ConsumerRestart {
+        @Override
+        public void restart(String routeId, String why) {
+            RESTARTS.add(routeId + ": " + why);
+        }
+    }
+
+    /** Records which commits ran (their number in the poll). */
+    public static class RecordingOffsets extends KafkaOffsets {
+        @Override
+        public void commit(List<KafkaManualCommit> commits) {
+            commits.forEach(c -> COMMITTED.add(((NumberedCommit) c).n));
+        }
+    }
+
+    /** A record's manual commit, numbered. */
+    public static final class NumberedCommit implements KafkaManualCommit {
+        final int n;
+
+        public NumberedCommit(int n) {
+            this.n = n;
+        }
+
+        @Override
+        public void commit() {
+            COMMITTED.add(n);
+        }
+    }
+
+    @BindToRegistry("orderClock")
+    public OrderClock orderClock() {
+        return new OrderClock();
+    }
+
+    @BindToRegistry("batchIntake")
+    public BatchIntake batchIntake() {
+        return new BatchIntake(new RequestValidator(100), new OrderClock());
+    }
+
+    @BindToRegistry("intakeControl")
+    public IntakeControl intakeControl() {
+        return INTAKE;
+    }
+
+    @BindToRegistry("consumerRestart")
+    public ConsumerRestart consumerRestart() {
+        return new RecordingRestart();
+    }
+
+    @BindToRegistry("kafkaOffsets")
+    public KafkaOffsets kafkaOffsets() {
+        return new RecordingOffsets();
+    }
+
+    @BindToRegistry("orderMetrics")
+    public OrderMetrics orderMetrics() {
+        return new OrderMetrics(() -> 0, new SimpleMeterRegistry());
+    }
+
+    @BindToRegistry("orderPlanner")
+    public OrderPlanner orderPlanner() {
+        return new OrderPlanner(3, new NoJournal());
+    }
+
+    @BindToRegistry("orderLifecycle")
+    public FakeLifecycle orderLifecycle() {
+        return new FakeLifecycle();
+    }
+
+    @BindToRegistry("orderCaseThreads")
+    public OrderCaseThreads orderCaseThreads() {
+        return new OrderCaseThreads(4);
+    }
+
+    /** A journal that knows no request. */
+    static final class NoJournal implements dev.tnorders.opentact.order.OrderStore {
+        @Override
+        public dev.tnorders.opentact.journal.OrderJournal.Entry lookup(String requestId) {
+            return null;
+        }
+
+        @Override
+        public java.util.Set<String> known(java.util.Collection<String> requestIds) {
+            return java.util.Set.of();
+        }
+
+        @Override
+        public void intent(List<OrderRequest> r, List<java.math.BigDecimal> n, List<dev.tnorders.opentact.model.NumberResult> s) {
+            throw new UnsupportedOperationException();
+        }
+
+        @Override
+        public void placed(List<OrderRequest> requests, String orderUuid) {
+            throw new UnsupportedOperationException();
+        }
+
+        @Override
+        public void finish(List<OrderRequest> requests, List<dev.tnorders.opentact.model.OrderResult> results) {
+            throw new UnsupportedOperationException();
+        }
+    }
+
+}
