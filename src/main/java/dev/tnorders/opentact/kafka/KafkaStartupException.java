@@ -39,7 +39,7 @@ public class KafkaStartupException extends IllegalStateException {
             why = "authentication failed: " + text(cause) + " (check sasl-mechanism and the user and password "
                     + "in sasl-jaas-config)";
         } else if (cause instanceof AuthorizationException) {
-            why = "not authorised: " + text(cause) + " (the principal lacks an ACL; README, \"Secured Kafka\", lists "
+            why = "not authorised: " + text(cause) + " (the principal lacks an ACL; docs/secured-kafka.md lists "
                     + "the ones needed)";
         } else {
             why = text(cause);

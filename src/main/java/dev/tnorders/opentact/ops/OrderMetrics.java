@@ -32,7 +32,7 @@ import dev.tnorders.opentact.model.Outcome;
 import dev.tnorders.opentact.model.RequestSource;
 
 /**
- * Every business metric of the routes, recorded in one place (README, "Operations"). Tags are a
+ * Every business metric of the routes, recorded in one place (docs/operations.md). Tags are a
  * bounded set of values (source, state, reason category, endpoint template, status): never a
  * request id, a number, an order uuid or free text, which would make one time series per request.
  *

@@ -66,8 +66,8 @@ public class OrderRoutesMain extends Main {
     }
 
     /**
-     * Runs until stopped. When the start fails (e.g. Kafka refuses the journal's clients: README,
-     * "Secured Kafka") the reason is logged as one line and the process exits with status 1.
+     * Runs until stopped. When the start fails (e.g. Kafka refuses the journal's clients: see
+     * docs/secured-kafka.md) the reason is logged as one line and the process exits with status 1.
      */
     public static void main(String[] args) throws Exception {
         OrderRoutesMain main = new OrderRoutesMain();
@@ -108,7 +108,7 @@ public class OrderRoutesMain extends Main {
         Properties overrides = getOverrideProperties() == null ? new Properties() : getOverrideProperties();
         java.util.Set<String> keys = new java.util.TreeSet<>(pc.loadProperties().stringPropertyNames());
         keys.addAll(java.util.List.of(BROKERS, BASE_URL, TOKEN, "opentact.embedded.kafka-dir"));
-        // The Kafka security options (README, "Secured Kafka"), for the camel-kafka component and the
+        // The Kafka security options (docs/secured-kafka.md), for the camel-kafka component and the
         // journal alike: CAMEL_COMPONENT_KAFKA_SASL_JAAS_CONFIG and so on, and any -D of the component
         // (camel.component.kafka.additional-properties[...] among them).
         keys.addAll(KafkaClientSettings.KEYS);

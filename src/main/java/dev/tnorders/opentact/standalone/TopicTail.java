@@ -23,7 +23,7 @@ import dev.tnorders.opentact.kafka.KafkaClientSettings;
  * Brokers come from {@code CAMEL_COMPONENT_KAFKA_BROKERS}, else from the embedded broker that
  * the standalone run started. Reads from the beginning and stops after a few quiet seconds.
  * A secured cluster: the same {@code camel.component.kafka.*} security settings as the app
- * (README, "Secured Kafka"), as environment variables, {@code -D} or in config/application.properties.
+ * (docs/secured-kafka.md), as environment variables, {@code -D} or in config/application.properties.
  */
 public final class TopicTail {
 

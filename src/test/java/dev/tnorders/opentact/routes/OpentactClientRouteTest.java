@@ -21,6 +21,7 @@ import dev.tnorders.opentact.client.OpentactAuth;
 import dev.tnorders.opentact.client.OpentactAuthException;
 import dev.tnorders.opentact.client.OpentactResponses;
 import dev.tnorders.opentact.client.OpentactUnavailableException;
+import dev.tnorders.opentact.ops.AuthProbe;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -54,6 +55,11 @@ class OpentactClientRouteTest {
         @BindToRegistry("honourRetryAfter")
         public HonourRetryAfter honourRetryAfter() {
             return new HonourRetryAfter();
+        }
+
+        @BindToRegistry("authProbe")
+        public AuthProbe authProbe() {
+            return new AuthProbe(new CamelOpentactApi(), RouteTestBeans.INTAKE);
         }
 
         @BindToRegistry("opentactResponses")

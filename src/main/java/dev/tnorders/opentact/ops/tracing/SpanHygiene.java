@@ -15,7 +15,7 @@ import io.opentelemetry.sdk.trace.data.SpanData;
 import io.opentelemetry.sdk.trace.export.SpanExporter;
 
 /**
- * Every span leaves through this exporter, which keeps only the attributes listed in the README
+ * Every span leaves through this exporter, which keeps only the attributes listed in docs/operations.md
  * ("Tracing"): an allow-list, so that nothing Camel adds now or in a later version can carry the
  * API token, a phone number or a price out. Camel's tracer would otherwise export, among others,
  * {@code camel.uri} and {@code url.query} (endpoint options), {@code http.url}, {@code kafka.key}

@@ -22,7 +22,7 @@ import org.apache.camel.support.service.ServiceSupport;
 import dev.tnorders.opentact.ops.TraceHeaders;
 
 /**
- * Tracing with OpenTelemetry, switched on by {@code opentact.tracing.enabled=true} (README,
+ * Tracing with OpenTelemetry, switched on by {@code opentact.tracing.enabled=true} (docs/operations.md,
  * "Tracing"). Camel's OpenTelemetry tracer (camel-opentelemetry2) makes the spans of the routes:
  * a Kafka record or CSV file taken in, the direct routes of the lifecycle, every HTTP call to
  * Opentact; the trace context of a record taken in ({@code traceparent}) is its parent, and the
