@@ -47,6 +47,16 @@ public class CsvIntake {
         this.progressEveryMs = progressEveryMs;
     }
 
+    /** A file's progress line when one is due, and its summary after its last chunk (logger {@code dev.tnorders.opentact.intake.progress}). */
+    public void report(CsvChunk chunk) {
+        if (chunk.progressDue()) {
+            PROGRESS.info("{}", chunk.progressLine());
+        }
+        if (chunk.last()) {
+            PROGRESS.info("{}", chunk.summaryLine());
+        }
+    }
+
     public CsvChunker chunks(File file, String fileName, String receivedAt) throws IOException {
         String contentId = contentId(file);
         InputStream in = new BufferedInputStream(Files.newInputStream(file.toPath()), 64 * 1024);
