@@ -32,7 +32,6 @@ import org.slf4j.LoggerFactory;
 import dev.tnorders.opentact.kafka.KafkaClientSettings;
 import dev.tnorders.opentact.kafka.KafkaStartupException;
 import dev.tnorders.opentact.model.NumberResult;
-import dev.tnorders.opentact.order.Budgets;
 import dev.tnorders.opentact.model.RecordHeaders;
 import dev.tnorders.opentact.model.OrderRequest;
 import dev.tnorders.opentact.model.OrderResult;
@@ -288,17 +287,8 @@ public class OrderJournal implements dev.tnorders.opentact.order.OrderStore {
     @Override
     public void intent(List<OrderRequest> requests, List<java.math.BigDecimal> reservedNrc, List<NumberResult> settled) {
         List<Entry> intents = new ArrayList<>();
-        long at = clock.millis();
         for (int i = 0; i < requests.size(); i++) {
-            OrderRequest r = requests.get(i);
-            java.math.BigDecimal nrc = reservedNrc.get(i);
-            if (nrc != null && settled != null) {
-                for (NumberResult n : settled) {
-                    nrc = n.nrc() == null ? nrc : nrc.add(new java.math.BigDecimal(n.nrc()));
-                }
-            }
-            intents.add(new Entry(r.requestId(), Phase.intent, r.tns(), null, Budgets.today(clock), Budgets.fileOf(r),
-                    nrc, settled, at));
+            intents.add(JournalEntries.intent(requests.get(i), reservedNrc.get(i), settled, clock));
         }
         transaction(intents, List.of());
     }
@@ -317,40 +307,9 @@ public class OrderJournal implements dev.tnorders.opentact.order.OrderStore {
     public void placed(List<OrderRequest> requests, String orderUuid) {
         List<Entry> placed = new ArrayList<>();
         for (OrderRequest r : requests) {
-            Entry before = entries.get(r.requestId());
-            placed.add(new Entry(r.requestId(), Phase.placed, r.tns(), orderUuid,
-                    before == null ? Budgets.today(clock) : before.day(), Budgets.fileOf(r),
-                    before == null ? null : before.nrc(), before == null ? null : before.settled(),
-                    before == null ? null : before.intentAt()));
+            placed.add(JournalEntries.placed(r, orderUuid, entries.get(r.requestId()), clock));
         }
         transaction(placed, List.of());
-    }
-
-    /**
-     * What a finished request spent: the price of what was bought. When the result is unknown the
-     * reservation stays: the money may have been spent.
-     */
-    private static java.math.BigDecimal spent(OrderResult result, Entry before) {
-        dev.tnorders.opentact.model.Outcome o = result.outcome();
-        if (o.state() == dev.tnorders.opentact.model.Outcome.State.unknown) {
-            return before == null ? null : before.nrc();
-        }
-        if (o.numbersOrdered() == 0) {
-            return java.math.BigDecimal.ZERO;
-        }
-        java.math.BigDecimal sum = java.math.BigDecimal.ZERO;
-        boolean perNumber = false;
-        for (NumberResult n : result.numbers()) {
-            if (n.nrc() != null) {
-                sum = sum.add(new java.math.BigDecimal(n.nrc()));
-                perNumber = true;
-            }
-        }
-        if (perNumber) {
-            return sum;
-        }
-        return o.price() != null && o.price().nrc() != null ? new java.math.BigDecimal(o.price().nrc())
-                : before == null ? null : before.nrc();
     }
 
     /**
@@ -371,10 +330,7 @@ public class OrderJournal implements dev.tnorders.opentact.order.OrderStore {
             }
             published.add(i);
             OrderRequest request = requests.get(i);
-            Entry before = entries.get(request.requestId());
-            done.add(new Entry(request.requestId(), Phase.done, null, results.get(i).outcome().orderUuid(),
-                    before == null ? Budgets.today(clock) : before.day(), Budgets.fileOf(request),
-                    spent(results.get(i), before), null));
+            done.add(JournalEntries.done(request, results.get(i), entries.get(request.requestId()), clock));
         }
         List<ProducerRecord<String, String>> records = new ArrayList<>();
         for (int i : published) {

@@ -7,6 +7,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 
+import dev.tnorders.opentact.journal.JournalEntries;
 import dev.tnorders.opentact.journal.OrderJournal;
 import dev.tnorders.opentact.journal.SpendLedger;
 import dev.tnorders.opentact.model.OrderRequest;
@@ -61,8 +62,8 @@ public class Budgets {
      * replaces the reservation when it is written; a request decided again leaves its own out.
      */
     String checkAndReserve(SpendLedger ledger, OrderRequest request, BigDecimal nrc) {
-        String file = fileOf(request);
-        String day = today(clock);
+        String file = JournalEntries.fileOf(request);
+        String day = JournalEntries.today(clock);
         synchronized (ledger) {
             String reason = exceeded(nrc, ledger.day(day, request.requestId()), ledger.file(file, request.requestId()),
                     file != null);
@@ -92,17 +93,6 @@ public class Budgets {
                     + orderNrc.toPlainString() + " one-time";
         }
         return null;
-    }
-
-    /** The UTC day spend is booked on. */
-    public static String today(Clock clock) {
-        return LocalDate.now(clock.withZone(java.time.ZoneOffset.UTC)).toString();
-    }
-
-    /** Which drop of a file a request came from (file name and when it was read), or null for Kafka requests. */
-    public static String fileOf(OrderRequest request) {
-        return request.source() == null || !request.source().fromFile() ? null
-                : request.source().file() + "@" + request.receivedAt();
     }
 
     private static BigDecimal parse(String key, String value) {

@@ -108,7 +108,7 @@ class BudgetsTest {
                 admitted += f.get() == null ? 1 : 0;
             }
             assertThat(admitted).isEqualTo(10);
-            assertThat(ledger.day(Budgets.today(java.time.Clock.systemUTC()), "other")).isEqualByComparingTo("10.00");
+            assertThat(ledger.day(dev.tnorders.opentact.journal.JournalEntries.today(java.time.Clock.systemUTC()), "other")).isEqualByComparingTo("10.00");
         } finally {
             pool.shutdownNow();
         }

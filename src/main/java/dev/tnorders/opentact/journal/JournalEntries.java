@@ -1,0 +1,89 @@
+package dev.tnorders.opentact.journal;
+
+import java.math.BigDecimal;
+import java.time.Clock;
+import java.time.LocalDate;
+import java.time.ZoneOffset;
+import java.util.List;
+
+import dev.tnorders.opentact.journal.OrderJournal.Entry;
+import dev.tnorders.opentact.journal.OrderJournal.Phase;
+import dev.tnorders.opentact.model.NumberResult;
+import dev.tnorders.opentact.model.OrderRequest;
+import dev.tnorders.opentact.model.OrderResult;
+import dev.tnorders.opentact.model.Outcome;
+
+/**
+ * The journal's phase rules, apart from Kafka: what each phase's entry records, carried over from
+ * the entry before it, and what spend it books (day and file) in the {@link SpendLedger}.
+ */
+public final class JournalEntries {
+
+    private JournalEntries() {
+    }
+
+    /**
+     * The intent: the numbers, and the one-time price booked as spend about to happen. A criteria
+     * request's later round keeps what earlier rounds settled, and what they bought still counts.
+     */
+    static Entry intent(OrderRequest r, BigDecimal reservedNrc, List<NumberResult> settled, Clock clock) {
+        BigDecimal nrc = reservedNrc;
+        if (nrc != null && settled != null) {
+            for (NumberResult n : settled) {
+                nrc = n.nrc() == null ? nrc : nrc.add(new BigDecimal(n.nrc()));
+            }
+        }
+        return new Entry(r.requestId(), Phase.intent, r.tns(), null, today(clock), fileOf(r), nrc, settled, clock.millis());
+    }
+
+    /** Placed in this order; what the intent recorded (spend, earlier rounds, when) is kept. */
+    static Entry placed(OrderRequest r, String orderUuid, Entry before, Clock clock) {
+        return new Entry(r.requestId(), Phase.placed, r.tns(), orderUuid, before == null ? today(clock) : before.day(),
+                fileOf(r), before == null ? null : before.nrc(), before == null ? null : before.settled(),
+                before == null ? null : before.intentAt());
+    }
+
+    /** Done, with what was really spent. */
+    static Entry done(OrderRequest r, OrderResult result, Entry before, Clock clock) {
+        return new Entry(r.requestId(), Phase.done, null, result.outcome().orderUuid(),
+                before == null ? today(clock) : before.day(), fileOf(r), spent(result, before), null);
+    }
+
+    /**
+     * What a finished request spent: the price of what was bought. When the result is unknown the
+     * reservation stays: the money may have been spent.
+     */
+    static BigDecimal spent(OrderResult result, Entry before) {
+        Outcome o = result.outcome();
+        if (o.state() == Outcome.State.unknown) {
+            return before == null ? null : before.nrc();
+        }
+        if (o.numbersOrdered() == 0) {
+            return BigDecimal.ZERO;
+        }
+        BigDecimal sum = BigDecimal.ZERO;
+        boolean perNumber = false;
+        for (NumberResult n : result.numbers()) {
+            if (n.nrc() != null) {
+                sum = sum.add(new BigDecimal(n.nrc()));
+                perNumber = true;
+            }
+        }
+        if (perNumber) {
+            return sum;
+        }
+        return o.price() != null && o.price().nrc() != null ? new BigDecimal(o.price().nrc())
+                : before == null ? null : before.nrc();
+    }
+
+    /** The UTC day spend is booked on. */
+    public static String today(Clock clock) {
+        return LocalDate.now(clock.withZone(ZoneOffset.UTC)).toString();
+    }
+
+    /** Which drop of a file a request came from (file name and when it was read), or null for Kafka requests. */
+    public static String fileOf(OrderRequest request) {
+        return request.source() == null || !request.source().fromFile() ? null
+                : request.source().file() + "@" + request.receivedAt();
+    }
+}
