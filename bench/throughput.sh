@@ -12,7 +12,7 @@
 #   --rate=0 means no rate limit; --baseline-seconds=0 skips the baseline; up to --warmup requests
 #   are ordered first, in rounds of 5,000 (same Kafka/CSV mix), until a round leaves the JIT
 #   compiling less than 10% of the time; they are not measured.
-# The two runs the issue asks for, with the settings docs/how-it-works.md recommends for volume ("For volume"):
+# The two runs the issue asks for, with the settings docs/architecture.md recommends for volume ("For volume"):
 #   bash bench/throughput.sh --consumers=12 --partitions=12 --max-poll-records=1000
 #   bash bench/throughput.sh --latency-ms=0 --rate=0 --numbers=30000 --baseline-seconds=0 \
 #        --consumers=12 --partitions=12 --max-poll-records=1000
