@@ -22,6 +22,8 @@ import org.junit.jupiter.api.Test;
 import org.snakeyaml.engine.v2.api.Load;
 import org.snakeyaml.engine.v2.api.LoadSettings;
 
+import dev.tnorders.opentact.config.OpentactSettings;
+
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
@@ -50,6 +52,11 @@ class ConfigurationReferenceTest {
     private static final String TABLE_HEADER = "| key | env | default | meaning |";
     /** {@code {{key}}}, {@code {{key:default}}}, {@code {{?key}}} (optional). */
     private static final Pattern PLACEHOLDER = Pattern.compile("\\{\\{\\s*\\??([^{}:\\s]+)\\s*(?::([^{}]*))?}}");
+    /** {@code {{setting:key}}}: the key with its default from the one declaration (OpentactSettings). */
+    private static final Pattern SETTING = Pattern.compile("\\{\\{setting:([^{}\\s]+)}}");
+    /** An {@code opentact.*} key with a default written inline, which the routes no longer do. */
+    private static final Pattern INLINE_DEFAULT = Pattern.compile("\\{\\{\\s*(opentact\\.[^{}:\\s]+):");
+    private static final String DEFAULTS = "src/main/resources" + OpentactSettings.DEFAULTS;
     /** The Simple language's {@code ${properties:key}} and {@code ${properties:key:default}}. */
     private static final Pattern SIMPLE_PROPERTY = Pattern.compile("\\$\\{properties:([^{}:\\s]+)(?::([^{}]*))?}");
     /** A key left commented out in the properties file as an example: {@code #opentact.api.token =}. */
@@ -121,6 +128,43 @@ class ConfigurationReferenceTest {
                 softly.assertThat(use.inlineDefault().strip())
                         .as("inline default of %s at %s against %s (%s)", use.key(), use.where(), REFERENCE, row.row())
                         .isEqualTo(row.defaultValue());
+            }
+        }
+        softly.assertAll();
+    }
+
+    @Test
+    void everyDefaultIsDeclaredOnceAndDocumentedAsDeclared() throws IOException {
+        Map<String, Documented> reference = reference();
+        Properties declared = new Properties();
+        try (Reader in = Files.newBufferedReader(Path.of(DEFAULTS), StandardCharsets.UTF_8)) {
+            declared.load(in);
+        }
+        assertThat(declared).as(DEFAULTS).hasSizeGreaterThan(50);
+        SoftAssertions softly = new SoftAssertions();
+        for (String key : new TreeSet<>(declared.stringPropertyNames())) {
+            Documented row = reference.get(key);
+            softly.assertThat(row).as("%s (declared in %s) is documented in %s", key, DEFAULTS, REFERENCE).isNotNull();
+            if (row != null) {
+                softly.assertThat(row.defaultValue()).as("documented default of %s against %s", key, DEFAULTS)
+                        .isEqualTo(declared.getProperty(key));
+            }
+        }
+        for (Use use : uses()) {
+            if (use.key().startsWith("opentact.") && !use.key().equals("opentact.api.base-url")) {
+                softly.assertThat(declared.getProperty(use.key())).as("%s (read at %s) is declared in %s", use.key(),
+                        use.where(), DEFAULTS).isNotNull();
+            }
+        }
+        for (Path dir : ROUTE_DIRS) {
+            try (Stream<Path> walk = Files.walk(dir)) {
+                for (Path file : walk.filter(Files::isRegularFile).toList()) {
+                    Matcher inline = INLINE_DEFAULT.matcher(Files.readString(file));
+                    while (inline.find()) {
+                        softly.fail("%s names a default of %s inline: read it as {{setting:%s}}", file, inline.group(1),
+                                inline.group(1));
+                    }
+                }
             }
         }
         softly.assertAll();
@@ -203,6 +247,11 @@ class ConfigurationReferenceTest {
             for (Path file : files) {
                 List<String> lines = Files.readAllLines(file, StandardCharsets.UTF_8);
                 for (int i = 0; i < lines.size(); i++) {
+                    Matcher setting = SETTING.matcher(lines.get(i));
+                    while (setting.find()) {
+                        String key = setting.group(1);
+                        uses.add(new Use(key, OpentactSettings.defaultOf(key), file + ":" + (i + 1)));
+                    }
                     for (Pattern pattern : List.of(PLACEHOLDER, SIMPLE_PROPERTY)) {
                         Matcher m = pattern.matcher(lines.get(i));
                         while (m.find()) {

@@ -32,8 +32,8 @@ public class RateLimitSlices implements PropertiesFunction, CamelContextAware {
 
     @Override
     public String apply(String remainder) {
-        long calls = number("opentact.api.rate-limit", "20");
-        long windowMs = number("opentact.api.rate-limit-window-ms", "1020");
+        long calls = number("opentact.api.rate-limit");
+        long windowMs = number("opentact.api.rate-limit-window-ms");
         Slice slice = slice(calls, windowMs);
         return switch (remainder) {
             case "calls" -> String.valueOf(slice.calls());
@@ -43,9 +43,9 @@ public class RateLimitSlices implements PropertiesFunction, CamelContextAware {
         };
     }
 
-    /** As a placeholder in a route would read it, environment variables included. */
-    private long number(String key, String defaultValue) {
-        String value = camelContext.resolvePropertyPlaceholders("{{" + key + ":" + defaultValue + "}}").trim();
+    /** As a placeholder in a route would read it, environment variables included; else its declared default. */
+    private long number(String key) {
+        String value = camelContext.resolvePropertyPlaceholders("{{setting:" + key + "}}").trim();
         try {
             return Long.parseLong(value);
         } catch (NumberFormatException e) {
