@@ -80,7 +80,9 @@ public class OrderLifecycle {
         this.follow = require(b.follow, "follow");
         this.results = new OrderResults(clock);
         this.outcomes = b.outcomes == null ? results -> { } : b.outcomes;
-        this.settings = new Settings(b.quoteOnly, b.maxPostAttempts, b.researchTries, b.postRetries, b.balancePauseMs);
+        this.settings = new Settings(b.quoteOnly, require(b.maxPostAttempts, "maxPostAttempts"),
+                require(b.researchTries, "researchTries"), require(b.postRetries, "postRetries"),
+                require(b.balancePauseMs, "balancePauseMs"));
     }
 
     private static <T> T require(T value, String name) {
@@ -92,7 +94,7 @@ public class OrderLifecycle {
 
     /**
      * Builds the lifecycle from its parts by name (beans.camel.yaml sets each one as a property,
-     * never by position); the settings default as the configuration reference says.
+     * never by position, the settings from their declared defaults); every part is required.
      */
     public static class Builder {
         private OpentactApi api;
@@ -106,10 +108,10 @@ public class OrderLifecycle {
         private FollowPolicy follow;
         private Outcomes outcomes;
         private boolean quoteOnly;
-        private int maxPostAttempts = 3;
-        private int researchTries = 2;
-        private int postRetries = 4;
-        private long balancePauseMs = 300_000;
+        private Integer maxPostAttempts;
+        private Integer researchTries;
+        private Integer postRetries;
+        private Long balancePauseMs;
 
         public void setApi(OpentactApi api) {
             this.api = api;

@@ -86,6 +86,62 @@ public class OrderReconciler implements Reconciliation {
     // Numbers of final orders already looked up: they do not change any more.
     private final Map<String, Set<String>> orderNumbers = new ConcurrentHashMap<>();
 
+    /**
+     * Builds the reconciler from its parts by name (beans.camel.yaml sets each as a property, the
+     * settings from their declared defaults); every part is required.
+     */
+    public static class Builder {
+        private OpentactApi api;
+        private OpentactPayloads payloads;
+        private OrderJournal journal;
+        private OrderClock clock;
+        private Long windowMs;
+        private Long intervalMs;
+        private Long clockSkewMs;
+        private Integer maxPages;
+
+        public void setApi(OpentactApi api) {
+            this.api = api;
+        }
+
+        public void setPayloads(OpentactPayloads payloads) {
+            this.payloads = payloads;
+        }
+
+        public void setJournal(OrderJournal journal) {
+            this.journal = journal;
+        }
+
+        public void setClock(OrderClock clock) {
+            this.clock = clock;
+        }
+
+        public void setWindowMs(long windowMs) {
+            this.windowMs = windowMs;
+        }
+
+        public void setIntervalMs(long intervalMs) {
+            this.intervalMs = intervalMs;
+        }
+
+        public void setClockSkewMs(long clockSkewMs) {
+            this.clockSkewMs = clockSkewMs;
+        }
+
+        public void setMaxPages(int maxPages) {
+            this.maxPages = maxPages;
+        }
+
+        public OrderReconciler build() {
+            if (api == null || payloads == null || clock == null || windowMs == null || intervalMs == null
+                    || clockSkewMs == null || maxPages == null) {
+                throw new IllegalArgumentException("OrderReconciler needs its api, payloads, clock and the "
+                        + "opentact.order.reconcile-* settings");
+            }
+            return new OrderReconciler(api, payloads, journal, clock, windowMs, intervalMs, clockSkewMs, maxPages);
+        }
+    }
+
     /** @param clock the lifecycle's clock; the waits between passes are its pauses */
     public OrderReconciler(OpentactApi api, OpentactPayloads payloads, OrderJournal journal, OrderClock clock,
                            long windowMs, long intervalMs, long clockSkewMs, int maxPages) {

@@ -358,6 +358,10 @@ class OrderLifecycleTest {
             b.setClock(orderClock);
             b.setFollow(new FollowPolicy(orderClock, 500, 5_000, 60_000));
             b.setQuoteOnly(quoteOnly);
+            b.setMaxPostAttempts(3);
+            b.setResearchTries(2);
+            b.setPostRetries(4);
+            b.setBalancePauseMs(300_000);
             return b.build();
         }
 
