@@ -238,14 +238,15 @@ public class OrderJournal implements dev.tnorders.opentact.order.OrderStore {
         return entries.get(requestId);
     }
 
-    /** Which of these requests have an entry, after reading the journal to its end once. */
+    /** The entries of those of these requests that have one, after reading the journal to its end once. */
     @Override
-    public java.util.Set<String> known(java.util.Collection<String> requestIds) {
+    public Map<String, Entry> entries(java.util.Collection<String> requestIds) {
         catchUp();
-        java.util.Set<String> out = new java.util.HashSet<>();
+        Map<String, Entry> out = new java.util.HashMap<>();
         for (String id : requestIds) {
-            if (entries.containsKey(id)) {
-                out.add(id);
+            Entry e = entries.get(id);
+            if (e != null) {
+                out.put(id, e);
             }
         }
         return out;

@@ -25,6 +25,8 @@ public final class OrderCase {
     private List<NumberResult> settled;
     private int searchRound;
     private int postAttempts;
+    /** Where the cases of one start when this case splits: its price (a refusal), or the journal. */
+    private Phase splitInto = Phase.PRICE;
     private final List<OrderRequest> toPublish = new ArrayList<>();
     private final List<OrderResult> pending = new ArrayList<>();
     private final List<OrderResult> results = new ArrayList<>();
@@ -94,6 +96,14 @@ public final class OrderCase {
     /** Every result this case published, or has waiting. */
     public List<OrderResult> results() {
         return List.copyOf(results);
+    }
+
+    Phase splitInto() {
+        return splitInto;
+    }
+
+    void splitInto(Phase start) {
+        this.splitInto = start;
     }
 
     void phase(Phase next) {

@@ -179,21 +179,25 @@ public class OrderLifecycle {
     }
 
     /**
-     * Takes requests that are ordered together to their end: a case of one starts from what the
-     * journal knows of it; a batch (new, plain requests: {@link OrderPlanner}) from its price.
+     * Takes requests that are ordered together to their end: a new batch ({@link OrderPlanner})
+     * from its price; a case of one, or requests the journal knows from one order, from what the
+     * journal says of them.
      *
      * @return every result published for them
      */
     public List<OrderResult> run(List<OrderRequest> requests) throws Exception {
-        OrderCase c = new OrderCase(requests, requests.size() == 1 ? Phase.RESUME : Phase.PRICE);
+        boolean known = requests.size() == 1
+                || !store.entries(requests.stream().map(OrderRequest::requestId).toList()).isEmpty();
+        OrderCase c = new OrderCase(requests, known ? Phase.RESUME : Phase.PRICE);
         drive(c);
         if (c.phase() != Phase.SPLIT) {
             return c.results();
         }
-        // A batch refused as a whole: each request on its own, from its price (nothing was ordered).
+        // Refused as a whole (from its price: nothing was ordered), or resumed from entries that
+        // do not agree: each request on its own.
         List<OrderResult> all = new ArrayList<>(c.results());
         for (OrderRequest r : c.requests()) {
-            OrderCase one = new OrderCase(List.of(r), Phase.PRICE);
+            OrderCase one = new OrderCase(List.of(r), c.splitInto());
             drive(one);
             all.addAll(one.results());
         }
@@ -226,8 +230,38 @@ public class OrderLifecycle {
         };
     }
 
+    /**
+     * Requests the journal knows from one order (OrderPlanner grouped them): followed, or
+     * reconciled, once for all of them. Entries that do not agree (another instance moved one on
+     * meanwhile) split the case: each request resumes on its own.
+     */
+    private Phase resumeAll(OrderCase c) {
+        List<OrderJournal.Entry> entries = c.requests().stream().map(r -> store.lookup(r.requestId())).toList();
+        if (entries.stream().allMatch(java.util.Objects::isNull)) {
+            return Phase.PRICE;
+        }
+        OrderJournal.Entry first = entries.get(0);
+        boolean allPlaced = first != null && first.phase() == OrderJournal.Phase.placed && first.orderUuid() != null
+                && entries.stream().allMatch(e -> e != null && e.phase() == OrderJournal.Phase.placed
+                && first.orderUuid().equals(e.orderUuid()));
+        if (allPlaced) {
+            LOG.info("{} were already placed in order {}; following it again", describe(c), first.orderUuid());
+            c.orderUuid(first.orderUuid());
+            return Phase.FOLLOW;
+        }
+        if (entries.stream().allMatch(e -> e != null && e.phase() == OrderJournal.Phase.intent)) {
+            LOG.warn("{} may have been ordered before a crash; reconciling them together with Opentact", describe(c));
+            return Phase.RECONCILE;
+        }
+        c.splitInto(Phase.RESUME);
+        return Phase.SPLIT;
+    }
+
     /** A case of one: where the journal says the request is. */
     private Phase resume(OrderCase c) {
+        if (!c.single()) {
+            return resumeAll(c);
+        }
         OrderRequest request = c.request();
         OrderJournal.Entry entry = store.lookup(request.requestId());
         if (entry == null) {

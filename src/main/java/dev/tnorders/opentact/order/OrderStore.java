@@ -17,8 +17,8 @@ public interface OrderStore {
     /** The latest entry of a request, after reading what every instance wrote so far; null when none. */
     OrderJournal.Entry lookup(String requestId);
 
-    /** Which of these requests have an entry, after reading what every instance wrote so far (once). */
-    java.util.Set<String> known(java.util.Collection<String> requestIds);
+    /** The entries of those of these requests that have one, after reading what every instance wrote so far (once). */
+    java.util.Map<String, OrderJournal.Entry> entries(java.util.Collection<String> requestIds);
 
     /**
      * Before the order POST: the numbers, and each request's reserved one-time spend.

@@ -137,6 +137,19 @@ class OrderLifecycleTest {
                         w -> w.one(criteria("r1", 1, CriteriaSearch.Fill.all)).entry("r1", OrderJournal.Phase.intent, null),
                         Phase.RECONCILE, List.of(), List.of(), w -> assertThat(w.c.request().tns()).containsExactly(A)),
 
+                row("a crash's batch, all placed in one order", Phase.RESUME,
+                        w -> w.batch(plain("r1", A), plain("r2", B)).entry("r1", OrderJournal.Phase.placed, "u1")
+                                .entry("r2", OrderJournal.Phase.placed, "u1"),
+                        Phase.FOLLOW, List.of(), List.of(), w -> assertThat(w.c.orderUuid()).isEqualTo("u1")),
+                row("a crash's batch, all intents: reconciled together", Phase.RESUME,
+                        w -> w.batch(plain("r1", A), plain("r2", B)).entry("r1", OrderJournal.Phase.intent, null)
+                                .entry("r2", OrderJournal.Phase.intent, null),
+                        Phase.RECONCILE, List.of(), List.of()),
+                row("a batch whose entries do not agree: each resumes on its own", Phase.RESUME,
+                        w -> w.batch(plain("r1", A), plain("r2", B)).entry("r1", OrderJournal.Phase.placed, "u1")
+                                .entry("r2", OrderJournal.Phase.done, "u1"),
+                        Phase.SPLIT, List.of(), List.of(), w -> assertThat(w.c.splitInto()).isEqualTo(Phase.RESUME)),
+
                 // SEARCH
                 row("ok: enough usable numbers", Phase.SEARCH,
                         w -> w.one(criteria("r1", 2, CriteriaSearch.Fill.all)).answer(found(A, B)),
@@ -312,6 +325,16 @@ class OrderLifecycleTest {
     }
 
     @Test
+    void requestsACrashLeftPlacedInOneOrderAreFollowedWithOneReadOfIt() throws Exception {
+        World w = new World().answer(order("u1", "success", Map.of(A, "success", B, "success")));
+        w.entry("r1", OrderJournal.Phase.placed, "u1").entry("r2", OrderJournal.Phase.placed, "u1");
+        List<OrderResult> results = w.lifecycle().run(List.of(plain("r1", A), plain("r2", B)));
+        assertThat(w.api.calls).containsExactly(GET);
+        assertThat(w.store.writes).containsExactly("finish [r1, r2]");
+        assertThat(results).extracting(r -> r.outcome().state()).containsOnly(Outcome.State.completed);
+    }
+
+    @Test
     void aRequestTheJournalHasDoneIsNotOrderedNorPublishedAgain() throws Exception {
         World w = new World();
         w.store.entries.put("r1", new OrderJournal.Entry("r1", OrderJournal.Phase.done, List.of(A), "u0", null, null, null,
@@ -482,8 +505,10 @@ class OrderLifecycleTest {
         }
 
         @Override
-        public Set<String> known(java.util.Collection<String> requestIds) {
-            return requestIds.stream().filter(entries::containsKey).collect(java.util.stream.Collectors.toSet());
+        public Map<String, OrderJournal.Entry> entries(java.util.Collection<String> requestIds) {
+            Map<String, OrderJournal.Entry> out = new HashMap<>();
+            requestIds.stream().filter(entries::containsKey).forEach(id -> out.put(id, entries.get(id)));
+            return out;
         }
 
         private List<String> ids(List<OrderRequest> requests) {

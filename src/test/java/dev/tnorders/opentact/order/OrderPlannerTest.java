@@ -3,10 +3,12 @@ package dev.tnorders.opentact.order;
 import java.math.BigDecimal;
 import java.util.EnumSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 
 import org.junit.jupiter.api.Test;
 
+import dev.tnorders.opentact.journal.OrderJournal;
 import dev.tnorders.opentact.model.CriteriaSearch;
 import dev.tnorders.opentact.model.Feature;
 import dev.tnorders.opentact.model.OrderRequest;
@@ -33,7 +35,7 @@ class OrderPlannerTest {
     @Test
     void compatibleRequestsShareBatchesUpToTheNumberLimit() {
         OrderPlan plan = planner.planWith(List.of(req("a", "+1"), req("b", "+2", "+3"), req("c", "+4"),
-                req("fax", EnumSet.of(Feature.FAX), "+5"), req("d", "+6", "+7")), r -> false);
+                req("fax", EnumSet.of(Feature.FAX), "+5"), req("d", "+6", "+7")), r -> null);
         assertThat(plan.batches()).extracting(OrderPlannerTest::ids)
                 .containsExactly(List.of("a", "b"), List.of("c", "d"), List.of("fax"));
         assertThat(plan.singles()).isEmpty();
@@ -47,10 +49,30 @@ class OrderPlannerTest {
         OrderRequest limited = new OrderRequest("lim", List.of("+9"), null, EnumSet.of(Feature.VOICE), true, null, null,
                 null, new BigDecimal("1.00"), null, null, "t");
         OrderPlan plan = planner.planWith(List.of(req("a", "+1"), criteria, limited, req("known", "+2"),
-                req("again", "+1"), req("a", "+8"), req("big", "+3", "+4", "+5", "+6")), r -> r.requestId().equals("known"));
+                req("again", "+1"), req("a", "+8"), req("big", "+3", "+4", "+5", "+6")),
+                r -> r.requestId().equals("known") ? new OrderJournal.Entry("known", OrderJournal.Phase.done, null, "u0",
+                        null, null, null, null) : null);
         assertThat(plan.batches()).extracting(OrderPlannerTest::ids).containsExactly(List.of("a"));
         assertThat(plan.singles()).extracting(OrderRequest::requestId)
                 .containsExactly("crit", "lim", "known", "again", "a", "big");
+    }
+
+    @Test
+    void requestsACrashLeftInOneOrderResumeTogetherInPollOrder() {
+        Map<String, OrderJournal.Entry> journal = Map.of(
+                "p1", entry("p1", OrderJournal.Phase.placed, "u1", 10L), "p2", entry("p2", OrderJournal.Phase.placed, "u1", 10L),
+                "p3", entry("p3", OrderJournal.Phase.placed, "u2", 10L),
+                "i1", entry("i1", OrderJournal.Phase.intent, null, 20L), "i2", entry("i2", OrderJournal.Phase.intent, null, 20L),
+                "i3", entry("i3", OrderJournal.Phase.intent, null, 30L), "d1", entry("d1", OrderJournal.Phase.done, "u0", 5L));
+        OrderPlan plan = planner.planWith(List.of(req("p1", "+1"), req("i1", "+2"), req("new", "+3"), req("p3", "+4"),
+                req("p2", "+5"), req("i2", "+6"), req("d1", "+7"), req("i3", "+8")), r -> journal.get(r.requestId()));
+        assertThat(plan.batches()).extracting(OrderPlannerTest::ids).containsExactly(List.of("new"));
+        assertThat(plan.oneAfterAnother()).extracting(OrderPlannerTest::ids).containsExactly(
+                List.of("p1", "p2"), List.of("i1", "i2"), List.of("p3"), List.of("d1"), List.of("i3"));
+    }
+
+    private static OrderJournal.Entry entry(String id, OrderJournal.Phase phase, String uuid, Long intentAt) {
+        return new OrderJournal.Entry(id, phase, List.of("+1"), uuid, "2026-12-01", null, null, null, intentAt);
     }
 
     @Test

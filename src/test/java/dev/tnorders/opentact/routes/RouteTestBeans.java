@@ -140,8 +140,9 @@ public class RouteTestBeans implements CamelConfiguration {
         }
 
         @Override
-        public java.util.Set<String> known(java.util.Collection<String> requestIds) {
-            return java.util.Set.of();
+        public java.util.Map<String, dev.tnorders.opentact.journal.OrderJournal.Entry> entries(
+                java.util.Collection<String> requestIds) {
+            return java.util.Map.of();
         }
 
         @Override
