@@ -179,17 +179,28 @@ public class OrderLifecycle {
     }
 
     /**
-     * Takes requests that are ordered together to their end: a new batch ({@link OrderPlanner})
-     * from its price; a case of one, or requests the journal knows from one order, from what the
-     * journal says of them.
+     * Takes requests the journal may know to their end, from what it says of them: a case of one,
+     * or requests a crash left in one order ({@link OrderPlanner} grouped them).
      *
      * @return every result published for them
      */
     public List<OrderResult> run(List<OrderRequest> requests) throws Exception {
-        boolean known = requests.size() == 1
-                || !store.entries(requests.stream().map(OrderRequest::requestId).toList()).isEmpty();
-        OrderCase c = new OrderCase(requests, known ? Phase.RESUME : Phase.PRICE);
-        drive(c);
+        return drive(new OrderCase(requests, Phase.RESUME));
+    }
+
+    /**
+     * Takes a batch of new requests ({@link OrderPlanner} found none of them in the journal, so
+     * none is read again) to their end, from its price.
+     *
+     * @return every result published for them
+     */
+    public List<OrderResult> runNew(List<OrderRequest> requests) throws Exception {
+        return drive(new OrderCase(requests, Phase.PRICE));
+    }
+
+    /** Drives the case, and the cases of one it splits into. */
+    private List<OrderResult> drive(OrderCase c) throws Exception {
+        advance(c);
         if (c.phase() != Phase.SPLIT) {
             return c.results();
         }
@@ -198,14 +209,14 @@ public class OrderLifecycle {
         List<OrderResult> all = new ArrayList<>(c.results());
         for (OrderRequest r : c.requests()) {
             OrderCase one = new OrderCase(List.of(r), c.splitInto());
-            drive(one);
+            advance(one);
             all.addAll(one.results());
         }
         return all;
     }
 
     /** Steps the case until it is done, or split into cases of one. */
-    void drive(OrderCase c) throws Exception {
+    private void advance(OrderCase c) throws Exception {
         for (int steps = 0; c.phase() != Phase.DONE && c.phase() != Phase.SPLIT; steps++) {
             if (steps >= MAX_STEPS) {
                 throw new IllegalStateException("order case of " + c.requests().get(0).requestId() + " took more than "

@@ -296,7 +296,7 @@ class OrderLifecycleTest {
     void aBatchIsPricedAndOrderedOnceAndEachRequestGetsItsOwnResult() throws Exception {
         World w = new World().answer(PRICE_OK).answer(placed("u1"))
                 .answer(order("u1", "success", Map.of(A, "success", B, "success", C, "failed")));
-        List<OrderResult> results = w.lifecycle().run(List.of(plain("r1", A, B), plain("r2", C)));
+        List<OrderResult> results = w.lifecycle().runNew(List.of(plain("r1", A, B), plain("r2", C)));
         assertThat(w.api.calls).containsExactly(PRICE, POST, GET);
         assertThat(w.store.writes).containsExactly("intent [r1, r2]", "placed [r1, r2] u1", "finish [r1, r2]");
         assertThat(results).extracting(r -> r.outcome().state()).containsExactly(Outcome.State.completed, Outcome.State.failed);
@@ -308,7 +308,7 @@ class OrderLifecycleTest {
         World w = new World().answer(PRICE_OK).answer(REFUSED)
                 .answer(PRICE_OK).answer(placed("u1")).answer(order("u1", "success", Map.of(A, "success")))
                 .answer(PRICE_OK).answer(REFUSED);
-        List<OrderResult> results = w.lifecycle().run(List.of(plain("r1", A), plain("r2", B)));
+        List<OrderResult> results = w.lifecycle().runNew(List.of(plain("r1", A), plain("r2", B)));
         assertThat(w.api.calls).containsExactly(PRICE, POST, PRICE, POST, GET, PRICE, POST);
         assertThat(results).extracting(r -> r.outcome().requestId() + ":" + r.outcome().state())
                 .containsExactly("r1:completed", "r2:rejected");

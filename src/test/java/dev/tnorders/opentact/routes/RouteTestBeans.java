@@ -46,8 +46,12 @@ public class RouteTestBeans implements CamelConfiguration {
         INTAKE.resumeNow();
     }
 
-    /** Stands for OrderLifecycle: the route calls its run method with one case's requests. */
+    /** Stands for OrderLifecycle: the route calls runNew (a new batch) or run with one case's requests. */
     public static class FakeLifecycle {
+        public void runNew(List<OrderRequest> requests) {
+            run(requests);
+        }
+
         public void run(List<OrderRequest> requests) {
             RUNS.add(new Run(requests.stream().map(OrderRequest::requestId).toList(), Thread.currentThread().getName()));
             RuntimeException e = failWith;
