@@ -32,7 +32,8 @@ import static org.awaitility.Awaitility.await;
  * to .done/ once all of it is handed on; a file that cannot be read moves to .failed/.
  */
 @CamelMainTest(properties = {
-        "camel.main.routes-include-pattern=classpath:dev/tnorders/opentact/routes/csv-intake.camel.yaml",
+        "camel.main.routes-include-pattern=classpath:dev/tnorders/opentact/routes/csv-intake.camel.yaml,"
+                + "classpath:dev/tnorders/opentact/routes/error-handling.camel.yaml",
         "camel.component.kafka.brokers=127.0.0.1:9",
         "opentact.inbox.dir=" + CsvIntakeRouteTest.INBOX, "opentact.outbox.dir=" + CsvIntakeRouteTest.OUTBOX,
         "opentact.inbox.quiet-ms=100", "opentact.inbox.check-interval-ms=50"},
