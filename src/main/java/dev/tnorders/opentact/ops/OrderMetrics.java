@@ -17,11 +17,8 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Metrics;
 import io.micrometer.core.instrument.Timer;
 
-import org.apache.camel.Body;
 import org.apache.camel.CamelContext;
 import org.apache.camel.CamelContextAware;
-import org.apache.camel.Header;
-import org.apache.camel.component.kafka.KafkaConstants;
 
 import dev.tnorders.opentact.ops.IntakeControl;
 import dev.tnorders.opentact.journal.OrderJournal;
@@ -103,15 +100,6 @@ public class OrderMetrics implements CamelContextAware {
     @Override
     public CamelContext getCamelContext() {
         return camelContext;
-    }
-
-    /**
-     * {@link #received} for the record in hand: its partition and offset from the Kafka headers of
-     * the Camel this class was compiled with (kafka.PARTITION up to 4.21, CamelKafkaPartition from 4.22).
-     */
-    public void receivedRecord(@Body OrderRequest request, @Header(KafkaConstants.PARTITION) Integer partition,
-                               @Header(KafkaConstants.OFFSET) Long offset) {
-        received(request, partition, offset);
     }
 
     /** A request taken from the requests topic (CSV rows travel through it too). */
