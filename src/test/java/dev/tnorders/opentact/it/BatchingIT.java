@@ -12,7 +12,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * Batching mode through real Kafka and the sandbox: compatible requests share price and order
- * calls, everything else takes the per-request path, and each request still ends with exactly
+ * calls, everything else goes as a case of one, and each request still ends with exactly
  * one outcome and each number is bought at most once.
  */
 class BatchingIT extends SandboxAndApp {

@@ -24,7 +24,7 @@ class SpendingGuardsIT extends SandboxAndApp {
         int limit = 4;
         app = app().with("opentact.api.rate-limit", String.valueOf(limit)).start();
         // Each request has its own max_nrc, so it needs its own price: in batching mode too it goes
-        // through the per-request path, and six requests make (at least) 18 calls in either mode.
+        // as a case of one, and six requests make (at least) 18 calls in either mode.
         for (int i = 1; i <= 6; i++) {
             TopicProbe.send(app.brokers, app.topic("requests"), "rate-" + i,
                     "{\"request_id\":\"rate-" + i + "\",\"tns\":[\"+1201209000" + i + "\"],\"max_nrc\":\"5.00\"}");

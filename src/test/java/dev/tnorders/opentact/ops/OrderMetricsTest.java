@@ -90,7 +90,7 @@ class OrderMetricsTest {
     }
 
     @Test
-    void rejectionsByCategoryFromWhatOrderDecisionsWrites() {
+    void rejectionsByCategoryFromWhatOrderResultsWrites() {
         OrderRequest r = request(TOPIC, "0.10", "+12029822917");
         String overLimit = OrderRules.overLimit(r, QUOTE);
         assertThat(OrderMetrics.rejectReason(overLimit)).isEqualTo(RejectReason.over_limit);

@@ -68,7 +68,7 @@ class TracingTest {
         camel.addRoutes(new RouteBuilder() {
             @Override
             public void configure() {
-                // Shaped like kafka-intake -> order-lifecycle -> opentact-call -> publish-result.
+                // Shaped like kafka-intake -> order-lifecycle -> opentact-call-idempotent -> opentact-call.
                 from("direct:intake").routeId("intake")
                         .to("direct:price")
                         .to("direct:publish");
