@@ -6,7 +6,6 @@ import java.util.List;
 import dev.tnorders.opentact.model.NumberResult;
 import dev.tnorders.opentact.model.OrderRequest;
 import dev.tnorders.opentact.model.OrderResult;
-import dev.tnorders.opentact.client.OrderStatus;
 import dev.tnorders.opentact.client.PriceQuote;
 
 /**
@@ -20,7 +19,6 @@ public final class OrderCase {
     private Phase phase;
     private PriceQuote quote;
     private String orderUuid;
-    private OrderStatus status;
     /** A criteria request's numbers from earlier search rounds (bought or failed); null before a second round. */
     private List<NumberResult> settled;
     private int searchRound;
@@ -67,20 +65,12 @@ public final class OrderCase {
         return orderUuid;
     }
 
-    public OrderStatus status() {
-        return status;
-    }
-
     public List<NumberResult> settled() {
         return settled;
     }
 
     public int searchRound() {
         return searchRound;
-    }
-
-    public int postAttempts() {
-        return postAttempts;
     }
 
     /** The requests whose results wait for {@link Phase#PUBLISH}, and those results, in the same order. */
@@ -122,10 +112,6 @@ public final class OrderCase {
         this.orderUuid = uuid;
     }
 
-    void status(OrderStatus s) {
-        this.status = s;
-    }
-
     void settled(List<NumberResult> s) {
         this.settled = s;
     }
@@ -134,7 +120,6 @@ public final class OrderCase {
         searchRound++;
         quote = null;
         orderUuid = null;
-        status = null;
         postAttempts = 0;
     }
 

@@ -41,10 +41,6 @@ public class OrderClock {
         return UTC_MILLIS.format(Instant.now(clock));
     }
 
-    public Clock clock() {
-        return clock;
-    }
-
     public void pause(long millis) throws InterruptedException {
         if (millis > 0) {
             pause.pause(millis);

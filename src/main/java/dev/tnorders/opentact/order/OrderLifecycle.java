@@ -247,7 +247,9 @@ public class OrderLifecycle {
      * meanwhile) split the case: each request resumes on its own.
      */
     private Phase resumeAll(OrderCase c) {
-        List<OrderJournal.Entry> entries = c.requests().stream().map(r -> store.lookup(r.requestId())).toList();
+        java.util.Map<String, OrderJournal.Entry> known = store.entries(c.requests().stream().map(OrderRequest::requestId)
+                .toList());
+        List<OrderJournal.Entry> entries = c.requests().stream().map(r -> known.get(r.requestId())).toList();
         if (entries.stream().allMatch(java.util.Objects::isNull)) {
             return Phase.PRICE;
         }
@@ -483,7 +485,6 @@ public class OrderLifecycle {
             clock.pause(follow.pollDelay(poll));
             status = payloads.status(api.callIdempotent("GET", "/rest/order/" + c.orderUuid(), null, null));
         }
-        c.status(status);
         int n = c.requests().size();
         // A batch's order total covers every request: each one's price comes from its share instead.
         OrderStatus seen = n > 1 && status != null ? status.withoutPrice() : status;

@@ -1,7 +1,5 @@
 package dev.tnorders.opentact.order;
 
-import dev.tnorders.opentact.journal.OrderJournal;
-
 import java.time.Instant;
 import java.util.HashSet;
 import java.util.LinkedHashSet;
@@ -13,6 +11,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import dev.tnorders.opentact.journal.OrderJournal;
 import dev.tnorders.opentact.model.OrderRequest;
 import dev.tnorders.opentact.client.ApiResponse;
 import dev.tnorders.opentact.client.OpentactApi;
@@ -153,11 +152,6 @@ public class OrderReconciler implements Reconciliation {
         this.intervalMs = Math.max(1, intervalMs);
         this.clockSkewMs = clockSkewMs;
         this.maxPages = maxPages;
-    }
-
-    /** One request whose order POST went unanswered (or whose intent a crash left behind). */
-    public Reconciled reconcile(OrderRequest request) throws InterruptedException {
-        return reconcile(request.tns(), journal == null ? null : journal.intentAtOf(request.requestId()));
     }
 
     /** A case's one order POST went unanswered: its requests' numbers all went in it. */

@@ -22,9 +22,9 @@ import dev.tnorders.opentact.order.OrderPlanner;
 
 /**
  * The beans the route files name, for fast route tests: the real decision classes where they need
- * nothing outside the JVM, and recording fakes for the lifecycle, the consumer restart and the
- * commits. One set per test class (the fields are static because Camel Main creates the
- * configuration class itself); {@link #reset()} before each test.
+ * nothing outside the JVM, and recording fakes for the lifecycle and the consumer restart; the
+ * commits record themselves ({@link NumberedCommit}). One set per test class (the fields are static
+ * because Camel Main creates the configuration class itself); {@link #reset()} before each test.
  */
 public class RouteTestBeans implements CamelConfiguration {
 
@@ -69,15 +69,7 @@ public class RouteTestBeans implements CamelConfiguration {
         }
     }
 
-    /** Records which commits ran (their number in the poll). */
-    public static class RecordingOffsets extends KafkaOffsets {
-        @Override
-        public void commit(List<KafkaManualCommit> commits) {
-            commits.forEach(c -> COMMITTED.add(((NumberedCommit) c).n));
-        }
-    }
-
-    /** A record's manual commit, numbered. */
+    /** A record's manual commit, numbered: records that it ran. */
     public static final class NumberedCommit implements KafkaManualCommit {
         final int n;
 
@@ -113,7 +105,7 @@ public class RouteTestBeans implements CamelConfiguration {
 
     @BindToRegistry("kafkaOffsets")
     public KafkaOffsets kafkaOffsets() {
-        return new RecordingOffsets();
+        return new KafkaOffsets();
     }
 
     @BindToRegistry("orderMetrics")
