@@ -290,17 +290,21 @@ public class OrderMetrics implements CamelContextAware {
     }
 
     private MeterRegistry find() {
-        if (camelContext != null) {
-            MeterRegistry named = camelContext.getRegistry().lookupByNameAndType("metricsRegistry", MeterRegistry.class);
-            if (named != null) {
-                return named;
-            }
-            java.util.Set<MeterRegistry> all = camelContext.getRegistry().findByType(MeterRegistry.class);
-            if (all.size() == 1) {
-                return all.iterator().next();
-            }
+        MeterRegistry inCamel = findInCamel();
+        return inCamel != null ? inCamel : Metrics.globalRegistry;
+    }
+
+    /** The runtime's registry in Camel's bean registry ({@code metricsRegistry}, or the only one), or null. */
+    private MeterRegistry findInCamel() {
+        if (camelContext == null) {
+            return null;
         }
-        return Metrics.globalRegistry;
+        MeterRegistry named = camelContext.getRegistry().lookupByNameAndType("metricsRegistry", MeterRegistry.class);
+        if (named != null) {
+            return named;
+        }
+        java.util.Set<MeterRegistry> all = camelContext.getRegistry().findByType(MeterRegistry.class);
+        return all.size() == 1 ? all.iterator().next() : null;
     }
 
     private void bind(MeterRegistry r) {
@@ -314,11 +318,18 @@ public class OrderMetrics implements CamelContextAware {
 
     /**
      * Registers the meters that exist before anything happens (the in-flight gauge), when the
-     * registry can be found already; otherwise that happens on first use.
+     * runtime's registry is in Camel's registry already; otherwise that happens on first use. Never
+     * the global fallback at start: the runtime's registry may be bound only after this bean, and a
+     * meter bound to the fallback would never show in the runtime's scrape.
      */
     public void start() {
-        if (camelContext != null) {
-            registry();
+        MeterRegistry inCamel = findInCamel();
+        if (inCamel != null) {
+            synchronized (this) {
+                if (registry == null) {
+                    bind(inCamel);
+                }
+            }
         }
     }
 }
