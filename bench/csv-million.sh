@@ -7,8 +7,7 @@
 # Usage: bash bench/csv-million.sh [rows ...]    (default: 100000 1000000). Not part of `mvn verify`.
 #
 # What is measured is intake only: the file is read, validated, and handed to Kafka (requests topic,
-# rejects file, DLQ). The order pipeline's route file (kafka-intake) is left out with
-# camel.main.routes-exclude-pattern, so that the requests wait on the topic instead of being
+# rejects file, DLQ). The requests topic is not read (opentact.kafka.consumers=0), so that the requests wait on the topic instead of being
 # priced one by one: a million orders (even quote-only, a million price calls to the sandbox in
 # the same JVM) would measure the order pipeline and crowd the intake off the CPU.
 # Every row is valid except every 100th (a 5-digit number), which is rejected.
@@ -65,7 +64,7 @@ for rows in "${sizes[@]}"; do
   OPENTACT_EMBEDDED_KAFKA_DIR="$work/kafka" OPENTACT_INBOX_DIR="$work/inbox" OPENTACT_OUTBOX_DIR="$work/outbox" \
   OPENTACT_INBOX_QUIET_MS=500 OPENTACT_INBOX_CHECK_INTERVAL_MS=250 \
     java -Xmx"$heap" -Xlog:gc:file="$work/gc.log" -Dlog4j2.configurationFile=config/log4j2.properties \
-    -Dcamel.main.routes-exclude-pattern='**/kafka-intake.camel.yaml' \
+    -Dopentact.kafka.consumers=0 \
     -cp "$cp" dev.tnorders.opentact.standalone.OrderRoutesMain >"$log" 2>&1 &
   pid=$!
   trap 'kill $pid 2>/dev/null || true' EXIT

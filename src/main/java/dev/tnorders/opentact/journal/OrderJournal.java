@@ -94,7 +94,11 @@ public class OrderJournal implements dev.tnorders.opentact.order.OrderStore {
     // Marks this instance's own journal records, which its reader need not parse again.
     private final byte[] writerId = java.util.UUID.randomUUID().toString().getBytes(java.nio.charset.StandardCharsets.UTF_8);
     private final java.time.Clock clock = java.time.Clock.systemUTC();
-    private KafkaProducer<String, String> producer;
+    private volatile KafkaProducer<String, String> producer;
+    // Who may write each request's entries (the requests topic's consumers), or null: not fenced.
+    private volatile Fencing fencing;
+    // Told when the producer was fenced and rebuilt: the consumers give their partitions up.
+    private volatile Runnable onProducerFenced = () -> { };
     // The writer thread: up to 256 callers' writes in one transaction.
     private final GroupedWork<Write> writer;
     private KafkaConsumer<String, String> consumer;
@@ -133,15 +137,23 @@ public class OrderJournal implements dev.tnorders.opentact.order.OrderStore {
         });
     }
 
-    /** One per host and journal: the same after a restart, different for another host. */
+    /**
+     * Unique to this process: two instances (on one host, or pods with host networking) never share
+     * it, so they never fence each other. A killed predecessor's open transaction is aborted by
+     * the broker after {@link #TRANSACTION_TIMEOUT_MS}; zombies are fenced by the consumer group's
+     * generation instead ({@link Fencing}).
+     */
     static String defaultTransactionalId(String topic) {
-        String host;
-        try {
-            host = java.net.InetAddress.getLocalHost().getHostName();
-        } catch (java.net.UnknownHostException e) {
-            host = "localhost";
-        }
-        return "opentact-order-routes-" + host + "-" + topic;
+        return "opentact-order-routes-" + topic + "-" + java.util.UUID.randomUUID();
+    }
+
+    /** How long a transaction a killed instance left open holds read_committed readers, at most. */
+    static final int TRANSACTION_TIMEOUT_MS = 15_000;
+
+    /** Fences every later write of a request with the owner of its record (the requests topic's consumers). */
+    public void fencedBy(Fencing fencing, Runnable onProducerFenced) {
+        this.fencing = fencing;
+        this.onProducerFenced = onProducerFenced == null ? () -> { } : onProducerFenced;
     }
 
     /**
@@ -171,20 +183,8 @@ public class OrderJournal implements dev.tnorders.opentact.order.OrderStore {
         LOG.info("Order journal '{}': loading from Kafka at {}, for at most {} ms ({})", topic, kafka.describe(),
                 kafka.startupTimeoutMs(), KafkaClientSettings.STARTUP_TIMEOUT_KEY);
         createTopicIfMissing(deadline);
-        Properties p = kafka.clientProperties("opentact-journal-producer-" + topic);
-        p.put(ProducerConfig.ACKS_CONFIG, "all");
-        p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
-        p.put(ProducerConfig.TRANSACTIONAL_ID_CONFIG, transactionalId);
-        // What a killed predecessor left open blocks read_committed readers until it times out.
-        p.put(ProducerConfig.TRANSACTION_TIMEOUT_CONFIG, 15_000);
-        p.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName());
-        p.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName());
-        // initTransactions waits up to max.block.ms: the startup timeout (Kafka's default, 60 s, unless
-        // set otherwise). Not what is left of it: the setting stays for every send after the start.
-        p.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, (int) Math.min(Integer.MAX_VALUE, kafka.startupTimeoutMs()));
-        producer = new KafkaProducer<>(p);
         try {
-            producer.initTransactions(); // fences and aborts a predecessor's open transaction
+            producer = newProducer(transactionalId);
         } catch (org.apache.kafka.common.KafkaException e) {
             closeClients();
             throw KafkaStartupException.of("the order journal's producer", "start its transactions (transactional id '"
@@ -214,6 +214,48 @@ public class OrderJournal implements dev.tnorders.opentact.order.OrderStore {
         }
         reader.start();
         LOG.info("Order journal '{}' loaded: {} requests known", topic, entries.size());
+    }
+
+    /** A transactional producer, its transactions started (initTransactions fences an older one of the same id). */
+    private KafkaProducer<String, String> newProducer(String id) {
+        Properties p = kafka.clientProperties("opentact-journal-producer-" + topic);
+        p.put(ProducerConfig.ACKS_CONFIG, "all");
+        p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
+        p.put(ProducerConfig.TRANSACTIONAL_ID_CONFIG, id);
+        // What a killed predecessor left open blocks read_committed readers until it times out.
+        p.put(ProducerConfig.TRANSACTION_TIMEOUT_CONFIG, TRANSACTION_TIMEOUT_MS);
+        p.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName());
+        p.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName());
+        // initTransactions waits up to max.block.ms: the startup timeout (Kafka's default, 60 s, unless
+        // set otherwise). Not what is left of it: the setting stays for every send after the start.
+        p.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, (int) Math.min(Integer.MAX_VALUE, kafka.startupTimeoutMs()));
+        KafkaProducer<String, String> created = new KafkaProducer<>(p);
+        try {
+            created.initTransactions();
+        } catch (org.apache.kafka.common.KafkaException e) {
+            created.close(Duration.ZERO);
+            throw e;
+        }
+        return created;
+    }
+
+    /**
+     * The producer was fenced (another producer took its transactional id, or the broker ended a
+     * transaction it held too long): a new one with an id of its own replaces it, and the
+     * consumers give their partitions up, since this instance may be a zombie.
+     */
+    private void rebuildProducer(RuntimeException cause) {
+        String id = transactionalId + "-" + java.util.UUID.randomUUID().toString().substring(0, 8);
+        LOG.error("The order journal's producer was fenced ({}): rebuilding it as transactional id '{}'; the requests "
+                + "consumers give their partitions up and rejoin the group", cause.toString(), id);
+        KafkaProducer<String, String> old = producer;
+        try {
+            old.close(Duration.ZERO);
+        } catch (RuntimeException ignored) {
+            // it is fenced: closing is all that is left to do with it
+        }
+        producer = newProducer(id);
+        onProducerFenced.run();
     }
 
     public void stop() {
@@ -301,6 +343,18 @@ public class OrderJournal implements dev.tnorders.opentact.order.OrderStore {
     public Long intentAtOf(String requestId) {
         Entry e = entries.get(requestId);
         return e == null ? null : e.intentAt();
+    }
+
+    /** @throws Fencing.NotOwnedException when a request's partition is no longer this instance's */
+    @Override
+    public void confirmOwned(List<OrderRequest> requests) {
+        Fencing f = fencing;
+        if (f != null) {
+            Fencing.Fence fence = f.acquire(requests.stream().map(OrderRequest::requestId).toList());
+            if (fence != null) {
+                fence.close();
+            }
+        }
     }
 
     /** Every request of the case went in this order; what the intent recorded is kept. */
@@ -403,8 +457,23 @@ public class OrderJournal implements dev.tnorders.opentact.order.OrderStore {
      * transaction, possibly with other callers'. The records are built on the caller's thread:
      * the one writer thread only sends them.
      */
-    private record Write(List<Entry> entries, List<ProducerRecord<String, String>> records) {
+    private record Write(List<Entry> entries, List<ProducerRecord<String, String>> records, Fencing.Fence fence,
+                         java.util.concurrent.atomic.AtomicReference<RuntimeException> failure) {
+
+        String member() {
+            return fence == null ? "" : fence.key();
+        }
     }
+
+    /** A write refused because its consumer's group generation moved on (a rebalance): it may be tried again. */
+    static final class FencedWriteException extends IllegalStateException {
+        FencedWriteException(String message, Throwable cause) {
+            super(message, cause);
+        }
+    }
+
+    /** How often a write refused during a rebalance is tried again (each time checking the partition is still owned). */
+    private static final int FENCED_WRITE_TRIES = 10;
 
     /**
      * Writes the entries (after the {@code others} records) in one Kafka transaction and returns once
@@ -420,18 +489,77 @@ public class OrderJournal implements dev.tnorders.opentact.order.OrderStore {
         List<ProducerRecord<String, String>> records = new ArrayList<>(others.size() + batch.size());
         records.addAll(others);
         batch.forEach(e -> records.add(entryRecord(e)));
-        writer.submitAndWait(new Write(batch, records), 60,
-                "writing the order journal for request " + batch.get(0).requestId());
+        List<String> ids = batch.stream().map(Entry::requestId).toList();
+        for (int attempt = 1; ; attempt++) {
+            Fencing f = fencing;
+            Fencing.Fence fence = f == null ? null : f.acquire(ids); // NotOwnedException: another consumer's now
+            try {
+                Write write = new Write(batch, records, fence, new java.util.concurrent.atomic.AtomicReference<>());
+                writer.submitAndWait(write, 60, "writing the order journal for request " + batch.get(0).requestId());
+                if (write.failure().get() != null) {
+                    throw write.failure().get(); // its member's transaction failed, another's of the round did not
+                }
+                return;
+            } catch (FencedWriteException e) {
+                if (attempt >= FENCED_WRITE_TRIES) {
+                    throw e;
+                }
+                LOG.info("Journal write for request {} refused during a rebalance ({}); trying again as the partition's owner",
+                        batch.get(0).requestId(), e.getMessage());
+            } finally {
+                if (fence != null) {
+                    fence.close();
+                }
+            }
+            try {
+                Thread.sleep(200L * attempt); // the consumer sees its new generation at its next poll
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("interrupted while writing the order journal", e);
+            }
+        }
     }
 
-    /** @return null when the group was committed, else the error for each of its callers */
+    /**
+     * One transaction per consumer group member among the callers (a transaction carries one
+     * member's offsets and generation).
+     *
+     * @return null when there was one transaction and it committed, else its error; with several,
+     *         null, and each write of a failed one holds its error
+     */
     private RuntimeException commit(List<Write> group) {
+        Map<String, List<Write>> byMember = new java.util.LinkedHashMap<>();
+        group.forEach(w -> byMember.computeIfAbsent(w.member(), k -> new ArrayList<>()).add(w));
+        if (byMember.size() == 1) {
+            return commitOne(group);
+        }
+        for (List<Write> writes : byMember.values()) {
+            RuntimeException e = commitOne(writes);
+            if (e != null) {
+                writes.forEach(w -> w.failure().set(e));
+            }
+        }
+        return null;
+    }
+
+    /** @return null when the writes were committed in one transaction, else the error */
+    private RuntimeException commitOne(List<Write> group) {
         Entry first = group.get(0).entries().get(0);
         int count = group.stream().mapToInt(w -> w.entries().size()).sum();
+        KafkaProducer<String, String> producer = this.producer;
         try {
             producer.beginTransaction();
             for (Write w : group) {
                 w.records().forEach(producer::send);
+            }
+            Fencing.Fence fence = group.get(0).fence();
+            if (fence != null) {
+                Map<TopicPartition, org.apache.kafka.clients.consumer.OffsetAndMetadata> offsets = new java.util.HashMap<>();
+                group.forEach(w -> offsets.putAll(w.fence().offsets()));
+                if (!offsets.isEmpty()) {
+                    // The group coordinator refuses it unless the member is in the current generation.
+                    producer.sendOffsetsToTransaction(offsets, fence.member());
+                }
             }
             producer.commitTransaction();
             synchronized (this) { // with readToEnd, so that what it reads late never undoes these
@@ -439,20 +567,44 @@ public class OrderJournal implements dev.tnorders.opentact.order.OrderStore {
             }
             return null;
         } catch (org.apache.kafka.common.errors.ProducerFencedException
-                 | org.apache.kafka.common.errors.OutOfOrderSequenceException
-                 | org.apache.kafka.common.errors.AuthorizationException e) {
-            // Fatal for this producer: another instance took over this transactional id.
-            return new IllegalStateException("the order journal's producer was fenced (is another instance using "
-                    + "transactional id '" + transactionalId + "'?)", e);
+                 | org.apache.kafka.common.errors.InvalidProducerEpochException
+                 | org.apache.kafka.common.errors.OutOfOrderSequenceException e) {
+            try {
+                rebuildProducer(e);
+            } catch (RuntimeException rebuild) {
+                LOG.error("Could not rebuild the order journal's producer: {}", rebuild.toString());
+            }
+            return new IllegalStateException("the order journal's producer was fenced (transactional id '"
+                    + transactionalId + "'); it was rebuilt and this write is given up", e);
+        } catch (org.apache.kafka.common.errors.AuthorizationException e) {
+            return new IllegalStateException("the order journal's producer is not allowed to write (transactional id '"
+                    + transactionalId + "'): " + e.getMessage(), e);
         } catch (RuntimeException e) { // KafkaException among them
             try {
                 producer.abortTransaction();
             } catch (org.apache.kafka.common.KafkaException ignored) {
                 // the abort failing leaves the transaction to time out; the error below is what matters
             }
+            if (fencedByGroup(e)) {
+                return new FencedWriteException("the consumer group moved to a new generation: " + e.getMessage(), e);
+            }
             return new IllegalStateException("could not write the order journal for request " + first.requestId()
                     + (count > 1 ? " and " + (count - 1) + " more" : "") + ": " + e.getMessage(), e);
         }
+    }
+
+    /** Refused by the group coordinator: the member's generation is not the group's (KIP-447 fencing). */
+    static boolean fencedByGroup(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof org.apache.kafka.clients.consumer.CommitFailedException
+                    || t instanceof org.apache.kafka.common.errors.RebalanceInProgressException
+                    || t instanceof org.apache.kafka.common.errors.IllegalGenerationException
+                    || t instanceof org.apache.kafka.common.errors.UnknownMemberIdException
+                    || t instanceof org.apache.kafka.common.errors.FencedInstanceIdException) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /**

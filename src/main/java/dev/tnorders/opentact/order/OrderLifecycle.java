@@ -394,13 +394,12 @@ public class OrderLifecycle {
     /** The intent, then the one order POST. */
     private Phase place(OrderCase c) throws Exception {
         int n = c.requests().size();
-        store.intent(c.requests(), c.requests().stream().map(r -> OrderRules.reservedNrc(r, c.quote(), n)).toList(),
-                c.single() ? c.settled() : null);
+        writeIntent(c);
         OrderRequest order = OrderRules.asOneOrder(c.requests());
         ApiResponse answer;
         String uuid;
         try {
-            answer = post(payloads.orderPath(order), payloads.orderBody(order));
+            answer = post(c, payloads.orderPath(order), payloads.orderBody(order));
             // Throws OpentactUnavailableException for a 2xx that is not our new order.
             uuid = answer.success() ? payloads.placedOrder(answer, order) : null;
         } catch (IOException | OpentactUnavailableException e) {
@@ -437,12 +436,23 @@ public class OrderLifecycle {
         return Phase.SPLIT;
     }
 
+    /** The intent of the case's order: written before every POST of it, so that it is never older than its POST. */
+    private void writeIntent(OrderCase c) {
+        int n = c.requests().size();
+        store.intent(c.requests(), c.requests().stream().map(r -> OrderRules.reservedNrc(r, c.quote(), n)).toList(),
+                c.single() ? c.settled() : null);
+    }
+
     /**
      * The order POST, sent again only after a 429 (refused before any processing, RFC 6585),
      * at most {@code opentact.api.retries} times, waiting what Opentact asked or a backoff.
+     * Before each send, the requests' partitions must still be this instance's; a POST sent again
+     * renews the intent first, so that another instance reconciling these requests counts its
+     * wait (the reconcile window) from this POST, not the first.
      */
-    private ApiResponse post(String path, String body) throws Exception {
+    private ApiResponse post(OrderCase c, String path, String body) throws Exception {
         for (int attempt = 0; ; attempt++) {
+            store.confirmOwned(c.requests());
             try {
                 return api.call("POST", path, null, body);
             } catch (OpentactRateLimitedException e) {
@@ -451,6 +461,7 @@ public class OrderLifecycle {
                 }
                 LOG.warn("Opentact refused an order POST with 429 (too many requests); sending it again");
                 clock.pause(follow.rateLimitedWait(e.retryAfterMillis(), attempt));
+                writeIntent(c);
             }
         }
     }

@@ -40,6 +40,11 @@ public class OrderReconciler implements Reconciliation {
 
     private static final Logger LOG = LoggerFactory.getLogger(OrderReconciler.class);
 
+    /**
+     * What the window must exceed the POST's response timeout by: the POST leaves after the intent
+     * (the rate limit may hold it a moment) and the search may show a new order late.
+     */
+    static final long LEASE_MARGIN_MS = 10_000;
     /** Orders (and leases) asked per page; the payload's take says how many came. */
     static final int PAGE = 100;
     /** Passes after the window at the most, when none of them is clean. */
@@ -98,6 +103,16 @@ public class OrderReconciler implements Reconciliation {
         private Long intervalMs;
         private Long clockSkewMs;
         private Integer maxPages;
+        private Long postTimeoutMs;
+
+        /**
+         * {@code opentact.api.response-timeout-ms}: how long an order POST can be in flight. The
+         * window is the intent's lease: it must outlast the POST, or another instance could
+         * conclude "no order" while the POST of the instance that wrote the intent still lands.
+         */
+        public void setPostTimeoutMs(long postTimeoutMs) {
+            this.postTimeoutMs = postTimeoutMs;
+        }
 
         public void setApi(OpentactApi api) {
             this.api = api;
@@ -136,6 +151,11 @@ public class OrderReconciler implements Reconciliation {
                     || clockSkewMs == null || maxPages == null) {
                 throw new IllegalArgumentException("OrderReconciler needs its api, payloads, clock and the "
                         + "opentact.order.reconcile-* settings");
+            }
+            if (postTimeoutMs != null && windowMs < postTimeoutMs + LEASE_MARGIN_MS) {
+                LOG.warn("opentact.order.reconcile-window-ms ({}) is less than opentact.api.response-timeout-ms ({}) + {} ms: "
+                        + "it is an intent's lease, and with several instances one may conclude \"no order\" while another's "
+                        + "order POST is still in flight (docs/several-instances.md)", windowMs, postTimeoutMs, LEASE_MARGIN_MS);
             }
             return new OrderReconciler(api, payloads, journal, clock, windowMs, intervalMs, clockSkewMs, maxPages);
         }

@@ -28,6 +28,13 @@ public interface OrderStore {
      */
     void intent(List<OrderRequest> requests, List<BigDecimal> reservedNrc, List<NumberResult> settled);
 
+    /**
+     * Right before an order POST: throws when a request's record was given to another consumer
+     * (its partition moved in a rebalance), so that no POST goes out for work another instance owns.
+     */
+    default void confirmOwned(List<OrderRequest> requests) {
+    }
+
     /** After the POST (or reconciliation found the order): every request of the case is in this order. */
     void placed(List<OrderRequest> requests, String orderUuid);
 

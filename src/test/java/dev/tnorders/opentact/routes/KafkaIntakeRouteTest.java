@@ -3,39 +3,41 @@ package dev.tnorders.opentact.routes;
 import java.util.ArrayList;
 import java.util.List;
 
+import org.apache.camel.CamelExecutionException;
 import org.apache.camel.EndpointInject;
-import org.apache.camel.Exchange;
 import org.apache.camel.Produce;
 import org.apache.camel.ProducerTemplate;
-import org.apache.camel.component.kafka.KafkaConstants;
 import org.apache.camel.component.mock.MockEndpoint;
-import org.apache.camel.support.DefaultExchange;
 import org.apache.camel.test.main.junit5.CamelMainTest;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
 
+import dev.tnorders.opentact.intake.BatchIntake;
 import dev.tnorders.opentact.intake.IntakeBatch;
+import dev.tnorders.opentact.intake.RequestValidator;
 import dev.tnorders.opentact.model.OrderRequest;
+import dev.tnorders.opentact.order.OrderClock;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /**
- * kafka-intake.camel.yaml in seconds: the Kafka consumer replaced by {@code direct:poll}, the
- * lifecycle and the DLQ by mock endpoints. A poll's good requests go to the lifecycle, its bad
- * records to the DLQ, and its offsets are committed after; a poll that fails anywhere is given
- * back (the consumer restarts) and nothing of it is committed.
+ * kafka-intake.camel.yaml in seconds: a poll as the requests consumers hand it over (read by the
+ * real BatchIntake), the lifecycle and the DLQ replaced by mock endpoints. A poll's good requests
+ * go to the lifecycle, its bad records to the DLQ; a failure anywhere reaches the consumer (its
+ * caller), which reads the poll again.
  */
 @CamelMainTest(properties = {
         "camel.main.routes-include-pattern=classpath:dev/tnorders/opentact/routes/kafka-intake.camel.yaml,"
                 + "classpath:dev/tnorders/opentact/routes/error-handling.camel.yaml",
         "camel.component.kafka.brokers=127.0.0.1:9",
-        "opentact.intake.outage-pause-ms=1000", "opentact.intake.paused-wait-ms=100"},
+        "opentact.intake.outage-pause-ms=1000"},
         configurationClasses = RouteTestBeans.class,
-        replaceRouteFromWith = "kafka-intake=direct:poll",
         mockEndpointsAndSkip = "direct:order-lifecycle|direct:publish-dead-letter")
 class KafkaIntakeRouteTest {
 
-    @Produce("direct:poll")
+    @Produce("direct:kafka-intake")
     ProducerTemplate poll;
 
     @EndpointInject("mock:direct:order-lifecycle")
@@ -51,66 +53,40 @@ class KafkaIntakeRouteTest {
         deadLetters.reset();
     }
 
-    private List<Exchange> records(String... payloads) {
-        List<Exchange> records = new ArrayList<>();
+    private static IntakeBatch read(String... payloads) {
+        List<ConsumerRecord<String, String>> records = new ArrayList<>();
         for (int i = 0; i < payloads.length; i++) {
-            Exchange e = new DefaultExchange(poll.getCamelContext());
-            e.getMessage().setBody(payloads[i]);
-            e.getMessage().setHeader(KafkaConstants.TOPIC, "opentact.order.requests");
-            e.getMessage().setHeader(KafkaConstants.PARTITION, 0);
-            e.getMessage().setHeader(KafkaConstants.OFFSET, (long) i);
-            e.getMessage().setHeader(KafkaConstants.KEY, "k" + i);
-            e.getMessage().setHeader(KafkaConstants.MANUAL_COMMIT, new RouteTestBeans.NumberedCommit(i));
-            records.add(e);
+            records.add(new ConsumerRecord<>("opentact.order.requests", 0, i, "k" + i, payloads[i]));
         }
-        return records;
+        return new BatchIntake(new RequestValidator(100), new OrderClock()).read(records);
     }
 
     private static final String GOOD = "{\"request_id\":\"r%d\",\"tns\":[\"+1201200000%d\"]}";
 
     @Test
-    void goodRequestsGoToTheLifecycleBadOnesToTheDlqAndThePollIsCommittedAfter() throws Exception {
+    void goodRequestsGoToTheLifecycleBadOnesToTheDlq() throws Exception {
         lifecycle.expectedMessageCount(1);
         deadLetters.expectedMessageCount(1);
-        poll.sendBody(records(GOOD.formatted(1, 1), "{\"request_id\":\"bad\",\"tns\":\"not a list\"}", GOOD.formatted(2, 2)));
+        poll.sendBody(read(GOOD.formatted(1, 1), "{\"request_id\":\"bad\",\"tns\":\"not a list\"}", GOOD.formatted(2, 2)));
 
         MockEndpoint.assertIsSatisfied(lifecycle, deadLetters);
         @SuppressWarnings("unchecked")
         List<OrderRequest> requests = lifecycle.getExchanges().get(0).getMessage().getBody(List.class);
         assertThat(requests).extracting(OrderRequest::requestId).containsExactly("r1", "r2");
+        assertThat(requests).extracting(r -> r.source().offset()).containsExactly(0L, 2L);
         IntakeBatch.DeadLetter dead = deadLetters.getExchanges().get(0).getMessage().getBody(IntakeBatch.DeadLetter.class);
         assertThat(dead.key()).isEqualTo("k1");
         assertThat(String.valueOf(dead.record().get("error"))).contains("tns");
-        assertThat(RouteTestBeans.COMMITTED).as("the partition's last record covers the poll").containsExactly(2);
-        assertThat(RouteTestBeans.RESTARTS).isEmpty();
     }
 
     @Test
-    void aRecordWithBatchingOffIsAPollOfOne() throws Exception {
-        lifecycle.expectedMessageCount(1);
-        Exchange one = records(GOOD.formatted(3, 3)).get(0);
-        poll.send(one);
-        lifecycle.assertIsSatisfied();
-        assertThat(RouteTestBeans.COMMITTED).containsExactly(0);
-    }
-
-    @Test
-    void aPollThatFailsIsGivenBackUncommitted() throws Exception {
+    void aPollThatFailsFailsItsCaller() throws Exception {
         lifecycle.whenAnyExchangeReceived(e -> {
             throw new IllegalStateException("journal unreachable");
         });
-        poll.sendBody(records(GOOD.formatted(1, 1)));
-        assertThat(RouteTestBeans.RESTARTS).singleElement().asString().startsWith("kafka-intake").contains("journal unreachable");
-        assertThat(RouteTestBeans.COMMITTED).isEmpty();
-    }
-
-    @Test
-    void whilePausedAPollIsGivenBackWithoutReadingIt() throws Exception {
-        RouteTestBeans.INTAKE.pause("token refused");
-        lifecycle.expectedMessageCount(0);
-        poll.sendBody(records(GOOD.formatted(1, 1)));
-        lifecycle.assertIsSatisfied();
-        assertThat(RouteTestBeans.RESTARTS).singleElement().asString().contains("token refused");
-        assertThat(RouteTestBeans.COMMITTED).isEmpty();
+        assertThatThrownBy(() -> poll.sendBody(read(GOOD.formatted(1, 1))))
+                .isInstanceOf(CamelExecutionException.class)
+                .hasRootCauseMessage("journal unreachable");
+        assertThat(RouteTestBeans.INTAKE.isPaused()).as("an unexpected error pauses intake").isTrue();
     }
 }

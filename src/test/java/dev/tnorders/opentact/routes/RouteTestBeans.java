@@ -7,11 +7,8 @@ import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 
 import org.apache.camel.BindToRegistry;
 import org.apache.camel.CamelConfiguration;
-import org.apache.camel.component.kafka.consumer.KafkaManualCommit;
 
 import dev.tnorders.opentact.intake.BatchIntake;
-import dev.tnorders.opentact.intake.ConsumerRestart;
-import dev.tnorders.opentact.intake.KafkaOffsets;
 import dev.tnorders.opentact.intake.RequestValidator;
 import dev.tnorders.opentact.model.OrderRequest;
 import dev.tnorders.opentact.ops.IntakeControl;
@@ -22,8 +19,7 @@ import dev.tnorders.opentact.order.OrderPlanner;
 
 /**
  * The beans the route files name, for fast route tests: the real decision classes where they need
- * nothing outside the JVM, and recording fakes for the lifecycle and the consumer restart; the
- * commits record themselves ({@link NumberedCommit}). One set per test class (the fields are static
+ * nothing outside the JVM, and a recording fake for the lifecycle. One set per test class (the fields are static
  * because Camel Main creates the configuration class itself); {@link #reset()} before each test.
  */
 public class RouteTestBeans implements CamelConfiguration {
@@ -33,15 +29,11 @@ public class RouteTestBeans implements CamelConfiguration {
     }
 
     public static final List<Run> RUNS = new CopyOnWriteArrayList<>();
-    public static final List<String> RESTARTS = new CopyOnWriteArrayList<>();
-    public static final List<Integer> COMMITTED = new CopyOnWriteArrayList<>();
     public static volatile RuntimeException failWith;
     public static final IntakeControl INTAKE = new IntakeControl();
 
     public static void reset() {
         RUNS.clear();
-        RESTARTS.clear();
-        COMMITTED.clear();
         failWith = null;
         INTAKE.resumeNow();
     }
@@ -61,28 +53,6 @@ public class RouteTestBeans implements CamelConfiguration {
         }
     }
 
-    /** Records a restart instead of restarting the route under test. */
-    public static class RecordingRestart extends ConsumerRestart {
-        @Override
-        public void restart(String routeId, String why) {
-            RESTARTS.add(routeId + ": " + why);
-        }
-    }
-
-    /** A record's manual commit, numbered: records that it ran. */
-    public static final class NumberedCommit implements KafkaManualCommit {
-        final int n;
-
-        public NumberedCommit(int n) {
-            this.n = n;
-        }
-
-        @Override
-        public void commit() {
-            COMMITTED.add(n);
-        }
-    }
-
     @BindToRegistry("orderClock")
     public OrderClock orderClock() {
         return new OrderClock();
@@ -96,16 +66,6 @@ public class RouteTestBeans implements CamelConfiguration {
     @BindToRegistry("intakeControl")
     public IntakeControl intakeControl() {
         return INTAKE;
-    }
-
-    @BindToRegistry("consumerRestart")
-    public ConsumerRestart consumerRestart() {
-        return new RecordingRestart();
-    }
-
-    @BindToRegistry("kafkaOffsets")
-    public KafkaOffsets kafkaOffsets() {
-        return new KafkaOffsets();
     }
 
     @BindToRegistry("orderMetrics")

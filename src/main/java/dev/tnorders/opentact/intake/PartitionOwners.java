@@ -1,0 +1,167 @@
+package dev.tnorders.opentact.intake;
+
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.ReentrantReadWriteLock;
+
+import org.apache.kafka.clients.consumer.ConsumerGroupMetadata;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.common.TopicPartition;
+
+import dev.tnorders.opentact.journal.Fencing;
+
+/**
+ * Which consumer of this instance owns which partition of the requests topic, and which record
+ * each request in flight came from: the journal asks it before every write ({@link Fencing}).
+ *
+ * <p>A partition's ownership has an epoch, new at every assignment. A request's work may write
+ * only while its partition is owned in the epoch its record was polled in: after a revocation
+ * (the partition went to another member) or a loss (this member left the group), and even after
+ * the same partition came back, the old work stops at its next write, so no record is worked on
+ * by two threads. A revocation waits until no write of that consumer group is in progress (a
+ * write lock against the writes' read locks), and a zombie's write that slips past it is refused
+ * by the group coordinator: it carries the member's generation.
+ */
+public final class PartitionOwners implements Fencing {
+
+    private record Owner(int member, long epoch) {
+    }
+
+    /** Where a request in flight came from (identity matters: one per poll that carries it). */
+    static final class Claim {
+        final int partition;
+        final long epoch;
+
+        Claim(int partition, long epoch) {
+            this.partition = partition;
+            this.epoch = epoch;
+        }
+    }
+
+    private final String topic;
+    private final ReentrantReadWriteLock lock = new ReentrantReadWriteLock();
+    private final AtomicLong epochs = new AtomicLong();
+    private final Map<Integer, Owner> owners = new ConcurrentHashMap<>();
+    private final Map<String, Claim> requests = new ConcurrentHashMap<>();
+    private final Map<Integer, ConsumerGroupMetadata> members = new ConcurrentHashMap<>();
+    private final Map<Integer, Long> committed = new ConcurrentHashMap<>();
+
+    public PartitionOwners(String topic) {
+        this.topic = topic;
+    }
+
+    /** The member's group membership as its consumer saw it last (its generation moves at every rebalance). */
+    void observe(int member, ConsumerGroupMetadata metadata) {
+        members.put(member, metadata);
+    }
+
+    /** The partitions are this member's now, read from these committed positions. */
+    void assigned(int member, Map<Integer, Long> positions) {
+        positions.forEach((p, position) -> {
+            owners.put(p, new Owner(member, epochs.incrementAndGet()));
+            committed.put(p, position);
+        });
+    }
+
+    /**
+     * The partitions are no longer this instance's: waits for the writes in progress to end, and
+     * refuses every later write of the work still in flight on them.
+     */
+    void revoked(Collection<Integer> partitions) {
+        lock.writeLock().lock();
+        try {
+            partitions.forEach(p -> {
+                owners.remove(p);
+                committed.remove(p);
+            });
+        } finally {
+            lock.writeLock().unlock();
+        }
+    }
+
+    boolean owns(int partition) {
+        return owners.containsKey(partition);
+    }
+
+    void committed(int partition, long offset) {
+        committed.computeIfPresent(partition, (p, before) -> Math.max(before, offset));
+    }
+
+    /** A request of a record of this partition is handed to the lifecycle. */
+    Claim track(String requestId, int partition) {
+        Owner o = owners.get(partition);
+        Claim c = new Claim(partition, o == null ? -1 : o.epoch());
+        requests.put(requestId, c);
+        return c;
+    }
+
+    void untrack(String requestId, Claim claim) {
+        requests.remove(requestId, claim);
+    }
+
+    @Override
+    public Fence acquire(Collection<String> requestIds) {
+        lock.readLock().lock();
+        try {
+            Integer member = null;
+            Map<TopicPartition, OffsetAndMetadata> offsets = new HashMap<>();
+            for (String id : requestIds) {
+                Claim c = requests.get(id);
+                if (c == null) {
+                    continue;
+                }
+                Owner o = owners.get(c.partition);
+                if (o == null || o.epoch() != c.epoch) {
+                    throw new NotOwnedException("request " + id + ": partition " + topic + "-" + c.partition
+                            + " was given to another consumer; its work here stops (the new owner resumes it from the journal)");
+                }
+                if (member != null && member != o.member()) {
+                    throw new IllegalStateException("requests of two consumers in one journal write: " + requestIds);
+                }
+                member = o.member();
+                Long at = committed.get(c.partition);
+                if (at != null) {
+                    offsets.put(new TopicPartition(topic, c.partition), new OffsetAndMetadata(at));
+                }
+            }
+            ConsumerGroupMetadata metadata = member == null ? null : members.get(member);
+            if (metadata == null) {
+                lock.readLock().unlock();
+                return null;
+            }
+            String key = "member-" + member;
+            return new Fence() {
+                private boolean closed;
+
+                @Override
+                public ConsumerGroupMetadata member() {
+                    return metadata;
+                }
+
+                @Override
+                public Map<TopicPartition, OffsetAndMetadata> offsets() {
+                    return offsets;
+                }
+
+                @Override
+                public String key() {
+                    return key;
+                }
+
+                @Override
+                public synchronized void close() {
+                    if (!closed) {
+                        closed = true;
+                        lock.readLock().unlock();
+                    }
+                }
+            };
+        } catch (RuntimeException e) {
+            lock.readLock().unlock();
+            throw e;
+        }
+    }
+}

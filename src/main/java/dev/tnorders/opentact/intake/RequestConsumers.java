@@ -1,0 +1,569 @@
+package dev.tnorders.opentact.intake;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import org.apache.camel.CamelContext;
+import org.apache.camel.CamelContextAware;
+import org.apache.camel.ProducerTemplate;
+import org.apache.camel.StartupListener;
+import org.apache.camel.spi.CamelEvent;
+import org.apache.camel.support.EventNotifierSupport;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.ConsumerRecords;
+import org.apache.kafka.clients.consumer.CooperativeStickyAssignor;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import dev.tnorders.opentact.journal.OrderJournal;
+import dev.tnorders.opentact.kafka.KafkaClientSettings;
+import dev.tnorders.opentact.model.OrderRequest;
+import dev.tnorders.opentact.ops.IntakeControl;
+
+/**
+ * The requests topic's consumers ({@code opentact.kafka.consumers} of them, one thread each, in the
+ * consumer group {@code opentact.kafka.group-id}). A consumer never waits on an order: it reads a
+ * poll, hands it to the route {@code kafka-intake} on a thread of its own, and polls again, so
+ * the next poll's requests are priced and ordered while earlier orders are followed. Why not
+ * camel-kafka's consumer: docs/architecture.md, "The requests consumers".
+ *
+ * <ul>
+ * <li>Bounded: when {@code opentact.kafka.max-in-flight} of its records are in flight, or intake
+ *     is paused, the consumer pauses its partitions and goes on polling (it stays in the group and
+ *     takes part in rebalances).</li>
+ * <li>Offsets are committed in order as requests finish ({@link PartitionProgress}).</li>
+ * <li>A failed poll is given back on its own: its partitions pause, and once their work in flight
+ *     has ended, they are read again from the first unfinished record. Other partitions and other
+ *     consumers go on.</li>
+ * <li>Rebalances are incremental ({@code cooperative-sticky}): only the partitions that move stop.
+ *     A partition given up is fenced first ({@link PartitionOwners}): its work still in flight here
+ *     writes nothing more, and the journal's transactions carry the member's generation.</li>
+ * <li>The same request in two records in flight (a file sent again after a crash, say) is worked
+ *     on by one thread at a time: the later waits for the earlier.</li>
+ * </ul>
+ */
+public class RequestConsumers implements CamelContextAware, StartupListener {
+
+    private static final Logger LOG = LoggerFactory.getLogger(RequestConsumers.class);
+    private static final Duration POLL = Duration.ofMillis(100);
+
+    private final Builder settings;
+    private final PartitionOwners owners;
+    private final Map<String, CompletableFuture<Void>> requestsInFlight = new ConcurrentHashMap<>();
+    private final AtomicInteger pollsInFlight = new AtomicInteger();
+    private final List<Worker> workers = new ArrayList<>();
+    private final AtomicBoolean started = new AtomicBoolean();
+    private CamelContext camelContext;
+    private ProducerTemplate template;
+    private ExecutorService pollThreads;
+
+    private RequestConsumers(Builder b) {
+        this.settings = b;
+        this.owners = new PartitionOwners(b.topic);
+    }
+
+    @Override
+    public void setCamelContext(CamelContext camelContext) {
+        this.camelContext = camelContext;
+    }
+
+    /**
+     * Fences the journal's writes with this instance's partition owners, and starts reading once
+     * every route runs (beans.camel.yaml: its initMethod; Camel's YAML loader may build a bean
+     * more than once, but initialises only the one it registers).
+     */
+    public void init() {
+        settings.journal.fencedBy(owners, this::giveUpPartitions);
+        try {
+            camelContext.addStartupListener(this);
+        } catch (Exception e) {
+            throw new IllegalStateException("could not wait for the routes to start", e);
+        }
+        // Before the routes stop: no new poll is handed to kafka-intake, and the work in flight ends first.
+        camelContext.getManagementStrategy().addEventNotifier(new EventNotifierSupport() {
+            @Override
+            public void notify(CamelEvent event) {
+                stop();
+            }
+
+            @Override
+            public boolean isEnabled(CamelEvent event) {
+                return event.getType() == CamelEvent.Type.CamelContextStopping;
+            }
+        });
+    }
+
+    @Override
+    public CamelContext getCamelContext() {
+        return camelContext;
+    }
+
+    @Override
+    public void onCamelContextStarted(CamelContext context, boolean alreadyStarted) {
+        // the routes may not all run yet: see onCamelContextFullyStarted
+    }
+
+    @Override
+    public void onCamelContextFullyStarted(CamelContext context, boolean alreadyStarted) {
+        start();
+    }
+
+    /** Starts the consumer threads (once the routes run). */
+    public synchronized void start() {
+        if (settings.consumers == 0) {
+            LOG.info("opentact.kafka.consumers=0: {} is not read by this instance", settings.topic);
+            return;
+        }
+        if (!started.compareAndSet(false, true)) {
+            return;
+        }
+        template = camelContext.createProducerTemplate();
+        pollThreads = Executors.newCachedThreadPool(r -> {
+            Thread t = new Thread(r, "opentact-intake-poll");
+            t.setDaemon(true);
+            return t;
+        });
+        for (int i = 0; i < settings.consumers; i++) {
+            Worker w = new Worker(i);
+            workers.add(w);
+            Thread t = new Thread(w, "opentact-intake-" + i);
+            t.setDaemon(true);
+            w.thread = t;
+            t.start();
+        }
+        LOG.info("Reading {} with {} consumer(s) in group {} (at most {} records in flight each)", settings.topic,
+                settings.consumers, settings.groupId, settings.maxInFlight);
+    }
+
+    /** Stops polling, waits up to the shutdown timeout for the work in flight, commits what finished. */
+    public synchronized void stop() {
+        if (!started.compareAndSet(true, false)) {
+            return;
+        }
+        workers.forEach(w -> w.running = false);
+        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(settings.shutdownTimeoutMs + 10_000);
+        for (Worker w : workers) {
+            try {
+                w.thread.join(Math.max(1, TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime())));
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+        workers.clear();
+        pollThreads.shutdownNow();
+    }
+
+    /** The journal's producer was fenced: every consumer leaves the group and joins again. */
+    private void giveUpPartitions() {
+        workers.forEach(w -> w.rejoin = true);
+    }
+
+    /** Records of this instance in flight (a metric). */
+    public int inFlight() {
+        return workers.stream().mapToInt(w -> w.inFlight.get()).sum();
+    }
+
+    /** One consumer and its thread. */
+    private final class Worker implements Runnable, ConsumerRebalanceListener {
+        final int member;
+        final PartitionProgress progress = new PartitionProgress();
+        final ConcurrentLinkedQueue<Finished> finished = new ConcurrentLinkedQueue<>();
+        final List<ConsumerRecord<String, String>> buffer = new ArrayList<>();
+        final AtomicInteger inFlight = new AtomicInteger();
+        final Set<Integer> givingBack = new HashSet<>();
+        volatile boolean running = true;
+        volatile boolean rejoin;
+        long bufferedSince;
+        Thread thread;
+        KafkaConsumer<String, String> consumer;
+
+        Worker(int member) {
+            this.member = member;
+        }
+
+        @Override
+        public void run() {
+            while (running) {
+                try {
+                    consumer = new KafkaConsumer<>(consumerProperties(member));
+                    consumer.subscribe(List.of(settings.topic), this);
+                    loop();
+                    drain();
+                } catch (RuntimeException e) {
+                    LOG.error("Requests consumer {} failed ({}); it joins the group again", member, e.toString(), e);
+                    owners.revoked(progressPartitions());
+                    forgetAll();
+                    pauseBeforeRetry();
+                } finally {
+                    closeConsumer();
+                }
+            }
+        }
+
+        private void loop() {
+            while (running) {
+                if (rejoin) {
+                    rejoin = false;
+                    LOG.warn("Requests consumer {} gives its partitions up and joins the group again", member);
+                    consumer.unsubscribe();
+                    consumer.subscribe(List.of(settings.topic), this);
+                }
+                ConsumerRecords<String, String> records = consumer.poll(POLL);
+                owners.observe(member, consumer.groupMetadata());
+                for (ConsumerRecord<String, String> r : records) {
+                    if (progress.owns(r.partition()) && !givingBack.contains(r.partition())) {
+                        if (buffer.isEmpty()) {
+                            bufferedSince = System.nanoTime();
+                        }
+                        buffer.add(r);
+                    }
+                }
+                handOver(false);
+                settle();
+                flowControl();
+            }
+        }
+
+        /** The buffered records as polls: full ones, or what waited the batch's wait (all when {@code all}). */
+        private void handOver(boolean all) {
+            if (buffer.isEmpty() || settings.intake.isPaused()) {
+                return;
+            }
+            boolean waited = System.nanoTime() - bufferedSince >= TimeUnit.MILLISECONDS.toNanos(settings.batchWaitMs);
+            int size = settings.batching ? settings.maxPollRecords : 1;
+            boolean submitted = false;
+            while (buffer.size() >= size || (!buffer.isEmpty() && (waited || all || !settings.batching))) {
+                List<ConsumerRecord<String, String>> poll = new ArrayList<>(buffer.subList(0, Math.min(size, buffer.size())));
+                buffer.subList(0, poll.size()).clear();
+                submit(poll);
+                submitted = true;
+            }
+            if (submitted) {
+                bufferedSince = System.nanoTime(); // what is left waits its own batch's wait
+            }
+        }
+
+        private void submit(List<ConsumerRecord<String, String>> records) {
+            IntakeBatch batch = settings.batchIntake.read(records);
+            Map<Integer, List<Long>> offsets = new HashMap<>();
+            for (ConsumerRecord<String, String> r : records) {
+                progress.polled(r.partition(), r.offset());
+                offsets.computeIfAbsent(r.partition(), p -> new ArrayList<>()).add(r.offset());
+            }
+            // Claimed in offset order, on this thread: a request in flight already is waited for.
+            List<PartitionOwners.Claim> claims = new ArrayList<>();
+            List<CompletableFuture<Void>> before = new ArrayList<>();
+            CompletableFuture<Void> mine = new CompletableFuture<>();
+            for (int i = 0; i < batch.requests().size(); i++) {
+                String id = batch.requests().get(i).requestId();
+                claims.add(owners.track(id, batch.partitions().get(i)));
+                CompletableFuture<Void> earlier = requestsInFlight.put(id, mine);
+                if (earlier != null && earlier != mine) { // twice in this poll: the planner handles that
+                    before.add(earlier);
+                }
+            }
+            inFlight.addAndGet(records.size());
+            pollsInFlight.incrementAndGet();
+            pollThreads.execute(() -> {
+                Throwable failure = null;
+                try {
+                    CompletableFuture.allOf(before.toArray(CompletableFuture[]::new)).get(
+                            settings.shutdownTimeoutMs + 3_600_000L, TimeUnit.MILLISECONDS);
+                    template.requestBody(settings.route, batch);
+                } catch (Throwable t) { // the poll is given back, whatever failed
+                    failure = t instanceof InterruptedException ? t : unwrap(t);
+                    if (t instanceof InterruptedException) {
+                        Thread.currentThread().interrupt();
+                    }
+                } finally {
+                    for (int i = 0; i < batch.requests().size(); i++) {
+                        OrderRequest r = batch.requests().get(i);
+                        owners.untrack(r.requestId(), claims.get(i));
+                        requestsInFlight.remove(r.requestId(), mine);
+                    }
+                    mine.complete(null);
+                    pollsInFlight.decrementAndGet();
+                    inFlight.addAndGet(-records.size());
+                    finished.add(new Finished(offsets, failure));
+                }
+            });
+        }
+
+        /** Finished polls: offsets to commit, failed ones to give back once their partitions are quiet. */
+        private void settle() {
+            for (Finished f; (f = finished.poll()) != null; ) {
+                for (Map.Entry<Integer, List<Long>> e : f.offsets().entrySet()) {
+                    if (f.failure() == null) {
+                        progress.finished(e.getKey(), e.getValue());
+                    } else if (progress.owns(e.getKey())) {
+                        progress.failed(e.getKey(), e.getValue());
+                        if (givingBack.add(e.getKey())) {
+                            LOG.warn("A poll of {}-{} failed ({}); reading it again once its work in flight has ended",
+                                    settings.topic, e.getKey(), describe(f.failure()));
+                        }
+                    }
+                }
+            }
+            for (Integer p : new ArrayList<>(givingBack)) {
+                if (!progress.owns(p)) {
+                    givingBack.remove(p);
+                } else if (progress.readyToRewind(p)) {
+                    long to = progress.rewind(p);
+                    buffer.removeIf(r -> r.partition() == p);
+                    consumer.seek(new TopicPartition(settings.topic, p), to);
+                    givingBack.remove(p);
+                    LOG.info("Reading {}-{} again from offset {}", settings.topic, p, to);
+                }
+            }
+            commit(progress.toCommit());
+        }
+
+        private void commit(Map<Integer, Long> offsets) {
+            if (offsets.isEmpty()) {
+                return;
+            }
+            Map<TopicPartition, OffsetAndMetadata> commit = new HashMap<>();
+            offsets.forEach((p, o) -> commit.put(new TopicPartition(settings.topic, p), new OffsetAndMetadata(o)));
+            try {
+                consumer.commitSync(commit, Duration.ofSeconds(10));
+                progress.committed(offsets);
+                offsets.forEach(owners::committed);
+            } catch (org.apache.kafka.common.errors.RebalanceInProgressException
+                     | org.apache.kafka.common.errors.TimeoutException e) {
+                LOG.debug("Commit of {} deferred: {}", offsets, e.toString()); // tried again at the next loop
+            }
+        }
+
+        /** Pauses every partition while too much is in flight or intake is paused, and those being given back. */
+        private void flowControl() {
+            Set<TopicPartition> assigned = consumer.assignment();
+            boolean hold = settings.intake.isPaused() || inFlight.get() + buffer.size() >= settings.maxInFlight;
+            List<TopicPartition> pause = new ArrayList<>();
+            List<TopicPartition> resume = new ArrayList<>();
+            for (TopicPartition tp : assigned) {
+                (hold || givingBack.contains(tp.partition()) ? pause : resume).add(tp);
+            }
+            Set<TopicPartition> paused = consumer.paused();
+            pause.removeIf(paused::contains);
+            resume.removeIf(tp -> !paused.contains(tp));
+            if (!pause.isEmpty()) {
+                consumer.pause(pause);
+            }
+            if (!resume.isEmpty()) {
+                consumer.resume(resume);
+            }
+        }
+
+        /** Stopping: no new poll; the work in flight may end (up to the shutdown timeout) and is committed. */
+        private void drain() {
+            consumer.pause(consumer.assignment());
+            long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(settings.shutdownTimeoutMs);
+            for (int rounds = 0; inFlight.get() > 0 && System.nanoTime() < deadline && rounds < 100_000; rounds++) {
+                consumer.poll(POLL); // stays in the group meanwhile
+                settle();
+            }
+            settle();
+            if (inFlight.get() > 0) {
+                LOG.warn("Requests consumer {} stops with {} record(s) still in flight: they are read again by the "
+                        + "partition's next owner, and the journal tells where each request is", member, inFlight.get());
+            }
+            owners.revoked(progressPartitions());
+        }
+
+        @Override
+        public void onPartitionsRevoked(Collection<TopicPartition> partitions) {
+            if (partitions.isEmpty()) {
+                return;
+            }
+            List<Integer> ids = partitions.stream().map(TopicPartition::partition).toList();
+            // Settle what finished so far, commit it, then fence the rest: its work writes nothing more.
+            settle();
+            owners.revoked(ids);
+            ids.forEach(p -> {
+                progress.forget(p);
+                givingBack.remove(p);
+            });
+            buffer.removeIf(r -> ids.contains(r.partition()));
+            LOG.info("Requests consumer {} gave up {}", member, partitions);
+        }
+
+        @Override
+        public void onPartitionsLost(Collection<TopicPartition> partitions) {
+            List<Integer> ids = partitions.stream().map(TopicPartition::partition).toList();
+            owners.revoked(ids);
+            ids.forEach(p -> {
+                progress.forget(p);
+                givingBack.remove(p);
+            });
+            buffer.removeIf(r -> ids.contains(r.partition()));
+            LOG.warn("Requests consumer {} lost {} (it left the group): their work here stops", member, partitions);
+        }
+
+        @Override
+        public void onPartitionsAssigned(Collection<TopicPartition> partitions) {
+            if (partitions.isEmpty()) {
+                return;
+            }
+            Map<Integer, Long> positions = new HashMap<>();
+            for (TopicPartition tp : partitions) {
+                long position = consumer.position(tp);
+                positions.put(tp.partition(), position);
+                progress.start(tp.partition(), position);
+            }
+            owners.assigned(member, positions);
+            LOG.info("Requests consumer {} took {}", member, partitions);
+        }
+
+        private List<Integer> progressPartitions() {
+            List<Integer> ids = new ArrayList<>();
+            if (consumer != null) {
+                try {
+                    consumer.assignment().forEach(tp -> ids.add(tp.partition()));
+                } catch (RuntimeException ignored) {
+                    // closed: nothing is assigned
+                }
+            }
+            return ids;
+        }
+
+        private void forgetAll() {
+            progressPartitions().forEach(progress::forget);
+            givingBack.clear();
+            buffer.clear();
+        }
+
+        private void pauseBeforeRetry() {
+            long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+            while (running && System.nanoTime() < until) {
+                try {
+                    Thread.sleep(100);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    return;
+                }
+            }
+        }
+
+        private void closeConsumer() {
+            if (consumer != null) {
+                try {
+                    consumer.close(Duration.ofSeconds(5));
+                } catch (RuntimeException e) {
+                    LOG.debug("Closing requests consumer {}: {}", member, e.toString());
+                }
+                consumer = null;
+            }
+        }
+    }
+
+    private record Finished(Map<Integer, List<Long>> offsets, Throwable failure) {
+    }
+
+    private static Throwable unwrap(Throwable t) {
+        Throwable c = t;
+        while ((c instanceof org.apache.camel.CamelExecutionException || c instanceof java.util.concurrent.ExecutionException)
+                && c.getCause() != null) {
+            c = c.getCause();
+        }
+        return c;
+    }
+
+    private static String describe(Throwable t) {
+        return t.getClass().getSimpleName() + ": " + t.getMessage();
+    }
+
+    private Properties consumerProperties(int member) {
+        Properties p = settings.kafka.clientProperties("opentact-intake-" + settings.groupId + "-" + member);
+        p.put(ConsumerConfig.GROUP_ID_CONFIG, settings.groupId);
+        p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
+        p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+        p.put(ConsumerConfig.PARTITION_ASSIGNMENT_STRATEGY_CONFIG, CooperativeStickyAssignor.class.getName());
+        p.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, settings.maxPollRecords);
+        p.put(ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG, settings.sessionTimeoutMs);
+        p.put(ConsumerConfig.HEARTBEAT_INTERVAL_MS_CONFIG, Math.max(100, settings.sessionTimeoutMs / 3));
+        p.put(ConsumerConfig.MAX_POLL_INTERVAL_MS_CONFIG, settings.maxPollIntervalMs);
+        p.put(ConsumerConfig.FETCH_MIN_BYTES_CONFIG, settings.fetchMinBytes);
+        p.put(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, settings.batchWaitMs);
+        p.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName());
+        p.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName());
+        return p;
+    }
+
+    /** The consumers' parts and settings by name (beans.camel.yaml); every one is required. */
+    public static class Builder {
+        private KafkaClientSettings kafka;
+        private OrderJournal journal;
+        private BatchIntake batchIntake;
+        private IntakeControl intake;
+        private String topic;
+        private String groupId;
+        private String route = "direct:kafka-intake";
+        private Integer consumers;
+        private Integer maxPollRecords;
+        private Boolean batching;
+        private Integer batchWaitMs;
+        private Integer fetchMinBytes;
+        private Integer sessionTimeoutMs;
+        private Integer maxPollIntervalMs;
+        private Integer maxInFlight;
+        private Long shutdownTimeoutMs;
+
+        public void setKafka(KafkaClientSettings kafka) { this.kafka = kafka; }
+        public void setJournal(OrderJournal journal) { this.journal = journal; }
+        public void setBatchIntake(BatchIntake batchIntake) { this.batchIntake = batchIntake; }
+        public void setIntake(IntakeControl intake) { this.intake = intake; }
+        public void setTopic(String topic) { this.topic = topic; }
+        public void setGroupId(String groupId) { this.groupId = groupId; }
+        public void setRoute(String route) { this.route = route; }
+        public void setConsumers(int consumers) { this.consumers = consumers; }
+        public void setMaxPollRecords(int maxPollRecords) { this.maxPollRecords = maxPollRecords; }
+        public void setBatching(boolean batching) { this.batching = batching; }
+        public void setBatchWaitMs(int batchWaitMs) { this.batchWaitMs = batchWaitMs; }
+        public void setFetchMinBytes(int fetchMinBytes) { this.fetchMinBytes = fetchMinBytes; }
+        public void setSessionTimeoutMs(int sessionTimeoutMs) { this.sessionTimeoutMs = sessionTimeoutMs; }
+        public void setMaxPollIntervalMs(int maxPollIntervalMs) { this.maxPollIntervalMs = maxPollIntervalMs; }
+        public void setMaxInFlight(int maxInFlight) { this.maxInFlight = maxInFlight; }
+        public void setShutdownTimeoutMs(long shutdownTimeoutMs) { this.shutdownTimeoutMs = shutdownTimeoutMs; }
+
+        public RequestConsumers build() {
+            for (Object[] part : new Object[][] {{kafka, "kafka"}, {journal, "journal"}, {batchIntake, "batchIntake"},
+                    {intake, "intake"}, {topic, "topic"}, {groupId, "groupId"}, {consumers, "consumers"},
+                    {maxPollRecords, "maxPollRecords"}, {batching, "batching"}, {batchWaitMs, "batchWaitMs"},
+                    {fetchMinBytes, "fetchMinBytes"}, {sessionTimeoutMs, "sessionTimeoutMs"},
+                    {maxPollIntervalMs, "maxPollIntervalMs"}, {maxInFlight, "maxInFlight"},
+                    {shutdownTimeoutMs, "shutdownTimeoutMs"}}) {
+                if (part[0] == null) {
+                    throw new IllegalArgumentException("RequestConsumers needs its " + part[1]);
+                }
+            }
+            if (consumers < 0 || maxPollRecords < 1 || maxInFlight < maxPollRecords) {
+                throw new IllegalArgumentException("opentact.kafka.consumers must be at least 0 (0: no Kafka intake), "
+                        + "opentact.kafka.max-poll-records at least 1, and opentact.kafka.max-in-flight at least "
+                        + "opentact.kafka.max-poll-records (were "
+                        + consumers + ", " + maxPollRecords + ", " + maxInFlight + ")");
+            }
+            return new RequestConsumers(this);
+        }
+    }
+}
