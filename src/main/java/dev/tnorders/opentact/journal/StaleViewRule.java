@@ -58,10 +58,9 @@ public final class StaleViewRule {
             if (stuckMs <= staleAfterMs) {
                 continue;
             }
-            String one = "the order journal '" + topic + "' partition " + e.getKey() + " cannot be read past offset "
-                    + b.position() + " (its log ends at " + b.logEnd() + "): a transaction has been open there for "
-                    + (stuckMs / 1000) + " s (a producer that hangs, or was killed with a long transaction timeout), "
-                    + "so entries written after it are not visible; no order decision is taken until it is committed "
+            String one = "order journal '" + topic + "' partition " + e.getKey() + " is stuck at offset " + b.position()
+                    + " (log end " + b.logEnd() + ") behind a transaction open for " + (stuckMs / 1000)
+                    + " s: entries written after it are not visible, so no order is decided until it is committed "
                     + "or aborted";
             out = out == null ? new StringBuilder(one) : out.append("; ").append(one);
         }
