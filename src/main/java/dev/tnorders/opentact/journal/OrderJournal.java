@@ -569,8 +569,10 @@ public class OrderJournal implements dev.tnorders.opentact.order.OrderStore {
                 for (Read r : read) {
                     if (r.entry() == null) {
                         if (!entries.remove(r.key())) {
-                            LOG.warn("Order journal '{}': a tombstone for request {} came after its entry was written "
-                                    + "again ({}): the entry is kept", topic, r.key(), entries.phaseOf(r.key()));
+                            // Its done entry expired and it was taken up again, or another instance's
+                            // sweep landed after the new intent: the open entry is what counts.
+                            LOG.info("Order journal '{}': a tombstone read for request {}, which is open again ({}): "
+                                    + "its entry is kept", topic, r.key(), entries.phaseOf(r.key()));
                         }
                     } else if (supersedes(r.entry(), entries.get(r.entry().requestId()))) {
                         if (r.entry().phase() == Phase.done && retention.expired(r.writtenAt(), r.entry().day())) {
