@@ -40,6 +40,8 @@ final class JournalIndex {
     private final SpendLedger ledger;
     private final int maxExpired;
     private long expiredNotHeld;
+    // Per partition, the first offset of an expired done entry read while there was no room for its id.
+    private final Map<Integer, Long> notHeldFrom = new HashMap<>();
 
     JournalIndex(SpendLedger ledger, int maxExpired) {
         this.ledger = ledger;
@@ -82,14 +84,35 @@ final class JournalIndex {
         ledger.book(day, file, nrc);
     }
 
-    /** An expired done entry read: not held; its id waits for its tombstone (if there is room). */
-    synchronized void putExpired(String requestId) {
+    /**
+     * An expired done entry read (at {@code offset} of {@code partition}): not held; its id waits for
+     * its tombstone if there is room, else where it was is noted for a later {@link ExpiredScan}.
+     */
+    synchronized void putExpired(String requestId, int partition, long offset) {
         forget(requestId);
         if (expired.size() < maxExpired) {
             expired.add(requestId);
         } else {
             expiredNotHeld++;
+            notHeldFrom.merge(partition, offset, Math::min);
         }
+    }
+
+    /**
+     * An expired done entry found by a later read of the whole journal ({@link ExpiredScan}): queued for
+     * its tombstone when the request is not held (nothing newer was read for it) and there is room.
+     *
+     * @return whether it was queued
+     */
+    synchronized boolean queueExpired(String requestId) {
+        if (open.containsKey(requestId) || done.containsKey(requestId) || expired.contains(requestId)) {
+            return false;
+        }
+        if (expired.size() >= maxExpired) {
+            return false;
+        }
+        expired.add(requestId);
+        return true;
     }
 
     /**
@@ -171,6 +194,25 @@ final class JournalIndex {
     /** Expired done entries read while {@code maxExpired} were already waiting: neither held nor queued. */
     synchronized long expiredNotHeld() {
         return expiredNotHeld;
+    }
+
+    /**
+     * Where a scan for the expired entries not held must begin (partition to offset), and set back
+     * to none (a scan for them begins); empty when every one read was held.
+     */
+    synchronized Map<Integer, Long> takeNotHeldFrom() {
+        Map<Integer, Long> from = new HashMap<>(notHeldFrom);
+        notHeldFrom.clear();
+        expiredNotHeld = 0;
+        return from;
+    }
+
+    /** A scan left some out again (or failed): where the next one begins. */
+    synchronized void notHeldFrom(Map<Integer, Long> from) {
+        from.forEach((p, o) -> notHeldFrom.merge(p, o, Math::min));
+        if (!from.isEmpty() && expiredNotHeld == 0) {
+            expiredNotHeld = 1; // at least one
+        }
     }
 
     private String intern(String s) {

@@ -3,6 +3,7 @@ package dev.tnorders.opentact.journal;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -38,6 +39,8 @@ final class JournalSweeper {
     static final int MAX_PER_ROUND = 10_000;
     /** How long one round may wait for the broker to acknowledge its tombstones. */
     private static final long ROUND_TIMEOUT_MS = 30_000;
+    /** How long a read of the whole journal for more expired entries may take. */
+    private static final long SCAN_TIMEOUT_MS = 120_000;
 
     /** What the sweeper needs of the journal. */
     interface Journal {
@@ -122,11 +125,18 @@ final class JournalSweeper {
         }
     }
 
-    /** One round: the tombstones of up to {@link #MAX_PER_ROUND} expired done entries; how many were removed. */
+    /**
+     * One round: the tombstones of up to {@link #MAX_PER_ROUND} expired done entries; how many were
+     * removed. When none is left to remove but more expired entries were read than there was room to
+     * hold the ids of, a read of the whole journal ({@link ExpiredScan}) finds the next ones instead.
+     */
     int sweep() {
         journal.catchUp();
         List<String> ids = index.expired(retention, MAX_PER_ROUND);
         if (ids.isEmpty()) {
+            if (index.expiredNotHeld() > 0) {
+                rescan();
+            }
             return 0;
         }
         List<Future<RecordMetadata>> sent = new ArrayList<>(ids.size());
@@ -154,5 +164,29 @@ final class JournalSweeper {
             }
         }
         return removed;
+    }
+
+    /** Reads the whole journal again for the expired done entries whose ids were not held. */
+    private void rescan() {
+        Map<Integer, Long> from = index.takeNotHeldFrom();
+        ExpiredScan.Found found;
+        try {
+            found = new ExpiredScan(kafka, topic, retention).scan(from, OrderJournal.MAX_EXPIRED_QUEUED, SCAN_TIMEOUT_MS);
+            journal.catchUp(); // what was written meanwhile is held before the ids are queued
+        } catch (RuntimeException e) {
+            index.notHeldFrom(from); // the next round tries again
+            throw e;
+        }
+        int queued = 0;
+        synchronized (journal.lock()) {
+            for (String id : found.ids()) {
+                if (index.queueExpired(id)) {
+                    queued++;
+                }
+            }
+            index.notHeldFrom(found.moreFrom()); // more than fit: another scan after these, from there
+        }
+        LOG.info("Order journal '{}': {} more done entries older than the retention found, to be removed{}", topic,
+                queued, found.moreFrom().isEmpty() ? "" : " (and more after them)");
     }
 }

@@ -101,7 +101,7 @@ public class OrderJournal implements dev.tnorders.opentact.order.OrderStore {
     // The reader thread: one read to the end for every caller waiting to see the journal up to it.
     private final GroupedWork<Void> reader;
     /** Expired done entries read at start whose id waits for its tombstone, at most (the others are not held). */
-    static final int MAX_EXPIRED_QUEUED = 100_000;
+    public static final int MAX_EXPIRED_QUEUED = 100_000;
     private JournalRetention retention = new JournalRetention(JournalRetention.DEFAULT_MS, java.time.Clock.systemUTC());
     private StaleViewRule staleView = new StaleViewRule(StaleViewRule.DEFAULT_STALE_AFTER_MS);
     // Where the partitions really end (the view is compared with it at most once a second while fresh).
@@ -258,8 +258,8 @@ public class OrderJournal implements dev.tnorders.opentact.order.OrderStore {
                         + "retention ({} ms, opentact.journal.retention-ms) not held, {} of them to be removed now{}",
                 topic, entries.openCount(), entries.doneCount(), entries.expiredCount() + entries.expiredNotHeld(),
                 retention.retentionMs(), entries.expiredCount(), entries.expiredNotHeld() == 0 ? ""
-                        : " (the other " + entries.expiredNotHeld() + " after a later start: at most "
-                        + MAX_EXPIRED_QUEUED + " per start)");
+                        : " (the other " + entries.expiredNotHeld() + " found by reading the journal again once "
+                        + "these are removed)");
     }
 
     public void stop() {
@@ -560,7 +560,7 @@ public class OrderJournal implements dev.tnorders.opentact.order.OrderStore {
                 }
                 try {
                     read.add(new Read(r.key(), r.value() == null ? null : mapper.readValue(r.value(), Entry.class),
-                            r.timestamp()));
+                            r.timestamp(), r.partition(), r.offset()));
                 } catch (java.io.IOException e) {
                     LOG.warn("Skipping an unreadable order journal entry at {}-{}@{}", r.topic(), r.partition(), r.offset());
                 }
@@ -576,7 +576,7 @@ public class OrderJournal implements dev.tnorders.opentact.order.OrderStore {
                         }
                     } else if (supersedes(r.entry(), entries.get(r.entry().requestId()))) {
                         if (r.entry().phase() == Phase.done && retention.expired(r.writtenAt(), r.entry().day())) {
-                            entries.putExpired(r.entry().requestId()); // not held: its tombstone is due
+                            entries.putExpired(r.entry().requestId(), r.partition(), r.offset()); // its tombstone is due
                         } else {
                             remember(r.entry(), r.writtenAt());
                         }
@@ -588,7 +588,7 @@ public class OrderJournal implements dev.tnorders.opentact.order.OrderStore {
     }
 
     /** An entry read (null: a tombstone) and when it was written (its record's timestamp). */
-    private record Read(String key, Entry entry, long writtenAt) {
+    private record Read(String key, Entry entry, long writtenAt, int partition, long offset) {
     }
 
     /**

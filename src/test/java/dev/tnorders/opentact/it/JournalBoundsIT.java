@@ -91,6 +91,7 @@ class JournalBoundsIT {
                     out.computeIfAbsent(r.key(), k -> new ArrayList<>()).add(r.value());
                 }
             }
+            assertThat(consumer.position(tp)).as("read to the end of " + topic).isGreaterThanOrEqualTo(end);
         }
         return out;
     }
@@ -166,6 +167,44 @@ class JournalBoundsIT {
             assertThat(config.get("min.cleanable.dirty.ratio").value()).isEqualTo("0.1");
             assertThat(config.get("segment.ms").value()).isEqualTo("3600000");
             assertThat(config.get("delete.retention.ms").value()).isEqualTo("86400000");
+        }
+    }
+
+    @Test
+    void moreExpiredEntriesThanTheSweeperHoldsIdsOfAreFoundByReadingTheJournalAgain() throws Exception {
+        String topic = "journal-bounds-rescan-" + UUID.randomUUID();
+        long retentionMs = 5_000;
+        OrderJournal creator = journal(topic, retentionMs, 30_000);
+        creator.stop();
+        int n = OrderJournal.MAX_EXPIRED_QUEUED + 300;
+        long tenDaysAgo = System.currentTimeMillis() - 10 * DAY;
+        String oldDay = LocalDate.ofInstant(Instant.ofEpochMilli(tenDaysAgo), ZoneOffset.UTC).toString();
+        Properties p = producerProperties();
+        p.put(ProducerConfig.LINGER_MS_CONFIG, 20);
+        p.put(ProducerConfig.BATCH_SIZE_CONFIG, 256 * 1024);
+        try (KafkaProducer<String, String> producer = new KafkaProducer<>(p)) {
+            for (int i = 0; i < n; i++) {
+                producer.send(new ProducerRecord<>(topic, null, tenDaysAgo, "old-" + i, done("old-" + i, oldDay)));
+            }
+            producer.flush();
+        }
+        OrderJournal journal = journal(topic, retentionMs, 30_000);
+        try {
+            assertThat(journal.doneHeld()).isEqualTo(OrderJournal.MAX_EXPIRED_QUEUED); // ids only; the rest not held
+            assertThat(journal.phaseOf("old-" + (n - 1))).isNull();
+            await().atMost(Duration.ofSeconds(150)).pollInterval(Duration.ofSeconds(3)).ignoreExceptions().until(() -> {
+                Map<String, List<String>> onTopic = records(topic);
+                for (int i = 0; i < n; i++) {
+                    List<String> values = onTopic.get("old-" + i);
+                    if (values != null && values.get(values.size() - 1) != null) {
+                        return false;
+                    }
+                }
+                return true;
+            });
+            assertThat(journal.doneHeld()).isZero();
+        } finally {
+            journal.stop();
         }
     }
 

@@ -96,10 +96,12 @@ class JournalIndexTest {
     void expiredEntriesReadAtStartAreNotHeldTheirIdsWaitForTheTombstoneUpToTheCap() {
         index.put(entry("r0", Phase.intent, "2026-11-20", null, "1.00"), NOW_MS - 10 * DAY);
         for (int i = 0; i < 5; i++) {
-            index.putExpired("r" + i); // read later than r0's intent: its done
+            index.putExpired("r" + i, 0, 10 + i); // read later than r0's intent: its done
         }
         assertThat(index.expiredCount()).isEqualTo(3);
         assertThat(index.expiredNotHeld()).isEqualTo(2);
+        assertThat(index.takeNotHeldFrom()).containsExactly(java.util.Map.entry(0, 13L)); // a scan begins at r3
+        assertThat(index.expiredNotHeld()).isZero();
         assertThat(index.openCount()).isZero();
         assertThat(ledger.day("2026-11-20", "other")).isEqualByComparingTo("0");
         // until removed, still done: a request repeated then is not ordered again
