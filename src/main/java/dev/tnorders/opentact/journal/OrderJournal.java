@@ -555,7 +555,7 @@ public class OrderJournal implements dev.tnorders.opentact.order.OrderStore {
             // Parsed outside the lock, applied in order under it (a null entry: the key was deleted).
             List<Read> read = new ArrayList<>();
             for (ConsumerRecord<String, String> r : consumer.poll(Duration.ofMillis(200))) {
-                if (r.key() == null || r.value() != null && alreadyKnown(r)) {
+                if (r.value() == null ? r.key() == null : alreadyKnown(r)) {
                     continue;
                 }
                 try {
