@@ -29,12 +29,15 @@ final class JournalIndex {
     private record Done(String day, int epochDay, String file, BigDecimal nrc, long writtenAt) {
     }
 
+    /** Open entries waiting to be written again after a tombstone, at most. */
+    private static final int REWRITES = 10_000;
     /** Distinct days, files and amounts shared between entries at most (beyond, each keeps its own). */
     private static final int INTERNED = 100_000;
 
     private final Map<String, Entry> open = new ConcurrentHashMap<>();
     private final Map<String, Done> done = new ConcurrentHashMap<>();
     private final Set<String> expired = ConcurrentHashMap.newKeySet();
+    private final Set<String> toRewrite = ConcurrentHashMap.newKeySet();
     private final Map<String, String> names = new HashMap<>();
     private final Map<BigDecimal, BigDecimal> amounts = new HashMap<>();
     private final SpendLedger ledger;
@@ -125,6 +128,9 @@ final class JournalIndex {
      */
     synchronized boolean remove(String requestId) {
         if (open.containsKey(requestId)) {
+            if (toRewrite.size() < REWRITES) {
+                toRewrite.add(requestId); // on the topic the tombstone is its latest record: write it again
+            }
             return false;
         }
         forget(requestId);
@@ -172,6 +178,22 @@ final class JournalIndex {
             ledger.unbook(d.day(), d.file(), d.nrc());
         }
         expired.remove(requestId);
+    }
+
+    /**
+     * The open entries a tombstone was read for since the last call (see {@link #remove}): written
+     * again, they are the latest record of their key, and compaction keeps them.
+     */
+    synchronized List<Entry> takeRewrites() {
+        List<Entry> out = new ArrayList<>();
+        for (String id : toRewrite) {
+            Entry e = open.get(id);
+            if (e != null) {
+                out.add(e);
+            }
+        }
+        toRewrite.clear();
+        return out;
     }
 
     Collection<Entry> openEntries() {

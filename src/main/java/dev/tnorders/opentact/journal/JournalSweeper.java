@@ -49,6 +49,9 @@ final class JournalSweeper {
 
         /** The lock the journal's index is changed under. */
         Object lock();
+
+        /** Writes these entries again, as they are (one transaction). */
+        void rewrite(List<OrderJournal.Entry> entries);
     }
 
     private final KafkaClientSettings kafka;
@@ -132,6 +135,16 @@ final class JournalSweeper {
      */
     int sweep() {
         journal.catchUp();
+        List<OrderJournal.Entry> rewrites;
+        synchronized (journal.lock()) {
+            rewrites = index.takeRewrites();
+        }
+        if (!rewrites.isEmpty()) {
+            journal.rewrite(rewrites);
+            LOG.info("Order journal '{}': {} open entries written again after a tombstone read for them (their "
+                    + "expired done entry was removed as they were taken up again), so that compaction keeps them",
+                    topic, rewrites.size());
+        }
         List<String> ids = index.expired(retention, MAX_PER_ROUND);
         if (ids.isEmpty()) {
             if (index.expiredNotHeld() > 0) {

@@ -251,6 +251,11 @@ public class OrderJournal implements dev.tnorders.opentact.order.OrderStore {
             public Object lock() {
                 return OrderJournal.this;
             }
+
+            @Override
+            public void rewrite(List<Entry> open) {
+                transaction(open, List.of());
+            }
         }, writerId);
         sweeper.start();
         started = true;

@@ -76,6 +76,8 @@ class JournalIndexTest {
         // another instance's sweep, written before it read r2's new intent: r2 keeps it
         assertThat(index.remove("r2")).isFalse();
         assertThat(index.phaseOf("r2")).isEqualTo(Phase.intent);
+        assertThat(index.takeRewrites()).extracting(Entry::requestId).containsExactly("r2"); // written again
+        assertThat(index.takeRewrites()).isEmpty();
         assertThat(ledger.day("2026-12-01", "other")).isEqualByComparingTo("2.00");
     }
 
