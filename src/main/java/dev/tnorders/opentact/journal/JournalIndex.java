@@ -196,6 +196,11 @@ final class JournalIndex {
         return out;
     }
 
+    /** Entries {@link #takeRewrites} gave that could not be written: the next round tries again. */
+    synchronized void rewriteLater(List<Entry> entries) {
+        entries.forEach(e -> toRewrite.add(e.requestId()));
+    }
+
     Collection<Entry> openEntries() {
         return open.values();
     }

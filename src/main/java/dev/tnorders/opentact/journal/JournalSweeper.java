@@ -140,7 +140,14 @@ final class JournalSweeper {
             rewrites = index.takeRewrites();
         }
         if (!rewrites.isEmpty()) {
-            journal.rewrite(rewrites);
+            try {
+                journal.rewrite(rewrites);
+            } catch (RuntimeException e) {
+                synchronized (journal.lock()) {
+                    index.rewriteLater(rewrites);
+                }
+                throw e;
+            }
             LOG.info("Order journal '{}': {} open entries written again after a tombstone read for them (their "
                     + "expired done entry was removed as they were taken up again), so that compaction keeps them",
                     topic, rewrites.size());
