@@ -5,7 +5,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
@@ -84,8 +83,9 @@ public class OrderJournal implements dev.tnorders.opentact.order.OrderStore {
     // Entries written by a newer version may carry more fields: read what is known.
     private final ObjectMapper mapper = new ObjectMapper()
             .configure(com.fasterxml.jackson.databind.DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, false);
-    private final Map<String, Entry> entries = new ConcurrentHashMap<>();
     private final SpendLedger ledger = new SpendLedger();
+    // Open requests whole, done ones compactly (JournalIndex); expired done ones not at all.
+    private final JournalIndex entries = new JournalIndex(ledger, MAX_EXPIRED_QUEUED);
     private final KafkaClientSettings kafka;
     private final String topic;
     private final String outcomesTopic;
@@ -104,6 +104,16 @@ public class OrderJournal implements dev.tnorders.opentact.order.OrderStore {
     private KafkaConsumer<String, String> consumer;
     // The reader thread: one read to the end for every caller waiting to see the journal up to it.
     private final GroupedWork<Void> reader;
+    /** Expired done entries read at start whose id waits for its tombstone, at most (the others are not held). */
+    public static final int MAX_EXPIRED_QUEUED = 100_000;
+    private JournalRetention retention = new JournalRetention(JournalRetention.DEFAULT_MS, java.time.Clock.systemUTC());
+    private StaleViewRule staleView = new StaleViewRule(StaleViewRule.DEFAULT_STALE_AFTER_MS);
+    // Where the partitions really end (the view is compared with it at most once a second while fresh).
+    private LogEnds logEnds;
+    private long logEndsCheckedAt;
+    private String viewProblem;
+    private JournalSweeper sweeper;
+    private volatile boolean started;
 
     /** A journal that only records phases (tools and tests). */
     public OrderJournal(String brokers, String topic) {
@@ -135,6 +145,23 @@ public class OrderJournal implements dev.tnorders.opentact.order.OrderStore {
             readToEnd();
             return null;
         });
+    }
+
+    /**
+     * How long a {@code done} entry is kept ({@code opentact.journal.retention-ms}, default 7 days):
+     * after it, and once the UTC day its spend was booked on is over, it is removed from the topic
+     * ({@link JournalRetention}, {@link JournalSweeper}). Set before {@link #start}.
+     */
+    public void setRetentionMs(long retentionMs) {
+        this.retention = new JournalRetention(retentionMs, java.time.Clock.systemUTC());
+    }
+
+    /**
+     * How long the view may stay stuck behind an open transaction before catching up fails and
+     * readiness is DOWN ({@link StaleViewRule}, default 30 s). Set before {@link #start}.
+     */
+    public void setStaleAfterMs(long staleAfterMs) {
+        this.staleView = new StaleViewRule(staleAfterMs);
     }
 
     /**
@@ -205,6 +232,7 @@ public class OrderJournal implements dev.tnorders.opentact.order.OrderStore {
             }
             consumer.assign(partitions);
             consumer.seekToBeginning(partitions);
+            logEnds = new LogEnds(kafka, topic);
             // Before the reader thread starts, this thread may use the consumer.
             readToEnd(Duration.ofMillis(stepMs(deadline)));
         } catch (org.apache.kafka.common.KafkaException e) {
@@ -213,7 +241,30 @@ public class OrderJournal implements dev.tnorders.opentact.order.OrderStore {
             throw KafkaStartupException.of("the order journal's consumer", "read the topic '" + topic + "'", kafka, e);
         }
         reader.start();
-        LOG.info("Order journal '{}' loaded: {} requests known", topic, entries.size());
+        sweeper = new JournalSweeper(kafka, topic, entries, retention, new JournalSweeper.Journal() {
+            @Override
+            public void catchUp() {
+                OrderJournal.this.catchUp();
+            }
+
+            @Override
+            public Object lock() {
+                return OrderJournal.this;
+            }
+
+            @Override
+            public void rewrite(List<Entry> open) {
+                transaction(open, List.of());
+            }
+        }, writerId);
+        sweeper.start();
+        started = true;
+        LOG.info("Order journal '{}' loaded: {} open requests, {} done ones held; {} done entries older than the "
+                        + "retention ({} ms, opentact.journal.retention-ms) not held, {} of them to be removed now{}",
+                topic, entries.openCount(), entries.doneCount(), entries.expiredCount() + entries.expiredNotHeld(),
+                retention.retentionMs(), entries.expiredCount(), entries.expiredNotHeld() == 0 ? ""
+                        : " (the other " + entries.expiredNotHeld() + " found by reading the journal again once "
+                        + "these are removed)");
     }
 
     /** A transactional producer, its transactions started (initTransactions fences an older one of the same id). */
@@ -259,9 +310,35 @@ public class OrderJournal implements dev.tnorders.opentact.order.OrderStore {
     }
 
     public void stop() {
+        started = false;
+        if (sweeper != null) {
+            sweeper.stop();
+        }
         writer.stop();
         reader.stop();
         closeClients();
+    }
+
+    /**
+     * Why this instance's view of the journal cannot be trusted for a decision now (stuck behind an
+     * open transaction, or the journal not readable), for readiness; null when it can. Reads the
+     * journal to its end, waiting 10 s at most.
+     */
+    public String viewProblem() {
+        if (!started) {
+            return "the order journal '" + topic + "' is not started";
+        }
+        try {
+            reader.submitAndWait(null, 10, "reading the order journal '" + topic + "' to its end");
+            return null;
+        } catch (IllegalStateException e) {
+            return e.getMessage();
+        }
+    }
+
+    /** Done requests held compactly, and expired ones waiting for their tombstone (a metric, tests). */
+    public int doneHeld() {
+        return entries.doneCount() + entries.expiredCount();
     }
 
     private synchronized void closeClients() {
@@ -270,6 +347,9 @@ public class OrderJournal implements dev.tnorders.opentact.order.OrderStore {
         }
         if (consumer != null) {
             consumer.close(Duration.ofSeconds(5));
+        }
+        if (logEnds != null) {
+            logEnds.close();
         }
     }
 
@@ -306,12 +386,12 @@ public class OrderJournal implements dev.tnorders.opentact.order.OrderStore {
 
     /** Requests whose order is being placed or followed (phase intent or placed), as last read: a metric. */
     public int openOrders() {
-        return (int) entries.values().stream().filter(e -> e.phase() != Phase.done).count();
+        return entries.openCount();
     }
 
     /** Up to {@code limit} open requests as {@code request id: phase [order uuid]}, for a person to read. */
     public List<String> openRequests(int limit) {
-        return entries.values().stream().filter(e -> e.phase() != Phase.done).limit(limit)
+        return entries.openEntries().stream().limit(limit)
                 .map(e -> e.requestId() + ": " + e.phase() + (e.orderUuid() == null ? "" : " " + e.orderUuid()))
                 .sorted().toList();
     }
@@ -407,8 +487,8 @@ public class OrderJournal implements dev.tnorders.opentact.order.OrderStore {
             Entry e = entries.get(r.requestId());
             boolean done = e != null && e.phase() == Phase.done;
             if (done) {
-                LOG.warn("Request {} is already done in the order journal (order {}), published by another instance: "
-                        + "its results are not published again", r.requestId(), e.orderUuid());
+                LOG.warn("Request {} is already done in the order journal, published by another instance: "
+                        + "its results are not published again", r.requestId());
             }
             out.add(!done);
         }
@@ -630,28 +710,68 @@ public class OrderJournal implements dev.tnorders.opentact.order.OrderStore {
                 throw new IllegalStateException("could not read the order journal '" + topic + "' to its end in 60 s");
             }
             // Parsed outside the lock, applied in order under it (a null entry: the key was deleted).
-            List<Map.Entry<String, Entry>> read = new ArrayList<>();
+            List<Read> read = new ArrayList<>();
             for (ConsumerRecord<String, String> r : consumer.poll(Duration.ofMillis(200))) {
-                if (r.value() != null && alreadyKnown(r)) {
+                if (r.value() == null ? r.key() == null : alreadyKnown(r)) {
                     continue;
                 }
                 try {
-                    read.add(new java.util.AbstractMap.SimpleEntry<>(r.key(),
-                            r.value() == null ? null : mapper.readValue(r.value(), Entry.class)));
+                    read.add(new Read(r.key(), r.value() == null ? null : mapper.readValue(r.value(), Entry.class),
+                            r.timestamp(), r.partition(), r.offset()));
                 } catch (java.io.IOException e) {
                     LOG.warn("Skipping an unreadable order journal entry at {}-{}@{}", r.topic(), r.partition(), r.offset());
                 }
             }
             synchronized (this) { // with the writer's remember, so that what is read late never undoes it
-                for (Map.Entry<String, Entry> r : read) {
-                    if (r.getValue() == null) {
-                        entries.remove(r.getKey());
-                        ledger.forget(r.getKey());
-                    } else if (supersedes(r.getValue(), entries.get(r.getValue().requestId()))) {
-                        remember(r.getValue());
+                for (Read r : read) {
+                    if (r.entry() == null) {
+                        if (!entries.remove(r.key())) {
+                            // Its done entry expired and it was taken up again, or another instance's
+                            // sweep landed after the new intent: the open entry is what counts.
+                            LOG.info("Order journal '{}': a tombstone read for request {}, which is open again ({}): "
+                                    + "its entry is kept", topic, r.key(), entries.phaseOf(r.key()));
+                        }
+                    } else if (supersedes(r.entry(), entries.get(r.entry().requestId()))) {
+                        if (r.entry().phase() == Phase.done && retention.expired(r.writtenAt(), r.entry().day())) {
+                            entries.putExpired(r.entry().requestId(), r.partition(), r.offset()); // its tombstone is due
+                        } else {
+                            remember(r.entry(), r.writtenAt());
+                        }
                     }
                 }
             }
+        }
+        checkView();
+    }
+
+    /** An entry read (null: a tombstone) and when it was written (its record's timestamp). */
+    private record Read(String key, Entry entry, long writtenAt, int partition, long offset) {
+    }
+
+    /**
+     * Fails when the view is stuck behind an open transaction ({@link StaleViewRule}): what was read
+     * to the last stable offset is then not what every instance wrote, and no decision is taken on it.
+     * Asks where the log really ends at most once a second while the view is fresh.
+     */
+    private void checkView() {
+        long now = System.currentTimeMillis();
+        if (!started || viewProblem == null && now - logEndsCheckedAt < 1_000) { // start: not yet
+            return;
+        }
+        Map<TopicPartition, Long> ends = logEnds.of(consumer.assignment());
+        logEndsCheckedAt = now;
+        for (Map.Entry<TopicPartition, Long> e : ends.entrySet()) {
+            staleView.observe(e.getKey().partition(), consumer.position(e.getKey()), e.getValue(), now);
+        }
+        String problem = staleView.problem(topic, now);
+        if (problem != null && viewProblem == null) {
+            LOG.error("{}", problem);
+        } else if (problem == null && viewProblem != null) {
+            LOG.info("Order journal '{}': the open transaction that held its view back is over; decisions go on", topic);
+        }
+        viewProblem = problem;
+        if (problem != null) {
+            throw new IllegalStateException(problem);
         }
     }
 
@@ -677,14 +797,17 @@ public class OrderJournal implements dev.tnorders.opentact.order.OrderStore {
         if (writer == null || phase == null || !java.util.Arrays.equals(writer.value(), writerId)) {
             return false;
         }
-        Entry known = entries.get(r.key());
+        Phase known = entries.phaseOf(r.key());
         return known != null
-                && known.phase().compareTo(Phase.valueOf(new String(phase.value(), java.nio.charset.StandardCharsets.UTF_8))) >= 0;
+                && known.compareTo(Phase.valueOf(new String(phase.value(), java.nio.charset.StandardCharsets.UTF_8))) >= 0;
     }
 
     private void remember(Entry entry) {
-        entries.put(entry.requestId(), entry);
-        ledger.record(entry.requestId(), entry.day(), entry.file(), entry.nrc());
+        remember(entry, clock.millis());
+    }
+
+    private void remember(Entry entry, long writtenAt) {
+        entries.put(entry, writtenAt);
     }
 
     private boolean reached(Map<TopicPartition, Long> end) {
@@ -709,6 +832,19 @@ public class OrderJournal implements dev.tnorders.opentact.order.OrderStore {
         return Math.max(remainingMs(deadline), Math.min(5_000, kafka.startupTimeoutMs()));
     }
 
+    /**
+     * The journal topic's configs when the journal creates it: compacted, and compacted soon enough
+     * for the expired entries' tombstones to free the space: segments rolled hourly (the active one
+     * is never compacted), compaction once a tenth of the log is superseded, and a tombstone kept a
+     * day so that an instance that was away for less still reads it. An existing topic keeps its own
+     * (docs/operations.md says how to set them).
+     */
+    static final Map<String, String> TOPIC_CONFIGS = Map.of(
+            "cleanup.policy", "compact",
+            "segment.ms", "3600000",
+            "min.cleanable.dirty.ratio", "0.1",
+            "delete.retention.ms", "86400000");
+
     private void createTopicIfMissing(long deadline) {
         Properties p = kafka.clientProperties("opentact-journal-admin-" + topic);
         int timeout = (int) Math.max(1, remainingMs(deadline));
@@ -717,7 +853,7 @@ public class OrderJournal implements dev.tnorders.opentact.order.OrderStore {
         String action = "create the compacted topic '" + topic + "'";
         Admin admin = Admin.create(p);
         try {
-            NewTopic t = new NewTopic(topic, 1, (short) -1).configs(Map.of("cleanup.policy", "compact"));
+            NewTopic t = new NewTopic(topic, 1, (short) -1).configs(TOPIC_CONFIGS);
             admin.createTopics(List.of(t)).all().get(Math.max(1, remainingMs(deadline)), TimeUnit.MILLISECONDS);
             LOG.info("Created the compacted order journal topic '{}'", topic);
         } catch (java.util.concurrent.ExecutionException e) {

@@ -9,6 +9,11 @@ import java.util.Map;
  * entries: an order's quoted price counts from its {@code intent} on (money about to be spent),
  * and is replaced by what was really bought at {@code done}. Because every instance reads the
  * whole journal, every instance sees the same totals, and a restart rebuilds them.
+ *
+ * <p>Open requests (and reservations) are kept per request, so that a request decided again leaves
+ * its own spend out. A done request is only in the totals ({@link #book}/{@link #unbook}): it is never
+ * decided again, and a million of them must fit in a small heap ({@link JournalIndex}). A total
+ * that comes back to zero is dropped, so that days and files long past do not pile up.
  */
 public final class SpendLedger {
 
@@ -27,20 +32,46 @@ public final class SpendLedger {
         }
         Spend spend = new Spend(day, file, nrc);
         byRequest.put(requestId, spend);
-        byDay.merge(day, nrc, BigDecimal::add);
-        if (file != null) {
-            byFile.merge(file, nrc, BigDecimal::add);
+        add(day, file, nrc);
+    }
+
+    /** A done request's spend: in the totals only. */
+    public synchronized void book(String day, String file, BigDecimal nrc) {
+        if (day != null && nrc != null) {
+            add(day, file, nrc);
         }
+    }
+
+    /** Takes back what {@link #book} booked (the done request was removed or replaced). */
+    public synchronized void unbook(String day, String file, BigDecimal nrc) {
+        if (day != null && nrc != null) {
+            add(day, file, nrc.negate());
+        }
+    }
+
+    private void add(String day, String file, BigDecimal nrc) {
+        byDay.merge(day, nrc, SpendLedger::sumOrNone);
+        if (file != null) {
+            byFile.merge(file, nrc, SpendLedger::sumOrNone);
+        }
+    }
+
+    /** The new total, or null (the key is removed) when it is back to zero. */
+    private static BigDecimal sumOrNone(BigDecimal a, BigDecimal b) {
+        BigDecimal sum = a.add(b);
+        return sum.signum() == 0 ? null : sum;
+    }
+
+    /** How many days and files have a total (a metric of the ledger's size; tests). */
+    synchronized int totals() {
+        return byDay.size() + byFile.size();
     }
 
     /** The request accounts for nothing any more. */
     public synchronized void forget(String requestId) {
         Spend old = byRequest.remove(requestId);
         if (old != null) {
-            byDay.merge(old.day(), old.nrc().negate(), BigDecimal::add);
-            if (old.file() != null) {
-                byFile.merge(old.file(), old.nrc().negate(), BigDecimal::add);
-            }
+            add(old.day(), old.file(), old.nrc().negate());
         }
     }
 

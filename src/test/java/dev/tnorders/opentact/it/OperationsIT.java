@@ -184,5 +184,6 @@ class OperationsIT extends SandboxAndApp {
         assertThat(all.get("opentact-kafka")).containsEntry("status", "UP");
         assertThat(all.get("opentact-api")).containsEntry("status", "UP");
         assertThat(all.get("opentact-intake")).containsEntry("status", "UP");
+        assertThat(all.get("opentact-journal")).containsEntry("status", "UP");
     }
 }
