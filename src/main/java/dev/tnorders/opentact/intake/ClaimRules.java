@@ -31,6 +31,14 @@ public final class ClaimRules {
         return regularFile && isOrderFileName(name) && nowMillis - lastModifiedMillis >= quietMs;
     }
 
+    /**
+     * How many more files an instance may claim now: it holds at most {@code maxFiles} (claimed and
+     * not done), so that a busy instance leaves the rest of the inbox to the others.
+     */
+    public static int freeSlots(int maxFiles, int held) {
+        return Math.max(0, maxFiles - held);
+    }
+
     /** {@code *.csv} or {@code *.CSV}, not hidden, no backslash (the names csv-intake has always taken). */
     public static boolean isOrderFileName(String name) {
         return name != null && !name.startsWith(".") && !name.contains("\\") && !name.contains("/")

@@ -69,7 +69,7 @@ public class CsvOutbox {
         Path file = outbox.resolve(name);
         try {
             Files.createDirectories(outbox);
-            boolean isNew = !Files.exists(file);
+            boolean isNew = !Files.exists(file) || Files.size(file) == 0;
             try (Writer w = Files.newBufferedWriter(file, StandardCharsets.UTF_8, StandardOpenOption.CREATE,
                     StandardOpenOption.APPEND); CSVPrinter p = new CSVPrinter(w, CSVFormat.RFC4180)) {
                 if (isNew) {
@@ -81,6 +81,34 @@ public class CsvOutbox {
             }
         } catch (IOException e) {
             throw new UncheckedIOException("cannot write " + file, e);
+        }
+    }
+
+    /** The length of a file's rejects file (0 when there is none yet). */
+    public synchronized long rejectsSize(String file) {
+        Path f = outbox.resolve(safeName(file) + ".rejects.csv");
+        try {
+            return Files.exists(f) ? Files.size(f) : 0;
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read the size of " + f, e);
+        }
+    }
+
+    /**
+     * Cuts a file's rejects file back to {@code bytes} (what it held when the file's progress was
+     * last saved): a file read again after a crash does not write the bad rows of its chunk in
+     * flight twice. Only the instance that claimed the file writes its rejects file.
+     */
+    public synchronized void truncateRejects(String file, long bytes) {
+        Path f = outbox.resolve(safeName(file) + ".rejects.csv");
+        try {
+            if (Files.exists(f) && Files.size(f) > bytes) {
+                try (java.nio.channels.FileChannel ch = java.nio.channels.FileChannel.open(f, StandardOpenOption.WRITE)) {
+                    ch.truncate(bytes);
+                }
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot cut back " + f, e);
         }
     }
 

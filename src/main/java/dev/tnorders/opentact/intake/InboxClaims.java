@@ -42,6 +42,7 @@ public class InboxClaims {
     private final String instanceId;
     private final Path own;
     private final long quietMs;
+    private final int maxFiles;
     private final ClaimRules.OwnerWatch watch;
     private final LongSupplier wallClock;
     private final LongSupplier monotonic;
@@ -50,12 +51,16 @@ public class InboxClaims {
     private String lastHeartbeat;
     private boolean conflictLogged;
 
-    public InboxClaims(String inboxDir, String instanceId, long quietMs, long claimTimeoutMs) {
-        this(inboxDir, instanceId, quietMs, claimTimeoutMs, System::currentTimeMillis, System::nanoTime);
+    public InboxClaims(String inboxDir, String instanceId, long quietMs, long claimTimeoutMs, int maxFiles) {
+        this(inboxDir, instanceId, quietMs, claimTimeoutMs, maxFiles, System::currentTimeMillis, System::nanoTime);
     }
 
-    InboxClaims(String inboxDir, String instanceId, long quietMs, long claimTimeoutMs, LongSupplier wallClock,
-                LongSupplier monotonic) {
+    InboxClaims(String inboxDir, String instanceId, long quietMs, long claimTimeoutMs, int maxFiles,
+                LongSupplier wallClock, LongSupplier monotonic) {
+        if (maxFiles < 1) {
+            throw new IllegalArgumentException("opentact.inbox.claim-max-files must be at least 1, not " + maxFiles);
+        }
+        this.maxFiles = maxFiles;
         this.inbox = Path.of(inboxDir);
         this.claimed = inbox.resolve(CLAIMED);
         this.instanceId = ClaimRules.checkedInstanceId(instanceId == null || instanceId.isBlank()
@@ -103,7 +108,9 @@ public class InboxClaims {
             throw new UncheckedIOException("cannot create the claim folder " + own, e);
         }
         beat();
-        return takeOverGone() + claimReady();
+        dropOrphanProgress();
+        int taken = takeOverGone();
+        return taken + claimReady();
     }
 
     /** Rewrites this instance's heartbeat, and says so when another process writes it too (the same id twice). */
@@ -132,7 +139,11 @@ public class InboxClaims {
     private int claimReady() {
         int taken = 0;
         long now = wallClock.getAsLong();
+        int free = ClaimRules.freeSlots(maxFiles, held());
         for (Path file : list(inbox)) {
+            if (taken >= free) {
+                break; // the rest stay in the inbox, for another instance or a later round
+            }
             String name = file.getFileName().toString();
             try {
                 if (!ClaimRules.claimable(name, Files.isRegularFile(file),
@@ -159,6 +170,7 @@ public class InboxClaims {
     private int takeOverGone() {
         int taken = 0;
         long now = monotonic.getAsLong();
+        int free = ClaimRules.freeSlots(maxFiles, held());
         for (Path folder : list(claimed)) {
             String owner = folder.getFileName().toString();
             if (owner.equals(instanceId) || !Files.isDirectory(folder)) {
@@ -168,18 +180,51 @@ public class InboxClaims {
                 continue;
             }
             for (Path file : list(folder)) {
+                if (taken >= free) {
+                    return taken; // the rest for other instances, or a later round
+                }
                 String name = file.getFileName().toString();
                 if (!ClaimRules.isOrderFileName(name) || Files.exists(own.resolve(name))) {
                     continue;
                 }
                 if (rename(file, own.resolve(name))) {
                     taken++;
+                    // Its progress goes with it (only the winner of the file moves it; its owner is gone).
+                    Path progress = folder.resolve(FileProgress.sidecarName(name));
+                    if (Files.exists(progress)) {
+                        rename(progress, own.resolve(progress.getFileName()));
+                    }
                     LOG.warn("Took over order file {} from instance {}, whose heartbeat has not changed for the claim "
-                            + "timeout; it is read again from its start", name, owner);
+                            + "timeout; it is read on from where that instance left it", name, owner);
                 }
             }
         }
         return taken;
+    }
+
+    /** Order files in this instance's folder: claimed and not done yet. */
+    private int held() {
+        int n = 0;
+        for (Path entry : list(own)) {
+            if (ClaimRules.isOrderFileName(entry.getFileName().toString())) {
+                n++;
+            }
+        }
+        return n;
+    }
+
+    /** The progress of a file no longer in this folder (done or failed) is dropped. */
+    private void dropOrphanProgress() {
+        for (Path entry : list(own)) {
+            String of = FileProgress.fileOf(entry.getFileName().toString());
+            if (of != null && !Files.exists(own.resolve(of))) {
+                try {
+                    Files.deleteIfExists(entry);
+                } catch (IOException e) {
+                    LOG.debug("Cannot delete {}: {}", entry, e.toString());
+                }
+            }
+        }
     }
 
     private boolean claimedAnywhere(String name) {

@@ -30,6 +30,13 @@ class ClaimRulesTest {
     }
 
     @Test
+    void anInstanceHoldsAtMostMaxFiles() {
+        assertThat(ClaimRules.freeSlots(2, 0)).isEqualTo(2);
+        assertThat(ClaimRules.freeSlots(2, 1)).isEqualTo(1);
+        assertThat(ClaimRules.freeSlots(2, 5)).isZero();
+    }
+
+    @Test
     void anInstanceIdIsOneFolderName() {
         assertThat(ClaimRules.checkedInstanceId("app-1.eu_west")).isEqualTo("app-1.eu_west");
         for (String bad : new String[] {"", ".hidden", "a/b", "..", "a b", "a\\b"}) {

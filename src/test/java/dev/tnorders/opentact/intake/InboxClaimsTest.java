@@ -28,7 +28,11 @@ class InboxClaimsTest {
     private final AtomicLong mono = new AtomicLong();
 
     private InboxClaims claims(String id, long quietMs, long timeoutMs) {
-        return new InboxClaims(inbox.toString(), id, quietMs, timeoutMs, wall::get, mono::get);
+        return claims(id, quietMs, timeoutMs, 1000);
+    }
+
+    private InboxClaims claims(String id, long quietMs, long timeoutMs, int maxFiles) {
+        return new InboxClaims(inbox.toString(), id, quietMs, timeoutMs, maxFiles, wall::get, mono::get);
     }
 
     private Path drop(String name, long ageMs) throws Exception {
@@ -159,9 +163,41 @@ class InboxClaimsTest {
 
     @Test
     void aMissingInboxIsNotAnErrorAndABadIdStopsTheStart() {
-        assertThat(new InboxClaims(inbox.resolve("absent").toString(), "a", 100, 1000).claim()).isZero();
-        assertThatThrownBy(() -> new InboxClaims(inbox.toString(), "../x", 100, 1000))
+        assertThat(new InboxClaims(inbox.resolve("absent").toString(), "a", 100, 1000, 2).claim()).isZero();
+        assertThatThrownBy(() -> new InboxClaims(inbox.toString(), "../x", 100, 1000, 2))
                 .hasMessageContaining("opentact.inbox.instance-id");
-        assertThat(new InboxClaims(inbox.toString(), "", 100, 1000).instanceId()).isEqualTo(InboxClaims.defaultInstanceId());
+        assertThat(new InboxClaims(inbox.toString(), "", 100, 1000, 2).instanceId()).isEqualTo(InboxClaims.defaultInstanceId());
+    }
+
+    @Test
+    void aBusyInstanceLeavesTheRestOfTheInboxToTheOthers() throws Exception {
+        for (int i = 0; i < 5; i++) {
+            drop("f" + i + ".csv", 5000);
+        }
+        InboxClaims a = claims("a", 100, 60_000, 2);
+        InboxClaims b = claims("b", 100, 60_000, 2);
+        assertThat(a.claim()).isEqualTo(2);
+        assertThat(a.claim()).as("holds two").isZero();
+        assertThat(b.claim()).isEqualTo(2);
+        Files.move(inbox.resolve(".claimed/a").resolve(in("a").get(0)),
+                Files.createDirectories(inbox.resolve(".done")).resolve("x.csv"));
+        assertThat(a.claim()).as("one done: one more").isEqualTo(1);
+        assertThat(in("a").size() + in("b").size()).isEqualTo(4);
+    }
+
+    @Test
+    void aTakenOverFileKeepsItsProgressAndTheProgressOfADoneFileIsDropped() throws Exception {
+        drop("half.csv", 5000);
+        InboxClaims dead = claims("dead", 100, 1000);
+        dead.claim();
+        Files.writeString(inbox.resolve(".claimed/dead/.half.csv.progress"), "items=7\n");
+        InboxClaims b = claims("b", 100, 1000);
+        b.claim();
+        mono.addAndGet(1_000_000_000L);
+        assertThat(b.claim()).isEqualTo(1);
+        assertThat(inbox.resolve(".claimed/b/.half.csv.progress")).hasContent("items=7\n");
+        Files.move(inbox.resolve(".claimed/b/half.csv"), Files.createDirectories(inbox.resolve(".done")).resolve("h.csv"));
+        b.claim();
+        assertThat(inbox.resolve(".claimed/b/.half.csv.progress")).doesNotExist();
     }
 }

@@ -51,7 +51,7 @@ class CsvIntakeRouteTest {
     public static class CsvBeans implements CamelConfiguration {
         @BindToRegistry("csvIntake")
         public CsvIntake csvIntake() {
-            return new CsvIntake(new RequestValidator(100), 500, 10_000, 10_000);
+            return new CsvIntake(new RequestValidator(100), 500, 10_000, 10_000, csvOutbox());
         }
 
         @BindToRegistry("csvOutbox")
@@ -66,7 +66,7 @@ class CsvIntakeRouteTest {
 
         @BindToRegistry("inboxClaims")
         public InboxClaims inboxClaims() {
-            return new InboxClaims(INBOX, INSTANCE, 100, 60_000);
+            return new InboxClaims(INBOX, INSTANCE, 100, 60_000, 2);
         }
 
         @BindToRegistry("inboxNames")

@@ -1,0 +1,169 @@
+package dev.tnorders.opentact.it;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.UUID;
+import java.util.stream.Stream;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import dev.tnorders.opentact.sandbox.OpentactSandbox;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/**
+ * Two instances (two JVMs, one consumer group, distinct instance ids) watch one inbox and write to
+ * one outbox (a shared volume): every file is claimed by exactly one of them, every good row is on
+ * the requests topic exactly once, every request gets one outcome, and each results and rejects
+ * file holds its header once and each line once.
+ */
+class SharedInboxIT extends SandboxAndAppProcess {
+
+    private static final Logger LOG = LoggerFactory.getLogger(SharedInboxIT.class);
+    private static final Duration WAIT = Duration.ofSeconds(180);
+    private static final String TOKEN = "shared-inbox-token";
+
+    private AppProcess second;
+
+    @AfterEach
+    void stopSecond() throws Exception {
+        if (second != null) {
+            second.close();
+        }
+    }
+
+    private AppProcess instance(String prefix, String id, Path inbox, Path outbox) throws Exception {
+        return new AppProcess(Path.of("target", "it-logs", prefix + id + ".log"), List.of())
+                .standardEnv(prefix, sandbox.baseUrl(), TOKEN, SharedKafka.bootstrapServers(), inbox, outbox)
+                .env("OPENTACT_INBOX_INSTANCE_ID", id)
+                // Both JVMs are on this host: each needs its own transactional id too.
+                .env("OPENTACT_KAFKA_TRANSACTIONAL_ID", prefix + id)
+                .env("OPENTACT_INBOX_QUIET_MS", "300")
+                .env("OPENTACT_INBOX_CHECK_INTERVAL_MS", "100")
+                .env("OPENTACT_INBOX_CHUNK_SIZE", "7")
+                .env("OPENTACT_KAFKA_SESSION_TIMEOUT_MS", "6000");
+    }
+
+    /** Writes under a name the inbox does not take, then renames: a complete file appears at once. */
+    private static void drop(Path inbox, String name, String content) throws Exception {
+        Path part = inbox.resolve(name + ".part");
+        Files.writeString(part, content, StandardCharsets.UTF_8);
+        Files.move(part, inbox.resolve(name));
+    }
+
+    private static long filesIn(Path dir) throws Exception {
+        if (!Files.isDirectory(dir)) {
+            return 0;
+        }
+        try (Stream<Path> s = Files.list(dir)) {
+            return s.filter(Files::isRegularFile).count();
+        }
+    }
+
+    @Test
+    void twoInstancesOnOneInboxTakeEachFileOnceAndWriteEachLineOnce() throws Exception {
+        int files = 8;
+        int rowsPerFile = 15;
+        sandbox = OpentactSandbox.start(0, TOKEN);
+        sandbox.setCompletionDelay(Duration.ofMillis(50));
+        sandbox.setBalance(new java.math.BigDecimal("100000.00"));
+        String p = "shared" + UUID.randomUUID().toString().substring(0, 6) + ".";
+        Path inbox = Files.createDirectories(work.resolve("inbox"));
+        Path outbox = work.resolve("outbox");
+
+        Invariants.Expected expected = new Invariants.Expected();
+        Map<String, String> contents = new LinkedHashMap<>();
+        Map<String, Set<String>> goodTns = new HashMap<>();
+        Map<String, Integer> badRows = new HashMap<>();
+        long tn = 14155000000L;
+        for (int f = 0; f < files; f++) {
+            String name = "shared-" + f + ".csv";
+            StringBuilder csv = new StringBuilder("tn,features\n");
+            for (int line = 2; line < rowsPerFile + 2; line++) {
+                if (line % 6 == 0) {
+                    csv.append("not-a-number-").append(f).append('-').append(line).append(",voice\n");
+                    badRows.merge(name, 1, Integer::sum);
+                } else {
+                    csv.append('+').append(tn).append(",voice\n");
+                    expected.csv(name, line, tn);
+                    goodTns.computeIfAbsent(name, k -> new TreeSet<>()).add("+" + tn);
+                    tn++;
+                }
+            }
+            contents.put(name, csv.toString());
+        }
+        expected.stockIn(sandbox);
+
+        app = instance(p, "one", inbox, outbox);
+        second = instance(p, "two", inbox, outbox);
+        app.start();
+        second.start();
+        // Both are up (their claim folders and heartbeats are there) before the files come.
+        await().atMost(WAIT).until(() -> Files.exists(inbox.resolve(".claimed/one/.heartbeat"))
+                && Files.exists(inbox.resolve(".claimed/two/.heartbeat")));
+        for (Map.Entry<String, String> e : contents.entrySet()) {
+            drop(inbox, e.getKey(), e.getValue());
+        }
+
+        await().atMost(WAIT).until(() -> filesIn(inbox.resolve(".done")) == files);
+
+        // Every good row on the requests topic exactly once (key = request id), from its file and line.
+        List<TopicProbe.Rec> requests = TopicProbe.read(SharedKafka.bootstrapServers(), p + "requests",
+                expected.requests.size(), WAIT, Duration.ofSeconds(3));
+        Map<String, Integer> perId = new HashMap<>();
+        requests.forEach(r -> perId.merge(r.key(), 1, Integer::sum));
+        assertThat(perId).as("records per request id").allSatisfy((id, n) -> assertThat(n).as(id).isEqualTo(1));
+        assertThat(requests.stream().map(r -> r.map("source").get("file") + ":" + r.map("source").get("line")).toList())
+                .containsExactlyInAnyOrderElementsOf(expected.requests);
+
+        Invariants.check("shared-inbox", SharedKafka.bootstrapServers(), p + "outcomes", p + "numbers", expected,
+                sandbox, WAIT);
+
+        // Each results file: its header once, one line per number, each once; the rejects file likewise.
+        for (String name : contents.keySet()) {
+            Path results = outbox.resolve(name + ".results.csv");
+            int want = goodTns.get(name).size() + 1;
+            await().atMost(WAIT).until(() -> Files.exists(results) && Files.readAllLines(results).size() >= want);
+        }
+        // A while longer: no line comes twice (e.g. from a second writer).
+        await().during(Duration.ofSeconds(3)).atMost(Duration.ofSeconds(10)).until(() -> true);
+        for (String name : contents.keySet()) {
+            List<String> lines = Files.readAllLines(outbox.resolve(name + ".results.csv"));
+            assertThat(lines).as(name + " results").hasSize(goodTns.get(name).size() + 1).doesNotHaveDuplicates();
+            assertThat(lines.get(0)).isEqualTo("request_id,line,tn,state,reason,order_uuid,nrc,mrc");
+            assertThat(lines.subList(1, lines.size()).stream().map(l -> l.split(",")[2]).toList())
+                    .as(name + " numbers").containsExactlyInAnyOrderElementsOf(goodTns.get(name));
+            List<String> rejects = Files.readAllLines(outbox.resolve(name + ".rejects.csv"));
+            assertThat(rejects).as(name + " rejects").hasSize(badRows.get(name) + 1).doesNotHaveDuplicates();
+            assertThat(rejects.get(0)).isEqualTo("tn,features,reject_reason");
+        }
+
+        // Which instance took which file: each exactly once, by one of them.
+        Map<String, List<String>> claimedBy = new HashMap<>();
+        for (String id : List.of("one", "two")) {
+            Path log = id.equals("one") ? app.log() : second.log();
+            for (String l : Files.readAllLines(log)) {
+                int i = l.indexOf("Claimed order file ");
+                if (i >= 0) {
+                    claimedBy.computeIfAbsent(l.substring(i + 19).split(" ")[0], k -> new ArrayList<>()).add(id);
+                }
+            }
+        }
+        LOG.info("shared inbox: files claimed by {}", claimedBy);
+        assertThat(claimedBy).containsOnlyKeys(contents.keySet())
+                .allSatisfy((file, by) -> assertThat(by).as(file).hasSize(1));
+    }
+}
