@@ -27,6 +27,14 @@ public class CsvOutbox {
             "order_uuid", "nrc", "mrc");
 
     private final Path outbox;
+    /** Per results file, the lines known to be there (see {@link #writtenLines}); a few files at most. */
+    private final java.util.Map<String, ResultLines> written = new java.util.LinkedHashMap<>(16, 0.75f, true) {
+        @Override
+        protected boolean removeEldestEntry(java.util.Map.Entry<String, ResultLines> eldest) {
+            return size() > 8;
+        }
+    };
+    private long resultsGeneration = -1;
 
     public CsvOutbox(String outboxDir) {
         this.outbox = Path.of(outboxDir);
@@ -60,9 +68,39 @@ public class CsvOutbox {
         if (n.source() == null || !n.source().fromFile()) {
             return;
         }
-        append(safeName(n.source().file()) + ".results.csv", RESULT_COLUMNS, List.of(List.of(nz(n.requestId()),
+        String name = safeName(n.source().file()) + ".results.csv";
+        String key = ResultLines.key(neutralise(nz(n.requestId())), neutralise(nz(n.tn())));
+        ResultLines written = writtenLines(name);
+        if (written != null && !written.add(key)) {
+            return; // there already: a result read again after the last writer died before committing it
+        }
+        append(name, RESULT_COLUMNS, List.of(List.of(nz(n.requestId()),
                 String.valueOf(n.source().line()), nz(n.tn()), n.state().name(), nz(n.reason()), nz(n.orderUuid()),
                 nz(n.nrc()), nz(n.mrc()))));
+    }
+
+    /**
+     * The lines of a results file this writer knows are there: its end as read when this writer
+     * first appended to it since it became the writer (OneResultsWriter's assignments), and what it
+     * wrote since. Null when the file's end cannot be read (then nothing is held back).
+     */
+    private ResultLines writtenLines(String name) {
+        long generation = OneResultsWriter.assignments();
+        if (generation != resultsGeneration) {
+            written.clear(); // another writer may have appended meanwhile
+            resultsGeneration = generation;
+        }
+        ResultLines lines = written.get(name);
+        if (lines == null || lines.full()) {
+            Path file = outbox.resolve(name);
+            try {
+                lines = ResultLines.ofTail(file);
+            } catch (IOException | UncheckedIOException e) {
+                return null;
+            }
+            written.put(name, lines);
+        }
+        return lines;
     }
 
     private void append(String name, List<String> header, List<List<String>> rows) {

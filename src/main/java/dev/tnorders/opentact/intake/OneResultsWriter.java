@@ -29,7 +29,15 @@ public class OneResultsWriter implements ConsumerPartitionAssignor {
     private static final byte WRITER = 1;
     private static final byte NOT_WRITER = 0;
 
+    /** Assignments received in this JVM: a results writer that sees it change reads its files' ends again. */
+    private static final java.util.concurrent.atomic.AtomicLong ASSIGNMENTS = new java.util.concurrent.atomic.AtomicLong();
+
     private volatile boolean writer;
+
+    /** How many assignments this JVM's members of the group got so far. */
+    public static long assignments() {
+        return ASSIGNMENTS.get();
+    }
 
     @Override
     public String name() {
@@ -44,6 +52,7 @@ public class OneResultsWriter implements ConsumerPartitionAssignor {
     @Override
     public void onAssignment(Assignment assignment, ConsumerGroupMetadata metadata) {
         writer = !assignment.partitions().isEmpty();
+        ASSIGNMENTS.incrementAndGet();
     }
 
     @Override

@@ -165,5 +165,77 @@ class SharedInboxIT extends SandboxAndAppProcess {
         LOG.info("shared inbox: files claimed by {}", claimedBy);
         assertThat(claimedBy).containsOnlyKeys(contents.keySet())
                 .allSatisfy((file, by) -> assertThat(by).as(file).hasSize(1));
+        // Each holds at most opentact.inbox.claim-max-files (2) at a time: both had work.
+        assertThat(claimedBy.values().stream().flatMap(List::stream).distinct()).containsExactlyInAnyOrder("one", "two");
+    }
+
+    /**
+     * An instance is killed (SIGKILL) half-way through a large file and not started again: the
+     * other takes its claim over once its heartbeat has stood still for the claim timeout, and reads
+     * the file to its end from where the dead one left it (its saved progress): every good row is
+     * on the requests topic, only the chunk in flight at the kill twice at most, and the rejects
+     * file holds each bad row once.
+     */
+    @Test
+    void aFileHalfReadByAKilledInstanceIsReadToItsEndByTheOther() throws Exception {
+        int rows = 20_000;
+        int badEvery = 100;
+        int chunk = 10;
+        sandbox = OpentactSandbox.start(0, TOKEN);
+        String p = "takeover" + UUID.randomUUID().toString().substring(0, 6) + ".";
+        Path inbox = Files.createDirectories(work.resolve("inbox"));
+        Path outbox = work.resolve("outbox");
+        StringBuilder csv = new StringBuilder("tn,features\n");
+        Set<Long> goodLines = new TreeSet<>();
+        for (int i = 1; i <= rows; i++) {
+            if (i % badEvery == 0) {
+                csv.append("bad-").append(i).append(",voice\n");
+            } else {
+                csv.append(String.format("+1 312 4%02d %04d", i / 10_000, i % 10_000)).append(",voice\n");
+                goodLines.add(i + 1L);
+            }
+        }
+        // The handoff alone (no orders): the pipeline's route file is left out.
+        app = instance(p, "one", inbox, outbox).env("OPENTACT_INBOX_CHUNK_SIZE", String.valueOf(chunk))
+                .env("OPENTACT_INBOX_CLAIM_TIMEOUT_MS", "3000")
+                .env("CAMEL_MAIN_ROUTES_EXCLUDE_PATTERN", "**/kafka-intake.camel.yaml");
+        second = instance(p, "two", inbox, outbox).env("OPENTACT_INBOX_CHUNK_SIZE", String.valueOf(chunk))
+                .env("OPENTACT_INBOX_CLAIM_TIMEOUT_MS", "3000")
+                .env("CAMEL_MAIN_ROUTES_EXCLUDE_PATTERN", "**/kafka-intake.camel.yaml");
+        app.start();
+        await().atMost(WAIT).until(() -> Files.exists(inbox.resolve(".claimed/one/.heartbeat")));
+        drop(inbox, "big.csv", csv.toString());
+
+        Path progress = inbox.resolve(".claimed/one/.big.csv.progress");
+        await().atMost(WAIT).pollInterval(Duration.ofMillis(20)).until(() -> {
+            dev.tnorders.opentact.intake.FileProgress saved = dev.tnorders.opentact.intake.FileProgress
+                    .parse(Files.exists(progress) ? Files.readString(progress) : null);
+            return saved != null && saved.items() >= 1000;
+        });
+        app.kill();
+        assertThat(inbox.resolve(".claimed/one/big.csv")).as("killed half-way through the file").exists();
+        assertThat(filesIn(inbox.resolve(".done"))).isZero();
+
+        second.start();
+        await().atMost(WAIT).until(() -> filesIn(inbox.resolve(".done")) == 1);
+
+        List<TopicProbe.Rec> requests = TopicProbe.read(SharedKafka.bootstrapServers(), p + "requests",
+                goodLines.size(), WAIT, Duration.ofSeconds(3));
+        Map<String, Integer> perId = new HashMap<>();
+        requests.forEach(r -> perId.merge(r.key(), 1, Integer::sum));
+        assertThat(requests.stream().map(r -> ((Number) r.map("source").get("line")).longValue()).distinct().toList())
+                .as("every good row handed on").containsExactlyInAnyOrderElementsOf(goodLines);
+        long twice = perId.values().stream().filter(n -> n > 1).count();
+        LOG.info("takeover: {} requests on the topic for {} good rows, {} sent twice", requests.size(),
+                goodLines.size(), twice);
+        assertThat(perId.values()).allSatisfy(n -> assertThat(n).isLessThanOrEqualTo(2));
+        assertThat(twice).as("only the chunk in flight at the kill is sent again").isLessThanOrEqualTo(chunk);
+
+        List<String> rejects = Files.readAllLines(outbox.resolve("big.csv.rejects.csv"));
+        assertThat(rejects).hasSize(rows / badEvery + 1).doesNotHaveDuplicates();
+        assertThat(rejects.get(0)).isEqualTo("tn,features,reject_reason");
+        String log = Files.readString(second.log());
+        assertThat(log).contains("Took over order file big.csv from instance one")
+                .contains("Order file big.csv is read again after an interruption");
     }
 }
