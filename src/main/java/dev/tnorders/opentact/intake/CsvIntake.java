@@ -31,7 +31,7 @@ public class CsvIntake {
     /** The files being read (by name, as csv-intake names them) and where their progress is saved. */
     private final java.util.Map<String, Saving> reading = new java.util.concurrent.ConcurrentHashMap<>();
 
-    private record Saving(java.nio.file.Path sidecar, String fileKey, String contentId) {
+    private record Saving(java.nio.file.Path sidecar, String fileKey, String contentId, String receivedAt) {
     }
 
     public CsvIntake(RequestValidator validator) {
@@ -74,8 +74,9 @@ public class CsvIntake {
         }
     }
 
-    public CsvChunker chunks(File file, String fileName, String receivedAt) throws IOException {
+    public CsvChunker chunks(File file, String fileName, String receivedNow) throws IOException {
         String contentId = contentId(file);
+        String receivedAt = receivedNow;
         long skip = 0;
         if (outbox != null) {
             java.nio.file.Path sidecar = file.toPath().resolveSibling(FileProgress.sidecarName(file.getName()));
@@ -84,10 +85,11 @@ public class CsvIntake {
             if (resume != null) {
                 outbox.truncateRejects(fileName, resume.rejectsBytes());
                 skip = resume.items();
+                receivedAt = resume.receivedAt();
                 PROGRESS.info("Order file {} is read again after an interruption: its first {} items (requests and "
                         + "rejected rows) were handed on already and are not sent again", fileName, skip);
             }
-            reading.put(fileName, new Saving(sidecar, fileKey, contentId));
+            reading.put(fileName, new Saving(sidecar, fileKey, contentId, receivedAt));
         }
         InputStream in = new BufferedInputStream(Files.newInputStream(file.toPath()), 64 * 1024);
         try {
@@ -116,7 +118,7 @@ public class CsvIntake {
             reading.remove(chunk.file());
         }
         FileProgress progress = new FileProgress(saving.fileKey(), saving.contentId(),
-                chunk.requestsSoFar() + chunk.rejectsSoFar(), outbox.rejectsSize(chunk.file()));
+                chunk.requestsSoFar() + chunk.rejectsSoFar(), outbox.rejectsSize(chunk.file()), saving.receivedAt());
         java.nio.file.Path tmp = saving.sidecar().resolveSibling(saving.sidecar().getFileName() + ".tmp");
         try {
             Files.writeString(tmp, progress.format());

@@ -15,13 +15,15 @@ import java.util.Properties;
  * @param contentId    the digest the request ids come from ({@link CsvIntake#contentId})
  * @param items        the file's items (requests and bad rows, {@link CsvItem}) handed on
  * @param rejectsBytes the length of the file's rejects file once those were written
+ * @param receivedAt   when the file was first read: its rows read on keep it (their outcomes'
+ *                     {@code received_at}, and the one file budget, opentact.budget.file-nrc, they count against)
  */
-public record FileProgress(String fileKey, String contentId, long items, long rejectsBytes) {
+public record FileProgress(String fileKey, String contentId, long items, long rejectsBytes, String receivedAt) {
 
     /** The saved form, a properties text. */
     public String format() {
         return "file-key=" + escape(fileKey) + "\ncontent-id=" + contentId + "\nitems=" + items + "\nrejects-bytes="
-                + rejectsBytes + "\n";
+                + rejectsBytes + "\nreceived-at=" + escape(receivedAt) + "\n";
     }
 
     /** The saved progress, or null when the text is not one (cut short by a crash, or foreign). */
@@ -36,10 +38,11 @@ public record FileProgress(String fileKey, String contentId, long items, long re
             String content = p.getProperty("content-id");
             long items = Long.parseLong(p.getProperty("items", "-1"));
             long bytes = Long.parseLong(p.getProperty("rejects-bytes", "-1"));
-            if (key == null || content == null || items < 0 || bytes < 0) {
+            String receivedAt = p.getProperty("received-at");
+            if (key == null || content == null || items < 0 || bytes < 0 || receivedAt == null || receivedAt.isBlank()) {
                 return null;
             }
-            return new FileProgress(key, content, items, bytes);
+            return new FileProgress(key, content, items, bytes, receivedAt);
         } catch (java.io.IOException | RuntimeException e) {
             return null;
         }

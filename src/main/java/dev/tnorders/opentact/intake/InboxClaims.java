@@ -72,15 +72,26 @@ public class InboxClaims {
         this.monotonic = monotonic;
     }
 
-    /** The host name as an instance id (the default of opentact.inbox.instance-id). */
+    private static volatile String defaultId;
+
+    /** The host name as an instance id (the default of opentact.inbox.instance-id), looked up once. */
     public static String defaultInstanceId() {
+        String id = defaultId;
+        if (id == null) {
+            id = ClaimRules.instanceIdOf(hostName());
+            defaultId = id;
+        }
+        return id;
+    }
+
+    private static String hostName() {
         String host;
         try {
             host = InetAddress.getLocalHost().getHostName();
         } catch (IOException | RuntimeException e) {
             host = System.getenv().getOrDefault("HOSTNAME", System.getenv("COMPUTERNAME"));
         }
-        return ClaimRules.instanceIdOf(host);
+        return host;
     }
 
     public String instanceId() {
@@ -140,6 +151,9 @@ public class InboxClaims {
         int taken = 0;
         long now = wallClock.getAsLong();
         int free = ClaimRules.freeSlots(maxFiles, held());
+        if (free == 0) {
+            return 0;
+        }
         for (Path file : list(inbox)) {
             if (taken >= free) {
                 break; // the rest stay in the inbox, for another instance or a later round

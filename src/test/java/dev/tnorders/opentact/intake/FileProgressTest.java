@@ -20,21 +20,22 @@ class FileProgressTest {
 
     @Test
     void theSavedFormReadsBackAndAnythingElseIsNoProgress() {
-        FileProgress p = new FileProgress("(dev=fd01,ino=42)", "c0ffee", 1500, 4096);
+        FileProgress p = new FileProgress("(dev=fd01,ino=42)", "c0ffee", 1500, 4096, "2026-12-01T10:00:00.000Z");
         assertThat(FileProgress.parse(p.format())).isEqualTo(p);
         assertThat(FileProgress.parse(null)).isNull();
         assertThat(FileProgress.parse("")).isNull();
         assertThat(FileProgress.parse("file-key=k\ncontent-id=c\nitems=1")).as("cut short").isNull();
-        assertThat(FileProgress.parse("file-key=k\ncontent-id=c\nitems=x\nrejects-bytes=0")).isNull();
+        assertThat(FileProgress.parse("file-key=k\ncontent-id=c\nitems=x\nrejects-bytes=0\nreceived-at=t")).isNull();
+        assertThat(FileProgress.parse("file-key=k\ncontent-id=c\nitems=1\nrejects-bytes=0")).as("no time").isNull();
     }
 
     @Test
     void onlyTheSameFileWithTheSameContentGoesOn() {
-        FileProgress saved = new FileProgress("k", "c", 10, 99);
+        FileProgress saved = new FileProgress("k", "c", 10, 99, "t0");
         assertThat(FileProgress.resumeFrom(saved, "k", "c")).isEqualTo(saved);
         assertThat(FileProgress.resumeFrom(saved, "other", "c")).as("a new file of that name").isNull();
         assertThat(FileProgress.resumeFrom(saved, "k", "changed")).isNull();
-        assertThat(FileProgress.resumeFrom(new FileProgress("k", "c", 0, 0), "k", "c")).isNull();
+        assertThat(FileProgress.resumeFrom(new FileProgress("k", "c", 0, 0, "t0"), "k", "c")).isNull();
         assertThat(FileProgress.resumeFrom(null, "k", "c")).isNull();
     }
 
@@ -65,7 +66,7 @@ class FileProgressTest {
 
         // First reader: hands on two chunks, writes the third one's bad rows, then is killed.
         List<Long> firstLines = new ArrayList<>();
-        try (CsvChunker chunks = intake.chunks(file.toFile(), "f.csv", "now")) {
+        try (CsvChunker chunks = intake.chunks(file.toFile(), "f.csv", "2026-12-01T10:00:00.000Z")) {
             for (int i = 0; i < 3; i++) {
                 CsvChunk c = chunks.next();
                 outbox.rejectAll(c.rejected());
@@ -82,11 +83,13 @@ class FileProgressTest {
         List<Long> againLines = new ArrayList<>();
         CsvChunk last = null;
         try (CsvChunker chunks = new CsvIntake(new RequestValidator(), 10, 1_000_000, 1_000_000, outbox)
-                .chunks(file.toFile(), "f.csv", "now")) {
+                .chunks(file.toFile(), "f.csv", "2026-12-01T10:05:00.000Z")) {
             for (int i = 0; i < 10 && chunks.hasNext(); i++) {
                 last = chunks.next();
                 outbox.rejectAll(last.rejected());
                 last.accepted().stream().map(OrderRequest::source).forEach(s -> againLines.add(s.line()));
+                assertThat(last.accepted()).as("the file's first read time: its outcomes and its one file budget")
+                        .allSatisfy(r -> assertThat(r.receivedAt()).isEqualTo("2026-12-01T10:00:00.000Z"));
             }
         }
         assertThat(firstLines).hasSize(16);
