@@ -24,6 +24,8 @@ import org.apache.kafka.common.TopicPartition;
  */
 public class OneResultsWriter implements ConsumerPartitionAssignor {
 
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(OneResultsWriter.class);
+
     public static final String NAME = "opentact-one-results-writer";
 
     private static final byte WRITER = 1;
@@ -51,8 +53,15 @@ public class OneResultsWriter implements ConsumerPartitionAssignor {
 
     @Override
     public void onAssignment(Assignment assignment, ConsumerGroupMetadata metadata) {
+        boolean was = writer;
         writer = !assignment.partitions().isEmpty();
         ASSIGNMENTS.incrementAndGet();
+        if (writer && !was) {
+            LOG.info("This instance writes the results files now (the file-results group gave it all {} partitions)",
+                    assignment.partitions().size());
+        } else if (!writer && was) {
+            LOG.info("Another instance writes the results files now");
+        }
     }
 
     @Override

@@ -238,4 +238,93 @@ class SharedInboxIT extends SandboxAndAppProcess {
         assertThat(log).contains("Took over order file big.csv from instance one")
                 .contains("Order file big.csv is read again after an interruption");
     }
+
+    /**
+     * Two instances order the rows of several files; the one writing the results files is killed
+     * (SIGKILL) while results come in, and not started again. The other takes over its claims and the
+     * writing: every file is done, every request has one outcome, and each results file holds each
+     * line once (the results read again after the kill, past the last commit, are not written twice).
+     */
+    @Test
+    void theResultsWriterKilledMidwayLeavesEachLineOnceAndEveryFileDone() throws Exception {
+        int files = 6;
+        int rowsPerFile = 30;
+        sandbox = OpentactSandbox.start(0, TOKEN);
+        sandbox.setCompletionDelay(Duration.ofMillis(50));
+        sandbox.setBalance(new java.math.BigDecimal("100000.00"));
+        String p = "writer" + UUID.randomUUID().toString().substring(0, 6) + ".";
+        Path inbox = Files.createDirectories(work.resolve("inbox"));
+        Path outbox = work.resolve("outbox");
+        Invariants.Expected expected = new Invariants.Expected();
+        Map<String, Set<String>> goodTns = new LinkedHashMap<>();
+        Map<String, String> contents = new LinkedHashMap<>();
+        long tn = 14156000000L;
+        for (int f = 0; f < files; f++) {
+            String name = "w-" + f + ".csv";
+            StringBuilder csv = new StringBuilder("tn\n");
+            for (int line = 2; line < rowsPerFile + 2; line++, tn++) {
+                csv.append('+').append(tn).append('\n');
+                expected.csv(name, line, tn);
+                goodTns.computeIfAbsent(name, k -> new TreeSet<>()).add("+" + tn);
+            }
+            contents.put(name, csv.toString());
+        }
+        expected.stockIn(sandbox);
+        app = instance(p, "one", inbox, outbox).env("OPENTACT_INBOX_CLAIM_TIMEOUT_MS", "3000");
+        second = instance(p, "two", inbox, outbox).env("OPENTACT_INBOX_CLAIM_TIMEOUT_MS", "3000");
+        app.start();
+        second.start();
+        await().atMost(WAIT).until(() -> Files.exists(inbox.resolve(".claimed/one/.heartbeat"))
+                && Files.exists(inbox.resolve(".claimed/two/.heartbeat")));
+        for (Map.Entry<String, String> e : contents.entrySet()) {
+            drop(inbox, e.getKey(), e.getValue());
+        }
+        // Results are being written: kill the instance that writes them.
+        await().atMost(WAIT).until(() -> resultLines(outbox) >= 20);
+        AppProcess writer = lastWriter(app, second);
+        AppProcess survivor = writer == app ? second : app;
+        LOG.info("killing the results writer {} with {} result lines written", writer.log().getFileName(),
+                resultLines(outbox));
+        writer.kill();
+
+        await().atMost(WAIT).until(() -> filesIn(inbox.resolve(".done")) == files);
+        Invariants.check("results-writer-killed", SharedKafka.bootstrapServers(), p + "outcomes", p + "numbers",
+                expected, sandbox, WAIT);
+        for (String name : contents.keySet()) {
+            Path results = outbox.resolve(name + ".results.csv");
+            await().atMost(WAIT).until(() -> Files.exists(results)
+                    && Files.readAllLines(results).size() >= goodTns.get(name).size() + 1);
+        }
+        await().during(Duration.ofSeconds(3)).atMost(Duration.ofSeconds(10)).until(() -> true);
+        for (String name : contents.keySet()) {
+            List<String> lines = Files.readAllLines(outbox.resolve(name + ".results.csv"));
+            assertThat(lines).as(name + " results").hasSize(goodTns.get(name).size() + 1).doesNotHaveDuplicates();
+            assertThat(lines.subList(1, lines.size()).stream().map(l -> l.split(",")[2]).toList())
+                    .as(name + " numbers").containsExactlyInAnyOrderElementsOf(goodTns.get(name));
+        }
+        assertThat(Files.readString(survivor.log())).contains("This instance writes the results files now");
+    }
+
+    private static long resultLines(Path outbox) throws Exception {
+        if (!Files.isDirectory(outbox)) {
+            return 0;
+        }
+        long n = 0;
+        try (Stream<Path> s = Files.list(outbox)) {
+            for (Path f : s.filter(x -> x.getFileName().toString().endsWith(".results.csv")).toList()) {
+                n += Math.max(0, Files.readAllLines(f).size() - 1);
+            }
+        }
+        return n;
+    }
+
+    /** The instance whose log last says it writes the results files. */
+    private static AppProcess lastWriter(AppProcess a, AppProcess b) throws Exception {
+        String la = Files.readString(a.log());
+        String lb = Files.readString(b.log());
+        boolean aWrites = la.lastIndexOf("This instance writes the results files now") > la.lastIndexOf("Another instance writes");
+        boolean bWrites = lb.lastIndexOf("This instance writes the results files now") > lb.lastIndexOf("Another instance writes");
+        assertThat(aWrites ^ bWrites).as("exactly one instance writes the results files").isTrue();
+        return aWrites ? a : b;
+    }
 }
