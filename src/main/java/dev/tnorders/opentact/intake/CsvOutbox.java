@@ -26,6 +26,8 @@ public class CsvOutbox {
     public static final List<String> RESULT_COLUMNS = List.of("request_id", "line", "tn", "state", "reason",
             "order_uuid", "nrc", "mrc");
 
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(CsvOutbox.class);
+
     private final Path outbox;
     /** Per results file, the lines known to be there (see {@link #writtenLines}); a few files at most. */
     private final java.util.Map<String, ResultLines> written = new java.util.LinkedHashMap<>(16, 0.75f, true) {
@@ -72,7 +74,14 @@ public class CsvOutbox {
         String key = ResultLines.key(neutralise(nz(n.requestId())), neutralise(nz(n.tn())));
         ResultLines written = writtenLines(name);
         if (written != null && !written.add(key)) {
-            return; // there already: a result read again after the last writer died before committing it
+            // There already: a result read again after the last writer died before committing it.
+            if (written.skipped() == 1) {
+                LOG.info("Results file {}: a result read again (request {}, {}) is there already and not written "
+                        + "twice; further ones are logged at DEBUG", name, n.requestId(), n.tn());
+            } else {
+                LOG.debug("Results file {}: request {}, {} is there already", name, n.requestId(), n.tn());
+            }
+            return;
         }
         append(name, RESULT_COLUMNS, List.of(List.of(nz(n.requestId()),
                 String.valueOf(n.source().line()), nz(n.tn()), n.state().name(), nz(n.reason()), nz(n.orderUuid()),

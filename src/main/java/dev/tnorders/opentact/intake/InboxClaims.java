@@ -98,6 +98,11 @@ public class InboxClaims {
         return instanceId;
     }
 
+    /** Whether another process was seen writing this instance's heartbeat (the same instance id twice). */
+    boolean sameIdSeen() {
+        return conflictLogged;
+    }
+
     /** This instance's claim folder (csv-intake reads it). */
     public Path ownFolder() {
         return own;

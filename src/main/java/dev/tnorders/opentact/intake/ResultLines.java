@@ -42,9 +42,20 @@ final class ResultLines {
         return requestIdCell + "\u0000" + tnCell;
     }
 
-    /** @return false when the line is there already */
+    private int skipped;
+
+    /** @return false when the line is there already (counted: {@link #skipped()}) */
     boolean add(String key) {
-        return keys.add(key);
+        if (keys.add(key)) {
+            return true;
+        }
+        skipped++;
+        return false;
+    }
+
+    /** Lines found there already, so far. */
+    int skipped() {
+        return skipped;
     }
 
     boolean full() {

@@ -200,4 +200,18 @@ class InboxClaimsTest {
         b.claim();
         assertThat(inbox.resolve(".claimed/b/.half.csv.progress")).doesNotExist();
     }
+
+    @Test
+    void twoProcessesWithOneInstanceIdSeeEachOthersHeartbeat() {
+        InboxClaims first = claims("same", 100, 60_000);
+        InboxClaims second = claims("same", 100, 60_000);
+        first.claim();
+        second.claim();
+        first.claim();
+        assertThat(first.sameIdSeen()).isTrue();
+        InboxClaims alone = claims("alone", 100, 60_000);
+        alone.claim();
+        alone.claim();
+        assertThat(alone.sameIdSeen()).isFalse();
+    }
 }
