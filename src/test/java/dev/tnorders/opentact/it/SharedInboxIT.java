@@ -114,6 +114,10 @@ class SharedInboxIT extends SandboxAndAppProcess {
         // Both are up (their claim folders and heartbeats are there) before the files come.
         await().atMost(WAIT).until(() -> Files.exists(inbox.resolve(".claimed/one/.heartbeat"))
                 && Files.exists(inbox.resolve(".claimed/two/.heartbeat")));
+        // And both are in their consumer groups, settled: this test is about the inbox, not about the
+        // order pipeline's rebalance when the second instance joins while requests are in flight.
+        awaitGroupOfTwo(p + "orders");
+        awaitGroupOfTwo(p + "results");
         for (Map.Entry<String, String> e : contents.entrySet()) {
             drop(inbox, e.getKey(), e.getValue());
         }
@@ -276,6 +280,10 @@ class SharedInboxIT extends SandboxAndAppProcess {
         second.start();
         await().atMost(WAIT).until(() -> Files.exists(inbox.resolve(".claimed/one/.heartbeat"))
                 && Files.exists(inbox.resolve(".claimed/two/.heartbeat")));
+        // And both are in their consumer groups, settled: this test is about the inbox, not about the
+        // order pipeline's rebalance when the second instance joins while requests are in flight.
+        awaitGroupOfTwo(p + "orders");
+        awaitGroupOfTwo(p + "results");
         for (Map.Entry<String, String> e : contents.entrySet()) {
             drop(inbox, e.getKey(), e.getValue());
         }
@@ -303,6 +311,19 @@ class SharedInboxIT extends SandboxAndAppProcess {
                     .as(name + " numbers").containsExactlyInAnyOrderElementsOf(goodTns.get(name));
         }
         assertThat(Files.readString(survivor.log())).contains("This instance writes the results files now");
+    }
+
+    /** Until the group has both instances as members, settled (STABLE). */
+    private static void awaitGroupOfTwo(String group) {
+        java.util.Properties p = new java.util.Properties();
+        p.put(org.apache.kafka.clients.admin.AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, SharedKafka.bootstrapServers());
+        try (org.apache.kafka.clients.admin.Admin admin = org.apache.kafka.clients.admin.Admin.create(p)) {
+            await().atMost(WAIT).pollInterval(Duration.ofMillis(200)).until(() -> {
+                var d = admin.describeConsumerGroups(List.of(group)).all().get(10, java.util.concurrent.TimeUnit.SECONDS)
+                        .get(group);
+                return d.state() == org.apache.kafka.common.ConsumerGroupState.STABLE && d.members().size() == 2;
+            });
+        }
     }
 
     private static long resultLines(Path outbox) throws Exception {
