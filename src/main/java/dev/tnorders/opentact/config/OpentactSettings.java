@@ -9,6 +9,8 @@ import org.apache.camel.CamelContext;
 import org.apache.camel.CamelContextAware;
 import org.apache.camel.spi.PropertiesFunction;
 
+import dev.tnorders.opentact.intake.InboxClaims;
+
 /**
  * The bundle's settings, declared once: {@code opentact-defaults.properties} in this jar holds
  * every {@code opentact.*} key the routes, their beans and the Kamelet read, with its default.
@@ -21,6 +23,9 @@ public class OpentactSettings implements PropertiesFunction, CamelContextAware {
 
     public static final String DEFAULTS = "/dev/tnorders/opentact/opentact-defaults.properties";
     private static final Properties DEFAULT_VALUES = load();
+
+    /** Declared unset; read as the host name then ({@link InboxClaims#defaultInstanceId()}). */
+    static final String INSTANCE_ID = "opentact.inbox.instance-id";
 
     private CamelContext camelContext;
 
@@ -55,7 +60,13 @@ public class OpentactSettings implements PropertiesFunction, CamelContextAware {
             throw new IllegalArgumentException("{{setting:" + k + "}}: " + k + " is not declared in " + DEFAULTS);
         }
         // As a placeholder reads it (the host's properties, environment variables, -D), else the default.
-        return camelContext == null ? declared : camelContext.resolvePropertyPlaceholders("{{" + k + ":" + declared + "}}");
+        String value = camelContext == null ? declared
+                : camelContext.resolvePropertyPlaceholders("{{" + k + ":" + declared + "}}");
+        if (INSTANCE_ID.equals(k) && (value == null || value.isBlank())) {
+            // Unset: the host name (the route's claim folder and the InboxClaims bean must agree).
+            return InboxClaims.defaultInstanceId();
+        }
+        return value;
     }
 
     @Override

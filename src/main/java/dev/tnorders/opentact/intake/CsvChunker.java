@@ -40,6 +40,15 @@ public final class CsvChunker implements Iterator<CsvChunk>, Closeable {
      */
     public CsvChunker(CsvRequestReader.Items items, String file, int chunkSize, long progressEveryRows,
                       long progressEveryMs, LongSupplier clock) {
+        this(items, file, chunkSize, progressEveryRows, progressEveryMs, clock, 0);
+    }
+
+    /**
+     * @param skipItems items handed on by an earlier read of this file (its {@link FileProgress}):
+     *                  read past, counted, not handed on again
+     */
+    public CsvChunker(CsvRequestReader.Items items, String file, int chunkSize, long progressEveryRows,
+                      long progressEveryMs, LongSupplier clock, long skipItems) {
         if (chunkSize < 1) {
             throw new IllegalArgumentException("opentact.inbox.chunk-size must be at least 1, not " + chunkSize);
         }
@@ -51,6 +60,13 @@ public final class CsvChunker implements Iterator<CsvChunk>, Closeable {
         this.clock = clock;
         this.startedNanos = clock.getAsLong();
         this.nanosAtLastProgress = startedNanos;
+        for (long i = 0; i < skipItems && items.hasNext(); i++) {
+            if (items.next() instanceof CsvItem.Accepted) {
+                requests++;
+            } else {
+                rejects++;
+            }
+        }
     }
 
     @Override

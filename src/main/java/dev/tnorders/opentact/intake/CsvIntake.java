@@ -27,6 +27,12 @@ public class CsvIntake {
     private final int chunkSize;
     private final long progressEveryRows;
     private final long progressEveryMs;
+    private final CsvOutbox outbox;
+    /** The files being read (by name, as csv-intake names them) and where their progress is saved. */
+    private final java.util.Map<String, Saving> reading = new java.util.concurrent.ConcurrentHashMap<>();
+
+    private record Saving(java.nio.file.Path sidecar, String fileKey, String contentId, String receivedAt) {
+    }
 
     public CsvIntake(RequestValidator validator) {
         this(validator, 500, 10_000, 10_000);
@@ -38,6 +44,15 @@ public class CsvIntake {
      * @param progressEveryMs   ... or this long since the last line, whichever comes first
      */
     public CsvIntake(RequestValidator validator, int chunkSize, long progressEveryRows, long progressEveryMs) {
+        this(validator, chunkSize, progressEveryRows, progressEveryMs, null);
+    }
+
+    /**
+     * @param outbox where the files' rejects go: with it, each file's progress is saved after each
+     *               chunk ({@link FileProgress}) and a file read again after a crash goes on from there
+     */
+    public CsvIntake(RequestValidator validator, int chunkSize, long progressEveryRows, long progressEveryMs,
+                     CsvOutbox outbox) {
         if (chunkSize < 1) {
             throw new IllegalArgumentException("opentact.inbox.chunk-size must be at least 1, not " + chunkSize);
         }
@@ -45,10 +60,12 @@ public class CsvIntake {
         this.chunkSize = chunkSize;
         this.progressEveryRows = progressEveryRows;
         this.progressEveryMs = progressEveryMs;
+        this.outbox = outbox;
     }
 
     /** A file's progress line when one is due, and its summary after its last chunk (logger {@code dev.tnorders.opentact.intake.progress}). */
     public void report(CsvChunk chunk) {
+        save(chunk);
         if (chunk.progressDue()) {
             PROGRESS.info("{}", chunk.progressLine());
         }
@@ -57,8 +74,23 @@ public class CsvIntake {
         }
     }
 
-    public CsvChunker chunks(File file, String fileName, String receivedAt) throws IOException {
+    public CsvChunker chunks(File file, String fileName, String receivedNow) throws IOException {
         String contentId = contentId(file);
+        String receivedAt = receivedNow;
+        long skip = 0;
+        if (outbox != null) {
+            java.nio.file.Path sidecar = file.toPath().resolveSibling(FileProgress.sidecarName(file.getName()));
+            String fileKey = fileKey(file);
+            FileProgress resume = FileProgress.resumeFrom(FileProgress.parse(readQuietly(sidecar)), fileKey, contentId);
+            if (resume != null) {
+                outbox.truncateRejects(fileName, resume.rejectsBytes());
+                skip = resume.items();
+                receivedAt = resume.receivedAt();
+                PROGRESS.info("Order file {} is read again after an interruption: its first {} items (requests and "
+                        + "rejected rows) were handed on already and are not sent again", fileName, skip);
+            }
+            reading.put(fileName, new Saving(sidecar, fileKey, contentId, receivedAt));
+        }
         InputStream in = new BufferedInputStream(Files.newInputStream(file.toPath()), 64 * 1024);
         try {
             CsvRequestReader.Items items = reader.read(in, fileName, contentId, receivedAt);
@@ -66,10 +98,51 @@ public class CsvIntake {
             if (warning != null) {
                 PROGRESS.warn(warning);
             }
-            return new CsvChunker(items, fileName, chunkSize, progressEveryRows, progressEveryMs, System::nanoTime);
+            return new CsvChunker(items, fileName, chunkSize, progressEveryRows, progressEveryMs, System::nanoTime, skip);
         } catch (RuntimeException e) {
             in.close();
             throw e;
+        }
+    }
+
+    /**
+     * Saves how far the file is handed on (the route calls this once a chunk's records are all
+     * acknowledged). Written to a temporary name and renamed, so a crash leaves the old or the new.
+     */
+    private void save(CsvChunk chunk) {
+        Saving saving = reading.get(chunk.file());
+        if (saving == null) {
+            return;
+        }
+        if (chunk.last()) {
+            reading.remove(chunk.file());
+        }
+        FileProgress progress = new FileProgress(saving.fileKey(), saving.contentId(),
+                chunk.requestsSoFar() + chunk.rejectsSoFar(), outbox.rejectsSize(chunk.file()), saving.receivedAt());
+        java.nio.file.Path tmp = saving.sidecar().resolveSibling(saving.sidecar().getFileName() + ".tmp");
+        try {
+            Files.writeString(tmp, progress.format());
+            Files.move(tmp, saving.sidecar(), java.nio.file.StandardCopyOption.ATOMIC_MOVE,
+                    java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        } catch (IOException e) {
+            // Not fatal: read again after a crash, the file would only start over from its first row.
+            PROGRESS.warn("Cannot save the progress of order file {}: {}", chunk.file(), e.toString());
+        }
+    }
+
+    /** The file's identity on its filesystem (kept by a rename); its size and time where there is none. */
+    static String fileKey(File file) throws IOException {
+        java.nio.file.attribute.BasicFileAttributes a = Files.readAttributes(file.toPath(),
+                java.nio.file.attribute.BasicFileAttributes.class);
+        Object key = a.fileKey();
+        return key != null ? key.toString() : a.size() + "@" + a.lastModifiedTime().toMillis();
+    }
+
+    private static String readQuietly(java.nio.file.Path file) {
+        try {
+            return Files.exists(file) ? Files.readString(file) : null;
+        } catch (IOException e) {
+            return null;
         }
     }
 

@@ -26,7 +26,17 @@ public class CsvOutbox {
     public static final List<String> RESULT_COLUMNS = List.of("request_id", "line", "tn", "state", "reason",
             "order_uuid", "nrc", "mrc");
 
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(CsvOutbox.class);
+
     private final Path outbox;
+    /** Per results file, the lines known to be there (see {@link #writtenLines}); a few files at most. */
+    private final java.util.Map<String, ResultLines> written = new java.util.LinkedHashMap<>(16, 0.75f, true) {
+        @Override
+        protected boolean removeEldestEntry(java.util.Map.Entry<String, ResultLines> eldest) {
+            return size() > 8;
+        }
+    };
+    private long resultsGeneration = -1;
 
     public CsvOutbox(String outboxDir) {
         this.outbox = Path.of(outboxDir);
@@ -60,16 +70,53 @@ public class CsvOutbox {
         if (n.source() == null || !n.source().fromFile()) {
             return;
         }
-        append(safeName(n.source().file()) + ".results.csv", RESULT_COLUMNS, List.of(List.of(nz(n.requestId()),
+        String name = safeName(n.source().file()) + ".results.csv";
+        String key = ResultLines.key(neutralise(nz(n.requestId())), neutralise(nz(n.tn())));
+        ResultLines written = writtenLines(name);
+        if (written != null && !written.add(key)) {
+            // There already: a result read again after the last writer died before committing it.
+            if (written.skipped() == 1) {
+                LOG.info("Results file {}: a result read again (request {}, {}) is there already and not written "
+                        + "twice; further ones are logged at DEBUG", name, n.requestId(), n.tn());
+            } else {
+                LOG.debug("Results file {}: request {}, {} is there already", name, n.requestId(), n.tn());
+            }
+            return;
+        }
+        append(name, RESULT_COLUMNS, List.of(List.of(nz(n.requestId()),
                 String.valueOf(n.source().line()), nz(n.tn()), n.state().name(), nz(n.reason()), nz(n.orderUuid()),
                 nz(n.nrc()), nz(n.mrc()))));
+    }
+
+    /**
+     * The lines of a results file this writer knows are there: its end as read when this writer
+     * first appended to it since it became the writer (OneResultsWriter's assignments), and what it
+     * wrote since. Null when the file's end cannot be read (then nothing is held back).
+     */
+    private ResultLines writtenLines(String name) {
+        long generation = OneResultsWriter.assignments();
+        if (generation != resultsGeneration) {
+            written.clear(); // another writer may have appended meanwhile
+            resultsGeneration = generation;
+        }
+        ResultLines lines = written.get(name);
+        if (lines == null || lines.full()) {
+            Path file = outbox.resolve(name);
+            try {
+                lines = ResultLines.ofTail(file);
+            } catch (IOException | UncheckedIOException e) {
+                return null;
+            }
+            written.put(name, lines);
+        }
+        return lines;
     }
 
     private void append(String name, List<String> header, List<List<String>> rows) {
         Path file = outbox.resolve(name);
         try {
             Files.createDirectories(outbox);
-            boolean isNew = !Files.exists(file);
+            boolean isNew = !Files.exists(file) || Files.size(file) == 0;
             try (Writer w = Files.newBufferedWriter(file, StandardCharsets.UTF_8, StandardOpenOption.CREATE,
                     StandardOpenOption.APPEND); CSVPrinter p = new CSVPrinter(w, CSVFormat.RFC4180)) {
                 if (isNew) {
@@ -81,6 +128,34 @@ public class CsvOutbox {
             }
         } catch (IOException e) {
             throw new UncheckedIOException("cannot write " + file, e);
+        }
+    }
+
+    /** The length of a file's rejects file (0 when there is none yet). */
+    public synchronized long rejectsSize(String file) {
+        Path f = outbox.resolve(safeName(file) + ".rejects.csv");
+        try {
+            return Files.exists(f) ? Files.size(f) : 0;
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read the size of " + f, e);
+        }
+    }
+
+    /**
+     * Cuts a file's rejects file back to {@code bytes} (what it held when the file's progress was
+     * last saved): a file read again after a crash does not write the bad rows of its chunk in
+     * flight twice. Only the instance that claimed the file writes its rejects file.
+     */
+    public synchronized void truncateRejects(String file, long bytes) {
+        Path f = outbox.resolve(safeName(file) + ".rejects.csv");
+        try {
+            if (Files.exists(f) && Files.size(f) > bytes) {
+                try (java.nio.channels.FileChannel ch = java.nio.channels.FileChannel.open(f, StandardOpenOption.WRITE)) {
+                    ch.truncate(bytes);
+                }
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot cut back " + f, e);
         }
     }
 

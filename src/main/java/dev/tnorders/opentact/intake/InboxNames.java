@@ -51,6 +51,9 @@ public class InboxNames {
                 renamed++;
                 LOG.warn("Renamed inbox file '{}' to '{}': a backslash in a file name is read as a folder separator",
                         name, target.getFileName());
+            } catch (java.nio.file.NoSuchFileException e) {
+                // another instance watching the same inbox renamed it first
+                LOG.debug("Inbox file '{}' was renamed by another instance", name);
             } catch (IOException e) {
                 LOG.error("Cannot rename inbox file '{}': {}", name, e.getMessage());
             }

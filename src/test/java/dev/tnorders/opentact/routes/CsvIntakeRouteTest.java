@@ -20,6 +20,7 @@ import org.junit.jupiter.api.Test;
 import dev.tnorders.opentact.intake.CsvIntake;
 import dev.tnorders.opentact.intake.CsvKafkaBatch;
 import dev.tnorders.opentact.intake.CsvOutbox;
+import dev.tnorders.opentact.intake.InboxClaims;
 import dev.tnorders.opentact.intake.InboxNames;
 import dev.tnorders.opentact.intake.RequestValidator;
 
@@ -36,19 +37,21 @@ import static org.awaitility.Awaitility.await;
                 + "classpath:dev/tnorders/opentact/routes/error-handling.camel.yaml",
         "camel.component.kafka.brokers=127.0.0.1:9",
         "opentact.inbox.dir=" + CsvIntakeRouteTest.INBOX, "opentact.outbox.dir=" + CsvIntakeRouteTest.OUTBOX,
-        "opentact.inbox.quiet-ms=100", "opentact.inbox.check-interval-ms=50"},
+        "opentact.inbox.quiet-ms=100", "opentact.inbox.check-interval-ms=50",
+        "opentact.inbox.instance-id=" + CsvIntakeRouteTest.INSTANCE},
         configurationClasses = {RouteTestBeans.class, CsvIntakeRouteTest.CsvBeans.class},
         mockEndpointsAndSkip = "kafka:*")
 class CsvIntakeRouteTest {
 
     static final String INBOX = "target/route-tests/inbox";
     static final String OUTBOX = "target/route-tests/outbox";
+    static final String INSTANCE = "route-test";
 
     /** The CSV beans, on the folders above. */
     public static class CsvBeans implements CamelConfiguration {
         @BindToRegistry("csvIntake")
         public CsvIntake csvIntake() {
-            return new CsvIntake(new RequestValidator(100), 500, 10_000, 10_000);
+            return new CsvIntake(new RequestValidator(100), 500, 10_000, 10_000, csvOutbox());
         }
 
         @BindToRegistry("csvOutbox")
@@ -59,6 +62,11 @@ class CsvIntakeRouteTest {
         @BindToRegistry("csvKafkaBatch")
         public CsvKafkaBatch csvKafkaBatch() {
             return new CsvKafkaBatch();
+        }
+
+        @BindToRegistry("inboxClaims")
+        public InboxClaims inboxClaims() {
+            return new InboxClaims(INBOX, INSTANCE, 100, 60_000, 2);
         }
 
         @BindToRegistry("inboxNames")
