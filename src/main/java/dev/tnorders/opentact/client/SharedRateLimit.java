@@ -97,7 +97,10 @@ public class SharedRateLimit {
         return (int) Math.min(Integer.MAX_VALUE, perSlice);
     }
 
-    /** Starts looking at the group now and every interval after. */
+    /**
+     * Looks at the group once now (at most one interval, so that the routes start with a share
+     * that is known when Kafka answers), then every interval.
+     */
     public synchronized void start() {
         if (refresher != null) {
             return;
@@ -105,12 +108,13 @@ public class SharedRateLimit {
         LOG.info("Opentact rate limit: {} calls per {} ms for the account, shared by the members of consumer group '{}'; "
                 + "this instance takes {} call per window until the group is known", rule.limit(), windowMs, groupId,
                 rule.share());
+        refresh();
         refresher = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "opentact-rate-share");
             t.setDaemon(true);
             return t;
         });
-        refresher.scheduleWithFixedDelay(this::refresh, 0, intervalMs, TimeUnit.MILLISECONDS);
+        refresher.scheduleWithFixedDelay(this::refresh, intervalMs, intervalMs, TimeUnit.MILLISECONDS);
     }
 
     /** Stops looking; the share stays as it was. */

@@ -62,6 +62,17 @@ class SharedRateLimitTest {
     }
 
     @Test
+    void theRoutesStartWithTheShareKnownWhenKafkaAnswers() {
+        SharedRateLimit l = limit(20, 1, new Looks().then(new RateShare.Group(1, false)));
+        l.start();
+        try {
+            assertThat(l.callsPerWindow()).isEqualTo(10); // one other member, and this one
+        } finally {
+            l.stop();
+        }
+    }
+
+    @Test
     void aLookThatFailsKeepsTheShare() {
         Looks looks = new Looks().then(new RateShare.Group(0, false)).then(new RateShare.Group(2, false))
                 .then(new TimeoutException()).then(new IllegalStateException("broker gone"))
