@@ -7,7 +7,11 @@ import org.apache.camel.spi.PropertiesFunction;
 /**
  * The rate limit towards Opentact ({@code opentact.api.rate-limit} calls per
  * {@code opentact.api.rate-limit-window-ms}) as the same rate in slices of about 100 ms, for the
- * Throttle EIP: {@code {{opentact-rate-limit:calls}}} per {@code {{opentact-rate-limit:period-ms}}}.
+ * Throttle EIP. The routes' second throttle ({@code opentact-call-rate-slice}) counts this
+ * instance's share ({@link SharedRateLimit}) per {@code {{opentact-rate-limit:slice-ms}}}
+ * ({@link #sliceMs}, {@link #callsPerSlice}); {@code {{opentact-rate-limit:calls}}} per
+ * {@code {{opentact-rate-limit:period-ms}}} is the whole limit in slices ({@link #slice}), for a
+ * host's own throttle of one instance.
  *
  * <p>Why: a throttle lets a window's calls go out together when they are waiting, and every later
  * window repeats that burst. A burst of 50 calls reaches Opentact spread over some tens of
