@@ -7,7 +7,11 @@ import org.apache.camel.spi.PropertiesFunction;
 /**
  * The rate limit towards Opentact ({@code opentact.api.rate-limit} calls per
  * {@code opentact.api.rate-limit-window-ms}) as the same rate in slices of about 100 ms, for the
- * Throttle EIP: {@code {{opentact-rate-limit:calls}}} per {@code {{opentact-rate-limit:period-ms}}}.
+ * Throttle EIP. The routes' second throttle ({@code opentact-call-rate-slice}) counts this
+ * instance's share ({@link SharedRateLimit}) per {@code {{opentact-rate-limit:slice-ms}}}
+ * ({@link #sliceMs}, {@link #callsPerSlice}); {@code {{opentact-rate-limit:calls}}} per
+ * {@code {{opentact-rate-limit:period-ms}}} is the whole limit in slices ({@link #slice}), for a
+ * host's own throttle of one instance.
  *
  * <p>Why: a throttle lets a window's calls go out together when they are waiting, and every later
  * window repeats that burst. A burst of 50 calls reaches Opentact spread over some tens of
@@ -38,8 +42,9 @@ public class RateLimitSlices implements PropertiesFunction, CamelContextAware {
         return switch (remainder) {
             case "calls" -> String.valueOf(slice.calls());
             case "period-ms" -> String.valueOf(slice.periodMs());
+            case "slice-ms" -> String.valueOf(sliceMs(windowMs));
             default -> throw new IllegalArgumentException(
-                    "{{opentact-rate-limit:" + remainder + "}}: expected 'calls' or 'period-ms'");
+                    "{{opentact-rate-limit:" + remainder + "}}: expected 'calls' or 'period-ms' (the limit in slices), or 'slice-ms'");
         };
     }
 
@@ -71,6 +76,43 @@ public class RateLimitSlices implements PropertiesFunction, CamelContextAware {
         long periodMs = Math.max(1, java.math.BigInteger.valueOf(windowMs).multiply(java.math.BigInteger.valueOf(perSlice))
                 .add(java.math.BigInteger.valueOf(calls - 1)).divide(java.math.BigInteger.valueOf(calls)).longValueExact());
         return new Slice(perSlice, periodMs);
+    }
+
+    /**
+     * The slices of about {@value #TARGET_SLICE_MS} ms a window is cut into, at least one: 10 for
+     * a window of 1,020 ms.
+     */
+    static long slicesPerWindow(long windowMs) {
+        if (windowMs <= 0) {
+            throw new IllegalArgumentException("opentact.api.rate-limit-window-ms must be positive, was " + windowMs);
+        }
+        return Math.max(1, Math.round((double) windowMs / TARGET_SLICE_MS));
+    }
+
+    /**
+     * How long a slice lasts when the rate changes while the routes run (the Throttle's period is
+     * fixed when its route starts, only its calls per period follow the share): the window over
+     * {@link #slicesPerWindow}, rounded up, so that the slices of one window cover at least the
+     * window. 102 ms for 1,020 ms.
+     */
+    public static long sliceMs(long windowMs) {
+        long slices = slicesPerWindow(windowMs);
+        return (windowMs + slices - 1) / slices;
+    }
+
+    /**
+     * The most calls that may go out in one slice of {@link #sliceMs} for a rate of {@code calls}
+     * per {@code windowMs}: the rate's part of a slice, rounded up, at least one. Rounded up, the
+     * slices alone may allow a little more than the rate: a second throttle of {@code calls} per
+     * whole window keeps to the rate, and these slices keep its calls from going out in one burst
+     * (20 per 1,020 ms: at most 2 per 102 ms; 3 per 1,020 ms: at most 1 per 102 ms).
+     */
+    public static long callsPerSlice(long calls, long windowMs) {
+        if (calls <= 0) {
+            throw new IllegalArgumentException("calls per window must be positive, was " + calls);
+        }
+        long slices = slicesPerWindow(windowMs);
+        return Math.max(1, (calls + slices - 1) / slices);
     }
 
     @Override

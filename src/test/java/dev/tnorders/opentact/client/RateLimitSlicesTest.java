@@ -62,4 +62,42 @@ class RateLimitSlicesTest {
     void aLimitThatIsNotPositiveIsRefusedByName() {
         assertThatThrownBy(() -> RateLimitSlices.slice(0, 1020)).hasMessageContaining("opentact.api.rate-limit");
     }
+
+    @Test
+    void aWindowIsCutIntoSlicesOfAbout100Ms() {
+        assertThat(RateLimitSlices.sliceMs(1020)).isEqualTo(102);
+        assertThat(RateLimitSlices.sliceMs(1000)).isEqualTo(100);
+        assertThat(RateLimitSlices.sliceMs(60_000)).isEqualTo(100);
+        assertThat(RateLimitSlices.sliceMs(150)).isEqualTo(75);
+        assertThat(RateLimitSlices.sliceMs(40)).isEqualTo(40);
+        for (long window : new long[] {1, 40, 99, 150, 1000, 1020, 1500, 60_000}) {
+            // the slices of one window cover at least the window
+            assertThat(RateLimitSlices.sliceMs(window) * RateLimitSlices.slicesPerWindow(window))
+                    .isGreaterThanOrEqualTo(window);
+        }
+    }
+
+    @Test
+    void aShareGoesOutInSmallBurstsAndTheSlicesAloneAllowAtLeastTheShare() {
+        assertThat(RateLimitSlices.callsPerSlice(20, 1020)).isEqualTo(2);
+        assertThat(RateLimitSlices.callsPerSlice(6, 1020)).isEqualTo(1);
+        assertThat(RateLimitSlices.callsPerSlice(1, 1020)).isEqualTo(1);
+        assertThat(RateLimitSlices.callsPerSlice(25, 1020)).isEqualTo(3);
+        for (long calls : new long[] {1, 2, 3, 7, 10, 20, 33, 50, 1000}) {
+            for (long window : new long[] {100, 1000, 1020, 60_000}) {
+                long perSlice = RateLimitSlices.callsPerSlice(calls, window);
+                // the window's throttle is the one that keeps to the rate: the slices never slow it
+                assertThat(perSlice * RateLimitSlices.slicesPerWindow(window)).isGreaterThanOrEqualTo(calls);
+                // and a burst is one slice's part, rounded up
+                assertThat(perSlice).isLessThanOrEqualTo(Math.max(1, calls / RateLimitSlices.slicesPerWindow(window) + 1));
+            }
+        }
+    }
+
+    @Test
+    void theSliceIsReadThroughCamel() throws Exception {
+        try (DefaultCamelContext context = new DefaultCamelContext()) {
+            assertThat(context.resolvePropertyPlaceholders("{{opentact-rate-limit:slice-ms}}")).isEqualTo("102");
+        }
+    }
 }

@@ -21,6 +21,7 @@ import dev.tnorders.opentact.client.OpentactAuth;
 import dev.tnorders.opentact.client.OpentactAuthException;
 import dev.tnorders.opentact.client.OpentactResponses;
 import dev.tnorders.opentact.client.OpentactUnavailableException;
+import dev.tnorders.opentact.client.SharedRateLimit;
 import dev.tnorders.opentact.ops.AuthProbe;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -60,6 +61,11 @@ class OpentactClientRouteTest {
         @BindToRegistry("authProbe")
         public AuthProbe authProbe() {
             return new AuthProbe(new CamelOpentactApi(), RouteTestBeans.INTAKE);
+        }
+
+        @BindToRegistry("opentactRateShare")
+        public SharedRateLimit opentactRateShare() {
+            return SharedRateLimit.alone(20, 1020);
         }
 
         @BindToRegistry("opentactResponses")

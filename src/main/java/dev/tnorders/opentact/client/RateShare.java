@@ -1,0 +1,114 @@
+package dev.tnorders.opentact.client;
+
+/**
+ * This instance's share of the account's rate limit towards Opentact: the account's limit
+ * ({@code opentact.api.rate-limit} calls per {@code opentact.api.rate-limit-window-ms}) split over
+ * the members of the requests consumer group ({@code opentact.kafka.group-id}) in proportion to
+ * the members this instance runs ({@code opentact.kafka.consumers}):
+ * {@code share = floor(limit × mine / total)}, never below one call per window.
+ *
+ * <p>Rounding down keeps the sum over every instance within the limit. Which of the group's
+ * members are this instance's cannot be told from the group's description (client ids repeat
+ * across JVMs), so the rule stays on the safe side where it cannot know:
+ * <ul>
+ *   <li>before any answer from Kafka, one call per window;</li>
+ *   <li>until this instance has been seen join (the group grew by {@code mine} over the members
+ *       first seen, or {@link #JOIN_GRACE_MS} passed), its members are counted on top of those seen;</li>
+ *   <li>while the group rebalances, the share never grows (a member is joining or leaving);</li>
+ *   <li>when Kafka does not answer, the share stays as it was.</li>
+ * </ul>
+ * Not thread-safe: one refresh thread calls {@link #observe}; readers use {@link #share()}'s
+ * volatile value.
+ */
+public final class RateShare {
+
+    /**
+     * After this long the instance counts itself as joined even if the group never grew by its
+     * members (another instance left while it joined): its consumers join within seconds.
+     */
+    static final long JOIN_GRACE_MS = 60_000;
+
+    /** What a look at the group found: its members, and whether it is rebalancing. */
+    public record Group(int members, boolean rebalancing) {
+        public Group {
+            if (members < 0) {
+                throw new IllegalArgumentException("members must not be negative, was " + members);
+            }
+        }
+    }
+
+    private final long limit;
+    private final int mine;
+    private final long startedAtMs;
+    private Integer firstSeen;
+    private boolean joined;
+    private int lastTotal;
+    private volatile long share = 1;
+
+    /**
+     * @param limit       the account's calls per window
+     * @param mine        this instance's members of the group (its consumer threads)
+     * @param startedAtMs when this instance started looking (for {@link #JOIN_GRACE_MS})
+     */
+    public RateShare(long limit, int mine, long startedAtMs) {
+        if (limit <= 0) {
+            throw new IllegalArgumentException("opentact.api.rate-limit must be positive, was " + limit);
+        }
+        if (mine <= 0) {
+            throw new IllegalArgumentException("opentact.kafka.consumers must be positive, was " + mine);
+        }
+        this.limit = limit;
+        this.mine = mine;
+        this.startedAtMs = startedAtMs;
+    }
+
+    /** {@code floor(limit × mine / total)}, at least one call; {@code total} is at least {@code mine}. */
+    static long share(long limit, int mine, int total) {
+        int all = Math.max(total, mine);
+        return Math.max(1, Math.multiplyExact(limit, mine) / all);
+    }
+
+    /** The calls per window this instance may make now. */
+    public long share() {
+        return share;
+    }
+
+    /** The members the last share was computed for (0 before any answer). */
+    public int total() {
+        return lastTotal;
+    }
+
+    public long limit() {
+        return limit;
+    }
+
+    public int mine() {
+        return mine;
+    }
+
+    public boolean joined() {
+        return joined;
+    }
+
+    /**
+     * Takes a look at the group ({@code null}: Kafka did not answer) and returns the share from now on.
+     */
+    public long observe(Group group, long nowMs) {
+        if (group == null) {
+            return share; // no answer: as it was (one call per window before the first answer)
+        }
+        if (firstSeen == null) {
+            firstSeen = group.members();
+        }
+        if (!joined && (group.members() >= firstSeen + mine || nowMs - startedAtMs >= JOIN_GRACE_MS)) {
+            joined = true;
+        }
+        int total = joined ? Math.max(group.members(), mine) : group.members() + mine;
+        if (group.rebalancing() && lastTotal > 0) {
+            total = Math.max(total, lastTotal);
+        }
+        lastTotal = total;
+        share = share(limit, mine, total);
+        return share;
+    }
+}

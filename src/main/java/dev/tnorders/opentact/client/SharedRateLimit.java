@@ -1,0 +1,222 @@
+package dev.tnorders.opentact.client;
+
+import java.util.Collection;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.function.LongSupplier;
+
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.ConsumerGroupDescription;
+import org.apache.kafka.common.errors.GroupIdNotFoundException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import dev.tnorders.opentact.kafka.KafkaClientSettings;
+
+/**
+ * The account's rate limit towards Opentact, one limit over every instance: this instance's share
+ * ({@link RateShare}) of {@code opentact.api.rate-limit} calls per
+ * {@code opentact.api.rate-limit-window-ms}, after the members of the requests consumer group
+ * ({@code opentact.kafka.group-id}), looked up with Kafka's Admin API every
+ * {@code opentact.api.rate-share-interval-ms} (each look bounded by the same time).
+ *
+ * <p>The Throttles of route {@code opentact-call} read it for each call: {@link #callsPerWindow()}
+ * per window, and {@link #callsPerSlice()} per slice of about 100 ms ({@link RateLimitSlices}), so
+ * that the share goes out in small bursts. A change is logged.
+ */
+public class SharedRateLimit {
+
+    private static final Logger LOG = LoggerFactory.getLogger(SharedRateLimit.class);
+
+    /** What one look at the group found; null when Kafka did not answer (it logs why). */
+    @FunctionalInterface
+    interface GroupLook {
+        RateShare.Group look() throws Exception;
+    }
+
+    private final String groupId;
+    private final long windowMs;
+    private final long intervalMs;
+    private final LongSupplier clock;
+    private final RateShare rule;
+    private final GroupLook look;
+    private final KafkaClientSettings kafka;
+    private Admin admin;
+    private ScheduledExecutorService refresher;
+    private volatile long perWindow;
+    private volatile long perSlice;
+    private boolean failing;
+
+    /** As beans.camel.yaml makes it: the group looked up in Kafka with these client settings. */
+    public SharedRateLimit(KafkaClientSettings kafka, String groupId, long limit, long windowMs, int consumers,
+                           long intervalMs) {
+        this(kafka, groupId, limit, windowMs, consumers, intervalMs, System::currentTimeMillis, null);
+    }
+
+    SharedRateLimit(KafkaClientSettings kafka, String groupId, long limit, long windowMs, int consumers,
+                    long intervalMs, LongSupplier clock, GroupLook look) {
+        if (intervalMs <= 0) {
+            throw new IllegalArgumentException("opentact.api.rate-share-interval-ms must be positive, was " + intervalMs);
+        }
+        RateLimitSlices.slicesPerWindow(windowMs); // refuses a window that is not positive, by name
+        this.kafka = kafka;
+        this.groupId = groupId;
+        this.windowMs = windowMs;
+        this.intervalMs = intervalMs;
+        this.clock = clock;
+        this.rule = new RateShare(limit, consumers, clock.getAsLong());
+        this.look = look != null ? look : this::describeGroup;
+        apply(rule.share());
+    }
+
+    /**
+     * The whole limit for this instance, never looking at a group: for a host or a test that runs
+     * one instance and no requests consumer group. Kept before {@link #start()} too.
+     */
+    public static SharedRateLimit alone(long limit, long windowMs) {
+        SharedRateLimit l = new SharedRateLimit(null, "(none)", limit, windowMs, 1, 1000, System::currentTimeMillis,
+                () -> new RateShare.Group(0, false));
+        l.refresh();
+        return l;
+    }
+
+    /** Calls per window for the Throttle of the whole window. */
+    public int callsPerWindow() {
+        return (int) Math.min(Integer.MAX_VALUE, perWindow);
+    }
+
+    /** Calls per slice ({@link RateLimitSlices#sliceMs}) for the Throttle of the slices. */
+    public int callsPerSlice() {
+        return (int) Math.min(Integer.MAX_VALUE, perSlice);
+    }
+
+    /**
+     * Looks at the group once now (at most one interval, so that the routes start with a share
+     * that is known when Kafka answers), then every interval.
+     */
+    public synchronized void start() {
+        if (refresher != null) {
+            return;
+        }
+        LOG.info("Opentact rate limit: {} calls per {} ms for the account, shared by the members of consumer group '{}'; "
+                + "this instance takes {} call per window until the group is known", rule.limit(), windowMs, groupId,
+                rule.share());
+        refresh();
+        refresher = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "opentact-rate-share");
+            t.setDaemon(true);
+            return t;
+        });
+        refresher.scheduleWithFixedDelay(this::refresh, intervalMs, intervalMs, TimeUnit.MILLISECONDS);
+    }
+
+    /** Stops looking; the share stays as it was. */
+    public synchronized void stop() {
+        if (refresher != null) {
+            refresher.shutdownNow();
+            refresher = null;
+        }
+        if (admin != null) {
+            admin.close(java.time.Duration.ofSeconds(1));
+            admin = null;
+        }
+    }
+
+    /** One look at the group and the share that follows; never throws. */
+    void refresh() {
+        RateShare.Group group = null;
+        try {
+            group = look.look();
+            if (failing) {
+                LOG.info("Opentact rate limit: consumer group '{}' can be looked up again", groupId);
+                failing = false;
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return;
+        } catch (Exception e) {
+            String why = e instanceof TimeoutException ? "no answer in " + intervalMs + " ms"
+                    : kafka == null ? String.valueOf(e.getMessage()) : kafka.mask(e.getClass().getSimpleName() + ": " + e.getMessage());
+            if (!failing) {
+                LOG.warn("Opentact rate limit: cannot look up consumer group '{}' ({}); this instance keeps its share of {} "
+                        + "calls per {} ms until it can", groupId, why, rule.share(), windowMs);
+                failing = true;
+            } else {
+                LOG.debug("Opentact rate limit: still cannot look up consumer group '{}' ({})", groupId, why);
+            }
+        }
+        long before = rule.share();
+        long after = rule.observe(group, clock.getAsLong());
+        if (after != before) {
+            apply(after);
+            LOG.info("Opentact rate limit: this instance's share is now {} of {} calls per {} ms ({} per {} ms slice): "
+                            + "its {} of {} members of consumer group '{}'{}", after, rule.limit(), windowMs, perSlice,
+                    RateLimitSlices.sliceMs(windowMs), rule.mine(), rule.total(), groupId,
+                    rule.joined() ? "" : " (counted on top of the " + group.members() + " seen until it has joined)");
+        }
+    }
+
+    private void apply(long share) {
+        perSlice = RateLimitSlices.callsPerSlice(share, windowMs);
+        perWindow = share;
+    }
+
+    /** The group's members and state, in one bounded Admin call. */
+    private RateShare.Group describeGroup() throws Exception {
+        try {
+            Map<String, ConsumerGroupDescription> d = admin().describeConsumerGroups(List.of(groupId)).all()
+                    .get(intervalMs, TimeUnit.MILLISECONDS);
+            ConsumerGroupDescription g = d.get(groupId);
+            if (g == null) {
+                return new RateShare.Group(0, false);
+            }
+            Collection<?> members = g.members();
+            return new RateShare.Group(members == null ? 0 : members.size(), rebalancing(String.valueOf(stateOf(g))));
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof GroupIdNotFoundException) {
+                return new RateShare.Group(0, false);
+            }
+            throw e.getCause() instanceof Exception c ? c : e;
+        } catch (org.apache.kafka.common.KafkaException e) {
+            closeAdmin(); // a client that broke is not asked again
+            throw e;
+        }
+    }
+
+    @SuppressWarnings("deprecation") // state(): in every kafka-clients the bundle builds with (3.9 to 4.3)
+    private static Object stateOf(ConsumerGroupDescription g) {
+        return g.state();
+    }
+
+    /** A group state (classic or consumer protocol) in which members are joining or leaving. */
+    static boolean rebalancing(String state) {
+        return switch (state.toUpperCase(java.util.Locale.ROOT).replace("_", "")) {
+            case "PREPARINGREBALANCE", "COMPLETINGREBALANCE", "ASSIGNING", "RECONCILING" -> true;
+            default -> false;
+        };
+    }
+
+    private synchronized Admin admin() {
+        if (admin == null) {
+            Properties p = kafka.clientProperties("opentact-rate-share");
+            p.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, (int) Math.min(Integer.MAX_VALUE, intervalMs));
+            p.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, (int) Math.min(Integer.MAX_VALUE, intervalMs));
+            admin = Admin.create(p);
+        }
+        return admin;
+    }
+
+    private synchronized void closeAdmin() {
+        if (admin != null) {
+            admin.close(java.time.Duration.ZERO);
+            admin = null;
+        }
+    }
+}

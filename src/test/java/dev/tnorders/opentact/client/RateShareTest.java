@@ -1,0 +1,130 @@
+package dev.tnorders.opentact.client;
+
+import org.junit.jupiter.api.Test;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+class RateShareTest {
+
+    private static RateShare.Group stable(int members) {
+        return new RateShare.Group(members, false);
+    }
+
+    private static RateShare.Group rebalancing(int members) {
+        return new RateShare.Group(members, true);
+    }
+
+    @Test
+    void theShareIsTheLimitInProportionToTheMembersRoundedDown() {
+        assertThat(RateShare.share(20, 1, 1)).isEqualTo(20);
+        assertThat(RateShare.share(20, 1, 2)).isEqualTo(10);
+        assertThat(RateShare.share(20, 1, 3)).isEqualTo(6);
+        assertThat(RateShare.share(20, 2, 3)).isEqualTo(13);
+        assertThat(RateShare.share(10, 1, 3)).isEqualTo(3);
+        // More members than calls per window: one call each, never none.
+        assertThat(RateShare.share(2, 1, 5)).isEqualTo(1);
+        // Fewer members listed than this instance runs: it counts its own.
+        assertThat(RateShare.share(20, 4, 1)).isEqualTo(20);
+    }
+
+    @Test
+    void theSharesOfAllInstancesNeverAddUpToMoreThanTheLimit() {
+        for (long limit : new long[] {1, 2, 3, 7, 10, 20, 50, 99, 1000}) {
+            for (int[] instances : new int[][] {{1}, {1, 1}, {1, 1, 1}, {2, 1}, {3, 2, 1}, {4, 4, 4, 1}, {1, 1, 1, 1, 1, 1}}) {
+                int total = java.util.Arrays.stream(instances).sum();
+                long sum = java.util.Arrays.stream(instances).mapToLong(m -> RateShare.share(limit, m, total)).sum();
+                if (limit >= total) {
+                    assertThat(sum).as("limit %d, members %s", limit, java.util.Arrays.toString(instances))
+                            .isLessThanOrEqualTo(limit)
+                            // rounding down loses less than one call per instance
+                            .isGreaterThan(limit - instances.length);
+                } else {
+                    // More members than calls: an instance whose part is under one call still gets one
+                    // (the floor), and only those go over.
+                    long underOne = java.util.Arrays.stream(instances).filter(m -> limit * m < total).count();
+                    assertThat(sum).as("limit %d, members %s", limit, java.util.Arrays.toString(instances))
+                            .isLessThanOrEqualTo(limit + underOne);
+                }
+            }
+        }
+    }
+
+    @Test
+    void beforeKafkaAnswersOneCallPerWindow() {
+        RateShare share = new RateShare(20, 1, 0);
+        assertThat(share.share()).isEqualTo(1);
+        assertThat(share.observe(null, 1_000)).isEqualTo(1);
+        assertThat(share.total()).isZero();
+    }
+
+    @Test
+    void aNewInstanceCountsItselfOnTopOfTheMembersSeenUntilItHasJoined() {
+        RateShare share = new RateShare(30, 1, 0);
+        // Two instances are there; this one's consumer is not in the group yet.
+        assertThat(share.observe(stable(2), 100)).isEqualTo(10);
+        assertThat(share.joined()).isFalse();
+        // It joins: the group rebalances with three members, then is stable again.
+        assertThat(share.observe(rebalancing(3), 2_100)).isEqualTo(10);
+        assertThat(share.joined()).isTrue();
+        assertThat(share.observe(stable(3), 4_100)).isEqualTo(10);
+        // One of the others leaves.
+        assertThat(share.observe(stable(2), 6_100)).isEqualTo(15);
+    }
+
+    @Test
+    void theFirstInstanceTakesTheWholeLimitOnceAlone() {
+        RateShare share = new RateShare(20, 1, 0);
+        assertThat(share.observe(stable(0), 10)).isEqualTo(20); // empty group: it will be the only member
+        assertThat(share.observe(stable(1), 2_010)).isEqualTo(20);
+        assertThat(share.joined()).isTrue();
+        assertThat(share.observe(stable(3), 4_010)).isEqualTo(6);
+    }
+
+    @Test
+    void severalConsumerThreadsTakeTheirPart() {
+        RateShare share = new RateShare(20, 2, 0);
+        assertThat(share.observe(stable(1), 0)).isEqualTo(13); // 2 of 3: one other member and its own two
+        assertThat(share.observe(stable(3), 2_000)).isEqualTo(13);
+        assertThat(share.joined()).isTrue();
+        assertThat(share.observe(stable(4), 4_000)).isEqualTo(10);
+    }
+
+    @Test
+    void whileTheGroupRebalancesTheShareDoesNotGrow() {
+        RateShare share = new RateShare(30, 1, 0);
+        share.observe(stable(0), 0);
+        share.observe(stable(3), 1_000);
+        assertThat(share.share()).isEqualTo(10);
+        // A member leaves: fewer members are listed while the group rebalances.
+        assertThat(share.observe(rebalancing(2), 2_000)).isEqualTo(10);
+        // It may shrink meanwhile (a member joins).
+        assertThat(share.observe(rebalancing(5), 3_000)).isEqualTo(6);
+        // Stable again: the members as they are.
+        assertThat(share.observe(stable(2), 4_000)).isEqualTo(15);
+    }
+
+    @Test
+    void whenKafkaDoesNotAnswerTheShareStaysAsItWas() {
+        RateShare share = new RateShare(30, 1, 0);
+        share.observe(stable(0), 0);
+        share.observe(stable(3), 1_000);
+        assertThat(share.observe(null, 3_000)).isEqualTo(10);
+    }
+
+    @Test
+    void anInstanceThatNeverSawItselfJoinCountsAsJoinedAfterTheGrace() {
+        RateShare share = new RateShare(30, 1, 0);
+        assertThat(share.observe(stable(3), 0)).isEqualTo(7); // 1 of 4
+        // Another instance left while this one joined: three members again.
+        assertThat(share.observe(stable(3), 30_000)).isEqualTo(7);
+        assertThat(share.observe(stable(3), RateShare.JOIN_GRACE_MS)).isEqualTo(10);
+        assertThat(share.joined()).isTrue();
+    }
+
+    @Test
+    void aLimitOrMembersThatAreNotPositiveAreRefusedByName() {
+        assertThatThrownBy(() -> new RateShare(0, 1, 0)).hasMessageContaining("opentact.api.rate-limit");
+        assertThatThrownBy(() -> new RateShare(20, 0, 0)).hasMessageContaining("opentact.kafka.consumers");
+    }
+}

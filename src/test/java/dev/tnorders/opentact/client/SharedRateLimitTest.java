@@ -1,0 +1,160 @@
+package dev.tnorders.opentact.client;
+
+import java.util.ArrayDeque;
+import java.util.Deque;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicLong;
+
+import org.apache.camel.ProducerTemplate;
+import org.apache.camel.builder.RouteBuilder;
+import org.apache.camel.impl.DefaultCamelContext;
+import org.apache.camel.model.ThrottleDefinition;
+import org.junit.jupiter.api.Test;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+class SharedRateLimitTest {
+
+    /** Answers the looks queued, then what the last one said; an Exception in the queue is thrown. */
+    private static final class Looks implements SharedRateLimit.GroupLook {
+        final Deque<Object> answers = new ArrayDeque<>();
+        Object last;
+
+        Looks then(Object answer) {
+            answers.add(answer);
+            return this;
+        }
+
+        @Override
+        public RateShare.Group look() throws Exception {
+            Object a = answers.isEmpty() ? last : answers.poll();
+            last = a;
+            if (a instanceof Exception e) {
+                throw e;
+            }
+            return (RateShare.Group) a;
+        }
+    }
+
+    private final AtomicLong now = new AtomicLong();
+
+    private SharedRateLimit limit(long calls, int consumers, Looks looks) {
+        return new SharedRateLimit(null, "g", calls, 1020, consumers, 2000, now::get, looks);
+    }
+
+    @Test
+    void startsAtOneCallPerWindowAndFollowsTheGroup() {
+        Looks looks = new Looks().then(new RateShare.Group(0, false)).then(new RateShare.Group(1, false))
+                .then(new RateShare.Group(3, true)).then(new RateShare.Group(3, false));
+        SharedRateLimit l = limit(20, 1, looks);
+        assertThat(l.callsPerWindow()).isEqualTo(1);
+        assertThat(l.callsPerSlice()).isEqualTo(1);
+        l.refresh();
+        assertThat(l.callsPerWindow()).isEqualTo(20);
+        assertThat(l.callsPerSlice()).isEqualTo(2);
+        l.refresh();
+        l.refresh();
+        assertThat(l.callsPerWindow()).isEqualTo(6);
+        assertThat(l.callsPerSlice()).isEqualTo(1);
+        l.refresh();
+        assertThat(l.callsPerWindow()).isEqualTo(6);
+    }
+
+    @Test
+    void theRoutesStartWithTheShareKnownWhenKafkaAnswers() {
+        SharedRateLimit l = limit(20, 1, new Looks().then(new RateShare.Group(1, false)));
+        l.start();
+        try {
+            assertThat(l.callsPerWindow()).isEqualTo(10); // one other member, and this one
+        } finally {
+            l.stop();
+        }
+    }
+
+    @Test
+    void aLookThatFailsKeepsTheShare() {
+        Looks looks = new Looks().then(new RateShare.Group(0, false)).then(new RateShare.Group(2, false))
+                .then(new TimeoutException()).then(new IllegalStateException("broker gone"))
+                .then(new RateShare.Group(1, false));
+        SharedRateLimit l = limit(20, 1, looks);
+        l.refresh();
+        l.refresh();
+        assertThat(l.callsPerWindow()).isEqualTo(10);
+        l.refresh();
+        l.refresh();
+        assertThat(l.callsPerWindow()).isEqualTo(10);
+        l.refresh();
+        assertThat(l.callsPerWindow()).isEqualTo(20);
+    }
+
+    @Test
+    void beforeAnyAnswerOneCallPerWindow() {
+        SharedRateLimit l = limit(20, 1, new Looks().then(new TimeoutException()));
+        l.refresh();
+        assertThat(l.callsPerWindow()).isEqualTo(1);
+    }
+
+    @Test
+    void settingsThatAreNotPositiveAreRefusedByName() {
+        assertThatThrownBy(() -> new SharedRateLimit(null, "g", 20, 1020, 1, 0, now::get, new Looks()))
+                .hasMessageContaining("opentact.api.rate-share-interval-ms");
+        assertThatThrownBy(() -> new SharedRateLimit(null, "g", 20, 0, 1, 2000, now::get, new Looks()))
+                .hasMessageContaining("opentact.api.rate-limit-window-ms");
+    }
+
+    @Test
+    void groupStatesInWhichMembersJoinOrLeave() {
+        assertThat(SharedRateLimit.rebalancing("PreparingRebalance")).isTrue();
+        assertThat(SharedRateLimit.rebalancing("CompletingRebalance")).isTrue();
+        assertThat(SharedRateLimit.rebalancing("RECONCILING")).isTrue();
+        assertThat(SharedRateLimit.rebalancing("Stable")).isFalse();
+        assertThat(SharedRateLimit.rebalancing("Empty")).isFalse();
+        assertThat(SharedRateLimit.rebalancing("Dead")).isFalse();
+    }
+
+    /**
+     * What the routes count on in Camel's Throttle (TotalRequests mode): its maximum per period is
+     * an expression evaluated for each exchange, and a changed value takes effect at once, down
+     * and up; the period stays as the route started.
+     */
+    @Test
+    void camelsThrottleFollowsAChangedShare() throws Exception {
+        AtomicLong share = new AtomicLong(10);
+        try (DefaultCamelContext context = new DefaultCamelContext()) {
+            context.getRegistry().bind("share", new Object() {
+                @SuppressWarnings("unused")
+                public int calls() {
+                    return (int) share.get();
+                }
+            });
+            context.addRoutes(new RouteBuilder() {
+                @Override
+                public void configure() {
+                    ThrottleDefinition t = from("direct:in").throttle(method("share", "calls")).timePeriodMillis(200);
+                    t.setMode("TotalRequests");
+                    t.to("mock:out");
+                }
+            });
+            context.start();
+            ProducerTemplate in = context.createProducerTemplate();
+            assertThat(rate(in, 40)).as("10 per 200 ms").isBetween(35.0, 55.0);
+            share.set(2);
+            assertThat(rate(in, 10)).as("2 per 200 ms").isBetween(7.0, 11.0);
+            share.set(5);
+            assertThat(rate(in, 25)).as("5 per 200 ms").isBetween(20.0, 28.0);
+        }
+    }
+
+    /** Calls per second that pass, sending {@code n} one after the other (the first ones may pass at once). */
+    private static double rate(ProducerTemplate in, int n) {
+        for (int i = 0; i < 2; i++) {
+            in.sendBody("direct:in", "warm-up");
+        }
+        long start = System.nanoTime();
+        for (int i = 0; i < n; i++) {
+            in.sendBody("direct:in", "x");
+        }
+        return n / ((System.nanoTime() - start) / 1e9);
+    }
+}
