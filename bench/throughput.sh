@@ -8,10 +8,12 @@
 #
 # Usage: bash bench/throughput.sh [--latency-ms=100] [--rate=50] [--numbers=20000]
 #                                 [--baseline-seconds=60] [--consumers=6] [--partitions=6]
-#                                 [--max-poll-records=1000] [--warmup=80000]
+#                                 [--max-poll-records=1000] [--warmup=80000] [--defaults=true]
 #   --rate=0 means no rate limit; --baseline-seconds=0 skips the baseline; up to --warmup requests
 #   are ordered first, in rounds of 5,000 (same Kafka/CSV mix), until a round leaves the JIT
 #   compiling less than 10% of the time; they are not measured.
+#   --defaults=true: one partition and every volume setting as shipped (consumers, max-poll-records,
+#   batch wait, poll interval): what a user gets without tuning.
 # The two runs the issue asks for, with the settings docs/architecture.md recommends for volume ("For volume"):
 #   bash bench/throughput.sh --consumers=12 --partitions=12 --max-poll-records=1000
 #   bash bench/throughput.sh --latency-ms=0 --rate=0 --numbers=30000 --baseline-seconds=0 \

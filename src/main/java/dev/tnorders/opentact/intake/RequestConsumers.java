@@ -89,12 +89,11 @@ public class RequestConsumers implements CamelContextAware, StartupListener {
     }
 
     /**
-     * Fences the journal's writes with this instance's partition owners, and starts reading once
-     * every route runs (beans.camel.yaml: its initMethod; Camel's YAML loader may build a bean
-     * more than once, but initialises only the one it registers).
+     * Starts reading once every route runs (beans.camel.yaml: its initMethod). Camel Main's YAML
+     * loader builds a bean of beans.camel.yaml twice (once when it pre-parses the file): only the
+     * one in the registry then starts, and only it fences the journal.
      */
     public void init() {
-        settings.journal.fencedBy(owners, this::giveUpPartitions);
         try {
             camelContext.addStartupListener(this);
         } catch (Exception e) {
@@ -126,6 +125,10 @@ public class RequestConsumers implements CamelContextAware, StartupListener {
 
     @Override
     public void onCamelContextFullyStarted(CamelContext context, boolean alreadyStarted) {
+        if (!context.getRegistry().findByType(RequestConsumers.class).contains(this)) {
+            LOG.debug("A RequestConsumers the registry does not hold: not started");
+            return;
+        }
         start();
     }
 
@@ -138,6 +141,7 @@ public class RequestConsumers implements CamelContextAware, StartupListener {
         if (!started.compareAndSet(false, true)) {
             return;
         }
+        settings.journal.fencedBy(owners, this::giveUpPartitions);
         template = camelContext.createProducerTemplate();
         pollThreads = Executors.newCachedThreadPool(r -> {
             Thread t = new Thread(r, "opentact-intake-poll");

@@ -74,6 +74,14 @@ public final class ThroughputBenchmark {
         int pollRecords = Integer.parseInt(a.getOrDefault("max-poll-records", "1000"));
         long timeoutS = Long.parseLong(a.getOrDefault("timeout-s", "900"));
         int warmup = Integer.parseInt(a.getOrDefault("warmup", "80000"));
+        // --defaults: the app as a user first runs it (one partition, every opentact.* volume setting
+        // at its default); only the endpoints, the account's rate limit and the budgets are set.
+        boolean defaults = Boolean.parseBoolean(a.getOrDefault("defaults", "false"));
+        if (defaults) {
+            consumers = 1;
+            partitions = Integer.parseInt(a.getOrDefault("partitions", "1"));
+            pollRecords = -1;
+        }
 
         Path work = Files.createTempDirectory("opentact-throughput");
         System.out.printf("Throughput benchmark: L=%d ms, R=%s calls/s, N=%d one-number requests (%.0f%% by CSV), "
@@ -120,11 +128,13 @@ public final class ThroughputBenchmark {
         p.put("opentact.inbox.dir", work.resolve("inbox").toString());
         p.put("opentact.outbox.dir", work.resolve("outbox").toString());
         p.put("opentact.inbox.quiet-ms", "500");
-        p.put("opentact.order.batching", "true");
-        p.put("opentact.kafka.consumers", String.valueOf(consumers));
-        p.put("opentact.kafka.max-poll-records", String.valueOf(pollRecords));
-        p.put("opentact.order.batch-wait-ms", "200");
-        p.put("opentact.order.poll-interval-ms", "250");
+        if (pollRecords > 0) { // else --defaults: the volume settings as shipped
+            p.put("opentact.order.batching", "true");
+            p.put("opentact.kafka.consumers", String.valueOf(consumers));
+            p.put("opentact.kafka.max-poll-records", String.valueOf(pollRecords));
+            p.put("opentact.order.batch-wait-ms", "200");
+            p.put("opentact.order.poll-interval-ms", "250");
+        }
         p.put("opentact.budget.daily-nrc", "none");
         p.put("opentact.budget.file-nrc", "none");
         p.forEach(main::addOverrideProperty);
