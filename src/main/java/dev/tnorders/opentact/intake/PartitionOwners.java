@@ -31,7 +31,7 @@ public final class PartitionOwners implements Fencing {
     }
 
     /** Where a request in flight came from (identity matters: one per poll that carries it). */
-    static final class Claim {
+    public static final class Claim {
         final int partition;
         final long epoch;
 
@@ -54,12 +54,12 @@ public final class PartitionOwners implements Fencing {
     }
 
     /** The member's group membership as its consumer saw it last (its generation moves at every rebalance). */
-    void observe(int member, ConsumerGroupMetadata metadata) {
+    public void observe(int member, ConsumerGroupMetadata metadata) {
         members.put(member, metadata);
     }
 
     /** The partitions are this member's now, read from these committed positions. */
-    void assigned(int member, Map<Integer, Long> positions) {
+    public void assigned(int member, Map<Integer, Long> positions) {
         positions.forEach((p, position) -> {
             owners.put(p, new Owner(member, epochs.incrementAndGet()));
             committed.put(p, position);
@@ -70,7 +70,7 @@ public final class PartitionOwners implements Fencing {
      * The partitions are no longer this instance's: waits for the writes in progress to end, and
      * refuses every later write of the work still in flight on them.
      */
-    void revoked(Collection<Integer> partitions) {
+    public void revoked(Collection<Integer> partitions) {
         lock.writeLock().lock();
         try {
             partitions.forEach(p -> {
@@ -82,23 +82,23 @@ public final class PartitionOwners implements Fencing {
         }
     }
 
-    boolean owns(int partition) {
+    public boolean owns(int partition) {
         return owners.containsKey(partition);
     }
 
-    void committed(int partition, long offset) {
+    public void committed(int partition, long offset) {
         committed.computeIfPresent(partition, (p, before) -> Math.max(before, offset));
     }
 
     /** A request of a record of this partition is handed to the lifecycle. */
-    Claim track(String requestId, int partition) {
+    public Claim track(String requestId, int partition) {
         Owner o = owners.get(partition);
         Claim c = new Claim(partition, o == null ? -1 : o.epoch());
         requests.put(requestId, c);
         return c;
     }
 
-    void untrack(String requestId, Claim claim) {
+    public void untrack(String requestId, Claim claim) {
         requests.remove(requestId, claim);
     }
 

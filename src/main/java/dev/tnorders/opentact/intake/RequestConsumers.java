@@ -67,6 +67,11 @@ public class RequestConsumers implements CamelContextAware, StartupListener {
 
     private static final Logger LOG = LoggerFactory.getLogger(RequestConsumers.class);
     private static final Duration POLL = Duration.ofMillis(100);
+    /**
+     * Polls in flight in one instance at most (each holds a thread while its orders are followed):
+     * in per-request mode every record is a poll, and max-in-flight records must not mean as many threads.
+     */
+    static final int MAX_POLLS_IN_FLIGHT = 256;
 
     private final Builder settings;
     private final PartitionOwners owners;
@@ -243,21 +248,22 @@ public class RequestConsumers implements CamelContextAware, StartupListener {
                         buffer.add(r);
                     }
                 }
-                handOver(false);
+                handOver();
                 settle();
                 flowControl();
             }
         }
 
-        /** The buffered records as polls: full ones, or what waited the batch's wait (all when {@code all}). */
-        private void handOver(boolean all) {
+        /** The buffered records as polls: full ones, or what waited the batch's wait. */
+        private void handOver() {
             if (buffer.isEmpty() || settings.intake.isPaused()) {
                 return;
             }
             boolean waited = System.nanoTime() - bufferedSince >= TimeUnit.MILLISECONDS.toNanos(settings.batchWaitMs);
             int size = settings.batching ? settings.maxPollRecords : 1;
             boolean submitted = false;
-            while (buffer.size() >= size || (!buffer.isEmpty() && (waited || all || !settings.batching))) {
+            while ((buffer.size() >= size || (!buffer.isEmpty() && (waited || !settings.batching)))
+                    && pollsInFlight.get() < MAX_POLLS_IN_FLIGHT) {
                 List<ConsumerRecord<String, String>> poll = new ArrayList<>(buffer.subList(0, Math.min(size, buffer.size())));
                 buffer.subList(0, poll.size()).clear();
                 submit(poll);
@@ -362,7 +368,8 @@ public class RequestConsumers implements CamelContextAware, StartupListener {
         /** Pauses every partition while too much is in flight or intake is paused, and those being given back. */
         private void flowControl() {
             Set<TopicPartition> assigned = consumer.assignment();
-            boolean hold = settings.intake.isPaused() || inFlight.get() + buffer.size() >= settings.maxInFlight;
+            boolean hold = settings.intake.isPaused() || inFlight.get() + buffer.size() >= settings.maxInFlight
+                    || pollsInFlight.get() >= MAX_POLLS_IN_FLIGHT;
             List<TopicPartition> pause = new ArrayList<>();
             List<TopicPartition> resume = new ArrayList<>();
             for (TopicPartition tp : assigned) {
