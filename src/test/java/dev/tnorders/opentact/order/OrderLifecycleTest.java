@@ -194,9 +194,12 @@ class OrderLifecycleTest {
                             w.pending(Outcome.State.rejected, "not enough account balance");
                             assertThat(w.intake.isPaused()).isTrue();
                         }),
-                row("429, then ok: sent again after the wait", Phase.PLACE,
+                // The intent is written again before the second POST: another instance's reconciliation
+                // counts its lease (the reconcile window) from the POST that may still be in flight.
+                row("429, then ok: sent again after the wait, its intent renewed", Phase.PLACE,
                         w -> w.one(plain("r1", A)).quoted().fail(new OpentactRateLimitedException("429", 3_000))
-                                .answer(placed("u1")), Phase.FOLLOW, List.of(POST, POST), List.of("intent [r1]", "placed [r1] u1"),
+                                .answer(placed("u1")), Phase.FOLLOW, List.of(POST, POST),
+                        List.of("intent [r1]", "intent [r1]", "placed [r1] u1"),
                         w -> assertThat(w.waited).isEqualTo(3_000)),
                 row("lost answer (connection reset)", Phase.PLACE,
                         w -> w.one(plain("r1", A)).quoted().fail(new IOException("Connection reset")), Phase.RECONCILE,
