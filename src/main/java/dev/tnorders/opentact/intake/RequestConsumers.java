@@ -95,8 +95,9 @@ public class RequestConsumers implements CamelContextAware, StartupListener {
 
     /**
      * Starts reading once every route runs (beans.camel.yaml: its initMethod). Camel Main's YAML
-     * loader builds a bean of beans.camel.yaml twice (once when it pre-parses the file): only the
-     * one in the registry then starts, and only it fences the journal.
+     * loader builds and initialises a builder-made bean of beans.camel.yaml twice (once when it
+     * pre-parses the file, seen in 4.18): only the one in the registry then starts, and only it
+     * fences the journal.
      */
     public void init() {
         try {
@@ -407,20 +408,20 @@ public class RequestConsumers implements CamelContextAware, StartupListener {
             if (partitions.isEmpty()) {
                 return;
             }
-            List<Integer> ids = partitions.stream().map(TopicPartition::partition).toList();
             // Settle what finished so far, commit it, then fence the rest: its work writes nothing more.
             settle();
-            owners.revoked(ids);
-            ids.forEach(p -> {
-                progress.forget(p);
-                givingBack.remove(p);
-            });
-            buffer.removeIf(r -> ids.contains(r.partition()));
+            giveUp(partitions);
             LOG.info("Requests consumer {} gave up {}", member, partitions);
         }
 
         @Override
         public void onPartitionsLost(Collection<TopicPartition> partitions) {
+            giveUp(partitions); // nothing to commit: another member may own them already
+            LOG.warn("Requests consumer {} lost {} (it left the group): their work here stops", member, partitions);
+        }
+
+        /** Fences the partitions' work in flight here and forgets them. */
+        private void giveUp(Collection<TopicPartition> partitions) {
             List<Integer> ids = partitions.stream().map(TopicPartition::partition).toList();
             owners.revoked(ids);
             ids.forEach(p -> {
@@ -428,7 +429,6 @@ public class RequestConsumers implements CamelContextAware, StartupListener {
                 givingBack.remove(p);
             });
             buffer.removeIf(r -> ids.contains(r.partition()));
-            LOG.warn("Requests consumer {} lost {} (it left the group): their work here stops", member, partitions);
         }
 
         @Override
