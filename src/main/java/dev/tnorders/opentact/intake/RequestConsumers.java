@@ -77,7 +77,7 @@ public class RequestConsumers implements CamelContextAware, StartupListener {
     private final PartitionOwners owners;
     private final Map<String, CompletableFuture<Void>> requestsInFlight = new ConcurrentHashMap<>();
     private final AtomicInteger pollsInFlight = new AtomicInteger();
-    private final List<Worker> workers = new ArrayList<>();
+    private final List<Worker> workers = new java.util.concurrent.CopyOnWriteArrayList<>();
     private final AtomicBoolean started = new AtomicBoolean();
     private CamelContext camelContext;
     private ProducerTemplate template;
@@ -189,6 +189,28 @@ public class RequestConsumers implements CamelContextAware, StartupListener {
         workers.forEach(w -> w.rejoin = true);
     }
 
+    /** A consumer that has not come back from a poll for this long is reported (readiness). */
+    static final long STALLED_MS = 30_000;
+
+    /**
+     * What keeps a consumer of this instance from polling now, for readiness; null when every one
+     * polls (or none runs: {@code opentact.kafka.consumers=0}, or not started yet).
+     */
+    public String problem() {
+        long now = System.nanoTime();
+        for (Worker w : workers) {
+            String failure = w.failure;
+            if (failure != null) {
+                return "consumer " + w.member + " failed and is joining the group again: " + failure;
+            }
+            long quietMs = TimeUnit.NANOSECONDS.toMillis(now - w.lastPoll);
+            if (quietMs > STALLED_MS) {
+                return "consumer " + w.member + " has not polled for " + quietMs / 1000 + " s";
+            }
+        }
+        return null;
+    }
+
     /** Records of this instance in flight (a metric). */
     public int inFlight() {
         return workers.stream().mapToInt(w -> w.inFlight.get()).sum();
@@ -204,6 +226,8 @@ public class RequestConsumers implements CamelContextAware, StartupListener {
         final Set<Integer> givingBack = new HashSet<>();
         volatile boolean running = true;
         volatile boolean rejoin;
+        volatile long lastPoll = System.nanoTime();
+        volatile String failure;
         long bufferedSince;
         Thread thread;
         KafkaConsumer<String, String> consumer;
@@ -221,6 +245,7 @@ public class RequestConsumers implements CamelContextAware, StartupListener {
                     loop();
                     drain();
                 } catch (RuntimeException e) {
+                    failure = e.toString();
                     LOG.error("Requests consumer {} failed ({}); it joins the group again", member, e.toString(), e);
                     owners.revoked(progressPartitions());
                     forgetAll();
@@ -240,6 +265,8 @@ public class RequestConsumers implements CamelContextAware, StartupListener {
                     consumer.subscribe(List.of(settings.topic), this);
                 }
                 ConsumerRecords<String, String> records = consumer.poll(POLL);
+                lastPoll = System.nanoTime();
+                failure = null;
                 owners.observe(member, consumer.groupMetadata());
                 for (ConsumerRecord<String, String> r : records) {
                     if (progress.owns(r.partition()) && !givingBack.contains(r.partition())) {

@@ -646,20 +646,20 @@ public class OrderJournal implements dev.tnorders.opentact.order.OrderStore {
                 group.forEach(w -> w.entries().forEach(this::remember));
             }
             return null;
-        } catch (org.apache.kafka.common.errors.ProducerFencedException
-                 | org.apache.kafka.common.errors.InvalidProducerEpochException
-                 | org.apache.kafka.common.errors.OutOfOrderSequenceException e) {
-            try {
-                rebuildProducer(e);
-            } catch (RuntimeException rebuild) {
-                LOG.error("Could not rebuild the order journal's producer: {}", rebuild.toString());
-            }
-            return new IllegalStateException("the order journal's producer was fenced (transactional id '"
-                    + transactionalId + "'); it was rebuilt and this write is given up", e);
-        } catch (org.apache.kafka.common.errors.AuthorizationException e) {
-            return new IllegalStateException("the order journal's producer is not allowed to write (transactional id '"
-                    + transactionalId + "'): " + e.getMessage(), e);
         } catch (RuntimeException e) { // KafkaException among them
+            if (fencedProducer(e)) {
+                try {
+                    rebuildProducer(e);
+                } catch (RuntimeException rebuild) {
+                    LOG.error("Could not rebuild the order journal's producer: {}", rebuild.toString());
+                }
+                return new IllegalStateException("the order journal's producer was fenced (transactional id '"
+                        + transactionalId + "'); it was rebuilt and this write is given up", e);
+            }
+            if (causedBy(e, org.apache.kafka.common.errors.AuthorizationException.class)) {
+                return new IllegalStateException("the order journal's producer is not allowed to write (transactional id '"
+                        + transactionalId + "'): " + e.getMessage(), e);
+            }
             try {
                 producer.abortTransaction();
             } catch (org.apache.kafka.common.KafkaException ignored) {
@@ -671,6 +671,22 @@ public class OrderJournal implements dev.tnorders.opentact.order.OrderStore {
             return new IllegalStateException("could not write the order journal for request " + first.requestId()
                     + (count > 1 ? " and " + (count - 1) + " more" : "") + ": " + e.getMessage(), e);
         }
+    }
+
+    /** Fatal for this producer (its id taken over, or its epoch ended at the broker): it must be replaced. */
+    static boolean fencedProducer(Throwable e) {
+        return causedBy(e, org.apache.kafka.common.errors.ProducerFencedException.class)
+                || causedBy(e, org.apache.kafka.common.errors.InvalidProducerEpochException.class)
+                || causedBy(e, org.apache.kafka.common.errors.OutOfOrderSequenceException.class);
+    }
+
+    private static boolean causedBy(Throwable e, Class<? extends Throwable> type) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (type.isInstance(t)) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** Refused by the group coordinator: the member's generation is not the group's (KIP-447 fencing). */

@@ -1,10 +1,6 @@
 package dev.tnorders.opentact.ops;
 
-import java.util.Map;
 import java.util.function.Supplier;
-
-import org.apache.camel.health.HealthCheckResultBuilder;
-import org.apache.camel.impl.health.AbstractHealthCheck;
 
 import dev.tnorders.opentact.journal.OrderJournal;
 
@@ -16,33 +12,13 @@ import dev.tnorders.opentact.journal.OrderJournal;
  * reason, and requests wait in Kafka. UP again by itself once the transaction is committed or
  * aborted (a killed producer's is aborted after its transaction timeout). Not a liveness check.
  */
-public class JournalHealthCheck extends AbstractHealthCheck {
-
-    private final Supplier<String> problem;
+public class JournalHealthCheck extends ProblemHealthCheck {
 
     public JournalHealthCheck(OrderJournal journal) {
         this(journal::viewProblem);
     }
 
     JournalHealthCheck(Supplier<String> problem) {
-        super("opentact", "opentact-journal");
-        this.problem = problem;
-    }
-
-    @Override
-    public boolean isLiveness() {
-        return false;
-    }
-
-    @Override
-    protected void doCall(HealthCheckResultBuilder builder, Map<String, Object> options) {
-        String reason = problem.get();
-        builder.detail("journal", reason == null ? "up to date" : "stale");
-        if (reason == null) {
-            builder.up();
-            return;
-        }
-        builder.message("order journal: " + HealthText.plain(reason));
-        builder.down();
+        super("opentact-journal", "journal", "up to date", "stale", "order journal: ", problem);
     }
 }

@@ -185,5 +185,6 @@ class OperationsIT extends SandboxAndApp {
         assertThat(all.get("opentact-api")).containsEntry("status", "UP");
         assertThat(all.get("opentact-intake")).containsEntry("status", "UP");
         assertThat(all.get("opentact-journal")).containsEntry("status", "UP");
+        assertThat(all.get("opentact-requests-consumers")).containsEntry("status", "UP");
     }
 }

@@ -76,4 +76,35 @@ class OrderJournalIT {
             restarted.stop();
         }
     }
+
+    /**
+     * Two instances configured with one transactional id: the second fences the first. The first
+     * gives up the write that was refused, rebuilds its producer with an id of its own, tells its
+     * consumers to give their partitions up, and writes again from then on.
+     */
+    @Test
+    void aFencedProducerIsRebuiltAndItsConsumersAreToldToGiveTheirPartitionsUp() {
+        String topic = "journal-it-" + UUID.randomUUID();
+        String run = topic + "-" + UUID.randomUUID();
+        String sharedId = "journal-it-shared-" + UUID.randomUUID();
+        OrderJournal a = new OrderJournal(SharedKafka.bootstrapServers(), topic, run + "-outcomes", run + "-numbers", sharedId);
+        java.util.concurrent.atomic.AtomicInteger told = new java.util.concurrent.atomic.AtomicInteger();
+        a.start();
+        a.fencedBy(requestIds -> null, told::incrementAndGet);
+        OrderJournal b = new OrderJournal(SharedKafka.bootstrapServers(), topic, run + "-outcomes", run + "-numbers", sharedId);
+        b.start(); // initTransactions with the same id fences a's producer
+        try {
+            org.assertj.core.api.Assertions.assertThatThrownBy(() -> a.intent(List.of(request("f1", "+12012090011")),
+                    java.util.Collections.singletonList(null), null)).hasMessageContaining("fenced");
+            assertThat(told).as("its consumers are told to give their partitions up").hasValue(1);
+            a.intent(List.of(request("f2", "+12012090012")), java.util.Collections.singletonList(null), null);
+            assertThat(a.phaseOf("f2")).isEqualTo(OrderJournal.Phase.intent);
+            assertThat(a.phaseOf("f1")).as("the refused write is not there").isNull();
+            b.intent(List.of(request("f3", "+12012090013")), java.util.Collections.singletonList(null), null);
+            await().atMost(VISIBLE).until(() -> b.phaseOf("f2") == OrderJournal.Phase.intent);
+        } finally {
+            a.stop();
+            b.stop();
+        }
+    }
 }
