@@ -31,15 +31,18 @@ import static org.awaitility.Awaitility.await;
  * app processes in one consumer group, with the same settings, against one sandbox that answers
  * 429 to calls beyond {@code -Dshared.rate} (default 10) in any second, with a requests topic of 6
  * partitions. Once the group holds every instance, {@code -Dshared.requests} one-number requests
- * (default 150) go to the topic; every request must end with one outcome (Invariants) and under 1%
- * of the calls may draw a 429.
+ * (default 150) go to the topic; every request must end with one outcome (Invariants), and few
+ * calls may draw a 429 (below).
  *
- * <p>The apps count the limit over {@code -Dshared.window-ms} (default 1,100 ms, not the product's
- * 1,020): the sandbox counts calls when it handles them, in the test JVM that also runs the broker,
- * on the same 2 cores as three app JVMs, and there calls from different JVMs arrive with scheduling
- * jitter beyond the 20 ms the default window leaves (measured: 0.4-2% 429s at 1,020 ms under a load
- * of 5-9, 0.4% at 1,100 ms). What this test proves is the split: the instances together keep to
- * one limit. {@code bench/shared-rate.sh} measures the default window.
+ * <p>The apps run the product's defaults (the 1,020 ms window, 90% of a share while other
+ * instances are members; {@code -Dshared.window-ms} sets another window). The sandbox counts
+ * calls when it handles them, in the test JVM that also runs the broker, on the same 2 cores as
+ * three app JVMs (and, in CI, nothing else to spare): calls from different JVMs arrive there with
+ * scheduling jitter no client-side limiter can see. So CI asserts under
+ * {@code -Dshared.max-429-share} (default 5%) of the calls drew a 429: with every instance taking
+ * the whole limit, as before the split, the same run drew 19-23%. What this test proves is the
+ * split; the under-1% figure is the benchmark's, on a machine not running three JVMs beside it
+ * ({@code bench/multi-instance.sh}, docs/benchmarks.md, "Several instances").
  *
  * <p>{@code -Dshared.instances=1,2,3} runs one round per count, one after the other, and logs each
  * round's figures (the benchmark of docs/operations.md, bench/shared-rate.sh): aggregate calls per
@@ -90,6 +93,7 @@ class SharedRateLimitIT {
     @Test
     void severalInstancesTogetherKeepToTheAccountsRateLimit() throws Exception {
         int rate = Integer.getInteger("shared.rate", 10);
+        double max429Share = Double.parseDouble(System.getProperty("shared.max-429-share", "0.05"));
         int requests = Integer.getInteger("shared.requests", 150);
         int[] counts = Arrays.stream(System.getProperty("shared.instances", "3").split(",")).map(String::trim)
                 .mapToInt(Integer::parseInt).toArray();
@@ -102,8 +106,8 @@ class SharedRateLimitIT {
         }
         rounds.forEach(r -> LOG.info("shared rate limit {}/s figures: {}", rate, r.summary()));
         for (Round r : rounds) {
-            assertThat(r.rateLimitedRatio()).as("429s of all calls, %s", r.summary()).isLessThan(0.01);
-            // The instances together use the limit (3 x floor(10/3) = 9 per 1,020 ms at the least)
+            assertThat(r.rateLimitedRatio()).as("429s of all calls, %s", r.summary()).isLessThan(max429Share);
+            // The instances together use the limit (3 x floor(10 x 90% / 3) = 9 per 1,020 ms at the least)
             // and never go far over it in any second.
             assertThat(r.callsPerSecond()).as(r.summary()).isGreaterThan(rate * 0.6).isLessThanOrEqualTo(rate * 1.02);
         }
@@ -130,7 +134,7 @@ class SharedRateLimitIT {
                     .standardEnv(p, sandbox.baseUrl(), token, brokers, inbox, work.resolve(p + "outbox"))
                     .env("OPENTACT_KAFKA_TRANSACTIONAL_ID", p + "app" + i)
                     .env("OPENTACT_API_RATE_LIMIT", String.valueOf(rate))
-                    .env("OPENTACT_API_RATE_LIMIT_WINDOW_MS", System.getProperty("shared.window-ms", "1100"))
+                    .env("OPENTACT_API_RATE_LIMIT_WINDOW_MS", System.getProperty("shared.window-ms", "1020"))
                     .env("OPENTACT_API_RATE_SHARE_INTERVAL_MS", "1000")
                     .env("OPENTACT_KAFKA_SESSION_TIMEOUT_MS", "6000")
                     // Small polls and batches: many calls per request, and every instance busy.
