@@ -106,7 +106,7 @@ public class RequestConsumers implements CamelContextAware, StartupListener {
             throw new IllegalStateException("could not wait for the routes to start", e);
         }
         // Before the routes stop: no new poll is handed to kafka-intake, and the work in flight ends first.
-        camelContext.getManagementStrategy().addEventNotifier(new EventNotifierSupport() {
+        EventNotifierSupport stopping = new EventNotifierSupport() {
             @Override
             public void notify(CamelEvent event) {
                 stop();
@@ -116,7 +116,10 @@ public class RequestConsumers implements CamelContextAware, StartupListener {
             public boolean isEnabled(CamelEvent event) {
                 return event.getType() == CamelEvent.Type.CamelContextStopping;
             }
-        });
+        };
+        camelContext.getManagementStrategy().addEventNotifier(stopping);
+        // Camel notifies only notifiers that were started; the management strategy may be running already.
+        org.apache.camel.support.service.ServiceHelper.startService(stopping);
     }
 
     @Override

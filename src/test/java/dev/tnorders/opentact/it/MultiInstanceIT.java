@@ -136,21 +136,27 @@ class MultiInstanceIT {
         for (AppProcess a : apps) {
             a.start();
         }
+        // The numbers sent so far: a wait for more order POSTs also ends once they are all bought.
+        AtomicInteger sent = new AtomicInteger();
         // Half of the Kafka requests now, the rest while members come and go.
         TopicProbe.sendAll(brokers, p + "requests", records.subList(0, requests / 2));
+        sent.addAndGet(2 * (requests / 2));
         int dropped = 0;
         int killsDone = 0;
         int scalesDone = 0;
         int errorBursts = 0;
+        boolean secondHalfSent = false;
         int span = Math.max(2, totalNumbers / 6 / Math.max(1, 2 * (kills + scales + 1)));
         for (int step = 0; step < kills + scales + 1 && sandbox.purchases().size() < totalNumbers; step++) {
             int target = posts.get() + 1 + random.nextInt(span);
-            await().atMost(WAIT).until(() -> posts.get() >= target || sandbox.purchases().size() >= totalNumbers);
+            await().atMost(WAIT).until(() -> posts.get() >= target || sandbox.purchases().size() >= sent.get());
             if (dropped < files.size()) {
+                sent.addAndGet(rowsIn(files.get(dropped)));
                 drop(inbox, "multi-" + dropped + ".csv", files.get(dropped++));
             }
             if (step == 1) {
-                TopicProbe.sendAll(brokers, p + "requests", records.subList(requests / 2, requests));
+                sendSecondHalf(brokers, p, records, requests, sent);
+                secondHalfSent = true;
             }
             if (step == 2 && errorBursts == 0) {
                 // Price calls fail past the retries on whichever consumers are pricing: their polls fail
@@ -172,7 +178,7 @@ class MultiInstanceIT {
                 }
                 scalesDone++;
                 int after = posts.get() + 1 + random.nextInt(span);
-                await().atMost(WAIT).until(() -> posts.get() >= after || sandbox.purchases().size() >= totalNumbers);
+                await().atMost(WAIT).until(() -> posts.get() >= after || sandbox.purchases().size() >= sent.get());
                 // 1 -> 3
                 for (int i = 0; i < INSTANCES; i++) {
                     if (!apps.get(i).isAlive()) {
@@ -190,8 +196,8 @@ class MultiInstanceIT {
         for (; dropped < files.size(); dropped++) {
             drop(inbox, "multi-" + dropped + ".csv", files.get(dropped));
         }
-        if (errorBursts == 0) {
-            TopicProbe.sendAll(brokers, p + "requests", records.subList(requests / 2, requests));
+        if (!secondHalfSent) { // fewer than two steps
+            sendSecondHalf(brokers, p, records, requests, sent);
         }
         for (AppProcess a : apps) {
             if (!a.isAlive()) {
@@ -208,6 +214,16 @@ class MultiInstanceIT {
         assertThat(sandbox.purchases()).as("every number bought once").hasSize(totalNumbers);
         assertThat(f.outcomeRecords()).allSatisfy(o -> assertThat(o.value()).as(Invariants.name(o))
                 .containsEntry("state", "completed"));
+    }
+
+    private static void sendSecondHalf(String brokers, String p, List<TopicProbe.Raw> records, int requests,
+                                       AtomicInteger sent) throws Exception {
+        TopicProbe.sendAll(brokers, p + "requests", records.subList(requests / 2, requests));
+        sent.addAndGet(2 * (requests - requests / 2));
+    }
+
+    private static int rowsIn(String csv) {
+        return (int) csv.lines().skip(1).filter(l -> !l.isBlank()).count();
     }
 
     private static void drop(Path inbox, String name, String content) throws Exception {
