@@ -22,8 +22,6 @@ import org.apache.camel.CamelContext;
 import org.apache.camel.CamelContextAware;
 import org.apache.camel.ProducerTemplate;
 import org.apache.camel.StartupListener;
-import org.apache.camel.spi.CamelEvent;
-import org.apache.camel.support.EventNotifierSupport;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -105,21 +103,6 @@ public class RequestConsumers implements CamelContextAware, StartupListener {
         } catch (Exception e) {
             throw new IllegalStateException("could not wait for the routes to start", e);
         }
-        // Before the routes stop: no new poll is handed to kafka-intake, and the work in flight ends first.
-        EventNotifierSupport stopping = new EventNotifierSupport() {
-            @Override
-            public void notify(CamelEvent event) {
-                stop();
-            }
-
-            @Override
-            public boolean isEnabled(CamelEvent event) {
-                return event.getType() == CamelEvent.Type.CamelContextStopping;
-            }
-        };
-        camelContext.getManagementStrategy().addEventNotifier(stopping);
-        // Camel notifies only notifiers that were started; the management strategy may be running already.
-        org.apache.camel.support.service.ServiceHelper.startService(stopping);
     }
 
     @Override
@@ -151,6 +134,14 @@ public class RequestConsumers implements CamelContextAware, StartupListener {
             return;
         }
         settings.journal.fencedBy(owners, this::giveUpPartitions);
+        // Before the routes stop (CamelContext.stop tells its lifecycle strategies first): no new poll is
+        // handed to kafka-intake, and the work in flight ends first.
+        camelContext.addLifecycleStrategy(new org.apache.camel.support.LifecycleStrategySupport() {
+            @Override
+            public void onContextStopping(CamelContext context) {
+                stop();
+            }
+        });
         template = camelContext.createProducerTemplate();
         pollThreads = Executors.newCachedThreadPool(r -> {
             Thread t = new Thread(r, "opentact-intake-poll");
@@ -174,6 +165,8 @@ public class RequestConsumers implements CamelContextAware, StartupListener {
         if (!started.compareAndSet(true, false)) {
             return;
         }
+        LOG.info("Stopping the requests consumers: {} record(s) in flight, waited for up to {} ms", inFlight(),
+                settings.shutdownTimeoutMs);
         workers.forEach(w -> w.running = false);
         long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(settings.shutdownTimeoutMs + 10_000);
         for (Worker w : workers) {
