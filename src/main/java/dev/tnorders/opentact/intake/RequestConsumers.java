@@ -535,7 +535,9 @@ public class RequestConsumers implements CamelContextAware, StartupListener {
         p.put(ConsumerConfig.PARTITION_ASSIGNMENT_STRATEGY_CONFIG, CooperativeStickyAssignor.class.getName());
         p.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, settings.maxPollRecords);
         p.put(ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG, settings.sessionTimeoutMs);
-        p.put(ConsumerConfig.HEARTBEAT_INTERVAL_MS_CONFIG, Math.max(100, settings.sessionTimeoutMs / 3));
+        // Kafka's 3 s (a third of a short session at most): a member hears of a rebalance at its next
+        // heartbeat, and a cooperative rebalance takes two rounds.
+        p.put(ConsumerConfig.HEARTBEAT_INTERVAL_MS_CONFIG, Math.max(100, Math.min(3_000, settings.sessionTimeoutMs / 3)));
         p.put(ConsumerConfig.MAX_POLL_INTERVAL_MS_CONFIG, settings.maxPollIntervalMs);
         p.put(ConsumerConfig.FETCH_MIN_BYTES_CONFIG, settings.fetchMinBytes);
         p.put(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, settings.batchWaitMs);

@@ -27,13 +27,21 @@ public final class JournalEntries {
      * request's later round keeps what earlier rounds settled, and what they bought still counts.
      */
     static Entry intent(OrderRequest r, BigDecimal reservedNrc, List<NumberResult> settled, Clock clock) {
+        return intent(r, reservedNrc, settled, clock, clock.millis());
+    }
+
+    /**
+     * @param intentAt the intent's time, one for every request of the case (the planner groups the
+     *                 intents a crash left by it, so that they are reconciled together, and only they)
+     */
+    static Entry intent(OrderRequest r, BigDecimal reservedNrc, List<NumberResult> settled, Clock clock, long intentAt) {
         BigDecimal nrc = reservedNrc;
         if (nrc != null && settled != null) {
             for (NumberResult n : settled) {
                 nrc = n.nrc() == null ? nrc : nrc.add(new BigDecimal(n.nrc()));
             }
         }
-        return new Entry(r.requestId(), Phase.intent, r.tns(), null, today(clock), fileOf(r), nrc, settled, clock.millis());
+        return new Entry(r.requestId(), Phase.intent, r.tns(), null, today(clock), fileOf(r), nrc, settled, intentAt);
     }
 
     /** Placed in this order; what the intent recorded (spend, earlier rounds, when) is kept. */

@@ -94,6 +94,7 @@ public class OrderJournal implements dev.tnorders.opentact.order.OrderStore {
     // Marks this instance's own journal records, which its reader need not parse again.
     private final byte[] writerId = java.util.UUID.randomUUID().toString().getBytes(java.nio.charset.StandardCharsets.UTF_8);
     private final java.time.Clock clock = java.time.Clock.systemUTC();
+    private final java.util.concurrent.atomic.AtomicLong intentTimes = new java.util.concurrent.atomic.AtomicLong();
     private volatile KafkaProducer<String, String> producer;
     // Who may write each request's entries (the requests topic's consumers), or null: not fenced.
     private volatile Fencing fencing;
@@ -409,9 +410,13 @@ public class OrderJournal implements dev.tnorders.opentact.order.OrderStore {
      */
     @Override
     public void intent(List<OrderRequest> requests, List<java.math.BigDecimal> reservedNrc, List<NumberResult> settled) {
+        // One time for the whole case, and never the same for two cases of this instance (many are
+        // written side by side): after a crash the intents are grouped by it, so that the requests
+        // of one order POST are reconciled together, and only they.
+        long at = intentTimes.updateAndGet(last -> Math.max(clock.millis(), last + 1));
         List<Entry> intents = new ArrayList<>();
         for (int i = 0; i < requests.size(); i++) {
-            intents.add(JournalEntries.intent(requests.get(i), reservedNrc.get(i), settled, clock));
+            intents.add(JournalEntries.intent(requests.get(i), reservedNrc.get(i), settled, clock, at));
         }
         transaction(intents, List.of());
     }

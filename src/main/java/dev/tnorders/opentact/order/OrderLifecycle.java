@@ -480,6 +480,12 @@ public class OrderLifecycle {
             LOG.info("{}: {}; pricing and ordering the same numbers now", describe(c), verdict.reason());
             return Phase.PRICE;
         }
+        if (!c.single() && verdict.verdict() == OrderReconciler.Verdict.IN_SEVERAL_ORDERS) {
+            // Requests resumed together that were not in one order: each is reconciled on its own.
+            LOG.warn("{}: {}; reconciling each request on its own", describe(c), verdict.reason());
+            c.splitInto(Phase.RECONCILE);
+            return Phase.SPLIT;
+        }
         LOG.warn("{}: {}", describe(c), verdict.reason());
         int n = c.requests().size();
         for (OrderRequest r : c.requests()) {

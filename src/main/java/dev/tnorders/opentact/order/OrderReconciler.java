@@ -51,6 +51,7 @@ public class OrderReconciler implements Reconciliation {
     static final int FINAL_PASSES = 3;
     /** Passes at the most in all, whatever the window: every loop is bounded in count too. */
     static final int MAX_PASSES = 1_000;
+    private static final String PARTLY = " holds some of these numbers but not all";
     private static final String NEWEST_FIRST = "{\"order\":{\"created_on\":\"DESC\"}}";
 
     public enum Verdict {
@@ -61,7 +62,12 @@ public class OrderReconciler implements Reconciliation {
         /** No order found, but the account holds some of the numbers since the intent: never order again. */
         HELD_WITHOUT_ORDER,
         /** The answers could not tell: never order again; the outcome says what was seen. */
-        UNKNOWN
+        UNKNOWN,
+        /**
+         * Orders hold some of the numbers but none holds all (requests resumed together that were
+         * not in one order): as UNKNOWN for one request; several are reconciled each on its own.
+         */
+        IN_SEVERAL_ORDERS
     }
 
     /**
@@ -221,7 +227,8 @@ public class OrderReconciler implements Reconciliation {
             long wait = afterWindow ? intervalMs : Math.min(intervalMs, Math.max(1, concludeAt - clock.millis()));
             clock.pause(wait);
         }
-        return new Reconciled(Verdict.UNKNOWN, null, Set.of(), "the order POST got no usable answer, and Opentact's "
+        return new Reconciled(problem != null && problem.endsWith(PARTLY) ? Verdict.IN_SEVERAL_ORDERS : Verdict.UNKNOWN,
+                null, Set.of(), "the order POST got no usable answer, and Opentact's "
                 + "answers could not tell whether an order was placed (" + (problem == null ? "no clean answer" : problem)
                 + "); check the account's orders before ordering these numbers again");
     }
@@ -258,7 +265,7 @@ public class OrderReconciler implements Reconciliation {
                 } else if (numbers.containsAll(wanted)) {
                     return new Pass(order.uuid(), Set.of(), null);
                 } else if (numbers.stream().anyMatch(wanted::contains)) {
-                    problem = "order " + order.uuid() + " holds some of these numbers but not all";
+                    problem = "order " + order.uuid() + PARTLY;
                 }
             }
             skip += orders.orders().size();

@@ -225,6 +225,15 @@ class OrderLifecycleTest {
                 row("unknown: nothing is ordered again", Phase.RECONCILE,
                         w -> w.one(plain("r1", A)).verdict(OrderReconciler.Verdict.UNKNOWN), Phase.PUBLISH, List.of(),
                         List.of(), w -> w.pending(Outcome.State.unknown, "could not tell")),
+                row("resumed together but in several orders: each reconciled on its own", Phase.RECONCILE,
+                        w -> w.batch(plain("r1", A), plain("r2", B)).verdict(OrderReconciler.Verdict.IN_SEVERAL_ORDERS),
+                        Phase.SPLIT, List.of(), List.of(), w -> {
+                            assertThat(w.c.splitInto()).isEqualTo(Phase.RECONCILE);
+                            assertThat(w.c.pendingResults()).as("no outcome on a guess").isEmpty();
+                        }),
+                row("one request whose numbers are in several orders: unknown", Phase.RECONCILE,
+                        w -> w.one(plain("r1", A)).verdict(OrderReconciler.Verdict.IN_SEVERAL_ORDERS), Phase.PUBLISH,
+                        List.of(), List.of(), w -> w.pending(Outcome.State.unknown, null)),
 
                 // FOLLOW
                 row("final at the first read", Phase.FOLLOW,
