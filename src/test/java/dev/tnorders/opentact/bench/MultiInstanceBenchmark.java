@@ -250,6 +250,7 @@ public final class MultiInstanceBenchmark {
             int orders = sandbox.orderCount();
             int bought = sandbox.purchases().size();
             int outcomesAtKill = outcomes.count();
+            java.util.Set<String> before = memberIds(brokers, prefix + "orders");
             Instant killedAt = Instant.now();
             app.kill();
             env.put("CAMEL_MANAGEMENT_PORT", String.valueOf(freePort()));
@@ -259,7 +260,7 @@ public final class MultiInstanceBenchmark {
                     + "%d bought, %d outcomes out: %d requests without an outcome at the kill; restarted at once%n",
                     Duration.between(start, killedAt).toMillis() / 1000.0, posted, n, orders, bought, outcomesAtKill,
                     n - outcomesAtKill);
-            Thread groupWatch = watchGroup(brokers, prefix + "orders", partitions, restart);
+            Thread groupWatch = watchGroup(brokers, prefix + "orders", partitions, restart, before);
             awaitOutcomes(outcomes, n, restart, Duration.ofSeconds(timeoutS), List.of(app));
             groupWatch.interrupt();
             Instant last = outcomes.lastArrival();
@@ -300,25 +301,42 @@ public final class MultiInstanceBenchmark {
         return Duration.between(from, sorted.get(Math.max(0, i))).toMillis() / 1000.0;
     }
 
-    /** Prints when the restarted member alone holds every partition (the dead one left the group). */
-    private static Thread watchGroup(String brokers, String group, int partitions, Instant restart) {
+    private static java.util.Set<String> memberIds(String brokers, String group) throws Exception {
+        Properties p = new Properties();
+        p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, brokers);
+        try (Admin admin = Admin.create(p)) {
+            return admin.describeConsumerGroups(List.of(group)).all().get(10, TimeUnit.SECONDS).get(group).members()
+                    .stream().map(m -> m.consumerId()).collect(java.util.stream.Collectors.toSet());
+        }
+    }
+
+    /**
+     * Prints the group's changes after the restart, and when the restarted member alone holds every
+     * partition (the killed one, {@code killed}, left the group: its session timed out).
+     */
+    private static Thread watchGroup(String brokers, String group, int partitions, Instant restart,
+                                     java.util.Set<String> killed) {
         Thread t = new Thread(() -> {
             Properties p = new Properties();
             p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, brokers);
-            int lastMembers = -1;
+            String last = "";
             try (Admin admin = Admin.create(p)) {
                 while (!Thread.currentThread().isInterrupted()) {
                     ConsumerGroupDescription d = admin.describeConsumerGroups(List.of(group)).all()
                             .get(10, TimeUnit.SECONDS).get(group);
                     int members = d.members().size();
-                    int assigned = d.members().stream().mapToInt(m -> m.assignment().topicPartitions().size()).sum();
-                    if (members != lastMembers) {
-                        System.out.printf("  group %s at %.1f s after the restart: %d member(s), state %s, %d partitions "
-                                + "assigned%n", group, Duration.between(restart, Instant.now()).toMillis() / 1000.0,
-                                members, d.state(), assigned);
-                        lastMembers = members;
+                    long dead = d.members().stream().filter(m -> killed.contains(m.consumerId())).count();
+                    int assigned = d.members().stream().filter(m -> !killed.contains(m.consumerId()))
+                            .mapToInt(m -> m.assignment().topicPartitions().size()).sum();
+                    String now = d.state() + " " + members + " " + dead + " " + assigned;
+                    if (!now.equals(last)) {
+                        System.out.printf("  group %s at %.1f s after the restart: %d member(s) (%d of them the killed "
+                                + "instance's), state %s, %d partitions held by the restarted instance%n", group,
+                                Duration.between(restart, Instant.now()).toMillis() / 1000.0, members, dead, d.state(),
+                                assigned);
+                        last = now;
                     }
-                    if (members == 1 && assigned == partitions && d.state() == ConsumerGroupState.STABLE) {
+                    if (dead == 0 && assigned == partitions && d.state() == ConsumerGroupState.STABLE) {
                         System.out.printf("  the restarted instance holds all %d partitions %.1f s after the restart%n",
                                 partitions, Duration.between(restart, Instant.now()).toMillis() / 1000.0);
                         return;
@@ -483,6 +501,8 @@ public final class MultiInstanceBenchmark {
         Properties p = new Properties();
         p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, brokers);
         long deadline = System.nanoTime() + timeout.toNanos();
+        Instant from = Instant.now();
+        String seen = "";
         try (Admin admin = Admin.create(p)) {
             while (System.nanoTime() < deadline) {
                 for (App app : apps) {
@@ -493,6 +513,14 @@ public final class MultiInstanceBenchmark {
                 ConsumerGroupDescription d = admin.describeConsumerGroups(List.of(group)).all()
                         .get(10, TimeUnit.SECONDS).get(group);
                 int assigned = d.members().stream().mapToInt(m -> m.assignment().topicPartitions().size()).sum();
+                // How the group got there: its state and each member's partitions, at every change.
+                String now = d.state() + " " + d.members().stream().map(m -> String.valueOf(m.assignment().topicPartitions()
+                        .size())).sorted().toList();
+                if (!now.equals(seen)) {
+                    System.out.printf("    group %s at %.1f s: %s (partitions per member)%n", group,
+                            Duration.between(from, Instant.now()).toMillis() / 1000.0, now);
+                    seen = now;
+                }
                 if (d.state() == ConsumerGroupState.STABLE && d.members().size() >= members && assigned == partitions) {
                     return;
                 }
