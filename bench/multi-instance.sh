@@ -21,7 +21,7 @@
 #     time from the restart to the last outcome (the issue's target: 60 s at L = 100 ms); same checks.
 #   --rate=0 lifts the sandbox's limit (the apps then get 1,000,000 calls/s).
 # The runs of docs/benchmarks.md ("Several instances"):
-#   bash bench/multi-instance.sh --mode=throughput --instances=1,2,3 --latency-ms=100 --rate=20 --numbers=30000 --partitions=6
+#   bash bench/multi-instance.sh --mode=throughput --instances=1,2,3 --latency-ms=100 --rate=20 --numbers=40000 --partitions=6
 #   bash bench/multi-instance.sh --mode=recovery --requests=1000 --latency-ms=100 --rate=0
 set -euo pipefail
 cd "$(dirname "$0")/.."
