@@ -24,19 +24,45 @@ public class CamelOpentactApi implements OpentactApi, CamelContextAware {
         return send("direct:opentact-call-idempotent", method, path, query, body);
     }
 
+    /** Sends again a call Camel's throttler failed before it left (at most this often). */
+    static final int THROTTLER_FAULT_TRIES = 3;
+
     private ApiResponse send(String uri, String method, String path, String query, String body) throws Exception {
-        Exchange answer = template().send(uri, exchange -> {
-            exchange.getMessage().setBody(body);
-            exchange.getMessage().setHeader(Exchange.HTTP_METHOD, method);
-            exchange.getMessage().setHeader(Exchange.HTTP_PATH, path);
-            if (query != null) {
-                exchange.getMessage().setHeader(Exchange.HTTP_QUERY, query);
+        for (int attempt = 1; ; attempt++) {
+            Exchange answer = template().send(uri, exchange -> {
+                exchange.getMessage().setBody(body);
+                exchange.getMessage().setHeader(Exchange.HTTP_METHOD, method);
+                exchange.getMessage().setHeader(Exchange.HTTP_PATH, path);
+                if (query != null) {
+                    exchange.getMessage().setHeader(Exchange.HTTP_QUERY, query);
+                }
+            });
+            Exception e = answer.getException();
+            if (e == null) {
+                return answer.getMessage().getBody(ApiResponse.class);
             }
-        });
-        if (answer.getException() != null) {
-            throw answer.getException();
+            if (attempt >= THROTTLER_FAULT_TRIES || !failedInThrottler(e)) {
+                throw e;
+            }
         }
-        return answer.getMessage().getBody(ApiResponse.class);
+    }
+
+    /**
+     * Camel 4.18's asynchronous TotalRequests throttler can fail a call with a NullPointerException
+     * when a dynamic limit of one permit is taken between its poll and its peek of the permits (seen
+     * with several instances, whose shares are small). The throttle comes before the HTTP step, so
+     * such a call never reached Opentact, and sending it again is safe, an order POST too.
+     */
+    static boolean failedInThrottler(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof NullPointerException && t.getStackTrace().length > 0
+                    && java.util.Arrays.stream(t.getStackTrace()).limit(3)
+                            .anyMatch(f -> f.getClassName().startsWith("org.apache.camel.processor.")
+                                    && f.getClassName().contains("Throttler"))) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private ProducerTemplate template() {
