@@ -91,10 +91,25 @@ public final class PartitionOwners implements Fencing {
     }
 
     /** A request of a record of this partition is handed to the lifecycle. */
-    public Claim track(String requestId, int partition) {
+    /** A record of this partition was polled now: its claim is of the partition's current epoch. */
+    public Claim claim(int partition) {
         Owner o = owners.get(partition);
-        Claim c = new Claim(partition, o == null ? -1 : o.epoch());
-        requests.put(requestId, c);
+        return new Claim(partition, o == null ? -1 : o.epoch());
+    }
+
+    /**
+     * The request's work starts, with the claim of the record it came in. Tracked only while that
+     * work runs, and only one work per request id runs at a time (RequestConsumers): a later record
+     * of the same request, polled in a later epoch, cannot lend its claim to earlier work.
+     */
+    public void track(String requestId, Claim claim) {
+        requests.put(requestId, claim);
+    }
+
+    /** {@link #claim} and {@link #track} at once. */
+    public Claim track(String requestId, int partition) {
+        Claim c = claim(partition);
+        track(requestId, c);
         return c;
     }
 

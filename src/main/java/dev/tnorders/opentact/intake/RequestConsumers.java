@@ -311,7 +311,7 @@ public class RequestConsumers implements CamelContextAware, StartupListener {
             CompletableFuture<Void> mine = new CompletableFuture<>();
             for (int i = 0; i < batch.requests().size(); i++) {
                 String id = batch.requests().get(i).requestId();
-                claims.add(owners.track(id, batch.partitions().get(i)));
+                claims.add(owners.claim(batch.partitions().get(i))); // the epoch it was polled in
                 CompletableFuture<Void> earlier = requestsInFlight.put(id, mine);
                 if (earlier != null && earlier != mine) { // twice in this poll: the planner handles that
                     before.add(earlier);
@@ -324,6 +324,10 @@ public class RequestConsumers implements CamelContextAware, StartupListener {
                 try {
                     CompletableFuture.allOf(before.toArray(CompletableFuture[]::new)).get(
                             settings.shutdownTimeoutMs + 3_600_000L, TimeUnit.MILLISECONDS);
+                    // Its claims only now that no other work on these requests runs.
+                    for (int i = 0; i < batch.requests().size(); i++) {
+                        owners.track(batch.requests().get(i).requestId(), claims.get(i));
+                    }
                     template.requestBody(settings.route, batch);
                 } catch (Throwable t) { // the poll is given back, whatever failed
                     failure = t instanceof InterruptedException ? t : unwrap(t);

@@ -82,4 +82,15 @@ class PartitionOwnersTest {
         owners.untrack("r1", first);
         assertThat(owners.acquire(List.of("r1"))).as("still tracked by the later poll").isNotNull().satisfies(Fencing.Fence::close);
     }
+
+    @Test
+    void aClaimKeepsTheEpochItsRecordWasPolledInWhenItsWorkStartsLater() {
+        owners.observe(0, GEN_7);
+        owners.assigned(0, Map.of(2, 0L));
+        PartitionOwners.Claim polledThen = owners.claim(2);
+        owners.revoked(List.of(2));
+        owners.assigned(0, Map.of(2, 0L)); // the partition came back: the record is polled again
+        owners.track("r1", polledThen); // the old record's work starts only now (it waited for another)
+        assertThatThrownBy(() -> owners.acquire(List.of("r1"))).isInstanceOf(Fencing.NotOwnedException.class);
+    }
 }
