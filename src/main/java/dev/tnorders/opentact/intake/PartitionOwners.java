@@ -49,8 +49,19 @@ public final class PartitionOwners implements Fencing {
     private final Map<Integer, ConsumerGroupMetadata> members = new ConcurrentHashMap<>();
     private final Map<Integer, Long> committed = new ConcurrentHashMap<>();
 
+    // Whether a request is being worked on by this instance's consumers now (RequestConsumers).
+    private volatile java.util.function.Predicate<String> inFlight = id -> false;
+
     public PartitionOwners(String topic) {
         this.topic = topic;
+    }
+
+    /**
+     * The requests this instance's consumers are working on: a write for one of them without a
+     * claim is refused (fail closed), never let through unfenced.
+     */
+    void inFlight(java.util.function.Predicate<String> inFlight) {
+        this.inFlight = inFlight;
     }
 
     /** The member's group membership as its consumer saw it last (its generation moves at every rebalance). */
@@ -126,7 +137,11 @@ public final class PartitionOwners implements Fencing {
             for (String id : requestIds) {
                 Claim c = requests.get(id);
                 if (c == null) {
-                    continue;
+                    if (inFlight.test(id)) {
+                        throw new NotOwnedException("request " + id + " is worked on here without the claim of its "
+                                + "record; its work stops (it is read again from the journal)");
+                    }
+                    continue; // not from a record of this instance's consumers (tools, tests)
                 }
                 Owner o = owners.get(c.partition);
                 if (o == null || o.epoch() != c.epoch) {

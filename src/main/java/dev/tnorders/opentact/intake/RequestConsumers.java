@@ -84,6 +84,7 @@ public class RequestConsumers implements CamelContextAware, StartupListener {
     private RequestConsumers(Builder b) {
         this.settings = b;
         this.owners = new PartitionOwners(b.topic);
+        this.owners.inFlight(requestsInFlight::containsKey);
     }
 
     @Override

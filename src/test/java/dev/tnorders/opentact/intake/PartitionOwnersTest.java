@@ -93,4 +93,13 @@ class PartitionOwnersTest {
         owners.track("r1", polledThen); // the old record's work starts only now (it waited for another)
         assertThatThrownBy(() -> owners.acquire(List.of("r1"))).isInstanceOf(Fencing.NotOwnedException.class);
     }
+
+    @Test
+    void aRequestInFlightHereWithoutAClaimIsRefusedNotLetThroughUnfenced() {
+        owners.observe(0, GEN_7);
+        owners.assigned(0, Map.of(1, 0L));
+        owners.inFlight("r1"::equals);
+        assertThatThrownBy(() -> owners.acquire(List.of("r1"))).isInstanceOf(Fencing.NotOwnedException.class);
+        assertThat(owners.acquire(List.of("r2"))).as("not worked on here: a tool's write").isNull();
+    }
 }
