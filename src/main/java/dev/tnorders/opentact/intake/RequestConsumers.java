@@ -334,6 +334,8 @@ public class RequestConsumers implements CamelContextAware, StartupListener {
                     failure = t instanceof InterruptedException ? t : unwrap(t);
                     if (t instanceof InterruptedException) {
                         Thread.currentThread().interrupt();
+                    } else {
+                        awaitItsCasesEnded(batch);
                     }
                 } finally {
                     for (int i = 0; i < batch.requests().size(); i++) {
@@ -347,6 +349,27 @@ public class RequestConsumers implements CamelContextAware, StartupListener {
                     finished.add(new Finished(offsets, failure));
                 }
             });
+        }
+
+        /**
+         * A failed poll's other order cases may still run (the lifecycle's parallel split stops
+         * waiting for them at the first failure): its requests stay claimed, and the poll is not
+         * given back, until none of them runs.
+         */
+        private void awaitItsCasesEnded(IntakeBatch batch) {
+            if (settings.lifecycle == null) {
+                return;
+            }
+            List<String> ids = batch.requests().stream().map(OrderRequest::requestId).toList();
+            long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(settings.casesEndMs);
+            while (settings.lifecycle.working(ids) && System.nanoTime() < deadline) {
+                try {
+                    Thread.sleep(50);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    return;
+                }
+            }
         }
 
         /** Finished polls: offsets to commit, failed ones to give back once their partitions are quiet. */
@@ -569,6 +592,8 @@ public class RequestConsumers implements CamelContextAware, StartupListener {
         private Integer maxPollIntervalMs;
         private Integer maxInFlight;
         private Long shutdownTimeoutMs;
+        private dev.tnorders.opentact.order.OrderLifecycle lifecycle;
+        private long casesEndMs = 3_600_000;
 
         public void setKafka(KafkaClientSettings kafka) { this.kafka = kafka; }
         public void setJournal(OrderJournal journal) { this.journal = journal; }
@@ -586,6 +611,10 @@ public class RequestConsumers implements CamelContextAware, StartupListener {
         public void setMaxPollIntervalMs(int maxPollIntervalMs) { this.maxPollIntervalMs = maxPollIntervalMs; }
         public void setMaxInFlight(int maxInFlight) { this.maxInFlight = maxInFlight; }
         public void setShutdownTimeoutMs(long shutdownTimeoutMs) { this.shutdownTimeoutMs = shutdownTimeoutMs; }
+        /** The order lifecycle, to wait for a failed poll's other cases (no lifecycle: none to wait for). */
+        public void setLifecycle(dev.tnorders.opentact.order.OrderLifecycle lifecycle) { this.lifecycle = lifecycle; }
+        /** The longest a failed poll waits for its other cases (the follow deadline and more). */
+        public void setCasesEndMs(long casesEndMs) { this.casesEndMs = casesEndMs; }
 
         public RequestConsumers build() {
             for (Object[] part : new Object[][] {{kafka, "kafka"}, {journal, "journal"}, {batchIntake, "batchIntake"},

@@ -40,6 +40,8 @@ import dev.tnorders.opentact.client.PriceQuote;
 public class OrderLifecycle {
 
     private static final Logger LOG = LoggerFactory.getLogger(OrderLifecycle.class);
+    // Request ids in an order case running now (how many cases each).
+    private final java.util.concurrent.ConcurrentHashMap<String, Integer> working = new java.util.concurrent.ConcurrentHashMap<>();
 
     /** Steps of one case at the most: every loop is bounded in count, whatever the answers. */
     static final int MAX_STEPS = 200;
@@ -200,6 +202,30 @@ public class OrderLifecycle {
 
     /** Drives the case, and the cases of one it splits into. */
     private List<OrderResult> drive(OrderCase c) throws Exception {
+        List<String> ids = c.requests().stream().map(OrderRequest::requestId).toList();
+        ids.forEach(id -> working.merge(id, 1, Integer::sum));
+        try {
+            return driveCase(c);
+        } finally {
+            ids.forEach(id -> working.computeIfPresent(id, (k, n) -> n > 1 ? n - 1 : null));
+        }
+    }
+
+    /**
+     * Whether a case of one of these requests is still running. A poll whose order cases run side
+     * by side fails as soon as one of them fails, while the others may still run (Camel's parallel
+     * split stops waiting, not working): the poll is given back only once none of them runs.
+     */
+    public boolean working(java.util.Collection<String> requestIds) {
+        for (String id : requestIds) {
+            if (working.containsKey(id)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private List<OrderResult> driveCase(OrderCase c) throws Exception {
         advance(c);
         if (c.phase() != Phase.SPLIT) {
             return c.results();
