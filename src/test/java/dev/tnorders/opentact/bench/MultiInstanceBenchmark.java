@@ -603,7 +603,7 @@ public final class MultiInstanceBenchmark {
 
         @Override
         public void run() {
-            try (KafkaConsumer<String, String> c = consumer(brokers)) {
+            try (KafkaConsumer<String, String> c = ThroughputBenchmark.consumer(brokers)) {
                 c.subscribe(List.of(topic));
                 while (!stop) {
                     for (ConsumerRecord<String, String> r : c.poll(Duration.ofMillis(100))) {
@@ -674,7 +674,7 @@ public final class MultiInstanceBenchmark {
         if (o.notCompleted.get() > 0) {
             problems.add(o.notCompleted.get() + " outcomes not 'completed' " + o.states);
         }
-        Map<String, Integer> perNumber = countKeys(brokers, prefix + "numbers", tns.size(), Duration.ofSeconds(60));
+        Map<String, Integer> perNumber = ThroughputBenchmark.countKeys(brokers, prefix + "numbers", tns.size(), Duration.ofSeconds(60));
         long missing = tns.stream().filter(tn -> !perNumber.containsKey(tn)).count();
         long twice = perNumber.values().stream().filter(c -> c > 1).count();
         if (missing > 0 || twice > 0) {
@@ -687,38 +687,6 @@ public final class MultiInstanceBenchmark {
         System.out.printf("  %d outcomes %s, %d duplicates, %d numbers with a result, %d bought, %d bought twice%n",
                 o.count(), o.states, o.duplicates.get(), perNumber.size(), sandbox.purchases().size(), boughtTwice);
         return problems.isEmpty() ? "OK" : "FAILED " + problems;
-    }
-
-    private static Map<String, Integer> countKeys(String brokers, String topic, int expected, Duration timeout) {
-        Map<String, Integer> counts = new java.util.HashMap<>();
-        long deadline = System.nanoTime() + timeout.toNanos();
-        try (KafkaConsumer<String, String> c = consumer(brokers)) {
-            c.subscribe(List.of(topic));
-            long quietUntil = 0;
-            while (System.nanoTime() < deadline) {
-                c.poll(Duration.ofMillis(200)).forEach(r -> counts.merge(r.key(), 1, Integer::sum));
-                if (counts.values().stream().mapToInt(Integer::intValue).sum() >= expected) {
-                    if (quietUntil == 0) {
-                        quietUntil = System.nanoTime() + Duration.ofSeconds(2).toNanos();
-                    } else if (System.nanoTime() > quietUntil) {
-                        break;
-                    }
-                }
-            }
-        }
-        return counts;
-    }
-
-    private static KafkaConsumer<String, String> consumer(String brokers) {
-        Properties p = new Properties();
-        p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, brokers);
-        p.put(ConsumerConfig.GROUP_ID_CONFIG, "bench-" + UUID.randomUUID());
-        p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
-        p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
-        p.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 5000);
-        p.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName());
-        p.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName());
-        return new KafkaConsumer<>(p);
     }
 
     // --- figures -------------------------------------------------------------------------------

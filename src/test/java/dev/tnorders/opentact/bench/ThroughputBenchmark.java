@@ -479,7 +479,8 @@ public final class ThroughputBenchmark {
         return new Outcomes(latencyById, duplicates, notCompleted, last, steady);
     }
 
-    private static Map<String, Integer> countKeys(String brokers, String topic, int expected, Duration timeout) {
+    /** Records per key on the topic (read_committed), until {@code expected} came and 2 s passed quietly. */
+    static Map<String, Integer> countKeys(String brokers, String topic, int expected, Duration timeout) {
         Map<String, Integer> counts = new HashMap<>();
         long deadline = System.nanoTime() + timeout.toNanos();
         try (KafkaConsumer<String, String> c = consumer(brokers)) {
@@ -500,7 +501,8 @@ public final class ThroughputBenchmark {
         return counts;
     }
 
-    private static KafkaConsumer<String, String> consumer(String brokers) {
+    /** A read_committed consumer of a group of its own, from the earliest offset. */
+    static KafkaConsumer<String, String> consumer(String brokers) {
         Properties p = new Properties();
         p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, brokers);
         p.put(ConsumerConfig.GROUP_ID_CONFIG, "bench-" + UUID.randomUUID());
