@@ -55,11 +55,13 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
     }
 
     /**
-     * @param adminUser null for a PLAINTEXT listener; else the broker's one listener is SASL_PLAINTEXT
-     *                  with PLAIN (only this user, its password in the broker's JAAS config) and
-     *                  SCRAM-SHA-512 (users created with {@link #createScramUser})
-     * @param acls      with SASL: Kafka's StandardAuthorizer is on, the admin is a super user, and
-     *                  every other user needs ACLs
+     * @param adminUser null for a PLAINTEXT listener, or an SSL one when {@code tls} is given (mTLS:
+     *                  the principal is the client certificate's subject, the admin shows the broker's
+     *                  own certificate); else the broker's one listener is SASL_PLAINTEXT (SASL_SSL with
+     *                  {@code tls}) with PLAIN (only this user, its password in the broker's JAAS config)
+     *                  and SCRAM-SHA-512 (users created with {@link #createScramUser})
+     * @param acls      Kafka's StandardAuthorizer is on, the admin is a super user, and every other
+     *                  principal needs ACLs
      */
     private EmbeddedKafkaBroker(Path dataDir, boolean deleteOnClose, String adminUser, String adminPassword,
                                 boolean acls, Tls tls) throws IOException {
@@ -91,7 +93,8 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
         props.put("process.roles", "broker,controller");
         props.put("node.id", "1");
         props.put("controller.quorum.voters", "1@127.0.0.1:" + controllerPort);
-        String listener = adminUser == null ? "PLAINTEXT" : tls == null ? "SASL_PLAINTEXT" : "SASL_SSL";
+        String listener = adminUser == null ? (tls == null ? "PLAINTEXT" : "SSL")
+                : tls == null ? "SASL_PLAINTEXT" : "SASL_SSL";
         String prefix = "listener.name." + listener.toLowerCase(java.util.Locale.ROOT) + ".";
         props.put("listeners", listener + "://127.0.0.1:" + port + ",CONTROLLER://127.0.0.1:" + controllerPort);
         props.put("advertised.listeners", listener + "://127.0.0.1:" + port);
@@ -106,23 +109,24 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
                             + "\" password=\"" + adminPassword + "\" user_" + adminUser + "=\"" + adminPassword + "\";");
             props.put(prefix + "scram-sha-512.sasl.jaas.config",
                     "org.apache.kafka.common.security.scram.ScramLoginModule required;");
-            if (tls != null) {
-                props.put("ssl.keystore.location", tls.keystore().toString());
-                props.put("ssl.keystore.password", tls.password());
-                props.put("ssl.key.password", tls.password());
-                props.put("ssl.keystore.type", tls.type());
-                props.put("ssl.truststore.location", tls.truststore().toString());
-                props.put("ssl.truststore.password", tls.password());
-                props.put("ssl.truststore.type", tls.type());
-                if (tls.clientAuth()) {
-                    props.put(prefix + "ssl.client.auth", "required");
-                }
+        }
+        if (tls != null) {
+            props.put("ssl.keystore.location", tls.keystore().toString());
+            props.put("ssl.keystore.password", tls.password());
+            props.put("ssl.key.password", tls.password());
+            props.put("ssl.keystore.type", tls.type());
+            props.put("ssl.truststore.location", tls.truststore().toString());
+            props.put("ssl.truststore.password", tls.password());
+            props.put("ssl.truststore.type", tls.type());
+            if (tls.clientAuth()) {
+                props.put(prefix + "ssl.client.auth", "required");
             }
-            if (acls) {
-                props.put("authorizer.class.name", "org.apache.kafka.metadata.authorizer.StandardAuthorizer");
-                // The controller listener (loopback, PLAINTEXT) is the broker itself: ANONYMOUS there.
-                props.put("super.users", "User:" + adminUser + ";User:ANONYMOUS");
-            }
+        }
+        if (acls) {
+            props.put("authorizer.class.name", "org.apache.kafka.metadata.authorizer.StandardAuthorizer");
+            // The controller listener (loopback, PLAINTEXT) is the broker itself: ANONYMOUS there.
+            // mTLS: the admin shows the broker's certificate (CN=localhost).
+            props.put("super.users", (adminUser == null ? "User:CN=localhost" : "User:" + adminUser) + ";User:ANONYMOUS");
         }
         props.put("log.dirs", dataDir.resolve("logs").toString());
         props.put("num.partitions", "3");
@@ -179,26 +183,44 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
         return broker;
     }
 
+    /**
+     * Starts a broker (temporary data) whose only client listener is SSL on 127.0.0.1 with client
+     * certificates required (mTLS, no SASL): a client's principal is its certificate's subject, e.g.
+     * {@code User:CN=opentact-order-routes}; the admin ({@link #adminClientProperties}) shows the
+     * broker's own certificate, {@code User:CN=localhost}.
+     *
+     * @param acls whether Kafka's StandardAuthorizer is on (the broker's subject a super user, others need ACLs)
+     */
+    public static EmbeddedKafkaBroker startTemporaryMtls(Tls tls, boolean acls) throws IOException {
+        EmbeddedKafkaBroker broker = new EmbeddedKafkaBroker(Files.createTempDirectory("opentact-kafka-mtls-"), true,
+                null, null, acls, tls.withClientAuth());
+        broker.server.startup();
+        return broker;
+    }
+
     public String bootstrapServers() {
         return "127.0.0.1:" + port;
     }
 
-    /** Client properties of the admin user (SASL PLAIN), or of any client for a PLAINTEXT broker. */
+    /** Client properties of the admin: the SASL PLAIN user, the broker's certificate (mTLS), or none (PLAINTEXT). */
     public Properties adminClientProperties() {
         Properties p = new Properties();
         p.put("bootstrap.servers", bootstrapServers());
+        if (tls != null) {
+            p.put("security.protocol", adminUser == null ? "SSL" : "SASL_SSL");
+            p.put("ssl.truststore.location", tls.truststore().toString());
+            p.put("ssl.truststore.password", tls.password());
+            p.put("ssl.truststore.type", tls.type());
+            if (tls.clientAuth()) { // the broker's own certificate serves the admin as client certificate
+                p.put("ssl.keystore.location", tls.keystore().toString());
+                p.put("ssl.keystore.password", tls.password());
+                p.put("ssl.key.password", tls.password());
+                p.put("ssl.keystore.type", tls.type());
+            }
+        }
         if (adminUser != null) {
-            p.put("security.protocol", tls == null ? "SASL_PLAINTEXT" : "SASL_SSL");
-            if (tls != null) {
-                p.put("ssl.truststore.location", tls.truststore().toString());
-                p.put("ssl.truststore.password", tls.password());
-                p.put("ssl.truststore.type", tls.type());
-                if (tls.clientAuth()) { // the broker's own certificate serves the admin as client certificate
-                    p.put("ssl.keystore.location", tls.keystore().toString());
-                    p.put("ssl.keystore.password", tls.password());
-                    p.put("ssl.key.password", tls.password());
-                    p.put("ssl.keystore.type", tls.type());
-                }
+            if (tls == null) {
+                p.put("security.protocol", "SASL_PLAINTEXT");
             }
             p.put("sasl.mechanism", "PLAIN");
             p.put("sasl.jaas.config", "org.apache.kafka.common.security.plain.PlainLoginModule required username=\""

@@ -1,9 +1,14 @@
 package dev.tnorders.opentact.it;
 
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Comparator;
+import java.util.List;
 import java.util.Properties;
 import java.util.function.Supplier;
 
@@ -11,6 +16,7 @@ import org.apache.kafka.clients.admin.Admin;
 
 import dev.tnorders.opentact.standalone.EmbeddedKafkaBroker;
 
+import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 /** What the secured-Kafka ITs share: SCRAM clients and apps, a trust store, waiting for a login, clean-up. */
@@ -51,6 +57,39 @@ final class SecuredKafka {
         return app.with("camel.component.kafka.ssl-truststore-location", truststore.toString())
                 .with("camel.component.kafka.ssl-truststore-password", storePassword)
                 .with("camel.component.kafka.ssl-truststore-type", "PKCS12");
+    }
+
+    /**
+     * The whole flow through a secured broker: a Kafka request and a CSV file in, both outcomes, the
+     * numbers and the journal out, the CSV's results file (which the file-results route reads off
+     * the numbers topic), and readiness UP (the health check's admin client).
+     *
+     * @param client a client of the test with rights to the app's topics
+     * @param tns    two numbers the sandbox sells: the first ordered from Kafka, the second from the CSV
+     */
+    static void assertWholeFlow(RunningApp app, Properties client, String requestId, String... tns) throws Exception {
+        TopicProbe.send(client, app.topic("requests"), requestId,
+                "{\"request_id\": \"" + requestId + "\", \"tns\": [\"" + tns[0] + "\"]}");
+        Files.createDirectories(app.inbox);
+        Files.writeString(app.inbox.resolve("secured.csv"), "request_id,tn\n" + requestId + "-csv," + tns[1] + "\n");
+        List<TopicProbe.Rec> outcomes = TopicProbe.read(client, app.topic("outcomes"), 2, SandboxAndApp.WAIT,
+                SandboxAndApp.SETTLE);
+        assertThat(outcomes).extracting(TopicProbe.Rec::key)
+                .containsExactlyInAnyOrder(requestId, requestId + "-csv");
+        assertThat(outcomes).allSatisfy(o ->
+                assertThat(o.value()).containsEntry("state", "completed"));
+        assertThat(TopicProbe.read(client, app.topic("numbers"), 2, SandboxAndApp.WAIT,
+                SandboxAndApp.SETTLE)).hasSize(2).allSatisfy(n ->
+                assertThat(n.value()).containsEntry("state", "ordered"));
+        assertThat(TopicProbe.read(client, app.topic("journal"), 4, SandboxAndApp.WAIT,
+                SandboxAndApp.SETTLE)).extracting(r -> r.get("phase")).contains("intent", "placed", "done");
+        Path results = app.outbox.resolve("secured.csv.results.csv");
+        await().atMost(SandboxAndApp.WAIT).untilAsserted(() -> assertThat(results).exists()
+                .satisfies(r -> assertThat(Files.readAllLines(r)).hasSize(2)));
+        await().atMost(SandboxAndApp.WAIT).untilAsserted(() -> assertThat(
+                HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(
+                        "http://127.0.0.1:" + app.managementPort + "/observe/health/ready")).build(),
+                        HttpResponse.BodyHandlers.ofString()).statusCode()).isEqualTo(200));
     }
 
     /** Waits until the client logs in: a SCRAM credential reaches the broker a moment after the admin's answer. */

@@ -1,32 +1,24 @@
 package dev.tnorders.opentact.it;
 
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Properties;
 
 import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.common.acl.AccessControlEntry;
-import org.apache.kafka.common.acl.AclBinding;
-import org.apache.kafka.common.acl.AclOperation;
-import org.apache.kafka.common.acl.AclPermissionType;
-import org.apache.kafka.common.resource.PatternType;
-import org.apache.kafka.common.resource.ResourcePattern;
-import org.apache.kafka.common.resource.ResourceType;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 import dev.tnorders.opentact.standalone.EmbeddedKafkaBroker;
 
-import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 /**
- * The SASL broker of {@link SecuredKafkaIT} with Kafka's StandardAuthorizer on: the app's user
- * holds exactly the ACLs docs/secured-kafka.md lists, and the whole flow works; a user without
- * them is refused at start with the reason.
+ * The SASL broker of {@link SecuredKafkaIT} with Kafka's StandardAuthorizer on and
+ * {@code allow.everyone.if.no.acl.found=false} (its default): the app's user holds exactly the ACLs
+ * docs/secured-kafka.md lists, read from its table ({@link DocumentedAcls}: literal topic names, the
+ * prefixes the table gives), and the whole flow works; a user without them is refused at start
+ * with the reason.
  */
 class SecuredKafkaAclIT extends SandboxAndApp {
 
@@ -61,27 +53,17 @@ class SecuredKafkaAclIT extends SandboxAndApp {
         return SecuredKafka.scramClient(broker, "SASL_PLAINTEXT", user, password);
     }
 
-    /** The ACLs of docs/secured-kafka.md, for the app's topics and groups (all under one prefix here). */
-    private static void grant(String user, String prefix) throws Exception {
-        String principal = "User:" + user;
-        List<AclBinding> acls = new ArrayList<>();
-        for (AclOperation op : List.of(AclOperation.DESCRIBE, AclOperation.READ, AclOperation.WRITE, AclOperation.CREATE)) {
-            acls.add(allow(ResourceType.TOPIC, prefix, PatternType.PREFIXED, principal, op));
+    /**
+     * Exactly the ACLs of docs/secured-kafka.md's table for the app's names (read from the docs), and
+     * the topics an operator makes beforehand (the journal the app creates itself).
+     */
+    static void grantDocumented(Properties admin, RunningApp app, String principal) throws Exception {
+        try (Admin a = Admin.create(admin)) {
+            a.createTopics(DocumentedAcls.topicsToCreate(app).stream()
+                    .map(t -> new org.apache.kafka.clients.admin.NewTopic(t, java.util.Optional.empty(), java.util.Optional.empty()))
+                    .toList()).all().get();
+            a.createAcls(DocumentedAcls.forApp(app, principal)).all().get();
         }
-        acls.add(allow(ResourceType.GROUP, prefix, PatternType.PREFIXED, principal, AclOperation.READ));
-        acls.add(allow(ResourceType.TRANSACTIONAL_ID, "opentact-order-routes-", PatternType.PREFIXED, principal,
-                AclOperation.WRITE));
-        acls.add(allow(ResourceType.TRANSACTIONAL_ID, "opentact-order-routes-", PatternType.PREFIXED, principal,
-                AclOperation.DESCRIBE));
-        acls.add(allow(ResourceType.CLUSTER, "kafka-cluster", PatternType.LITERAL, principal, AclOperation.DESCRIBE));
-        try (Admin admin = Admin.create(broker.adminClientProperties())) {
-            admin.createAcls(acls).all().get();
-        }
-    }
-
-    private static AclBinding allow(ResourceType type, String name, PatternType pattern, String principal, AclOperation op) {
-        return new AclBinding(new ResourcePattern(type, name, pattern),
-                new AccessControlEntry(principal, "*", op, AclPermissionType.ALLOW));
     }
 
     private RunningApp securedApp(String user, String password) {
@@ -92,20 +74,9 @@ class SecuredKafkaAclIT extends SandboxAndApp {
     @Test
     void withTheListedAclsTheWholeFlowWorks() throws Exception {
         RunningApp configured = securedApp(USER, PASSWORD);
-        grant(USER, configured.prefix);
+        grantDocumented(broker.adminClientProperties(), configured, "User:" + USER);
         app = configured.start();
-        TopicProbe.send(broker.adminClientProperties(), app.topic("requests"), "a1",
-                "{\"request_id\": \"acl-1\", \"tns\": [\"+12012000021\"]}");
-        List<TopicProbe.Rec> outcomes = TopicProbe.read(broker.adminClientProperties(), app.topic("outcomes"), 1, WAIT, SETTLE);
-        assertThat(outcomes).hasSize(1);
-        assertThat(outcomes.get(0).value()).containsEntry("request_id", "acl-1").containsEntry("state", "completed");
-        List<TopicProbe.Rec> journal = TopicProbe.read(broker.adminClientProperties(), app.topic("journal"), 3, WAIT, SETTLE);
-        assertThat(journal).extracting(r -> r.get("phase")).contains("intent", "done");
-        // Readiness: the health check's admin client may describe the cluster.
-        await().atMost(WAIT).untilAsserted(() -> assertThat(java.net.http.HttpClient.newHttpClient().send(
-                java.net.http.HttpRequest.newBuilder(java.net.URI.create("http://127.0.0.1:" + app.managementPort
-                        + "/observe/health/ready")).build(), java.net.http.HttpResponse.BodyHandlers.ofString())
-                .statusCode()).isEqualTo(200));
+        SecuredKafka.assertWholeFlow(app, broker.adminClientProperties(), "acl-1", "+12012000021", "+12012000022");
     }
 
     @Test
