@@ -30,6 +30,7 @@ import org.slf4j.LoggerFactory;
 
 import dev.tnorders.opentact.kafka.KafkaClientSettings;
 import dev.tnorders.opentact.kafka.KafkaStartupException;
+import dev.tnorders.opentact.kafka.TransactionalIds;
 import dev.tnorders.opentact.model.NumberResult;
 import dev.tnorders.opentact.model.RecordHeaders;
 import dev.tnorders.opentact.model.OrderRequest;
@@ -172,7 +173,7 @@ public class OrderJournal implements dev.tnorders.opentact.order.OrderStore {
      * generation instead ({@link Fencing}).
      */
     static String defaultTransactionalId(String topic) {
-        return "opentact-order-routes-" + topic + "-" + java.util.UUID.randomUUID();
+        return TransactionalIds.newDefault(topic);
     }
 
     /** How long a transaction a killed instance left open holds read_committed readers, at most. */

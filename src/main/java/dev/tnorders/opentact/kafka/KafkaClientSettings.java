@@ -195,9 +195,26 @@ public class KafkaClientSettings implements CamelContextAware {
             String value = pc.resolveProperty(key).orElse(found.getProperty(key));
             extra.put(additionalKey(key), value);
         }
+        // camel-spring-boot binds camel.component.kafka.additional-properties[...] into the component's
+        // configuration, and its PropertiesComponent lists no such key: the component's count too.
+        componentAdditionalProperties(camelContext).forEach(extra::putIfAbsent);
         synchronized (this) {
             additional.putAll(extra);
         }
+    }
+
+    /** The additional properties bound to the camel-kafka component {@code kafka}, if it is there. */
+    private static Map<String, String> componentAdditionalProperties(CamelContext camelContext) {
+        Map<String, String> found = new LinkedHashMap<>();
+        if (camelContext.getComponent("kafka") instanceof org.apache.camel.component.kafka.KafkaComponent kafka
+                && kafka.getConfiguration() != null && kafka.getConfiguration().getAdditionalProperties() != null) {
+            kafka.getConfiguration().getAdditionalProperties().forEach((k, v) -> {
+                if (v != null && !v.toString().isBlank()) {
+                    found.put(k, v.toString().trim());
+                }
+            });
+        }
+        return found;
     }
 
     @Override

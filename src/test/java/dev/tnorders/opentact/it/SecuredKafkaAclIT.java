@@ -1,13 +1,17 @@
 package dev.tnorders.opentact.it;
 
 import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
 import java.util.Properties;
 
 import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.NewTopic;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
+import dev.tnorders.opentact.kafka.RequiredAcls;
 import dev.tnorders.opentact.standalone.EmbeddedKafkaBroker;
 
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -16,8 +20,8 @@ import static org.awaitility.Awaitility.await;
 /**
  * The SASL broker of {@link SecuredKafkaIT} with Kafka's StandardAuthorizer on and
  * {@code allow.everyone.if.no.acl.found=false} (its default): the app's user holds exactly the ACLs
- * docs/secured-kafka.md lists, read from its table ({@link DocumentedAcls}: literal topic names, the
- * prefixes the table gives), and the whole flow works; a user without them is refused at start
+ * docs/secured-kafka.md lists ({@link RequiredAcls}: literal topic names, the prefixes the table
+ * gives), and the whole flow works; a user without them is refused at start
  * with the reason.
  */
 class SecuredKafkaAclIT extends SandboxAndApp {
@@ -54,15 +58,15 @@ class SecuredKafkaAclIT extends SandboxAndApp {
     }
 
     /**
-     * Exactly the ACLs of docs/secured-kafka.md's table for the app's names (read from the docs), and
-     * the topics an operator makes beforehand (the journal the app creates itself).
+     * Exactly the ACLs docs/secured-kafka.md lists ({@link RequiredAcls}, which a test checks against
+     * the table) for the app's names, and the topics an operator makes beforehand (the app creates its journal).
      */
     static void grantDocumented(Properties admin, RunningApp app, String principal) throws Exception {
+        List<RequiredAcls.Acl> acls = RequiredAcls.forSettings(app.properties()::get);
         try (Admin a = Admin.create(admin)) {
-            a.createTopics(DocumentedAcls.topicsToCreate(app).stream()
-                    .map(t -> new org.apache.kafka.clients.admin.NewTopic(t, java.util.Optional.empty(), java.util.Optional.empty()))
-                    .toList()).all().get();
-            a.createAcls(DocumentedAcls.forApp(app, principal)).all().get();
+            a.createTopics(RequiredAcls.topicsToCreate(acls).stream()
+                    .map(t -> new NewTopic(t, Optional.empty(), Optional.empty())).toList()).all().get();
+            a.createAcls(RequiredAcls.bindings(acls, principal)).all().get();
         }
     }
 

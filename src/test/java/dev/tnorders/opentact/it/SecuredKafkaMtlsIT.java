@@ -8,6 +8,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 import dev.tnorders.opentact.standalone.EmbeddedKafkaBroker;
+import dev.tnorders.opentact.standalone.LocalCertificates;
 
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -31,8 +32,8 @@ class SecuredKafkaMtlsIT extends SandboxAndApp {
     @BeforeAll
     static void startBroker() throws Exception {
         certs = Files.createTempDirectory("opentact-mtls-");
-        tls = TestCertificates.make(certs, STORE_PASSWORD);
-        clientKeystore = TestCertificates.client(certs, STORE_PASSWORD, "opentact-order-routes");
+        tls = LocalCertificates.make(certs, STORE_PASSWORD);
+        clientKeystore = LocalCertificates.client(certs, STORE_PASSWORD, "opentact-order-routes");
         broker = EmbeddedKafkaBroker.startTemporaryMtls(tls, true);
         SecuredKafka.awaitLogin(broker::adminClientProperties);
     }

@@ -10,6 +10,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 import dev.tnorders.opentact.standalone.EmbeddedKafkaBroker;
+import dev.tnorders.opentact.standalone.LocalCertificates;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -33,7 +34,7 @@ class SecuredKafkaSslIT extends SandboxAndApp {
     static void startBroker() throws Exception {
         long t0 = System.nanoTime();
         certs = Files.createTempDirectory("opentact-certs-");
-        tls = TestCertificates.make(certs, STORE_PASSWORD);
+        tls = LocalCertificates.make(certs, STORE_PASSWORD);
         broker = EmbeddedKafkaBroker.startTemporarySasl("admin", "admin-pw-Z9", false, tls);
         broker.createScramUser(USER, PASSWORD);
         SecuredKafka.awaitLogin(SecuredKafkaSslIT::client);
@@ -74,7 +75,7 @@ class SecuredKafkaSslIT extends SandboxAndApp {
     @Test
     void aTrustStoreWithoutTheCaFailsTheStartWithTheTlsReason() throws Exception {
         // The broker's key store as trust store: it holds the CA too, so make one with another CA.
-        EmbeddedKafkaBroker.Tls other = TestCertificates.make(certs.resolve("other"), STORE_PASSWORD);
+        EmbeddedKafkaBroker.Tls other = LocalCertificates.make(certs.resolve("other"), STORE_PASSWORD);
         RunningApp bad = app(other.truststore()).with("opentact.kafka.startup-timeout-ms", "20000");
         long t0 = System.nanoTime();
         try {

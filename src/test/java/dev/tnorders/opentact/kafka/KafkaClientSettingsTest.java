@@ -113,6 +113,22 @@ class KafkaClientSettingsTest {
     }
 
     @Test
+    void additionalPropertiesBoundToTheKafkaComponentCountTooAsSpringBootBindsThem() {
+        DefaultCamelContext context = new DefaultCamelContext();
+        org.apache.camel.component.kafka.KafkaComponent kafka = new org.apache.camel.component.kafka.KafkaComponent();
+        kafka.getConfiguration().setAdditionalProperties(new java.util.HashMap<>(Map.of("client.dns.lookup", "use_all_dns_ips",
+                "sasl.login.callback.handler.class", "from.the.Component")));
+        context.addComponent("kafka", kafka);
+        Properties initial = new Properties();
+        initial.setProperty("camel.component.kafka.additional-properties[sasl.login.callback.handler.class]", "y.Handler");
+        context.getPropertiesComponent().setInitialProperties(initial);
+        KafkaClientSettings s = new KafkaClientSettings("b:1", Map.of());
+        s.setCamelContext(context);
+        assertThat(s.clientProperties(null)).containsEntry("client.dns.lookup", "use_all_dns_ips")
+                .containsEntry("sasl.login.callback.handler.class", "y.Handler"); // the listed property wins
+    }
+
+    @Test
     void keysCoverEveryNamedOption() {
         assertThat(KafkaClientSettings.KEYS).hasSize(11).contains("camel.component.kafka.sasl-jaas-config",
                 "camel.component.kafka.ssl-endpoint-algorithm");

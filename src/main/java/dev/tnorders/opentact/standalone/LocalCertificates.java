@@ -1,4 +1,4 @@
-package dev.tnorders.opentact.it;
+package dev.tnorders.opentact.standalone;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -8,18 +8,19 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
-import dev.tnorders.opentact.standalone.EmbeddedKafkaBroker;
-
 /**
- * A CA made at test time with the JDK's keytool, and a broker certificate it signed for
- * 127.0.0.1 / localhost: PKCS12 key store (broker key and chain) and trust store (the CA).
+ * Throwaway certificates for a secured {@link EmbeddedKafkaBroker} on this machine (tests, the
+ * embedding hosts' tests, trying TLS locally): a CA made with the JDK's keytool, valid two days,
+ * and a broker certificate it signed for 127.0.0.1 / localhost, as PKCS12 key store (broker key
+ * and chain) and trust store (the CA); client certificates for mTLS. Never for a real broker.
  */
-final class TestCertificates {
+public final class LocalCertificates {
 
-    private TestCertificates() {
+    private LocalCertificates() {
     }
 
-    static EmbeddedKafkaBroker.Tls make(Path dir, String password) throws IOException, InterruptedException {
+    /** The CA and the broker's key store and trust store in {@code dir}, all under {@code password}. */
+    public static EmbeddedKafkaBroker.Tls make(Path dir, String password) throws IOException, InterruptedException {
         Files.createDirectories(dir);
         Path ca = dir.resolve("ca.p12");
         Path broker = dir.resolve("broker.p12");
@@ -43,7 +44,7 @@ final class TestCertificates {
     }
 
     /** A client's key store (PKCS12): a key and a certificate for {@code cn} signed by the CA of {@link #make} in {@code dir}. */
-    static Path client(Path dir, String password, String cn) throws IOException, InterruptedException {
+    public static Path client(Path dir, String password, String cn) throws IOException, InterruptedException {
         Path ca = dir.resolve("ca.p12");
         Path caCrt = dir.resolve("ca.crt");
         Path client = dir.resolve(cn + ".p12");

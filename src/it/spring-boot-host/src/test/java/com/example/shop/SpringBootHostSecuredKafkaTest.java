@@ -1,0 +1,223 @@
+package com.example.shop;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Properties;
+import java.util.UUID;
+
+import com.fasterxml.jackson.core.type.TypeReference;
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+import org.apache.camel.CamelContext;
+import org.apache.camel.Exchange;
+import org.apache.camel.ServiceStatus;
+import org.apache.camel.health.HealthCheck;
+import org.apache.camel.health.HealthCheckHelper;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.springframework.boot.builder.SpringApplicationBuilder;
+import org.springframework.context.ConfigurableApplicationContext;
+
+import dev.tnorders.opentact.kafka.KafkaClientSettings;
+import dev.tnorders.opentact.kafka.RequiredAcls;
+import dev.tnorders.opentact.sandbox.OpentactSandbox;
+import dev.tnorders.opentact.standalone.EmbeddedKafkaBroker;
+import dev.tnorders.opentact.standalone.LocalCertificates;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
+
+/**
+ * The Spring Boot host against a secured broker, configured only by the host's Spring properties
+ * {@code camel.component.kafka.*} (what a deployment gives as CAMEL_COMPONENT_KAFKA_* variables): SASL_SSL with a
+ * SCRAM-SHA-512 user, a private CA and a client certificate (the listener requires one), and
+ * Kafka's StandardAuthorizer with only the ACLs of the library's docs/secured-kafka.md, named for
+ * this host's topics and groups. The library's journal, requests consumers, health check and
+ * file results all log in with them. A wrong password stops the host's start with the reason.
+ */
+class SpringBootHostSecuredKafkaTest {
+
+    private static final String TOKEN = "shop-token";
+    private static final String USER = "shop-orders";
+    private static final String PASSWORD = "shop-orders-pw-3Wd";
+    private static final String STORE_PASSWORD = "shop-store-pw-8Lc";
+    private static final Duration WAIT = Duration.ofSeconds(60);
+    private static final ObjectMapper MAPPER = new ObjectMapper();
+
+    @TempDir
+    static Path work;
+    static EmbeddedKafkaBroker.Tls tls;
+    static Path clientKeystore;
+    static EmbeddedKafkaBroker broker;
+    static OpentactSandbox sandbox;
+
+    @BeforeAll
+    static void startBrokerAndSandbox() throws Exception {
+        Path certs = work.resolve("certs");
+        tls = LocalCertificates.make(certs, STORE_PASSWORD).withClientAuth();
+        clientKeystore = LocalCertificates.client(certs, STORE_PASSWORD, "shop-host");
+        broker = EmbeddedKafkaBroker.startTemporarySasl("admin", "admin-pw-Q4", true, tls);
+        broker.createScramUser(USER, PASSWORD);
+        // Only the ACLs of the library's docs/secured-kafka.md (RequiredAcls), for this host's names; the
+        // topics made beforehand, as an operator would: the host may create only its journal.
+        List<RequiredAcls.Acl> acls = RequiredAcls.forSettings(hostSettings()::getProperty);
+        try (Admin admin = Admin.create(broker.adminClientProperties())) {
+            admin.createTopics(RequiredAcls.topicsToCreate(acls).stream()
+                    .map(t -> new NewTopic(t, Optional.empty(), Optional.empty())).toList()).all().get();
+            admin.createAcls(RequiredAcls.bindings(acls, "User:" + USER)).all().get();
+        }
+        // A SCRAM credential reaches the broker's authenticator a moment after the admin's answer.
+        await().atMost(WAIT).ignoreExceptions().until(() -> {
+            try (Admin user = Admin.create(userClient())) {
+                return !user.describeCluster().nodes().get().isEmpty();
+            }
+        });
+        sandbox = OpentactSandbox.start(0, TOKEN);
+        sandbox.setCompletionDelay(Duration.ofMillis(100));
+    }
+
+    @AfterAll
+    static void stopAll() {
+        if (sandbox != null) {
+            sandbox.close();
+        }
+        if (broker != null) {
+            broker.close();
+        }
+    }
+
+    /** The host's settings, as its application.properties names its topics and groups. */
+    private static Properties hostSettings() throws Exception {
+        Properties p = new Properties();
+        try (var in = SpringBootHostSecuredKafkaTest.class.getResourceAsStream("/application.properties")) {
+            p.load(in);
+        }
+        return p;
+    }
+
+    /** The host's user, CA and certificate, for the test's wait for the user's login. */
+    private static Properties userClient() {
+        Properties p = new Properties();
+        p.put("bootstrap.servers", broker.bootstrapServers());
+        p.put("security.protocol", "SASL_SSL");
+        p.put("sasl.mechanism", "SCRAM-SHA-512");
+        p.put("sasl.jaas.config", EmbeddedKafkaBroker.scramJaasConfig(USER, PASSWORD));
+        p.put("ssl.truststore.location", tls.truststore().toString());
+        p.put("ssl.truststore.password", STORE_PASSWORD);
+        p.put("ssl.truststore.type", "PKCS12");
+        p.put("ssl.keystore.location", clientKeystore.toString());
+        p.put("ssl.keystore.password", STORE_PASSWORD);
+        p.put("ssl.key.password", STORE_PASSWORD);
+        p.put("ssl.keystore.type", "PKCS12");
+        return p;
+    }
+
+    /** The host with the deployment's settings (Spring properties): the broker's address and security, the sandbox. */
+    private static SpringApplicationBuilder host(String password, String... more) {
+        List<String> settings = new ArrayList<>(List.of(
+                "camel.component.kafka.brokers=" + broker.bootstrapServers(),
+                "camel.component.kafka.security-protocol=SASL_SSL",
+                "camel.component.kafka.sasl-mechanism=SCRAM-SHA-512",
+                "camel.component.kafka.sasl-jaas-config=" + EmbeddedKafkaBroker.scramJaasConfig(USER, password),
+                "camel.component.kafka.ssl-truststore-location=" + tls.truststore(),
+                "camel.component.kafka.ssl-truststore-password=" + STORE_PASSWORD,
+                "camel.component.kafka.ssl-truststore-type=PKCS12",
+                "camel.component.kafka.ssl-keystore-location=" + clientKeystore,
+                "camel.component.kafka.ssl-keystore-password=" + STORE_PASSWORD,
+                "camel.component.kafka.ssl-key-password=" + STORE_PASSWORD,
+                "camel.component.kafka.ssl-keystore-type=PKCS12",
+                // Any other Kafka client property, passed through as camel-kafka's additional-properties.
+                "camel.component.kafka.additional-properties[client.dns.lookup]=use_all_dns_ips",
+                "opentact.api.base-url=" + sandbox.baseUrl(),
+                "opentact.api.token=" + TOKEN,
+                "opentact.inbox.dir=" + work.resolve("inbox"),
+                "opentact.outbox.dir=" + work.resolve("outbox")));
+        settings.addAll(List.of(more));
+        return new SpringApplicationBuilder(ShopApplication.class).properties(settings.toArray(String[]::new));
+    }
+
+    @Test
+    void theHostOrdersThroughSaslSslWithAClientCertificateAndOnlyTheDocumentedAcls() throws Exception {
+        long t0 = System.nanoTime();
+        try (ConfigurableApplicationContext app = host(PASSWORD).run()) {
+            CamelContext camel = app.getBean(CamelContext.class);
+            await().atMost(WAIT).until(() -> camel.getStatus() == ServiceStatus.Started);
+            System.out.printf("SpringBootHostSecuredKafkaTest: host started against SASL_SSL + mTLS + ACLs in %d ms%n",
+                    (System.nanoTime() - t0) / 1_000_000);
+            Exchange sent = camel.createProducerTemplate().request("direct:shop-basket-paid",
+                    e -> e.getMessage().setHeader("tn", "+12012000081"));
+            assertThat(sent.getException()).isNull();
+            String requestId = sent.getMessage().getHeader("OpentactRequestId", String.class);
+            List<Map<String, Object>> outcomes = read("shop.opentact.outcomes", requestId);
+            assertThat(outcomes).hasSize(1);
+            assertThat(outcomes.get(0)).containsEntry("state", "completed").containsEntry("numbers_ordered", 1);
+            List<Map<String, Object>> numbers = read("shop.opentact.numbers", "+12012000081");
+            assertThat(numbers).hasSize(1);
+            assertThat(numbers.get(0)).containsEntry("state", "ordered").containsEntry("request_id", requestId);
+            assertThat(sandbox.purchaseCount(12012000081L)).isEqualTo(1);
+            // The library's own clients (journal, requests consumers, health check) got the host's settings.
+            assertThat(camel.getRegistry().lookupByNameAndType("kafkaClientSettings", KafkaClientSettings.class)
+                    .clientProperties(null)).extractingByKeys("security.protocol", "ssl.keystore.location", "client.dns.lookup")
+                    .containsExactly("SASL_SSL", clientKeystore.toString(), "use_all_dns_ips");
+            // Readiness: the library's checks, the Kafka one logging in with the host's settings.
+            await().atMost(WAIT).untilAsserted(() -> assertThat(HealthCheckHelper.invokeReadiness(camel))
+                    .isNotEmpty().allSatisfy(r -> assertThat(r.getState()).as(r.getCheck().getId())
+                            .isEqualTo(HealthCheck.State.UP)));
+        }
+    }
+
+    @Test
+    void aWrongPasswordStopsTheHostsStartWithTheReasonAndNotThePassword() {
+        String wrong = "wrong-shop-pw-6Tq";
+        SpringApplicationBuilder host = host(wrong, "opentact.kafka.startup-timeout-ms=20000");
+        long t0 = System.nanoTime();
+        assertThatThrownBy(host::run).rootCause()
+                .hasMessageStartingWith("Kafka: the order journal's admin client could not create the compacted topic "
+                        + "'shop.opentact.journal' at " + broker.bootstrapServers()
+                        + " (security.protocol=SASL_SSL, sasl.mechanism=SCRAM-SHA-512): authentication failed: ")
+                .hasMessageNotContaining(wrong);
+        long ms = (System.nanoTime() - t0) / 1_000_000;
+        System.out.printf("SpringBootHostSecuredKafkaTest: a wrong password stopped the host's start in %d ms%n", ms);
+        assertThat(ms).isLessThan(20_000);
+    }
+
+    /** The records of {@code topic} with {@code key}, read (read_committed) as the broker's admin until one came and 2 s more. */
+    private static List<Map<String, Object>> read(String topic, String key) throws Exception {
+        Properties p = broker.adminClientProperties();
+        p.put(ConsumerConfig.GROUP_ID_CONFIG, "probe-" + UUID.randomUUID());
+        p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+        p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+        p.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName());
+        p.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName());
+        List<Map<String, Object>> found = new ArrayList<>();
+        try (KafkaConsumer<String, String> consumer = new KafkaConsumer<>(p)) {
+            consumer.subscribe(List.of(topic));
+            long deadline = System.nanoTime() + WAIT.toNanos();
+            long settleUntil = Long.MAX_VALUE;
+            while (System.nanoTime() < Math.min(deadline, settleUntil)) {
+                for (ConsumerRecord<String, String> r : consumer.poll(Duration.ofMillis(200))) {
+                    if (key.equals(r.key())) {
+                        found.add(MAPPER.readValue(r.value(), new TypeReference<Map<String, Object>>() { }));
+                    }
+                }
+                if (!found.isEmpty() && settleUntil == Long.MAX_VALUE) {
+                    settleUntil = System.nanoTime() + Duration.ofSeconds(2).toNanos();
+                }
+            }
+        }
+        return found;
+    }
+}
