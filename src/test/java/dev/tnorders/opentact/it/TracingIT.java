@@ -36,7 +36,7 @@ import static org.awaitility.Awaitility.await;
  * sent together, so that they share a poll and an order (batching, the default): two with an
  * upstream {@code traceparent}, one without. Each outcome's {@code traceparent} continues its own
  * request's trace, and that trace holds the request's span (child of the upstream span) and the
- * Opentact calls made for it.
+ * Opentact calls made for it. A CSV request's trace is rooted at its CSV intake span.
  */
 class TracingIT extends SandboxAndAppProcess {
 
@@ -84,7 +84,15 @@ class TracingIT extends SandboxAndAppProcess {
             }
         }
 
-        Map<String, String> outcomeTraceparents = outcomes(brokers, p + "outcomes", 3);
+        // And a CSV request: a trace of its own, rooted at its intake.
+        Path inbox = work.resolve("in");
+        Files.createDirectories(inbox);
+        Files.writeString(inbox.resolve("traced.csv"), "tn,features\n+1 201 223 0009,voice\n", StandardCharsets.UTF_8);
+
+        Map<String, String> all = outcomes(brokers, p + "outcomes", 4);
+        String csvId = all.keySet().stream().filter(k -> k.startsWith("csv-")).findFirst().orElseThrow();
+        String csvTraceparent = all.remove(csvId);
+        Map<String, String> outcomeTraceparents = all;
         assertThat(outcomeTraceparents).containsOnlyKeys("tr-0", "tr-1", "tr-2");
         assertThat(outcomeTraceparents.values()).allMatch(v -> v != null && v.matches("00-[0-9a-f]{32}-[0-9a-f]{16}-01"));
         assertThat(outcomeTraceparents.get("tr-0")).startsWith("00-" + upstreamTraces[0] + "-");
@@ -115,6 +123,19 @@ class TracingIT extends SandboxAndAppProcess {
                         .contains("opentact POST /rest/order/price", "opentact GET /rest/order/{id}")
                         .containsAnyOf("opentact POST /rest/order", "opentact POST /rest/order/tn");
             }
+            // The CSV request: its request span is a child of its CSV intake span, the root of its own trace.
+            String csvTrace = csvTraceparent.substring(3, 35);
+            assertThat(csvTrace).isNotIn(outcomeTraceparents.values().stream().map(v -> v.substring(3, 35)).toList());
+            JsonNode csvRequest = spans.stream().filter(s -> s.path("spanId").asText().equals(csvTraceparent.substring(36, 52)))
+                    .findFirst().orElseThrow(() -> new AssertionError("no span of the CSV request"));
+            assertThat(csvRequest.path("name").asText()).isEqualTo("opentact.request");
+            JsonNode csvRoot = spans.stream().filter(s -> s.path("spanId").asText().equals(csvRequest.path("parentSpanId").asText()))
+                    .findFirst().orElseThrow(() -> new AssertionError("no parent of the CSV request's span"));
+            assertThat(csvRoot.path("name").asText()).isEqualTo("opentact.csv-request");
+            assertThat(csvRoot.path("traceId").asText()).isEqualTo(csvTrace);
+            assertThat(csvRoot.path("parentSpanId").asText("")).isEmpty();
+            assertThat(spans).anyMatch(s -> s.path("traceId").asText().equals(csvTrace)
+                    && s.path("name").asText().equals("opentact POST /rest/order/price"));
             // The HTTP calls themselves, once each for the three: under a shared call span linked to all of them.
             JsonNode price = spans.stream().filter(s -> s.path("name").asText().equals("opentact POST /rest/order/price")
                     && s.path("links").size() == 3).findFirst().orElseThrow(() -> new AssertionError("no shared price call"));
