@@ -5,6 +5,9 @@ import org.apache.camel.CamelContextAware;
 import org.apache.camel.Exchange;
 import org.apache.camel.ProducerTemplate;
 
+import dev.tnorders.opentact.ops.RequestTraces;
+import dev.tnorders.opentact.ops.TraceParent;
+
 /**
  * {@link OpentactApi} over the client routes: {@code direct:opentact-call} (sent once) and
  * {@code direct:opentact-call-idempotent} (Camel's redelivery, opentact-client.camel.yaml).
@@ -28,6 +31,27 @@ public class CamelOpentactApi implements OpentactApi, CamelContextAware {
     static final int THROTTLER_FAULT_TRIES = 3;
 
     private ApiResponse send(String uri, String method, String path, String query, String body) throws Exception {
+        // Tracing on, and the call made for an order case's requests: the call's span(s) in their
+        // traces (RequestTraces), and the route's and HTTP spans Camel makes hang off it.
+        RequestTraces.Call traced = RequestTraces.startCall(method, path);
+        if (traced == null) {
+            return sendTraced(uri, method, path, query, body, null);
+        }
+        ApiResponse response = null;
+        Throwable failure = null;
+        try {
+            response = sendTraced(uri, method, path, query, body, traced.traceparent());
+            return response;
+        } catch (Exception | Error e) {
+            failure = e;
+            throw e;
+        } finally {
+            traced.end(response == null ? null : response.httpStatus(), failure);
+        }
+    }
+
+    private ApiResponse sendTraced(String uri, String method, String path, String query, String body,
+                                   String traceparent) throws Exception {
         for (int attempt = 1; ; attempt++) {
             Exchange answer = template().send(uri, exchange -> {
                 exchange.getMessage().setBody(body);
@@ -35,6 +59,9 @@ public class CamelOpentactApi implements OpentactApi, CamelContextAware {
                 exchange.getMessage().setHeader(Exchange.HTTP_PATH, path);
                 if (query != null) {
                     exchange.getMessage().setHeader(Exchange.HTTP_QUERY, query);
+                }
+                if (traceparent != null) { // the parent of Camel's spans; opentact-call removes it before the HTTP call
+                    exchange.getMessage().setHeader(TraceParent.HEADER, traceparent);
                 }
             });
             Exception e = answer.getException();

@@ -7,6 +7,8 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 
 import dev.tnorders.opentact.model.OrderRequest;
 import dev.tnorders.opentact.model.RequestSource;
+import dev.tnorders.opentact.ops.RequestTraces;
+import dev.tnorders.opentact.ops.TraceParent;
 import dev.tnorders.opentact.order.OrderClock;
 
 /**
@@ -35,8 +37,13 @@ public class BatchIntake {
         for (ConsumerRecord<String, String> record : records) {
             RequestSource source = RequestSource.ofTopic(record.topic(), record.partition(), record.offset());
             try {
-                requests.add(reader.read(record.value(), record.key(),
-                        record.topic() + "-" + record.partition() + "-" + record.offset(), source, receivedAt));
+                OrderRequest request = reader.read(record.value(), record.key(),
+                        record.topic() + "-" + record.partition() + "-" + record.offset(), source, receivedAt);
+                if (RequestTraces.on()) { // its own trace, continuing the record's traceparent
+                    request = RequestTraces.startRequest(request, TraceParent.of(record.headers()), record.topic(),
+                            record.partition(), record.offset());
+                }
+                requests.add(request);
                 partitions.add(record.partition());
                 offsets.add(record.offset());
             } catch (InvalidRequestException e) {

@@ -14,6 +14,8 @@ import org.apache.camel.component.kafka.KafkaConstants;
 import org.apache.camel.support.DefaultMessage;
 
 import dev.tnorders.opentact.model.OrderRequest;
+import dev.tnorders.opentact.ops.RequestTraces;
+import dev.tnorders.opentact.ops.TraceParent;
 
 /**
  * Turns a {@link CsvChunk} into batches for camel-kafka: a list of messages, each with its own
@@ -30,7 +32,13 @@ public class CsvKafkaBatch {
     public List<Message> requests(@Body CsvChunk chunk, CamelContext context) {
         List<Message> batch = new ArrayList<>(chunk.accepted().size());
         for (OrderRequest request : chunk.accepted()) {
-            batch.add(message(context, request.requestId(), request));
+            Message m = message(context, request.requestId(), request);
+            // Tracing on: each request its own trace, rooted here (the route sends each record's own headers).
+            String traceparent = RequestTraces.csvRequest(request.requestId());
+            if (traceparent != null) {
+                m.setHeader(TraceParent.HEADER, traceparent);
+            }
+            batch.add(m);
         }
         return batch;
     }

@@ -344,6 +344,8 @@ public class RequestConsumers implements CamelContextAware, StartupListener {
                         requestsInFlight.remove(r.requestId(), mine);
                     }
                     mine.complete(null);
+                    // Tracing on: each request's span ends with its poll's work (given back: an error).
+                    dev.tnorders.opentact.ops.RequestTraces.endRequests(batch.requests(), failure);
                     pollsInFlight.decrementAndGet();
                     inFlight.addAndGet(-records.size());
                     finished.add(new Finished(offsets, failure));

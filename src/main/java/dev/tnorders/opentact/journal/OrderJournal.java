@@ -89,6 +89,7 @@ public class OrderJournal implements dev.tnorders.opentact.order.OrderStore {
     private final JournalIndex entries = new JournalIndex(ledger, MAX_EXPIRED_QUEUED);
     private final KafkaClientSettings kafka;
     private final String topic;
+    private final ResultRecords resultRecords;
     private final String outcomesTopic;
     private final String numbersTopic;
     private final String transactionalId;
@@ -140,6 +141,7 @@ public class OrderJournal implements dev.tnorders.opentact.order.OrderStore {
         this.topic = topic;
         this.outcomesTopic = outcomesTopic;
         this.numbersTopic = numbersTopic;
+        this.resultRecords = new ResultRecords(numbersTopic, outcomesTopic);
         this.transactionalId = transactionalId == null || transactionalId.isBlank()
                 ? defaultTransactionalId(topic) : transactionalId;
         this.writer = new GroupedWork<>("order-journal-writer-" + topic, 256, this::commit);
@@ -475,7 +477,7 @@ public class OrderJournal implements dev.tnorders.opentact.order.OrderStore {
         }
         List<ProducerRecord<String, String>> records = new ArrayList<>();
         for (int i : published) {
-            records.addAll(resultRecords(requests.get(i), results.get(i)));
+            records.addAll(resultRecords.of(requests.get(i), results.get(i)));
         }
         transaction(done, records);
     }
@@ -499,24 +501,6 @@ public class OrderJournal implements dev.tnorders.opentact.order.OrderStore {
             out.add(!done);
         }
         return out;
-    }
-
-    /** A request's results: one record per number, then its outcome. */
-    private List<ProducerRecord<String, String>> resultRecords(OrderRequest request, OrderResult result) {
-        List<ProducerRecord<String, String>> records = new ArrayList<>(result.numbers().size() + 1);
-        for (NumberResult n : result.numbers()) {
-            ProducerRecord<String, String> record = new ProducerRecord<>(numbersTopic, n.tn(), json(n));
-            if (n.source() != null && n.source().fromFile()) {
-                record.headers().add(RecordHeaders.SOURCE_FILE, n.source().file().getBytes(java.nio.charset.StandardCharsets.UTF_8));
-            }
-            dev.tnorders.opentact.ops.TraceHeaders.inject(record.headers());
-            records.add(record);
-        }
-        ProducerRecord<String, String> outcome = new ProducerRecord<>(outcomesTopic, request.requestId(), json(result.outcome()));
-        // Tracing on: the request's trace context (traceparent), for a consumer to continue it.
-        dev.tnorders.opentact.ops.TraceHeaders.inject(outcome.headers());
-        records.add(outcome);
-        return records;
     }
 
     /**

@@ -25,7 +25,16 @@ public record OrderRequest(
         @JsonProperty("max_nrc") BigDecimal maxNrc,
         @JsonProperty("max_mrc") BigDecimal maxMrc,
         @JsonProperty("source") RequestSource source,
-        @JsonProperty("received_at") String receivedAt) {
+        @JsonProperty("received_at") String receivedAt,
+        @JsonIgnore String traceparent) {
+
+    /** A request without a trace context (tracing off, or not yet taken in). */
+    public OrderRequest(String requestId, List<String> tns, CriteriaSearch search, Set<Feature> features,
+                        boolean autorenew, String profile, String sipConnection, String sipControlApp,
+                        BigDecimal maxNrc, BigDecimal maxMrc, RequestSource source, String receivedAt) {
+        this(requestId, tns, search, features, autorenew, profile, sipConnection, sipControlApp, maxNrc, maxMrc,
+                source, receivedAt, null);
+    }
 
     @JsonIgnore
     public boolean isCriteria() {
@@ -40,11 +49,21 @@ public record OrderRequest(
 
     public OrderRequest withSource(RequestSource newSource, String newReceivedAt) {
         return new OrderRequest(requestId, tns, search, features, autorenew, profile, sipConnection,
-                sipControlApp, maxNrc, maxMrc, newSource, newReceivedAt);
+                sipControlApp, maxNrc, maxMrc, newSource, newReceivedAt, traceparent);
     }
 
     public OrderRequest withTns(List<String> newTns) {
         return new OrderRequest(requestId, newTns, search, features, autorenew, profile, sipConnection,
-                sipControlApp, maxNrc, maxMrc, source, receivedAt);
+                sipControlApp, maxNrc, maxMrc, source, receivedAt, traceparent);
+    }
+
+    /**
+     * This request with the W3C {@code traceparent} of its span (docs/operations.md, "Tracing"):
+     * its calls and its output records join that trace. Not part of the request's JSON: a trace
+     * context belongs to the record taken in, not to what is kept of the request.
+     */
+    public OrderRequest withTraceparent(String newTraceparent) {
+        return new OrderRequest(requestId, tns, search, features, autorenew, profile, sipConnection,
+                sipControlApp, maxNrc, maxMrc, source, receivedAt, newTraceparent);
     }
 }

@@ -25,6 +25,19 @@ public final class TraceHeaders {
         }
     }
 
+    /**
+     * Adds the trace context of a request to the headers of one of its records: its own
+     * {@code traceparent} when it has one (tracing on, {@link RequestTraces}), else the current
+     * context as {@link #inject(Headers)}; nothing while tracing is off.
+     */
+    public static void inject(Headers headers, String requestTraceparent) {
+        if (requestTraceparent != null) {
+            TraceParent.put(headers, requestTraceparent);
+        } else {
+            inject(headers);
+        }
+    }
+
     /** Set by {@link dev.tnorders.opentact.ops.tracing.Tracing} when tracing is switched on; null: off. */
     public static void use(Consumer<Headers> newInjector) {
         injector = newInjector;

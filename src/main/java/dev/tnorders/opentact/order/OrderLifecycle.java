@@ -248,7 +248,11 @@ public class OrderLifecycle {
                 throw new IllegalStateException("order case of " + c.requests().get(0).requestId() + " took more than "
                         + MAX_STEPS + " steps (now " + c.phase() + ")");
             }
-            c.phase(step(c));
+            // Tracing on: the phase's Opentact calls join the traces of the case's requests.
+            try (dev.tnorders.opentact.ops.RequestTraces.Scope calls =
+                         dev.tnorders.opentact.ops.RequestTraces.onBehalfOf(c.requests())) {
+                c.phase(step(c));
+            }
         }
     }
 

@@ -38,6 +38,50 @@ class CsvKafkaBatchTest {
     }
 
     @Test
+    void tracingOnEachRequestsRecordCarriesTheTraceparentOfItsOwnTraceAndOffNone() {
+        OrderRequest a = validator.validate(new RawRequest("A", List.of("+13122000001"), null, null, null, null, null,
+                null, null, null, null, null, null), "x", dev.tnorders.opentact.model.RequestSource.ofFile("f.csv", 2), "now");
+        OrderRequest b = new OrderRequest("B", List.of("+13122000002"), null, a.features(), a.autorenew(), null, null, null,
+                null, null, a.source(), a.receivedAt());
+        CsvChunk chunk = new CsvChunk("f.csv", List.of(a, b), List.of(), 2, 2, 0, 0, false, true, List.of());
+        assertThat(new CsvKafkaBatch().requests(chunk, context))
+                .allSatisfy(m -> assertThat(m.getHeaders()).doesNotContainKey("traceparent"));
+        List<String> asked = new java.util.ArrayList<>();
+        dev.tnorders.opentact.ops.RequestTraces.use(new dev.tnorders.opentact.ops.RequestTraces.Spans() {
+            @Override
+            public String startRequest(String incoming, String requestId, String topic, int partition, long offset) {
+                throw new AssertionError();
+            }
+
+            @Override
+            public void endRequest(String traceparent, Throwable failure) {
+                throw new AssertionError();
+            }
+
+            @Override
+            public String csvRequest(String requestId) {
+                asked.add(requestId);
+                return "00-" + (requestId.equals("A") ? "a" : "b").repeat(32) + "-" + "c".repeat(16) + "-01";
+            }
+
+            @Override
+            public dev.tnorders.opentact.ops.RequestTraces.Call startCall(List<String> traceparents, String method,
+                                                                         String path) {
+                throw new AssertionError();
+            }
+        });
+        try {
+            List<Message> batch = new CsvKafkaBatch().requests(chunk, context);
+            assertThat(asked).containsExactly("A", "B");
+            assertThat(batch).extracting(m -> m.getHeader("traceparent"))
+                    .containsExactly("00-" + "a".repeat(32) + "-" + "c".repeat(16) + "-01",
+                            "00-" + "b".repeat(32) + "-" + "c".repeat(16) + "-01");
+        } finally {
+            dev.tnorders.opentact.ops.RequestTraces.use(null);
+        }
+    }
+
+    @Test
     void oneDeadLetterPerBadRowKeyedByFileAndLine() throws Exception {
         CsvItem.Rejected bad = new CsvItem.Rejected("f.csv", 7, List.of("tn", "features"), List.of("12345", "voice"),
                 "field 'tn': not a phone number");

@@ -28,7 +28,7 @@ public final class SpanHygiene implements SpanExporter {
     public static final Set<String> ATTRIBUTES = Set.of(
             "component", "op", "exchangeId", "error", "url.scheme", "url.path",
             "http.method", "http.status_code", "messaging.destination.name", "kafka.partition", "kafka.offset",
-            "opentact.request.id", "opentact.outcome.state");
+            "opentact.request.id", "opentact.outcome.state", "opentact.requests");
     /** The event attributes that may leave: the kind of an error, never its message. */
     public static final Set<String> EVENT_ATTRIBUTES = Set.of("event", "error.kind");
 

@@ -19,15 +19,17 @@ import org.apache.camel.CamelContext;
 import org.apache.camel.opentelemetry2.OpenTelemetryTracer;
 import org.apache.camel.support.service.ServiceSupport;
 
+import dev.tnorders.opentact.ops.RequestTraces;
 import dev.tnorders.opentact.ops.TraceHeaders;
 
 /**
  * Tracing with OpenTelemetry, switched on by {@code opentact.tracing.enabled=true} (docs/operations.md,
- * "Tracing"). Camel's OpenTelemetry tracer (camel-opentelemetry2) makes the spans of the routes:
- * a Kafka record or CSV file taken in, the direct routes of the lifecycle, every HTTP call to
- * Opentact; the trace context of a record taken in ({@code traceparent}) is its parent, and the
- * records of the results carry the context on ({@link TraceHeaders}). Every exporter is wrapped
- * in {@link SpanHygiene}, which lets only the documented attributes out.
+ * "Tracing"). One trace per request ({@link RequestSpans}, through {@link RequestTraces}): its span
+ * from intake (child of its Kafka record's {@code traceparent}), the Opentact calls made for it, and
+ * its output records carry it on ({@link TraceHeaders}). Camel's OpenTelemetry tracer
+ * (camel-opentelemetry2) makes the spans of the routes: a poll or CSV file taken in, the direct
+ * routes of the lifecycle, and each call's route and HTTP spans (children of the call's span).
+ * Every exporter is wrapped in {@link SpanHygiene}, which lets only the documented attributes out.
  */
 public final class Tracing {
 
@@ -76,10 +78,12 @@ public final class Tracing {
         camelTracer.setCamelContext(camelContext);
         camelTracer.init(camelContext);
         TraceHeaders.use(injector(otel));
+        RequestTraces.use(new RequestSpans(otel));
         camelContext.addService(new ServiceSupport() {
             @Override
             protected void doStop() {
                 TraceHeaders.use(null);
+                RequestTraces.use(null);
                 otel.shutdown().join(10, java.util.concurrent.TimeUnit.SECONDS);
             }
         }, true, true);
