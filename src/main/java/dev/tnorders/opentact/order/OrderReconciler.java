@@ -203,9 +203,16 @@ public class OrderReconciler implements Reconciliation {
         long concludeAt = (intentAtMillis == null ? clock.millis() : intentAtMillis) + windowMs;
         String problem = null;
         int passesAfterWindow = 0;
+        long lastListed = Long.MIN_VALUE;
         for (int pass = 0; pass < MAX_PASSES; pass++) {
-            boolean afterWindow = clock.millis() >= concludeAt;
-            Pass p = pass(wanted, cutoff);
+            long now = clock.millis();
+            boolean afterWindow = now >= concludeAt;
+            // The listings a pass may share with other reconciliations: read after this one's previous
+            // pass, and after the intent's lease ended (then they show every order its POST can have
+            // made, however recent), or, before that, at most an interval ago.
+            long notBefore = Math.max(lastListed + 1, afterWindow ? concludeAt : now - intervalMs);
+            Pass p = pass(wanted, cutoff, notBefore);
+            lastListed = Math.max(lastListed, p.listedAt);
             if (p.orderUuid != null) {
                 return new Reconciled(Verdict.FOUND, p.orderUuid, Set.of(), null);
             }
@@ -233,53 +240,116 @@ public class OrderReconciler implements Reconciliation {
                 + "); check the account's orders before ordering these numbers again");
     }
 
-    /** What one pass over the order search (and, when it found nothing, the leases) showed. */
-    private record Pass(String orderUuid, Set<String> held, String problem) {
+    /**
+     * What one pass over the order search (and, when it found nothing, the leases) showed.
+     *
+     * @param listedAt when the newest listing it read began (clock millis)
+     */
+    private record Pass(String orderUuid, Set<String> held, String problem, long listedAt) {
     }
 
-    private Pass pass(Set<String> wanted, Instant cutoff) throws InterruptedException {
+    /**
+     * One read of a newest-first listing (the order search, or the leases), shared by the passes
+     * of every reconciliation in this instance that it can serve: after a crash or a rebalance many
+     * requests are reconciled at once, and each reading the same pages would spend the account's
+     * rate limit many times over on one answer.
+     *
+     * @param startedAt   clock millis before its first page was asked
+     * @param reachedBack it holds every entry created since this (null: the whole listing)
+     * @param items       newest first, down to {@code reachedBack}
+     * @param problem     why it is not a clean answer (then it is not shared), or null
+     */
+    private record Listing<T>(long startedAt, Instant reachedBack, List<T> items, String problem) {
+
+        boolean serves(Instant cutoff, long notBefore) {
+            return problem == null && startedAt >= notBefore
+                    && (reachedBack == null || (cutoff != null && !cutoff.isBefore(reachedBack)));
+        }
+    }
+
+    private final java.util.concurrent.locks.ReentrantLock ordersLock = new java.util.concurrent.locks.ReentrantLock();
+    private final java.util.concurrent.locks.ReentrantLock leasesLock = new java.util.concurrent.locks.ReentrantLock();
+    private volatile Listing<OrderStatus> lastOrders;
+    private volatile Listing<OpentactPayloads.Lease> lastLeases;
+
+    private Pass pass(Set<String> wanted, Instant cutoff, long notBefore) throws InterruptedException {
+        Listing<OrderStatus> orders = orders(cutoff, notBefore);
+        if (orders.problem() != null) {
+            return new Pass(null, Set.of(), orders.problem(), orders.startedAt());
+        }
         String problem = null;
+        for (OrderStatus order : orders.items()) {
+            if (cutoff != null && order.createdOn() != null && order.createdOn().isBefore(cutoff)) {
+                continue; // a listing shared with an older request's reconciliation reaches further back
+            }
+            Set<String> numbers = numbersOf(order);
+            if (numbers == null) {
+                problem = "order " + order.uuid() + " does not show its numbers yet";
+            } else if (numbers.containsAll(wanted)) {
+                return new Pass(order.uuid(), Set.of(), null, orders.startedAt());
+            } else if (numbers.stream().anyMatch(wanted::contains)) {
+                problem = "order " + order.uuid() + PARTLY;
+            }
+        }
+        if (problem != null) {
+            return new Pass(null, Set.of(), problem, orders.startedAt());
+        }
+        return leases(wanted, cutoff, notBefore);
+    }
+
+    /** The order search down to {@code cutoff}, read at or after {@code notBefore}: shared, or read now. */
+    private Listing<OrderStatus> orders(Instant cutoff, long notBefore) throws InterruptedException {
+        ordersLock.lockInterruptibly();
+        try {
+            Listing<OrderStatus> shared = lastOrders;
+            if (shared != null && shared.serves(cutoff, notBefore)) {
+                return shared;
+            }
+            Listing<OrderStatus> read = readOrders(cutoff);
+            if (read.problem() == null) {
+                lastOrders = read;
+            }
+            return read;
+        } finally {
+            ordersLock.unlock();
+        }
+    }
+
+    private Listing<OrderStatus> readOrders(Instant cutoff) throws InterruptedException {
+        long startedAt = clock.millis();
+        List<OrderStatus> items = new java.util.ArrayList<>();
         int skip = 0;
-        boolean reachedEnd = false;
-        for (int page = 0; page < maxPages && !reachedEnd; page++) {
+        for (int page = 0; page < maxPages; page++) {
             OpentactPayloads.OrderPage orders;
             try {
                 orders = payloads.orderPage(call("POST", "/rest/order/search", "take=" + PAGE + "&skip=" + skip, NEWEST_FIRST));
             } catch (OpentactAuthException | InterruptedException e) {
                 throw sneaky(e);
             } catch (Exception e) {
-                return new Pass(null, Set.of(), "the order search failed: " + e.getMessage());
+                return new Listing<>(startedAt, null, List.of(), "the order search failed: " + e.getMessage());
             }
             if (orders == null) {
-                return new Pass(null, Set.of(), "the order search gave no readable list of orders");
+                return new Listing<>(startedAt, null, List.of(), "the order search gave no readable list of orders");
             }
             boolean anyCandidate = false;
             for (OrderStatus order : orders.orders()) {
-                if (cutoff != null && order.createdOn() != null && order.createdOn().isBefore(cutoff)) {
-                    continue;
-                }
-                anyCandidate = true;
-                Set<String> numbers = numbersOf(order);
-                if (numbers == null) {
-                    problem = "order " + order.uuid() + " does not show its numbers yet";
-                } else if (numbers.containsAll(wanted)) {
-                    return new Pass(order.uuid(), Set.of(), null);
-                } else if (numbers.stream().anyMatch(wanted::contains)) {
-                    problem = "order " + order.uuid() + PARTLY;
-                }
+                anyCandidate |= cutoff == null || order.createdOn() == null || !order.createdOn().isBefore(cutoff);
             }
+            items.addAll(orders.orders());
             skip += orders.orders().size();
-            reachedEnd = orders.orders().isEmpty() || (orders.total() >= 0 && skip >= orders.total())
-                    || (cutoff != null && !anyCandidate && newestFirst(orders.orders()));
+            if (orders.orders().isEmpty() || (orders.total() >= 0 && skip >= orders.total())) {
+                return new Listing<>(startedAt, null, items, null);
+            }
+            if (cutoff != null && !anyCandidate && newestFirst(orders.orders())) {
+                return new Listing<>(startedAt, oldest(orders.orders()), items, null);
+            }
         }
-        if (!reachedEnd) {
-            return new Pass(null, Set.of(), "the order search still listed orders newer than the request after "
-                    + maxPages + " pages (opentact.order.reconcile-pages)");
-        }
-        if (problem != null) {
-            return new Pass(null, Set.of(), problem);
-        }
-        return leases(wanted, cutoff);
+        return new Listing<>(startedAt, null, List.of(), "the order search still listed orders newer than the "
+                + "request after " + maxPages + " pages (opentact.order.reconcile-pages)");
+    }
+
+    private static Instant oldest(List<OrderStatus> newestFirst) {
+        return newestFirst.get(newestFirst.size() - 1).createdOn();
     }
 
     /** The numbers of one candidate order: from the search's entry when it shows them, else a lookup. */
@@ -315,8 +385,33 @@ public class OrderReconciler implements Reconciliation {
     }
 
     /** The wanted numbers the account holds through a lease created since the cutoff. */
-    private Pass leases(Set<String> wanted, Instant cutoff) throws InterruptedException {
+    private Pass leases(Set<String> wanted, Instant cutoff, long notBefore) throws InterruptedException {
+        Listing<OpentactPayloads.Lease> leases;
+        leasesLock.lockInterruptibly();
+        try {
+            leases = lastLeases;
+            if (leases == null || !leases.serves(cutoff, notBefore)) {
+                leases = readLeases(cutoff);
+                if (leases.problem() == null) {
+                    lastLeases = leases;
+                }
+            }
+        } finally {
+            leasesLock.unlock();
+        }
         Set<String> held = new HashSet<>();
+        for (OpentactPayloads.Lease lease : leases.items()) {
+            boolean recent = cutoff == null || lease.createdOn() == null || !lease.createdOn().isBefore(cutoff);
+            if (recent && wanted.contains(lease.tn())) {
+                held.add(lease.tn());
+            }
+        }
+        return new Pass(null, held, leases.problem(), leases.startedAt());
+    }
+
+    private Listing<OpentactPayloads.Lease> readLeases(Instant cutoff) throws InterruptedException {
+        long startedAt = clock.millis();
+        List<OpentactPayloads.Lease> items = new java.util.ArrayList<>();
         int skip = 0;
         for (int page = 0; page < maxPages; page++) {
             OpentactPayloads.LeasePage leases;
@@ -326,31 +421,30 @@ public class OrderReconciler implements Reconciliation {
             } catch (OpentactAuthException | InterruptedException e) {
                 throw sneaky(e);
             } catch (Exception e) {
-                return new Pass(null, held, "the lease search failed: " + e.getMessage());
+                return new Listing<>(startedAt, null, items, "the lease search failed: " + e.getMessage());
             }
             if (leases == null) {
-                return new Pass(null, held, "the lease search gave no readable list of leases");
+                return new Listing<>(startedAt, null, items, "the lease search gave no readable list of leases");
             }
             boolean anyRecent = false;
             boolean ordered = true;
             Instant previous = null;
             for (OpentactPayloads.Lease lease : leases.leases()) {
-                boolean recent = cutoff == null || lease.createdOn() == null || !lease.createdOn().isBefore(cutoff);
-                anyRecent |= recent;
-                if (recent && wanted.contains(lease.tn())) {
-                    held.add(lease.tn());
-                }
+                anyRecent |= cutoff == null || lease.createdOn() == null || !lease.createdOn().isBefore(cutoff);
                 ordered &= lease.createdOn() != null && (previous == null || !lease.createdOn().isAfter(previous));
                 previous = lease.createdOn() == null ? previous : lease.createdOn();
             }
+            items.addAll(leases.leases());
             skip += leases.leases().size();
-            if (leases.leases().isEmpty() || (leases.total() >= 0 && skip >= leases.total())
-                    || (cutoff != null && !anyRecent && ordered)) {
-                return new Pass(null, held, null);
+            if (leases.leases().isEmpty() || (leases.total() >= 0 && skip >= leases.total())) {
+                return new Listing<>(startedAt, null, items, null);
+            }
+            if (cutoff != null && !anyRecent && ordered) {
+                return new Listing<>(startedAt, previous, items, null);
             }
         }
-        return new Pass(null, held, "the lease search still listed leases newer than the request after " + maxPages
-                + " pages (opentact.order.reconcile-pages)");
+        return new Listing<>(startedAt, null, items, "the lease search still listed leases newer than the request "
+                + "after " + maxPages + " pages (opentact.order.reconcile-pages)");
     }
 
     private ApiResponse call(String method, String path, String query, String body) throws Exception {

@@ -159,6 +159,47 @@ class OrderReconcilerTest {
     }
 
     @Test
+    void reconciliationsAfterTheLeaseShareOneReadOfTheSearchAndOfTheLeases() throws Exception {
+        clock.advance(WINDOW + 5_000); // a crash long ago: both intents' leases have ended
+        opentact.pageCap = 2;
+        for (int i = 0; i < 5; i++) {
+            opentact.order("other-" + i, T0 + 500 + i, 0, "+1201555010" + i);
+        }
+        opentact.order("mine-b", T0 + 300, 0, "+12015550002");
+        OrderReconciler shared = reconciler(20);
+        assertThat(shared.reconcile(List.of("+12015550001"), T0).verdict()).isEqualTo(Verdict.NOT_PLACED);
+        assertThat(shared.reconcile(List.of("+12015550002"), T0).orderUuid()).isEqualTo("mine-b");
+        assertThat(shared.reconcile(List.of("+12015550003"), T0 + 200).verdict()).isEqualTo(Verdict.NOT_PLACED);
+        assertThat(opentact.searchSkips).as("one read of the search's pages for the three").containsExactly(0, 2, 4);
+        assertThat(opentact.leaseSearches.get()).as("one read of the leases for the two not found").isEqualTo(1);
+    }
+
+    @Test
+    void aReadMadeBeforeTheLeaseEndedDoesNotLetAnotherReconciliationConclude() throws Exception {
+        OrderReconciler shared = reconciler(20);
+        // An old intent concludes at once, from a read made now ...
+        assertThat(shared.reconcile(List.of("+12015550001"), T0 - WINDOW - 5_000).verdict()).isEqualTo(Verdict.NOT_PLACED);
+        // ... which a request whose POST may still be in flight must not conclude from: its order,
+        // made a moment ago, shows in the search just before its lease ends (after its last pass
+        // before that), and only a read made after the lease shows it.
+        opentact.order("mine", T0 + 2_000, WINDOW - 2_500, "+12015550002");
+        Reconciled r = shared.reconcile(List.of("+12015550002"), T0);
+        assertThat(r.verdict()).isEqualTo(Verdict.FOUND);
+        assertThat(r.orderUuid()).isEqualTo("mine");
+    }
+
+    @Test
+    void aReadThatDoesNotReachBackFarEnoughIsNotShared() throws Exception {
+        clock.advance(WINDOW + 5_000);
+        opentact.pageCap = 1;
+        opentact.order("recent", T0 + 100, 0, "+12015550077");
+        opentact.order("old-mine", T0 - 400_000, 0, "+12015550002"); // before the first request's cutoff
+        OrderReconciler shared = reconciler(20);
+        assertThat(shared.reconcile(List.of("+12015550001"), T0).verdict()).isEqualTo(Verdict.NOT_PLACED);
+        assertThat(shared.reconcile(List.of("+12015550002"), T0 - 600_000).orderUuid()).isEqualTo("old-mine");
+    }
+
+    @Test
     void lookupsAreRememberedAcrossPasses() throws Exception {
         opentact.order("someone-else", T0 + 100, 0, "+12015550077");
         reconcile("+12015550001");
