@@ -95,6 +95,8 @@ public class OrderReconciler implements Reconciliation {
     private final int maxPages;
     // Numbers of final orders already looked up: they do not change any more.
     private final Map<String, Set<String>> orderNumbers = new ConcurrentHashMap<>();
+    // The lookups being asked now, by order uuid.
+    private final Map<String, java.util.concurrent.CompletableFuture<Set<String>>> lookupsInFlight = new ConcurrentHashMap<>();
 
     /**
      * Builds the reconciler from its parts by name (beans.camel.yaml sets each as a property, the
@@ -364,8 +366,32 @@ public class OrderReconciler implements Reconciliation {
         if (known != null) {
             return known;
         }
+        // One lookup of an order at a time in this instance: the reconciliations that need it while
+        // it is asked (many, after a crash, going down one listing) take its answer.
+        java.util.concurrent.CompletableFuture<Set<String>> mine = new java.util.concurrent.CompletableFuture<>();
+        java.util.concurrent.CompletableFuture<Set<String>> asked = lookupsInFlight.putIfAbsent(listed.uuid(), mine);
+        if (asked != null) {
+            try {
+                return asked.get();
+            } catch (java.util.concurrent.ExecutionException e) {
+                return null; // its asker saw the failure; here it is a lookup without an answer
+            }
+        }
         try {
-            OrderStatus order = payloads.status(call("GET", "/rest/order/" + listed.uuid(), null, null));
+            Set<String> numbers = lookUp(listed.uuid());
+            mine.complete(numbers);
+            return numbers;
+        } catch (InterruptedException | RuntimeException e) {
+            mine.completeExceptionally(e);
+            throw e;
+        } finally {
+            lookupsInFlight.remove(listed.uuid(), mine);
+        }
+    }
+
+    private Set<String> lookUp(String uuid) throws InterruptedException {
+        try {
+            OrderStatus order = payloads.status(call("GET", "/rest/order/" + uuid, null, null));
             if (order == null || order.listed().isEmpty()) {
                 return null;
             }
@@ -374,7 +400,7 @@ public class OrderReconciler implements Reconciliation {
                 if (orderNumbers.size() > 10_000) {
                     orderNumbers.clear(); // a bound, not a policy: it is a cache of lookups
                 }
-                orderNumbers.put(listed.uuid(), order.listed());
+                orderNumbers.put(uuid, order.listed());
             }
             return order.listed();
         } catch (OpentactAuthException | InterruptedException e) {

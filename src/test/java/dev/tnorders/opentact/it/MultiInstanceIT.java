@@ -205,8 +205,18 @@ class MultiInstanceIT {
             }
         }
 
-        Invariants.Figures f = Invariants.check("multi-instance", brokers, p + "outcomes", p + "numbers", expected,
-                sandbox, WAIT);
+        Invariants.Figures f;
+        try {
+            f = Invariants.check("multi-instance", brokers, p + "outcomes", p + "numbers", expected, sandbox, WAIT);
+        } finally {
+            // Where the account's calls went (passed or not): prices, order POSTs, follow-up GETs, and
+            // reconciliation's searches of orders and leases.
+            LOG.info("multi-instance calls: price={} order POST={} order GET={} order search={} lease search={} all={}",
+                    sandbox.callTimes("/rest/order/price").size(), sandbox.callTimes("/rest/order").size(),
+                    sandbox.callTimesMatching(path -> path.matches("/rest/order/[0-9a-f-]{36}")).size(),
+                    sandbox.callTimes("/rest/order/search").size(), sandbox.callTimes("/rest/lease/tn/search").size(),
+                    sandbox.callTimes().size());
+        }
         LOG.info("multi-instance figures: instances={} kills={} scale changes={} error bursts={} requests={} numbers={} "
                         + "order POSTs={} wall time={} s", INSTANCES, killsDone, scalesDone, errorBursts,
                 expected.requests.size(), totalNumbers, posts.get(), (System.nanoTime() - startedAt) / 1_000_000_000L);

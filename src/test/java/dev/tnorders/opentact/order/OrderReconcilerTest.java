@@ -200,6 +200,33 @@ class OrderReconcilerTest {
     }
 
     @Test
+    void reconciliationsThatNeedAnOrderWhileItIsLookedUpTakeThatLookupsAnswer() throws Exception {
+        clock.advance(WINDOW + 5_000);
+        opentact.order("mine", T0 + 100, 0, "+12015550001", "+12015550002");
+        opentact.holdLookups = new java.util.concurrent.CountDownLatch(1);
+        OrderReconciler shared = reconciler(20);
+        var pool = java.util.concurrent.Executors.newFixedThreadPool(2);
+        try {
+            var first = pool.submit(() -> shared.reconcile(List.of("+12015550001"), T0));
+            org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(10))
+                    .until(() -> opentact.lookups.containsKey("mine"));
+            Thread[] second = new Thread[1];
+            var other = pool.submit(() -> {
+                second[0] = Thread.currentThread();
+                return shared.reconcile(List.of("+12015550002"), T0);
+            });
+            org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(10))
+                    .until(() -> second[0] != null && second[0].getState() == Thread.State.WAITING);
+            opentact.holdLookups.countDown();
+            assertThat(first.get(10, java.util.concurrent.TimeUnit.SECONDS).orderUuid()).isEqualTo("mine");
+            assertThat(other.get(10, java.util.concurrent.TimeUnit.SECONDS).orderUuid()).isEqualTo("mine");
+        } finally {
+            pool.shutdownNow();
+        }
+        assertThat(opentact.lookups.get("mine")).hasValue(1);
+    }
+
+    @Test
     void lookupsAreRememberedAcrossPasses() throws Exception {
         opentact.order("someone-else", T0 + 100, 0, "+12015550077");
         reconcile("+12015550001");
@@ -227,6 +254,8 @@ class OrderReconcilerTest {
         final Map<String, Long> partialUntil = new ConcurrentHashMap<>();
         final AtomicInteger leaseSearches = new AtomicInteger();
         int pageCap = 10;
+        // Set: each order lookup waits for it (a lookup in flight while others need the order).
+        volatile java.util.concurrent.CountDownLatch holdLookups;
         int searchFailures;
         boolean searchSuccessFalse;
         private final OpentactResponses responses = new OpentactResponses();
@@ -265,6 +294,13 @@ class OrderReconcilerTest {
             if (path.startsWith("/rest/order/")) {
                 String uuid = path.substring("/rest/order/".length());
                 lookups.computeIfAbsent(uuid, k -> new AtomicInteger()).incrementAndGet();
+                if (holdLookups != null) {
+                    try {
+                        holdLookups.await(10, java.util.concurrent.TimeUnit.SECONDS);
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                    }
+                }
                 Order o = orders.stream().filter(x -> x.uuid.equals(uuid)).findFirst().orElseThrow();
                 boolean partial = clock.millis() < partialUntil.getOrDefault(uuid, 0L);
                 StringBuilder items = new StringBuilder();

@@ -2,27 +2,18 @@ package com.example.crm;
 
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.ServiceLoader;
-import java.util.UUID;
-
-import com.fasterxml.jackson.core.type.TypeReference;
-import com.fasterxml.jackson.databind.ObjectMapper;
 
 import org.apache.camel.Exchange;
 import org.apache.camel.ProducerTemplate;
 import org.apache.camel.ServiceStatus;
 import org.apache.camel.main.Main;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
-import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -47,8 +38,6 @@ class CamelMainHostTest {
 
     private static final String TOKEN = "host-token";
     private static final Duration WAIT = Duration.ofSeconds(60);
-    private static final Duration SETTLE = Duration.ofSeconds(2);
-    private static final ObjectMapper MAPPER = new ObjectMapper();
 
     @TempDir
     static Path work;
@@ -154,34 +143,10 @@ class CamelMainHostTest {
                 .isEqualTo(ServiceStatus.Started);
     }
 
-    /**
-     * Records of a topic with this key, read from the start (read_committed): waits for the first,
-     * then reads on a little longer so that a duplicate would be seen too.
-     */
+    /** Records of a topic with this key (HostTopics#read), as a client of the test's plain broker. */
     private static List<Map<String, Object>> readUntil(String topic, String key) throws Exception {
-        Properties p = new Properties();
-        p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers());
-        p.put(ConsumerConfig.GROUP_ID_CONFIG, "probe-" + UUID.randomUUID());
-        p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
-        p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
-        p.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName());
-        p.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName());
-        List<Map<String, Object>> found = new ArrayList<>();
-        try (KafkaConsumer<String, String> consumer = new KafkaConsumer<>(p)) {
-            consumer.subscribe(List.of(topic));
-            long deadline = System.nanoTime() + WAIT.toNanos();
-            long settleUntil = Long.MAX_VALUE;
-            while (System.nanoTime() < Math.min(deadline, settleUntil)) {
-                for (ConsumerRecord<String, String> r : consumer.poll(Duration.ofMillis(200))) {
-                    if (key.equals(r.key())) {
-                        found.add(MAPPER.readValue(r.value(), new TypeReference<Map<String, Object>>() { }));
-                    }
-                }
-                if (!found.isEmpty() && settleUntil == Long.MAX_VALUE) {
-                    settleUntil = System.nanoTime() + SETTLE.toNanos();
-                }
-            }
-        }
-        return found;
+        Properties client = new Properties();
+        client.put("bootstrap.servers", broker.bootstrapServers());
+        return HostTopics.read(client, topic, key);
     }
 }

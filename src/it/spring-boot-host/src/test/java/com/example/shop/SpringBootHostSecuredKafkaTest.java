@@ -3,14 +3,11 @@ package com.example.shop;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Properties;
-import java.util.UUID;
-
-import com.fasterxml.jackson.core.type.TypeReference;
-import com.fasterxml.jackson.databind.ObjectMapper;
 
 import org.apache.camel.CamelContext;
 import org.apache.camel.Exchange;
@@ -19,10 +16,6 @@ import org.apache.camel.health.HealthCheck;
 import org.apache.camel.health.HealthCheckHelper;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.NewTopic;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
-import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.common.serialization.StringDeserializer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -55,7 +48,6 @@ class SpringBootHostSecuredKafkaTest {
     private static final String PASSWORD = "shop-orders-pw-3Wd";
     private static final String STORE_PASSWORD = "shop-store-pw-8Lc";
     private static final Duration WAIT = Duration.ofSeconds(60);
-    private static final ObjectMapper MAPPER = new ObjectMapper();
 
     @TempDir
     static Path work;
@@ -108,43 +100,38 @@ class SpringBootHostSecuredKafkaTest {
         return p;
     }
 
-    /** The host's user, CA and certificate, for the test's wait for the user's login. */
+    /** The deployment's Kafka security, as camel-kafka's component options (camel.component.kafka.<option>). */
+    private static Map<String, String> kafkaSecurity(String password) {
+        Map<String, String> o = new LinkedHashMap<>();
+        o.put("security-protocol", "SASL_SSL");
+        o.put("sasl-mechanism", "SCRAM-SHA-512");
+        o.put("sasl-jaas-config", EmbeddedKafkaBroker.scramJaasConfig(USER, password));
+        o.put("ssl-truststore-location", tls.truststore().toString());
+        o.put("ssl-truststore-password", STORE_PASSWORD);
+        o.put("ssl-truststore-type", "PKCS12");
+        o.put("ssl-keystore-location", clientKeystore.toString());
+        o.put("ssl-keystore-password", STORE_PASSWORD);
+        o.put("ssl-key-password", STORE_PASSWORD);
+        o.put("ssl-keystore-type", "PKCS12");
+        return o;
+    }
+
+    /** The host's user, CA and certificate as Kafka client properties, for the test's wait for the user's login. */
     private static Properties userClient() {
-        Properties p = new Properties();
-        p.put("bootstrap.servers", broker.bootstrapServers());
-        p.put("security.protocol", "SASL_SSL");
-        p.put("sasl.mechanism", "SCRAM-SHA-512");
-        p.put("sasl.jaas.config", EmbeddedKafkaBroker.scramJaasConfig(USER, PASSWORD));
-        p.put("ssl.truststore.location", tls.truststore().toString());
-        p.put("ssl.truststore.password", STORE_PASSWORD);
-        p.put("ssl.truststore.type", "PKCS12");
-        p.put("ssl.keystore.location", clientKeystore.toString());
-        p.put("ssl.keystore.password", STORE_PASSWORD);
-        p.put("ssl.key.password", STORE_PASSWORD);
-        p.put("ssl.keystore.type", "PKCS12");
-        return p;
+        return new KafkaClientSettings(broker.bootstrapServers(), kafkaSecurity(PASSWORD)).clientProperties(null);
     }
 
     /** The host with the deployment's settings (Spring properties): the broker's address and security, the sandbox. */
     private static SpringApplicationBuilder host(String password, String... more) {
         List<String> settings = new ArrayList<>(List.of(
                 "camel.component.kafka.brokers=" + broker.bootstrapServers(),
-                "camel.component.kafka.security-protocol=SASL_SSL",
-                "camel.component.kafka.sasl-mechanism=SCRAM-SHA-512",
-                "camel.component.kafka.sasl-jaas-config=" + EmbeddedKafkaBroker.scramJaasConfig(USER, password),
-                "camel.component.kafka.ssl-truststore-location=" + tls.truststore(),
-                "camel.component.kafka.ssl-truststore-password=" + STORE_PASSWORD,
-                "camel.component.kafka.ssl-truststore-type=PKCS12",
-                "camel.component.kafka.ssl-keystore-location=" + clientKeystore,
-                "camel.component.kafka.ssl-keystore-password=" + STORE_PASSWORD,
-                "camel.component.kafka.ssl-key-password=" + STORE_PASSWORD,
-                "camel.component.kafka.ssl-keystore-type=PKCS12",
                 // Any other Kafka client property, passed through as camel-kafka's additional-properties.
                 "camel.component.kafka.additional-properties[client.dns.lookup]=use_all_dns_ips",
                 "opentact.api.base-url=" + sandbox.baseUrl(),
                 "opentact.api.token=" + TOKEN,
                 "opentact.inbox.dir=" + work.resolve("inbox"),
                 "opentact.outbox.dir=" + work.resolve("outbox")));
+        kafkaSecurity(password).forEach((option, value) -> settings.add("camel.component.kafka." + option + "=" + value));
         settings.addAll(List.of(more));
         return new SpringApplicationBuilder(ShopApplication.class).properties(settings.toArray(String[]::new));
     }
@@ -161,10 +148,10 @@ class SpringBootHostSecuredKafkaTest {
                     e -> e.getMessage().setHeader("tn", "+12012000081"));
             assertThat(sent.getException()).isNull();
             String requestId = sent.getMessage().getHeader("OpentactRequestId", String.class);
-            List<Map<String, Object>> outcomes = read("shop.opentact.outcomes", requestId);
+            List<Map<String, Object>> outcomes = HostTopics.read(broker.adminClientProperties(), "shop.opentact.outcomes", requestId);
             assertThat(outcomes).hasSize(1);
             assertThat(outcomes.get(0)).containsEntry("state", "completed").containsEntry("numbers_ordered", 1);
-            List<Map<String, Object>> numbers = read("shop.opentact.numbers", "+12012000081");
+            List<Map<String, Object>> numbers = HostTopics.read(broker.adminClientProperties(), "shop.opentact.numbers", "+12012000081");
             assertThat(numbers).hasSize(1);
             assertThat(numbers.get(0)).containsEntry("state", "ordered").containsEntry("request_id", requestId);
             assertThat(sandbox.purchaseCount(12012000081L)).isEqualTo(1);
@@ -192,32 +179,5 @@ class SpringBootHostSecuredKafkaTest {
         long ms = (System.nanoTime() - t0) / 1_000_000;
         System.out.printf("SpringBootHostSecuredKafkaTest: a wrong password stopped the host's start in %d ms%n", ms);
         assertThat(ms).isLessThan(20_000);
-    }
-
-    /** The records of {@code topic} with {@code key}, read (read_committed) as the broker's admin until one came and 2 s more. */
-    private static List<Map<String, Object>> read(String topic, String key) throws Exception {
-        Properties p = broker.adminClientProperties();
-        p.put(ConsumerConfig.GROUP_ID_CONFIG, "probe-" + UUID.randomUUID());
-        p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
-        p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
-        p.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName());
-        p.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName());
-        List<Map<String, Object>> found = new ArrayList<>();
-        try (KafkaConsumer<String, String> consumer = new KafkaConsumer<>(p)) {
-            consumer.subscribe(List.of(topic));
-            long deadline = System.nanoTime() + WAIT.toNanos();
-            long settleUntil = Long.MAX_VALUE;
-            while (System.nanoTime() < Math.min(deadline, settleUntil)) {
-                for (ConsumerRecord<String, String> r : consumer.poll(Duration.ofMillis(200))) {
-                    if (key.equals(r.key())) {
-                        found.add(MAPPER.readValue(r.value(), new TypeReference<Map<String, Object>>() { }));
-                    }
-                }
-                if (!found.isEmpty() && settleUntil == Long.MAX_VALUE) {
-                    settleUntil = System.nanoTime() + Duration.ofSeconds(2).toNanos();
-                }
-            }
-        }
-        return found;
     }
 }
