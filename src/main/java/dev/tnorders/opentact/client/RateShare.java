@@ -5,8 +5,8 @@ package dev.tnorders.opentact.client;
  * ({@code opentact.api.rate-limit} calls per {@code opentact.api.rate-limit-window-ms}) split over
  * the members of the requests consumer group ({@code opentact.kafka.group-id}) in proportion to
  * the members this instance runs ({@code opentact.kafka.consumers}):
- * {@code share = floor(limit × mine / total)} (90% of it while other instances are there), never
- * below one call per window.
+ * {@code share = floor(limit × mine / total)} ({@code opentact.api.rate-share-percent}, 90%, of it
+ * while other instances are there), never below one call per window.
  *
  * <p>Rounding down keeps the sum over every instance within the limit. Which of the group's
  * members are this instance's cannot be told from the group's description (client ids repeat
@@ -40,6 +40,7 @@ public final class RateShare {
 
     private final long limit;
     private final int mine;
+    private final int severalPercent;
     private final long startedAtMs;
     private Integer firstSeen;
     private boolean joined;
@@ -52,6 +53,18 @@ public final class RateShare {
      * @param startedAtMs when this instance started looking (for {@link #JOIN_GRACE_MS})
      */
     public RateShare(long limit, int mine, long startedAtMs) {
+        this(limit, mine, startedAtMs, SEVERAL_PERCENT);
+    }
+
+    /**
+     * @param severalPercent the part of its share an instance keeps while other instances are
+     *                       members ({@code opentact.api.rate-share-percent}, 1 to 100)
+     */
+    public RateShare(long limit, int mine, long startedAtMs, int severalPercent) {
+        if (severalPercent < 1 || severalPercent > 100) {
+            throw new IllegalArgumentException("opentact.api.rate-share-percent must be 1 to 100, was " + severalPercent);
+        }
+        this.severalPercent = severalPercent;
         if (limit <= 0) {
             throw new IllegalArgumentException("opentact.api.rate-limit must be positive, was " + limit);
         }
@@ -66,20 +79,25 @@ public final class RateShare {
     }
 
     /**
-     * With other instances in the group, each keeps this part of its share: calls from separate
-     * JVMs reach Opentact with some jitter, and a gateway counting any rolling second saw 1.5-2% of
-     * them over the limit at the full share (2-3 instances, bench/shared-rate.sh); at 90%, none.
-     * Alone, an instance takes the whole limit.
+     * The default of {@code opentact.api.rate-share-percent}: with other instances in the group,
+     * each keeps this part of its share: calls from separate JVMs reach Opentact with some jitter,
+     * and a gateway counting any rolling second saw 1.5-2% of them over the limit at the full share
+     * (2-3 instances, bench/shared-rate.sh); at 90%, none. Alone, an instance takes the whole limit.
      */
-    static final int SEVERAL_PERCENT = 90;
+    public static final int SEVERAL_PERCENT = 90;
+
+    /** {@link #share(long, int, int, int)} at the default {@link #SEVERAL_PERCENT}. */
+    static long share(long limit, int mine, int total) {
+        return share(limit, mine, total, SEVERAL_PERCENT);
+    }
 
     /**
-     * {@code floor(limit × mine / total)}, times {@link #SEVERAL_PERCENT} when other instances are
+     * {@code floor(limit × mine / total)}, times {@code severalPercent} when other instances are
      * members too; at least one call; {@code total} is at least {@code mine}.
      */
-    static long share(long limit, int mine, int total) {
+    static long share(long limit, int mine, int total, int severalPercent) {
         int all = Math.max(total, mine);
-        long percent = all > mine ? SEVERAL_PERCENT : 100;
+        long percent = all > mine ? severalPercent : 100;
         return Math.max(1, Math.multiplyExact(Math.multiplyExact(limit, mine), percent) / (100L * all));
     }
 
@@ -123,7 +141,7 @@ public final class RateShare {
             total = Math.max(total, lastTotal);
         }
         lastTotal = total;
-        share = share(limit, mine, total);
+        share = share(limit, mine, total, severalPercent);
         return share;
     }
 }

@@ -56,12 +56,17 @@ public class SharedRateLimit {
 
     /** As beans.camel.yaml makes it: the group looked up in Kafka with these client settings. */
     public SharedRateLimit(KafkaClientSettings kafka, String groupId, long limit, long windowMs, int consumers,
-                           long intervalMs) {
-        this(kafka, groupId, limit, windowMs, consumers, intervalMs, System::currentTimeMillis, null);
+                           long intervalMs, int severalPercent) {
+        this(kafka, groupId, limit, windowMs, consumers, intervalMs, System::currentTimeMillis, null, severalPercent);
     }
 
     SharedRateLimit(KafkaClientSettings kafka, String groupId, long limit, long windowMs, int consumers,
                     long intervalMs, LongSupplier clock, GroupLook look) {
+        this(kafka, groupId, limit, windowMs, consumers, intervalMs, clock, look, RateShare.SEVERAL_PERCENT);
+    }
+
+    SharedRateLimit(KafkaClientSettings kafka, String groupId, long limit, long windowMs, int consumers,
+                    long intervalMs, LongSupplier clock, GroupLook look, int severalPercent) {
         if (intervalMs <= 0) {
             throw new IllegalArgumentException("opentact.api.rate-share-interval-ms must be positive, was " + intervalMs);
         }
@@ -71,7 +76,7 @@ public class SharedRateLimit {
         this.windowMs = windowMs;
         this.intervalMs = intervalMs;
         this.clock = clock;
-        this.rule = new RateShare(limit, consumers, clock.getAsLong());
+        this.rule = new RateShare(limit, consumers, clock.getAsLong(), severalPercent);
         this.look = look != null ? look : this::describeGroup;
         apply(rule.share());
     }

@@ -29,6 +29,15 @@ class RateShareTest {
     }
 
     @Test
+    void withOtherInstancesAnInstanceTakesTheSetPartOfItsShare() {
+        assertThat(RateShare.share(20, 1, 2, 100)).isEqualTo(10);
+        assertThat(RateShare.share(20, 1, 3, 50)).isEqualTo(3);
+        assertThat(RateShare.share(20, 1, 1, 50)).as("alone: the whole limit").isEqualTo(20);
+        assertThatThrownBy(() -> new RateShare(20, 1, 0, 0)).hasMessageContaining("opentact.api.rate-share-percent");
+        assertThatThrownBy(() -> new RateShare(20, 1, 0, 101)).hasMessageContaining("opentact.api.rate-share-percent");
+    }
+
+    @Test
     void theSharesOfAllInstancesNeverAddUpToMoreThanTheLimit() {
         for (long limit : new long[] {1, 2, 3, 7, 10, 20, 50, 99, 1000}) {
             for (int[] instances : new int[][] {{1}, {1, 1}, {1, 1, 1}, {2, 1}, {3, 2, 1}, {4, 4, 4, 1}, {1, 1, 1, 1, 1, 1}}) {

@@ -1,6 +1,5 @@
 package dev.tnorders.opentact.it;
 
-import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 import java.util.Properties;
@@ -15,7 +14,6 @@ import dev.tnorders.opentact.kafka.RequiredAcls;
 import dev.tnorders.opentact.standalone.EmbeddedKafkaBroker;
 
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
-import static org.awaitility.Awaitility.await;
 
 /**
  * The SASL broker of {@link SecuredKafkaIT} with Kafka's StandardAuthorizer on and
@@ -37,15 +35,7 @@ class SecuredKafkaAclIT extends SandboxAndApp {
         broker = EmbeddedKafkaBroker.startTemporarySasl("admin", "admin-pw-Z9", true);
         broker.createScramUser(USER, PASSWORD);
         broker.createScramUser(BARE_USER, BARE_PASSWORD);
-        await().atMost(Duration.ofSeconds(30)).ignoreExceptions().until(() -> {
-            try (Admin admin = Admin.create(client(BARE_USER, BARE_PASSWORD))) {
-                admin.describeCluster().nodes().get();
-                return true;
-            } catch (java.util.concurrent.ExecutionException e) {
-                // authorised or not, it logged in: the SCRAM credential has arrived
-                return e.getCause() instanceof org.apache.kafka.common.errors.AuthorizationException;
-            }
-        });
+        SecuredKafka.awaitLogin(() -> client(BARE_USER, BARE_PASSWORD));
     }
 
     @AfterAll

@@ -2,7 +2,6 @@ package dev.tnorders.opentact.it;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.List;
 import java.util.Properties;
 
 import org.junit.jupiter.api.AfterAll;
@@ -12,14 +11,15 @@ import org.junit.jupiter.api.Test;
 import dev.tnorders.opentact.standalone.EmbeddedKafkaBroker;
 import dev.tnorders.opentact.standalone.LocalCertificates;
 
-import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /**
  * SASL_SSL: the in-process broker's listener with TLS, its certificate signed by a CA made at test
  * time (keytool), SCRAM-SHA-512 over it; the app trusts the CA through
  * {@code camel.component.kafka.ssl-truststore-*} and checks the broker's name (the default
- * endpoint identification, https). A trust store without the CA fails the start with the TLS reason.
+ * endpoint identification, https). Kafka's StandardAuthorizer is on and the user holds only the
+ * ACLs of docs/secured-kafka.md; the whole flow runs. A trust store without the CA fails the start
+ * with the TLS reason.
  */
 class SecuredKafkaSslIT extends SandboxAndApp {
 
@@ -35,7 +35,7 @@ class SecuredKafkaSslIT extends SandboxAndApp {
         long t0 = System.nanoTime();
         certs = Files.createTempDirectory("opentact-certs-");
         tls = LocalCertificates.make(certs, STORE_PASSWORD);
-        broker = EmbeddedKafkaBroker.startTemporarySasl("admin", "admin-pw-Z9", false, tls);
+        broker = EmbeddedKafkaBroker.startTemporarySasl("admin", "admin-pw-Z9", true, tls);
         broker.createScramUser(USER, PASSWORD);
         SecuredKafka.awaitLogin(SecuredKafkaSslIT::client);
         System.out.printf("SecuredKafkaSslIT: CA, certificates and SASL_SSL broker in %d ms%n",
@@ -59,17 +59,14 @@ class SecuredKafkaSslIT extends SandboxAndApp {
     }
 
     @Test
-    void theWholeFlowOverSaslSsl() throws Exception {
+    void theWholeFlowOverSaslSslWithOnlyTheListedAcls() throws Exception {
+        RunningApp configured = app(tls.truststore());
+        SecuredKafkaAclIT.grantDocumented(broker.adminClientProperties(), configured, "User:" + USER);
         long t0 = System.nanoTime();
-        app = app(tls.truststore()).start();
+        app = configured.start();
         System.out.printf("SecuredKafkaSslIT: app started against the SASL_SSL broker in %d ms%n",
                 (System.nanoTime() - t0) / 1_000_000);
-        TopicProbe.send(client(), app.topic("requests"), "t1", "{\"request_id\": \"tls-1\", \"tns\": [\"+12012000031\"]}");
-        List<TopicProbe.Rec> outcomes = TopicProbe.read(client(), app.topic("outcomes"), 1, WAIT, SETTLE);
-        assertThat(outcomes).hasSize(1);
-        assertThat(outcomes.get(0).value()).containsEntry("request_id", "tls-1").containsEntry("state", "completed");
-        List<TopicProbe.Rec> journal = TopicProbe.read(client(), app.topic("journal"), 3, WAIT, SETTLE);
-        assertThat(journal).extracting(r -> r.get("phase")).contains("intent", "done");
+        SecuredKafka.assertWholeFlow(app, broker.adminClientProperties(), "tls-1", "+12012000031", "+12012000032");
     }
 
     @Test
