@@ -1,12 +1,16 @@
 package dev.tnorders.opentact.order;
 
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.locks.ReentrantLock;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -35,6 +39,10 @@ import dev.tnorders.opentact.client.OrderStatus;
  * show in the search only a while after the POST, and a POST still in flight elsewhere has ended
  * by then). Only a clean pass after that concludes that no order exists. A pass that cannot be
  * made clean ends {@link Verdict#UNKNOWN}: nothing is ordered again on a guess.
+ *
+ * <p>The reconciliations of an instance share their reads ({@link Listing}) and their lookups: after
+ * a crash hundreds of them run at once, and each reading and looking up the same orders for itself
+ * spent the account's rate limit on one answer many times over.
  */
 public class OrderReconciler implements Reconciliation {
 
@@ -96,7 +104,7 @@ public class OrderReconciler implements Reconciliation {
     // Numbers of final orders already looked up: they do not change any more.
     private final Map<String, Set<String>> orderNumbers = new ConcurrentHashMap<>();
     // The lookups being asked now, by order uuid.
-    private final Map<String, java.util.concurrent.CompletableFuture<Set<String>>> lookupsInFlight = new ConcurrentHashMap<>();
+    private final Map<String, CompletableFuture<Set<String>>> lookupsInFlight = new ConcurrentHashMap<>();
 
     /**
      * Builds the reconciler from its parts by name (beans.camel.yaml sets each as a property, the
@@ -185,7 +193,7 @@ public class OrderReconciler implements Reconciliation {
     /** A case's one order POST went unanswered: its requests' numbers all went in it. */
     @Override
     public Reconciled reconcile(List<OrderRequest> requests) throws InterruptedException {
-        List<String> tns = new java.util.ArrayList<>();
+        List<String> tns = new ArrayList<>();
         Long earliest = null;
         for (OrderRequest r : requests) {
             tns.addAll(r.tns());
@@ -269,8 +277,8 @@ public class OrderReconciler implements Reconciliation {
         }
     }
 
-    private final java.util.concurrent.locks.ReentrantLock ordersLock = new java.util.concurrent.locks.ReentrantLock();
-    private final java.util.concurrent.locks.ReentrantLock leasesLock = new java.util.concurrent.locks.ReentrantLock();
+    private final ReentrantLock ordersLock = new ReentrantLock();
+    private final ReentrantLock leasesLock = new ReentrantLock();
     private volatile Listing<OrderStatus> lastOrders;
     private volatile Listing<OpentactPayloads.Lease> lastLeases;
 
@@ -319,7 +327,7 @@ public class OrderReconciler implements Reconciliation {
 
     private Listing<OrderStatus> readOrders(Instant cutoff) throws InterruptedException {
         long startedAt = clock.millis();
-        List<OrderStatus> items = new java.util.ArrayList<>();
+        List<OrderStatus> items = new ArrayList<>();
         int skip = 0;
         for (int page = 0; page < maxPages; page++) {
             OpentactPayloads.OrderPage orders;
@@ -368,12 +376,12 @@ public class OrderReconciler implements Reconciliation {
         }
         // One lookup of an order at a time in this instance: the reconciliations that need it while
         // it is asked (many, after a crash, going down one listing) take its answer.
-        java.util.concurrent.CompletableFuture<Set<String>> mine = new java.util.concurrent.CompletableFuture<>();
-        java.util.concurrent.CompletableFuture<Set<String>> asked = lookupsInFlight.putIfAbsent(listed.uuid(), mine);
+        CompletableFuture<Set<String>> mine = new CompletableFuture<>();
+        CompletableFuture<Set<String>> asked = lookupsInFlight.putIfAbsent(listed.uuid(), mine);
         if (asked != null) {
             try {
                 return asked.get();
-            } catch (java.util.concurrent.ExecutionException e) {
+            } catch (ExecutionException e) {
                 return null; // its asker saw the failure; here it is a lookup without an answer
             }
         }
@@ -437,7 +445,7 @@ public class OrderReconciler implements Reconciliation {
 
     private Listing<OpentactPayloads.Lease> readLeases(Instant cutoff) throws InterruptedException {
         long startedAt = clock.millis();
-        List<OpentactPayloads.Lease> items = new java.util.ArrayList<>();
+        List<OpentactPayloads.Lease> items = new ArrayList<>();
         int skip = 0;
         for (int page = 0; page < maxPages; page++) {
             OpentactPayloads.LeasePage leases;
