@@ -11,6 +11,7 @@ import org.apache.camel.Exchange;
 import org.apache.camel.ServiceStatus;
 import org.apache.camel.main.KameletMain;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -27,6 +28,7 @@ import static org.awaitility.Awaitility.await;
  * then logs an ERROR that it cannot fetch the Kamelet catalog (org.apache.camel.kamelets:camel-kamelets)
  * in offline mode; that is harmless here, the only Kamelet used is the bundle's own, in kamelets/.
  */
+@Tag("camel-kamelet-main") // KameletMain itself: left out of -Pcamel-4.22 (pom.xml)
 class KameletMainIT extends SandboxAndApp {
 
     private KameletMain main;
