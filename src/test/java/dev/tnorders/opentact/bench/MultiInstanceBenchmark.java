@@ -31,12 +31,8 @@ import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerConfig;
-import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.ConsumerGroupState;
 import org.apache.kafka.common.serialization.StringDeserializer;
-import org.apache.kafka.common.serialization.StringSerializer;
 
 import dev.tnorders.opentact.sandbox.OpentactSandbox;
 import dev.tnorders.opentact.standalone.EmbeddedKafkaBroker;
@@ -142,7 +138,7 @@ public final class MultiInstanceBenchmark {
                 int rateLimitedBefore = sandbox.rateLimitedCalls();
                 long cpu0 = cpuNanos(apps);
                 Instant start = Instant.now();
-                produce(brokers, prefix + "requests", tns, "r-");
+                ThroughputBenchmark.produce(brokers, prefix + "requests", tns, "r-");
                 System.out.printf("  %d requests produced in %.1f s%n", n,
                         Duration.between(start, Instant.now()).toMillis() / 1000.0);
                 awaitOutcomes(outcomes, n, start, Duration.ofSeconds(timeoutS), apps);
@@ -241,7 +237,7 @@ public final class MultiInstanceBenchmark {
             sleep(2000);
             outcomes = OutcomeReader.start(brokers, prefix + "outcomes");
             Instant start = Instant.now();
-            produce(brokers, prefix + "requests", tns, "r-");
+            ThroughputBenchmark.produce(brokers, prefix + "requests", tns, "r-");
             long deadline = System.nanoTime() + Duration.ofSeconds(120).toNanos();
             while (sandbox.orderAttempts().size() < killAt * n && System.nanoTime() < deadline) {
                 sleep(20);
@@ -556,22 +552,6 @@ public final class MultiInstanceBenchmark {
             admin.createTopics(List.of(new NewTopic(prefix + "requests", partitions, (short) 1),
                     new NewTopic(prefix + "outcomes", 3, (short) 1), new NewTopic(prefix + "numbers", 3, (short) 1)))
                     .all().get(30, TimeUnit.SECONDS);
-        }
-    }
-
-    private static void produce(String brokers, String topic, List<String> tns, String idPrefix) {
-        Properties p = new Properties();
-        p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, brokers);
-        p.put(ProducerConfig.ACKS_CONFIG, "all");
-        p.put(ProducerConfig.LINGER_MS_CONFIG, 5);
-        p.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName());
-        p.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName());
-        try (KafkaProducer<String, String> producer = new KafkaProducer<>(p)) {
-            for (String tn : tns) {
-                String id = idPrefix + tn.substring(1);
-                producer.send(new ProducerRecord<>(topic, id, "{\"request_id\":\"" + id + "\",\"tns\":[\"" + tn + "\"]}"));
-            }
-            producer.flush();
         }
     }
 

@@ -393,7 +393,8 @@ public final class ThroughputBenchmark {
         }
     }
 
-    private static void produce(String brokers, String topic, List<String> tns, String idPrefix) throws Exception {
+    /** One one-number request per number, keyed {@code idPrefix + number}, acknowledged by all replicas. */
+    static void produce(String brokers, String topic, List<String> tns, String idPrefix) throws Exception {
         Properties p = new Properties();
         p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, brokers);
         p.put(ProducerConfig.ACKS_CONFIG, "all");

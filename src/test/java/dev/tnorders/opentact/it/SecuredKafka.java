@@ -9,17 +9,20 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Optional;
 import java.util.Properties;
 import java.util.function.Supplier;
 
 import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.NewTopic;
 
+import dev.tnorders.opentact.kafka.RequiredAcls;
 import dev.tnorders.opentact.standalone.EmbeddedKafkaBroker;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-/** What the secured-Kafka ITs share: SCRAM clients and apps, a trust store, waiting for a login, clean-up. */
+/** What the secured-Kafka ITs share: SCRAM clients and apps, a trust store, the required ACLs, the whole flow, waiting for a login, clean-up. */
 final class SecuredKafka {
 
     private static final String MECHANISM = "SCRAM-SHA-512";
@@ -57,6 +60,19 @@ final class SecuredKafka {
         return app.with("camel.component.kafka.ssl-truststore-location", truststore.toString())
                 .with("camel.component.kafka.ssl-truststore-password", storePassword)
                 .with("camel.component.kafka.ssl-truststore-type", "PKCS12");
+    }
+
+    /**
+     * Exactly the ACLs docs/secured-kafka.md lists ({@link RequiredAcls}, which a test checks against
+     * the table) for the app's names, and the topics an operator makes beforehand (the app creates its journal).
+     */
+    static void grantRequiredAcls(Properties admin, RunningApp app, String principal) throws Exception {
+        List<RequiredAcls.Acl> acls = RequiredAcls.forSettings(app.properties()::get);
+        try (Admin a = Admin.create(admin)) {
+            a.createTopics(RequiredAcls.topicsToCreate(acls).stream()
+                    .map(t -> new NewTopic(t, Optional.empty(), Optional.empty())).toList()).all().get();
+            a.createAcls(RequiredAcls.bindings(acls, principal)).all().get();
+        }
     }
 
     /**

@@ -1,16 +1,12 @@
 package dev.tnorders.opentact.it;
 
-import java.util.List;
-import java.util.Optional;
 import java.util.Properties;
 
 import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.NewTopic;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
-import dev.tnorders.opentact.kafka.RequiredAcls;
 import dev.tnorders.opentact.standalone.EmbeddedKafkaBroker;
 
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -47,19 +43,6 @@ class SecuredKafkaAclIT extends SandboxAndApp {
         return SecuredKafka.scramClient(broker, "SASL_PLAINTEXT", user, password);
     }
 
-    /**
-     * Exactly the ACLs docs/secured-kafka.md lists ({@link RequiredAcls}, which a test checks against
-     * the table) for the app's names, and the topics an operator makes beforehand (the app creates its journal).
-     */
-    static void grantDocumented(Properties admin, RunningApp app, String principal) throws Exception {
-        List<RequiredAcls.Acl> acls = RequiredAcls.forSettings(app.properties()::get);
-        try (Admin a = Admin.create(admin)) {
-            a.createTopics(RequiredAcls.topicsToCreate(acls).stream()
-                    .map(t -> new NewTopic(t, Optional.empty(), Optional.empty())).toList()).all().get();
-            a.createAcls(RequiredAcls.bindings(acls, principal)).all().get();
-        }
-    }
-
     private RunningApp securedApp(String user, String password) {
         return SecuredKafka.scramApp(new RunningApp(work, sandbox.baseUrl(), TOKEN, broker.bootstrapServers()),
                 "SASL_PLAINTEXT", user, password);
@@ -68,7 +51,7 @@ class SecuredKafkaAclIT extends SandboxAndApp {
     @Test
     void withTheListedAclsTheWholeFlowWorks() throws Exception {
         RunningApp configured = securedApp(USER, PASSWORD);
-        grantDocumented(broker.adminClientProperties(), configured, "User:" + USER);
+        SecuredKafka.grantRequiredAcls(broker.adminClientProperties(), configured, "User:" + USER);
         app = configured.start();
         SecuredKafka.assertWholeFlow(app, broker.adminClientProperties(), "acl-1", "+12012000021", "+12012000022");
     }

@@ -55,7 +55,7 @@ class SecuredKafkaMtlsIT extends SandboxAndApp {
                 .with("camel.component.kafka.ssl-keystore-password", STORE_PASSWORD)
                 .with("camel.component.kafka.ssl-key-password", STORE_PASSWORD)
                 .with("camel.component.kafka.ssl-keystore-type", "PKCS12");
-        SecuredKafkaAclIT.grantDocumented(broker.adminClientProperties(), configured, PRINCIPAL);
+        SecuredKafka.grantRequiredAcls(broker.adminClientProperties(), configured, PRINCIPAL);
         long t0 = System.nanoTime();
         app = configured.start();
         System.out.printf("SecuredKafkaMtlsIT: app started against the mTLS broker in %d ms%n",

@@ -61,7 +61,7 @@ class SecuredKafkaSslIT extends SandboxAndApp {
     @Test
     void theWholeFlowOverSaslSslWithOnlyTheListedAcls() throws Exception {
         RunningApp configured = app(tls.truststore());
-        SecuredKafkaAclIT.grantDocumented(broker.adminClientProperties(), configured, "User:" + USER);
+        SecuredKafka.grantRequiredAcls(broker.adminClientProperties(), configured, "User:" + USER);
         long t0 = System.nanoTime();
         app = configured.start();
         System.out.printf("SecuredKafkaSslIT: app started against the SASL_SSL broker in %d ms%n",
