@@ -4,6 +4,7 @@ import java.math.BigDecimal;
 import java.util.Locale;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
@@ -19,6 +20,7 @@ import io.micrometer.core.instrument.Timer;
 
 import org.apache.camel.CamelContext;
 import org.apache.camel.CamelContextAware;
+import org.apache.camel.StartupListener;
 
 import dev.tnorders.opentact.ops.IntakeControl;
 import dev.tnorders.opentact.journal.OrderJournal;
@@ -275,23 +277,29 @@ public class OrderMetrics implements CamelContextAware {
         return RejectReason.other;
     }
 
-    /** The registry the meters go to, found once. */
+    /**
+     * The registry the meters go to, found once. Before the Camel context has started, the
+     * runtime's registry may not be bound yet: the global fallback is used then without being kept,
+     * so that the runtime's registry is still taken once it is there ({@link #start}).
+     */
     MeterRegistry registry() {
         MeterRegistry r = registry;
-        if (r == null) {
-            synchronized (this) {
-                if (registry == null) {
-                    bind(find());
-                }
-                r = registry;
-            }
+        if (r != null) {
+            return r;
         }
-        return r;
-    }
-
-    private MeterRegistry find() {
-        MeterRegistry inCamel = findInCamel();
-        return inCamel != null ? inCamel : Metrics.globalRegistry;
+        synchronized (this) {
+            if (registry == null) {
+                MeterRegistry inCamel = findInCamel();
+                if (inCamel != null) {
+                    bind(inCamel);
+                } else if (camelContext == null || camelContext.isStarted()) {
+                    bind(Metrics.globalRegistry);
+                } else {
+                    return Metrics.globalRegistry; // not kept: the runtime's registry may come later
+                }
+            }
+            return registry;
+        }
     }
 
     /** The runtime's registry in Camel's bean registry ({@code metricsRegistry}, or the only one), or null. */
@@ -303,7 +311,7 @@ public class OrderMetrics implements CamelContextAware {
         if (named != null) {
             return named;
         }
-        java.util.Set<MeterRegistry> all = camelContext.getRegistry().findByType(MeterRegistry.class);
+        Set<MeterRegistry> all = camelContext.getRegistry().findByType(MeterRegistry.class);
         return all.size() == 1 ? all.iterator().next() : null;
     }
 
@@ -317,19 +325,48 @@ public class OrderMetrics implements CamelContextAware {
     }
 
     /**
-     * Registers the meters that exist before anything happens (the in-flight gauge), when the
-     * runtime's registry is in Camel's registry already; otherwise that happens on first use. Never
-     * the global fallback at start: the runtime's registry may be bound only after this bean, and a
-     * meter bound to the fallback would never show in the runtime's scrape.
+     * Registers the meters that exist before anything happens (the in-flight gauge) in the
+     * runtime's registry, whichever is created first: this bean or the registry. Now, when the
+     * registry is in Camel's registry already; otherwise once the Camel context has fully started
+     * (Camel Main binds its Prometheus registry while the context starts, a host may bind its own
+     * after this bean; which comes first differs between runs). Never the global fallback while
+     * the context starts: a meter bound to it would never show in the runtime's scrape.
      */
-    public void start() {
-        MeterRegistry inCamel = findInCamel();
-        if (inCamel != null) {
-            synchronized (this) {
-                if (registry == null) {
-                    bind(inCamel);
+    public void start() throws Exception {
+        if (bindFromCamel() || camelContext == null) {
+            return;
+        }
+        camelContext.addStartupListener(new StartupListener() {
+            @Override
+            public void onCamelContextStarted(CamelContext context, boolean alreadyStarted) {
+                if (alreadyStarted) {
+                    onCamelContextFullyStarted(context, true);
                 }
             }
+
+            @Override
+            public void onCamelContextFullyStarted(CamelContext context, boolean alreadyStarted) {
+                if (!bindFromCamel()) {
+                    synchronized (OrderMetrics.this) {
+                        if (registry == null) {
+                            bind(Metrics.globalRegistry); // no runtime registry at all: the global one
+                        }
+                    }
+                }
+            }
+        });
+    }
+
+    private boolean bindFromCamel() {
+        MeterRegistry inCamel = findInCamel();
+        if (inCamel == null) {
+            return false;
         }
+        synchronized (this) {
+            if (registry == null) {
+                bind(inCamel);
+            }
+        }
+        return true;
     }
 }

@@ -152,8 +152,10 @@ class OperationsIT extends SandboxAndApp {
         app = app().with("opentact.health.check-interval-ms", "200").start();
         await().atMost(WAIT).untilAsserted(() -> assertThat(get("/observe/health/ready").status()).isEqualTo(200));
         assertThat(get("/observe/health/live").status()).isEqualTo(200);
-        assertThat(samples(get("/observe/metrics").body())).as("registered at start, before any request")
-                .containsEntry("opentact_orders_in_flight", 0.0);
+        // Registered at start, before any request: waited for, not raced (the scrape's first answer
+        // may come while the context is still starting).
+        await().atMost(WAIT).untilAsserted(() -> assertThat(samples(get("/observe/metrics").body()))
+                .as("registered at start, before any request").containsEntry("opentact_orders_in_flight", 0.0));
 
         sandbox.setToken("rotated-on-the-opentact-side");
         await().atMost(WAIT).untilAsserted(() -> {

@@ -193,4 +193,40 @@ class OrderMetricsTest {
         assertThat(snapshot.histogramCounts()).hasSize(OrderMetrics.API_CALL_BUCKETS.length);
         assertThat(routes).isNotNull();
     }
+
+    /**
+     * The bean is created and started before the runtime's registry is bound (the order Camel
+     * Main's YAML beans and its Prometheus service take differs from run to run): the in-flight
+     * gauge still appears in that registry once the context has started, before any request.
+     */
+    @Test
+    void theInFlightGaugeIsInTheRuntimesRegistryWhicheverIsBoundFirst() throws Exception {
+        try (org.apache.camel.impl.DefaultCamelContext context = new org.apache.camel.impl.DefaultCamelContext()) {
+            OrderMetrics late = new OrderMetrics(open::get, () -> false, null);
+            late.setCamelContext(context);
+            late.start();                                            // no registry bound yet
+            SimpleMeterRegistry runtime = new SimpleMeterRegistry();
+            context.getRegistry().bind("metricsRegistry", runtime);  // bound after the bean
+            assertThat(runtime.find("opentact.orders.in.flight").gauge()).isNull();
+            context.start();
+            open.set(3);
+            assertThat(runtime.find("opentact.orders.in.flight").gauge()).as("registered once the context started")
+                    .isNotNull().extracting(g -> g.value()).isEqualTo(3.0);
+            assertThat(late.registry()).isSameAs(runtime);
+        }
+    }
+
+    @Test
+    void theInFlightGaugeIsRegisteredAtOnceWhenTheRegistryIsBoundFirst() throws Exception {
+        try (org.apache.camel.impl.DefaultCamelContext context = new org.apache.camel.impl.DefaultCamelContext()) {
+            SimpleMeterRegistry runtime = new SimpleMeterRegistry();
+            context.getRegistry().bind("metricsRegistry", runtime);
+            OrderMetrics early = new OrderMetrics(open::get, () -> false, null);
+            early.setCamelContext(context);
+            early.start();
+            assertThat(runtime.find("opentact.orders.in.flight").gauge()).isNotNull();
+            context.start();
+            assertThat(early.registry()).isSameAs(runtime);
+        }
+    }
 }
