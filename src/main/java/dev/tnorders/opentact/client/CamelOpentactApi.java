@@ -1,9 +1,16 @@
 package dev.tnorders.opentact.client;
 
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+
 import org.apache.camel.CamelContext;
 import org.apache.camel.CamelContextAware;
 import org.apache.camel.Exchange;
 import org.apache.camel.ProducerTemplate;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 import dev.tnorders.opentact.ops.RequestTraces;
 import dev.tnorders.opentact.ops.TraceParent;
@@ -11,36 +18,58 @@ import dev.tnorders.opentact.ops.TraceParent;
 /**
  * {@link OpentactApi} over the client routes: {@code direct:opentact-call} (sent once) and
  * {@code direct:opentact-call-idempotent} (Camel's redelivery, opentact-client.camel.yaml).
+ * Every call has a deadline ({@link CallDeadlines}, followed through its {@link CallTicket}): its
+ * caller never waits longer, whatever happens to the exchange inside Camel.
  */
 public class CamelOpentactApi implements OpentactApi, CamelContextAware {
 
+    private static final Logger LOG = LoggerFactory.getLogger(CamelOpentactApi.class);
+
+    /** The exchange property that carries a call's {@link CallTicket} through the client route. */
+    public static final String TICKET = "opentactCallTicket";
+    /** How often a waiting caller looks at its call's stage. */
+    static final long CHECK_MS = 1_000;
+
     private CamelContext camelContext;
     private volatile ProducerTemplate template;
+    private long queueTimeoutMs = 60_000;
+    private long connectTimeoutMs = 5_000;
+    private long responseTimeoutMs = 30_000;
+    private int retries = 4;
+    private long retryDelayMs = 500;
+    private volatile CallDeadlines deadlines;
 
     @Override
     public ApiResponse call(String method, String path, String query, String body) throws Exception {
-        return send("direct:opentact-call", method, path, query, body);
+        return send("direct:opentact-call", method, path, query, body, null);
+    }
+
+    @Override
+    public ApiResponse callGuarded(String method, String path, String query, String body, SendGuard guard)
+            throws Exception {
+        return send("direct:opentact-call", method, path, query, body, guard);
     }
 
     @Override
     public ApiResponse callIdempotent(String method, String path, String query, String body) throws Exception {
-        return send("direct:opentact-call-idempotent", method, path, query, body);
+        return send("direct:opentact-call-idempotent", method, path, query, body, null);
     }
 
     /** Sends again a call Camel's throttler failed before it left (at most this often). */
     static final int THROTTLER_FAULT_TRIES = 3;
 
-    private ApiResponse send(String uri, String method, String path, String query, String body) throws Exception {
+    private ApiResponse send(String uri, String method, String path, String query, String body, SendGuard guard)
+            throws Exception {
         // Tracing on, and the call made for an order case's requests: the call's span(s) in their
         // traces (RequestTraces), and the route's and HTTP spans Camel makes hang off it.
         RequestTraces.Call traced = RequestTraces.startCall(method, path);
         if (traced == null) {
-            return sendTraced(uri, method, path, query, body, null);
+            return sendTraced(uri, method, path, query, body, null, guard);
         }
         ApiResponse response = null;
         Throwable failure = null;
         try {
-            response = sendTraced(uri, method, path, query, body, traced.traceparent());
+            response = sendTraced(uri, method, path, query, body, traced.traceparent(), guard);
             return response;
         } catch (Exception | Error e) {
             failure = e;
@@ -51,9 +80,12 @@ public class CamelOpentactApi implements OpentactApi, CamelContextAware {
     }
 
     private ApiResponse sendTraced(String uri, String method, String path, String query, String body,
-                                   String traceparent) throws Exception {
+                                   String traceparent, SendGuard guard) throws Exception {
         for (int attempt = 1; ; attempt++) {
-            Exchange answer = template().send(uri, exchange -> {
+            CallTicket ticket = new CallTicket(method + " " + path, guard, System::nanoTime);
+            // Not ProducerTemplate.send, which waits without a deadline: the call runs on a
+            // thread of the template's pool, and the caller waits for it with the ticket's deadlines.
+            CompletableFuture<Exchange> sent = template().asyncSend(uri, exchange -> {
                 exchange.getMessage().setBody(body);
                 exchange.getMessage().setHeader(Exchange.HTTP_METHOD, method);
                 exchange.getMessage().setHeader(Exchange.HTTP_PATH, path);
@@ -63,7 +95,9 @@ public class CamelOpentactApi implements OpentactApi, CamelContextAware {
                 if (traceparent != null) { // the parent of Camel's spans; opentact-call removes it before the HTTP call
                     exchange.getMessage().setHeader(TraceParent.HEADER, traceparent);
                 }
+                exchange.setProperty(TICKET, ticket);
             });
+            Exchange answer = await(sent, ticket);
             Exception e = answer.getException();
             if (e == null) {
                 return answer.getMessage().getBody(ApiResponse.class);
@@ -72,6 +106,115 @@ public class CamelOpentactApi implements OpentactApi, CamelContextAware {
                 throw e;
             }
         }
+    }
+
+    /**
+     * Waits for the call's end, each stage at most as long as {@link CallDeadlines} allows it, and
+     * all stages together at most {@link #hardLimitNanos}: a call lost inside Camel becomes an
+     * error after its deadline and a log line, never a stalled caller.
+     */
+    private Exchange await(CompletableFuture<Exchange> sent, CallTicket ticket) throws Exception {
+        CallDeadlines d = deadlines();
+        long started = System.nanoTime();
+        while (true) {
+            try {
+                return sent.get(CHECK_MS, TimeUnit.MILLISECONDS);
+            } catch (TimeoutException stillWaiting) {
+                String overdue = ticket.overdue(d);
+                if (overdue == null && System.nanoTime() - started > hardLimitNanos(d)) {
+                    overdue = ticket.call() + " took longer than all its attempts may take together";
+                }
+                if (overdue != null) {
+                    throw gaveUp(ticket, overdue);
+                }
+            } catch (InterruptedException e) {
+                ticket.abandon();
+                throw e;
+            } catch (ExecutionException e) {
+                throw e.getCause() instanceof Exception cause ? cause : e;
+            }
+        }
+    }
+
+    private Exception gaveUp(CallTicket ticket, String overdue) {
+        boolean maybeSent = ticket.abandon();
+        if (!maybeSent) {
+            LOG.error("Stopped waiting for a call to Opentact: {}; it will not be sent", overdue);
+            return new CallNotSentException(overdue + "; it was not sent", null);
+        }
+        LOG.error("Stopped waiting for a call to Opentact: {}; it may have reached Opentact", overdue);
+        return new CallTimedOutException(overdue);
+    }
+
+    /** Every attempt of a retried call, each with its wait before it. */
+    private long hardLimitNanos(CallDeadlines d) {
+        return TimeUnit.MILLISECONDS.toNanos((retries + 1L) * (d.attemptMs() + d.betweenAttemptsMs()));
+    }
+
+    /** No answer within the call's deadline, after it may have been sent: as a lost answer. */
+    public static class CallTimedOutException extends OpentactUnavailableException {
+        public CallTimedOutException(String message) {
+            super("no answer from Opentact in time: " + message);
+        }
+    }
+
+    // The route's steps (opentact-client.camel.yaml) move a call's ticket on; a call made without
+    // one (none is made today) passes.
+
+    /** An attempt entered the client route. */
+    public void queued(CallTicket ticket) {
+        if (ticket != null) {
+            ticket.queued();
+        }
+    }
+
+    /** Right before the HTTP call, on the thread that makes it: see {@link CallTicket#admit}. */
+    public void admit(CallTicket ticket) {
+        if (ticket != null) {
+            ticket.admit(deadlines());
+        }
+    }
+
+    /** The HTTP call ended, answered or not. */
+    public void answered(CallTicket ticket) {
+        if (ticket != null) {
+            ticket.answered();
+        }
+    }
+
+    CallDeadlines deadlines() {
+        CallDeadlines d = deadlines;
+        if (d == null) {
+            d = CallDeadlines.of(queueTimeoutMs, connectTimeoutMs, responseTimeoutMs, retries, retryDelayMs);
+            deadlines = d;
+        }
+        return d;
+    }
+
+    /** {@code opentact.api.queue-timeout-ms}: the longest a call waits for its turn before it is not sent. */
+    public void setQueueTimeoutMs(long queueTimeoutMs) {
+        this.queueTimeoutMs = queueTimeoutMs;
+        deadlines = null;
+    }
+
+    public void setConnectTimeoutMs(long connectTimeoutMs) {
+        this.connectTimeoutMs = connectTimeoutMs;
+        deadlines = null;
+    }
+
+    public void setResponseTimeoutMs(long responseTimeoutMs) {
+        this.responseTimeoutMs = responseTimeoutMs;
+        deadlines = null;
+    }
+
+    public void setRetries(int retries) {
+        this.retries = retries;
+        deadlines = null;
+    }
+
+    public void setRetryDelayMs(long retryDelayMs) {
+        this.retryDelayMs = retryDelayMs;
+        deadlines = null;
     }
 
     /**
@@ -97,7 +240,15 @@ public class CamelOpentactApi implements OpentactApi, CamelContextAware {
         if (t == null) {
             synchronized (this) {
                 if (template == null) {
-                    template = camelContext.createProducerTemplate();
+                    ProducerTemplate created = camelContext.createProducerTemplate();
+                    // asyncSend runs each call on a thread of this pool (Camel's reactive engine
+                    // would queue it behind the caller's own route step, which waits for it). The
+                    // pool grows with the callers waiting (the order cases' threads, bounded) and
+                    // its idle threads end; one whose exchange was lost inside Camel stays blocked
+                    // on it while its caller has long failed after the deadline.
+                    created.setExecutorService(camelContext.getExecutorServiceManager()
+                            .newCachedThreadPool(this, "OpentactCaller"));
+                    template = created;
                 }
                 t = template;
             }

@@ -19,4 +19,23 @@ public interface OpentactApi {
      * still failing, it throws as {@link #call} does. Never for an order POST.
      */
     ApiResponse callIdempotent(String method, String path, String query, String body) throws Exception;
+
+    /**
+     * A call sent once, that leaves only while {@code guard} agrees, checked on the thread that
+     * sends it after every queue (an order POST: {@code IntentLease}). Refused, it throws {@link
+     * CallNotSentException}: certain that it was not sent.
+     */
+    default ApiResponse callGuarded(String method, String path, String query, String body, SendGuard guard)
+            throws Exception {
+        String refusal;
+        try {
+            refusal = guard == null ? null : guard.refusal();
+        } catch (RuntimeException e) {
+            throw new CallNotSentException(method + " " + path + " was not sent: " + e.getMessage(), e);
+        }
+        if (refusal != null) {
+            throw new CallNotSentException(method + " " + path + " was not sent: " + refusal, null);
+        }
+        return call(method, path, query, body);
+    }
 }

@@ -86,13 +86,16 @@ public class OpentactResponses {
         return out;
     }
 
+    /** The longest Retry-After honoured: a longer one is taken as this. */
+    public static final long MAX_RETRY_AFTER_MS = 60_000;
+
     /** Retry-After in seconds (the only form we expect from an API); absent or odd means no hint. */
     static long retryAfterMillis(String retryAfter) {
         if (retryAfter == null) {
             return 0;
         }
         try {
-            return Math.min(60_000, Math.max(0, Long.parseLong(retryAfter.trim()) * 1000));
+            return Math.min(MAX_RETRY_AFTER_MS, Math.max(0, Long.parseLong(retryAfter.trim()) * 1000));
         } catch (NumberFormatException e) {
             return 0;
         }

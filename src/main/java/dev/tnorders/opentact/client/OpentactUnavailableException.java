@@ -9,6 +9,12 @@ public class OpentactUnavailableException extends RuntimeException {
         this.retryAfterMillis = retryAfterMillis;
     }
 
+    /** A failure in the bundle's own words (no HTTP status): a call not sent, or no answer in time. */
+    protected OpentactUnavailableException(String message) {
+        super(message);
+        this.retryAfterMillis = 0;
+    }
+
     public long retryAfterMillis() {
         return retryAfterMillis;
     }

@@ -326,14 +326,16 @@ public class OrderMetrics implements CamelContextAware {
 
     /**
      * Registers the meters that exist before anything happens (the in-flight gauge) in the
-     * runtime's registry, whichever is created first: this bean or the registry. Now, when the
-     * registry is in Camel's registry already; otherwise once the Camel context has fully started
-     * (Camel Main binds its Prometheus registry while the context starts, a host may bind its own
-     * after this bean; which comes first differs between runs). Never the global fallback while
-     * the context starts: a meter bound to it would never show in the runtime's scrape.
+     * runtime's registry, whichever is created first: this bean or the registry. Once the Camel
+     * context has fully started (Camel Main binds its Prometheus registry while the context starts,
+     * a host may bind its own after this bean; which comes first differs between runs), and only
+     * by the instance the Camel registry holds: Camel Main 4.18 builds the YAML beans twice (once
+     * to pre-parse them), and a gauge registered by the copy no route uses would report its
+     * journal, not the one in use. Never the global fallback while the context starts: a meter
+     * bound to it would never show in the runtime's scrape.
      */
     public void start() throws Exception {
-        if (bindFromCamel() || camelContext == null) {
+        if (camelContext == null) {
             return;
         }
         camelContext.addStartupListener(new StartupListener() {
@@ -346,6 +348,9 @@ public class OrderMetrics implements CamelContextAware {
 
             @Override
             public void onCamelContextFullyStarted(CamelContext context, boolean alreadyStarted) {
+                if (!context.getRegistry().findByType(OrderMetrics.class).contains(OrderMetrics.this)) {
+                    return; // a copy no route uses
+                }
                 if (!bindFromCamel()) {
                     synchronized (OrderMetrics.this) {
                         if (registry == null) {

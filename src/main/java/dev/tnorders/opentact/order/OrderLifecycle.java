@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.math.BigDecimal;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.LongSupplier;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -11,11 +12,13 @@ import org.slf4j.LoggerFactory;
 import dev.tnorders.opentact.order.Budgets;
 import dev.tnorders.opentact.ops.IntakeControl;
 import dev.tnorders.opentact.order.NumberSearch;
+import dev.tnorders.opentact.journal.Fencing;
 import dev.tnorders.opentact.journal.OrderJournal;
 import dev.tnorders.opentact.model.NumberResult;
 import dev.tnorders.opentact.model.OrderRequest;
 import dev.tnorders.opentact.model.OrderResult;
 import dev.tnorders.opentact.client.ApiResponse;
+import dev.tnorders.opentact.client.CallNotSentException;
 import dev.tnorders.opentact.client.OpentactApi;
 import dev.tnorders.opentact.client.OpentactPayloads;
 import dev.tnorders.opentact.client.OpentactRateLimitedException;
@@ -58,6 +61,7 @@ public class OrderLifecycle {
     private final OrderClock clock;
     private final Outcomes outcomes;
     private final Settings settings;
+    private final LongSupplier nanos;
 
     /**
      * @param quoteOnly        {@code opentact.order.quote-only}: price, publish the price, order nothing
@@ -67,7 +71,7 @@ public class OrderLifecycle {
      * @param balancePauseMs   {@code opentact.intake.balance-pause-ms}: intake pauses this long after a 402
      */
     public record Settings(boolean quoteOnly, int maxPostAttempts, int researchTries, int postRetries,
-                           long balancePauseMs) {
+                           long balancePauseMs, long sendDeadlineMs) {
     }
 
     private OrderLifecycle(Builder b) {
@@ -84,7 +88,8 @@ public class OrderLifecycle {
         this.outcomes = b.outcomes == null ? results -> { } : b.outcomes;
         this.settings = new Settings(b.quoteOnly, require(b.maxPostAttempts, "maxPostAttempts"),
                 require(b.researchTries, "researchTries"), require(b.postRetries, "postRetries"),
-                require(b.balancePauseMs, "balancePauseMs"));
+                require(b.balancePauseMs, "balancePauseMs"), b.sendDeadlineMs);
+        this.nanos = b.nanos;
     }
 
     private static <T> T require(T value, String name) {
@@ -114,6 +119,8 @@ public class OrderLifecycle {
         private Integer researchTries;
         private Integer postRetries;
         private Long balancePauseMs;
+        private long sendDeadlineMs = 10_000;
+        private LongSupplier nanos = System::nanoTime;
 
         public void setApi(OpentactApi api) {
             this.api = api;
@@ -173,6 +180,16 @@ public class OrderLifecycle {
 
         public void setBalancePauseMs(long balancePauseMs) {
             this.balancePauseMs = balancePauseMs;
+        }
+
+        /** {@code opentact.order.send-deadline-ms}: an order POST leaves at most this long after its intent. */
+        public void setSendDeadlineMs(long sendDeadlineMs) {
+            this.sendDeadlineMs = sendDeadlineMs;
+        }
+
+        /** The monotonic clock of the intent leases (tests). */
+        public void setNanos(LongSupplier nanos) {
+            this.nanos = nanos;
         }
 
         public OrderLifecycle build() {
@@ -424,12 +441,16 @@ public class OrderLifecycle {
     /** The intent, then the one order POST. */
     private Phase place(OrderCase c) throws Exception {
         int n = c.requests().size();
+        // The lease starts before the intent is written: its deadline is never later than the
+        // intent's time plus opentact.order.send-deadline-ms.
+        IntentLease lease = new IntentLease(() -> store.confirmOwned(c.requests()), () -> writeIntent(c), nanos,
+                settings.sendDeadlineMs());
         writeIntent(c);
         OrderRequest order = OrderRules.asOneOrder(c.requests());
         ApiResponse answer;
         String uuid;
         try {
-            answer = post(c, payloads.orderPath(order), payloads.orderBody(order));
+            answer = post(c, lease, payloads.orderPath(order), payloads.orderBody(order));
             // Throws OpentactUnavailableException for a 2xx that is not our new order.
             uuid = answer.success() ? payloads.placedOrder(answer, order) : null;
         } catch (IOException | OpentactUnavailableException e) {
@@ -474,24 +495,35 @@ public class OrderLifecycle {
     }
 
     /**
-     * The order POST, sent again only after a 429 (refused before any processing, RFC 6585),
-     * at most {@code opentact.api.retries} times, waiting what Opentact asked or a backoff.
-     * Before each send, the requests' partitions must still be this instance's; a POST sent again
-     * renews the intent first, so that another instance reconciling these requests counts its
-     * wait (the reconcile window) from this POST, not the first.
+     * The order POST, sent again only when it certainly did not reach Opentact: after a 429
+     * (refused before any processing, RFC 6585), or when it never left (it waited longer than
+     * the queue timeout), at most {@code opentact.api.retries} times. It leaves only under its
+     * {@link IntentLease}, checked on the thread that sends: every request still this instance's,
+     * and its intent written at most {@code opentact.order.send-deadline-ms} before (else written
+     * again first). A POST sent again after a 429 renews the intent first, so that another
+     * instance reconciling these requests counts its wait (the reconcile window) from this POST.
      */
-    private ApiResponse post(OrderCase c, String path, String body) throws Exception {
+    private ApiResponse post(OrderCase c, IntentLease lease, String path, String body) throws Exception {
         for (int attempt = 0; ; attempt++) {
             store.confirmOwned(c.requests());
             try {
-                return api.call("POST", path, null, body);
+                return api.callGuarded("POST", path, null, body, lease);
             } catch (OpentactRateLimitedException e) {
                 if (attempt >= settings.postRetries()) {
                     throw e;
                 }
                 LOG.warn("Opentact refused an order POST with 429 (too many requests); sending it again");
                 clock.pause(follow.rateLimitedWait(e.retryAfterMillis(), attempt));
+                lease.restart(nanos.getAsLong());
                 writeIntent(c);
+            } catch (CallNotSentException e) {
+                if (e.getCause() instanceof Fencing.NotOwnedException notOwned) {
+                    throw notOwned; // the new owner resumes these requests from the journal
+                }
+                if (attempt >= settings.postRetries() || e.getCause() != null) {
+                    throw e; // not sent, for sure: the journal holds the intent; whoever resumes reconciles
+                }
+                LOG.warn("{}: {}; sending it again", describe(c), e.getMessage());
             }
         }
     }

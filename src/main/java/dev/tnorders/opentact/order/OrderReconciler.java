@@ -10,6 +10,8 @@ import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.locks.ReentrantLock;
 
 import org.slf4j.Logger;
@@ -49,10 +51,10 @@ public class OrderReconciler implements Reconciliation {
     private static final Logger LOG = LoggerFactory.getLogger(OrderReconciler.class);
 
     /**
-     * What the window must exceed the POST's response timeout by: the POST leaves after the intent
-     * (the rate limit may hold it a moment) and the search may show a new order late.
+     * The longest a reconciliation waits for a lookup another one is making: longer than a call's
+     * own deadline (queue, connect and response timeouts, retries), which ends the lookup first.
      */
-    static final long LEASE_MARGIN_MS = 10_000;
+    static final long LOOKUP_WAIT_MS = 15 * 60_000;
     /** Orders (and leases) asked per page; the payload's take says how many came. */
     static final int PAGE = 100;
     /** Passes after the window at the most, when none of them is clean. */
@@ -120,14 +122,33 @@ public class OrderReconciler implements Reconciliation {
         private Long clockSkewMs;
         private Integer maxPages;
         private Long postTimeoutMs;
+        private Long connectTimeoutMs;
+        private Long sendDeadlineMs;
+        private Long searchLagMs;
 
         /**
          * {@code opentact.api.response-timeout-ms}: how long an order POST can be in flight. The
          * window is the intent's lease: it must outlast the POST, or another instance could
-         * conclude "no order" while the POST of the instance that wrote the intent still lands.
+         * conclude "no order" while the POST of the instance that wrote the intent still lands
+         * ({@link ReconcileWindow}).
          */
         public void setPostTimeoutMs(long postTimeoutMs) {
             this.postTimeoutMs = postTimeoutMs;
+        }
+
+        /** {@code opentact.api.connect-timeout-ms} ({@link ReconcileWindow}). */
+        public void setConnectTimeoutMs(long connectTimeoutMs) {
+            this.connectTimeoutMs = connectTimeoutMs;
+        }
+
+        /** {@code opentact.order.send-deadline-ms} ({@link ReconcileWindow}). */
+        public void setSendDeadlineMs(long sendDeadlineMs) {
+            this.sendDeadlineMs = sendDeadlineMs;
+        }
+
+        /** {@code opentact.order.reconcile-search-lag-ms} ({@link ReconcileWindow}). */
+        public void setSearchLagMs(long searchLagMs) {
+            this.searchLagMs = searchLagMs;
         }
 
         public void setApi(OpentactApi api) {
@@ -168,12 +189,15 @@ public class OrderReconciler implements Reconciliation {
                 throw new IllegalArgumentException("OrderReconciler needs its api, payloads, clock and the "
                         + "opentact.order.reconcile-* settings");
             }
-            if (postTimeoutMs != null && windowMs < postTimeoutMs + LEASE_MARGIN_MS) {
-                LOG.warn("opentact.order.reconcile-window-ms ({}) is less than opentact.api.response-timeout-ms ({}) + {} ms: "
-                        + "it is an intent's lease, and with several instances one may conclude \"no order\" while another's "
-                        + "order POST is still in flight (docs/several-instances.md)", windowMs, postTimeoutMs, LEASE_MARGIN_MS);
+            long window = windowMs;
+            if (postTimeoutMs != null && connectTimeoutMs != null && sendDeadlineMs != null && searchLagMs != null) {
+                window = new ReconcileWindow(sendDeadlineMs, connectTimeoutMs, postTimeoutMs, clockSkewMs, searchLagMs)
+                        .resolve(windowMs);
+            } else if (window <= 0) {
+                throw new IllegalArgumentException("OrderReconciler needs a window, or the settings it is derived from");
             }
-            return new OrderReconciler(api, payloads, journal, clock, windowMs, intervalMs, clockSkewMs, maxPages);
+            LOG.debug("Reconciliation concludes \"no order\" only after {} ms since a request's intent", window);
+            return new OrderReconciler(api, payloads, journal, clock, window, intervalMs, clockSkewMs, maxPages);
         }
     }
 
@@ -309,7 +333,10 @@ public class OrderReconciler implements Reconciliation {
 
     /** The order search down to {@code cutoff}, read at or after {@code notBefore}: shared, or read now. */
     private Listing<OrderStatus> orders(Instant cutoff, long notBefore) throws InterruptedException {
-        ordersLock.lockInterruptibly();
+        if (!ordersLock.tryLock(LOOKUP_WAIT_MS, TimeUnit.MILLISECONDS)) {
+            return new Listing<>(clock.millis(), null, List.of(), "the order search another reconciliation is reading "
+                    + "gave no answer in " + LOOKUP_WAIT_MS + " ms");
+        }
         try {
             Listing<OrderStatus> shared = lastOrders;
             if (shared != null && shared.serves(cutoff, notBefore)) {
@@ -380,9 +407,13 @@ public class OrderReconciler implements Reconciliation {
         CompletableFuture<Set<String>> asked = lookupsInFlight.putIfAbsent(listed.uuid(), mine);
         if (asked != null) {
             try {
-                return asked.get();
+                return asked.get(LOOKUP_WAIT_MS, TimeUnit.MILLISECONDS);
             } catch (ExecutionException e) {
                 return null; // its asker saw the failure; here it is a lookup without an answer
+            } catch (TimeoutException e) {
+                LOG.warn("Reconciliation: the lookup of order {} asked by another reconciliation gave no answer in {} ms; "
+                        + "taken as a lookup without an answer", listed.uuid(), LOOKUP_WAIT_MS);
+                return null;
             }
         }
         try {
@@ -421,7 +452,10 @@ public class OrderReconciler implements Reconciliation {
     /** The wanted numbers the account holds through a lease created since the cutoff. */
     private Pass leases(Set<String> wanted, Instant cutoff, long notBefore) throws InterruptedException {
         Listing<OpentactPayloads.Lease> leases;
-        leasesLock.lockInterruptibly();
+        if (!leasesLock.tryLock(LOOKUP_WAIT_MS, TimeUnit.MILLISECONDS)) {
+            return new Pass(null, Set.of(), "the lease search another reconciliation is reading gave no answer in "
+                    + LOOKUP_WAIT_MS + " ms", clock.millis());
+        }
         try {
             leases = lastLeases;
             if (leases == null || !leases.serves(cutoff, notBefore)) {

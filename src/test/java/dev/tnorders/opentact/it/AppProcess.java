@@ -55,7 +55,12 @@ final class AppProcess implements AutoCloseable {
                 .env("OPENTACT_KAFKA_RESULTS_GROUP_ID", prefix + "results")
                 .env("OPENTACT_ORDER_POLL_INTERVAL_MS", "50")
                 // "No order" after a lost order answer only this long after the intent: short in tests.
-                .env("OPENTACT_ORDER_RECONCILE_WINDOW_MS", "5000")
+                // The reconcile window is derived from these (ReconcileWindow: 1 + 1 + 5 + 1 + 1 = 9 s).
+                .env("OPENTACT_ORDER_SEND_DEADLINE_MS", "1000")
+                .env("OPENTACT_API_CONNECT_TIMEOUT_MS", "1000")
+                .env("OPENTACT_API_RESPONSE_TIMEOUT_MS", "5000")
+                .env("OPENTACT_ORDER_RECONCILE_CLOCK_SKEW_MS", "1000")
+                .env("OPENTACT_ORDER_RECONCILE_SEARCH_LAG_MS", "1000")
                 .env("OPENTACT_ORDER_RECONCILE_INTERVAL_MS", "250")
                 // The management server is on by default: each JVM gets a free port.
                 .env("CAMEL_MANAGEMENT_PORT", String.valueOf(FreePort.find()));

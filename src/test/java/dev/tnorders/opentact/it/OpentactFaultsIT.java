@@ -65,8 +65,12 @@ class OpentactFaultsIT extends SandboxAndAppProcess {
                 .env("OPENTACT_INTAKE_BALANCE_PAUSE_MS", "1500")
                 .env("OPENTACT_INBOX_QUIET_MS", "300")
                 .env("OPENTACT_ORDER_POLL_MAX_INTERVAL_MS", "200")
-                // Above the response timeout and the search's delay below; short, so the run is short.
-                .env("OPENTACT_ORDER_RECONCILE_WINDOW_MS", "4000")
+                // The reconcile window derived from these, the response timeout above and the search's
+                // delay below (0.5 + 0.5 + 1 + 1 + 2.5 = 5.5 s); short, so the run is short.
+                .env("OPENTACT_ORDER_SEND_DEADLINE_MS", "500")
+                .env("OPENTACT_API_CONNECT_TIMEOUT_MS", "500")
+                .env("OPENTACT_ORDER_RECONCILE_CLOCK_SKEW_MS", "1000")
+                .env("OPENTACT_ORDER_RECONCILE_SEARCH_LAG_MS", "2500")
                 .env("OPENTACT_ORDER_RECONCILE_INTERVAL_MS", "300")
                 .env("OPENTACT_ORDER_BATCH_MAX_NUMBERS", String.valueOf(BATCH_MAX_NUMBERS));
 

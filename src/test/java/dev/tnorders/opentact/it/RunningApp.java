@@ -52,8 +52,13 @@ public final class RunningApp implements AutoCloseable {
         properties.put("opentact.order.poll-interval-ms", "50");
         properties.put("opentact.order.poll-max-interval-ms", "200");
         properties.put("opentact.api.retry-delay-ms", "50");
-        // Reconciliation concludes "no order" only after this window since the intent: short in tests.
-        properties.put("opentact.order.reconcile-window-ms", "3000");
+        // Reconciliation concludes "no order" only after the window since the intent, derived from
+        // these (ReconcileWindow: 1 + 1 + 5 + 1 + 1 = 9 s): short in tests.
+        properties.put("opentact.order.send-deadline-ms", "1000");
+        properties.put("opentact.api.connect-timeout-ms", "1000");
+        properties.put("opentact.api.response-timeout-ms", "5000");
+        properties.put("opentact.order.reconcile-clock-skew-ms", "1000");
+        properties.put("opentact.order.reconcile-search-lag-ms", "1000");
         properties.put("opentact.order.reconcile-interval-ms", "200");
         properties.put("opentact.api.auth-probe-interval-ms", "500");
         // The mode comes from config/application.properties (batching) unless -Dit.batching=false

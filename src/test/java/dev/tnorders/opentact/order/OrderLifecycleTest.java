@@ -285,6 +285,47 @@ class OrderLifecycleTest {
         assertThat(w.api.calls).as("no POST without a durable intent").isEmpty();
     }
 
+    // ---- the intent lease: checked where the POST leaves ------------------------------------
+
+    @Test
+    void aPostQueuedPastItsLeaseRenewsItsIntentThenLeaves() throws Exception {
+        World w = new World().one(plain("r1", A)).quoted().answer(placed("u1"));
+        w.c.phase(Phase.PLACE);
+        w.api.queue = () -> w.nanos.addAndGet(java.util.concurrent.TimeUnit.SECONDS.toNanos(100)); // frozen in the queue
+        assertThat(w.lifecycle().step(w.c)).isEqualTo(Phase.FOLLOW);
+        assertThat(w.api.calls).containsExactly(POST);
+        assertThat(w.store.writes).containsExactly("intent [r1]", "intent [r1]", "placed [r1] u1");
+    }
+
+    @Test
+    void aPostWithinItsLeaseLeavesWithoutARenewal() throws Exception {
+        World w = new World().one(plain("r1", A)).quoted().answer(placed("u1"));
+        w.c.phase(Phase.PLACE);
+        w.api.queue = () -> w.nanos.addAndGet(java.util.concurrent.TimeUnit.SECONDS.toNanos(10));
+        assertThat(w.lifecycle().step(w.c)).isEqualTo(Phase.FOLLOW);
+        assertThat(w.store.writes).containsExactly("intent [r1]", "placed [r1] u1");
+    }
+
+    @Test
+    void aPostPastItsLeaseWhoseRenewalTheJournalRefusesIsNotSentAndIsReconciled() throws Exception {
+        World w = new World().one(plain("r1", A)).quoted().answer(placed("u1"));
+        w.c.phase(Phase.PLACE);
+        w.store.intentsWritable = 1;
+        w.api.queue = () -> w.nanos.addAndGet(java.util.concurrent.TimeUnit.SECONDS.toNanos(100));
+        assertThat(w.lifecycle().step(w.c)).isEqualTo(Phase.RECONCILE);
+        assertThat(w.api.calls).as("not sent").isEmpty();
+        assertThat(w.store.writes).containsExactly("intent [r1]");
+    }
+
+    @Test
+    void aPostWhoseRequestsAreNoLongerOwnedWhenItLeavesIsNotSent() throws Exception {
+        World w = new World().one(plain("r1", A)).quoted().answer(placed("u1"));
+        w.c.phase(Phase.PLACE);
+        w.store.ownedChecks = 1; // owned when the POST was queued, not when it leaves
+        assertThatThrownBy(() -> w.lifecycle().step(w.c)).isInstanceOf(dev.tnorders.opentact.journal.Fencing.NotOwnedException.class);
+        assertThat(w.api.calls).as("not sent").isEmpty();
+    }
+
     @Test
     void aCrashAfterThePostLeavesTheIntentAndTheNextReadReconciles() throws Exception {
         World w = new World().one(plain("r1", A)).quoted().answer(placed("u1"));
@@ -368,6 +409,7 @@ class OrderLifecycleTest {
             waited += ms;
             clock.advance(ms);
         });
+        final java.util.concurrent.atomic.AtomicLong nanos = new java.util.concurrent.atomic.AtomicLong();
         final FakeApi api = new FakeApi();
         final FakeStore store = new FakeStore();
         final IntakeControl intake = new IntakeControl(clock);
@@ -397,6 +439,8 @@ class OrderLifecycleTest {
             b.setResearchTries(2);
             b.setPostRetries(4);
             b.setBalancePauseMs(300_000);
+            b.setSendDeadlineMs(10_000);
+            b.setNanos(nanos::get);
             return b.build();
         }
 
@@ -487,6 +531,15 @@ class OrderLifecycleTest {
         final Deque<Answer> script = new ArrayDeque<>();
         final List<String> calls = new ArrayList<>();
         String always;
+        /** Runs where the call waits in the rate limit's queue, before its guard is asked. */
+        Runnable queue = () -> { };
+
+        @Override
+        public ApiResponse callGuarded(String method, String path, String query, String body,
+                                       dev.tnorders.opentact.client.SendGuard guard) throws Exception {
+            queue.run();
+            return OpentactApi.super.callGuarded(method, path, query, body, guard);
+        }
 
         @Override
         public ApiResponse call(String method, String path, String query, String body) throws Exception {
@@ -510,6 +563,15 @@ class OrderLifecycleTest {
         final Map<String, OrderJournal.Entry> entries = new HashMap<>();
         final List<String> writes = new ArrayList<>();
         String failOn;
+        int ownedChecks = Integer.MAX_VALUE;
+        int intentsWritable = Integer.MAX_VALUE;
+
+        @Override
+        public void confirmOwned(List<OrderRequest> requests) {
+            if (ownedChecks-- <= 0) {
+                throw new dev.tnorders.opentact.journal.Fencing.NotOwnedException("partition 0 was given to another consumer");
+            }
+        }
 
         @Override
         public OrderJournal.Entry lookup(String requestId) {
@@ -536,6 +598,9 @@ class OrderLifecycleTest {
         @Override
         public void intent(List<OrderRequest> requests, List<BigDecimal> reservedNrc, List<NumberResult> settled) {
             check("intent");
+            if (intentsWritable-- <= 0) {
+                throw new IllegalStateException("the journal refused the write: the group's generation moved on");
+            }
             writes.add("intent " + ids(requests));
             requests.forEach(r -> entries.put(r.requestId(), new OrderJournal.Entry(r.requestId(), OrderJournal.Phase.intent,
                     r.tns(), null, null, null, null, settled, T0)));

@@ -14,6 +14,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 import dev.tnorders.opentact.client.ApiResponse;
+import dev.tnorders.opentact.client.CallNotSentException;
 import dev.tnorders.opentact.client.CamelOpentactApi;
 import dev.tnorders.opentact.client.HonourRetryAfter;
 import dev.tnorders.opentact.client.NoAutomaticRetries;
@@ -72,6 +73,11 @@ class OpentactClientRouteTest {
         public OpentactResponses opentactResponses() {
             return new OpentactResponses();
         }
+
+        @BindToRegistry("opentactApi")
+        public CamelOpentactApi opentactApi() {
+            return new CamelOpentactApi();
+        }
     }
 
     @Produce("direct:opentact-call-idempotent")
@@ -129,5 +135,27 @@ class OpentactClientRouteTest {
         assertThatThrownBy(() -> api.callIdempotent("GET", "/rest/order/u1", null, null))
                 .isInstanceOf(OpentactAuthException.class);
         assertThat(http.getReceivedCounter()).isEqualTo(1);
+    }
+
+    /**
+     * An exchange that never comes back (lost inside Camel, as a throttler's fault once lost one):
+     * its caller fails after the stage's deadline and its grace, with a clear error, instead of
+     * waiting forever as ProducerTemplate.send did.
+     */
+    @Test
+    void aCallLostInsideCamelFailsAfterItsDeadline() throws Exception {
+        java.util.concurrent.CountDownLatch never = new java.util.concurrent.CountDownLatch(1);
+        http.whenAnyExchangeReceived(e -> never.await(30, java.util.concurrent.TimeUnit.SECONDS));
+        api.setQueueTimeoutMs(100);
+        long started = System.nanoTime();
+        try {
+            assertThatThrownBy(() -> api.call("GET", "/rest/order/u1", null, null))
+                    .isInstanceOf(CallNotSentException.class).hasMessageContaining("GET /rest/order/u1")
+                    .hasMessageContaining("it was not sent");
+            assertThat(java.time.Duration.ofNanos(System.nanoTime() - started))
+                    .isBetween(java.time.Duration.ofMillis(5_000), java.time.Duration.ofSeconds(15));
+        } finally {
+            never.countDown();
+        }
     }
 }
