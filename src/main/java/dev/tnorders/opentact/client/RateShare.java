@@ -124,6 +124,16 @@ public final class RateShare {
     }
 
     /**
+     * This instance may have left the group without knowing it (its JVM was paused past the
+     * session timeout): it is counted on top of the members it sees again until it has been seen
+     * join, rather than taking the members it sees for itself and the whole limit with them.
+     */
+    public void rejoin() {
+        firstSeen = null;
+        joined = false;
+    }
+
+    /**
      * Takes a look at the group ({@code null}: Kafka did not answer) and returns the share from now on.
      */
     public long observe(Group group, long nowMs) {

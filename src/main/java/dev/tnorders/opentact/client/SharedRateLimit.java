@@ -52,6 +52,9 @@ public class SharedRateLimit {
     private ScheduledExecutorService refresher;
     private volatile long perWindow;
     private volatile long perSlice;
+    private final LongSupplier lookedNanos;
+    private final long staleNanos;
+    private volatile long lastLookNanos;
     private boolean failing;
 
     /** As beans.camel.yaml makes it: the group looked up in Kafka with these client settings. */
@@ -67,6 +70,12 @@ public class SharedRateLimit {
 
     SharedRateLimit(KafkaClientSettings kafka, String groupId, long limit, long windowMs, int consumers,
                     long intervalMs, LongSupplier clock, GroupLook look, int severalPercent) {
+        this(kafka, groupId, limit, windowMs, consumers, intervalMs, clock, look, severalPercent, System::nanoTime);
+    }
+
+    /** @param nanos the monotonic clock of the share's lease ({@link #stale}) */
+    SharedRateLimit(KafkaClientSettings kafka, String groupId, long limit, long windowMs, int consumers,
+                    long intervalMs, LongSupplier clock, GroupLook look, int severalPercent, LongSupplier nanos) {
         if (intervalMs <= 0) {
             throw new IllegalArgumentException("opentact.api.rate-share-interval-ms must be positive, was " + intervalMs);
         }
@@ -78,6 +87,9 @@ public class SharedRateLimit {
         this.clock = clock;
         this.rule = new RateShare(limit, consumers, clock.getAsLong(), severalPercent);
         this.look = look != null ? look : this::describeGroup;
+        this.lookedNanos = nanos;
+        this.staleNanos = TimeUnit.MILLISECONDS.toNanos(STALE_INTERVALS * intervalMs);
+        this.lastLookNanos = nanos.getAsLong();
         apply(rule.share());
     }
 
@@ -87,20 +99,34 @@ public class SharedRateLimit {
      */
     public static SharedRateLimit alone(long limit, long windowMs) {
         SharedRateLimit l = new SharedRateLimit(null, "(none)", limit, windowMs, 1, 1000, System::currentTimeMillis,
-                () -> new RateShare.Group(0, false));
+                () -> new RateShare.Group(0, false), RateShare.SEVERAL_PERCENT, () -> 0L); // alone: never stale
         l.refresh();
         return l;
     }
 
-    /** Calls per window for the Throttle of the whole window. */
+    /** Calls per window for the Throttle of the whole window; one while the share is stale ({@link #stale}). */
     public int callsPerWindow() {
-        return (int) Math.min(Integer.MAX_VALUE, perWindow);
+        return stale() ? 1 : (int) Math.min(Integer.MAX_VALUE, perWindow);
     }
 
-    /** Calls per slice ({@link RateLimitSlices#sliceMs}) for the Throttle of the slices. */
+    /** Calls per slice ({@link RateLimitSlices#sliceMs}) for the Throttle of the slices; one while stale. */
     public int callsPerSlice() {
-        return (int) Math.min(Integer.MAX_VALUE, perSlice);
+        return stale() ? 1 : (int) Math.min(Integer.MAX_VALUE, perSlice);
     }
+
+    /**
+     * Whether the share is older than its lease: no look at the group was made (answered or not)
+     * for {@link #STALE_INTERVALS} intervals, by the monotonic clock, as after a freeze of this JVM
+     * (SIGSTOP, a long GC pause). Meanwhile the other members may have taken this one's share; its
+     * calls queued during the freeze must not go out at the old share, so it takes one call per
+     * window (within the headroom RateShare leaves) until the next look, which runs at once.
+     */
+    boolean stale() {
+        return lookedNanos.getAsLong() - lastLookNanos > staleNanos;
+    }
+
+    /** Intervals without a look after which the share is stale. */
+    static final int STALE_INTERVALS = 3;
 
     /**
      * Looks at the group once now (at most one interval, so that the routes start with a share
@@ -157,8 +183,16 @@ public class SharedRateLimit {
                 LOG.debug("Opentact rate limit: still cannot look up consumer group '{}' ({})", groupId, why);
             }
         }
+        long now = lookedNanos.getAsLong();
+        if (now - lastLookNanos > staleNanos) {
+            LOG.warn("Opentact rate limit: no look at consumer group '{}' for {} ms (this JVM was paused?): one call per "
+                    + "window until now, and counted on top of the members seen until it has joined again", groupId,
+                    TimeUnit.NANOSECONDS.toMillis(now - lastLookNanos));
+            rule.rejoin();
+        }
         long before = rule.share();
         long after = rule.observe(group, clock.getAsLong());
+        lastLookNanos = lookedNanos.getAsLong();
         if (after != before) {
             apply(after);
             LOG.info("Opentact rate limit: this instance's share is now {} of {} calls per {} ms ({} per {} ms slice): "

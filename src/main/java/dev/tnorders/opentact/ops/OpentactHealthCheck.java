@@ -4,14 +4,17 @@ import java.net.http.HttpClient;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.function.LongSupplier;
+import java.util.function.Supplier;
 
 
 import dev.tnorders.opentact.client.OpentactAuth;
 
 /**
- * Readiness: can Opentact be reached, and does it take our token? A cheap authenticated GET
+ * Readiness: can Opentact be reached, and does it take our token? The routes' last answer from
+ * Opentact when they had one within the interval; else a cheap authenticated GET
  * ({@code /rest/lease/tn?take=1}), at most once per interval: probes in between get the last answer,
- * so a busy health endpoint does not become load on Opentact.
+ * so a busy health endpoint does not become load on Opentact, and a busy instance makes no probe
+ * on top of its share of the account's rate limit.
  */
 public class OpentactHealthCheck extends IntervalProbeHealthCheck {
 
@@ -20,6 +23,7 @@ public class OpentactHealthCheck extends IntervalProbeHealthCheck {
     private final OpentactAuth auth;
     private final Duration timeout;
     private final HttpClient client;
+    private final long intervalMs;
 
     public OpentactHealthCheck(String baseUrl, OpentactAuth auth, long intervalMs, long timeoutMs) {
         this(baseUrl, auth, intervalMs, timeoutMs, System::currentTimeMillis);
@@ -30,11 +34,35 @@ public class OpentactHealthCheck extends IntervalProbeHealthCheck {
         this.baseUrl = baseUrl;
         this.auth = auth;
         this.timeout = Duration.ofMillis(timeoutMs);
+        this.intervalMs = intervalMs;
         this.client = HttpClient.newBuilder().connectTimeout(timeout).followRedirects(HttpClient.Redirect.NEVER).build();
     }
 
+    /**
+     * The last answer the routes had from Opentact (OrderMetrics): while they talk to it, that
+     * answer tells, and the check makes no call of its own, which would come on top of the
+     * account's rate limit. Only an instance that made no call for an interval probes.
+     */
+    public void setMetrics(OrderMetrics metrics) {
+        this.lastAnswer = metrics::lastAnswer;
+    }
+
+    /** {@link #setMetrics}, for a test. */
+    void setLastAnswer(Supplier<OrderMetrics.LastAnswer> lastAnswer) {
+        this.lastAnswer = lastAnswer;
+    }
+
+    private volatile Supplier<OrderMetrics.LastAnswer> lastAnswer = () -> null;
+
     @Override
     Probe ask(long now) {
+        OrderMetrics.LastAnswer seen = lastAnswer.get();
+        if (seen != null && now - seen.atMillis() < intervalMs) {
+            if (seen.status() == null) {
+                return new Probe(false, "Opentact cannot be reached: " + seen.error(), now);
+            }
+            return judge(seen.status(), now);
+        }
         try {
             HttpResponse<Void> r = client.send(auth.probe(baseUrl, "/rest/lease/tn", "take=1&skip=0", timeout),
                     HttpResponse.BodyHandlers.discarding());

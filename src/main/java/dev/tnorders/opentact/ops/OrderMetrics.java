@@ -193,6 +193,8 @@ public class OrderMetrics implements CamelContextAware {
      * @param error  the exception when there was no answer, else null
      */
     public void opentactCall(String method, String path, Integer status, Throwable error, Long startedNanos) {
+        lastAnswer = new LastAnswer(status != null && status > 0 ? status : null,
+                status != null && status > 0 ? null : errorKind(error), System.currentTimeMillis());
         String endpoint = endpointTemplate(path);
         String statusTag = status != null && status > 0 ? String.valueOf(status) : errorKind(error);
         String m = method == null ? "GET" : method.toUpperCase(Locale.ROOT);
@@ -207,6 +209,22 @@ public class OrderMetrics implements CamelContextAware {
             Counter.builder(PREFIX + "api.errors").description("Opentact calls that failed: HTTP 4xx/5xx or no answer")
                     .tag("method", m).tag("endpoint", endpoint).tag("status", statusTag).register(r).increment();
         }
+    }
+
+    /**
+     * The last answer from Opentact to a call of the routes.
+     *
+     * @param status the HTTP status, or null when no answer came
+     * @param error  what happened instead (no answer), else null
+     */
+    public record LastAnswer(Integer status, String error, long atMillis) {
+    }
+
+    private volatile LastAnswer lastAnswer;
+
+    /** The last answer from Opentact to a call of the routes, or null before the first (OpentactHealthCheck). */
+    public LastAnswer lastAnswer() {
+        return lastAnswer;
     }
 
     /** The path as a template: {@code /rest/order/0f8e...} becomes {@code /rest/order/{uuid}}. */

@@ -157,4 +157,53 @@ class SharedRateLimitTest {
         }
         return n / ((System.nanoTime() - start) / 1e9);
     }
+
+    /**
+     * A JVM frozen past its session (SIGSTOP, a long GC pause) wakes up with its old share while
+     * the other members took its part: until it has looked at the group again, its queued calls go
+     * out at one per window, not at the old share.
+     */
+    @Test
+    void aShareNotLookedAtForThreeIntervalsIsStaleAndTakesOneCallPerWindowUntilTheNextLook() {
+        AtomicLong nanos = new AtomicLong();
+        // Alone, then a second instance joins; this one is frozen past its session meanwhile, and
+        // the group it sees on waking holds only the other.
+        Looks looks = new Looks().then(new RateShare.Group(0, false)).then(new RateShare.Group(1, false))
+                .then(new RateShare.Group(1, false)).then(new RateShare.Group(2, false));
+        SharedRateLimit l = new SharedRateLimit(null, "g", 20, 1020, 1, 2000, now::get, looks, RateShare.SEVERAL_PERCENT,
+                nanos::get);
+        l.refresh();
+        l.refresh();
+        assertThat(l.callsPerWindow()).isEqualTo(20);
+        nanos.addAndGet(java.util.concurrent.TimeUnit.MILLISECONDS.toNanos(6_000));
+        assertThat(l.callsPerWindow()).as("three intervals: still fresh").isEqualTo(20);
+        nanos.addAndGet(java.util.concurrent.TimeUnit.SECONDS.toNanos(100)); // frozen
+        assertThat(l.callsPerWindow()).isEqualTo(1);
+        assertThat(l.callsPerSlice()).isEqualTo(1);
+        l.refresh();
+        assertThat(l.callsPerWindow()).as("the one member seen is the other: itself counted on top").isEqualTo(9);
+        l.refresh();
+        assertThat(l.callsPerWindow()).as("joined again").isEqualTo(9);
+    }
+
+    @Test
+    void aLookKafkaDidNotAnswerStillRenewsTheShareItKeeps() {
+        AtomicLong nanos = new AtomicLong();
+        Looks looks = new Looks().then(new RateShare.Group(0, false)).then(new IllegalStateException("broker away"));
+        SharedRateLimit l = new SharedRateLimit(null, "g", 20, 1020, 1, 2000, now::get, looks, RateShare.SEVERAL_PERCENT,
+                nanos::get);
+        l.refresh();
+        for (int i = 0; i < 10; i++) {
+            nanos.addAndGet(java.util.concurrent.TimeUnit.MILLISECONDS.toNanos(2_000));
+            l.refresh();
+        }
+        assertThat(l.callsPerWindow()).as("the JVM ran: its share is kept while Kafka does not answer").isEqualTo(20);
+    }
+
+    @Test
+    void aLoneInstanceIsNeverStale() {
+        SharedRateLimit l = SharedRateLimit.alone(20, 1020);
+        assertThat(l.stale()).isFalse();
+        assertThat(l.callsPerWindow()).isEqualTo(20);
+    }
 }

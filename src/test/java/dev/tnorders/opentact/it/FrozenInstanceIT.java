@@ -109,11 +109,13 @@ class FrozenInstanceIT {
         }
         long lastResume = System.nanoTime();
         for (int f = 0; f < freezes; f++) {
-            // A part of the requests, then a freeze once the first of them were ordered: the
-            // victim's later POSTs are in its rate-limit queue.
-            TopicProbe.sendAll(brokers, p + "requests", records.subList(f * requests / freezes, (f + 1) * requests / freezes));
+            // A part of the requests, then a freeze once a quarter of them were ordered: the prices
+            // queued first are through, and the victim's later POSTs wait in its rate-limit queue,
+            // their intents written.
+            List<TopicProbe.Raw> part = records.subList(f * requests / freezes, (f + 1) * requests / freezes);
+            TopicProbe.sendAll(brokers, p + "requests", part);
             int before = posts.get();
-            await().atMost(WAIT).until(() -> posts.get() >= before + 3);
+            await().atMost(WAIT).until(() -> posts.get() >= before + Math.max(3, part.size() / 4));
             frozen = apps.get(f % 2);
             LOG.info("freeze {}: SIGSTOP to app{} for {} s ({} order POSTs so far)", f + 1, f % 2, freezeSeconds, posts.get());
             signal("STOP", frozen);
@@ -136,6 +138,14 @@ class FrozenInstanceIT {
         assertThat(figures.outcomeRecords()).allSatisfy(o -> assertThat(o.value()).as(Invariants.name(o))
                 .containsEntry("state", "completed"));
         assertThat(Duration.ofMillis(afterResume)).as("last resume to the last outcome").isLessThan(BOUND);
+        // The account's limit, summed over both instances and every kind of call (reconciliation,
+        // health probes, a member frozen and back), as Opentact counts it.
+        int rate = Integer.parseInt(System.getProperty("freeze.rate", "6"));
+        int busiest = RateWindows.busiest(sandbox.callTimes(), Duration.ofMillis(1020));
+        // A figure, not yet a promise: a lone member takes the whole limit, and a member back from a
+        // freeze counts itself on top of it until the group has rebalanced (issue "money safety",
+        // item 7, left open).
+        LOG.info("frozen-instance busiest window: {} calls in 1020 ms (limit {})", busiest, rate);
     }
 
     /** kill -STOP / -CONT to an app this test started, by its pid. */

@@ -57,6 +57,31 @@ class ProbeHealthChecksTest {
         assertThat(check.call().getState()).isEqualTo(HealthCheck.State.UP);
     }
 
+    /** While the routes talk to Opentact, their last answer tells: no probe on top of the account's rate limit. */
+    @Test
+    void opentactIsJudgedFromTheRoutesLastAnswerWhileTheyTalkToItAndProbedOnlyWhenIdle() {
+        sandbox = OpentactSandbox.start(0, "good-token");
+        OpentactHealthCheck check = new OpentactHealthCheck(sandbox.baseUrl(),
+                new OpentactAuth(sandbox.baseUrl(), "query", "good-token"), 1000, 2000, now::get);
+        java.util.concurrent.atomic.AtomicReference<OrderMetrics.LastAnswer> last = new java.util.concurrent.atomic.AtomicReference<>();
+        check.setLastAnswer(last::get);
+        last.set(new OrderMetrics.LastAnswer(401, null, now.get() - 10));
+        HealthCheck.Result refused = check.call();
+        assertThat(refused.getState()).isEqualTo(HealthCheck.State.DOWN);
+        assertThat(refused.getMessage()).get().asString().isEqualTo("Opentact refused the API token (HTTP 401)");
+        now.addAndGet(1000);
+        last.set(new OrderMetrics.LastAnswer(null, "timeout", now.get()));
+        assertThat(check.call().getMessage()).get().asString().isEqualTo("Opentact cannot be reached: timeout");
+        now.addAndGet(1000);
+        last.set(new OrderMetrics.LastAnswer(201, null, now.get()));
+        assertThat(check.call().getState()).isEqualTo(HealthCheck.State.UP);
+        assertThat(sandbox.callTimes("/rest/lease/tn")).as("no probe while the routes talk to Opentact").isEmpty();
+        now.addAndGet(1000); // idle for an interval: a probe of its own
+        sandbox.setToken("rotated-token");
+        assertThat(check.call().getState()).isEqualTo(HealthCheck.State.DOWN);
+        assertThat(sandbox.callTimes("/rest/lease/tn")).hasSize(1);
+    }
+
     @Test
     void opentactUnreachableIsDownWithoutTheToken() throws Exception {
         String url = "http://127.0.0.1:" + closedPort();
