@@ -70,9 +70,25 @@ final class SecuredKafka {
         List<RequiredAcls.Acl> acls = RequiredAcls.forSettings(app.properties()::get);
         try (Admin a = Admin.create(admin)) {
             a.createTopics(RequiredAcls.topicsToCreate(acls).stream()
-                    .map(t -> new NewTopic(t, Optional.empty(), Optional.empty())).toList()).all().get();
-            a.createAcls(RequiredAcls.bindings(acls, principal)).all().get();
+                    .map(t -> new NewTopic(t, Optional.empty(), Optional.empty())).toList()).all()
+                    .get(30, java.util.concurrent.TimeUnit.SECONDS);
+            var bindings = RequiredAcls.bindings(acls, principal);
+            a.createAcls(bindings).all().get(30, java.util.concurrent.TimeUnit.SECONDS);
+            awaitAcls(a, principal, bindings.size());
         }
+    }
+
+    /**
+     * The controller accepted the ACLs; the broker's authorizer learns them from the metadata log a
+     * moment later (a start right after the grant was refused: TopicAuthorizationException). The
+     * broker answers describeAcls from its own authorizer: wait until it lists them all.
+     */
+    static void awaitAcls(Admin a, String principal, int count) {
+        var filter = new org.apache.kafka.common.acl.AclBindingFilter(org.apache.kafka.common.resource.ResourcePatternFilter.ANY,
+                new org.apache.kafka.common.acl.AccessControlEntryFilter(principal, null,
+                        org.apache.kafka.common.acl.AclOperation.ANY, org.apache.kafka.common.acl.AclPermissionType.ANY));
+        org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(30)).ignoreExceptions()
+                .until(() -> a.describeAcls(filter).values().get(5, java.util.concurrent.TimeUnit.SECONDS).size() >= count);
     }
 
     /**

@@ -66,7 +66,15 @@ class CamelMainHostSecuredKafkaTest {
         try (Admin admin = Admin.create(broker.adminClientProperties())) {
             admin.createTopics(RequiredAcls.topicsToCreate(acls).stream()
                     .map(t -> new NewTopic(t, Optional.empty(), Optional.empty())).toList()).all().get();
-            admin.createAcls(RequiredAcls.bindings(acls, "User:" + USER)).all().get();
+            var bindings = RequiredAcls.bindings(acls, "User:" + USER);
+            admin.createAcls(bindings).all().get(30, java.util.concurrent.TimeUnit.SECONDS);
+            // The broker's authorizer learns the ACLs from the metadata log a moment after the
+            // controller's answer: wait until the broker lists them all.
+            var mine = new org.apache.kafka.common.acl.AclBindingFilter(org.apache.kafka.common.resource.ResourcePatternFilter.ANY,
+                    new org.apache.kafka.common.acl.AccessControlEntryFilter("User:" + USER, null,
+                            org.apache.kafka.common.acl.AclOperation.ANY, org.apache.kafka.common.acl.AclPermissionType.ANY));
+            await().atMost(WAIT).ignoreExceptions().until(() -> admin.describeAcls(mine).values()
+                    .get(5, java.util.concurrent.TimeUnit.SECONDS).size() >= bindings.size());
         }
         // A SCRAM credential reaches the broker's authenticator a moment after the admin's answer.
         await().atMost(WAIT).ignoreExceptions().until(() -> {
