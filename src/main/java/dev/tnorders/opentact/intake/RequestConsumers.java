@@ -225,6 +225,14 @@ public class RequestConsumers implements CamelContextAware, StartupListener {
         return null;
     }
 
+    /**
+     * Whether this instance works on the request now under the claim of a partition it owns now
+     * (diagnostics and tests: an order POST for a request this says false of would be a defect).
+     */
+    public boolean owns(String requestId) {
+        return owners.holds(requestId);
+    }
+
     /** Records of this instance in flight (a metric). */
     public int inFlight() {
         return workers.stream().mapToInt(w -> w.inFlight.get()).sum();

@@ -12,6 +12,9 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
 import dev.tnorders.opentact.model.OrderRequest;
 
 /**
@@ -30,6 +33,8 @@ import dev.tnorders.opentact.model.OrderRequest;
  * start holds its requests. Requests of no poll (tools, tests) take a ticket that refuses nothing.
  */
 public final class CaseTickets {
+
+    private static final Logger LOG = LoggerFactory.getLogger(CaseTickets.class);
 
     /** The one ticket of a case whose requests came from no poll of the consumers. */
     private static final Ticket FREE = new Poll.Held(null);
@@ -120,9 +125,12 @@ public final class CaseTickets {
         private synchronized Ticket start(int requests) {
             if (!open) {
                 refused++;
-                throw new CaseCancelledException("an order case of " + requests + " request(s) of poll " + name
-                        + " did not start: the poll " + (cancelled != null ? "was cancelled (" + cancelled + ")" : "was over")
+                CaseCancelledException e = new CaseCancelledException("an order case of " + requests
+                        + " request(s) of poll " + name + " did not start: the poll "
+                        + (cancelled != null ? "was cancelled (" + cancelled + ")" : "was over")
                         + "; its requests are read again and resume from the journal");
+                LOG.info("{}", e.getMessage());
+                throw e;
             }
             running++;
             started++;
