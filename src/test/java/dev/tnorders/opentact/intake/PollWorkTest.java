@@ -137,6 +137,11 @@ class PollWorkTest {
         return CompletableFuture.supplyAsync(() -> work.run(poll), pollThreads);
     }
 
+    /** What the poll's run returned (it must end within seconds). */
+    private static Throwable ended(CompletableFuture<Throwable> run) throws Exception {
+        return run.get(30, TimeUnit.SECONDS);
+    }
+
     /** Both case threads busy: one with another poll's case, one with the poll's case that holds; the rest queue. */
     private void occupyOneCaseThread() {
         caseThreads.execute(() -> {
@@ -149,7 +154,7 @@ class PollWorkTest {
     }
 
     @Test
-    void aPollGivenBackCancelsItsQueuedCasesAndEndsOnlyOnceItsRunningCaseHasEnded() {
+    void aPollGivenBackCancelsItsQueuedCasesAndEndsOnlyOnceItsRunningCaseHasEnded() throws Exception {
         PollWork work = work(this::split, 30_000, 30_000);
         occupyOneCaseThread();
         holds.put("b", new CountDownLatch(1));
@@ -160,7 +165,7 @@ class PollWorkTest {
 
         // The route fails (b fails) only when b is released; meanwhile the poll waits.
         holds.get("b").countDown();
-        Throwable failure = given.join();
+        Throwable failure = ended(given);
         assertThat(failure).hasMessageContaining("Opentact unavailable");
         assertThat(poll.cases.cancelled()).isTrue();
 
@@ -173,7 +178,7 @@ class PollWorkTest {
     }
 
     @Test
-    void aFailedPollWaitsForItsRunningCaseWithItsRequestsStillClaimed() {
+    void aFailedPollWaitsForItsRunningCaseWithItsRequestsStillClaimed() throws Exception {
         PollWork work = work(split -> CompletableFuture.failedFuture(new IllegalStateException("journal unreachable")),
                 30_000, 30_000);
         IntakeBatch batch = batch("r");
@@ -186,12 +191,12 @@ class PollWorkTest {
             assertThat(fence).as("still claimed: its writes are fenced by its owner").isNotNull();
         }
         running.close();
-        assertThat(given.join()).hasMessage("journal unreachable");
+        assertThat(ended(given)).hasMessage("journal unreachable");
         assertThat(owners.acquire(List.of("r"))).as("untracked once it ended").isNull();
     }
 
     @Test
-    void aPollPastItsDeadlineIsCancelledAndGivenBackOnceItsRunningCaseHasEnded() {
+    void aPollPastItsDeadlineIsCancelledAndGivenBackOnceItsRunningCaseHasEnded() throws Exception {
         PollWork work = work(this::split, 400, 30_000);
         occupyOneCaseThread();
         holds.put("slow", new CountDownLatch(1));
@@ -201,7 +206,7 @@ class PollWorkTest {
 
         assertThat(given).as("its running case is not abandoned").isNotDone();
         holds.get("slow").countDown();
-        assertThat(given.join()).isInstanceOf(TimeoutException.class)
+        assertThat(ended(given)).isInstanceOf(TimeoutException.class)
                 .hasMessageContaining("opentact.kafka.poll-timeout-ms");
         blocker.countDown();
         await().atMost(Duration.ofSeconds(10)).until(() -> refused.size() + ran.size() == 2);
@@ -209,7 +214,7 @@ class PollWorkTest {
     }
 
     @Test
-    void aRevokedPartitionsPollStartsNoMoreCasesAndIsGivenBack() {
+    void aRevokedPartitionsPollStartsNoMoreCasesAndIsGivenBack() throws Exception {
         PollWork work = work(this::split, 30_000, 30_000);
         occupyOneCaseThread();
         holds.put("running", new CountDownLatch(1));
@@ -225,12 +230,12 @@ class PollWorkTest {
         assertThat(ran).as("the queued case never starts").containsExactly("running");
         assertThat(given).as("the running case has not ended").isNotDone();
         holds.get("running").countDown();
-        assertThat(given.join()).isInstanceOf(CaseCancelledException.class).hasMessageContaining("partitions revoked");
+        assertThat(ended(given)).isInstanceOf(CaseCancelledException.class).hasMessageContaining("partitions revoked");
         assertThat(ran).containsExactly("running");
     }
 
     @Test
-    void aCaseStillRunningPastTheWaitIsFencedAndItsRequestIsNotWorkedOnAgainUntilItEnds() {
+    void aCaseStillRunningPastTheWaitIsFencedAndItsRequestIsNotWorkedOnAgainUntilItEnds() throws Exception {
         IntakeBatch first = batch("r");
         AtomicInteger rereadRoutes = new AtomicInteger();
         PollWork work = work(b -> {
@@ -242,7 +247,7 @@ class PollWorkTest {
         }, 30_000, 200);
         PollWork.Poll poll = work.handOver("requests-0@0", first);
         CaseTickets.Ticket stuck = tickets.take(first.requests()); // a case of it that does not end
-        assertThat(run(work, poll).join()).as("given back after the wait").hasMessage("failed");
+        assertThat(ended(run(work, poll))).as("given back after the wait").hasMessage("failed");
 
         assertThatThrownBy(() -> owners.acquire(List.of("r"))).as("its next journal write is refused")
                 .isInstanceOf(Fencing.NotOwnedException.class);
@@ -254,16 +259,16 @@ class PollWorkTest {
         await().during(SHORT).atMost(SHORT.multipliedBy(3)).until(() -> !second.isDone());
         assertThat(rereadRoutes.get()).isZero();
         stuck.close();
-        assertThat(second.join()).isNull();
+        assertThat(ended(second)).isNull();
         assertThat(rereadRoutes.get()).isEqualTo(1);
         assertThat(work.inFlight("r")).isFalse();
     }
 
     @Test
-    void aPollWhoseCasesAllEndedIsDoneAndForgotten() {
+    void aPollWhoseCasesAllEndedIsDoneAndForgotten() throws Exception {
         PollWork work = work(this::split, 30_000, 30_000);
         PollWork.Poll poll = work.handOver("requests-0@0..1", batch("x", "y"));
-        assertThat(run(work, poll).join()).isNull();
+        assertThat(ended(run(work, poll))).isNull();
         assertThat(ran).containsExactlyInAnyOrder("x", "y");
         assertThat(routeCalls.get()).isEqualTo(1);
         assertThat(work.inFlight("x")).isFalse();
