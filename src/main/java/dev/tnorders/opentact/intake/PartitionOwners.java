@@ -124,6 +124,19 @@ public final class PartitionOwners implements Fencing {
         return c;
     }
 
+    /**
+     * Whether the request is worked on here now under the claim of its record, in the epoch its
+     * partition is owned in now: its writes, and its order POST, would be let through.
+     */
+    public boolean holds(String requestId) {
+        Claim c = requests.get(requestId);
+        if (c == null) {
+            return false;
+        }
+        Owner o = owners.get(c.partition);
+        return o != null && o.epoch() == c.epoch;
+    }
+
     public void untrack(String requestId, Claim claim) {
         requests.remove(requestId, claim);
     }

@@ -9,9 +9,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.Set;
-import java.util.concurrent.CompletableFuture;
+import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
@@ -36,8 +37,10 @@ import org.slf4j.LoggerFactory;
 
 import dev.tnorders.opentact.journal.OrderJournal;
 import dev.tnorders.opentact.kafka.KafkaClientSettings;
-import dev.tnorders.opentact.model.OrderRequest;
 import dev.tnorders.opentact.ops.IntakeControl;
+import dev.tnorders.opentact.ops.RequestTraces;
+import dev.tnorders.opentact.order.CaseTickets;
+import dev.tnorders.opentact.order.OrderLifecycle;
 
 /**
  * The requests topic's consumers ({@code opentact.kafka.consumers} of them, one thread each, in the
@@ -51,12 +54,15 @@ import dev.tnorders.opentact.ops.IntakeControl;
  *     is paused, the consumer pauses its partitions and goes on polling (it stays in the group and
  *     takes part in rebalances).</li>
  * <li>Offsets are committed in order as requests finish ({@link PartitionProgress}).</li>
- * <li>A failed poll is given back on its own: its partitions pause, and once their work in flight
- *     has ended, they are read again from the first unfinished record. Other partitions and other
- *     consumers go on.</li>
+ * <li>A failed poll is given back on its own: its order cases not started yet are cancelled
+ *     ({@link PollWork}), its partitions pause, and once their work in flight has ended, they are
+ *     read again from the first unfinished record. Other partitions and other consumers go on. A
+ *     poll's route has a deadline ({@code opentact.kafka.poll-timeout-ms}); past it, the poll is
+ *     cancelled and given back the same way.</li>
  * <li>Rebalances are incremental ({@code cooperative-sticky}): only the partitions that move stop.
- *     A partition given up is fenced first ({@link PartitionOwners}): its work still in flight here
- *     writes nothing more, and the journal's transactions carry the member's generation.</li>
+ *     A partition given up is fenced first ({@link PartitionOwners}): its polls in flight here start
+ *     no more order cases, the work already running writes nothing more, and the journal's
+ *     transactions carry the member's generation.</li>
  * <li>The same request in two records in flight (a file sent again after a crash, say) is worked
  *     on by one thread at a time: the later waits for the earlier.</li>
  * </ul>
@@ -73,18 +79,18 @@ public class RequestConsumers implements CamelContextAware, StartupListener {
 
     private final Builder settings;
     private final PartitionOwners owners;
-    private final Map<String, CompletableFuture<Void>> requestsInFlight = new ConcurrentHashMap<>();
     private final AtomicInteger pollsInFlight = new AtomicInteger();
-    private final List<Worker> workers = new java.util.concurrent.CopyOnWriteArrayList<>();
+    private final List<Worker> workers = new CopyOnWriteArrayList<>();
     private final AtomicBoolean started = new AtomicBoolean();
     private CamelContext camelContext;
     private ProducerTemplate template;
     private ExecutorService pollThreads;
+    private ExecutorService routeThreads;
+    private PollWork polls;
 
     private RequestConsumers(Builder b) {
         this.settings = b;
         this.owners = new PartitionOwners(b.topic);
-        this.owners.inFlight(requestsInFlight::containsKey);
     }
 
     @Override
@@ -143,12 +149,22 @@ public class RequestConsumers implements CamelContextAware, StartupListener {
                 stop();
             }
         });
-        template = camelContext.createProducerTemplate();
         pollThreads = Executors.newCachedThreadPool(r -> {
             Thread t = new Thread(r, "opentact-intake-poll");
             t.setDaemon(true);
             return t;
         });
+        // The route runs on a thread of its own: the poll's thread waits for it with a deadline.
+        routeThreads = Executors.newCachedThreadPool(r -> {
+            Thread t = new Thread(r, "opentact-intake-route");
+            t.setDaemon(true);
+            return t;
+        });
+        template = camelContext.createProducerTemplate();
+        template.setExecutorService(routeThreads);
+        CaseTickets tickets = settings.lifecycle == null ? new CaseTickets() : settings.lifecycle.tickets();
+        polls = new PollWork(owners, tickets, batch -> template.asyncRequestBody(settings.route, batch),
+                settings.pollTimeoutMs, settings.casesEndMs, settings.shutdownTimeoutMs + 3_600_000L);
         for (int i = 0; i < settings.consumers; i++) {
             Worker w = new Worker(i);
             workers.add(w);
@@ -179,6 +195,7 @@ public class RequestConsumers implements CamelContextAware, StartupListener {
         }
         workers.clear();
         pollThreads.shutdownNow();
+        routeThreads.shutdownNow();
     }
 
     /** The journal's producer was fenced: every consumer leaves the group and joins again. */
@@ -208,6 +225,14 @@ public class RequestConsumers implements CamelContextAware, StartupListener {
         return null;
     }
 
+    /**
+     * Whether this instance works on the request now under the claim of a partition it owns now
+     * (diagnostics and tests: an order POST for a request this says false of would be a defect).
+     */
+    public boolean owns(String requestId) {
+        return owners.holds(requestId);
+    }
+
     /** Records of this instance in flight (a metric). */
     public int inFlight() {
         return workers.stream().mapToInt(w -> w.inFlight.get()).sum();
@@ -221,6 +246,7 @@ public class RequestConsumers implements CamelContextAware, StartupListener {
         final List<ConsumerRecord<String, String>> buffer = new ArrayList<>();
         final AtomicInteger inFlight = new AtomicInteger();
         final Set<Integer> givingBack = new HashSet<>();
+        final Set<PollWork.Poll> polling = ConcurrentHashMap.newKeySet();
         volatile boolean running = true;
         volatile boolean rejoin;
         volatile long lastPoll = System.nanoTime();
@@ -244,7 +270,9 @@ public class RequestConsumers implements CamelContextAware, StartupListener {
                 } catch (RuntimeException e) {
                     failure = e.toString();
                     LOG.error("Requests consumer {} failed ({}); it joins the group again", member, e.toString(), e);
-                    owners.revoked(progressPartitions());
+                    List<Integer> partitions = progressPartitions();
+                    cancelPolls(partitions, "requests consumer " + member + " failed");
+                    owners.revoked(partitions);
                     forgetAll();
                     pauseBeforeRetry();
                 } finally {
@@ -301,51 +329,24 @@ public class RequestConsumers implements CamelContextAware, StartupListener {
 
         private void submit(List<ConsumerRecord<String, String>> records) {
             IntakeBatch batch = settings.batchIntake.read(records);
-            Map<Integer, List<Long>> offsets = new HashMap<>();
+            Map<Integer, List<Long>> offsets = new TreeMap<>();
             for (ConsumerRecord<String, String> r : records) {
                 progress.polled(r.partition(), r.offset());
                 offsets.computeIfAbsent(r.partition(), p -> new ArrayList<>()).add(r.offset());
             }
             // Claimed in offset order, on this thread: a request in flight already is waited for.
-            List<PartitionOwners.Claim> claims = new ArrayList<>();
-            List<CompletableFuture<Void>> before = new ArrayList<>();
-            CompletableFuture<Void> mine = new CompletableFuture<>();
-            for (int i = 0; i < batch.requests().size(); i++) {
-                String id = batch.requests().get(i).requestId();
-                claims.add(owners.claim(batch.partitions().get(i))); // the epoch it was polled in
-                CompletableFuture<Void> earlier = requestsInFlight.put(id, mine);
-                if (earlier != null && earlier != mine) { // twice in this poll: the planner handles that
-                    before.add(earlier);
-                }
-            }
+            PollWork.Poll poll = polls.handOver(name(offsets), batch);
+            polling.add(poll);
             inFlight.addAndGet(records.size());
             pollsInFlight.incrementAndGet();
             pollThreads.execute(() -> {
                 Throwable failure = null;
                 try {
-                    CompletableFuture.allOf(before.toArray(CompletableFuture[]::new)).get(
-                            settings.shutdownTimeoutMs + 3_600_000L, TimeUnit.MILLISECONDS);
-                    // Its claims only now that no other work on these requests runs.
-                    for (int i = 0; i < batch.requests().size(); i++) {
-                        owners.track(batch.requests().get(i).requestId(), claims.get(i));
-                    }
-                    template.requestBody(settings.route, batch);
-                } catch (Throwable t) { // the poll is given back, whatever failed
-                    failure = t instanceof InterruptedException ? t : unwrap(t);
-                    if (t instanceof InterruptedException) {
-                        Thread.currentThread().interrupt();
-                    } else {
-                        awaitItsCasesEnded(batch);
-                    }
+                    failure = polls.run(poll); // returns once every case of it ended or was cancelled
                 } finally {
-                    for (int i = 0; i < batch.requests().size(); i++) {
-                        OrderRequest r = batch.requests().get(i);
-                        owners.untrack(r.requestId(), claims.get(i));
-                        requestsInFlight.remove(r.requestId(), mine);
-                    }
-                    mine.complete(null);
+                    polling.remove(poll);
                     // Tracing on: each request's span ends with its poll's work (given back: an error).
-                    dev.tnorders.opentact.ops.RequestTraces.endRequests(batch.requests(), failure);
+                    RequestTraces.endRequests(batch.requests(), failure);
                     pollsInFlight.decrementAndGet();
                     inFlight.addAndGet(-records.size());
                     finished.add(new Finished(offsets, failure));
@@ -353,24 +354,29 @@ public class RequestConsumers implements CamelContextAware, StartupListener {
             });
         }
 
-        /**
-         * A failed poll's other order cases may still run (the lifecycle's parallel split stops
-         * waiting for them at the first failure): its requests stay claimed, and the poll is not
-         * given back, until none of them runs.
-         */
-        private void awaitItsCasesEnded(IntakeBatch batch) {
-            if (settings.lifecycle == null) {
-                return;
-            }
-            List<String> ids = batch.requests().stream().map(OrderRequest::requestId).toList();
-            long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(settings.casesEndMs);
-            while (settings.lifecycle.working(ids) && System.nanoTime() < deadline) {
-                try {
-                    Thread.sleep(50);
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                    return;
+        /** The poll's records for the logs: topic-partition@first..last of each partition. */
+        private String name(Map<Integer, List<Long>> offsets) {
+            StringBuilder b = new StringBuilder();
+            offsets.forEach((p, os) -> {
+                long first = os.stream().mapToLong(Long::longValue).min().orElse(-1);
+                long last = os.stream().mapToLong(Long::longValue).max().orElse(-1);
+                b.append(b.length() == 0 ? "" : ",").append(settings.topic).append('-').append(p).append('@').append(first)
+                        .append(first == last ? "" : ".." + last);
+            });
+            return b.toString();
+        }
+
+        /** The polls with records of these partitions start no more order cases. */
+        private void cancelPolls(Collection<Integer> partitions, String why) {
+            int cancelled = 0;
+            for (PollWork.Poll p : polling) {
+                if (p.cancelIfOf(partitions, why)) {
+                    cancelled++;
                 }
+            }
+            if (cancelled > 0) {
+                LOG.info("Requests consumer {}: {} poll(s) in flight on {} cancelled ({}): their order cases not started "
+                        + "yet never start", member, cancelled, partitions, why);
             }
         }
 
@@ -453,7 +459,9 @@ public class RequestConsumers implements CamelContextAware, StartupListener {
                 LOG.warn("Requests consumer {} stops with {} record(s) still in flight: they are read again by the "
                         + "partition's next owner, and the journal tells where each request is", member, inFlight.get());
             }
-            owners.revoked(progressPartitions());
+            List<Integer> partitions = progressPartitions();
+            cancelPolls(partitions, "requests consumer " + member + " stops");
+            owners.revoked(partitions);
         }
 
         @Override
@@ -463,19 +471,23 @@ public class RequestConsumers implements CamelContextAware, StartupListener {
             }
             // Settle what finished so far, commit it, then fence the rest: its work writes nothing more.
             settle();
-            giveUp(partitions);
+            giveUp(partitions, "partitions revoked");
             LOG.info("Requests consumer {} gave up {}", member, partitions);
         }
 
         @Override
         public void onPartitionsLost(Collection<TopicPartition> partitions) {
-            giveUp(partitions); // nothing to commit: another member may own them already
+            giveUp(partitions, "partitions lost"); // nothing to commit: another member may own them already
             LOG.warn("Requests consumer {} lost {} (it left the group): their work here stops", member, partitions);
         }
 
-        /** Fences the partitions' work in flight here and forgets them. */
-        private void giveUp(Collection<TopicPartition> partitions) {
+        /**
+         * Cancels the partitions' polls in flight here (their order cases not started yet never
+         * start), fences the work already running (it writes nothing more), and forgets them.
+         */
+        private void giveUp(Collection<TopicPartition> partitions, String why) {
             List<Integer> ids = partitions.stream().map(TopicPartition::partition).toList();
+            cancelPolls(ids, why);
             owners.revoked(ids);
             ids.forEach(p -> {
                 progress.forget(p);
@@ -544,15 +556,6 @@ public class RequestConsumers implements CamelContextAware, StartupListener {
     private record Finished(Map<Integer, List<Long>> offsets, Throwable failure) {
     }
 
-    private static Throwable unwrap(Throwable t) {
-        Throwable c = t;
-        while ((c instanceof org.apache.camel.CamelExecutionException || c instanceof java.util.concurrent.ExecutionException)
-                && c.getCause() != null) {
-            c = c.getCause();
-        }
-        return c;
-    }
-
     private static String describe(Throwable t) {
         return t.getClass().getSimpleName() + ": " + t.getMessage();
     }
@@ -594,7 +597,8 @@ public class RequestConsumers implements CamelContextAware, StartupListener {
         private Integer maxPollIntervalMs;
         private Integer maxInFlight;
         private Long shutdownTimeoutMs;
-        private dev.tnorders.opentact.order.OrderLifecycle lifecycle;
+        private Long pollTimeoutMs;
+        private OrderLifecycle lifecycle;
         private long casesEndMs = 3_600_000;
 
         public void setKafka(KafkaClientSettings kafka) { this.kafka = kafka; }
@@ -613,9 +617,11 @@ public class RequestConsumers implements CamelContextAware, StartupListener {
         public void setMaxPollIntervalMs(int maxPollIntervalMs) { this.maxPollIntervalMs = maxPollIntervalMs; }
         public void setMaxInFlight(int maxInFlight) { this.maxInFlight = maxInFlight; }
         public void setShutdownTimeoutMs(long shutdownTimeoutMs) { this.shutdownTimeoutMs = shutdownTimeoutMs; }
-        /** The order lifecycle, to wait for a failed poll's other cases (no lifecycle: none to wait for). */
-        public void setLifecycle(dev.tnorders.opentact.order.OrderLifecycle lifecycle) { this.lifecycle = lifecycle; }
-        /** The longest a failed poll waits for its other cases (the follow deadline and more). */
+        /** How long a poll's route may take before the poll is cancelled and given back. */
+        public void setPollTimeoutMs(long pollTimeoutMs) { this.pollTimeoutMs = pollTimeoutMs; }
+        /** The order lifecycle, whose case tickets a poll cancels (no lifecycle: no case to cancel). */
+        public void setLifecycle(OrderLifecycle lifecycle) { this.lifecycle = lifecycle; }
+        /** The longest a failed poll waits for its running cases (the follow deadline and more). */
         public void setCasesEndMs(long casesEndMs) { this.casesEndMs = casesEndMs; }
 
         public RequestConsumers build() {
@@ -624,10 +630,13 @@ public class RequestConsumers implements CamelContextAware, StartupListener {
                     {maxPollRecords, "maxPollRecords"}, {batching, "batching"}, {batchWaitMs, "batchWaitMs"},
                     {fetchMinBytes, "fetchMinBytes"}, {sessionTimeoutMs, "sessionTimeoutMs"},
                     {maxPollIntervalMs, "maxPollIntervalMs"}, {maxInFlight, "maxInFlight"},
-                    {shutdownTimeoutMs, "shutdownTimeoutMs"}}) {
+                    {shutdownTimeoutMs, "shutdownTimeoutMs"}, {pollTimeoutMs, "pollTimeoutMs"}}) {
                 if (part[0] == null) {
                     throw new IllegalArgumentException("RequestConsumers needs its " + part[1]);
                 }
+            }
+            if (pollTimeoutMs < 1) {
+                throw new IllegalArgumentException("opentact.kafka.poll-timeout-ms must be at least 1: " + pollTimeoutMs);
             }
             if (consumers < 0 || maxPollRecords < 1 || maxInFlight < maxPollRecords) {
                 throw new IllegalArgumentException("opentact.kafka.consumers must be at least 0 (0: no Kafka intake), "

@@ -43,8 +43,8 @@ import dev.tnorders.opentact.client.PriceQuote;
 public class OrderLifecycle {
 
     private static final Logger LOG = LoggerFactory.getLogger(OrderLifecycle.class);
-    // Request ids in an order case running now (how many cases each).
-    private final java.util.concurrent.ConcurrentHashMap<String, Integer> working = new java.util.concurrent.ConcurrentHashMap<>();
+    // Which cases may still start: a case of a poll given back, or of a partition revoked, does not.
+    private final CaseTickets tickets = new CaseTickets();
 
     /** Steps of one case at the most: every loop is bounded in count, whatever the answers. */
     static final int MAX_STEPS = 200;
@@ -217,29 +217,24 @@ public class OrderLifecycle {
         return drive(new OrderCase(requests, Phase.PRICE));
     }
 
-    /** Drives the case, and the cases of one it splits into. */
+    /**
+     * Drives the case, and the cases of one it splits into, holding its poll's ticket: a case whose
+     * poll was cancelled meanwhile (it waited in the case threads' queue) throws
+     * {@link CaseCancelledException} here, before anything of it runs; a case that fails cancels
+     * its poll's cases not started yet.
+     */
     private List<OrderResult> drive(OrderCase c) throws Exception {
-        List<String> ids = c.requests().stream().map(OrderRequest::requestId).toList();
-        ids.forEach(id -> working.merge(id, 1, Integer::sum));
-        try {
-            return driveCase(c);
-        } finally {
-            ids.forEach(id -> working.computeIfPresent(id, (k, n) -> n > 1 ? n - 1 : null));
-        }
+        return tickets.run(c.requests(), () -> driveCase(c));
     }
 
     /**
-     * Whether a case of one of these requests is still running. A poll whose order cases run side
-     * by side fails as soon as one of them fails, while the others may still run (Camel's parallel
-     * split stops waiting, not working): the poll is given back only once none of them runs.
+     * The tickets of the cases of each poll (the requests consumers open and cancel the polls). A
+     * poll whose order cases run side by side fails as soon as one of them fails, while the others
+     * may still run or wait for a thread (Camel's parallel split stops waiting, not working): the
+     * poll cancels those not started and is given back once none of them runs.
      */
-    public boolean working(java.util.Collection<String> requestIds) {
-        for (String id : requestIds) {
-            if (working.containsKey(id)) {
-                return true;
-            }
-        }
-        return false;
+    public CaseTickets tickets() {
+        return tickets;
     }
 
     private List<OrderResult> driveCase(OrderCase c) throws Exception {

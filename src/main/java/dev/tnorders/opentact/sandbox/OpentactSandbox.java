@@ -81,6 +81,7 @@ public final class OpentactSandbox implements AutoCloseable {
     private final AtomicInteger orderPosts = new AtomicInteger();
     private final Map<String, List<Instant>> calls = new ConcurrentHashMap<>();
     private volatile java.util.function.IntConsumer orderPostHook = n -> { };
+    private volatile java.util.function.Consumer<List<Long>> orderArrivalHook = tns -> { };
     private volatile String token;
     private volatile Duration latency = Duration.ZERO;
     /** Calls per second the sandbox takes before answering 429 (0: no limit), and when it took the last ones. */
@@ -392,6 +393,14 @@ public final class OpentactSandbox implements AutoCloseable {
      */
     public void onOrderPlaced(java.util.function.IntConsumer hook) {
         orderPostHook = hook;
+    }
+
+    /**
+     * Called with the numbers of every valid order POST as it arrives, before it is carried out
+     * (the client is waiting for its answer): a test can look at the client's state right then.
+     */
+    public void onOrderArrival(java.util.function.Consumer<List<Long>> hook) {
+        orderArrivalHook = hook;
     }
 
     /** Places an order as if through the API (someone else's order, or one whose answer was lost). */
@@ -799,6 +808,7 @@ public final class OpentactSandbox implements AutoCloseable {
         if (!fields.isEmpty()) {
             throw new ApiError(500, "Validation failed", fields);
         }
+        orderArrivalHook.accept(List.copyOf(tns));
         SandboxState.Order order = state.place(tns, features, autorenew, json.convertValue(body, Map.class));
         if (order == null) {
             throw new ApiError(402, "Not enough account balance", null);
@@ -819,6 +829,7 @@ public final class OpentactSandbox implements AutoCloseable {
         TnBody req = readTnBody(body);
         List<String> features = req.features().entrySet().stream().filter(Map.Entry::getValue)
                 .map(Map.Entry::getKey).toList();
+        orderArrivalHook.accept(List.copyOf(req.tns()));
         SandboxState.Order order = state.place(req.tns(), features, req.autorenew(), json.convertValue(body, Map.class));
         if (order == null) {
             throw new ApiError(402, "Not enough account balance", null);

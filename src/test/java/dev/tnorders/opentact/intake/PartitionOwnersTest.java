@@ -36,6 +36,22 @@ class PartitionOwnersTest {
     }
 
     @Test
+    void aRequestIsHeldOnlyUnderTheClaimOfItsRecordInThePartitionsCurrentEpoch() {
+        owners.observe(0, GEN_7);
+        owners.assigned(0, Map.of(2, 0L));
+        assertThat(owners.holds("r1")).as("not tracked").isFalse();
+        PartitionOwners.Claim claim = owners.track("r1", 2);
+        assertThat(owners.holds("r1")).isTrue();
+        owners.revoked(List.of(2));
+        assertThat(owners.holds("r1")).as("revoked").isFalse();
+        owners.assigned(0, Map.of(2, 0L));
+        assertThat(owners.holds("r1")).as("back, in a new epoch").isFalse();
+        owners.untrack("r1", claim);
+        owners.track("r1", 2);
+        assertThat(owners.holds("r1")).isTrue();
+    }
+
+    @Test
     void requestsNoConsumerTracksAreNotFenced() {
         assertThat(owners.acquire(List.of("from-a-tool"))).isNull();
     }

@@ -16,6 +16,7 @@ import dev.tnorders.opentact.client.OpentactUnavailableException;
 import dev.tnorders.opentact.model.CriteriaSearch;
 import dev.tnorders.opentact.model.Feature;
 import dev.tnorders.opentact.model.OrderRequest;
+import dev.tnorders.opentact.order.CaseCancelledException;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -59,6 +60,23 @@ class OrderLifecycleRouteTest {
         assertThat(RouteTestBeans.RUNS).extracting(RouteTestBeans.Run::requestIds)
                 .containsExactly(List.of("r1", "r2"), List.of("limited"), List.of("criteria"));
         assertThat(RouteTestBeans.RUNS.get(0).thread()).startsWith("OrderCase-");
+    }
+
+    @Test
+    void eachCaseGetsThePollsOwnRequestObjectsNotCopies() {
+        lifecycle.sendBody(POLL);
+        assertThat(RouteTestBeans.RECEIVED).hasSize(POLL.size());
+        for (OrderRequest r : POLL) {
+            assertThat(RouteTestBeans.RECEIVED).as(r.requestId()).anySatisfy(received -> assertThat(received).isSameAs(r));
+        }
+    }
+
+    @Test
+    void aCaseOfACancelledPollStopsThePollWithoutPausingIntake() {
+        RouteTestBeans.failWith = new CaseCancelledException("an order case of 2 request(s) of poll p did not start");
+        assertThatThrownBy(() -> lifecycle.sendBody(POLL)).hasRootCauseInstanceOf(CaseCancelledException.class);
+        assertThat(RouteTestBeans.RUNS).as("stops at the first case").hasSize(1);
+        assertThat(RouteTestBeans.INTAKE.isPaused()).as("the poll is given back, intake goes on").isFalse();
     }
 
     @Test

@@ -29,11 +29,14 @@ public class RouteTestBeans implements CamelConfiguration {
     }
 
     public static final List<Run> RUNS = new CopyOnWriteArrayList<>();
+    /** The request objects the fake lifecycle received (the case tickets know a poll's cases by them). */
+    public static final List<OrderRequest> RECEIVED = new CopyOnWriteArrayList<>();
     public static volatile RuntimeException failWith;
     public static final IntakeControl INTAKE = new IntakeControl();
 
     public static void reset() {
         RUNS.clear();
+        RECEIVED.clear();
         failWith = null;
         INTAKE.resumeNow();
     }
@@ -46,6 +49,7 @@ public class RouteTestBeans implements CamelConfiguration {
 
         public void run(List<OrderRequest> requests) {
             RUNS.add(new Run(requests.stream().map(OrderRequest::requestId).toList(), Thread.currentThread().getName()));
+            RECEIVED.addAll(requests);
             RuntimeException e = failWith;
             if (e != null) {
                 throw e;
