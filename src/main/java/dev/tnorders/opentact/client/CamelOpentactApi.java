@@ -1,5 +1,7 @@
 package dev.tnorders.opentact.client;
 
+import java.util.function.IntConsumer;
+
 import org.apache.camel.CamelContext;
 import org.apache.camel.CamelContextAware;
 import org.apache.camel.Exchange;
@@ -17,30 +19,40 @@ public class CamelOpentactApi implements OpentactApi, CamelContextAware {
     private CamelContext camelContext;
     private volatile ProducerTemplate template;
 
+    private static final IntConsumer NOT_TOLD = n -> { };
+
     @Override
     public ApiResponse call(String method, String path, String query, String body) throws Exception {
-        return send("direct:opentact-call", method, path, query, body);
+        return send("direct:opentact-call", method, path, query, body, NOT_TOLD);
     }
 
     @Override
     public ApiResponse callIdempotent(String method, String path, String query, String body) throws Exception {
-        return send("direct:opentact-call-idempotent", method, path, query, body);
+        return send("direct:opentact-call-idempotent", method, path, query, body, NOT_TOLD);
+    }
+
+    /** The count is Camel's redelivery counter of the call's exchange, plus its first send. */
+    @Override
+    public ApiResponse callIdempotent(String method, String path, String query, String body, IntConsumer sent)
+            throws Exception {
+        return send("direct:opentact-call-idempotent", method, path, query, body, sent);
     }
 
     /** Sends again a call Camel's throttler failed before it left (at most this often). */
     static final int THROTTLER_FAULT_TRIES = 3;
 
-    private ApiResponse send(String uri, String method, String path, String query, String body) throws Exception {
+    private ApiResponse send(String uri, String method, String path, String query, String body, IntConsumer sent)
+            throws Exception {
         // Tracing on, and the call made for an order case's requests: the call's span(s) in their
         // traces (RequestTraces), and the route's and HTTP spans Camel makes hang off it.
         RequestTraces.Call traced = RequestTraces.startCall(method, path);
         if (traced == null) {
-            return sendTraced(uri, method, path, query, body, null);
+            return sendTraced(uri, method, path, query, body, null, sent);
         }
         ApiResponse response = null;
         Throwable failure = null;
         try {
-            response = sendTraced(uri, method, path, query, body, traced.traceparent());
+            response = sendTraced(uri, method, path, query, body, traced.traceparent(), sent);
             return response;
         } catch (Exception | Error e) {
             failure = e;
@@ -51,7 +63,7 @@ public class CamelOpentactApi implements OpentactApi, CamelContextAware {
     }
 
     private ApiResponse sendTraced(String uri, String method, String path, String query, String body,
-                                   String traceparent) throws Exception {
+                                   String traceparent, IntConsumer sent) throws Exception {
         for (int attempt = 1; ; attempt++) {
             Exchange answer = template().send(uri, exchange -> {
                 exchange.getMessage().setBody(body);
@@ -65,6 +77,10 @@ public class CamelOpentactApi implements OpentactApi, CamelContextAware {
                 }
             });
             Exception e = answer.getException();
+            if (e == null || !failedInThrottler(e)) {
+                // Redeliveries (opentact-retries) count in this header, which the client route keeps.
+                sent.accept(1 + answer.getMessage().getHeader(Exchange.REDELIVERY_COUNTER, 0, Integer.class));
+            }
             if (e == null) {
                 return answer.getMessage().getBody(ApiResponse.class);
             }
