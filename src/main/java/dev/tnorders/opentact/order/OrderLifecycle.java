@@ -430,8 +430,9 @@ public class OrderLifecycle {
         String uuid;
         try {
             answer = post(c, payloads.orderPath(order), payloads.orderBody(order));
-            // Throws OpentactUnavailableException for a 2xx that is not our new order.
-            uuid = answer.success() ? payloads.placedOrder(answer, order) : null;
+            // Throws OpentactUnavailableException for a 2xx that is not our new order (one created
+            // before the intent less the clock-skew margin, or another request's numbers).
+            uuid = answer.success() ? payloads.placedOrder(answer, order, reconciliation.createdNotBefore(c.requests())) : null;
         } catch (IOException | OpentactUnavailableException e) {
             // The POST may or may not have reached Opentact: find out before anything else.
             if (c.nextPostAttempt() >= settings.maxPostAttempts()) {

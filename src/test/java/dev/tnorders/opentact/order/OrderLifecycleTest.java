@@ -210,6 +210,14 @@ class OrderLifecycleTest {
                 row("a 2xx that is not our order", Phase.PLACE,
                         w -> w.one(plain("r1", A)).quoted().answer("{\"success\":true,\"payload\":{\"state\":\"created\"}}"),
                         Phase.RECONCILE, List.of(POST), List.of("intent [r1]")),
+                row("a 2xx showing an order created before the intent (less the margin): not ours", Phase.PLACE,
+                        w -> w.one(plain("r1", A)).quoted().answer("{\"success\":true,\"payload\":{\"uuid\":\"old\","
+                                + "\"state\":\"success\",\"created_on\":\"" + Instant.ofEpochMilli(T0 - 31_000) + "\"}}"),
+                        Phase.RECONCILE, List.of(POST), List.of("intent [r1]")),
+                row("a 2xx showing an order created since the intent less the margin: ours", Phase.PLACE,
+                        w -> w.one(plain("r1", A)).quoted().answer("{\"success\":true,\"payload\":{\"uuid\":\"u1\","
+                                + "\"state\":\"created\",\"created_on\":\"" + Instant.ofEpochMilli(T0 - 29_000) + "\"}}"),
+                        Phase.FOLLOW, List.of(POST), List.of("intent [r1]", "placed [r1] u1")),
                 row("lost answer, the last attempt", Phase.PLACE,
                         w -> w.one(plain("r1", A)).quoted().attempts(2).fail(new IOException("Read timed out")),
                         Phase.PUBLISH, List.of(POST), List.of("intent [r1]"), w -> w.pending(Outcome.State.unknown, "no usable answer")),
@@ -381,11 +389,19 @@ class OrderLifecycleTest {
             b.setApi(api);
             b.setPayloads(new OpentactPayloads("items"));
             b.setStore(store);
-            b.setReconciliation(requests -> {
-                reconciled++;
-                return new OrderReconciler.Reconciled(verdict, verdict == OrderReconciler.Verdict.FOUND ? "u1" : null,
-                        verdict == OrderReconciler.Verdict.HELD_WITHOUT_ORDER ? Set.of(A) : Set.of(),
-                        verdict == OrderReconciler.Verdict.UNKNOWN ? "Opentact's answers could not tell" : "seen");
+            b.setReconciliation(new Reconciliation() {
+                @Override
+                public OrderReconciler.Reconciled reconcile(List<OrderRequest> requests) {
+                    reconciled++;
+                    return new OrderReconciler.Reconciled(verdict, verdict == OrderReconciler.Verdict.FOUND ? "u1" : null,
+                            verdict == OrderReconciler.Verdict.HELD_WITHOUT_ORDER ? Set.of(A) : Set.of(),
+                            verdict == OrderReconciler.Verdict.UNKNOWN ? "Opentact's answers could not tell" : "seen");
+                }
+
+                @Override
+                public Instant createdNotBefore(List<OrderRequest> requests) {
+                    return Instant.ofEpochMilli(T0 - 30_000); // the intent (now) less a clock-skew margin
+                }
             });
             b.setBudgets(new Budgets("none", "none", null));
             b.setNumberSearch(new NumberSearch(2));
