@@ -218,15 +218,22 @@ class OrderLifecycleTest {
                         w -> w.one(plain("r1", A)).quoted().answer("{\"success\":true,\"payload\":{\"uuid\":\"u1\","
                                 + "\"state\":\"created\",\"created_on\":\"" + Instant.ofEpochMilli(T0 - 29_000) + "\"}}"),
                         Phase.FOLLOW, List.of(POST), List.of("intent [r1]", "placed [r1] u1")),
+                // Its order may exist: reconciled like the others (a found order is followed).
                 row("lost answer, the last attempt", Phase.PLACE,
                         w -> w.one(plain("r1", A)).quoted().attempts(2).fail(new IOException("Read timed out")),
-                        Phase.PUBLISH, List.of(POST), List.of("intent [r1]"), w -> w.pending(Outcome.State.unknown, "no usable answer")),
+                        Phase.RECONCILE, List.of(POST), List.of("intent [r1]")),
 
                 // RECONCILE
                 row("found", Phase.RECONCILE, w -> w.one(plain("r1", A)).verdict(OrderReconciler.Verdict.FOUND),
                         Phase.FOLLOW, List.of(), List.of("placed [r1] u1"), w -> assertThat(w.c.orderUuid()).isEqualTo("u1")),
                 row("not placed: the same numbers are priced again", Phase.RECONCILE,
                         w -> w.one(plain("r1", A)).verdict(OrderReconciler.Verdict.NOT_PLACED), Phase.PRICE, List.of(), List.of()),
+                row("not placed after the last order POST: unknown, not ordered again", Phase.RECONCILE,
+                        w -> w.one(plain("r1", A)).attempts(3).verdict(OrderReconciler.Verdict.NOT_PLACED), Phase.PUBLISH,
+                        List.of(), List.of(), w -> w.pending(Outcome.State.unknown, "no usable answer")),
+                row("found after the last order POST: followed", Phase.RECONCILE,
+                        w -> w.one(plain("r1", A)).attempts(3).verdict(OrderReconciler.Verdict.FOUND),
+                        Phase.FOLLOW, List.of(), List.of("placed [r1] u1")),
                 row("held without an order", Phase.RECONCILE,
                         w -> w.one(plain("r1", A, B)).verdict(OrderReconciler.Verdict.HELD_WITHOUT_ORDER), Phase.PUBLISH,
                         List.of(), List.of(), w -> w.pending(Outcome.State.partial, null)),
@@ -340,7 +347,7 @@ class OrderLifecycleTest {
                 .answer(PRICE_OK).fail(new IOException("reset")).answer(PRICE_OK).fail(new IOException("reset"));
         List<OrderResult> results = w.lifecycle().run(List.of(plain("r1", A)));
         assertThat(w.api.calls).containsExactly(PRICE, POST, PRICE, POST, PRICE, POST);
-        assertThat(w.reconciled).isEqualTo(2);
+        assertThat(w.reconciled).as("each lost answer reconciled, the last one's too").isEqualTo(3);
         assertThat(results.get(0).outcome().state()).isEqualTo(Outcome.State.unknown);
     }
 
@@ -439,7 +446,7 @@ class OrderLifecycleTest {
 
         World attempts(int done) {
             for (int i = 0; i < done; i++) {
-                c.nextPostAttempt();
+                c.postUnanswered("Read timed out");
             }
             return this;
         }
