@@ -4,6 +4,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.function.IntConsumer;
 
 import org.apache.camel.CamelContext;
 import org.apache.camel.CamelContextAware;
@@ -39,37 +40,46 @@ public class CamelOpentactApi implements OpentactApi, CamelContextAware {
     private long retryDelayMs = 500;
     private volatile CallDeadlines deadlines;
 
+    private static final IntConsumer NOT_TOLD = n -> { };
+
     @Override
     public ApiResponse call(String method, String path, String query, String body) throws Exception {
-        return send("direct:opentact-call", method, path, query, body, null);
+        return send("direct:opentact-call", method, path, query, body, null, NOT_TOLD);
     }
 
     @Override
     public ApiResponse callGuarded(String method, String path, String query, String body, SendGuard guard)
             throws Exception {
-        return send("direct:opentact-call", method, path, query, body, guard);
+        return send("direct:opentact-call", method, path, query, body, guard, NOT_TOLD);
     }
 
     @Override
     public ApiResponse callIdempotent(String method, String path, String query, String body) throws Exception {
-        return send("direct:opentact-call-idempotent", method, path, query, body, null);
+        return send("direct:opentact-call-idempotent", method, path, query, body, null, NOT_TOLD);
+    }
+
+    /** The count is Camel's redelivery counter of the call's exchange, plus its first send. */
+    @Override
+    public ApiResponse callIdempotent(String method, String path, String query, String body, IntConsumer sent)
+            throws Exception {
+        return send("direct:opentact-call-idempotent", method, path, query, body, null, sent);
     }
 
     /** Sends again a call Camel's throttler failed before it left (at most this often). */
     static final int THROTTLER_FAULT_TRIES = 3;
 
-    private ApiResponse send(String uri, String method, String path, String query, String body, SendGuard guard)
-            throws Exception {
+    private ApiResponse send(String uri, String method, String path, String query, String body, SendGuard guard,
+                             IntConsumer sentCount) throws Exception {
         // Tracing on, and the call made for an order case's requests: the call's span(s) in their
         // traces (RequestTraces), and the route's and HTTP spans Camel makes hang off it.
         RequestTraces.Call traced = RequestTraces.startCall(method, path);
         if (traced == null) {
-            return sendTraced(uri, method, path, query, body, null, guard);
+            return sendTraced(uri, method, path, query, body, null, guard, sentCount);
         }
         ApiResponse response = null;
         Throwable failure = null;
         try {
-            response = sendTraced(uri, method, path, query, body, traced.traceparent(), guard);
+            response = sendTraced(uri, method, path, query, body, traced.traceparent(), guard, sentCount);
             return response;
         } catch (Exception | Error e) {
             failure = e;
@@ -80,7 +90,7 @@ public class CamelOpentactApi implements OpentactApi, CamelContextAware {
     }
 
     private ApiResponse sendTraced(String uri, String method, String path, String query, String body,
-                                   String traceparent, SendGuard guard) throws Exception {
+                                   String traceparent, SendGuard guard, IntConsumer sentCount) throws Exception {
         for (int attempt = 1; ; attempt++) {
             CallTicket ticket = new CallTicket(method + " " + path, guard, System::nanoTime);
             // Not ProducerTemplate.send, which waits without a deadline: the call runs on a
@@ -99,6 +109,10 @@ public class CamelOpentactApi implements OpentactApi, CamelContextAware {
             });
             Exchange answer = await(sent, ticket);
             Exception e = answer.getException();
+            if (e == null || !failedInThrottler(e)) {
+                // Redeliveries (opentact-retries) count in this header, which the client route keeps.
+                sentCount.accept(1 + answer.getMessage().getHeader(Exchange.REDELIVERY_COUNTER, 0, Integer.class));
+            }
             if (e == null) {
                 return answer.getMessage().getBody(ApiResponse.class);
             }

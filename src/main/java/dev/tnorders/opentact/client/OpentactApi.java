@@ -1,5 +1,7 @@
 package dev.tnorders.opentact.client;
 
+import java.util.function.IntConsumer;
+
 /**
  * The calls to Opentact, all through the one client route (token, rate limit, metrics, envelope).
  * Failures come back as the client route throws them: {@link
@@ -37,5 +39,15 @@ public interface OpentactApi {
             throw new CallNotSentException(method + " " + path + " was not sent: " + refusal, null);
         }
         return call(method, path, query, body);
+    }
+
+    /**
+     * {@link #callIdempotent(String, String, String, String)}, telling {@code sent} how many times
+     * the call went out (the first and each redelivery), whether it then answered or failed: what
+     * a caller that logs a failed read says it cost. Without a count to tell, {@code sent} is not told.
+     */
+    default ApiResponse callIdempotent(String method, String path, String query, String body, IntConsumer sent)
+            throws Exception {
+        return callIdempotent(method, path, query, body);
     }
 }

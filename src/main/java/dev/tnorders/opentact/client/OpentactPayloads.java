@@ -1,6 +1,8 @@
 package dev.tnorders.opentact.client;
 
 import java.math.BigDecimal;
+import java.time.Instant;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -148,27 +150,44 @@ public class OpentactPayloads {
 
     /**
      * The uuid of the order an order POST created, when its answer shows a new order of ours: a
-     * 2xx with an order uuid and, where the answer echoes the request (CreateTNOrder), our numbers.
-     * Seed 001 documents a {@code POST /rest/order} that lists an existing order: an answer that
-     * does not look like our new order is no usable answer, and reconciliation decides.
+     * 2xx with an order uuid, and nothing in it that says otherwise: no {@code created_on} before
+     * {@code createdNotBefore} (the intent less the clock-skew margin), no echoed request
+     * ({@code request.tns}, {@code request.items[].tn}) for other numbers, no number named anywhere
+     * in it ({@code tn_items}, leases, {@code tns}) that is not ours. Counters prove nothing either
+     * way (seed 000 answers a one-number order with {@code total: 10}). Seed 001 documents a
+     * {@code POST /rest/order} that lists an existing order: an answer that does not look like our
+     * new order is no usable answer, and reconciliation decides.
      *
+     * @param createdNotBefore the earliest creation time our order can show, or null when not known
      * @throws OpentactUnavailableException when the answer is not recognisably our new order
      */
-    public String placedOrder(ApiResponse response, OrderRequest order) {
+    public String placedOrder(ApiResponse response, OrderRequest order, Instant createdNotBefore) {
         JsonNode p = response.payload();
         JsonNode uuid = p == null ? null : p.get("uuid");
         if (uuid == null || !uuid.isTextual() || uuid.asText().isBlank()) {
             throw new OpentactUnavailableException(response.httpStatus(),
                     "Opentact answered the order POST without an order uuid", 0);
         }
-        JsonNode echoed = p.path("request").path("tns");
-        if (echoed.isArray() && !echoed.isEmpty()) {
-            java.util.Set<String> numbers = new java.util.HashSet<>();
-            echoed.forEach(tn -> addNumber(numbers, tn));
-            if (!numbers.equals(new java.util.HashSet<>(order.tns()))) {
-                throw new OpentactUnavailableException(response.httpStatus(), "Opentact answered the order POST with order "
-                        + uuid.asText() + ", whose request is not for our numbers", 0);
-            }
+        Instant created = instant(p.get("created_on"));
+        if (createdNotBefore != null && created != null && created.isBefore(createdNotBefore)) {
+            throw new OpentactUnavailableException(response.httpStatus(), "Opentact answered the order POST with order "
+                    + uuid.asText() + ", created " + created + ", before our order could be (" + createdNotBefore + ")", 0);
+        }
+        Set<String> ours = new HashSet<>(order.tns());
+        Set<String> echoed = new HashSet<>();
+        JsonNode request = p.path("request");
+        request.path("tns").forEach(tn -> addNumber(echoed, tn));
+        request.path("items").forEach(item -> addNumber(echoed, item.get("tn")));
+        boolean echoesRequest = request.path("tns").size() > 0 || request.path("items").size() > 0;
+        if (echoesRequest && !echoed.equals(ours)) {
+            throw new OpentactUnavailableException(response.httpStatus(), "Opentact answered the order POST with order "
+                    + uuid.asText() + ", whose request is not for our numbers", 0);
+        }
+        Set<String> named = new HashSet<>(statusOf(p).listed());
+        named.removeAll(ours);
+        if (!named.isEmpty()) {
+            throw new OpentactUnavailableException(response.httpStatus(), "Opentact answered the order POST with order "
+                    + uuid.asText() + ", which names numbers that are not ours", 0);
         }
         return uuid.asText();
     }

@@ -5,6 +5,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
@@ -431,6 +432,16 @@ public class OrderJournal implements dev.tnorders.opentact.order.OrderStore {
     public Long intentAtOf(String requestId) {
         Entry e = entries.get(requestId);
         return e == null ? null : e.intentAt();
+    }
+
+    /**
+     * The numbers of the requests whose intent was written at {@code intentAt} and that are still
+     * open ({@code intent} or {@code placed}): one order POST's numbers (intent times are one per
+     * case), as far as the journal still holds them. Reconciliation takes an order for a part of a
+     * batch resumed on its own only when the order's other numbers are these.
+     */
+    public Set<String> numbersIntendedAt(long intentAt) {
+        return entries.numbersIntendedAt(intentAt);
     }
 
     /** @throws Fencing.NotOwnedException when a request's partition is no longer this instance's */

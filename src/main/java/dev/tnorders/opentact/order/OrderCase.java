@@ -23,6 +23,7 @@ public final class OrderCase {
     private List<NumberResult> settled;
     private int searchRound;
     private int postAttempts;
+    private String lastPostFailure;
     /** Where the cases of one start when this case splits: its price (a refusal), or the journal. */
     private Phase splitInto = Phase.PRICE;
     private final List<OrderRequest> toPublish = new ArrayList<>();
@@ -123,8 +124,20 @@ public final class OrderCase {
         postAttempts = 0;
     }
 
-    int nextPostAttempt() {
-        return ++postAttempts;
+    /** Order POSTs of this case that got no usable answer (since its last search round). */
+    int postAttempts() {
+        return postAttempts;
+    }
+
+    /** What the last order POST without a usable answer met, or null. */
+    String lastPostFailure() {
+        return lastPostFailure;
+    }
+
+    /** An order POST got no usable answer: one attempt more, and what it met. */
+    void postUnanswered(String failure) {
+        postAttempts++;
+        lastPostFailure = failure;
     }
 
     void conclude(OrderRequest request, OrderResult result) {

@@ -446,16 +446,13 @@ public class OrderLifecycle {
         String uuid;
         try {
             answer = post(c, lease, payloads.orderPath(order), payloads.orderBody(order));
-            // Throws OpentactUnavailableException for a 2xx that is not our new order.
-            uuid = answer.success() ? payloads.placedOrder(answer, order) : null;
+            // Throws OpentactUnavailableException for a 2xx that is not our new order (one created
+            // before the intent less the clock-skew margin, or another request's numbers).
+            uuid = answer.success() ? payloads.placedOrder(answer, order, reconciliation.createdNotBefore(c.requests())) : null;
         } catch (IOException | OpentactUnavailableException e) {
-            // The POST may or may not have reached Opentact: find out before anything else.
-            if (c.nextPostAttempt() >= settings.maxPostAttempts()) {
-                for (OrderRequest r : c.requests()) {
-                    record(c, r, results.postUnanswered(r, e.getMessage()));
-                }
-                return Phase.PUBLISH;
-            }
+            // The POST may or may not have reached Opentact: find out before anything else (after
+            // the last attempt too: its order may exist; RECONCILE stops at "not placed" then).
+            c.postUnanswered(e.getMessage());
             LOG.warn("{}: the order POST got no usable answer ({}); reconciling", describe(c), e.getMessage());
             return Phase.RECONCILE;
         }
@@ -531,6 +528,12 @@ public class OrderLifecycle {
             store.placed(c.requests(), verdict.orderUuid());
             c.orderUuid(verdict.orderUuid());
             return Phase.FOLLOW;
+        }
+        if (verdict.isNotPlaced() && c.postAttempts() >= settings.maxPostAttempts()) {
+            for (OrderRequest r : c.requests()) {
+                record(c, r, results.postUnanswered(r, c.lastPostFailure()));
+            }
+            return Phase.PUBLISH;
         }
         if (verdict.isNotPlaced()) {
             // The same numbers again, never a new set: a criteria request does not search again.

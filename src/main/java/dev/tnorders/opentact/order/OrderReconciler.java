@@ -50,11 +50,6 @@ public class OrderReconciler implements Reconciliation {
 
     private static final Logger LOG = LoggerFactory.getLogger(OrderReconciler.class);
 
-    /**
-     * The longest a reconciliation waits for a lookup another one is making: longer than a call's
-     * own deadline (queue, connect and response timeouts, retries), which ends the lookup first.
-     */
-    static final long LOOKUP_WAIT_MS = 15 * 60_000;
     /** Orders (and leases) asked per page; the payload's take says how many came. */
     static final int PAGE = 100;
     /** Passes after the window at the most, when none of them is clean. */
@@ -62,6 +57,11 @@ public class OrderReconciler implements Reconciliation {
     /** Passes at the most in all, whatever the window: every loop is bounded in count too. */
     static final int MAX_PASSES = 1_000;
     private static final String PARTLY = " holds some of these numbers but not all";
+    /**
+     * How long a reconciliation waits for another's lookup of the same order, or for the listing
+     * another is reading, at the most: then that pass lacks the answer, and the next pass asks again.
+     */
+    static final long LOOKUP_WAIT_MS = 300_000;
     private static final String NEWEST_FIRST = "{\"order\":{\"created_on\":\"DESC\"}}";
 
     public enum Verdict {
@@ -104,9 +104,9 @@ public class OrderReconciler implements Reconciliation {
     private final long clockSkewMs;
     private final int maxPages;
     // Numbers of final orders already looked up: they do not change any more.
-    private final Map<String, Set<String>> orderNumbers = new ConcurrentHashMap<>();
+    private final Map<String, Looked> orderNumbers = new ConcurrentHashMap<>();
     // The lookups being asked now, by order uuid.
-    private final Map<String, CompletableFuture<Set<String>>> lookupsInFlight = new ConcurrentHashMap<>();
+    private final Map<String, CompletableFuture<Looked>> lookupsInFlight = new ConcurrentHashMap<>();
 
     /**
      * Builds the reconciler from its parts by name (beans.camel.yaml sets each as a property, the
@@ -214,17 +214,38 @@ public class OrderReconciler implements Reconciliation {
         this.maxPages = maxPages;
     }
 
-    /** A case's one order POST went unanswered: its requests' numbers all went in it. */
+    /**
+     * A case's one order POST went unanswered: its requests' numbers all went in it. Requests of a
+     * batch resumed apart (their partitions went to several consumers) share its order with the
+     * other requests of that POST, whose open intents the journal still holds.
+     */
     @Override
     public Reconciled reconcile(List<OrderRequest> requests) throws InterruptedException {
         List<String> tns = new ArrayList<>();
-        Long earliest = null;
+        Set<String> samePost = new HashSet<>();
         for (OrderRequest r : requests) {
             tns.addAll(r.tns());
             Long at = journal == null ? null : journal.intentAtOf(r.requestId());
+            if (at != null) {
+                samePost.addAll(journal.numbersIntendedAt(at));
+            }
+        }
+        return reconcile(tns, samePost, earliestIntent(requests));
+    }
+
+    @Override
+    public Instant createdNotBefore(List<OrderRequest> requests) {
+        Long earliest = earliestIntent(requests);
+        return earliest == null ? null : Instant.ofEpochMilli(earliest - clockSkewMs);
+    }
+
+    private Long earliestIntent(List<OrderRequest> requests) {
+        Long earliest = null;
+        for (OrderRequest r : requests) {
+            Long at = journal == null ? null : journal.intentAtOf(r.requestId());
             earliest = at == null ? earliest : (earliest == null ? at : Math.min(earliest, at));
         }
-        return reconcile(tns, earliest);
+        return earliest;
     }
 
     /**
@@ -232,7 +253,20 @@ public class OrderReconciler implements Reconciliation {
      *                       the search lists is a candidate, up to the page cap)
      */
     public Reconciled reconcile(List<String> tns, Long intentAtMillis) throws InterruptedException {
+        return reconcile(tns, Set.of(), intentAtMillis);
+    }
+
+    /**
+     * @param samePost       numbers that may be in the order besides {@code tns}: those of the other
+     *                       requests of the same order POST (a batch's); any other number in an
+     *                       order makes it someone else's, never found
+     * @param intentAtMillis when the intent was written, or null when unknown (then every order
+     *                       the search lists is a candidate, up to the page cap)
+     */
+    public Reconciled reconcile(List<String> tns, Set<String> samePost, Long intentAtMillis) throws InterruptedException {
         Set<String> wanted = new LinkedHashSet<>(tns);
+        Set<String> ours = new HashSet<>(wanted);
+        ours.addAll(samePost);
         Instant cutoff = intentAtMillis == null ? null : Instant.ofEpochMilli(intentAtMillis - clockSkewMs);
         long concludeAt = (intentAtMillis == null ? clock.millis() : intentAtMillis) + windowMs;
         String problem = null;
@@ -245,7 +279,7 @@ public class OrderReconciler implements Reconciliation {
             // pass, and after the intent's lease ended (then they show every order its POST can have
             // made, however recent), or, before that, at most an interval ago.
             long notBefore = Math.max(lastListed + 1, afterWindow ? concludeAt : now - intervalMs);
-            Pass p = pass(wanted, cutoff, notBefore);
+            Pass p = pass(wanted, ours, cutoff, notBefore);
             lastListed = Math.max(lastListed, p.listedAt);
             if (p.orderUuid != null) {
                 return new Reconciled(Verdict.FOUND, p.orderUuid, Set.of(), null);
@@ -259,7 +293,8 @@ public class OrderReconciler implements Reconciliation {
                                 + "Opentact's order search");
             }
             if (p.problem != null && !p.problem.equals(problem)) {
-                LOG.info("Reconciling {} number(s): {}; looking again", wanted.size(), p.problem);
+                // What this pass lacked: the read that failed and what it cost, or the order that could not be told.
+                LOG.info("Reconciling {} number(s), pass {}: {}; looking again", wanted.size(), pass + 1, p.problem);
             }
             problem = p.problem == null ? problem : p.problem;
             if (afterWindow && ++passesAfterWindow >= FINAL_PASSES) {
@@ -306,21 +341,33 @@ public class OrderReconciler implements Reconciliation {
     private volatile Listing<OrderStatus> lastOrders;
     private volatile Listing<OpentactPayloads.Lease> lastLeases;
 
-    private Pass pass(Set<String> wanted, Instant cutoff, long notBefore) throws InterruptedException {
+    private Pass pass(Set<String> wanted, Set<String> ours, Instant cutoff, long notBefore) throws InterruptedException {
         Listing<OrderStatus> orders = orders(cutoff, notBefore);
         if (orders.problem() != null) {
             return new Pass(null, Set.of(), orders.problem(), orders.startedAt());
         }
         String problem = null;
         for (OrderStatus order : orders.items()) {
-            if (cutoff != null && order.createdOn() != null && order.createdOn().isBefore(cutoff)) {
+            if (createdBefore(order.createdOn(), cutoff)) {
                 continue; // a listing shared with an older request's reconciliation reaches further back
             }
-            Set<String> numbers = numbersOf(order);
+            Looked looked = numbersOf(order);
+            Set<String> numbers = looked.numbers();
+            if (createdBefore(looked.createdOn(), cutoff)) {
+                continue; // the search did not say when it was created, its lookup does: before the intent
+            }
             if (numbers == null) {
-                problem = "order " + order.uuid() + " does not show its numbers yet";
+                problem = looked.failure() != null ? looked.failure()
+                        : "order " + order.uuid() + " does not show its numbers yet";
             } else if (numbers.containsAll(wanted)) {
-                return new Pass(order.uuid(), Set.of(), null, orders.startedAt());
+                List<String> others = numbers.stream().filter(n -> !ours.contains(n)).sorted().toList();
+                if (others.isEmpty()) {
+                    return new Pass(order.uuid(), Set.of(), null, orders.startedAt());
+                }
+                // Not this POST's order: it holds its own numbers only (this is someone else's order, say).
+                problem = "order " + order.uuid() + " holds these numbers and " + others.size() + " of no request "
+                        + "of this order POST (" + String.join(", ", others.subList(0, Math.min(3, others.size())))
+                        + (others.size() > 3 ? ", ..." : "") + "): not taken as theirs";
             } else if (numbers.stream().anyMatch(wanted::contains)) {
                 problem = "order " + order.uuid() + PARTLY;
             }
@@ -358,15 +405,17 @@ public class OrderReconciler implements Reconciliation {
         int skip = 0;
         for (int page = 0; page < maxPages; page++) {
             OpentactPayloads.OrderPage orders;
+            Read read = new Read("the order search (page " + (page + 1) + ", skip=" + skip + ")");
             try {
-                orders = payloads.orderPage(call("POST", "/rest/order/search", "take=" + PAGE + "&skip=" + skip, NEWEST_FIRST));
+                orders = payloads.orderPage(read.send("POST", "/rest/order/search", "take=" + PAGE + "&skip=" + skip,
+                        NEWEST_FIRST));
             } catch (OpentactAuthException | InterruptedException e) {
                 throw sneaky(e);
             } catch (Exception e) {
-                return new Listing<>(startedAt, null, List.of(), "the order search failed: " + e.getMessage());
+                return new Listing<>(startedAt, null, List.of(), read.failed(e));
             }
             if (orders == null) {
-                return new Listing<>(startedAt, null, List.of(), "the order search gave no readable list of orders");
+                return new Listing<>(startedAt, null, List.of(), read.unreadable("list of orders"));
             }
             boolean anyCandidate = false;
             for (OrderStatus order : orders.orders()) {
@@ -389,37 +438,48 @@ public class OrderReconciler implements Reconciliation {
         return newestFirst.get(newestFirst.size() - 1).createdOn();
     }
 
+    /**
+     * What is known of one candidate order's numbers.
+     *
+     * @param numbers   the numbers it names, or null when none could be read (yet)
+     * @param createdOn its {@code created_on}, when known
+     * @param failure   why its lookup gave no answer (the read failed), or null
+     */
+    private record Looked(Set<String> numbers, Instant createdOn, String failure) {
+    }
+
     /** The numbers of one candidate order: from the search's entry when it shows them, else a lookup. */
-    private Set<String> numbersOf(OrderStatus listed) throws InterruptedException {
+    private Looked numbersOf(OrderStatus listed) throws InterruptedException {
         if (listed.uuid() == null) {
-            return null;
+            return new Looked(null, null, null);
         }
         if (!listed.listed().isEmpty()) {
-            return listed.listed();
+            return new Looked(listed.listed(), listed.createdOn(), null);
         }
-        Set<String> known = orderNumbers.get(listed.uuid());
+        Looked known = orderNumbers.get(listed.uuid());
         if (known != null) {
             return known;
         }
         // One lookup of an order at a time in this instance: the reconciliations that need it while
         // it is asked (many, after a crash, going down one listing) take its answer.
-        CompletableFuture<Set<String>> mine = new CompletableFuture<>();
-        CompletableFuture<Set<String>> asked = lookupsInFlight.putIfAbsent(listed.uuid(), mine);
+        CompletableFuture<Looked> mine = new CompletableFuture<>();
+        CompletableFuture<Looked> asked = lookupsInFlight.putIfAbsent(listed.uuid(), mine);
         if (asked != null) {
             try {
                 return asked.get(LOOKUP_WAIT_MS, TimeUnit.MILLISECONDS);
             } catch (ExecutionException e) {
-                return null; // its asker saw the failure; here it is a lookup without an answer
+                return new Looked(null, null, null); // its asker saw the failure; here a lookup without an answer
             } catch (TimeoutException e) {
-                LOG.warn("Reconciliation: the lookup of order {} asked by another reconciliation gave no answer in {} ms; "
-                        + "taken as a lookup without an answer", listed.uuid(), LOOKUP_WAIT_MS);
-                return null;
+                LOG.warn("The lookup of order {} that another reconciliation asked did not end within {} ms",
+                        listed.uuid(), LOOKUP_WAIT_MS);
+                return new Looked(null, null, "the lookup of order " + listed.uuid() + " did not end within "
+                        + LOOKUP_WAIT_MS + " ms");
             }
         }
         try {
-            Set<String> numbers = lookUp(listed.uuid());
-            mine.complete(numbers);
-            return numbers;
+            Looked looked = lookUp(listed.uuid());
+            mine.complete(looked);
+            return looked;
         } catch (InterruptedException | RuntimeException e) {
             mine.completeExceptionally(e);
             throw e;
@@ -428,24 +488,29 @@ public class OrderReconciler implements Reconciliation {
         }
     }
 
-    private Set<String> lookUp(String uuid) throws InterruptedException {
+    private Looked lookUp(String uuid) throws InterruptedException {
+        Read read = new Read("the lookup of order " + uuid);
         try {
-            OrderStatus order = payloads.status(call("GET", "/rest/order/" + uuid, null, null));
-            if (order == null || order.listed().isEmpty()) {
-                return null;
+            OrderStatus order = payloads.status(read.send("GET", "/rest/order/" + uuid, null, null));
+            if (order == null) {
+                return new Looked(null, null, read.unreadable("order"));
             }
+            if (order.listed().isEmpty()) {
+                return new Looked(null, order.createdOn(), null);
+            }
+            Looked looked = new Looked(order.listed(), order.createdOn(), null);
             // Only a final order's numbers are remembered: one still in progress may list more later.
             if (order.isFinal()) {
                 if (orderNumbers.size() > 10_000) {
                     orderNumbers.clear(); // a bound, not a policy: it is a cache of lookups
                 }
-                orderNumbers.put(uuid, order.listed());
+                orderNumbers.put(uuid, looked);
             }
-            return order.listed();
+            return looked;
         } catch (OpentactAuthException | InterruptedException e) {
             throw sneaky(e);
         } catch (Exception e) {
-            return null;
+            return new Looked(null, null, read.failed(e));
         }
     }
 
@@ -483,16 +548,17 @@ public class OrderReconciler implements Reconciliation {
         int skip = 0;
         for (int page = 0; page < maxPages; page++) {
             OpentactPayloads.LeasePage leases;
+            Read read = new Read("the lease search (page " + (page + 1) + ", skip=" + skip + ")");
             try {
-                leases = payloads.leasePage(call("POST", "/rest/lease/tn/search", "take=" + PAGE + "&skip=" + skip,
+                leases = payloads.leasePage(read.send("POST", "/rest/lease/tn/search", "take=" + PAGE + "&skip=" + skip,
                         NEWEST_FIRST));
             } catch (OpentactAuthException | InterruptedException e) {
                 throw sneaky(e);
             } catch (Exception e) {
-                return new Listing<>(startedAt, null, items, "the lease search failed: " + e.getMessage());
+                return new Listing<>(startedAt, null, items, read.failed(e));
             }
             if (leases == null) {
-                return new Listing<>(startedAt, null, items, "the lease search gave no readable list of leases");
+                return new Listing<>(startedAt, null, items, read.unreadable("list of leases"));
             }
             boolean anyRecent = false;
             boolean ordered = true;
@@ -515,12 +581,44 @@ public class OrderReconciler implements Reconciliation {
                 + "after " + maxPages + " pages (opentact.order.reconcile-pages)");
     }
 
-    private ApiResponse call(String method, String path, String query, String body) throws Exception {
-        ApiResponse r = api.call(method, path, query, body);
-        if (r != null && !r.success()) {
-            throw new IllegalStateException("HTTP " + r.httpStatus() + ", " + r.describeFailure());
+    /**
+     * One read of a pass. Reads are safe to repeat: each goes through the retried call
+     * ({@code opentact-call-idempotent}: 5xx, 429 with its Retry-After, an answer that is not JSON,
+     * a connection closed or timed out, with backoff), so that one fault does not spoil a pass.
+     * What a failed read says names the read and how many times it was sent.
+     */
+    private final class Read {
+        private final String what;
+        private int sent;
+
+        Read(String what) {
+            this.what = what;
         }
-        return r;
+
+        ApiResponse send(String method, String path, String query, String body) throws Exception {
+            ApiResponse r = api.callIdempotent(method, path, query, body, n -> sent = n);
+            if (r != null && !r.success()) {
+                throw new IllegalStateException("HTTP " + r.httpStatus() + ", " + r.describeFailure());
+            }
+            return r;
+        }
+
+        String failed(Exception e) {
+            return what + " failed" + attempts() + ": " + e.getMessage();
+        }
+
+        String unreadable(String shape) {
+            return what + " gave no readable " + shape + attempts();
+        }
+
+        private String attempts() {
+            return sent > 0 ? " after " + sent + (sent == 1 ? " attempt" : " attempts") : "";
+        }
+    }
+
+    /** Whether an order's (or lease's) creation time is known to be before the cutoff. */
+    private static boolean createdBefore(Instant createdOn, Instant cutoff) {
+        return cutoff != null && createdOn != null && createdOn.isBefore(cutoff);
     }
 
     /** Whether a page lists its orders newest first, so that the first old one ends the candidates. */

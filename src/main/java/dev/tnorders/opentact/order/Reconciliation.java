@@ -1,6 +1,9 @@
 package dev.tnorders.opentact.order;
 
+import java.time.Instant;
 import java.util.List;
+
+import dev.tnorders.opentact.model.OrderRequest;
 
 /**
  * Tells whether the order of a case whose POST went unanswered (or whose intent a crash left
@@ -9,6 +12,13 @@ import java.util.List;
 public interface Reconciliation {
 
     /** The requests were all in one order POST; their numbers are looked for together. */
-    OrderReconciler.Reconciled reconcile(List<dev.tnorders.opentact.model.OrderRequest> requests)
-            throws InterruptedException;
+    OrderReconciler.Reconciled reconcile(List<OrderRequest> requests) throws InterruptedException;
+
+    /**
+     * The earliest {@code created_on} an order of these requests' POST can show: their intent less
+     * the clock-skew margin. An order created before it is not theirs. Null when not known.
+     */
+    default Instant createdNotBefore(List<OrderRequest> requests) {
+        return null;
+    }
 }

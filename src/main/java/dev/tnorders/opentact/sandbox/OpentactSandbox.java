@@ -106,6 +106,8 @@ public final class OpentactSandbox implements AutoCloseable {
     private final Map<String, AtomicInteger> proxyErrors = new ConcurrentHashMap<>();
     private final Map<String, AtomicInteger> proxyErrorsAfterHandling = new ConcurrentHashMap<>();
     private final Map<String, AtomicInteger> successFalseAnswers = new ConcurrentHashMap<>();
+    /** The seeded degraded mode, or null when off. */
+    private volatile Degradation degradation;
 
     private record Fault(int status, AtomicInteger remaining) {
     }
@@ -466,6 +468,32 @@ public final class OpentactSandbox implements AutoCloseable {
         successFalseAnswers.put(path, new AtomicInteger(count));
     }
 
+    /**
+     * A seeded "degraded" Opentact, every fault in the documented style: at random from
+     * {@code seed}, one call in {@code unavailableOneIn} answers 503 with the documented error
+     * envelope and one in {@code rateLimitedOneIn} answers 429 with Retry-After (both before the
+     * call is handled), one order lookup in {@code brokenLookupOneIn} is answered with its body cut
+     * off mid-JSON, and one order POST in {@code resetOrderPostOneIn} is carried out and then its
+     * connection closed without an answer (0: never). Combine with {@link #setSearchDelay} and
+     * {@link #setSearchPageCap}. Each fault that fires counts in {@link #faultsInjected()} too.
+     */
+    public void degrade(long seed, int unavailableOneIn, int rateLimitedOneIn, int brokenLookupOneIn,
+                        int resetOrderPostOneIn) {
+        degradation = new Degradation(seed, new Degradation.Rates(unavailableOneIn, rateLimitedOneIn, brokenLookupOneIn,
+                resetOrderPostOneIn));
+    }
+
+    /** The degraded mode off (the faults already fired stay counted). */
+    public void stopDegrading() {
+        degradation = null;
+    }
+
+    /** How often each fault of the degraded mode fired: unavailable, rateLimited, brokenLookup, resetOrderPost. */
+    public Map<String, Integer> degradedFaults() {
+        Degradation d = degradation;
+        return d == null ? Map.of() : d.fired();
+    }
+
     // --- HTTP ----------------------------------------------------------------------------------
 
     private void handle(HttpExchange ex) throws IOException {
@@ -490,6 +518,14 @@ public final class OpentactSandbox implements AutoCloseable {
                 if (!authorized(ex, query)) {
                     throw new ApiError(401, "Unauthorized", null);
                 }
+                Degradation degraded = degradation;
+                Degradation.Fault before = degraded == null ? null : degraded.before();
+                if (before != null) {
+                    faultsInjected.incrementAndGet();
+                    throw before == Degradation.Fault.unavailable
+                            ? new ApiError(503, "Service temporarily unavailable", null)
+                            : new ApiError(429, "Too many requests", null);
+                }
                 injectedFault(path);
                 if (take(proxyErrors, path)) {
                     sendHtml(ex, 502);
@@ -507,6 +543,7 @@ public final class OpentactSandbox implements AutoCloseable {
                 String method = ex.getRequestMethod();
                 Object payload;
                 int status = 200;
+                boolean lookup = false;
                 if (method.equals("POST") && path.equals("/rest/order/price")) {
                     payload = price(body);
                 } else if (method.equals("POST") && path.equals("/rest/order")) {
@@ -524,6 +561,7 @@ public final class OpentactSandbox implements AutoCloseable {
                     if (order == null) {
                         throw new ApiError(404, "Not found", null);
                     }
+                    lookup = true;
                     Map<String, Object> view = orderView(order);
                     if (unexpectedStates.getAndUpdate(n -> Math.max(0, n - 1)) > 0) {
                         faultsInjected.incrementAndGet();
@@ -538,7 +576,8 @@ public final class OpentactSandbox implements AutoCloseable {
                 } else {
                     throw new ApiError(404, "Not found", null);
                 }
-                if (shouldDrop(path)) {
+                boolean orderPost = status == 201;
+                if (shouldDrop(path) || orderPost && degraded != null && degraded.resetOrderPost()) {
                     faultsInjected.incrementAndGet();
                     return; // closed without an answer: the work is done, the client never hears of it
                 }
@@ -553,7 +592,12 @@ public final class OpentactSandbox implements AutoCloseable {
                 Map<String, Object> envelope = new LinkedHashMap<>();
                 envelope.put("success", true);
                 envelope.put("payload", payload);
-                if (take(malformedAnswers, path)) {
+                boolean cutOff = take(malformedAnswers, path);
+                if (!cutOff && lookup && degraded != null && degraded.breakLookup()) {
+                    faultsInjected.incrementAndGet();
+                    cutOff = true;
+                }
+                if (cutOff) {
                     byte[] whole = json.writeValueAsBytes(envelope);
                     sendRaw(ex, status, java.util.Arrays.copyOf(whole, whole.length / 2));
                     return;

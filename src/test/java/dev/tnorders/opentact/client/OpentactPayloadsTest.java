@@ -171,14 +171,58 @@ class OpentactPayloadsTest {
     @Test
     void anOrderAnswerIsOursOnlyWithAUuidAndOurNumbers() throws Exception {
         // Seed 001's CreateTNOrder answer echoes tns [0]: not our numbers, so not taken as our order.
-        assertThatThrownBy(() -> payloads.placedOrder(seed("seed001-create-tn-order.json"), request(null)))
+        assertThatThrownBy(() -> payloads.placedOrder(seed("seed001-create-tn-order.json"), request(null), null))
                 .isInstanceOf(OpentactUnavailableException.class).hasMessageContaining("not for our numbers");
         assertThat(payloads.placedOrder(responses.read("{\"success\":true,\"payload\":{\"uuid\":\"u8\",\"state\":\"created\","
-                + "\"request\":{\"tns\":[12025550143,\"+12029822917\"]}}}", 201, null), request(null))).isEqualTo("u8");
+                + "\"request\":{\"tns\":[12025550143,\"+12029822917\"]}}}", 201, null), request(null), null)).isEqualTo("u8");
         assertThatThrownBy(() -> payloads.placedOrder(responses.read("{\"success\":true,\"payload\":{\"state\":\"created\"}}",
-                201, null), request(null))).isInstanceOf(OpentactUnavailableException.class).hasMessageContaining("without an order uuid");
+                201, null), request(null), null)).isInstanceOf(OpentactUnavailableException.class).hasMessageContaining("without an order uuid");
         assertThat(payloads.placedOrder(responses.read("{\"success\":true,\"payload\":{\"uuid\":\"u9\",\"state\":\"success\","
-                + "\"total\":2}}", 201, null), request(null))).isEqualTo("u9");
+                + "\"total\":2}}", 201, null), request(null), null)).isEqualTo("u9");
+    }
+
+    private static final java.time.Instant SEED_000_ORDER_CREATED = java.time.Instant.parse("2024-01-16T14:15:49.037Z");
+
+    @Test
+    void seed000sOrderAnswerIsOursWhenCreatedAfterTheIntentWhateverItsCounters() throws Exception {
+        // Seed 000 answers a one-number request with total 10: counters prove nothing either way.
+        OrderRequest one = new OrderRequest("r1", List.of("+12029822917"), null, EnumSet.of(Feature.VOICE, Feature.SMS),
+                true, null, null, null, null, null, null, "now");
+        assertThat(payloads.placedOrder(seed("seed000-order-placed.json"), one, SEED_000_ORDER_CREATED.minusSeconds(30)))
+                .isEqualTo("c5cc6326-0023-43d8-81a5-e7b7e019919d");
+        assertThat(payloads.placedOrder(seed("seed000-order-placed.json"), one, SEED_000_ORDER_CREATED))
+                .as("created at the earliest moment it could be").isEqualTo("c5cc6326-0023-43d8-81a5-e7b7e019919d");
+        assertThat(payloads.placedOrder(seed("seed000-order-placed.json"), one, null))
+                .as("no intent time known: nothing says otherwise").isEqualTo("c5cc6326-0023-43d8-81a5-e7b7e019919d");
+    }
+
+    @Test
+    void anOrderCreatedBeforeTheIntentLessTheMarginIsNotOurNewOrder() throws Exception {
+        OrderRequest one = new OrderRequest("r1", List.of("+12029822917"), null, EnumSet.of(Feature.VOICE, Feature.SMS),
+                true, null, null, null, null, null, null, "now");
+        assertThatThrownBy(() -> payloads.placedOrder(seed("seed000-order-placed.json"), one,
+                SEED_000_ORDER_CREATED.plusMillis(1)))
+                .isInstanceOf(OpentactUnavailableException.class)
+                .hasMessageContaining("c5cc6326-0023-43d8-81a5-e7b7e019919d").hasMessageContaining("before our order could be");
+    }
+
+    @Test
+    void anOrderAnswerNamingOtherNumbersIsNotOurNewOrder() {
+        // An echoed items request for other numbers (the items form, as the body we send).
+        assertThatThrownBy(() -> payloads.placedOrder(responses.read("{\"success\":true,\"payload\":{\"uuid\":\"u1\","
+                + "\"state\":\"created\",\"request\":{\"items\":[{\"tn\":12029822917},{\"tn\":12025550999}]}}}", 201, null),
+                request(null), null))
+                .isInstanceOf(OpentactUnavailableException.class).hasMessageContaining("not for our numbers");
+        // tn_items (or leases, or tns) naming a number that is not ours.
+        assertThatThrownBy(() -> payloads.placedOrder(responses.read("{\"success\":true,\"payload\":{\"uuid\":\"u2\","
+                + "\"state\":\"processing\",\"tn_items\":[{\"state\":\"processing\",\"tn\":{\"tn\":12017771234}}]}}", 201, null),
+                request(null), null))
+                .isInstanceOf(OpentactUnavailableException.class).hasMessageContaining("names numbers that are not ours");
+        // Our items echoed, an item listed for one of ours: ours.
+        assertThat(payloads.placedOrder(responses.read("{\"success\":true,\"payload\":{\"uuid\":\"u3\",\"state\":\"created\","
+                + "\"request\":{\"items\":[{\"tn\":12029822917},{\"tn\":\"+12025550143\"}]},"
+                + "\"tn_items\":[{\"state\":\"processing\",\"tn\":{\"tn\":12029822917}}]}}", 201, null), request(null), null))
+                .isEqualTo("u3");
     }
 
     @Test

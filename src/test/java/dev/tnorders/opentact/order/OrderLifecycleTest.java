@@ -210,15 +210,30 @@ class OrderLifecycleTest {
                 row("a 2xx that is not our order", Phase.PLACE,
                         w -> w.one(plain("r1", A)).quoted().answer("{\"success\":true,\"payload\":{\"state\":\"created\"}}"),
                         Phase.RECONCILE, List.of(POST), List.of("intent [r1]")),
+                row("a 2xx showing an order created before the intent (less the margin): not ours", Phase.PLACE,
+                        w -> w.one(plain("r1", A)).quoted().answer("{\"success\":true,\"payload\":{\"uuid\":\"old\","
+                                + "\"state\":\"success\",\"created_on\":\"" + Instant.ofEpochMilli(T0 - 31_000) + "\"}}"),
+                        Phase.RECONCILE, List.of(POST), List.of("intent [r1]")),
+                row("a 2xx showing an order created since the intent less the margin: ours", Phase.PLACE,
+                        w -> w.one(plain("r1", A)).quoted().answer("{\"success\":true,\"payload\":{\"uuid\":\"u1\","
+                                + "\"state\":\"created\",\"created_on\":\"" + Instant.ofEpochMilli(T0 - 29_000) + "\"}}"),
+                        Phase.FOLLOW, List.of(POST), List.of("intent [r1]", "placed [r1] u1")),
+                // Its order may exist: reconciled like the others (a found order is followed).
                 row("lost answer, the last attempt", Phase.PLACE,
                         w -> w.one(plain("r1", A)).quoted().attempts(2).fail(new IOException("Read timed out")),
-                        Phase.PUBLISH, List.of(POST), List.of("intent [r1]"), w -> w.pending(Outcome.State.unknown, "no usable answer")),
+                        Phase.RECONCILE, List.of(POST), List.of("intent [r1]")),
 
                 // RECONCILE
                 row("found", Phase.RECONCILE, w -> w.one(plain("r1", A)).verdict(OrderReconciler.Verdict.FOUND),
                         Phase.FOLLOW, List.of(), List.of("placed [r1] u1"), w -> assertThat(w.c.orderUuid()).isEqualTo("u1")),
                 row("not placed: the same numbers are priced again", Phase.RECONCILE,
                         w -> w.one(plain("r1", A)).verdict(OrderReconciler.Verdict.NOT_PLACED), Phase.PRICE, List.of(), List.of()),
+                row("not placed after the last order POST: unknown, not ordered again", Phase.RECONCILE,
+                        w -> w.one(plain("r1", A)).attempts(3).verdict(OrderReconciler.Verdict.NOT_PLACED), Phase.PUBLISH,
+                        List.of(), List.of(), w -> w.pending(Outcome.State.unknown, "no usable answer")),
+                row("found after the last order POST: followed", Phase.RECONCILE,
+                        w -> w.one(plain("r1", A)).attempts(3).verdict(OrderReconciler.Verdict.FOUND),
+                        Phase.FOLLOW, List.of(), List.of("placed [r1] u1")),
                 row("held without an order", Phase.RECONCILE,
                         w -> w.one(plain("r1", A, B)).verdict(OrderReconciler.Verdict.HELD_WITHOUT_ORDER), Phase.PUBLISH,
                         List.of(), List.of(), w -> w.pending(Outcome.State.partial, null)),
@@ -373,7 +388,7 @@ class OrderLifecycleTest {
                 .answer(PRICE_OK).fail(new IOException("reset")).answer(PRICE_OK).fail(new IOException("reset"));
         List<OrderResult> results = w.lifecycle().run(List.of(plain("r1", A)));
         assertThat(w.api.calls).containsExactly(PRICE, POST, PRICE, POST, PRICE, POST);
-        assertThat(w.reconciled).isEqualTo(2);
+        assertThat(w.reconciled).as("each lost answer reconciled, the last one's too").isEqualTo(3);
         assertThat(results.get(0).outcome().state()).isEqualTo(Outcome.State.unknown);
     }
 
@@ -423,11 +438,19 @@ class OrderLifecycleTest {
             b.setApi(api);
             b.setPayloads(new OpentactPayloads("items"));
             b.setStore(store);
-            b.setReconciliation(requests -> {
-                reconciled++;
-                return new OrderReconciler.Reconciled(verdict, verdict == OrderReconciler.Verdict.FOUND ? "u1" : null,
-                        verdict == OrderReconciler.Verdict.HELD_WITHOUT_ORDER ? Set.of(A) : Set.of(),
-                        verdict == OrderReconciler.Verdict.UNKNOWN ? "Opentact's answers could not tell" : "seen");
+            b.setReconciliation(new Reconciliation() {
+                @Override
+                public OrderReconciler.Reconciled reconcile(List<OrderRequest> requests) {
+                    reconciled++;
+                    return new OrderReconciler.Reconciled(verdict, verdict == OrderReconciler.Verdict.FOUND ? "u1" : null,
+                            verdict == OrderReconciler.Verdict.HELD_WITHOUT_ORDER ? Set.of(A) : Set.of(),
+                            verdict == OrderReconciler.Verdict.UNKNOWN ? "Opentact's answers could not tell" : "seen");
+                }
+
+                @Override
+                public Instant createdNotBefore(List<OrderRequest> requests) {
+                    return Instant.ofEpochMilli(T0 - 30_000); // the intent (now) less a clock-skew margin
+                }
             });
             b.setBudgets(new Budgets("none", "none", null));
             b.setNumberSearch(new NumberSearch(2));
@@ -467,7 +490,7 @@ class OrderLifecycleTest {
 
         World attempts(int done) {
             for (int i = 0; i < done; i++) {
-                c.nextPostAttempt();
+                c.postUnanswered("Read timed out");
             }
             return this;
         }

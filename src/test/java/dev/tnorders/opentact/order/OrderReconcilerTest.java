@@ -4,8 +4,10 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.IntConsumer;
 
 import org.junit.jupiter.api.Test;
 
@@ -47,13 +49,68 @@ class OrderReconcilerTest {
     @Test
     void findsItsOrderByLookingUpTheSummariesTheSearchLists() throws Exception {
         opentact.order("older", T0 - 3_600_000, 0, "+12015550001"); // before the intent: never a candidate
-        opentact.order("mine", T0 + 200, 0, "+12015550001", "+12015550002", "+12015550003");
+        opentact.order("mine", T0 + 200, 0, "+12015550001", "+12015550002");
         opentact.order("newer", T0 + 900, 0, "+12015550009");
         Reconciled r = reconcile("+12015550001", "+12015550002");
         assertThat(r.verdict()).isEqualTo(Verdict.FOUND);
         assertThat(r.orderUuid()).isEqualTo("mine");
         assertThat(opentact.lookups).doesNotContainKey("older");
         assertThat(clock.millis()).as("found in the first pass, no wait").isEqualTo(T0 + 1_000);
+    }
+
+    @Test
+    void aBatchsOrderHoldsTheNumbersOfTheOtherRequestsOfItsPost() throws Exception {
+        // Requests of one batch resumed apart: the order also holds the numbers of the others of its POST.
+        opentact.order("batch", T0 + 200, 0, "+12015550001", "+12015550002", "+12015550003");
+        Reconciled r = reconciler(20).reconcile(List.of("+12015550001", "+12015550002"), Set.of("+12015550003"), T0);
+        assertThat(r.verdict()).isEqualTo(Verdict.FOUND);
+        assertThat(r.orderUuid()).isEqualTo("batch");
+    }
+
+    @Test
+    void anOrderThatAlsoHoldsNumbersOfNoRequestOfThePostIsNeverFound() throws Exception {
+        // Someone else's order (another request's, a person's) holding our numbers and others: not ours.
+        opentact.order("theirs", T0 + 200, 0, "+12015550001", "+12015550002", "+12015550077");
+        Reconciled r = reconcile("+12015550001", "+12015550002");
+        assertThat(r.verdict()).isEqualTo(Verdict.UNKNOWN);
+        assertThat(r.orderUuid()).isNull();
+        assertThat(r.reason()).contains("order theirs holds these numbers and 1 of no request of this order POST (+12015550077)");
+        assertThat(opentact.leaseSearches.get()).as("a pass that saw it is not clean: no lease search, never 'not placed'")
+                .isZero();
+    }
+
+    @Test
+    void anOrderCreatedBeforeTheIntentIsNeverTakenAlsoWhenOnlyItsLookupSaysWhen() throws Exception {
+        // The search lists it without a created_on (a candidate then); its lookup shows it is an hour old.
+        opentact.order("old", T0 - 3_600_000, 0, "+12015550001");
+        opentact.withoutCreatedOnInSearch.add("old");
+        Reconciled r = reconcile("+12015550001");
+        assertThat(r.verdict()).isEqualTo(Verdict.NOT_PLACED);
+        assertThat(r.orderUuid()).isNull();
+        assertThat(opentact.lookups).containsKey("old");
+    }
+
+    @Test
+    void aReadThatFailsOnceIsSentAgainAndThePassStaysClean() throws Exception {
+        clock.advance(WINDOW + 5_000); // a crash long ago: the first clean pass concludes
+        long start = clock.millis();
+        opentact.leaseFailures = 1; // a 503 to the lease search
+        opentact.lookupFailures = 1; // a 503 to the lookup
+        opentact.order("someone-else", T0 + 100, 0, "+12015550077");
+        Reconciled r = reconcile("+12015550001");
+        assertThat(r.verdict()).isEqualTo(Verdict.NOT_PLACED);
+        assertThat(clock.millis()).as("one pass: its reads were retried, not the pass").isEqualTo(start);
+        assertThat(opentact.sentOnce.get()).as("reads sent on the path without retries").isZero();
+    }
+
+    @Test
+    void aReadThatStillFailsNamesItselfAndItsAttempts() throws Exception {
+        opentact.order("mine", T0 + 100, 0, "+12015550001");
+        opentact.lookupFailures = Integer.MAX_VALUE;
+        Reconciled r = reconcile("+12015550001");
+        assertThat(r.verdict()).isEqualTo(Verdict.UNKNOWN);
+        assertThat(r.reason()).contains("the lookup of order mine failed after " + (FakeOpentact.RETRIES + 1)
+                + " attempts: Opentact is unavailable (HTTP 503");
     }
 
     @Test
@@ -90,7 +147,8 @@ class OrderReconcilerTest {
         opentact.searchFailures = Integer.MAX_VALUE;
         Reconciled r = reconcile("+12015550001");
         assertThat(r.verdict()).isEqualTo(Verdict.UNKNOWN);
-        assertThat(r.reason()).contains("the order search failed").contains("HTTP 502");
+        assertThat(r.reason()).contains("the order search (page 1, skip=0) failed after " + (FakeOpentact.RETRIES + 1)
+                + " attempts").contains("HTTP 502");
         assertThat(clock.millis()).as("bounded: the window and a few passes more")
                 .isBetween(T0 + WINDOW, T0 + WINDOW + OrderReconciler.FINAL_PASSES * INTERVAL);
     }
@@ -207,16 +265,17 @@ class OrderReconcilerTest {
         OrderReconciler shared = reconciler(20);
         var pool = java.util.concurrent.Executors.newFixedThreadPool(2);
         try {
-            var first = pool.submit(() -> shared.reconcile(List.of("+12015550001"), T0));
+            // Two requests of one batch, resumed apart: the order holds the other's numbers too.
+            var first = pool.submit(() -> shared.reconcile(List.of("+12015550001"), Set.of("+12015550002"), T0));
             org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(10))
                     .until(() -> opentact.lookups.containsKey("mine"));
             Thread[] second = new Thread[1];
             var other = pool.submit(() -> {
                 second[0] = Thread.currentThread();
-                return shared.reconcile(List.of("+12015550002"), T0);
+                return shared.reconcile(List.of("+12015550002"), Set.of("+12015550001"), T0);
             });
             org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(10))
-                    .until(() -> second[0] != null && second[0].getState() == Thread.State.WAITING);
+                    .until(() -> second[0] != null && second[0].getState() == Thread.State.TIMED_WAITING);
             opentact.holdLookups.countDown();
             assertThat(first.get(10, java.util.concurrent.TimeUnit.SECONDS).orderUuid()).isEqualTo("mine");
             assertThat(other.get(10, java.util.concurrent.TimeUnit.SECONDS).orderUuid()).isEqualTo("mine");
@@ -236,9 +295,37 @@ class OrderReconcilerTest {
     /** Opentact as the seeds show it: summaries in the search, numbers in lookups, leases. */
     private final class FakeOpentact implements OpentactApi {
 
+        /** As opentact.api.retries: a call safe to repeat is sent again this often at the most. */
+        static final int RETRIES = 4;
+        final AtomicInteger sentOnce = new AtomicInteger();
+
+        /** As the client route: sent once. */
         @Override
-        public ApiResponse callIdempotent(String method, String path, String query, String body) throws Exception {
-            return call(method, path, query, body);
+        public ApiResponse call(String method, String path, String query, String body) {
+            sentOnce.incrementAndGet();
+            return answer(method, path, query, body);
+        }
+
+        /** As opentact-call-idempotent: sent again after a 5xx or a 429, up to {@link #RETRIES} times. */
+        @Override
+        public ApiResponse callIdempotent(String method, String path, String query, String body) {
+            return callIdempotent(method, path, query, body, n -> { });
+        }
+
+        @Override
+        public ApiResponse callIdempotent(String method, String path, String query, String body, IntConsumer sent) {
+            for (int attempt = 1; ; attempt++) {
+                try {
+                    ApiResponse r = answer(method, path, query, body);
+                    sent.accept(attempt);
+                    return r;
+                } catch (OpentactUnavailableException e) {
+                    if (attempt > RETRIES) {
+                        sent.accept(attempt);
+                        throw e;
+                    }
+                }
+            }
         }
 
         record Order(String uuid, long createdOn, long visibleFrom, List<String> tns) {
@@ -257,6 +344,9 @@ class OrderReconcilerTest {
         // Set: each order lookup waits for it (a lookup in flight while others need the order).
         volatile java.util.concurrent.CountDownLatch holdLookups;
         int searchFailures;
+        int leaseFailures;
+        int lookupFailures;
+        final Set<String> withoutCreatedOnInSearch = ConcurrentHashMap.newKeySet();
         boolean searchSuccessFalse;
         private final OpentactResponses responses = new OpentactResponses();
 
@@ -272,8 +362,7 @@ class OrderReconcilerTest {
             leases.add(new Lease(tn, createdOn));
         }
 
-        @Override
-        public ApiResponse call(String method, String path, String query, String body) {
+        private ApiResponse answer(String method, String path, String query, String body) {
             if (path.equals("/rest/order/search")) {
                 if (searchFailures-- > 0) {
                     throw new OpentactUnavailableException(502, "<html>Bad Gateway</html>", 0);
@@ -287,13 +376,18 @@ class OrderReconcilerTest {
                         .sorted((a, b) -> Long.compare(b.createdOn, a.createdOn)).toList();
                 StringBuilder data = new StringBuilder();
                 visible.stream().skip(skip).limit(pageCap).forEach(o -> data.append(data.length() == 0 ? "" : ",")
-                        .append("{\"uuid\":\"").append(o.uuid).append("\",\"state\":\"success\",\"created_on\":\"")
-                        .append(Instant.ofEpochMilli(o.createdOn)).append("\",\"total\":10,\"success\":10,\"processing\":0,\"failed\":0}"));
+                        .append("{\"uuid\":\"").append(o.uuid).append("\",\"state\":\"success\",")
+                        .append(withoutCreatedOnInSearch.contains(o.uuid) ? ""
+                                : "\"created_on\":\"" + Instant.ofEpochMilli(o.createdOn) + "\",")
+                        .append("\"total\":10,\"success\":10,\"processing\":0,\"failed\":0}"));
                 return ok("{\"take\":" + pageCap + ",\"skip\":" + skip + ",\"total\":" + visible.size() + ",\"data\":[" + data + "]}");
             }
             if (path.startsWith("/rest/order/")) {
                 String uuid = path.substring("/rest/order/".length());
                 lookups.computeIfAbsent(uuid, k -> new AtomicInteger()).incrementAndGet();
+                if (lookupFailures-- > 0) {
+                    throw new OpentactUnavailableException(503, "Service temporarily unavailable", 0);
+                }
                 if (holdLookups != null) {
                     try {
                         holdLookups.await(10, java.util.concurrent.TimeUnit.SECONDS);
@@ -308,9 +402,13 @@ class OrderReconcilerTest {
                         .append("{\"state\":\"").append(partial ? "processing" : "success").append("\",\"tn\":{\"tn\":")
                         .append(tn.substring(1)).append("}}"));
                 return ok("{\"uuid\":\"" + uuid + "\",\"state\":\"" + (o.tns.isEmpty() || partial ? "processing" : "success")
-                        + "\",\"tn_items\":[" + items + "],\"tn_leases\":[]}");
+                        + "\",\"created_on\":\"" + Instant.ofEpochMilli(o.createdOn) + "\",\"tn_items\":[" + items
+                        + "],\"tn_leases\":[]}");
             }
             if (path.equals("/rest/lease/tn/search")) {
+                if (leaseFailures-- > 0) {
+                    throw new OpentactUnavailableException(503, "Service temporarily unavailable", 0);
+                }
                 leaseSearches.incrementAndGet();
                 StringBuilder data = new StringBuilder();
                 leases.stream().sorted((a, b) -> Long.compare(b.createdOn, a.createdOn)).forEach(l -> data

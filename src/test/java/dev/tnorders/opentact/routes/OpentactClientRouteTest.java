@@ -2,6 +2,7 @@ package dev.tnorders.opentact.routes;
 
 import java.io.IOException;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicInteger;
 
 import org.apache.camel.BindToRegistry;
 import org.apache.camel.CamelConfiguration;
@@ -116,6 +117,37 @@ class OpentactClientRouteTest {
         assertThatThrownBy(() -> api.callIdempotent("GET", "/rest/order/u1", null, null))
                 .isInstanceOf(OpentactUnavailableException.class);
         assertThat(http.getReceivedCounter()).as("the first try and opentact.api.retries=2 more").isEqualTo(3);
+    }
+
+    @Test
+    void anAnswerCutOffMidJsonIsAFailedAttemptSentAgainAndTheAttemptsAreTold() throws Exception {
+        // The client route reads every answer's envelope (OpentactResponses, its last step): a 200
+        // whose body is cut off is not a clean empty answer but a failed attempt of that read.
+        String whole = "{\"success\":true,\"payload\":{\"take\":10,\"skip\":0,\"total\":0,\"data\":[]}}";
+        OpentactResponses envelope = new OpentactResponses();
+        http.whenExchangeReceived(1, e -> e.getMessage().setBody(envelope.read(whole.substring(0, whole.length() / 2), 200, null)));
+        http.whenExchangeReceived(2, e -> e.getMessage().setBody(envelope.read(whole, 200, null)));
+        AtomicInteger sent = new AtomicInteger();
+        ApiResponse answer = api.callIdempotent("POST", "/rest/order/search", "take=100&skip=0", "{}", sent::set);
+        assertThat(answer.success()).isTrue();
+        assertThat(answer.payload().get("data").isArray()).isTrue();
+        assertThat(http.getReceivedCounter()).isEqualTo(2);
+        assertThat(sent).as("the attempts told to the caller").hasValue(2);
+    }
+
+    @Test
+    void theAttemptsOfACallThatStillFailsAreToldToo() throws Exception {
+        http.whenAnyExchangeReceived(e -> {
+            throw new IOException("Connection reset");
+        });
+        AtomicInteger sent = new AtomicInteger();
+        assertThatThrownBy(() -> api.callIdempotent("POST", "/rest/lease/tn/search", null, "{}", sent::set))
+                .isInstanceOf(IOException.class);
+        assertThat(sent).as("the first try and opentact.api.retries=2 more").hasValue(3);
+        http.reset();
+        http.whenAnyExchangeReceived(e -> e.getMessage().setBody(OK));
+        assertThat(api.callIdempotent("GET", "/rest/order/u1", null, null, sent::set)).isEqualTo(OK);
+        assertThat(sent).as("answered at once").hasValue(1);
     }
 
     @Test

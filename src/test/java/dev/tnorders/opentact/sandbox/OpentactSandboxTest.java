@@ -6,6 +6,8 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -284,5 +286,63 @@ class OpentactSandboxTest {
         assertThat(call("GET", "/rest/order/" + uuid, null).body().get("payload").get("state").asText()).isEqualTo("on_hold");
         assertThat(call("GET", "/rest/order/" + uuid, null).body().get("payload").get("state").asText()).isNotEqualTo("on_hold");
         assertThat(sandbox.faultsInjected()).isEqualTo(3);
+    }
+
+    @Test
+    void theDegradedModeAnswersEachFaultInTheDocumentedStyle() throws Exception {
+        // 503 with the documented error envelope, before anything is done.
+        sandbox.degrade(7, 1, 0, 0, 0);
+        Answer unavailable = call("POST", "/rest/order", "{\"items\":[{\"tn\":12012030001}]}");
+        assertThat(unavailable.status()).isEqualTo(503);
+        assertThat(unavailable.body().get("success").asBoolean()).isFalse();
+        assertThat(unavailable.body().get("status").asInt()).isEqualTo(503);
+        assertThat(unavailable.body().get("message").asText()).isEqualTo("Service temporarily unavailable");
+        assertThat(sandbox.orderAttempts(12012030001L)).isZero();
+        // 429 with Retry-After.
+        sandbox.degrade(7, 0, 1, 0, 0);
+        Answer limited = call("POST", "/rest/order/search?take=10&skip=0", "{}");
+        assertThat(limited.status()).isEqualTo(429);
+        assertThat(limited.raw().headers().firstValue("Retry-After")).contains("1");
+        // A lookup cut off mid-JSON (its status kept); other calls answer whole.
+        sandbox.degrade(7, 0, 0, 1, 0);
+        String uuid = sandbox.placeOrder(12012030002L);
+        HttpResponse<String> cut = rawGet("/rest/order/" + uuid);
+        assertThat(cut.statusCode()).isEqualTo(200);
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> json.readTree(cut.body()))
+                .isInstanceOf(com.fasterxml.jackson.core.JsonProcessingException.class);
+        assertThat(call("POST", "/rest/order/search?take=10&skip=0", "{}").status()).isEqualTo(200);
+        // An order POST carried out, then its connection closed without an answer.
+        sandbox.degrade(7, 0, 0, 0, 1);
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> call("POST", "/rest/order",
+                "{\"items\":[{\"tn\":12012030003}]}")).isInstanceOf(java.io.IOException.class);
+        assertThat(sandbox.orderAttempts(12012030003L)).isEqualTo(1);
+        assertThat(sandbox.degradedFaults()).containsEntry("resetOrderPost", 1);
+        assertThat(sandbox.faultsInjected()).isEqualTo(4);
+        sandbox.stopDegrading();
+        assertThat(call("POST", "/rest/order", "{\"items\":[{\"tn\":12012030004}]}").status()).isEqualTo(201);
+    }
+
+    @Test
+    void theDegradedModeIsSeeded() throws Exception {
+        List<Integer> first = degradedStatuses(42);
+        sandbox.close();
+        sandbox = OpentactSandbox.start(0, TOKEN);
+        assertThat(degradedStatuses(42)).as("the same seed, the same faults").isEqualTo(first);
+        assertThat(first).contains(200, 503, 429);
+    }
+
+    private List<Integer> degradedStatuses(long seed) throws Exception {
+        sandbox.degrade(seed, 4, 5, 0, 0);
+        List<Integer> statuses = new ArrayList<>();
+        for (int i = 0; i < 40; i++) {
+            statuses.add(call("POST", "/rest/order/search?take=10&skip=0", "{}").status());
+        }
+        return statuses;
+    }
+
+    /** A GET whose body is not parsed (it may be cut off). */
+    private HttpResponse<String> rawGet(String path) throws Exception {
+        return http.send(HttpRequest.newBuilder(URI.create(sandbox.baseUrl() + path)).GET().header("X-Auth-Token", TOKEN)
+                .build(), HttpResponse.BodyHandlers.ofString());
     }
 }
