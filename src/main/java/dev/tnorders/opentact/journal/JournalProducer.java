@@ -142,7 +142,7 @@ final class JournalProducer {
         String step = "beginning its transaction";
         try {
             p.beginTransaction();
-            step = "sending its records";
+            step = "sending its records and consumer offsets";
             sends.to(p);
             step = "committing its transaction";
             p.commitTransaction();

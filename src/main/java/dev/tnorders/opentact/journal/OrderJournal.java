@@ -322,19 +322,16 @@ public class OrderJournal implements dev.tnorders.opentact.order.OrderStore {
     /**
      * Why this instance cannot write the order journal now, for readiness, or null when it can: from
      * a write that failed until a new producer was started or a write committed. While the producer
-     * a failure closed has not been started again (Kafka away), asks the writer thread to try,
-     * waiting 10 s at most, so that readiness comes back without waiting for a write.
+     * a failure closed has not been started again (Kafka away), asks the writer thread to try (one
+     * attempt waiting at a time, bounded by the producer's max.block.ms), without waiting for it:
+     * readiness then comes back without waiting for a write, and answers at once meanwhile.
      */
     public String writeProblem() {
         if (!started) {
             return null; // the view's problem says it
         }
-        if (producer.needsStart()) {
-            try {
-                writer.submitAndWait(START_PRODUCER, 10, "starting the order journal's producer again");
-            } catch (IllegalStateException e) {
-                // not started (Kafka still away), or still trying: the problem says why
-            }
+        if (producer.needsStart() && startRequested.compareAndSet(false, true)) {
+            writer.submit(START_PRODUCER);
         }
         return producer.problem();
     }
@@ -535,6 +532,8 @@ public class OrderJournal implements dev.tnorders.opentact.order.OrderStore {
     /** No write: the writer thread only starts the producer again if a failure closed it ({@link #writeProblem}). */
     private static final Write START_PRODUCER = new Write(List.of(), List.of(), null,
             new java.util.concurrent.atomic.AtomicReference<>());
+    // A START_PRODUCER waits for the writer thread: no other is handed over meanwhile.
+    private final java.util.concurrent.atomic.AtomicBoolean startRequested = new java.util.concurrent.atomic.AtomicBoolean();
 
     /** A write refused because its consumer's group generation moved on (a rebalance): it may be tried again. */
     static final class FencedWriteException extends IllegalStateException {
@@ -600,6 +599,9 @@ public class OrderJournal implements dev.tnorders.opentact.order.OrderStore {
      */
     private RuntimeException commit(List<Write> round) {
         List<Write> group = round.stream().filter(w -> w != START_PRODUCER).toList();
+        if (group.size() < round.size()) {
+            startRequested.set(false); // a later health check may ask again
+        }
         if (group.isEmpty()) {
             return producer.ensureStarted();
         }
