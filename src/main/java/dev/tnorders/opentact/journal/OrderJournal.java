@@ -6,6 +6,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonProperty;
@@ -522,7 +524,7 @@ public class OrderJournal implements dev.tnorders.opentact.order.OrderStore {
      * the one writer thread only sends them.
      */
     private record Write(List<Entry> entries, List<ProducerRecord<String, String>> records, Fencing.Fence fence,
-                         java.util.concurrent.atomic.AtomicReference<RuntimeException> failure) {
+                         AtomicReference<RuntimeException> failure) {
 
         String member() {
             return fence == null ? "" : fence.key();
@@ -530,10 +532,9 @@ public class OrderJournal implements dev.tnorders.opentact.order.OrderStore {
     }
 
     /** No write: the writer thread only starts the producer again if a failure closed it ({@link #writeProblem}). */
-    private static final Write START_PRODUCER = new Write(List.of(), List.of(), null,
-            new java.util.concurrent.atomic.AtomicReference<>());
+    private static final Write START_PRODUCER = new Write(List.of(), List.of(), null, new AtomicReference<>());
     // A START_PRODUCER waits for the writer thread: no other is handed over meanwhile.
-    private final java.util.concurrent.atomic.AtomicBoolean startRequested = new java.util.concurrent.atomic.AtomicBoolean();
+    private final AtomicBoolean startRequested = new AtomicBoolean();
 
     /** A write refused because its consumer's group generation moved on (a rebalance): it may be tried again. */
     static final class FencedWriteException extends IllegalStateException {
@@ -564,7 +565,7 @@ public class OrderJournal implements dev.tnorders.opentact.order.OrderStore {
             Fencing f = fencing;
             Fencing.Fence fence = f == null ? null : f.acquire(ids); // NotOwnedException: another consumer's now
             try {
-                Write write = new Write(batch, records, fence, new java.util.concurrent.atomic.AtomicReference<>());
+                Write write = new Write(batch, records, fence, new AtomicReference<>());
                 writer.submitAndWait(write, 60, "writing the order journal for request " + batch.get(0).requestId());
                 if (write.failure().get() != null) {
                     throw write.failure().get(); // its transaction failed (another's of the round may not have)

@@ -1,5 +1,6 @@
 package dev.tnorders.opentact.it;
 
+import java.math.BigDecimal;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -46,7 +47,7 @@ class JournalOutageIT extends SandboxAndApp {
     private static final Duration RECOVERY = Duration.ofSeconds(Integer.getInteger("journal-outage.recovery-seconds", 60));
     private static final int BATCH_MAX_NUMBERS = 6;
     /** The most requests the trickle sends (it is stopped after the last outage). */
-    private static final int MAX_REQUESTS = 2_000;
+    private static final int MAX_REQUESTS = 5_000;
 
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
     private EmbeddedKafkaBroker broker;
@@ -75,6 +76,7 @@ class JournalOutageIT extends SandboxAndApp {
         broker = EmbeddedKafkaBroker.start(kafkaDir, false);
         String brokers = broker.bootstrapServers();
         sandbox.setCompletionDelay(Duration.ofMillis(150));
+        sandbox.setBalance(new BigDecimal("1000000.00")); // the profile's size buys more than the default balance
         long first = 12122070000L;
         long[] stock = new long[2 * MAX_REQUESTS];
         for (int i = 0; i < stock.length; i++) {
@@ -100,6 +102,7 @@ class JournalOutageIT extends SandboxAndApp {
                 .with("opentact.intake.outage-pause-ms", "2000")
                 .with("opentact.health.check-interval-ms", "1000")
                 .with("opentact.order.batch-max-numbers", String.valueOf(BATCH_MAX_NUMBERS))
+                .with("opentact.budget.daily-nrc", "none")
                 .start();
 
         Invariants.Expected expected = new Invariants.Expected();
