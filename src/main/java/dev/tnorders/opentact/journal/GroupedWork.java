@@ -82,6 +82,11 @@ final class GroupedWork<T> {
         }
     }
 
+    /** Hands the work over without waiting for a round to do it (its error, if any, goes nowhere). */
+    void submit(T work) {
+        queue.add(new Waiting<>(work, new CompletableFuture<>()));
+    }
+
     /** How many callers are waiting for a round. */
     int waiting() {
         return queue.size();

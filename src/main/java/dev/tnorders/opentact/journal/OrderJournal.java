@@ -7,6 +7,8 @@ import java.util.Map;
 import java.util.Properties;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonProperty;
@@ -98,11 +100,10 @@ public class OrderJournal implements dev.tnorders.opentact.order.OrderStore {
     private final byte[] writerId = java.util.UUID.randomUUID().toString().getBytes(java.nio.charset.StandardCharsets.UTF_8);
     private final java.time.Clock clock = java.time.Clock.systemUTC();
     private final java.util.concurrent.atomic.AtomicLong intentTimes = new java.util.concurrent.atomic.AtomicLong();
-    private volatile KafkaProducer<String, String> producer;
+    // The transactional producer, closed and started again after a failure that may have broken it.
+    private final JournalProducer producer;
     // Who may write each request's entries (the requests topic's consumers), or null: not fenced.
     private volatile Fencing fencing;
-    // Told when the producer was fenced and rebuilt: the consumers give their partitions up.
-    private volatile Runnable onProducerFenced = () -> { };
     // The writer thread: up to 256 callers' writes in one transaction.
     private final GroupedWork<Write> writer;
     private KafkaConsumer<String, String> consumer;
@@ -145,6 +146,7 @@ public class OrderJournal implements dev.tnorders.opentact.order.OrderStore {
         this.resultRecords = new ResultRecords(numbersTopic, outcomesTopic);
         this.transactionalId = transactionalId == null || transactionalId.isBlank()
                 ? defaultTransactionalId(topic) : transactionalId;
+        this.producer = new JournalProducer(this.transactionalId, this::newProducer, System::currentTimeMillis);
         this.writer = new GroupedWork<>("order-journal-writer-" + topic, 256, this::commit);
         this.reader = new GroupedWork<>("order-journal-reader-" + topic, Integer.MAX_VALUE, callers -> {
             readToEnd();
@@ -185,7 +187,7 @@ public class OrderJournal implements dev.tnorders.opentact.order.OrderStore {
     /** Fences every later write of a request with the owner of its record (the requests topic's consumers). */
     public void fencedBy(Fencing fencing, Runnable onProducerFenced) {
         this.fencing = fencing;
-        this.onProducerFenced = onProducerFenced == null ? () -> { } : onProducerFenced;
+        producer.onFenced(onProducerFenced);
     }
 
     /**
@@ -216,7 +218,7 @@ public class OrderJournal implements dev.tnorders.opentact.order.OrderStore {
                 kafka.startupTimeoutMs(), KafkaClientSettings.STARTUP_TIMEOUT_KEY);
         createTopicIfMissing(deadline);
         try {
-            producer = newProducer(transactionalId);
+            producer.start();
         } catch (org.apache.kafka.common.KafkaException e) {
             closeClients();
             throw KafkaStartupException.of("the order journal's producer", "start its transactions (transactional id '"
@@ -272,7 +274,10 @@ public class OrderJournal implements dev.tnorders.opentact.order.OrderStore {
                         + "these are removed)");
     }
 
-    /** A transactional producer, its transactions started (initTransactions fences an older one of the same id). */
+    /**
+     * A transactional producer, its transactions not started yet ({@link JournalProducer} does, and
+     * starts a new one after a failure that may have broken it).
+     */
     private KafkaProducer<String, String> newProducer(String id) {
         Properties p = kafka.clientProperties("opentact-journal-producer-" + topic);
         p.put(ProducerConfig.ACKS_CONFIG, "all");
@@ -282,36 +287,12 @@ public class OrderJournal implements dev.tnorders.opentact.order.OrderStore {
         p.put(ProducerConfig.TRANSACTION_TIMEOUT_CONFIG, TRANSACTION_TIMEOUT_MS);
         p.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName());
         p.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName());
-        // initTransactions waits up to max.block.ms: the startup timeout (Kafka's default, 60 s, unless
-        // set otherwise). Not what is left of it: the setting stays for every send after the start.
+        // initTransactions, a send waiting for metadata, sendOffsetsToTransaction, commit and abort wait
+        // up to max.block.ms: the startup timeout (Kafka's default, 60 s, unless set otherwise). Not what
+        // is left of it: the setting stays for every write after the start. A write that times out
+        // closes the producer, and the next write starts a new one (JournalProducer).
         p.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, (int) Math.min(Integer.MAX_VALUE, kafka.startupTimeoutMs()));
-        KafkaProducer<String, String> created = new KafkaProducer<>(p);
-        try {
-            created.initTransactions();
-        } catch (org.apache.kafka.common.KafkaException e) {
-            created.close(Duration.ZERO);
-            throw e;
-        }
-        return created;
-    }
-
-    /**
-     * The producer was fenced (another producer took its transactional id, or the broker ended a
-     * transaction it held too long): a new one with an id of its own replaces it, and the
-     * consumers give their partitions up, since this instance may be a zombie.
-     */
-    private void rebuildProducer(RuntimeException cause) {
-        String id = transactionalId + "-" + java.util.UUID.randomUUID().toString().substring(0, 8);
-        LOG.error("The order journal's producer was fenced ({}): rebuilding it as transactional id '{}'; the requests "
-                + "consumers give their partitions up and rejoin the group", cause.toString(), id);
-        KafkaProducer<String, String> old = producer;
-        try {
-            old.close(Duration.ZERO);
-        } catch (RuntimeException ignored) {
-            // it is fenced: closing is all that is left to do with it
-        }
-        producer = newProducer(id);
-        onProducerFenced.run();
+        return new KafkaProducer<>(p);
     }
 
     public void stop() {
@@ -341,15 +322,30 @@ public class OrderJournal implements dev.tnorders.opentact.order.OrderStore {
         }
     }
 
+    /**
+     * Why this instance cannot write the order journal now, for readiness, or null when it can: from
+     * a write that failed until a new producer was started or a write committed. While the producer
+     * a failure closed has not been started again (Kafka away), asks the writer thread to try (one
+     * attempt waiting at a time, bounded by the producer's max.block.ms), without waiting for it:
+     * readiness then comes back without waiting for a write, and answers at once meanwhile.
+     */
+    public String writeProblem() {
+        if (!started) {
+            return null; // the view's problem says it
+        }
+        if (producer.needsStart() && startRequested.compareAndSet(false, true)) {
+            writer.submit(START_PRODUCER);
+        }
+        return producer.problem();
+    }
+
     /** Done requests held compactly, and expired ones waiting for their tombstone (a metric, tests). */
     public int doneHeld() {
         return entries.doneCount() + entries.expiredCount();
     }
 
     private synchronized void closeClients() {
-        if (producer != null) {
-            producer.close(Duration.ofSeconds(5));
-        }
+        producer.close(Duration.ofSeconds(5));
         if (consumer != null) {
             consumer.close(Duration.ofSeconds(5));
         }
@@ -539,12 +535,17 @@ public class OrderJournal implements dev.tnorders.opentact.order.OrderStore {
      * the one writer thread only sends them.
      */
     private record Write(List<Entry> entries, List<ProducerRecord<String, String>> records, Fencing.Fence fence,
-                         java.util.concurrent.atomic.AtomicReference<RuntimeException> failure) {
+                         AtomicReference<RuntimeException> failure) {
 
         String member() {
             return fence == null ? "" : fence.key();
         }
     }
+
+    /** No write: the writer thread only starts the producer again if a failure closed it ({@link #writeProblem}). */
+    private static final Write START_PRODUCER = new Write(List.of(), List.of(), null, new AtomicReference<>());
+    // A START_PRODUCER waits for the writer thread: no other is handed over meanwhile.
+    private final AtomicBoolean startRequested = new AtomicBoolean();
 
     /** A write refused because its consumer's group generation moved on (a rebalance): it may be tried again. */
     static final class FencedWriteException extends IllegalStateException {
@@ -575,10 +576,10 @@ public class OrderJournal implements dev.tnorders.opentact.order.OrderStore {
             Fencing f = fencing;
             Fencing.Fence fence = f == null ? null : f.acquire(ids); // NotOwnedException: another consumer's now
             try {
-                Write write = new Write(batch, records, fence, new java.util.concurrent.atomic.AtomicReference<>());
+                Write write = new Write(batch, records, fence, new AtomicReference<>());
                 writer.submitAndWait(write, 60, "writing the order journal for request " + batch.get(0).requestId());
                 if (write.failure().get() != null) {
-                    throw write.failure().get(); // its member's transaction failed, another's of the round did not
+                    throw write.failure().get(); // its transaction failed (another's of the round may not have)
                 }
                 return;
             } catch (FencedWriteException e) {
@@ -605,15 +606,19 @@ public class OrderJournal implements dev.tnorders.opentact.order.OrderStore {
      * One transaction per consumer group member among the callers (a transaction carries one
      * member's offsets and generation).
      *
-     * @return null when there was one transaction and it committed, else its error; with several,
-     *         null, and each write of a failed one holds its error
+     * @return null, each write of a transaction that failed holding its error; for a round that only
+     *         starts the producer again ({@link #START_PRODUCER}), why it could not
      */
-    private RuntimeException commit(List<Write> group) {
+    private RuntimeException commit(List<Write> round) {
+        List<Write> group = round.stream().filter(w -> w != START_PRODUCER).toList();
+        if (group.size() < round.size()) {
+            startRequested.set(false); // a later health check may ask again
+        }
+        if (group.isEmpty()) {
+            return producer.ensureStarted();
+        }
         Map<String, List<Write>> byMember = new java.util.LinkedHashMap<>();
         group.forEach(w -> byMember.computeIfAbsent(w.member(), k -> new ArrayList<>()).add(w));
-        if (byMember.size() == 1) {
-            return commitOne(group);
-        }
         for (List<Write> writes : byMember.values()) {
             RuntimeException e = commitOne(writes);
             if (e != null) {
@@ -627,11 +632,9 @@ public class OrderJournal implements dev.tnorders.opentact.order.OrderStore {
     private RuntimeException commitOne(List<Write> group) {
         Entry first = group.get(0).entries().get(0);
         int count = group.stream().mapToInt(w -> w.entries().size()).sum();
-        KafkaProducer<String, String> producer = this.producer;
-        try {
-            producer.beginTransaction();
+        RuntimeException failed = producer.transaction(p -> {
             for (Write w : group) {
-                w.records().forEach(producer::send);
+                w.records().forEach(p::send);
             }
             Fencing.Fence fence = group.get(0).fence();
             if (fence != null) {
@@ -639,69 +642,18 @@ public class OrderJournal implements dev.tnorders.opentact.order.OrderStore {
                 group.forEach(w -> offsets.putAll(w.fence().offsets()));
                 if (!offsets.isEmpty()) {
                     // The group coordinator refuses it unless the member is in the current generation.
-                    producer.sendOffsetsToTransaction(offsets, fence.member());
+                    p.sendOffsetsToTransaction(offsets, fence.member());
                 }
             }
-            producer.commitTransaction();
-            synchronized (this) { // with readToEnd, so that what it reads late never undoes these
-                group.forEach(w -> w.entries().forEach(this::remember));
-            }
-            return null;
-        } catch (RuntimeException e) { // KafkaException among them
-            if (fencedProducer(e)) {
-                try {
-                    rebuildProducer(e);
-                } catch (RuntimeException rebuild) {
-                    LOG.error("Could not rebuild the order journal's producer: {}", rebuild.toString());
-                }
-                return new IllegalStateException("the order journal's producer was fenced (transactional id '"
-                        + transactionalId + "'); it was rebuilt and this write is given up", e);
-            }
-            if (causedBy(e, org.apache.kafka.common.errors.AuthorizationException.class)) {
-                return new IllegalStateException("the order journal's producer is not allowed to write (transactional id '"
-                        + transactionalId + "'): " + e.getMessage(), e);
-            }
-            try {
-                producer.abortTransaction();
-            } catch (org.apache.kafka.common.KafkaException ignored) {
-                // the abort failing leaves the transaction to time out; the error below is what matters
-            }
-            if (fencedByGroup(e)) {
-                return new FencedWriteException("the consumer group moved to a new generation: " + e.getMessage(), e);
-            }
-            return new IllegalStateException("could not write the order journal for request " + first.requestId()
-                    + (count > 1 ? " and " + (count - 1) + " more" : "") + ": " + e.getMessage(), e);
+        }, "could not write the order journal for request " + first.requestId()
+                + (count > 1 ? " and " + (count - 1) + " more" : ""));
+        if (failed != null) {
+            return failed;
         }
-    }
-
-    /** Fatal for this producer (its id taken over, or its epoch ended at the broker): it must be replaced. */
-    static boolean fencedProducer(Throwable e) {
-        return causedBy(e, org.apache.kafka.common.errors.ProducerFencedException.class)
-                || causedBy(e, org.apache.kafka.common.errors.InvalidProducerEpochException.class)
-                || causedBy(e, org.apache.kafka.common.errors.OutOfOrderSequenceException.class);
-    }
-
-    private static boolean causedBy(Throwable e, Class<? extends Throwable> type) {
-        for (Throwable t = e; t != null; t = t.getCause()) {
-            if (type.isInstance(t)) {
-                return true;
-            }
+        synchronized (this) { // with readToEnd, so that what it reads late never undoes these
+            group.forEach(w -> w.entries().forEach(this::remember));
         }
-        return false;
-    }
-
-    /** Refused by the group coordinator: the member's generation is not the group's (KIP-447 fencing). */
-    static boolean fencedByGroup(Throwable e) {
-        for (Throwable t = e; t != null; t = t.getCause()) {
-            if (t instanceof org.apache.kafka.clients.consumer.CommitFailedException
-                    || t instanceof org.apache.kafka.common.errors.RebalanceInProgressException
-                    || t instanceof org.apache.kafka.common.errors.IllegalGenerationException
-                    || t instanceof org.apache.kafka.common.errors.UnknownMemberIdException
-                    || t instanceof org.apache.kafka.common.errors.FencedInstanceIdException) {
-                return true;
-            }
-        }
-        return false;
+        return null;
     }
 
     /**

@@ -1,19 +1,28 @@
 package dev.tnorders.opentact.it;
 
+import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Collections;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.UUID;
 
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 import dev.tnorders.opentact.order.OrderClock;
 import dev.tnorders.opentact.order.OrderResults;
 import dev.tnorders.opentact.journal.OrderJournal;
+import dev.tnorders.opentact.kafka.KafkaClientSettings;
 import dev.tnorders.opentact.model.Feature;
 import dev.tnorders.opentact.model.OrderRequest;
+import dev.tnorders.opentact.standalone.EmbeddedKafkaBroker;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatCode;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 /**
@@ -26,6 +35,8 @@ import static org.awaitility.Awaitility.await;
  * moves once the broker has written the transaction's commit markers.
  */
 class OrderJournalIT {
+
+    private static final Logger LOG = LoggerFactory.getLogger(OrderJournalIT.class);
 
     /** How long another instance's committed entry may take to become visible. */
     private static final Duration VISIBLE = Duration.ofSeconds(10);
@@ -105,6 +116,50 @@ class OrderJournalIT {
         } finally {
             a.stop();
             b.stop();
+        }
+    }
+
+    /**
+     * The broker goes away for longer than the producer's max.block.ms (the startup timeout, 3 s
+     * here) and its transaction timeout: a write meanwhile times out in its commit (after which
+     * Kafka's producer refuses to abort, and refuses every later transaction). The journal closes
+     * that producer and starts a new one at the next write: once the broker is back, writes work
+     * again without a restart, and the journal says it could not write only meanwhile.
+     */
+    @Test
+    void aWriteThatTimesOutWhileTheBrokerIsAwayDoesNotStopTheWritesAfterItsReturn(@TempDir Path dir) throws Exception {
+        EmbeddedKafkaBroker broker = EmbeddedKafkaBroker.start(dir.resolve("kafka"), false);
+        String topic = "journal-outage-" + UUID.randomUUID();
+        KafkaClientSettings kafka = KafkaClientSettings.plain(broker.bootstrapServers());
+        kafka.setStartupTimeoutMs(3_000);
+        OrderJournal j = new OrderJournal(kafka, topic, topic + "-outcomes", topic + "-numbers", "journal-outage-" + UUID.randomUUID());
+        try {
+            j.start();
+            j.intent(List.of(request("o1", "+12012090021")), Collections.singletonList(null), null);
+            assertThat(j.writeProblem()).isNull();
+
+            broker.close();
+            assertThatThrownBy(() -> j.intent(List.of(request("o2", "+12012090022")), Collections.singletonList(null), null))
+                    .isInstanceOf(IllegalStateException.class).hasMessageContaining("could not write the order journal");
+            assertThat(j.writeProblem()).as("readiness while it cannot write").contains("cannot write");
+            // Still away: the producer cannot be started again, and the write says so.
+            assertThatThrownBy(() -> j.intent(List.of(request("o3", "+12012090023")), Collections.singletonList(null), null))
+                    .isInstanceOf(IllegalStateException.class);
+
+            broker = EmbeddedKafkaBroker.start(dir.resolve("kafka"), false);
+            long back = System.nanoTime();
+            await().atMost(Duration.ofSeconds(45)).untilAsserted(() -> assertThatCode(() -> j.intent(
+                    List.of(request("o4", "+12012090024")), Collections.singletonList(null), null)).doesNotThrowAnyException());
+            LOG.info("journal-outage figures: first write {} ms after the broker's return",
+                    Duration.ofNanos(System.nanoTime() - back).toMillis());
+            assertThat(j.phaseOf("o4")).isEqualTo(OrderJournal.Phase.intent);
+            assertThat(j.phaseOf("o1")).isEqualTo(OrderJournal.Phase.intent);
+            assertThat(j.writeProblem()).as("it writes again").isNull();
+            j.placed(List.of(request("o4", "+12012090024")), "order-o4");
+            assertThat(j.phaseOf("o4")).isEqualTo(OrderJournal.Phase.placed);
+        } finally {
+            j.stop();
+            broker.close();
         }
     }
 }

@@ -90,6 +90,15 @@ class GroupedWorkTest {
     }
 
     @Test
+    void workHandedOverWithoutWaitingIsDoneInARoundWithTheOthers() {
+        firstRoundMayEnd.countDown();
+        start(100, new IllegalStateException("nobody hears this one"));
+        work.submit(3); // returns at once; its round's error goes nowhere
+        await().atMost(5, TimeUnit.SECONDS).until(() -> rounds.stream().anyMatch(r -> r.contains(3)));
+        assertThatThrownBy(() -> work.submitAndWait(4, 10, "test work")).hasMessage("nobody hears this one");
+    }
+
+    @Test
     void aFailedRoundFailsEveryCallerInItWithItsError() {
         firstRoundMayEnd.countDown();
         start(100, new IllegalStateException("the broker said no"));
