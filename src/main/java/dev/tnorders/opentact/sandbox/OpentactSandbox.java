@@ -106,6 +106,7 @@ public final class OpentactSandbox implements AutoCloseable {
     private final Map<String, AtomicInteger> proxyErrors = new ConcurrentHashMap<>();
     private final Map<String, AtomicInteger> proxyErrorsAfterHandling = new ConcurrentHashMap<>();
     private final Map<String, AtomicInteger> successFalseAnswers = new ConcurrentHashMap<>();
+    private final Map<String, AtomicInteger> otherOrderAnswers = new ConcurrentHashMap<>();
     /** The seeded degraded mode, or null when off. */
     private volatile Degradation degradation;
 
@@ -469,6 +470,15 @@ public final class OpentactSandbox implements AutoCloseable {
     }
 
     /**
+     * The next {@code count} order POSTs to {@code path} are carried out, but answered 201 with the
+     * account's oldest other order (as seed 001's ListOrders answers a {@code POST /rest/order}):
+     * an answer that is not the new order, whose {@code created_on} says so.
+     */
+    public void answerOrderPostWithOtherOrderNext(String path, int count) {
+        otherOrderAnswers.put(path, new AtomicInteger(count));
+    }
+
+    /**
      * A seeded "degraded" Opentact, every fault in the documented style: at random from
      * {@code seed}, one call in {@code unavailableOneIn} answers 503 with the documented error
      * envelope and one in {@code rateLimitedOneIn} answers 429 with Retry-After (both before the
@@ -577,6 +587,9 @@ public final class OpentactSandbox implements AutoCloseable {
                     throw new ApiError(404, "Not found", null);
                 }
                 boolean orderPost = status == 201;
+                if (orderPost && take(otherOrderAnswers, path)) {
+                    payload = oldestOrderBut((String) ((Map<?, ?>) payload).get("uuid"), payload);
+                }
                 if (shouldDrop(path) || orderPost && degraded != null && degraded.resetOrderPost()) {
                     faultsInjected.incrementAndGet();
                     return; // closed without an answer: the work is done, the client never hears of it
@@ -888,6 +901,12 @@ public final class OpentactSandbox implements AutoCloseable {
         payload.put("created_on", time(order.createdOn()));
         payload.put("modified_on", time(order.createdOn()));
         return payload;
+    }
+
+    /** The summary of the account's oldest order other than {@code uuid}; {@code otherwise} when there is none. */
+    private Object oldestOrderBut(String uuid, Object otherwise) {
+        return state.orders().stream().filter(o -> !o.uuid().equals(uuid))
+                .min((a, b) -> a.createdOn().compareTo(b.createdOn())).<Object>map(this::orderSummary).orElse(otherwise);
     }
 
     /** An order's summary, as the order search lists it (seed 000): no request, no numbers. */

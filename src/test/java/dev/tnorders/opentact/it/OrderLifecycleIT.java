@@ -2,6 +2,7 @@ package dev.tnorders.opentact.it;
 
 import java.math.BigDecimal;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.EnumSet;
 import java.util.List;
 
@@ -230,6 +231,27 @@ class OrderLifecycleIT extends SandboxAndApp {
         assertThat(o.get("order_uuid")).isNotNull();
         assertThat(sandbox.orderAttempts(12012040001L)).isEqualTo(1);
         assertThat(sandbox.purchaseCount(12012040001L)).isEqualTo(1);
+    }
+
+    @Test
+    void anOrderPostAnsweredWithAnOrderThatIsNotOursIsReconciledNotTakenAsOurs() throws Exception {
+        // Someone else's order, older than our intent less the clock-skew margin (1 s here).
+        Instant before = Instant.now();
+        String theirs = sandbox.placeOrder(12012090009L);
+        app = app().with("opentact.order.reconcile-clock-skew-ms", "1000").start();
+        await().atMost(Duration.ofSeconds(10)).until(() -> Instant.now().isAfter(before.plusMillis(1500)));
+        // Our POST is carried out, but its 201 shows that older order (as seed 001's ListOrders does).
+        sandbox.answerOrderPostWithOtherOrderNext("/rest/order", 1);
+        TopicProbe.Rec o = outcome("notours-1", "{\"request_id\":\"notours-1\",\"tns\":[\"+12012090001\"]}");
+        assertThat(o.value()).containsEntry("state", "completed").containsEntry("numbers_ordered", 1);
+        assertThat(o.get("order_uuid")).isNotNull().isNotEqualTo(theirs);
+        assertThat(sandbox.faultsInjected()).as("the other order was answered").isEqualTo(1);
+        assertThat(sandbox.orderAttempts(12012090001L)).as("one order POST").isEqualTo(1);
+        assertThat(sandbox.purchaseCount(12012090001L)).isEqualTo(1);
+        assertThat(sandbox.purchaseCount(12012090009L)).as("theirs, bought once, by them").isEqualTo(1);
+        List<TopicProbe.Rec> numbers = TopicProbe.read(app.brokers, app.topic("numbers"), 1, WAIT, SETTLE);
+        assertThat(numbers).hasSize(1);
+        assertThat(numbers.get(0).value()).containsEntry("state", "ordered").containsEntry("order_uuid", o.get("order_uuid"));
     }
 
     @Test
