@@ -4,6 +4,7 @@ import java.math.BigDecimal;
 import java.time.Clock;
 import java.time.LocalDate;
 import java.time.ZoneOffset;
+import java.util.ArrayList;
 import java.util.List;
 
 import dev.tnorders.opentact.journal.OrderJournal.Entry;
@@ -27,21 +28,34 @@ public final class JournalEntries {
      * request's later round keeps what earlier rounds settled, and what they bought still counts.
      */
     static Entry intent(OrderRequest r, BigDecimal reservedNrc, List<NumberResult> settled, Clock clock) {
-        return intent(r, reservedNrc, settled, clock, clock.millis());
+        return intent(r, reservedNrc, settled, clock, clock.millis(), null);
+    }
+
+    /** Every number of one order POST's requests, when they are more than one request's; else null. */
+    static List<String> postNumbers(List<OrderRequest> requests) {
+        if (requests.size() < 2) {
+            return null;
+        }
+        List<String> all = new ArrayList<>();
+        requests.forEach(r -> all.addAll(r.tns()));
+        return List.copyOf(all);
     }
 
     /**
      * @param intentAt the intent's time, one for every request of the case (the planner groups the
      *                 intents a crash left by it, so that they are reconciled together, and only they)
+     * @param post     every number of the case's order POST when it is a batch's ({@link #postNumbers}), or null
      */
-    static Entry intent(OrderRequest r, BigDecimal reservedNrc, List<NumberResult> settled, Clock clock, long intentAt) {
+    static Entry intent(OrderRequest r, BigDecimal reservedNrc, List<NumberResult> settled, Clock clock, long intentAt,
+                        List<String> post) {
         BigDecimal nrc = reservedNrc;
         if (nrc != null && settled != null) {
             for (NumberResult n : settled) {
                 nrc = n.nrc() == null ? nrc : nrc.add(new BigDecimal(n.nrc()));
             }
         }
-        return new Entry(r.requestId(), Phase.intent, r.tns(), null, today(clock), fileOf(r), nrc, settled, intentAt);
+        return new Entry(r.requestId(), Phase.intent, r.tns(), null, today(clock), fileOf(r), nrc, settled, intentAt,
+                post);
     }
 
     /** Placed in this order; what the intent recorded (spend, earlier rounds, when) is kept. */

@@ -4,7 +4,6 @@ import java.math.BigDecimal;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -204,17 +203,6 @@ final class JournalIndex {
 
     Collection<Entry> openEntries() {
         return open.values();
-    }
-
-    /** The numbers of the open entries (intent or placed) whose intent was written at {@code intentAt}. */
-    Set<String> numbersIntendedAt(long intentAt) {
-        Set<String> out = new HashSet<>();
-        for (Entry e : open.values()) {
-            if (e.intentAt() != null && e.intentAt() == intentAt && e.tns() != null) {
-                out.addAll(e.tns());
-            }
-        }
-        return out;
     }
 
     int openCount() {

@@ -5,7 +5,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
-import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
@@ -69,6 +68,9 @@ public class OrderJournal implements dev.tnorders.opentact.order.OrderStore {
      * @param intentAt when the intent was written (epoch millis, this host's clock): no order POST of
      *                 it went out before; reconciliation looks for orders from then on (null in
      *                 entries written before this field existed)
+     * @param postTns  an intent's: every number of the one order POST it was written for, when that
+     *                 POST holds other requests' numbers too (a batch; else null): reconciliation takes
+     *                 an order holding numbers besides the request's own only when they are these
      */
     @JsonInclude(JsonInclude.Include.NON_NULL)
     public record Entry(@JsonProperty("request_id") String requestId, @JsonProperty("phase") Phase phase,
@@ -76,11 +78,17 @@ public class OrderJournal implements dev.tnorders.opentact.order.OrderStore {
                         @JsonProperty("day") String day, @JsonProperty("file") String file,
                         @JsonProperty("nrc") java.math.BigDecimal nrc,
                         @JsonProperty("settled") List<NumberResult> settled,
-                        @JsonProperty("intent_at") Long intentAt) {
+                        @JsonProperty("intent_at") Long intentAt,
+                        @JsonProperty("post_tns") List<String> postTns) {
 
         public Entry(String requestId, Phase phase, List<String> tns, String orderUuid, String day, String file,
                      java.math.BigDecimal nrc, List<NumberResult> settled) {
             this(requestId, phase, tns, orderUuid, day, file, nrc, settled, null);
+        }
+
+        public Entry(String requestId, Phase phase, List<String> tns, String orderUuid, String day, String file,
+                     java.math.BigDecimal nrc, List<NumberResult> settled, Long intentAt) {
+            this(requestId, phase, tns, orderUuid, day, file, nrc, settled, intentAt, null);
         }
     }
 
@@ -414,9 +422,10 @@ public class OrderJournal implements dev.tnorders.opentact.order.OrderStore {
         // written side by side): after a crash the intents are grouped by it, so that the requests
         // of one order POST are reconciled together, and only they.
         long at = intentTimes.updateAndGet(last -> Math.max(clock.millis(), last + 1));
+        List<String> post = JournalEntries.postNumbers(requests);
         List<Entry> intents = new ArrayList<>();
         for (int i = 0; i < requests.size(); i++) {
-            intents.add(JournalEntries.intent(requests.get(i), reservedNrc.get(i), settled, clock, at));
+            intents.add(JournalEntries.intent(requests.get(i), reservedNrc.get(i), settled, clock, at, post));
         }
         transaction(intents, List.of());
     }
@@ -431,13 +440,14 @@ public class OrderJournal implements dev.tnorders.opentact.order.OrderStore {
     }
 
     /**
-     * The numbers of the requests whose intent was written at {@code intentAt} and that are still
-     * open ({@code intent} or {@code placed}): one order POST's numbers (intent times are one per
-     * case), as far as the journal still holds them. Reconciliation takes an order for a part of a
-     * batch resumed on its own only when the order's other numbers are these.
+     * Every number of the order POST the request's intent was written for (a batch's: other
+     * requests' numbers too), or null when the POST held its numbers only or the journal does not
+     * know (no intent, or one written before this was recorded). Kept in the request's own entry,
+     * so that it holds also after the batch's other requests finished.
      */
-    public Set<String> numbersIntendedAt(long intentAt) {
-        return entries.numbersIntendedAt(intentAt);
+    public List<String> postNumbersOf(String requestId) {
+        Entry e = entries.get(requestId);
+        return e == null ? null : e.postTns();
     }
 
     /** @throws Fencing.NotOwnedException when a request's partition is no longer this instance's */

@@ -216,8 +216,8 @@ public class OrderReconciler implements Reconciliation {
 
     /**
      * A case's one order POST went unanswered: its requests' numbers all went in it. Requests of a
-     * batch resumed apart (their partitions went to several consumers) share its order with the
-     * other requests of that POST, whose open intents the journal still holds.
+     * batch resumed apart (a poll given back, partitions moved to other consumers) share its order
+     * with the other requests of that POST, whose numbers their intents hold ({@code post_tns}).
      */
     @Override
     public Reconciled reconcile(List<OrderRequest> requests) throws InterruptedException {
@@ -225,9 +225,9 @@ public class OrderReconciler implements Reconciliation {
         Set<String> samePost = new HashSet<>();
         for (OrderRequest r : requests) {
             tns.addAll(r.tns());
-            Long at = journal == null ? null : journal.intentAtOf(r.requestId());
-            if (at != null) {
-                samePost.addAll(journal.numbersIntendedAt(at));
+            List<String> post = journal == null ? null : journal.postNumbersOf(r.requestId());
+            if (post != null) {
+                samePost.addAll(post);
             }
         }
         return reconcile(tns, samePost, earliestIntent(requests));
@@ -405,7 +405,7 @@ public class OrderReconciler implements Reconciliation {
         int skip = 0;
         for (int page = 0; page < maxPages; page++) {
             OpentactPayloads.OrderPage orders;
-            Read read = new Read("the order search (page " + (page + 1) + ", skip=" + skip + ")");
+            Read read = new Read("the order search", " on page " + (page + 1) + " (skip=" + skip + ")");
             try {
                 orders = payloads.orderPage(read.send("POST", "/rest/order/search", "take=" + PAGE + "&skip=" + skip,
                         NEWEST_FIRST));
@@ -489,7 +489,7 @@ public class OrderReconciler implements Reconciliation {
     }
 
     private Looked lookUp(String uuid) throws InterruptedException {
-        Read read = new Read("the lookup of order " + uuid);
+        Read read = new Read("the lookup of order " + uuid, "");
         try {
             OrderStatus order = payloads.status(read.send("GET", "/rest/order/" + uuid, null, null));
             if (order == null) {
@@ -548,7 +548,7 @@ public class OrderReconciler implements Reconciliation {
         int skip = 0;
         for (int page = 0; page < maxPages; page++) {
             OpentactPayloads.LeasePage leases;
-            Read read = new Read("the lease search (page " + (page + 1) + ", skip=" + skip + ")");
+            Read read = new Read("the lease search", " on page " + (page + 1) + " (skip=" + skip + ")");
             try {
                 leases = payloads.leasePage(read.send("POST", "/rest/lease/tn/search", "take=" + PAGE + "&skip=" + skip,
                         NEWEST_FIRST));
@@ -589,10 +589,12 @@ public class OrderReconciler implements Reconciliation {
      */
     private final class Read {
         private final String what;
+        private final String where;
         private int sent;
 
-        Read(String what) {
+        Read(String what, String where) {
             this.what = what;
+            this.where = where;
         }
 
         ApiResponse send(String method, String path, String query, String body) throws Exception {
@@ -604,11 +606,11 @@ public class OrderReconciler implements Reconciliation {
         }
 
         String failed(Exception e) {
-            return what + " failed" + attempts() + ": " + e.getMessage();
+            return what + " failed" + where + attempts() + ": " + e.getMessage();
         }
 
         String unreadable(String shape) {
-            return what + " gave no readable " + shape + attempts();
+            return what + " gave no readable " + shape + where + attempts();
         }
 
         private String attempts() {

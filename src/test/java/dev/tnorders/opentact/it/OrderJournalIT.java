@@ -2,6 +2,7 @@ package dev.tnorders.opentact.it;
 
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Arrays;
 import java.util.Collections;
 import java.util.EnumSet;
 import java.util.List;
@@ -85,6 +86,35 @@ class OrderJournalIT {
             assertThat(restarted.entries(List.of("r1", "r2", "r3")).keySet()).containsExactlyInAnyOrder("r1", "r2");
         } finally {
             restarted.stop();
+        }
+    }
+
+    /**
+     * A batch's intents hold every number of its order POST: a request of it resumed apart, on
+     * another instance, after the others finished, still knows them (reconciliation then takes
+     * their order as its own, not as someone else's).
+     */
+    @Test
+    void aBatchsIntentKeepsItsOrderPostsNumbersAfterTheOthersFinished() {
+        String topic = "journal-it-" + UUID.randomUUID();
+        OrderRequest r3 = request("r3", "+12012090003");
+        OrderRequest r4 = request("r4", "+12012090004");
+        OrderJournal a = journal(topic);
+        OrderJournal b = journal(topic);
+        try {
+            a.intent(List.of(r3, r4), Arrays.asList(null, null), null);
+            a.placed(List.of(r4), "order-34");
+            a.finish(List.of(r4), List.of(new OrderResults(new OrderClock()).postUnanswered(r4, "finished by a")));
+            assertThat(a.postNumbersOf("r3")).containsExactly("+12012090003", "+12012090004");
+            await().atMost(VISIBLE).until(() -> b.phaseOf("r4") == OrderJournal.Phase.done);
+            assertThat(b.phaseOf("r3")).isEqualTo(OrderJournal.Phase.intent);
+            assertThat(b.postNumbersOf("r3")).containsExactly("+12012090003", "+12012090004");
+            assertThat(b.postNumbersOf("r4")).as("done: nothing left to reconcile").isNull();
+            a.intent(List.of(request("r5", "+12012090005")), Collections.singletonList(null), null);
+            assertThat(a.postNumbersOf("r5")).as("a case of one: its own numbers are its POST's").isNull();
+        } finally {
+            a.stop();
+            b.stop();
         }
     }
 

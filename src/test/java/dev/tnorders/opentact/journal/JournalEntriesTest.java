@@ -9,6 +9,8 @@ import java.util.List;
 
 import org.junit.jupiter.api.Test;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
+
 import dev.tnorders.opentact.journal.OrderJournal.Entry;
 import dev.tnorders.opentact.journal.OrderJournal.Phase;
 import dev.tnorders.opentact.model.Feature;
@@ -44,6 +46,24 @@ class JournalEntriesTest {
         assertThat(e.day()).isEqualTo("2026-12-01");
         assertThat(e.file()).isEqualTo("a.csv@2026-12-01T23:00:00.000Z");
         assertThat(e.intentAt()).isEqualTo(CLOCK.millis());
+    }
+
+    @Test
+    void aBatchsIntentsHoldEveryNumberOfTheirOrderPostAndSurviveTheJournalsJson() throws Exception {
+        OrderRequest a = fromFile("a", "+12012000001", "+12012000002");
+        OrderRequest b = fromFile("b", "+12012000003");
+        List<String> post = JournalEntries.postNumbers(List.of(a, b));
+        assertThat(post).containsExactly("+12012000001", "+12012000002", "+12012000003");
+        Entry e = JournalEntries.intent(b, new BigDecimal("1.00"), null, CLOCK, CLOCK.millis(), post);
+        assertThat(e.tns()).containsExactly("+12012000003");
+        assertThat(e.postTns()).as("b's own entry knows a's numbers, whatever becomes of a")
+                .containsExactly("+12012000001", "+12012000002", "+12012000003");
+        ObjectMapper json = new ObjectMapper();
+        String written = json.writeValueAsString(e);
+        assertThat(written).contains("\"post_tns\":[\"+12012000001\",\"+12012000002\",\"+12012000003\"]");
+        assertThat(json.readValue(written, Entry.class)).isEqualTo(e);
+        assertThat(JournalEntries.postNumbers(List.of(b))).as("a case of one: its own numbers are the POST's").isNull();
+        assertThat(json.writeValueAsString(JournalEntries.intent(b, null, null, CLOCK))).doesNotContain("post_tns");
     }
 
     @Test

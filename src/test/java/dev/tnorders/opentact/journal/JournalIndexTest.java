@@ -28,20 +28,6 @@ class JournalIndexTest {
     }
 
     @Test
-    void theNumbersOfOneIntentAreThoseOfItsOpenEntries() {
-        index.put(new Entry("a", Phase.intent, List.of("+12012000001", "+12012000002"), null, "2026-12-01", null, null,
-                null, 500L), NOW_MS);
-        index.put(new Entry("b", Phase.placed, List.of("+12012000003"), "u1", "2026-12-01", null, null, null, 500L), NOW_MS);
-        index.put(new Entry("c", Phase.intent, List.of("+12012000009"), null, "2026-12-01", null, null, null, 501L), NOW_MS);
-        index.put(new Entry("d", Phase.intent, List.of("+12012000008"), null, "2026-12-01", null, null, null), NOW_MS);
-        assertThat(index.numbersIntendedAt(500L)).containsExactlyInAnyOrder("+12012000001", "+12012000002", "+12012000003");
-        index.put(new Entry("b", Phase.done, null, "u1", "2026-12-01", null, null, null), NOW_MS);
-        assertThat(index.numbersIntendedAt(500L)).as("a done one no longer holds its numbers")
-                .containsExactlyInAnyOrder("+12012000001", "+12012000002");
-        assertThat(index.numbersIntendedAt(499L)).isEmpty();
-    }
-
-    @Test
     void anOpenEntryIsHeldWholeADoneOneWithWhatTheBudgetsNeed() {
         index.put(entry("r1", Phase.intent, "2026-12-01", "a.csv@t", "5.00"), NOW_MS);
         assertThat(index.get("r1")).isEqualTo(entry("r1", Phase.intent, "2026-12-01", "a.csv@t", "5.00"));

@@ -147,7 +147,7 @@ class OrderReconcilerTest {
         opentact.searchFailures = Integer.MAX_VALUE;
         Reconciled r = reconcile("+12015550001");
         assertThat(r.verdict()).isEqualTo(Verdict.UNKNOWN);
-        assertThat(r.reason()).contains("the order search (page 1, skip=0) failed after " + (FakeOpentact.RETRIES + 1)
+        assertThat(r.reason()).contains("the order search failed on page 1 (skip=0) after " + (FakeOpentact.RETRIES + 1)
                 + " attempts").contains("HTTP 502");
         assertThat(clock.millis()).as("bounded: the window and a few passes more")
                 .isBetween(T0 + WINDOW, T0 + WINDOW + OrderReconciler.FINAL_PASSES * INTERVAL);
