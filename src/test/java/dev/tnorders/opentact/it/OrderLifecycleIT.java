@@ -379,7 +379,7 @@ class OrderLifecycleIT extends SandboxAndApp {
         TopicProbe.Rec o = outcome("crit-unknown", "{\"request_id\":\"crit-unknown\",\"search\":{\"area_code\":\"415\","
                 + "\"exchange\":\"777\",\"quantity\":2}}");
         assertThat(o.value()).containsEntry("state", "unknown");
-        assertThat((String) o.get("reason")).contains("the order search (page 1, skip=0) failed after 1 attempt")
+        assertThat((String) o.get("reason")).contains("the order search failed on page 1 (skip=0) after 1 attempt")
                 .contains("check the account's orders");
         assertThat(sandbox.orderCount()).isEqualTo(1);
         assertThat(sandbox.callTimes("/rest/tn/search")).hasSize(1);
