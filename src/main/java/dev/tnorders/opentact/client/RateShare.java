@@ -41,7 +41,8 @@ public final class RateShare {
     private final long limit;
     private final int mine;
     private final int severalPercent;
-    private final long startedAtMs;
+    /** When this instance began joining: at start, or again after a pause ({@link #rejoin}). */
+    private long startedAtMs;
     private Integer firstSeen;
     private boolean joined;
     private int lastTotal;
@@ -128,9 +129,10 @@ public final class RateShare {
      * session timeout): it is counted on top of the members it sees again until it has been seen
      * join, rather than taking the members it sees for itself and the whole limit with them.
      */
-    public void rejoin() {
+    public void rejoin(long nowMs) {
         firstSeen = null;
         joined = false;
+        startedAtMs = nowMs; // the join grace counts from now, not from the start long ago
     }
 
     /**

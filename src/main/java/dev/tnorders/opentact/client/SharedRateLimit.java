@@ -188,7 +188,7 @@ public class SharedRateLimit {
             LOG.warn("Opentact rate limit: no look at consumer group '{}' for {} ms (this JVM was paused?): one call per "
                     + "window until now, and counted on top of the members seen until it has joined again", groupId,
                     TimeUnit.NANOSECONDS.toMillis(now - lastLookNanos));
-            rule.rejoin();
+            rule.rejoin(clock.getAsLong());
         }
         long before = rule.share();
         long after = rule.observe(group, clock.getAsLong());

@@ -175,6 +175,7 @@ class SharedRateLimitTest {
         l.refresh();
         l.refresh();
         assertThat(l.callsPerWindow()).isEqualTo(20);
+        now.addAndGet(3_600_000); // an hour after the start: the join grace long over
         nanos.addAndGet(java.util.concurrent.TimeUnit.MILLISECONDS.toNanos(6_000));
         assertThat(l.callsPerWindow()).as("three intervals: still fresh").isEqualTo(20);
         nanos.addAndGet(java.util.concurrent.TimeUnit.SECONDS.toNanos(100)); // frozen
