@@ -6,14 +6,10 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Properties;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
-import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.AdminClientConfig;
-import org.apache.kafka.clients.admin.NewTopic;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.slf4j.Logger;
@@ -87,7 +83,7 @@ class FrozenInstanceIT {
         sandbox.setBalance(new java.math.BigDecimal("1000000.00"));
         String brokers = SharedKafka.bootstrapServers();
         String p = "freeze" + UUID.randomUUID().toString().substring(0, 6) + ".";
-        createTopic(brokers, p + "requests", 4);
+        TopicProbe.createTopic(brokers, p + "requests", 4);
         Path inbox = Files.createDirectories(work.resolve("inbox"));
         Path outbox = work.resolve("outbox");
         for (int i = 0; i < 2; i++) {
@@ -155,11 +151,4 @@ class FrozenInstanceIT {
         assertThat(kill.exitValue()).as("kill -" + signal + " exit").isZero();
     }
 
-    private static void createTopic(String brokers, String topic, int partitions) throws Exception {
-        Properties p = new Properties();
-        p.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, brokers);
-        try (Admin admin = Admin.create(p)) {
-            admin.createTopics(List.of(new NewTopic(topic, partitions, (short) 1))).all().get(30, TimeUnit.SECONDS);
-        }
-    }
 }

@@ -7,14 +7,10 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Properties;
 import java.util.Random;
 import java.util.UUID;
 import java.util.concurrent.atomic.AtomicInteger;
 
-import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.AdminClientConfig;
-import org.apache.kafka.clients.admin.NewTopic;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.slf4j.Logger;
@@ -102,7 +98,7 @@ class MultiInstanceIT {
         sandbox.setBalance(new java.math.BigDecimal("1000000.00"));
         String brokers = SharedKafka.bootstrapServers();
         String p = "multi" + UUID.randomUUID().toString().substring(0, 6) + ".";
-        createTopic(brokers, p + "requests", 6);
+        TopicProbe.createTopic(brokers, p + "requests", 6);
         Path inbox = Files.createDirectories(work.resolve("inbox"));
         Path outbox = work.resolve("outbox");
         for (int i = 0; i < INSTANCES; i++) {
@@ -242,11 +238,4 @@ class MultiInstanceIT {
         Files.move(part, inbox.resolve(name));
     }
 
-    private static void createTopic(String brokers, String topic, int partitions) throws Exception {
-        Properties p = new Properties();
-        p.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, brokers);
-        try (Admin admin = Admin.create(p)) {
-            admin.createTopics(List.of(new NewTopic(topic, partitions, (short) 1))).all().get();
-        }
-    }
 }

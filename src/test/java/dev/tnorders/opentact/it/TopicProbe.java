@@ -150,4 +150,14 @@ public final class TopicProbe {
         }
         return out;
     }
+
+    /** Creates a topic of {@code partitions} partitions (one replica), waiting at most 30 s. */
+    static void createTopic(String brokers, String topic, int partitions) throws Exception {
+        Properties p = new Properties();
+        p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, brokers);
+        try (org.apache.kafka.clients.admin.Admin admin = org.apache.kafka.clients.admin.Admin.create(p)) {
+            admin.createTopics(List.of(new org.apache.kafka.clients.admin.NewTopic(topic, partitions, (short) 1)))
+                    .all().get(30, java.util.concurrent.TimeUnit.SECONDS);
+        }
+    }
 }
