@@ -62,19 +62,7 @@ public final class CallTicket {
                         + deadlines.queueMs() + " ms); it was not sent", null);
             }
         }
-        if (guard != null) {
-            String refusal;
-            RuntimeException cause = null;
-            try {
-                refusal = guard.refusal();
-            } catch (RuntimeException e) {
-                refusal = e.getMessage() == null ? e.toString() : e.getMessage();
-                cause = e;
-            }
-            if (refusal != null) {
-                throw new CallNotSentException(call + " was not sent: " + refusal, cause);
-            }
-        }
+        SendGuard.admit(call, guard);
         synchronized (this) {
             if (abandoned) {
                 throw abandonedBeforeSent();

@@ -33,7 +33,7 @@ public class CamelOpentactApi implements OpentactApi, CamelContextAware {
 
     private CamelContext camelContext;
     private volatile ProducerTemplate template;
-    private long queueTimeoutMs = 60_000;
+    private long queueTimeoutMs = 120_000; // the defaults of opentact.api.*, for a bean made without the YAML
     private long connectTimeoutMs = 5_000;
     private long responseTimeoutMs = 30_000;
     private int retries = 4;

@@ -29,15 +29,7 @@ public interface OpentactApi {
      */
     default ApiResponse callGuarded(String method, String path, String query, String body, SendGuard guard)
             throws Exception {
-        String refusal;
-        try {
-            refusal = guard == null ? null : guard.refusal();
-        } catch (RuntimeException e) {
-            throw new CallNotSentException(method + " " + path + " was not sent: " + e.getMessage(), e);
-        }
-        if (refusal != null) {
-            throw new CallNotSentException(method + " " + path + " was not sent: " + refusal, null);
-        }
+        SendGuard.admit(method + " " + path, guard);
         return call(method, path, query, body);
     }
 

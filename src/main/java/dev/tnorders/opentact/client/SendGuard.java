@@ -14,4 +14,26 @@ public interface SendGuard {
      * @throws RuntimeException also means "not sent", with the cause kept for the caller
      */
     String refusal();
+
+    /**
+     * Asks {@code guard} (none: the call may leave) on behalf of {@code call}.
+     *
+     * @throws CallNotSentException when it refuses or throws: the call is not sent
+     */
+    static void admit(String call, SendGuard guard) {
+        if (guard == null) {
+            return;
+        }
+        String refusal;
+        RuntimeException cause = null;
+        try {
+            refusal = guard.refusal();
+        } catch (RuntimeException e) {
+            refusal = e.getMessage() == null ? e.toString() : e.getMessage();
+            cause = e;
+        }
+        if (refusal != null) {
+            throw new CallNotSentException(call + " was not sent: " + refusal, cause);
+        }
+    }
 }
