@@ -93,6 +93,11 @@ public final class PartitionOwners implements Fencing {
         }
     }
 
+    @Override
+    public long takeovers() {
+        return epochs.get();
+    }
+
     public boolean owns(int partition) {
         return owners.containsKey(partition);
     }

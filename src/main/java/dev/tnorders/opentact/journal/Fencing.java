@@ -24,6 +24,15 @@ public interface Fencing {
      */
     Fence acquire(Collection<String> requestIds);
 
+    /**
+     * How many partitions this instance has taken so far (a count that only grows, one per partition
+     * per assignment). The journal reads every entry written before a take-over before it decides on
+     * anything again: see {@code OrderJournal}'s take-over barrier.
+     */
+    default long takeovers() {
+        return 0;
+    }
+
     /** One member's right to write, while held. */
     interface Fence extends AutoCloseable {
 

@@ -127,6 +127,10 @@ public class OrderJournal implements dev.tnorders.opentact.order.OrderStore {
     private String viewProblem;
     private JournalSweeper sweeper;
     private volatile boolean started;
+    // The take-over barrier: how many take-overs (Fencing.takeovers) the view has been read past, and
+    // the offset a read waits for now (-1: none).
+    private long viewCurrentFor;
+    private volatile long takeoverTarget = -1;
 
     /** A journal that only records phases (tools and tests). */
     public OrderJournal(String brokers, String topic) {
@@ -345,6 +349,14 @@ public class OrderJournal implements dev.tnorders.opentact.order.OrderStore {
             writer.submit(START_PRODUCER);
         }
         return producer.problem();
+    }
+
+    /**
+     * The offset a read to the end is waiting for, where the journal ended when this instance took
+     * partitions (the take-over barrier, {@link #readToEnd}); -1 when no read waits for one.
+     */
+    public long takeoverWait() {
+        return takeoverTarget;
     }
 
     /** Done requests held compactly, and expired ones waiting for their tombstone (a metric, tests). */
@@ -680,13 +692,57 @@ public class OrderJournal implements dev.tnorders.opentact.order.OrderStore {
         readToEnd(Duration.ofSeconds(30));
     }
 
-    /** @param endOffsetsTimeout how long asking for the end offsets may take */
+    /**
+     * Reads to the end: to where a read_committed reader may read now (the last stable offset), or,
+     * the first time after this instance took a partition of the requests topic, to where the log
+     * ended then (its high watermark, as a read_uncommitted reader sees it): the take-over barrier.
+     * A transaction a previous owner left open (frozen, or killed with it open) holds the last stable
+     * offset below entries it wrote, and a decision taken on that view would miss its intent or its
+     * {@code done}. Past the high watermark read after the take-over, every transaction that wrote
+     * anything before it is committed (and read) or aborted: the view then holds every entry any
+     * instance wrote before this one took the partition (docs/several-instances.md, "A current view").
+     * While a transaction holds it, the wait is bounded by the stale-view rule and by 60 s.
+     *
+     * @param endOffsetsTimeout how long asking for the end offsets may take
+     */
     private void readToEnd(Duration endOffsetsTimeout) {
-        Map<TopicPartition, Long> end = consumer.endOffsets(consumer.assignment(), endOffsetsTimeout);
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        Fencing f = fencing;
+        long takeovers = f == null ? 0 : f.takeovers();
+        boolean barrier = started && takeovers > viewCurrentFor;
+        Map<TopicPartition, Long> end = barrier ? logEnds.of(consumer.assignment())
+                : consumer.endOffsets(consumer.assignment(), endOffsetsTimeout);
+        long began = System.nanoTime();
+        long deadline = began + TimeUnit.SECONDS.toNanos(60);
+        if (barrier) {
+            takeoverTarget = end.values().stream().mapToLong(Long::longValue).max().orElse(0);
+        }
+        try {
+            readTo(end, deadline, barrier);
+        } finally {
+            takeoverTarget = -1;
+        }
+        checkView();
+        if (barrier) {
+            viewCurrentFor = takeovers;
+            long tookMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - began);
+            if (tookMs >= 1_000) {
+                LOG.info("Order journal '{}': read past {}, where it ended when this instance took partitions of the "
+                        + "requests topic, in {} ms (a transaction still open held it back); decisions go on", topic,
+                        end, tookMs);
+            }
+        }
+    }
+
+    private void readTo(Map<TopicPartition, Long> end, long deadline, boolean barrier) {
         while (!reached(end)) {
             if (System.nanoTime() > deadline) {
-                throw new IllegalStateException("could not read the order journal '" + topic + "' to its end in 60 s");
+                throw new IllegalStateException("could not read the order journal '" + topic + "' to its end in 60 s"
+                        + (barrier ? " (to " + end + ", where it ended when this instance took partitions of the "
+                        + "requests topic: a transaction open before that is neither committed nor aborted); no "
+                        + "order is decided until it is" : ""));
+            }
+            if (barrier) {
+                checkView(); // stuck behind an open transaction for longer than the stale-view rule allows: fails
             }
             // Parsed outside the lock, applied in order under it (a null entry: the key was deleted).
             List<Read> read = new ArrayList<>();
@@ -720,7 +776,6 @@ public class OrderJournal implements dev.tnorders.opentact.order.OrderStore {
                 }
             }
         }
-        checkView();
     }
 
     /** An entry read (null: a tombstone) and when it was written (its record's timestamp). */
