@@ -14,10 +14,18 @@ package dev.tnorders.opentact.client;
  * <ul>
  *   <li>before any answer from Kafka, one call per window;</li>
  *   <li>until this instance has been seen join (the group grew by {@code mine} over the members
- *       first seen, or {@link #JOIN_GRACE_MS} passed), its members are counted on top of those seen;</li>
+ *       first seen, or {@link #JOIN_GRACE_MS} passed) and then a settling time has passed (the
+ *       others' next look at the group and the end of their current window), one call per window:
+ *       the others' shares do not count this instance yet;</li>
+ *   <li>the members in the group always leave that one call per window free for a member that
+ *       joins (or wakes from a freeze): alone, an instance takes the limit less one call
+ *       ({@code keepReserve}); with others, each takes {@code rate-share-percent} of its part;</li>
  *   <li>while the group rebalances, the share never grows (a member is joining or leaving);</li>
  *   <li>when Kafka does not answer, the share stays as it was.</li>
  * </ul>
+ * So the shares in force at any moment add up to at most the limit with one member joining at a
+ * time (docs/several-instances.md, "The account's limit"), as long as the limit is at least the
+ * number of members plus one.
  * Not thread-safe: one refresh thread calls {@link #observe}; readers use {@link #share()}'s
  * volatile value.
  */
@@ -41,6 +49,10 @@ public final class RateShare {
     private final long limit;
     private final int mine;
     private final int severalPercent;
+    private final long settleMs;
+    private final boolean keepReserve;
+    private final boolean outsideTheGroup;
+    private long joinedAtMs;
     /** When this instance began joining: at start, or again after a pause ({@link #rejoin}). */
     private long startedAtMs;
     private Integer firstSeen;
@@ -62,6 +74,23 @@ public final class RateShare {
      *                       members ({@code opentact.api.rate-share-percent}, 1 to 100)
      */
     public RateShare(long limit, int mine, long startedAtMs, int severalPercent) {
+        this(limit, mine, startedAtMs, severalPercent, 0, true);
+    }
+
+    /**
+     * @param settleMs    how long after it has been seen join an instance still takes one call per
+     *                    window: long enough for every other member to look at the group again and
+     *                    for the window it counted in to end (SharedRateLimit: two look intervals and
+     *                    a window)
+     * @param keepReserve whether to leave one call per window free for a member that joins (false
+     *                    only for an instance that is alone by construction: no group)
+     */
+    public RateShare(long limit, int mine, long startedAtMs, int severalPercent, long settleMs, boolean keepReserve) {
+        if (settleMs < 0) {
+            throw new IllegalArgumentException("the settling time must not be negative, was " + settleMs);
+        }
+        this.settleMs = settleMs;
+        this.keepReserve = keepReserve;
         if (severalPercent < 1 || severalPercent > 100) {
             throw new IllegalArgumentException("opentact.api.rate-share-percent must be 1 to 100, was " + severalPercent);
         }
@@ -74,9 +103,15 @@ public final class RateShare {
         }
         this.limit = limit;
         // An instance that reads no requests (opentact.kafka.consumers=0) still calls Opentact
-        // (health, token probe): it counts as one member, on top of the group's.
+        // (health, token probe): it counts as one member, on top of the group's; the others never
+        // count it, so it only ever takes the one call per window they leave free.
         this.mine = Math.max(1, mine);
+        this.outsideTheGroup = mine == 0;
         this.startedAtMs = startedAtMs;
+        if (!keepReserve) { // alone by construction: nobody to wait for
+            joined = true;
+            joinedAtMs = startedAtMs;
+        }
     }
 
     /**
@@ -97,9 +132,19 @@ public final class RateShare {
      * members too; at least one call; {@code total} is at least {@code mine}.
      */
     static long share(long limit, int mine, int total, int severalPercent) {
+        return share(limit, mine, total, severalPercent, false);
+    }
+
+    /**
+     * As {@link #share(long, int, int, int)}; with {@code keepReserve}, an instance alone leaves one
+     * call per window free (the limit less one, at least one) for a member that joins.
+     */
+    static long share(long limit, int mine, int total, int severalPercent, boolean keepReserve) {
         int all = Math.max(total, mine);
-        long percent = all > mine ? severalPercent : 100;
-        return Math.max(1, Math.multiplyExact(Math.multiplyExact(limit, mine), percent) / (100L * all));
+        if (all == mine) {
+            return keepReserve ? Math.max(1, limit - 1) : limit;
+        }
+        return Math.max(1, Math.multiplyExact(Math.multiplyExact(limit, mine), (long) severalPercent) / (100L * all));
     }
 
     /** The calls per window this instance may make now. */
@@ -122,6 +167,11 @@ public final class RateShare {
 
     public boolean joined() {
         return joined;
+    }
+
+    /** Whether this instance has been seen join, and the settling time since has passed. */
+    public boolean settled(long nowMs) {
+        return joined && nowMs - joinedAtMs >= settleMs;
     }
 
     /**
@@ -147,13 +197,17 @@ public final class RateShare {
         }
         if (!joined && (group.members() >= firstSeen + mine || nowMs - startedAtMs >= JOIN_GRACE_MS)) {
             joined = true;
+            joinedAtMs = nowMs;
         }
         int total = joined ? Math.max(group.members(), mine) : group.members() + mine;
         if (group.rebalancing() && lastTotal > 0) {
             total = Math.max(total, lastTotal);
         }
         lastTotal = total;
-        share = share(limit, mine, total, severalPercent);
+        // Not counted by the others yet (or not long enough for their shares to have shrunk): the
+        // one call per window they leave free.
+        share = settled(nowMs) && !(outsideTheGroup && keepReserve)
+                ? share(limit, mine, total, severalPercent, keepReserve) : 1;
         return share;
     }
 }

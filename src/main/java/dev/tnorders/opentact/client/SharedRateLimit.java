@@ -76,6 +76,12 @@ public class SharedRateLimit {
     /** @param nanos the monotonic clock of the share's lease ({@link #stale}) */
     SharedRateLimit(KafkaClientSettings kafka, String groupId, long limit, long windowMs, int consumers,
                     long intervalMs, LongSupplier clock, GroupLook look, int severalPercent, LongSupplier nanos) {
+        this(kafka, groupId, limit, windowMs, consumers, intervalMs, clock, look, severalPercent, nanos, true);
+    }
+
+    private SharedRateLimit(KafkaClientSettings kafka, String groupId, long limit, long windowMs, int consumers,
+                            long intervalMs, LongSupplier clock, GroupLook look, int severalPercent, LongSupplier nanos,
+                            boolean inAGroup) {
         if (intervalMs <= 0) {
             throw new IllegalArgumentException("opentact.api.rate-share-interval-ms must be positive, was " + intervalMs);
         }
@@ -85,7 +91,10 @@ public class SharedRateLimit {
         this.windowMs = windowMs;
         this.intervalMs = intervalMs;
         this.clock = clock;
-        this.rule = new RateShare(limit, consumers, clock.getAsLong(), severalPercent);
+        // A member that joins waits for every other member's next look (an interval, and the look's
+        // own time, at most another) and for the end of the window their old share counted in.
+        this.rule = new RateShare(limit, consumers, clock.getAsLong(), severalPercent,
+                inAGroup ? 2 * intervalMs + windowMs : 0, inAGroup);
         this.look = look != null ? look : this::describeGroup;
         this.lookedNanos = nanos;
         this.staleNanos = TimeUnit.MILLISECONDS.toNanos(STALE_INTERVALS * intervalMs);
@@ -99,7 +108,7 @@ public class SharedRateLimit {
      */
     public static SharedRateLimit alone(long limit, long windowMs) {
         SharedRateLimit l = new SharedRateLimit(null, "(none)", limit, windowMs, 1, 1000, System::currentTimeMillis,
-                () -> new RateShare.Group(0, false), RateShare.SEVERAL_PERCENT, () -> 0L); // alone: never stale
+                () -> new RateShare.Group(0, false), RateShare.SEVERAL_PERCENT, () -> 0L, false); // alone: never stale
         l.refresh();
         return l;
     }

@@ -321,6 +321,17 @@ public final class OpentactSandbox implements AutoCloseable {
         }
     }
 
+    /** When each call arrived, by path (copies). */
+    public Map<String, List<Instant>> callTimesByPath() {
+        Map<String, List<Instant>> out = new java.util.TreeMap<>();
+        for (Map.Entry<String, List<Instant>> e : calls.entrySet()) {
+            synchronized (e.getValue()) {
+                out.put(e.getKey(), List.copyOf(e.getValue()));
+            }
+        }
+        return out;
+    }
+
     /** When each call arrived, whatever its path, in order. */
     public List<Instant> callTimes() {
         return callTimesMatching(path -> true);

@@ -60,6 +60,48 @@ class RateShareTest {
     }
 
     @Test
+    void aloneAnInstanceInAGroupLeavesOneCallPerWindowForAMemberThatJoins() {
+        assertThat(RateShare.share(20, 1, 1, 90, true)).isEqualTo(19);
+        assertThat(RateShare.share(6, 2, 2, 90, true)).isEqualTo(5);
+        assertThat(RateShare.share(1, 1, 1, 90, true)).as("never none").isEqualTo(1);
+        assertThat(RateShare.share(20, 1, 1, 90, false)).as("alone by construction: the whole limit").isEqualTo(20);
+        // With others, the headroom of rate-share-percent is the reserve: floor(0.9 limit) <= limit - 1.
+        for (long limit = 2; limit <= 200; limit++) {
+            for (int members = 1; members <= 6; members++) {
+                long sum = 0;
+                for (int m = 0; m < members; m++) {
+                    sum += RateShare.share(limit, 1, members, 90, true);
+                }
+                if (limit >= members + 1) {
+                    assertThat(sum + 1).as("limit %d, %d members and one joining", limit, members)
+                            .isLessThanOrEqualTo(limit);
+                }
+            }
+        }
+    }
+
+    /**
+     * A member that joins (or wakes from a freeze) takes one call per window until the others have
+     * counted it: they look at the group every interval, and their old share held for the window
+     * it counted in. Before, it took its share at once, on top of the others' old shares: the
+     * busiest window at the sandbox went to 8-9 calls for a limit of 6 (FrozenInstanceIT).
+     */
+    @Test
+    void aJoiningMemberTakesOneCallPerWindowUntilTheOthersHaveCountedIt() {
+        RateShare share = new RateShare(6, 2, 0, 90, 5_000, true);
+        assertThat(share.observe(stable(2), 0)).as("not in the group yet").isEqualTo(1);
+        assertThat(share.observe(rebalancing(4), 1_000)).as("seen join: the others have not looked yet").isEqualTo(1);
+        assertThat(share.joined()).isTrue();
+        assertThat(share.observe(stable(4), 5_000)).isEqualTo(1);
+        assertThat(share.observe(stable(4), 6_000)).as("settled: its part").isEqualTo(2);
+        // It froze past its session and woke up: one call per window again until it has rejoined and settled.
+        share.rejoin(100_000);
+        assertThat(share.observe(stable(2), 100_000)).isEqualTo(1);
+        assertThat(share.observe(stable(4), 102_000)).isEqualTo(1);
+        assertThat(share.observe(stable(4), 107_000)).isEqualTo(2);
+    }
+
+    @Test
     void beforeKafkaAnswersOneCallPerWindow() {
         RateShare share = new RateShare(20, 1, 0);
         assertThat(share.share()).isEqualTo(1);
@@ -70,8 +112,8 @@ class RateShareTest {
     @Test
     void aNewInstanceCountsItselfOnTopOfTheMembersSeenUntilItHasJoined() {
         RateShare share = new RateShare(30, 1, 0);
-        // Two instances are there; this one's consumer is not in the group yet.
-        assertThat(share.observe(stable(2), 100)).isEqualTo(9);
+        // Two instances are there; this one's consumer is not in the group yet: the reserve only.
+        assertThat(share.observe(stable(2), 100)).isEqualTo(1);
         assertThat(share.joined()).isFalse();
         // It joins: the group rebalances with three members, then is stable again.
         assertThat(share.observe(rebalancing(3), 2_100)).isEqualTo(9);
@@ -82,10 +124,10 @@ class RateShareTest {
     }
 
     @Test
-    void theFirstInstanceTakesTheWholeLimitOnceAlone() {
+    void theFirstInstanceTakesTheLimitLessTheReserveOnceAlone() {
         RateShare share = new RateShare(20, 1, 0);
-        assertThat(share.observe(stable(0), 10)).isEqualTo(20); // empty group: it will be the only member
-        assertThat(share.observe(stable(1), 2_010)).isEqualTo(20);
+        assertThat(share.observe(stable(0), 10)).as("empty group: another may be starting too").isEqualTo(1);
+        assertThat(share.observe(stable(1), 2_010)).isEqualTo(19);
         assertThat(share.joined()).isTrue();
         assertThat(share.observe(stable(3), 4_010)).isEqualTo(6);
     }
@@ -93,7 +135,7 @@ class RateShareTest {
     @Test
     void severalConsumerThreadsTakeTheirPart() {
         RateShare share = new RateShare(20, 2, 0);
-        assertThat(share.observe(stable(1), 0)).isEqualTo(12); // 2 of 3: one other member and its own two
+        assertThat(share.observe(stable(1), 0)).isEqualTo(1); // not joined yet
         assertThat(share.observe(stable(3), 2_000)).isEqualTo(12);
         assertThat(share.joined()).isTrue();
         assertThat(share.observe(stable(4), 4_000)).isEqualTo(9);
@@ -124,9 +166,9 @@ class RateShareTest {
     @Test
     void anInstanceThatNeverSawItselfJoinCountsAsJoinedAfterTheGrace() {
         RateShare share = new RateShare(30, 1, 0);
-        assertThat(share.observe(stable(3), 0)).isEqualTo(6); // 1 of 4
+        assertThat(share.observe(stable(3), 0)).isEqualTo(1); // not joined
         // Another instance left while this one joined: three members again.
-        assertThat(share.observe(stable(3), 30_000)).isEqualTo(6);
+        assertThat(share.observe(stable(3), 30_000)).isEqualTo(1);
         assertThat(share.observe(stable(3), RateShare.JOIN_GRACE_MS)).isEqualTo(9);
         assertThat(share.joined()).isTrue();
     }
@@ -141,6 +183,8 @@ class RateShareTest {
     void anInstanceThatReadsNoRequestsCountsAsOneMember() {
         RateShare share = new RateShare(20, 0, 0);
         assertThat(share.mine()).isEqualTo(1);
-        assertThat(share.observe(stable(2), 0)).isEqualTo(6); // 1 of 3, with the headroom
+        // Never in the group, so never counted by the others: only the call per window they leave free.
+        assertThat(share.observe(stable(2), 0)).isEqualTo(1);
+        assertThat(share.observe(stable(2), RateShare.JOIN_GRACE_MS)).isEqualTo(1);
     }
 }

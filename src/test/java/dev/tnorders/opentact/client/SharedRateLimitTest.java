@@ -38,6 +38,8 @@ class SharedRateLimitTest {
     }
 
     private final AtomicLong now = new AtomicLong();
+    /** Two look intervals (2 s each) and a window: how long a member seen join still takes one call. */
+    private static final long SETTLE_MS = 2 * 2000 + 1020;
 
     private SharedRateLimit limit(long calls, int consumers, Looks looks) {
         return new SharedRateLimit(null, "g", calls, 1020, consumers, 2000, now::get, looks);
@@ -46,14 +48,17 @@ class SharedRateLimitTest {
     @Test
     void startsAtOneCallPerWindowAndFollowsTheGroup() {
         Looks looks = new Looks().then(new RateShare.Group(0, false)).then(new RateShare.Group(1, false))
-                .then(new RateShare.Group(3, true)).then(new RateShare.Group(3, false));
+                .then(new RateShare.Group(1, false)).then(new RateShare.Group(3, true)).then(new RateShare.Group(3, false));
         SharedRateLimit l = limit(20, 1, looks);
         assertThat(l.callsPerWindow()).isEqualTo(1);
         assertThat(l.callsPerSlice()).isEqualTo(1);
         l.refresh();
-        assertThat(l.callsPerWindow()).isEqualTo(20);
-        assertThat(l.callsPerSlice()).isEqualTo(2);
         l.refresh();
+        assertThat(l.callsPerWindow()).as("seen join: one call until the others have counted it").isEqualTo(1);
+        now.addAndGet(SETTLE_MS);
+        l.refresh();
+        assertThat(l.callsPerWindow()).as("alone: the limit less the reserve").isEqualTo(19);
+        assertThat(l.callsPerSlice()).isEqualTo(2);
         l.refresh();
         assertThat(l.callsPerWindow()).isEqualTo(6);
         assertThat(l.callsPerSlice()).isEqualTo(1);
@@ -62,11 +67,11 @@ class SharedRateLimitTest {
     }
 
     @Test
-    void theRoutesStartWithTheShareKnownWhenKafkaAnswers() {
+    void theRoutesStartAtOneCallPerWindowUntilThisInstanceIsCountedByTheOthers() {
         SharedRateLimit l = limit(20, 1, new Looks().then(new RateShare.Group(1, false)));
         l.start();
         try {
-            assertThat(l.callsPerWindow()).isEqualTo(9); // one other member, and this one (90% with others)
+            assertThat(l.callsPerWindow()).isEqualTo(1); // one other member, which does not count this one yet
         } finally {
             l.stop();
         }
@@ -74,18 +79,21 @@ class SharedRateLimitTest {
 
     @Test
     void aLookThatFailsKeepsTheShare() {
-        Looks looks = new Looks().then(new RateShare.Group(0, false)).then(new RateShare.Group(2, false))
+        Looks looks = new Looks().then(new RateShare.Group(0, false)).then(new RateShare.Group(1, false))
+                .then(new RateShare.Group(2, false))
                 .then(new TimeoutException()).then(new IllegalStateException("broker gone"))
                 .then(new RateShare.Group(1, false));
         SharedRateLimit l = limit(20, 1, looks);
         l.refresh();
         l.refresh();
+        now.addAndGet(SETTLE_MS);
+        l.refresh();
         assertThat(l.callsPerWindow()).isEqualTo(9);
         l.refresh();
         l.refresh();
         assertThat(l.callsPerWindow()).isEqualTo(9);
         l.refresh();
-        assertThat(l.callsPerWindow()).isEqualTo(20);
+        assertThat(l.callsPerWindow()).isEqualTo(19);
     }
 
     @Test
@@ -169,36 +177,47 @@ class SharedRateLimitTest {
         // Alone, then a second instance joins; this one is frozen past its session meanwhile, and
         // the group it sees on waking holds only the other.
         Looks looks = new Looks().then(new RateShare.Group(0, false)).then(new RateShare.Group(1, false))
-                .then(new RateShare.Group(1, false)).then(new RateShare.Group(2, false));
+                .then(new RateShare.Group(1, false)).then(new RateShare.Group(1, false))
+                .then(new RateShare.Group(2, false)).then(new RateShare.Group(2, false));
         SharedRateLimit l = new SharedRateLimit(null, "g", 20, 1020, 1, 2000, now::get, looks, RateShare.SEVERAL_PERCENT,
                 nanos::get);
         l.refresh();
         l.refresh();
-        assertThat(l.callsPerWindow()).isEqualTo(20);
+        now.addAndGet(SETTLE_MS);
+        l.refresh();
+        assertThat(l.callsPerWindow()).isEqualTo(19);
         now.addAndGet(3_600_000); // an hour after the start: the join grace long over
         nanos.addAndGet(java.util.concurrent.TimeUnit.MILLISECONDS.toNanos(6_000));
-        assertThat(l.callsPerWindow()).as("three intervals: still fresh").isEqualTo(20);
+        assertThat(l.callsPerWindow()).as("three intervals: still fresh").isEqualTo(19);
         nanos.addAndGet(java.util.concurrent.TimeUnit.SECONDS.toNanos(100)); // frozen
         assertThat(l.callsPerWindow()).isEqualTo(1);
         assertThat(l.callsPerSlice()).isEqualTo(1);
         l.refresh();
-        assertThat(l.callsPerWindow()).as("the one member seen is the other: itself counted on top").isEqualTo(9);
+        assertThat(l.callsPerWindow()).as("the one member seen is the other, which does not count this one")
+                .isEqualTo(1);
         l.refresh();
-        assertThat(l.callsPerWindow()).as("joined again").isEqualTo(9);
+        assertThat(l.callsPerWindow()).as("seen join again: not counted by the other yet").isEqualTo(1);
+        now.addAndGet(SETTLE_MS);
+        l.refresh();
+        assertThat(l.callsPerWindow()).as("settled").isEqualTo(9);
     }
 
     @Test
     void aLookKafkaDidNotAnswerStillRenewsTheShareItKeeps() {
         AtomicLong nanos = new AtomicLong();
-        Looks looks = new Looks().then(new RateShare.Group(0, false)).then(new IllegalStateException("broker away"));
+        Looks looks = new Looks().then(new RateShare.Group(0, false)).then(new RateShare.Group(1, false))
+                .then(new RateShare.Group(1, false)).then(new IllegalStateException("broker away"));
         SharedRateLimit l = new SharedRateLimit(null, "g", 20, 1020, 1, 2000, now::get, looks, RateShare.SEVERAL_PERCENT,
                 nanos::get);
+        l.refresh();
+        l.refresh();
+        now.addAndGet(SETTLE_MS);
         l.refresh();
         for (int i = 0; i < 10; i++) {
             nanos.addAndGet(java.util.concurrent.TimeUnit.MILLISECONDS.toNanos(2_000));
             l.refresh();
         }
-        assertThat(l.callsPerWindow()).as("the JVM ran: its share is kept while Kafka does not answer").isEqualTo(20);
+        assertThat(l.callsPerWindow()).as("the JVM ran: its share is kept while Kafka does not answer").isEqualTo(19);
     }
 
     @Test

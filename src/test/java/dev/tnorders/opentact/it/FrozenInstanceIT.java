@@ -141,7 +141,8 @@ class FrozenInstanceIT {
         // A figure, not yet a promise: a lone member takes the whole limit, and a member back from a
         // freeze counts itself on top of it until the group has rebalanced (issue "money safety",
         // item 7, left open).
-        LOG.info("frozen-instance busiest window: {} calls in 1020 ms (limit {})", busiest, rate);
+        LOG.info("frozen-instance busiest window: {} calls in 1020 ms (limit {}): {}", busiest, rate,
+                RateWindows.describeBusiest(sandbox.callTimesByPath(), Duration.ofMillis(1020)));
     }
 
     /** kill -STOP / -CONT to an app this test started, by its pid. */

@@ -11,6 +11,39 @@ final class RateWindows {
     private RateWindows() {
     }
 
+    /**
+     * The busiest window of this length, for a person to read: when it began and its calls by path
+     * (the paths' arrivals as the sandbox recorded them).
+     */
+    static String describeBusiest(java.util.Map<String, List<Instant>> byPath, Duration window) {
+        List<Instant> all = new ArrayList<>();
+        byPath.values().forEach(all::addAll);
+        all.sort(null);
+        int most = 0;
+        Instant start = null;
+        for (int first = 0, last = 0; last < all.size(); last++) {
+            while (!all.get(first).plus(window).isAfter(all.get(last))) {
+                first++;
+            }
+            if (last - first + 1 > most) {
+                most = last - first + 1;
+                start = all.get(first);
+            }
+        }
+        if (start == null) {
+            return "no calls";
+        }
+        Instant from = start;
+        java.util.Map<String, Long> counts = new java.util.TreeMap<>();
+        byPath.forEach((path, times) -> {
+            long n = times.stream().filter(t -> !t.isBefore(from) && t.isBefore(from.plus(window))).count();
+            if (n > 0) {
+                counts.put(path, n);
+            }
+        });
+        return most + " calls from " + from + ": " + counts;
+    }
+
     /** The most arrivals within any window of this length (start inclusive, end exclusive). */
     static int busiest(List<Instant> arrivals, Duration window) {
         List<Instant> sorted = new ArrayList<>(arrivals);
