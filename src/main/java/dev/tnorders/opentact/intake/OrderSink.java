@@ -8,10 +8,11 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 
+import dev.tnorders.opentact.config.OpentactSettings;
 import dev.tnorders.opentact.model.OrderRequest;
 
 /**
- * The decision behind the {@code opentact-order-sink} route template: turns what a host route
+ * The decision behind the {@code opentact-order-sink} Kamelet: turns what a host route
  * sends (a JSON text or a map of the request's fields) into the record for the requests topic,
  * checked by the same reader and validator as the Kafka intake, so that a bad request fails in
  * the host's route (naming the field) instead of reaching the DLQ later.
@@ -23,10 +24,27 @@ public class OrderSink {
     }
 
     private final JsonRequestReader reader;
+    private final String requestsTopic;
     private final ObjectMapper mapper = JsonMapper.builder().build();
 
+    /** With the declared requests topic ({@code opentact.topics.requests}'s default). */
     public OrderSink(RequestValidator validator) {
+        this(validator, OpentactSettings.defaultOf("opentact.topics.requests"));
+    }
+
+    /** @param requestsTopic where the Kamelet sends the record ({@code opentact.topics.requests}) */
+    public OrderSink(RequestValidator validator, String requestsTopic) {
         this.reader = new JsonRequestReader(validator);
+        this.requestsTopic = requestsTopic;
+    }
+
+    /**
+     * The requests topic, as the bundle was configured: the Kamelet sends to
+     * {@code kafka:${bean:orderSink.requestsTopic}} rather than naming a setting of the
+     * bundle in a placeholder, which a Kamelet validator would take for an undeclared parameter.
+     */
+    public String requestsTopic() {
+        return requestsTopic;
     }
 
     /**

@@ -79,8 +79,9 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
                 ports.load(in);
             }
         } else {
-            ports.setProperty("broker", Integer.toString(freePort()));
-            ports.setProperty("controller", Integer.toString(freePort()));
+            int[] free = freePorts(2);
+            ports.setProperty("broker", Integer.toString(free[0]));
+            ports.setProperty("controller", Integer.toString(free[1]));
             Files.createDirectories(dataDir);
             try (var out = Files.newOutputStream(portFile)) {
                 ports.store(out, "embedded broker ports");
@@ -270,11 +271,28 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
         }
     }
 
-    private static int freePort() throws IOException {
-        try (ServerSocket s = new ServerSocket()) {
-            s.setReuseAddress(true);
-            s.bind(new InetSocketAddress("127.0.0.1", 0));
-            return s.getLocalPort();
+    /**
+     * {@code n} distinct free ports: all sockets stay bound until every port is chosen (one at a time,
+     * the system could hand out the same port twice, and the broker refused to start with
+     * "two listeners on the same port").
+     */
+    private static int[] freePorts(int n) throws IOException {
+        ServerSocket[] sockets = new ServerSocket[n];
+        try {
+            int[] ports = new int[n];
+            for (int i = 0; i < n; i++) {
+                sockets[i] = new ServerSocket();
+                sockets[i].setReuseAddress(true);
+                sockets[i].bind(new InetSocketAddress("127.0.0.1", 0));
+                ports[i] = sockets[i].getLocalPort();
+            }
+            return ports;
+        } finally {
+            for (ServerSocket s : sockets) {
+                if (s != null) {
+                    s.close();
+                }
+            }
         }
     }
 }

@@ -1,9 +1,6 @@
 package dev.tnorders.opentact.standalone;
 
 import java.io.IOException;
-import java.io.InputStream;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -33,34 +30,16 @@ public final class TopicTail {
     public static void main(String[] args) throws IOException {
         List<String> topics = args.length > 0 ? List.of(args)
                 : List.of("opentact.order.outcomes", "opentact.order.numbers", "opentact.order.dlq");
-        String brokers = System.getenv("CAMEL_COMPONENT_KAFKA_BROKERS");
-        if (brokers == null || brokers.isBlank()) {
-            Path ports = Path.of(System.getProperty("opentact.embedded.kafka-dir", "target/embedded-kafka"),
-                    "ports.properties");
-            if (!Files.exists(ports)) {
-                System.err.println("No brokers: set CAMEL_COMPONENT_KAFKA_BROKERS, or start the app first (" + ports
-                        + " not found)");
-                System.exit(2);
-            }
-            Properties p = new Properties();
-            try (InputStream in = Files.newInputStream(ports)) {
-                p.load(in);
-            }
-            brokers = "127.0.0.1:" + p.getProperty("broker");
+        Properties file = LocalKafka.configFile();
+        String brokers;
+        try {
+            brokers = LocalKafka.brokers(System.getenv("CAMEL_COMPONENT_KAFKA_BROKERS"), LocalKafka.embeddedKafkaDir(file));
+        } catch (LocalKafka.NoBrokersException e) {
+            System.err.println(e.getMessage());
+            System.exit(2);
+            return;
         }
-        Properties file = new Properties();
-        Path config = Path.of("config/application.properties");
-        if (Files.exists(config)) {
-            try (InputStream in = Files.newInputStream(config)) {
-                file.load(in);
-            }
-        }
-        java.util.Set<String> keys = new java.util.TreeSet<>(file.stringPropertyNames());
-        keys.addAll(System.getProperties().stringPropertyNames());
-        KafkaClientSettings kafka = KafkaClientSettings.from(brokers, key -> {
-            String v = OrderRoutesMain.external(key);
-            return v != null ? v : file.getProperty(key);
-        }, keys);
+        KafkaClientSettings kafka = LocalKafka.clientSettings(brokers, file);
         Properties c = kafka.clientProperties("opentact-topic-tail");
         c.put(ConsumerConfig.GROUP_ID_CONFIG, "topic-tail-" + UUID.randomUUID());
         c.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
