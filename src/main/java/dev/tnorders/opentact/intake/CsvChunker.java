@@ -33,7 +33,6 @@ public final class CsvChunker implements Iterator<CsvChunk>, Closeable {
     private long rowsAtLastProgress;
     private long nanosAtLastProgress;
     private boolean lastGiven;
-    private Runnable onClose;
 
     /**
      * @param progressEveryRows  a progress line is due after this many rows since the last one ...
@@ -121,23 +120,10 @@ public final class CsvChunker implements Iterator<CsvChunk>, Closeable {
         return n;
     }
 
-    /**
-     * Run when the splitter closes this: after the last chunk was handed on, or early, when the route
-     * stopped on an error (the action tells the two apart).
-     */
-    public void onClose(Runnable action) {
-        this.onClose = action;
-    }
-
-    /** Closes the file (early when the route stopped on an error). */
+    /** Closes the file early (the route stopped on an error). */
     @Override
     public void close() {
         lastGiven = true;
         items.close();
-        Runnable action = onClose;
-        onClose = null;
-        if (action != null) {
-            action.run();
-        }
     }
 }

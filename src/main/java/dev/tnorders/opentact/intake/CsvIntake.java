@@ -126,7 +126,7 @@ public class CsvIntake implements dev.tnorders.opentact.files.FileWatched {
         }
     }
 
-    /** The watch hears of a file once it is open (its rows counted), and of its stop if reading fails. */
+    /** The watch hears of a file once it is open (its rows counted). */
     private void taken(String fileName, String takenAt, long rowsTotal, CsvChunker chunker) {
         dev.tnorders.opentact.files.FileWatch w = watch;
         if (w == null) {
@@ -137,18 +137,24 @@ public class CsvIntake implements dev.tnorders.opentact.files.FileWatched {
         watched.put(fileName, f);
         w.reading(new dev.tnorders.opentact.files.FileRead(f.fileId(), fileName, takenAt, rowsTotal, 0, 0, 0, false,
                 null, java.time.Instant.now().toString()), false);
-        chunker.onClose(() -> {
-            Watched gone = watched.remove(fileName);
-            if (gone == null) {
-                return; // its manifest is out: it was read to its end
-            }
-            CsvChunk last = gone.lastChunk()[0];
-            // Its requests handed on before the stop end it; its last chunk's fate is not known.
-            w.reading(new dev.tnorders.opentact.files.FileRead(gone.fileId(), fileName, gone.takenAt(),
-                    gone.rowsTotal(), last == null ? 0 : last.rowsDone(), last == null ? 0 : last.requestsSoFar(),
-                    last == null ? 0 : last.rejectsSoFar(), true, "the file could not be read to its end and moved to "
-                    + ".failed/", java.time.Instant.now().toString()), false);
-        });
+    }
+
+    /**
+     * Reading a file stopped before its end (the route failed: the file moves to .failed/): the watch
+     * hears that its requests handed on so far are all it has, so that it ends once they have their
+     * outcomes (the route's failure step calls this).
+     */
+    public void stopped(String fileName, String why) {
+        dev.tnorders.opentact.files.FileWatch w = watch;
+        Watched gone = watched.remove(fileName);
+        if (w == null || gone == null) {
+            return; // not watched, or its manifest is out already
+        }
+        CsvChunk last = gone.lastChunk()[0];
+        w.reading(new dev.tnorders.opentact.files.FileRead(gone.fileId(), fileName, gone.takenAt(), gone.rowsTotal(),
+                last == null ? 0 : last.rowsDone(), last == null ? 0 : last.requestsSoFar(),
+                last == null ? 0 : last.rejectsSoFar(), true, why == null ? "reading failed" : why,
+                java.time.Instant.now().toString()), false);
     }
 
     /** Tells the watch how far the file is (at most every second), and its manifest after its last chunk. */

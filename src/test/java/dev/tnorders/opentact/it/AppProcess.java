@@ -73,6 +73,11 @@ final class AppProcess implements AutoCloseable {
         return log;
     }
 
+    /** The management HTTP server's port (set by {@link #standardEnv}). */
+    int managementPort() {
+        return Integer.parseInt(env.get("CAMEL_MANAGEMENT_PORT"));
+    }
+
     void start() throws IOException {
         List<String> command = new java.util.ArrayList<>();
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
