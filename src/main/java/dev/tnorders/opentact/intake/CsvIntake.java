@@ -18,7 +18,7 @@ import org.slf4j.LoggerFactory;
  * Opens a dropped CSV file as a stream of {@link CsvChunk}s for the csv-intake route's splitter:
  * each chunk is handed to Kafka as one batch, and the file is never held in memory as a whole.
  */
-public class CsvIntake {
+public class CsvIntake implements dev.tnorders.opentact.files.FileWatched {
 
     /** The logger of the per-file progress and summary lines. */
     private static final Logger PROGRESS = LoggerFactory.getLogger("dev.tnorders.opentact.intake.progress");
@@ -32,6 +32,22 @@ public class CsvIntake {
     private final java.util.Map<String, Saving> reading = new java.util.concurrent.ConcurrentHashMap<>();
 
     private record Saving(java.nio.file.Path sidecar, String fileKey, String contentId, String receivedAt) {
+    }
+
+    /** Told what becomes of each file (its progress and manifest on Kafka: FileEnds), when set. */
+    private volatile dev.tnorders.opentact.files.FileWatch watch;
+    /** The files being read, for the watch: when each was taken, how many rows it has, when it was last told. */
+    private final java.util.Map<String, Watched> watched = new java.util.concurrent.ConcurrentHashMap<>();
+
+    private record Watched(String fileId, String takenAt, long rowsTotal, long[] lastToldNanos, CsvChunk[] lastChunk) {
+    }
+
+    /** How often at most the watch is told of a file's rows while it is read. */
+    static final long TELL_EVERY_NANOS = 1_000_000_000L;
+
+    @Override
+    public void setFileWatch(dev.tnorders.opentact.files.FileWatch watch) {
+        this.watch = watch;
     }
 
     public CsvIntake(RequestValidator validator) {
@@ -65,6 +81,7 @@ public class CsvIntake {
 
     /** A file's progress line when one is due, and its summary after its last chunk (logger {@code dev.tnorders.opentact.intake.progress}). */
     public void report(CsvChunk chunk) {
+        tell(chunk);
         save(chunk);
         if (chunk.progressDue()) {
             PROGRESS.info("{}", chunk.progressLine());
@@ -75,7 +92,8 @@ public class CsvIntake {
     }
 
     public CsvChunker chunks(File file, String fileName, String receivedNow) throws IOException {
-        String contentId = contentId(file);
+        long[] lines = new long[1];
+        String contentId = contentId(file, lines);
         String receivedAt = receivedNow;
         long skip = 0;
         if (outbox != null) {
@@ -98,11 +116,66 @@ public class CsvIntake {
             if (warning != null) {
                 PROGRESS.warn(warning);
             }
-            return new CsvChunker(items, fileName, chunkSize, progressEveryRows, progressEveryMs, System::nanoTime, skip);
+            CsvChunker chunker = new CsvChunker(items, fileName, chunkSize, progressEveryRows, progressEveryMs,
+                    System::nanoTime, skip);
+            taken(fileName, receivedAt, Math.max(0, lines[0] - 1), chunker);
+            return chunker;
         } catch (RuntimeException e) {
             in.close();
             throw e;
         }
+    }
+
+    /** The watch hears of a file once it is open (its rows counted). */
+    private void taken(String fileName, String takenAt, long rowsTotal, CsvChunker chunker) {
+        dev.tnorders.opentact.files.FileWatch w = watch;
+        if (w == null) {
+            return;
+        }
+        Watched f = new Watched(dev.tnorders.opentact.files.FileIds.of(fileName, takenAt), takenAt, rowsTotal,
+                new long[] {System.nanoTime()}, new CsvChunk[1]);
+        watched.put(fileName, f);
+        w.reading(new dev.tnorders.opentact.files.FileRead(f.fileId(), fileName, takenAt, rowsTotal, 0, 0, 0, false,
+                null, java.time.Instant.now().toString()), false);
+    }
+
+    /**
+     * Reading a file stopped before its end (the route failed: the file moves to .failed/): the watch
+     * hears that its requests handed on so far are all it has, so that it ends once they have their
+     * outcomes (the route's failure step calls this).
+     */
+    public void stopped(String fileName, String why) {
+        dev.tnorders.opentact.files.FileWatch w = watch;
+        Watched gone = watched.remove(fileName);
+        if (w == null || gone == null) {
+            return; // not watched, or its manifest is out already
+        }
+        CsvChunk last = gone.lastChunk()[0];
+        w.reading(new dev.tnorders.opentact.files.FileRead(gone.fileId(), fileName, gone.takenAt(), gone.rowsTotal(),
+                last == null ? 0 : last.rowsDone(), last == null ? 0 : last.requestsSoFar(),
+                last == null ? 0 : last.rejectsSoFar(), true, why == null ? "reading failed" : why,
+                java.time.Instant.now().toString()), false);
+    }
+
+    /** Tells the watch how far the file is (at most every second), and its manifest after its last chunk. */
+    private void tell(CsvChunk chunk) {
+        dev.tnorders.opentact.files.FileWatch w = watch;
+        Watched f = watched.get(chunk.file());
+        if (w == null || f == null) {
+            return;
+        }
+        f.lastChunk()[0] = chunk;
+        long now = System.nanoTime();
+        if (!chunk.last() && now - f.lastToldNanos()[0] < TELL_EVERY_NANOS) {
+            return;
+        }
+        f.lastToldNanos()[0] = now;
+        if (chunk.last()) {
+            watched.remove(chunk.file());
+        }
+        w.reading(new dev.tnorders.opentact.files.FileRead(f.fileId(), chunk.file(), f.takenAt(),
+                Math.max(f.rowsTotal(), chunk.rowsDone()), chunk.rowsDone(), chunk.requestsSoFar(), chunk.rejectsSoFar(),
+                chunk.last(), null, java.time.Instant.now().toString()), chunk.last());
     }
 
     /**
@@ -148,12 +221,28 @@ public class CsvIntake {
 
     /** The first 16 hex digits of the content's SHA-256: the same content gets the same request ids. */
     static String contentId(File file) {
+        return contentId(file, new long[1]);
+    }
+
+    /** The content id, and in {@code lines[0]} the file's lines (a last line without line break counted). */
+    static String contentId(File file, long[] lines) {
         try (InputStream in = new DigestInputStream(new BufferedInputStream(Files.newInputStream(file.toPath())),
                 MessageDigest.getInstance("SHA-256"))) {
             byte[] buf = new byte[64 * 1024];
-            while (in.read(buf) >= 0) {
+            long n = 0;
+            int last = '\n';
+            for (int read = in.read(buf); read >= 0; read = in.read(buf)) {
                 // the digest sees every byte read
+                for (int i = 0; i < read; i++) {
+                    if (buf[i] == '\n') {
+                        n++;
+                    }
+                }
+                if (read > 0) {
+                    last = buf[read - 1];
+                }
             }
+            lines[0] = n + (last == '\n' ? 0 : 1);
             return HexFormat.of().formatHex(((DigestInputStream) in).getMessageDigest().digest()).substring(0, 16);
         } catch (IOException e) {
             throw new UncheckedIOException(e);

@@ -91,7 +91,7 @@ public class OneResultsWriter implements ConsumerPartitionAssignor {
      * The one writer among the members: the one that was writer before (the first of them by
      * member id, should two say so after a split), else the first member by id.
      */
-    static String writer(Map<String, Boolean> membersWasWriter) {
+    public static String writer(Map<String, Boolean> membersWasWriter) {
         TreeSet<String> sorted = new TreeSet<>(membersWasWriter.keySet());
         for (String m : sorted) {
             if (Boolean.TRUE.equals(membersWasWriter.get(m))) {

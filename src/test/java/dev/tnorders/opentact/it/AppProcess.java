@@ -51,6 +51,9 @@ final class AppProcess implements AutoCloseable {
                 .env("OPENTACT_TOPICS_DLQ", prefix + "dlq")
                 .env("OPENTACT_TOPICS_JOURNAL", prefix + "journal")
                 .env("OPENTACT_TOPICS_CONTROL", prefix + "control")
+                .env("OPENTACT_TOPICS_FILES", prefix + "files")
+                .env("OPENTACT_TOPICS_FILE_STATE", prefix + "file-state")
+                .env("OPENTACT_KAFKA_FILES_GROUP_ID", prefix + "file-ends")
                 .env("OPENTACT_KAFKA_GROUP_ID", prefix + "orders")
                 .env("OPENTACT_KAFKA_RESULTS_GROUP_ID", prefix + "results")
                 .env("OPENTACT_ORDER_POLL_INTERVAL_MS", "50")
@@ -68,6 +71,11 @@ final class AppProcess implements AutoCloseable {
 
     Path log() {
         return log;
+    }
+
+    /** The management HTTP server's port (set by {@link #standardEnv}). */
+    int managementPort() {
+        return Integer.parseInt(env.get("CAMEL_MANAGEMENT_PORT"));
     }
 
     void start() throws IOException {

@@ -47,6 +47,9 @@ public final class RunningApp implements AutoCloseable {
         properties.put("opentact.topics.dlq", topic("dlq"));
         properties.put("opentact.topics.journal", topic("journal"));
         properties.put("opentact.topics.control", topic("control"));
+        properties.put("opentact.topics.files", topic("files"));
+        properties.put("opentact.topics.file-state", topic("file-state"));
+        properties.put("opentact.kafka.files-group-id", prefix + "file-ends");
         properties.put("opentact.kafka.group-id", prefix + "orders");
         properties.put("opentact.kafka.results-group-id", prefix + "results");
         properties.put("opentact.order.poll-interval-ms", "50");

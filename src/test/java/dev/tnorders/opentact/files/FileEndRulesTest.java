@@ -1,0 +1,126 @@
+package dev.tnorders.opentact.files;
+
+import java.time.Duration;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+import org.junit.jupiter.api.Test;
+
+import dev.tnorders.opentact.model.Outcome;
+import dev.tnorders.opentact.model.Price;
+import dev.tnorders.opentact.model.RequestSource;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+class FileEndRulesTest {
+
+    private static final String TAKEN = "2026-12-06T10:00:00.000Z";
+    private static final String ID = FileIds.of("orders.csv", TAKEN);
+
+    private static Outcome outcome(Outcome.State state, int requested, int ordered, int failed, Price price) {
+        return new Outcome("r", state, null, requested, ordered, failed, price, null, RequestSource.ofFile("orders.csv", 2),
+                TAKEN, "2026-12-06T10:01:00.000Z");
+    }
+
+    private static FileRead read(long requests, boolean handedOn) {
+        return new FileRead(ID, "orders.csv", TAKEN, 10, handedOn ? 10 : 5, requests, 2, handedOn, null, TAKEN);
+    }
+
+    @Test
+    void countsNumbersPerStateAndWhatWasBought() {
+        FileTally t = FileTally.empty(ID)
+                .plus(outcome(Outcome.State.completed, 2, 2, 0, Price.of(new java.math.BigDecimal("1.50"),
+                        new java.math.BigDecimal("0.75"))))
+                .plus(outcome(Outcome.State.partial, 3, 1, 1, Price.of(new java.math.BigDecimal("0.10"),
+                        new java.math.BigDecimal("0.20"))))
+                .plus(outcome(Outcome.State.rejected, 4, 0, 0, Price.of(new java.math.BigDecimal("9.00"),
+                        new java.math.BigDecimal("9.00"))))
+                .plus(outcome(Outcome.State.unknown, 2, 0, 0, null))
+                .plus(outcome(Outcome.State.failed, 2, 0, 1, null))
+                .plus(outcome(Outcome.State.partial, 2, 1, 0, null));
+        assertThat(t.requests()).isEqualTo(6);
+        assertThat(t.ordered()).isEqualTo(4);
+        assertThat(t.failed()).isEqualTo(1 + 2);      // the partial's one, the failed outcome's two
+        assertThat(t.rejected()).isEqualTo(4);
+        assertThat(t.unknown()).isEqualTo(1 + 2 + 1); // partial's rest, unknown's two, the last partial's rest
+        // A rejected outcome's quote is not bought; an outcome that ordered without a price is counted apart.
+        assertThat(t.boughtNrc()).isEqualTo("1.60");
+        assertThat(t.boughtMrc()).isEqualTo("0.95");
+        assertThat(t.pricesUnknown()).isEqualTo(1);
+    }
+
+    @Test
+    void aFileEndsOnceHandedOnAndEveryRequestHasItsOutcome() {
+        FileTally one = FileTally.empty(ID).plus(outcome(Outcome.State.completed, 1, 1, 0, null));
+        FileTally two = one.plus(outcome(Outcome.State.completed, 1, 1, 0, null));
+        assertThat(FileEndRules.ended(null, two)).as("no manifest yet").isFalse();
+        assertThat(FileEndRules.ended(read(2, false), two)).as("still being read").isFalse();
+        assertThat(FileEndRules.ended(read(2, true), one)).as("an outcome missing").isFalse();
+        assertThat(FileEndRules.ended(read(2, true), two)).isTrue();
+        assertThat(FileEndRules.ended(read(2, true), two.endedAt(TAKEN))).as("never twice").isFalse();
+    }
+
+    @Test
+    void aFileWhoseEveryRowWasRejectedEndsWhenHandedOn() {
+        assertThat(FileEndRules.ended(read(0, true), null)).isTrue();
+        FileEnd end = FileEndRules.end(read(0, true), null, "2026-12-06T10:00:01.500Z", "/o/orders.csv.results.csv",
+                "/o/orders.csv.rejects.csv");
+        assertThat(end.requests()).isZero();
+        assertThat(end.rowsRejected()).isEqualTo(2);
+        assertThat(end.resultsFile()).as("no results file is written").isNull();
+        assertThat(end.rejectsFile()).isEqualTo("/o/orders.csv.rejects.csv");
+        assertThat(end.boughtNrc()).isEqualTo("0");
+    }
+
+    @Test
+    void theEndLineAPersonReads() {
+        FileRead read = new FileRead(ID, "orders.csv", TAKEN, 5000, 5000, 4965, 35, true, null, TAKEN);
+        FileTally t = new FileTally(ID, 4965, 4950, 12, 3, 0, "1234.50", "99.00", 0, true, null);
+        FileEnd end = FileEndRules.end(read, t, "2026-12-06T10:04:12.000Z", "/o/orders.csv.results.csv",
+                "/o/orders.csv.rejects.csv");
+        assertThat(FileEndRules.line(end)).isEqualTo("orders.csv: done in 4 min 12 s: 4,950 ordered, 12 failed, "
+                + "3 rejected, 0 unknown (4,965 requests from 5,000 rows; 35 rows rejected at intake); bought 1234.50 "
+                + "one-time, 99.00 monthly; results in /o/orders.csv.results.csv; rejects in /o/orders.csv.rejects.csv");
+    }
+
+    @Test
+    void durationsAPersonReads() {
+        assertThat(FileEndRules.duration(Duration.ofMillis(400))).isEqualTo("0.4 s");
+        assertThat(FileEndRules.duration(Duration.ofSeconds(42))).isEqualTo("42 s");
+        assertThat(FileEndRules.duration(Duration.ofSeconds(252))).isEqualTo("4 min 12 s");
+        assertThat(FileEndRules.duration(Duration.ofMinutes(125))).isEqualTo("2 h 5 min");
+    }
+
+    @Test
+    void theRecordsAreSnakeCaseJsonWithMoneyAsStringsAndReadBack() throws Exception {
+        ObjectMapper json = FileEnds.mapper();
+        FileTally t = new FileTally(ID, 3, 2, 1, 0, 0, "1.10", "0.30", 0, true, TAKEN);
+        String text = json.writeValueAsString(t);
+        assertThat(json.readValue(text, FileTally.class)).isEqualTo(t);
+        FileRead r = read(3, true);
+        assertThat(json.readValue(json.writeValueAsString(r), FileRead.class)).isEqualTo(r);
+        FileEnd end = FileEndRules.end(r, t, TAKEN, "a", "b");
+        JsonNode node = json.readTree(json.writeValueAsString(end));
+        assertThat(node.get("file_id").asText()).isEqualTo(ID);
+        assertThat(node.get("bought_nrc").isTextual()).isTrue();
+        assertThat(node.get("rows_rejected").asLong()).isEqualTo(2);
+        assertThat(node.has("results_file")).isTrue();
+    }
+
+    @Test
+    void theProgressOfAFileAndItsLine() {
+        FileRead reading = new FileRead(ID, "orders.csv", TAKEN, 5000, 2500, 2480, 20, false, null, TAKEN);
+        FileTally t = new FileTally(ID, 1200, 1150, 0, 0, 0, "0", "0", 0, false, null);
+        FileStatus s = FileStatus.of(reading, t, 80_000);
+        assertThat(s.state()).isEqualTo("reading");
+        assertThat(s.open()).isTrue();
+        assertThat(s.requestsOpen()).isEqualTo(1280);
+        assertThat(s.line()).isEqualTo("orders.csv: 2,500 of 5,000 rows read, 1,200 of 2,480 requests handed on with "
+                + "an outcome, 1,150 numbers ordered, about 1 min 20 s left");
+        assertThat(FileStatus.of(reading, t, -1).line()).endsWith("time left not known yet");
+        FileStatus ended = FileStatus.of(read(2, true), t.endedAt(TAKEN), -1);
+        assertThat(ended.state()).isEqualTo("ended");
+        assertThat(ended.etaSeconds()).isZero();
+    }
+}
