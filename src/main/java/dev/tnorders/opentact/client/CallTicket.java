@@ -72,6 +72,14 @@ public final class CallTicket {
         }
     }
 
+    /** What is left of the queue timeout for this attempt (0 when it is over, or not queued). */
+    public synchronized long queueLeftNanos(CallDeadlines deadlines) {
+        if (stage != Stage.QUEUED) {
+            return 0;
+        }
+        return Math.max(0, deadlines.queueNanos() - (nanos.getAsLong() - since));
+    }
+
     private CallAbandonedException abandonedBeforeSent() {
         return new CallAbandonedException(call + ": its caller stopped waiting before it was sent; it was not sent");
     }

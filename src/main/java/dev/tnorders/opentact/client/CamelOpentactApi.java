@@ -39,6 +39,7 @@ public class CamelOpentactApi implements OpentactApi, CamelContextAware {
     private int retries = 4;
     private long retryDelayMs = 500;
     private volatile CallDeadlines deadlines;
+    private volatile SharedRateLimit rateLimit;
 
     private static final IntConsumer NOT_TOLD = n -> { };
 
@@ -185,8 +186,20 @@ public class CamelOpentactApi implements OpentactApi, CamelContextAware {
     /** Right before the HTTP call, on the thread that makes it: see {@link CallTicket#admit}. */
     public void admit(CallTicket ticket) {
         if (ticket != null) {
+            SharedRateLimit limit = rateLimit;
+            if (limit != null) { // first a turn in the rolling window, then the ticket's own checks, last
+                limit.awaitTurn(ticket.queueLeftNanos(deadlines()));
+            }
             ticket.admit(deadlines());
         }
+    }
+
+    /**
+     * The account's rate limit, asked for a turn in its rolling window right before each call
+     * ({@link SharedRateLimit#awaitTurn}); null: the route's throttles only.
+     */
+    public void setRateLimit(SharedRateLimit rateLimit) {
+        this.rateLimit = rateLimit;
     }
 
     /** The HTTP call ended, answered or not. */

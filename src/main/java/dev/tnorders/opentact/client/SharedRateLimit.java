@@ -56,6 +56,7 @@ public class SharedRateLimit {
     private final long staleNanos;
     private volatile long lastLookNanos;
     private boolean failing;
+    private final RollingWindow sent;
 
     /** As beans.camel.yaml makes it: the group looked up in Kafka with these client settings. */
     public SharedRateLimit(KafkaClientSettings kafka, String groupId, long limit, long windowMs, int consumers,
@@ -99,6 +100,7 @@ public class SharedRateLimit {
         this.lookedNanos = nanos;
         this.staleNanos = TimeUnit.MILLISECONDS.toNanos(STALE_INTERVALS * intervalMs);
         this.lastLookNanos = nanos.getAsLong();
+        this.sent = new RollingWindow(TimeUnit.MILLISECONDS.toNanos(windowMs));
         apply(rule.share());
     }
 
@@ -116,6 +118,37 @@ public class SharedRateLimit {
     /** Calls per window for the Throttle of the whole window; one while the share is stale ({@link #stale}). */
     public int callsPerWindow() {
         return stale() ? 1 : (int) Math.min(Integer.MAX_VALUE, perWindow);
+    }
+
+    /**
+     * On the thread that sends, after every queue: waits until fewer than {@link #callsPerWindow()}
+     * calls left this instance in the window ending now (by the monotonic clock), and takes that
+     * turn. Calls Camel's Throttles released together (after a pause of this JVM, or at a window's
+     * edge) leave one turn at a time, so the calls of this instance in any rolling window never
+     * exceed its share.
+     *
+     * @param maxWaitNanos how long it may wait (what is left of the call's queue timeout)
+     * @throws CallNotSentException when no turn comes within it (the call is not sent)
+     */
+    public void awaitTurn(long maxWaitNanos) {
+        long deadline = System.nanoTime() + Math.max(0, maxWaitNanos);
+        while (true) { // bounded: every round sleeps until a turn may be free, and the deadline ends it
+            long now = System.nanoTime();
+            long wait = sent.tryTake(now, callsPerWindow());
+            if (wait == 0) {
+                return;
+            }
+            if (now + wait > deadline) {
+                throw new CallNotSentException("no turn within the rate limit's rolling window (" + callsPerWindow()
+                        + " calls per " + windowMs + " ms for this instance) before the call's queue timeout "
+                        + "(opentact.api.queue-timeout-ms); it was not sent", null);
+            }
+            java.util.concurrent.locks.LockSupport.parkNanos(wait);
+            if (Thread.interrupted()) {
+                Thread.currentThread().interrupt();
+                throw new CallNotSentException("interrupted while waiting for a turn within the rate limit; not sent", null);
+            }
+        }
     }
 
     /** Calls per slice ({@link RateLimitSlices#sliceMs}) for the Throttle of the slices; one while stale. */
