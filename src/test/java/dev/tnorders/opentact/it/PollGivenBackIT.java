@@ -32,7 +32,8 @@ import static org.awaitility.Awaitility.await;
 class PollGivenBackIT extends SandboxAndApp {
 
     private static final Logger LOG = LoggerFactory.getLogger(PollGivenBackIT.class);
-    private static final int REQUESTS = 40;
+    // -Dgivenback.requests (the reliability profile runs 400)
+    private static final int REQUESTS = Integer.getInteger("givenback.requests", 40);
     private static final Duration LAST_OUTCOME_WITHIN = Duration.ofSeconds(60);
 
     @Test
