@@ -13,21 +13,22 @@ package dev.tnorders.opentact.client;
  * across JVMs), so the rule stays on the safe side where it cannot know:
  * <ul>
  *   <li>before any answer from Kafka, one call per window;</li>
- *   <li>until this instance has been seen join (the group grew by {@code mine} over the members
- *       first seen, or {@link #JOIN_GRACE_MS} passed) and then a settling time has passed (the
- *       others' next look at the group and the end of their current window), one call per window:
- *       the others' shares do not count this instance yet;</li>
- *   <li>the members in the group always leave that one call per window free for a member that
- *       joins (or wakes from a freeze): alone, an instance takes the limit less one call
- *       ({@code keepReserve}); with others, each takes {@code rate-share-percent} of its part;</li>
+ *   <li>until this instance has joined (each of its consumers said so, {@link #memberJoined}; or the
+ *       group grew by {@code mine} over the members first seen; or {@link #JOIN_GRACE_MS} passed) and then a settling time has passed (the
+ *       others' next look at the group and the end of their current window), no call at all: the
+ *       others' shares do not count it yet, and may add up to the whole limit (one instance alone
+ *       takes all of it);</li>
+ *   <li>an instance that reads no requests ({@code opentact.kafka.consumers=0}) is never a member,
+ *       so never counted: it takes one call per window, on top;</li>
  *   <li>while the group rebalances, the share never grows (a member is joining or leaving);</li>
  *   <li>when Kafka does not answer, the share stays as it was.</li>
  * </ul>
- * So the shares in force at any moment add up to at most the limit with one member joining at a
- * time (docs/several-instances.md, "The account's limit"), as long as the limit is at least the
- * number of members plus one.
- * Not thread-safe: one refresh thread calls {@link #observe}; readers use {@link #share()}'s
- * volatile value.
+ * So the shares in force at any moment add up to at most the limit, members joining, leaving and
+ * waking from a freeze included, as long as the limit is at least the number of members (each
+ * takes one call per window at least) (docs/operations.md, "Running several instances"). The share
+ * may be 0: {@link SharedRateLimit#awaitTurn} then holds calls back.
+ * Not thread-safe: {@link SharedRateLimit} calls {@link #observe}, {@link #rejoin} and
+ * {@link #memberJoined} under one lock; readers use {@link #share()}'s volatile value.
  */
 public final class RateShare {
 
@@ -50,9 +51,11 @@ public final class RateShare {
     private final int mine;
     private final int severalPercent;
     private final long settleMs;
-    private final boolean keepReserve;
+    private final boolean inAGroup;
     private final boolean outsideTheGroup;
     private long joinedAtMs;
+    // This instance's consumers that said they joined the group since the start or the last rejoin.
+    private final java.util.Set<Integer> joinedMembers = new java.util.HashSet<>();
     /** When this instance began joining: at start, or again after a pause ({@link #rejoin}). */
     private long startedAtMs;
     private Integer firstSeen;
@@ -82,15 +85,15 @@ public final class RateShare {
      *                    window: long enough for every other member to look at the group again and
      *                    for the window it counted in to end (SharedRateLimit: two look intervals and
      *                    a window)
-     * @param keepReserve whether to leave one call per window free for a member that joins (false
-     *                    only for an instance that is alone by construction: no group)
+     * @param inAGroup    false only for an instance alone by construction (no group): it counts as
+     *                    joined and settled from the start
      */
-    public RateShare(long limit, int mine, long startedAtMs, int severalPercent, long settleMs, boolean keepReserve) {
+    public RateShare(long limit, int mine, long startedAtMs, int severalPercent, long settleMs, boolean inAGroup) {
         if (settleMs < 0) {
             throw new IllegalArgumentException("the settling time must not be negative, was " + settleMs);
         }
         this.settleMs = settleMs;
-        this.keepReserve = keepReserve;
+        this.inAGroup = inAGroup;
         if (severalPercent < 1 || severalPercent > 100) {
             throw new IllegalArgumentException("opentact.api.rate-share-percent must be 1 to 100, was " + severalPercent);
         }
@@ -108,7 +111,7 @@ public final class RateShare {
         this.mine = Math.max(1, mine);
         this.outsideTheGroup = mine == 0;
         this.startedAtMs = startedAtMs;
-        if (!keepReserve) { // alone by construction: nobody to wait for
+        if (!inAGroup) { // alone by construction: nobody to wait for
             joined = true;
             joinedAtMs = startedAtMs;
         }
@@ -132,22 +135,12 @@ public final class RateShare {
      * members too; at least one call; {@code total} is at least {@code mine}.
      */
     static long share(long limit, int mine, int total, int severalPercent) {
-        return share(limit, mine, total, severalPercent, false);
-    }
-
-    /**
-     * As {@link #share(long, int, int, int)}; with {@code keepReserve}, an instance alone leaves one
-     * call per window free (the limit less one, at least one) for a member that joins.
-     */
-    static long share(long limit, int mine, int total, int severalPercent, boolean keepReserve) {
         int all = Math.max(total, mine);
-        if (all == mine) {
-            return keepReserve ? Math.max(1, limit - 1) : limit;
-        }
-        return Math.max(1, Math.multiplyExact(Math.multiplyExact(limit, mine), (long) severalPercent) / (100L * all));
+        long percent = all > mine ? severalPercent : 100;
+        return Math.max(1, Math.multiplyExact(Math.multiplyExact(limit, mine), percent) / (100L * all));
     }
 
-    /** The calls per window this instance may make now. */
+    /** The calls per window this instance may make now (0: none until it is counted by the others). */
     public long share() {
         return share;
     }
@@ -176,13 +169,28 @@ public final class RateShare {
 
     /**
      * This instance may have left the group without knowing it (its JVM was paused past the
-     * session timeout): it is counted on top of the members it sees again until it has been seen
-     * join, rather than taking the members it sees for itself and the whole limit with them.
+     * session timeout): it makes no call until it has been seen join again and the others have
+     * counted it, rather than taking the members it sees for itself and the whole limit with them.
      */
     public void rejoin(long nowMs) {
         firstSeen = null;
         joined = false;
+        joinedMembers.clear();
+        share = 0;
         startedAtMs = nowMs; // the join grace counts from now, not from the start long ago
+    }
+
+    /**
+     * This instance's consumer {@code member} has joined the group (its rebalance listener said so):
+     * once all of them have, this instance counts as joined from now, whatever the group's size
+     * says (the surest sign: it does not depend on seeing the group grow).
+     */
+    public void memberJoined(int member, long nowMs) {
+        joinedMembers.add(member);
+        if (!joined && joinedMembers.size() >= mine) {
+            joined = true;
+            joinedAtMs = nowMs;
+        }
     }
 
     /**
@@ -204,10 +212,12 @@ public final class RateShare {
             total = Math.max(total, lastTotal);
         }
         lastTotal = total;
-        // Not counted by the others yet (or not long enough for their shares to have shrunk): the
-        // one call per window they leave free.
-        share = settled(nowMs) && !(outsideTheGroup && keepReserve)
-                ? share(limit, mine, total, severalPercent, keepReserve) : 1;
+        // Not counted by the others yet (or not long enough for their shares to have shrunk): none.
+        if (outsideTheGroup && inAGroup) {
+            share = 1;
+        } else {
+            share = settled(nowMs) ? share(limit, mine, total, severalPercent) : 0;
+        }
         return share;
     }
 }

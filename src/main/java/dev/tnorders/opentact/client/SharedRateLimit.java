@@ -31,7 +31,7 @@ import dev.tnorders.opentact.kafka.KafkaClientSettings;
  * per window, and {@link #callsPerSlice()} per slice of about 100 ms ({@link RateLimitSlices}), so
  * that the share goes out in small bursts. A change is logged.
  */
-public class SharedRateLimit {
+public class SharedRateLimit implements java.util.function.IntConsumer {
 
     private static final Logger LOG = LoggerFactory.getLogger(SharedRateLimit.class);
 
@@ -115,17 +115,28 @@ public class SharedRateLimit {
         return l;
     }
 
-    /** Calls per window for the Throttle of the whole window; one while the share is stale ({@link #stale}). */
+    /**
+     * Calls per window for the Throttle of the whole window: the share, at least one (a Throttle
+     * cannot hold every call back; {@link #awaitTurn} does while the share is 0 or stale).
+     */
     public int callsPerWindow() {
-        return stale() ? 1 : (int) Math.min(Integer.MAX_VALUE, perWindow);
+        return (int) Math.max(1, Math.min(Integer.MAX_VALUE, share()));
     }
 
     /**
-     * On the thread that sends, after every queue: waits until fewer than {@link #callsPerWindow()}
-     * calls left this instance in the window ending now (by the monotonic clock), and takes that
-     * turn. Calls Camel's Throttles released together (after a pause of this JVM, or at a window's
-     * edge) leave one turn at a time, so the calls of this instance in any rolling window never
-     * exceed its share.
+     * The calls per window this instance may make now: its share, or 0 while it is not counted by
+     * the other members yet ({@link RateShare}) or while the share is stale ({@link #stale}).
+     */
+    public long share() {
+        return stale() ? 0 : perWindow;
+    }
+
+    /**
+     * On the thread that sends, after every queue: waits until fewer than {@link #share()} calls
+     * left this instance in the window ending now (by the monotonic clock), and takes that turn.
+     * Calls Camel's Throttles released together (after a pause of this JVM, or at a window's edge)
+     * leave one turn at a time, so the calls of this instance in any rolling window never exceed its
+     * share; while the share is 0 (not counted by the others yet, or stale) no call leaves.
      *
      * @param maxWaitNanos how long it may wait (what is left of the call's queue timeout)
      * @throws CallNotSentException when no turn comes within it (the call is not sent)
@@ -134,12 +145,13 @@ public class SharedRateLimit {
         long deadline = System.nanoTime() + Math.max(0, maxWaitNanos);
         while (true) { // bounded: every round sleeps until a turn may be free, and the deadline ends it
             long now = System.nanoTime();
-            long wait = sent.tryTake(now, callsPerWindow());
+            long share = share();
+            long wait = share == 0 ? NO_SHARE_RECHECK_NANOS : sent.tryTake(now, share);
             if (wait == 0) {
                 return;
             }
             if (now + wait > deadline) {
-                throw new CallNotSentException("no turn within the rate limit's rolling window (" + callsPerWindow()
+                throw new CallNotSentException("no turn within the rate limit's rolling window (" + share
                         + " calls per " + windowMs + " ms for this instance) before the call's queue timeout "
                         + "(opentact.api.queue-timeout-ms); it was not sent", null);
             }
@@ -150,6 +162,22 @@ public class SharedRateLimit {
             }
         }
     }
+
+    /**
+     * The requests consumer {@code member} of this instance has joined the group (its rebalance
+     * listener says so after every rebalance it took part in): once all of this instance's
+     * consumers have since it started or woke from a freeze, it counts as joined ({@link RateShare}),
+     * and takes its share after the settling time.
+     */
+    @Override
+    public void accept(int member) {
+        synchronized (rule) {
+            rule.memberJoined(member, clock.getAsLong());
+        }
+    }
+
+    /** While the share is 0, how often a waiting call looks again. */
+    private static final long NO_SHARE_RECHECK_NANOS = TimeUnit.MILLISECONDS.toNanos(50);
 
     /** Calls per slice ({@link RateLimitSlices#sliceMs}) for the Throttle of the slices; one while stale. */
     public int callsPerSlice() {
@@ -227,25 +255,31 @@ public class SharedRateLimit {
         }
         long now = lookedNanos.getAsLong();
         if (now - lastLookNanos > staleNanos) {
-            LOG.warn("Opentact rate limit: no look at consumer group '{}' for {} ms (this JVM was paused?): one call per "
-                    + "window until now, and counted on top of the members seen until it has joined again", groupId,
+            LOG.warn("Opentact rate limit: no look at consumer group '{}' for {} ms (this JVM was paused?): no call until "
+                    + "it has been seen join the group again and the others have counted it", groupId,
                     TimeUnit.NANOSECONDS.toMillis(now - lastLookNanos));
-            rule.rejoin(clock.getAsLong());
+            synchronized (rule) {
+                rule.rejoin(clock.getAsLong());
+            }
         }
-        long before = rule.share();
-        long after = rule.observe(group, clock.getAsLong());
+        long before = perWindow;
+        long after;
+        synchronized (rule) {
+            after = rule.observe(group, clock.getAsLong());
+        }
         lastLookNanos = lookedNanos.getAsLong();
         if (after != before) {
             apply(after);
             LOG.info("Opentact rate limit: this instance's share is now {} of {} calls per {} ms ({} per {} ms slice): "
                             + "its {} of {} members of consumer group '{}'{}", after, rule.limit(), windowMs, perSlice,
                     RateLimitSlices.sliceMs(windowMs), rule.mine(), rule.total(), groupId,
-                    rule.joined() ? "" : " (counted on top of the " + group.members() + " seen until it has joined)");
+                    after > 0 ? "" : rule.joined() ? " (not counted by the others yet: no call until then)"
+                            : " (not seen join yet: no call until it has been and the others have counted it)");
         }
     }
 
     private void apply(long share) {
-        perSlice = RateLimitSlices.callsPerSlice(share, windowMs);
+        perSlice = RateLimitSlices.callsPerSlice(Math.max(1, share), windowMs);
         perWindow = share;
     }
 

@@ -498,6 +498,9 @@ public class RequestConsumers implements CamelContextAware, StartupListener {
 
         @Override
         public void onPartitionsAssigned(Collection<TopicPartition> partitions) {
+            // Called after every rebalance this member took part in (cooperative: with no new
+            // partition too): it is in the group's current generation now.
+            settings.onJoined.accept(member);
             if (partitions.isEmpty()) {
                 return;
             }
@@ -600,6 +603,7 @@ public class RequestConsumers implements CamelContextAware, StartupListener {
         private Long pollTimeoutMs;
         private OrderLifecycle lifecycle;
         private long casesEndMs = 3_600_000;
+        private java.util.function.IntConsumer onJoined = member -> { };
 
         public void setKafka(KafkaClientSettings kafka) { this.kafka = kafka; }
         public void setJournal(OrderJournal journal) { this.journal = journal; }
@@ -621,6 +625,12 @@ public class RequestConsumers implements CamelContextAware, StartupListener {
         public void setPollTimeoutMs(long pollTimeoutMs) { this.pollTimeoutMs = pollTimeoutMs; }
         /** The order lifecycle, whose case tickets a poll cancels (no lifecycle: no case to cancel). */
         public void setLifecycle(OrderLifecycle lifecycle) { this.lifecycle = lifecycle; }
+        /**
+         * Told a consumer's number each time that consumer has joined the group (after every
+         * rebalance it took part in): the account's rate limit ({@code SharedRateLimit}) counts
+         * this instance's members as joined from then on.
+         */
+        public void setOnJoined(java.util.function.IntConsumer onJoined) { this.onJoined = onJoined; }
         /** The longest a failed poll waits for its running cases (the follow deadline and more). */
         public void setCasesEndMs(long casesEndMs) { this.casesEndMs = casesEndMs; }
 

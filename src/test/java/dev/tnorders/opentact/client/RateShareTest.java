@@ -59,46 +59,45 @@ class RateShareTest {
         }
     }
 
-    @Test
-    void aloneAnInstanceInAGroupLeavesOneCallPerWindowForAMemberThatJoins() {
-        assertThat(RateShare.share(20, 1, 1, 90, true)).isEqualTo(19);
-        assertThat(RateShare.share(6, 2, 2, 90, true)).isEqualTo(5);
-        assertThat(RateShare.share(1, 1, 1, 90, true)).as("never none").isEqualTo(1);
-        assertThat(RateShare.share(20, 1, 1, 90, false)).as("alone by construction: the whole limit").isEqualTo(20);
-        // With others, the headroom of rate-share-percent is the reserve: floor(0.9 limit) <= limit - 1.
-        for (long limit = 2; limit <= 200; limit++) {
-            for (int members = 1; members <= 6; members++) {
-                long sum = 0;
-                for (int m = 0; m < members; m++) {
-                    sum += RateShare.share(limit, 1, members, 90, true);
-                }
-                if (limit >= members + 1) {
-                    assertThat(sum + 1).as("limit %d, %d members and one joining", limit, members)
-                            .isLessThanOrEqualTo(limit);
-                }
-            }
-        }
-    }
-
     /**
-     * A member that joins (or wakes from a freeze) takes one call per window until the others have
-     * counted it: they look at the group every interval, and their old share held for the window
-     * it counted in. Before, it took its share at once, on top of the others' old shares: the
-     * busiest window at the sandbox went to 8-9 calls for a limit of 6 (FrozenInstanceIT).
+     * A member that joins (or wakes from a freeze) makes no call until the others have counted it:
+     * they look at the group every interval, and their old share held for the window it counted
+     * in; alone, one of them may hold the whole limit. Before, it took its share at once, on top of
+     * the others' old shares: the busiest window at the sandbox went to 8-9 calls for a limit of 6
+     * (FrozenInstanceIT).
      */
     @Test
-    void aJoiningMemberTakesOneCallPerWindowUntilTheOthersHaveCountedIt() {
+    void aJoiningMemberMakesNoCallUntilTheOthersHaveCountedIt() {
         RateShare share = new RateShare(6, 2, 0, 90, 5_000, true);
-        assertThat(share.observe(stable(2), 0)).as("not in the group yet").isEqualTo(1);
-        assertThat(share.observe(rebalancing(4), 1_000)).as("seen join: the others have not looked yet").isEqualTo(1);
+        assertThat(share.observe(stable(2), 0)).as("not in the group yet").isZero();
+        assertThat(share.observe(rebalancing(4), 1_000)).as("seen join: the others have not looked yet").isZero();
         assertThat(share.joined()).isTrue();
-        assertThat(share.observe(stable(4), 5_000)).isEqualTo(1);
+        assertThat(share.observe(stable(4), 5_000)).isZero();
         assertThat(share.observe(stable(4), 6_000)).as("settled: its part").isEqualTo(2);
-        // It froze past its session and woke up: one call per window again until it has rejoined and settled.
+        // It froze past its session and woke up: none again until it has rejoined and settled.
         share.rejoin(100_000);
-        assertThat(share.observe(stable(2), 100_000)).isEqualTo(1);
-        assertThat(share.observe(stable(4), 102_000)).isEqualTo(1);
+        assertThat(share.share()).isZero();
+        assertThat(share.observe(stable(2), 100_000)).isZero();
+        assertThat(share.observe(stable(4), 102_000)).isZero();
         assertThat(share.observe(stable(4), 107_000)).isEqualTo(2);
+    }
+
+    /** Its consumers' rebalance listeners say when they joined: no need to see the group grow. */
+    @Test
+    void itsConsumersSayingTheyJoinedCountsAsJoined() {
+        RateShare share = new RateShare(20, 2, 0, 90, 5_000, true);
+        // Its consumers already in the group at the first look: the group never grows by them.
+        assertThat(share.observe(stable(3), 0)).isZero();
+        share.memberJoined(0, 500);
+        assertThat(share.joined()).as("one of its two").isFalse();
+        share.memberJoined(1, 1_000);
+        assertThat(share.joined()).isTrue();
+        assertThat(share.observe(stable(3), 5_999)).isZero();
+        assertThat(share.observe(stable(3), 6_000)).as("2 of 3, 90%").isEqualTo(12);
+        share.rejoin(50_000);
+        share.memberJoined(0, 50_100);
+        share.memberJoined(1, 50_200);
+        assertThat(share.observe(stable(3), 55_200)).isEqualTo(12);
     }
 
     @Test
@@ -112,8 +111,8 @@ class RateShareTest {
     @Test
     void aNewInstanceCountsItselfOnTopOfTheMembersSeenUntilItHasJoined() {
         RateShare share = new RateShare(30, 1, 0);
-        // Two instances are there; this one's consumer is not in the group yet: the reserve only.
-        assertThat(share.observe(stable(2), 100)).isEqualTo(1);
+        // Two instances are there; this one's consumer is not in the group yet: no call.
+        assertThat(share.observe(stable(2), 100)).isZero();
         assertThat(share.joined()).isFalse();
         // It joins: the group rebalances with three members, then is stable again.
         assertThat(share.observe(rebalancing(3), 2_100)).isEqualTo(9);
@@ -124,10 +123,10 @@ class RateShareTest {
     }
 
     @Test
-    void theFirstInstanceTakesTheLimitLessTheReserveOnceAlone() {
+    void theFirstInstanceTakesTheWholeLimitOnceAlone() {
         RateShare share = new RateShare(20, 1, 0);
-        assertThat(share.observe(stable(0), 10)).as("empty group: another may be starting too").isEqualTo(1);
-        assertThat(share.observe(stable(1), 2_010)).isEqualTo(19);
+        assertThat(share.observe(stable(0), 10)).as("empty group: another may be starting too").isZero();
+        assertThat(share.observe(stable(1), 2_010)).isEqualTo(20);
         assertThat(share.joined()).isTrue();
         assertThat(share.observe(stable(3), 4_010)).isEqualTo(6);
     }
@@ -135,7 +134,7 @@ class RateShareTest {
     @Test
     void severalConsumerThreadsTakeTheirPart() {
         RateShare share = new RateShare(20, 2, 0);
-        assertThat(share.observe(stable(1), 0)).isEqualTo(1); // not joined yet
+        assertThat(share.observe(stable(1), 0)).isZero(); // not joined yet
         assertThat(share.observe(stable(3), 2_000)).isEqualTo(12);
         assertThat(share.joined()).isTrue();
         assertThat(share.observe(stable(4), 4_000)).isEqualTo(9);
@@ -166,9 +165,9 @@ class RateShareTest {
     @Test
     void anInstanceThatNeverSawItselfJoinCountsAsJoinedAfterTheGrace() {
         RateShare share = new RateShare(30, 1, 0);
-        assertThat(share.observe(stable(3), 0)).isEqualTo(1); // not joined
+        assertThat(share.observe(stable(3), 0)).isZero(); // not joined
         // Another instance left while this one joined: three members again.
-        assertThat(share.observe(stable(3), 30_000)).isEqualTo(1);
+        assertThat(share.observe(stable(3), 30_000)).isZero();
         assertThat(share.observe(stable(3), RateShare.JOIN_GRACE_MS)).isEqualTo(9);
         assertThat(share.joined()).isTrue();
     }

@@ -54,10 +54,11 @@ class SharedRateLimitTest {
         assertThat(l.callsPerSlice()).isEqualTo(1);
         l.refresh();
         l.refresh();
-        assertThat(l.callsPerWindow()).as("seen join: one call until the others have counted it").isEqualTo(1);
+        assertThat(l.share()).as("seen join: no call until the others have counted it").isZero();
+        assertThat(l.callsPerWindow()).as("the throttle's least").isEqualTo(1);
         now.addAndGet(SETTLE_MS);
         l.refresh();
-        assertThat(l.callsPerWindow()).as("alone: the limit less the reserve").isEqualTo(19);
+        assertThat(l.callsPerWindow()).as("alone: the whole limit").isEqualTo(20);
         assertThat(l.callsPerSlice()).isEqualTo(2);
         l.refresh();
         assertThat(l.callsPerWindow()).isEqualTo(6);
@@ -71,7 +72,7 @@ class SharedRateLimitTest {
         SharedRateLimit l = limit(20, 1, new Looks().then(new RateShare.Group(1, false)));
         l.start();
         try {
-            assertThat(l.callsPerWindow()).isEqualTo(1); // one other member, which does not count this one yet
+            assertThat(l.share()).isZero(); // one other member, which does not count this one yet
         } finally {
             l.stop();
         }
@@ -93,7 +94,7 @@ class SharedRateLimitTest {
         l.refresh();
         assertThat(l.callsPerWindow()).isEqualTo(9);
         l.refresh();
-        assertThat(l.callsPerWindow()).isEqualTo(19);
+        assertThat(l.callsPerWindow()).isEqualTo(20);
     }
 
     @Test
@@ -185,18 +186,18 @@ class SharedRateLimitTest {
         l.refresh();
         now.addAndGet(SETTLE_MS);
         l.refresh();
-        assertThat(l.callsPerWindow()).isEqualTo(19);
+        assertThat(l.callsPerWindow()).isEqualTo(20);
         now.addAndGet(3_600_000); // an hour after the start: the join grace long over
         nanos.addAndGet(java.util.concurrent.TimeUnit.MILLISECONDS.toNanos(6_000));
-        assertThat(l.callsPerWindow()).as("three intervals: still fresh").isEqualTo(19);
+        assertThat(l.callsPerWindow()).as("three intervals: still fresh").isEqualTo(20);
         nanos.addAndGet(java.util.concurrent.TimeUnit.SECONDS.toNanos(100)); // frozen
+        assertThat(l.share()).as("stale: no call").isZero();
         assertThat(l.callsPerWindow()).isEqualTo(1);
         assertThat(l.callsPerSlice()).isEqualTo(1);
         l.refresh();
-        assertThat(l.callsPerWindow()).as("the one member seen is the other, which does not count this one")
-                .isEqualTo(1);
+        assertThat(l.share()).as("the one member seen is the other, which does not count this one").isZero();
         l.refresh();
-        assertThat(l.callsPerWindow()).as("seen join again: not counted by the other yet").isEqualTo(1);
+        assertThat(l.share()).as("seen join again: not counted by the other yet").isZero();
         now.addAndGet(SETTLE_MS);
         l.refresh();
         assertThat(l.callsPerWindow()).as("settled").isEqualTo(9);
@@ -217,7 +218,25 @@ class SharedRateLimitTest {
             nanos.addAndGet(java.util.concurrent.TimeUnit.MILLISECONDS.toNanos(2_000));
             l.refresh();
         }
-        assertThat(l.callsPerWindow()).as("the JVM ran: its share is kept while Kafka does not answer").isEqualTo(19);
+        assertThat(l.callsPerWindow()).as("the JVM ran: its share is kept while Kafka does not answer").isEqualTo(20);
+    }
+
+    /** A call waits for a turn while the share is 0 (not counted yet), and leaves once it is not. */
+    @Test
+    void noCallLeavesWhileTheShareIsZeroAndItsConsumersJoiningCountsAsJoined() {
+        Looks looks = new Looks().then(new RateShare.Group(2, false));
+        SharedRateLimit l = limit(20, 1, looks);
+        l.refresh();
+        assertThat(l.share()).isZero();
+        assertThatThrownBy(() -> l.awaitTurn(java.util.concurrent.TimeUnit.MILLISECONDS.toNanos(120)))
+                .isInstanceOf(CallNotSentException.class).hasMessageContaining("it was not sent");
+        l.accept(0); // its one consumer's rebalance listener: joined
+        l.refresh();
+        assertThat(l.share()).as("joined, not settled").isZero();
+        now.addAndGet(SETTLE_MS);
+        l.refresh();
+        assertThat(l.share()).as("1 of 2 members, 90%").isEqualTo(9);
+        l.awaitTurn(java.util.concurrent.TimeUnit.MILLISECONDS.toNanos(120)); // a turn at once
     }
 
     @Test
