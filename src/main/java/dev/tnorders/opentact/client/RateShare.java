@@ -13,8 +13,9 @@ package dev.tnorders.opentact.client;
  * across JVMs), so the rule stays on the safe side where it cannot know:
  * <ul>
  *   <li>before any answer from Kafka, one call per window;</li>
- *   <li>until this instance has been seen join (the group grew by {@code mine} over the members
- *       first seen, or {@link #JOIN_GRACE_MS} passed), its members are counted on top of those seen;</li>
+ *   <li>until this instance has been seen join (its own members' ids are in the group, or the
+ *       group grew by {@code mine} over the members first seen, or {@link #JOIN_GRACE_MS} passed),
+ *       its members are counted on top of those seen;</li>
  *   <li>while the group rebalances, the share never grows (a member is joining or leaving);</li>
  *   <li>when Kafka does not answer, the share stays as it was.</li>
  * </ul>
@@ -29,12 +30,20 @@ public final class RateShare {
      */
     static final long JOIN_GRACE_MS = 60_000;
 
-    /** What a look at the group found: its members, and whether it is rebalancing. */
-    public record Group(int members, boolean rebalancing) {
+    /**
+     * What a look at the group found: its members, whether it is rebalancing, and whether this
+     * instance's own members (by their member ids) are among them: then it has joined, whether or
+     * not the group grew (a restarted static member takes its old place instead of adding one).
+     */
+    public record Group(int members, boolean rebalancing, boolean mineSeen) {
         public Group {
             if (members < 0) {
                 throw new IllegalArgumentException("members must not be negative, was " + members);
             }
+        }
+
+        public Group(int members, boolean rebalancing) {
+            this(members, rebalancing, false);
         }
     }
 
@@ -145,7 +154,8 @@ public final class RateShare {
         if (firstSeen == null) {
             firstSeen = group.members();
         }
-        if (!joined && (group.members() >= firstSeen + mine || nowMs - startedAtMs >= JOIN_GRACE_MS)) {
+        if (!joined && (group.mineSeen() || group.members() >= firstSeen + mine
+                || nowMs - startedAtMs >= JOIN_GRACE_MS)) {
             joined = true;
         }
         int total = joined ? Math.max(group.members(), mine) : group.members() + mine;

@@ -56,6 +56,8 @@ public class SharedRateLimit {
     private final long staleNanos;
     private volatile long lastLookNanos;
     private boolean failing;
+    /** The member ids of this instance's requests consumers now (empty: not known). */
+    private volatile java.util.function.Supplier<java.util.Set<String>> ownMembers = java.util.Set::of;
 
     /** As beans.camel.yaml makes it: the group looked up in Kafka with these client settings. */
     public SharedRateLimit(KafkaClientSettings kafka, String groupId, long limit, long windowMs, int consumers,
@@ -102,6 +104,15 @@ public class SharedRateLimit {
                 () -> new RateShare.Group(0, false), RateShare.SEVERAL_PERCENT, () -> 0L); // alone: never stale
         l.refresh();
         return l;
+    }
+
+    /**
+     * Tells how to know this instance's own members in the group (the requests consumers' member
+     * ids): once they are all in it, this instance has joined, even when the group did not grow (a
+     * restarted instance whose static members took their old places).
+     */
+    public void ownMembers(java.util.function.Supplier<java.util.Set<String>> ids) {
+        this.ownMembers = ids == null ? java.util.Set::of : ids;
     }
 
     /** Calls per window for the Throttle of the whole window; one while the share is stale ({@link #stale}). */
@@ -216,8 +227,12 @@ public class SharedRateLimit {
             if (g == null) {
                 return new RateShare.Group(0, false);
             }
-            Collection<?> members = g.members();
-            return new RateShare.Group(members == null ? 0 : members.size(), rebalancing(String.valueOf(stateOf(g))));
+            Collection<org.apache.kafka.clients.admin.MemberDescription> members = g.members();
+            java.util.Set<String> own = ownMembers.get();
+            boolean mineSeen = members != null && own.size() >= rule.mine() && members.stream()
+                    .map(org.apache.kafka.clients.admin.MemberDescription::consumerId).toList().containsAll(own);
+            return new RateShare.Group(members == null ? 0 : members.size(), rebalancing(String.valueOf(stateOf(g))),
+                    mineSeen);
         } catch (ExecutionException e) {
             if (e.getCause() instanceof GroupIdNotFoundException) {
                 return new RateShare.Group(0, false);

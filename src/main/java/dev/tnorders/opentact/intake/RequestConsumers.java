@@ -180,6 +180,9 @@ public class RequestConsumers implements CamelContextAware, StartupListener {
             return t;
         });
         instanceId = resolveInstanceId();
+        if (settings.rateShare != null) {
+            settings.rateShare.ownMembers(this::memberIds);
+        }
         template = camelContext.createProducerTemplate();
         template.setExecutorService(routeThreads);
         CaseTickets tickets = settings.lifecycle == null ? new CaseTickets() : settings.lifecycle.tickets();
@@ -333,6 +336,18 @@ public class RequestConsumers implements CamelContextAware, StartupListener {
         return owners.holds(requestId);
     }
 
+    /** The member ids this instance's consumers have in the group now (those that joined). */
+    public Set<String> memberIds() {
+        Set<String> ids = new HashSet<>();
+        for (Worker w : workers) {
+            String id = w.memberId;
+            if (id != null && !id.isEmpty()) {
+                ids.add(id);
+            }
+        }
+        return ids;
+    }
+
     /** Records of this instance in flight (a metric). */
     public int inFlight() {
         return workers.stream().mapToInt(w -> w.inFlight.get()).sum();
@@ -351,6 +366,8 @@ public class RequestConsumers implements CamelContextAware, StartupListener {
         volatile boolean rejoin;
         volatile long lastPoll = System.nanoTime();
         volatile String failure;
+        /** This consumer's member id in the group (empty until it has joined). */
+        volatile String memberId;
         /** This consumer's static id in the group; null: a dynamic member. */
         volatile String groupInstanceId;
         long bufferedSince;
@@ -417,7 +434,9 @@ public class RequestConsumers implements CamelContextAware, StartupListener {
                 ConsumerRecords<String, String> records = consumer.poll(POLL);
                 lastPoll = System.nanoTime();
                 failure = null;
-                owners.observe(member, consumer.groupMetadata());
+                org.apache.kafka.clients.consumer.ConsumerGroupMetadata metadata = consumer.groupMetadata();
+                owners.observe(member, metadata);
+                memberId = metadata.memberId();
                 for (ConsumerRecord<String, String> r : records) {
                     if (progress.owns(r.partition()) && !givingBack.contains(r.partition())) {
                         if (buffer.isEmpty()) {
@@ -667,6 +686,7 @@ public class RequestConsumers implements CamelContextAware, StartupListener {
         }
 
         private void closeConsumer() {
+            memberId = null;
             if (consumer != null) {
                 try {
                     consumer.close(Duration.ofSeconds(5));
@@ -740,6 +760,7 @@ public class RequestConsumers implements CamelContextAware, StartupListener {
         private String groupInstanceId = "";
         private String instanceLockDir = "";
         private boolean leaveGroupOnStop = true;
+        private dev.tnorders.opentact.client.SharedRateLimit rateShare;
 
         public void setKafka(KafkaClientSettings kafka) { this.kafka = kafka; }
         public void setJournal(OrderJournal journal) { this.journal = journal; }
@@ -770,6 +791,9 @@ public class RequestConsumers implements CamelContextAware, StartupListener {
         public void setInstanceLockDir(String instanceLockDir) { this.instanceLockDir = instanceLockDir; }
         /** Whether a stopped instance removes its static members from the group. */
         public void setLeaveGroupOnStop(boolean leaveGroupOnStop) { this.leaveGroupOnStop = leaveGroupOnStop; }
+
+        /** The rate limit's share, told which group members are this instance's (optional). */
+        public void setRateShare(dev.tnorders.opentact.client.SharedRateLimit rateShare) { this.rateShare = rateShare; }
 
         public RequestConsumers build() {
             for (Object[] part : new Object[][] {{kafka, "kafka"}, {journal, "journal"}, {batchIntake, "batchIntake"},

@@ -82,6 +82,18 @@ class RateShareTest {
     }
 
     @Test
+    void aRestartedStaticMemberHasJoinedOnceItsOwnMembersAreSeenThoughTheGroupDidNotGrow() {
+        // Killed and started again alone: its old static members (2) are still in the group, and
+        // its new consumers take their places instead of adding members.
+        RateShare share = new RateShare(20, 2, 0);
+        assertThat(share.observe(stable(2), 100)).isEqualTo(9); // on top of the 2 seen: 20 x 2 / 4 x 90%
+        assertThat(share.observe(stable(2), 1_100)).as("not joined by the count").isEqualTo(9);
+        assertThat(share.joined()).isFalse();
+        assertThat(share.observe(new RateShare.Group(2, false, true), 2_100)).as("its members seen").isEqualTo(20);
+        assertThat(share.joined()).isTrue();
+    }
+
+    @Test
     void theFirstInstanceTakesTheWholeLimitOnceAlone() {
         RateShare share = new RateShare(20, 1, 0);
         assertThat(share.observe(stable(0), 10)).isEqualTo(20); // empty group: it will be the only member
