@@ -13,8 +13,9 @@ package dev.tnorders.opentact.client;
  * across JVMs), so the rule stays on the safe side where it cannot know:
  * <ul>
  *   <li>before any answer from Kafka, one call per window;</li>
- *   <li>until this instance has joined (each of its consumers said so, {@link #memberJoined}; or the
- *       group grew by {@code mine} over the members first seen; or {@link #JOIN_GRACE_MS} passed) and then a settling time has passed (the
+ *   <li>until this instance has joined (each of its consumers said so, {@link #memberJoined}; or its
+ *       own members' ids are in the group; or the group grew by {@code mine} over the members first
+ *       seen; or {@link #JOIN_GRACE_MS} passed) and then a settling time has passed (the
  *       others' next look at the group and the end of their current window), no call at all: the
  *       others' shares do not count it yet, and may add up to the whole limit (one instance alone
  *       takes all of it);</li>
@@ -38,12 +39,20 @@ public final class RateShare {
      */
     static final long JOIN_GRACE_MS = 60_000;
 
-    /** What a look at the group found: its members, and whether it is rebalancing. */
-    public record Group(int members, boolean rebalancing) {
+    /**
+     * What a look at the group found: its members, whether it is rebalancing, and whether this
+     * instance's own members (by their member ids) are among them: then it has joined, whether or
+     * not the group grew (a restarted static member takes its old place instead of adding one).
+     */
+    public record Group(int members, boolean rebalancing, boolean mineSeen) {
         public Group {
             if (members < 0) {
                 throw new IllegalArgumentException("members must not be negative, was " + members);
             }
+        }
+
+        public Group(int members, boolean rebalancing) {
+            this(members, rebalancing, false);
         }
     }
 
@@ -203,7 +212,8 @@ public final class RateShare {
         if (firstSeen == null) {
             firstSeen = group.members();
         }
-        if (!joined && (group.members() >= firstSeen + mine || nowMs - startedAtMs >= JOIN_GRACE_MS)) {
+        if (!joined && (group.mineSeen() || group.members() >= firstSeen + mine
+                || nowMs - startedAtMs >= JOIN_GRACE_MS)) {
             joined = true;
             joinedAtMs = nowMs;
         }

@@ -31,7 +31,7 @@ import dev.tnorders.opentact.kafka.KafkaClientSettings;
  * per window, and {@link #callsPerSlice()} per slice of about 100 ms ({@link RateLimitSlices}), so
  * that the share goes out in small bursts. A change is logged.
  */
-public class SharedRateLimit implements java.util.function.IntConsumer {
+public class SharedRateLimit {
 
     private static final Logger LOG = LoggerFactory.getLogger(SharedRateLimit.class);
 
@@ -57,6 +57,8 @@ public class SharedRateLimit implements java.util.function.IntConsumer {
     private volatile long lastLookNanos;
     private boolean failing;
     private final RollingWindow sent;
+    /** The member ids of this instance's requests consumers now (empty: not known). */
+    private volatile java.util.function.Supplier<java.util.Set<String>> ownMembers = java.util.Set::of;
 
     /** As beans.camel.yaml makes it: the group looked up in Kafka with these client settings. */
     public SharedRateLimit(KafkaClientSettings kafka, String groupId, long limit, long windowMs, int consumers,
@@ -116,6 +118,15 @@ public class SharedRateLimit implements java.util.function.IntConsumer {
     }
 
     /**
+     * Tells how to know this instance's own members in the group (the requests consumers' member
+     * ids): once they are all in it, this instance has joined, even when the group did not grow (a
+     * restarted instance whose static members took their old places).
+     */
+    public void ownMembers(java.util.function.Supplier<java.util.Set<String>> ids) {
+        this.ownMembers = ids == null ? java.util.Set::of : ids;
+    }
+
+    /**
      * Calls per window for the Throttle of the whole window: the share, at least one (a Throttle
      * cannot hold every call back; {@link #awaitTurn} does while the share is 0 or stale).
      */
@@ -169,8 +180,7 @@ public class SharedRateLimit implements java.util.function.IntConsumer {
      * consumers have since it started or woke from a freeze, it counts as joined ({@link RateShare}),
      * and takes its share after the settling time.
      */
-    @Override
-    public void accept(int member) {
+    public void memberJoined(int member) {
         synchronized (rule) {
             rule.memberJoined(member, clock.getAsLong());
         }
@@ -292,8 +302,12 @@ public class SharedRateLimit implements java.util.function.IntConsumer {
             if (g == null) {
                 return new RateShare.Group(0, false);
             }
-            Collection<?> members = g.members();
-            return new RateShare.Group(members == null ? 0 : members.size(), rebalancing(String.valueOf(stateOf(g))));
+            Collection<org.apache.kafka.clients.admin.MemberDescription> members = g.members();
+            java.util.Set<String> own = ownMembers.get();
+            boolean mineSeen = members != null && own.size() >= rule.mine() && members.stream()
+                    .map(org.apache.kafka.clients.admin.MemberDescription::consumerId).toList().containsAll(own);
+            return new RateShare.Group(members == null ? 0 : members.size(), rebalancing(String.valueOf(stateOf(g))),
+                    mineSeen);
         } catch (ExecutionException e) {
             if (e.getCause() instanceof GroupIdNotFoundException) {
                 return new RateShare.Group(0, false);

@@ -1,5 +1,7 @@
 package dev.tnorders.opentact.intake;
 
+import java.io.IOException;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -23,6 +25,10 @@ import org.apache.camel.CamelContext;
 import org.apache.camel.CamelContextAware;
 import org.apache.camel.ProducerTemplate;
 import org.apache.camel.StartupListener;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.MemberToRemove;
+import org.apache.kafka.clients.admin.RemoveMembersFromConsumerGroupOptions;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -31,11 +37,14 @@ import org.apache.kafka.clients.consumer.CooperativeStickyAssignor;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.FencedInstanceIdException;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import dev.tnorders.opentact.journal.OrderJournal;
+import dev.tnorders.opentact.kafka.GroupInstanceIds;
+import dev.tnorders.opentact.kafka.InstanceSlot;
 import dev.tnorders.opentact.kafka.KafkaClientSettings;
 import dev.tnorders.opentact.ops.IntakeControl;
 import dev.tnorders.opentact.ops.RequestTraces;
@@ -65,6 +74,11 @@ import dev.tnorders.opentact.order.OrderLifecycle;
  *     transactions carry the member's generation.</li>
  * <li>The same request in two records in flight (a file sent again after a crash, say) is worked
  *     on by one thread at a time: the later waits for the earlier.</li>
+ * <li>Static membership ({@link GroupInstanceIds}): consumer {@code n} joins as
+ *     {@code <instance id>-<n>}, so that a killed instance started again gets its partitions back
+ *     at once instead of after the session timeout. Fenced by another live process with the same
+ *     id, a consumer says so and joins again as a dynamic member; a stopped instance leaves the
+ *     group ({@code opentact.kafka.leave-group-on-stop}).</li>
  * </ul>
  */
 public class RequestConsumers implements CamelContextAware, StartupListener {
@@ -87,6 +101,11 @@ public class RequestConsumers implements CamelContextAware, StartupListener {
     private ExecutorService pollThreads;
     private ExecutorService routeThreads;
     private PollWork polls;
+    /** The instance's id in the group (consumer n: {@code <id>-<n>}); null: dynamic members. */
+    private volatile String instanceId;
+    private InstanceSlot slot;
+    /** The group.instance.ids another live process took from this one (fenced). */
+    private final Set<String> taken = ConcurrentHashMap.newKeySet();
 
     private RequestConsumers(Builder b) {
         this.settings = b;
@@ -160,6 +179,10 @@ public class RequestConsumers implements CamelContextAware, StartupListener {
             t.setDaemon(true);
             return t;
         });
+        instanceId = resolveInstanceId();
+        if (settings.rateShare != null) {
+            settings.rateShare.ownMembers(this::memberIds);
+        }
         template = camelContext.createProducerTemplate();
         template.setExecutorService(routeThreads);
         CaseTickets tickets = settings.lifecycle == null ? new CaseTickets() : settings.lifecycle.tickets();
@@ -173,8 +196,48 @@ public class RequestConsumers implements CamelContextAware, StartupListener {
             w.thread = t;
             t.start();
         }
-        LOG.info("Reading {} with {} consumer(s) in group {} (at most {} records in flight each)", settings.topic,
-                settings.consumers, settings.groupId, settings.maxInFlight);
+        LOG.info("Reading {} with {} consumer(s) in group {} (at most {} records in flight each; {})", settings.topic,
+                settings.consumers, settings.groupId, settings.maxInFlight, membership());
+    }
+
+    /**
+     * This instance's id in the group, by {@code opentact.kafka.group-instance-id}; null for dynamic
+     * membership (asked for, or no slot could be locked).
+     */
+    private String resolveInstanceId() {
+        switch (GroupInstanceIds.modeOf(settings.groupInstanceId)) {
+            case NONE:
+                return null;
+            case EXPLICIT:
+                return GroupInstanceIds.checked(settings.groupInstanceId);
+            default:
+                Path dir = settings.instanceLockDir == null || settings.instanceLockDir.isBlank()
+                        ? Path.of(System.getProperty("java.io.tmpdir"), "opentact-instances")
+                        : Path.of(settings.instanceLockDir.strip());
+                try {
+                    slot = InstanceSlot.take(dir, settings.groupId, InstanceSlot.MAX_SLOTS);
+                } catch (IOException | RuntimeException e) {
+                    LOG.warn("No static group membership: could not lock a slot for group {} in {} ({}). A killed "
+                            + "instance's partitions wait for opentact.kafka.session-timeout-ms ({} ms) before they "
+                            + "move; set opentact.kafka.group-instance-id (OPENTACT_KAFKA_GROUP_INSTANCE_ID) per "
+                            + "instance, or opentact.kafka.instance-lock-dir to a writable folder",
+                            settings.groupId, dir, e.toString(), settings.sessionTimeoutMs);
+                    return null;
+                }
+                return GroupInstanceIds.derived(InboxClaims.defaultInstanceId(), slot.slot());
+        }
+    }
+
+    /** How this instance's consumers are members of the group, for the log and the health check. */
+    public String membership() {
+        String id = instanceId;
+        List<String> ids = workers.stream().map(w -> w.groupInstanceId).filter(java.util.Objects::nonNull).toList();
+        String m = !ids.isEmpty() ? "static group members " + String.join(", ", ids)
+                : id != null && taken.isEmpty() ? "static group members " + GroupInstanceIds.member(id, 0) + ".."
+                : "dynamic group members";
+        return taken.isEmpty() ? m : m + "; group.instance.id " + String.join(", ", new java.util.TreeSet<>(taken))
+                + " taken by another running process (two instances with one id: give each its own "
+                + GroupInstanceIds.KEY + ")";
     }
 
     /** Stops polling, waits up to the shutdown timeout for the work in flight, commits what finished. */
@@ -185,6 +248,8 @@ public class RequestConsumers implements CamelContextAware, StartupListener {
         LOG.info("Stopping the requests consumers: {} record(s) in flight, waited for up to {} ms", inFlight(),
                 settings.shutdownTimeoutMs);
         workers.forEach(w -> w.running = false);
+        List<String> staticIds = workers.stream().map(w -> w.groupInstanceId).filter(java.util.Objects::nonNull)
+                .toList();
         long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(settings.shutdownTimeoutMs + 10_000);
         for (Worker w : workers) {
             try {
@@ -196,6 +261,44 @@ public class RequestConsumers implements CamelContextAware, StartupListener {
         workers.clear();
         pollThreads.shutdownNow();
         routeThreads.shutdownNow();
+        if (settings.leaveGroupOnStop) {
+            leaveGroup(staticIds);
+        }
+        if (slot != null) {
+            slot.close();
+            slot = null;
+        }
+    }
+
+    /**
+     * A static member does not leave the group when its consumer closes (it is expected back): its
+     * partitions would wait for the session timeout. A stopped instance removes its members itself.
+     */
+    private void leaveGroup(List<String> ids) {
+        if (ids.isEmpty()) {
+            return;
+        }
+        Properties p = settings.kafka.clientProperties("opentact-intake-leave-" + settings.groupId);
+        p.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, 5_000);
+        p.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 5_000);
+        Admin admin = null;
+        try {
+            admin = Admin.create(p);
+            admin.removeMembersFromConsumerGroup(settings.groupId, new RemoveMembersFromConsumerGroupOptions(
+                    ids.stream().map(MemberToRemove::new).toList()).timeoutMs(5_000)).all().get(6, TimeUnit.SECONDS);
+            LOG.info("Requests consumers {} left group {}: their partitions move to the other members now", ids,
+                    settings.groupId);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (Exception e) {
+            LOG.warn("Requests consumers {} could not leave group {} ({}): their partitions move after "
+                    + "opentact.kafka.session-timeout-ms, or at once if this instance starts again with the same ids",
+                    ids, settings.groupId, settings.kafka.mask(e.toString()));
+        } finally {
+            if (admin != null) {
+                admin.close(Duration.ofSeconds(2));
+            }
+        }
     }
 
     /** The journal's producer was fenced: every consumer leaves the group and joins again. */
@@ -233,6 +336,18 @@ public class RequestConsumers implements CamelContextAware, StartupListener {
         return owners.holds(requestId);
     }
 
+    /** The member ids this instance's consumers have in the group now (those that joined). */
+    public Set<String> memberIds() {
+        Set<String> ids = new HashSet<>();
+        for (Worker w : workers) {
+            String id = w.memberId;
+            if (id != null && !id.isEmpty()) {
+                ids.add(id);
+            }
+        }
+        return ids;
+    }
+
     /** Records of this instance in flight (a metric). */
     public int inFlight() {
         return workers.stream().mapToInt(w -> w.inFlight.get()).sum();
@@ -251,25 +366,35 @@ public class RequestConsumers implements CamelContextAware, StartupListener {
         volatile boolean rejoin;
         volatile long lastPoll = System.nanoTime();
         volatile String failure;
+        /** This consumer's member id in the group (empty until it has joined). */
+        volatile String memberId;
+        /** This consumer's static id in the group; null: a dynamic member. */
+        volatile String groupInstanceId;
         long bufferedSince;
         Thread thread;
         KafkaConsumer<String, String> consumer;
 
         Worker(int member) {
             this.member = member;
+            String id = instanceId;
+            this.groupInstanceId = id == null ? null : GroupInstanceIds.member(id, member);
         }
 
         @Override
         public void run() {
             while (running) {
                 try {
-                    consumer = new KafkaConsumer<>(consumerProperties(member));
+                    consumer = new KafkaConsumer<>(consumerProperties(member, groupInstanceId));
                     consumer.subscribe(List.of(settings.topic), this);
                     loop();
                     drain();
                 } catch (RuntimeException e) {
                     failure = e.toString();
-                    LOG.error("Requests consumer {} failed ({}); it joins the group again", member, e.toString(), e);
+                    if (groupInstanceId != null && causedBy(e, FencedInstanceIdException.class)) {
+                        fenced();
+                    } else {
+                        LOG.error("Requests consumer {} failed ({}); it joins the group again", member, e.toString(), e);
+                    }
                     List<Integer> partitions = progressPartitions();
                     cancelPolls(partitions, "requests consumer " + member + " failed");
                     owners.revoked(partitions);
@@ -279,6 +404,23 @@ public class RequestConsumers implements CamelContextAware, StartupListener {
                     closeConsumer();
                 }
             }
+        }
+
+        /**
+         * Another live process joined the group with this consumer's group.instance.id and took its
+         * place: two instances share an id. Joining again with it would fence that process in turn,
+         * and so on: this consumer joins again as a dynamic member instead, for good.
+         */
+        private void fenced() {
+            String id = groupInstanceId;
+            taken.add(id);
+            groupInstanceId = null;
+            failure = "group.instance.id " + id + " taken by another running process";
+            LOG.error("Requests consumer {} was fenced: another running process joined group {} as group.instance.id "
+                    + "'{}' (two instances with one id). This consumer joins again as a dynamic member, so this "
+                    + "process no longer gets its partitions back at once after a restart. Give each instance its "
+                    + "own {} (OPENTACT_KAFKA_GROUP_INSTANCE_ID), or leave it unset on every instance",
+                    member, settings.groupId, id, GroupInstanceIds.KEY);
         }
 
         private void loop() {
@@ -292,7 +434,9 @@ public class RequestConsumers implements CamelContextAware, StartupListener {
                 ConsumerRecords<String, String> records = consumer.poll(POLL);
                 lastPoll = System.nanoTime();
                 failure = null;
-                owners.observe(member, consumer.groupMetadata());
+                org.apache.kafka.clients.consumer.ConsumerGroupMetadata metadata = consumer.groupMetadata();
+                owners.observe(member, metadata);
+                memberId = metadata.memberId();
                 for (ConsumerRecord<String, String> r : records) {
                     if (progress.owns(r.partition()) && !givingBack.contains(r.partition())) {
                         if (buffer.isEmpty()) {
@@ -500,7 +644,9 @@ public class RequestConsumers implements CamelContextAware, StartupListener {
         public void onPartitionsAssigned(Collection<TopicPartition> partitions) {
             // Called after every rebalance this member took part in (cooperative: with no new
             // partition too): it is in the group's current generation now.
-            settings.onJoined.accept(member);
+            if (settings.rateShare != null) {
+                settings.rateShare.memberJoined(member);
+            }
             if (partitions.isEmpty()) {
                 return;
             }
@@ -545,6 +691,7 @@ public class RequestConsumers implements CamelContextAware, StartupListener {
         }
 
         private void closeConsumer() {
+            memberId = null;
             if (consumer != null) {
                 try {
                     consumer.close(Duration.ofSeconds(5));
@@ -563,9 +710,21 @@ public class RequestConsumers implements CamelContextAware, StartupListener {
         return t.getClass().getSimpleName() + ": " + t.getMessage();
     }
 
-    private Properties consumerProperties(int member) {
+    private static boolean causedBy(Throwable e, Class<? extends Throwable> type) {
+        for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
+            if (type.isInstance(t)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private Properties consumerProperties(int member, String groupInstanceId) {
         Properties p = settings.kafka.clientProperties("opentact-intake-" + settings.groupId + "-" + member);
         p.put(ConsumerConfig.GROUP_ID_CONFIG, settings.groupId);
+        if (groupInstanceId != null) {
+            p.put(ConsumerConfig.GROUP_INSTANCE_ID_CONFIG, groupInstanceId);
+        }
         p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
         p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
         p.put(ConsumerConfig.PARTITION_ASSIGNMENT_STRATEGY_CONFIG, CooperativeStickyAssignor.class.getName());
@@ -603,7 +762,10 @@ public class RequestConsumers implements CamelContextAware, StartupListener {
         private Long pollTimeoutMs;
         private OrderLifecycle lifecycle;
         private long casesEndMs = 3_600_000;
-        private java.util.function.IntConsumer onJoined = member -> { };
+        private String groupInstanceId = "";
+        private String instanceLockDir = "";
+        private boolean leaveGroupOnStop = true;
+        private dev.tnorders.opentact.client.SharedRateLimit rateShare;
 
         public void setKafka(KafkaClientSettings kafka) { this.kafka = kafka; }
         public void setJournal(OrderJournal journal) { this.journal = journal; }
@@ -625,14 +787,18 @@ public class RequestConsumers implements CamelContextAware, StartupListener {
         public void setPollTimeoutMs(long pollTimeoutMs) { this.pollTimeoutMs = pollTimeoutMs; }
         /** The order lifecycle, whose case tickets a poll cancels (no lifecycle: no case to cancel). */
         public void setLifecycle(OrderLifecycle lifecycle) { this.lifecycle = lifecycle; }
-        /**
-         * Told a consumer's number each time that consumer has joined the group (after every
-         * rebalance it took part in): the account's rate limit ({@code SharedRateLimit}) counts
-         * this instance's members as joined from then on.
-         */
-        public void setOnJoined(java.util.function.IntConsumer onJoined) { this.onJoined = onJoined; }
         /** The longest a failed poll waits for its running cases (the follow deadline and more). */
         public void setCasesEndMs(long casesEndMs) { this.casesEndMs = casesEndMs; }
+
+        /** {@code opentact.kafka.group-instance-id}: blank derives it, {@code none} turns static membership off. */
+        public void setGroupInstanceId(String groupInstanceId) { this.groupInstanceId = groupInstanceId; }
+        /** Where the derived id's slot is locked; blank: {@code <java.io.tmpdir>/opentact-instances}. */
+        public void setInstanceLockDir(String instanceLockDir) { this.instanceLockDir = instanceLockDir; }
+        /** Whether a stopped instance removes its static members from the group. */
+        public void setLeaveGroupOnStop(boolean leaveGroupOnStop) { this.leaveGroupOnStop = leaveGroupOnStop; }
+
+        /** The rate limit's share, told which group members are this instance's (optional). */
+        public void setRateShare(dev.tnorders.opentact.client.SharedRateLimit rateShare) { this.rateShare = rateShare; }
 
         public RequestConsumers build() {
             for (Object[] part : new Object[][] {{kafka, "kafka"}, {journal, "journal"}, {batchIntake, "batchIntake"},
@@ -644,6 +810,9 @@ public class RequestConsumers implements CamelContextAware, StartupListener {
                 if (part[0] == null) {
                     throw new IllegalArgumentException("RequestConsumers needs its " + part[1]);
                 }
+            }
+            if (GroupInstanceIds.modeOf(groupInstanceId) == GroupInstanceIds.Mode.EXPLICIT) {
+                GroupInstanceIds.checked(groupInstanceId);
             }
             if (pollTimeoutMs < 1) {
                 throw new IllegalArgumentException("opentact.kafka.poll-timeout-ms must be at least 1: " + pollTimeoutMs);

@@ -123,6 +123,20 @@ class RateShareTest {
     }
 
     @Test
+    void aRestartedStaticMemberHasJoinedOnceItsOwnMembersAreSeenThoughTheGroupDidNotGrow() {
+        // Killed and started again alone: its old static members (2) are still in the group, and
+        // its new consumers take their places instead of adding members.
+        RateShare share = new RateShare(20, 2, 0, 90, 5_000, true);
+        assertThat(share.observe(stable(2), 100)).isZero(); // not joined: no call
+        assertThat(share.observe(stable(2), 1_100)).as("not joined by the count").isZero();
+        assertThat(share.joined()).isFalse();
+        assertThat(share.observe(new RateShare.Group(2, false, true), 2_100)).as("its members seen, not settled")
+                .isZero();
+        assertThat(share.joined()).isTrue();
+        assertThat(share.observe(new RateShare.Group(2, false, true), 7_100)).as("settled: alone").isEqualTo(20);
+    }
+
+    @Test
     void theFirstInstanceTakesTheWholeLimitOnceAlone() {
         RateShare share = new RateShare(20, 1, 0);
         assertThat(share.observe(stable(0), 10)).as("empty group: another may be starting too").isZero();

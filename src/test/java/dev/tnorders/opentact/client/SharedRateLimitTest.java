@@ -230,7 +230,7 @@ class SharedRateLimitTest {
         assertThat(l.share()).isZero();
         assertThatThrownBy(() -> l.awaitTurn(java.util.concurrent.TimeUnit.MILLISECONDS.toNanos(120)))
                 .isInstanceOf(CallNotSentException.class).hasMessageContaining("it was not sent");
-        l.accept(0); // its one consumer's rebalance listener: joined
+        l.memberJoined(0); // its one consumer's rebalance listener: joined
         l.refresh();
         assertThat(l.share()).as("joined, not settled").isZero();
         now.addAndGet(SETTLE_MS);

@@ -28,4 +28,17 @@ class RequestConsumersHealthCheckTest {
         problem.set(null);
         assertThat(check.call().getState()).isEqualTo(HealthCheck.State.UP);
     }
+
+    @Test
+    void saysHowTheConsumersAreMembersAndWhenAnotherProcessTookTheirId() {
+        AtomicReference<String> membership = new AtomicReference<>("static group members app0-0, app0-1");
+        RequestConsumersHealthCheck check = new RequestConsumersHealthCheck(() -> null, membership::get);
+        assertThat(check.call().getDetails()).containsEntry("membership", "static group members app0-0, app0-1");
+
+        membership.set("dynamic group members; group.instance.id app0-0 taken by another running process");
+        HealthCheck.Result r = check.call();
+        assertThat(r.getState()).isEqualTo(HealthCheck.State.UP); // it still reads its partitions
+        assertThat(r.getDetails()).containsEntry("membership",
+                "dynamic group members; group.instance.id app0-0 taken by another running process");
+    }
 }
