@@ -226,6 +226,12 @@ public final class RateShare {
         if (outsideTheGroup && inAGroup) {
             share = 1;
         } else {
+            // Alone once joined: no other member has to notice it (one that joins later waits for
+            // this one to notice it instead), so no settling time.
+            // Every member that joins later sees this one, so it stays settled.
+            if (joined && total <= mine) {
+                joinedAtMs = Math.min(joinedAtMs, nowMs - settleMs);
+            }
             share = settled(nowMs) ? share(limit, mine, total, severalPercent) : 0;
         }
         return share;

@@ -124,16 +124,27 @@ class RateShareTest {
 
     @Test
     void aRestartedStaticMemberHasJoinedOnceItsOwnMembersAreSeenThoughTheGroupDidNotGrow() {
-        // Killed and started again alone: its old static members (2) are still in the group, and
-        // its new consumers take their places instead of adding members.
+        // Killed and started again next to another instance of two consumers: its old static
+        // members (2) are still in the group, and its new consumers take their places instead of
+        // adding members.
         RateShare share = new RateShare(20, 2, 0, 90, 5_000, true);
-        assertThat(share.observe(stable(2), 100)).isZero(); // not joined: no call
-        assertThat(share.observe(stable(2), 1_100)).as("not joined by the count").isZero();
+        assertThat(share.observe(stable(4), 100)).isZero(); // not joined: no call
+        assertThat(share.observe(stable(4), 1_100)).as("not joined by the count").isZero();
         assertThat(share.joined()).isFalse();
-        assertThat(share.observe(new RateShare.Group(2, false, true), 2_100)).as("its members seen, not settled")
+        assertThat(share.observe(new RateShare.Group(4, false, true), 2_100)).as("its members seen, not settled")
                 .isZero();
         assertThat(share.joined()).isTrue();
-        assertThat(share.observe(new RateShare.Group(2, false, true), 7_100)).as("settled: alone").isEqualTo(20);
+        assertThat(share.observe(new RateShare.Group(4, false, true), 7_100)).as("settled: 2 of 4").isEqualTo(9);
+    }
+
+    /** Alone once joined, nobody has to notice it: the whole limit at once, no settling time. */
+    @Test
+    void aLoneMemberTakesTheWholeLimitWithoutSettling() {
+        RateShare share = new RateShare(20, 1, 0, 90, 5_000, true);
+        assertThat(share.observe(stable(0), 0)).isZero();
+        share.memberJoined(0, 100);
+        assertThat(share.observe(stable(1), 200)).isEqualTo(20);
+        assertThat(share.observe(stable(2), 2_200)).as("another joined: it shrinks at once").isEqualTo(9);
     }
 
     @Test
