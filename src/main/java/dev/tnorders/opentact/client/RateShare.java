@@ -42,17 +42,22 @@ public final class RateShare {
     /**
      * What a look at the group found: its members, whether it is rebalancing, and whether this
      * instance's own members (by their member ids) are among them: then it has joined, whether or
-     * not the group grew (a restarted static member takes its old place instead of adding one).
+     * not the group grew (a restarted static member takes its old place instead of adding one);
+     * and whether none of them is (known ids, none in the group: the others no longer count it).
      */
-    public record Group(int members, boolean rebalancing, boolean mineSeen) {
+    public record Group(int members, boolean rebalancing, boolean mineSeen, boolean mineGone) {
         public Group {
             if (members < 0) {
                 throw new IllegalArgumentException("members must not be negative, was " + members);
             }
         }
 
+        public Group(int members, boolean rebalancing, boolean mineSeen) {
+            this(members, rebalancing, mineSeen, false);
+        }
+
         public Group(int members, boolean rebalancing) {
-            this(members, rebalancing, false);
+            this(members, rebalancing, false, false);
         }
     }
 
@@ -208,6 +213,11 @@ public final class RateShare {
     public long observe(Group group, long nowMs) {
         if (group == null) {
             return share; // no answer: as it was (one call per window before the first answer)
+        }
+        if (joined && group.mineGone() && !group.rebalancing()) {
+            // None of its members is in the group any more (its consumers stopped, or the group
+            // moved on without them): the others no longer count it.
+            rejoin(nowMs);
         }
         if (firstSeen == null) {
             firstSeen = group.members();

@@ -304,10 +304,11 @@ public class SharedRateLimit {
             }
             Collection<org.apache.kafka.clients.admin.MemberDescription> members = g.members();
             java.util.Set<String> own = ownMembers.get();
-            boolean mineSeen = members != null && own.size() >= rule.mine() && members.stream()
-                    .map(org.apache.kafka.clients.admin.MemberDescription::consumerId).toList().containsAll(own);
-            return new RateShare.Group(members == null ? 0 : members.size(), rebalancing(String.valueOf(stateOf(g))),
-                    mineSeen);
+            List<String> ids = members == null ? List.of()
+                    : members.stream().map(org.apache.kafka.clients.admin.MemberDescription::consumerId).toList();
+            boolean mineSeen = own.size() >= rule.mine() && ids.containsAll(own);
+            boolean mineGone = !own.isEmpty() && own.stream().noneMatch(ids::contains);
+            return new RateShare.Group(ids.size(), rebalancing(String.valueOf(stateOf(g))), mineSeen, mineGone);
         } catch (ExecutionException e) {
             if (e.getCause() instanceof GroupIdNotFoundException) {
                 return new RateShare.Group(0, false);

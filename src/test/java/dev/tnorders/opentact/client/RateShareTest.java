@@ -137,6 +137,23 @@ class RateShareTest {
         assertThat(share.observe(new RateShare.Group(4, false, true), 7_100)).as("settled: 2 of 4").isEqualTo(9);
     }
 
+    /**
+     * Its members no longer in the group (its consumers stopped, or the group moved on without
+     * them): the others no longer count it, so it makes no call until it has joined again. Two
+     * instances each seeing one member took the whole limit each while one of them stopped.
+     */
+    @Test
+    void anInstanceWhoseMembersLeftTheGroupMakesNoCallUntilItJoinsAgain() {
+        RateShare share = new RateShare(10, 1, 0, 90, 5_000, true);
+        share.memberJoined(0, 0);
+        assertThat(share.observe(stable(3), 10_000)).isEqualTo(3);
+        assertThat(share.observe(new RateShare.Group(1, false, false, true), 12_000)).as("its member gone").isZero();
+        assertThat(share.joined()).isFalse();
+        assertThat(share.observe(new RateShare.Group(1, true, false, true), 13_000)).as("still gone").isZero();
+        share.memberJoined(0, 14_000);
+        assertThat(share.observe(new RateShare.Group(2, false, true, false), 19_000)).isEqualTo(4);
+    }
+
     /** Alone once joined, nobody has to notice it: the whole limit at once, no settling time. */
     @Test
     void aLoneMemberTakesTheWholeLimitWithoutSettling() {
