@@ -436,9 +436,11 @@ public class FileEnds implements FileWatch, CamelContextAware {
                 r = all.size() == 1 ? all.iterator().next() : null;
             }
         }
-        if (r == null) {
-            r = Metrics.globalRegistry;
-        }
+        bindGauges(r == null ? Metrics.globalRegistry : r);
+    }
+
+    /** The gauges of the files in progress, in this registry (the dashboard's "CSV files in progress"). */
+    public void bindGauges(MeterRegistry r) {
         Gauge.builder("opentact.files.in.progress", this, f -> f.statuses().stream().filter(FileStatus::open).count())
                 .description("CSV files taken whose end is not published yet (all instances: the same on each)")
                 .register(r);
