@@ -40,21 +40,28 @@ public final class FilesScreen {
     private final String stateTopic;
     private final String filesTopic;
     private final long endedShownMs;
+    private final long rememberedMs;
     private final Map<String, FileRead> reads = new HashMap<>();
     private final Map<String, FileTally> tallies = new HashMap<>();
     private final Map<String, FileEnd> ends = new HashMap<>();
     private final Map<String, Eta> etas = new HashMap<>();
 
-    public FilesScreen(String stateTopic, String filesTopic, long endedShownMs) {
+    /**
+     * @param endedShownMs how long an ended file is shown ({@code opentact.files.ended-shown-ms})
+     * @param rememberedMs how long the journal remembers a request ({@code opentact.journal.retention-ms}):
+     *                     which drop a file in progress repeats ({@link FileEndRules#repeatOf})
+     */
+    public FilesScreen(String stateTopic, String filesTopic, long endedShownMs, long rememberedMs) {
         this.stateTopic = stateTopic;
         this.filesTopic = filesTopic;
         this.endedShownMs = endedShownMs;
+        this.rememberedMs = rememberedMs;
     }
 
     /** The screen after these records, at {@code now}. */
     public static String render(List<Seen> records, String stateTopic, String filesTopic, long endedShownMs,
-                                Instant now) {
-        FilesScreen s = new FilesScreen(stateTopic, filesTopic, endedShownMs);
+                                long rememberedMs, Instant now) {
+        FilesScreen s = new FilesScreen(stateTopic, filesTopic, endedShownMs, rememberedMs);
         records.forEach(s::add);
         return s.render(now);
     }
@@ -169,6 +176,11 @@ public final class FilesScreen {
         s.append("  rows ").append(count(r.rowsRead())).append(" of ").append(count(Math.max(r.rowsTotal(), r.rowsRead())))
                 .append(" read (").append(count(r.rowsRejected())).append(" rejected)   numbers ")
                 .append(numbers(t.ordered(), t.failed(), t.rejected(), t.unknown())).append('\n');
+        FileRead earlier = FileEndRules.repeatOf(r, reads.values(), tallies, rememberedMs);
+        if (earlier != null) {
+            s.append("  repeats ").append(earlier.file()).append(" taken ").append(TIME.format(parse(earlier.takenAt())))
+                    .append(" (the same content): its requests are ordered there, not again; it ends with it\n");
+        }
         s.append("  ").append(etaMs < 0 ? "time left: not known yet"
                 : etaMs == 0 ? "time left: none" : "time left: about " + FileEndRules.duration(Duration.ofMillis(etaMs)));
         if (r.stopped() != null) {
@@ -186,7 +198,11 @@ public final class FilesScreen {
         heading(s, r, "ended", "taken " + TIME.format(parse(e.takenAt())) + ", done in "
                 + FileEndRules.duration(FileEndRules.between(e.takenAt(), e.endedAt())));
         s.append("  ").append(bar(1)).append(" 100%  ").append(count(e.requests())).append(" of ")
-                .append(count(e.requests())).append(" requests with an outcome\n");
+                .append(count(e.requests())).append(e.repeatOf() == null ? " requests with an outcome\n"
+                        : " requests done, " + count(e.requestsRepeated()) + " of them in the drop it repeats\n");
+        if (e.repeatOf() != null) {
+            s.append("  repeats ").append(e.repeatOf()).append(" (the same content): ordered there, not again\n");
+        }
         s.append("  rows ").append(count(e.rows())).append(" (").append(count(e.rowsRejected()))
                 .append(" rejected)   numbers ").append(numbers(e.ordered(), e.failed(), e.rejected(), e.unknown()))
                 .append('\n');

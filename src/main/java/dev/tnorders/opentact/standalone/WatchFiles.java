@@ -49,7 +49,8 @@ public final class WatchFiles {
         }
         String stateTopic = LocalKafka.setting("opentact.topics.file-state", file);
         String filesTopic = LocalKafka.setting("opentact.topics.files", file);
-        long endedShownMs = Long.parseLong(LocalKafka.setting("opentact.files.ended-shown-ms", file));
+        long endedShownMs = millis(LocalKafka.setting("opentact.files.ended-shown-ms", file), 3_600_000);
+        long rememberedMs = millis(LocalKafka.setting("opentact.journal.retention-ms", file), 604_800_000);
         KafkaClientSettings kafka = LocalKafka.clientSettings(brokers, file);
         Properties c = kafka.clientProperties("opentact-watch-files");
         c.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
@@ -59,7 +60,7 @@ public final class WatchFiles {
         c.put(ConsumerConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 30_000);
         boolean terminal = System.console() != null && !once;
         PrintStream out = new PrintStream(System.out, true, StandardCharsets.UTF_8);
-        FilesScreen screen = new FilesScreen(stateTopic, filesTopic, endedShownMs);
+        FilesScreen screen = new FilesScreen(stateTopic, filesTopic, endedShownMs, rememberedMs);
         try (KafkaConsumer<String, String> consumer = new KafkaConsumer<>(c)) {
             List<TopicPartition> parts = partitions(consumer, List.of(stateTopic, filesTopic), out);
             consumer.assign(parts);
@@ -123,6 +124,14 @@ public final class WatchFiles {
                 told = true;
             }
             pauseQuietly(2000);
+        }
+    }
+
+    private static long millis(String value, long otherwise) {
+        try {
+            return value == null ? otherwise : Long.parseLong(value.strip());
+        } catch (NumberFormatException e) {
+            return otherwise;
         }
     }
 

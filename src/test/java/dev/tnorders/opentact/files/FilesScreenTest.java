@@ -38,7 +38,7 @@ class FilesScreenTest {
     }
 
     private String screen(long secondsAfterT0) {
-        return FilesScreen.render(records, STATE, FILES, HOUR, T0.plusSeconds(secondsAfterT0));
+        return FilesScreen.render(records, STATE, FILES, HOUR, 7 * 24 * HOUR, T0.plusSeconds(secondsAfterT0));
     }
 
     @Test
@@ -114,5 +114,31 @@ class FilesScreenTest {
         assertThat(FilesScreen.bar(0)).isEqualTo("[" + ".".repeat(40) + "]");
         assertThat(FilesScreen.bar(0.5)).isEqualTo("[" + "#".repeat(20) + ".".repeat(20) + "]");
         assertThat(FilesScreen.bar(2)).isEqualTo("[" + "#".repeat(40) + "]");
+    }
+
+    @Test
+    void aFileOfTheSameContentAsOneInProgressSaysItRepeatsIt() throws Exception {
+        String first = FileIds.of("orders.csv", "2026-12-06T10:00:00.000Z");
+        String again = FileIds.of("orders.csv", "2026-12-06T10:00:20.000Z");
+        at(0, STATE, FileIds.READ + first, new FileRead(first, "orders.csv", "2026-12-06T10:00:00.000Z", 5, 5, 4, 1,
+                true, null, "x", "4dafeb8d52f788fa"));
+        at(20, STATE, FileIds.READ + again, new FileRead(again, "orders.csv", "2026-12-06T10:00:20.000Z", 5, 5, 4, 1,
+                true, null, "x", "4dafeb8d52f788fa"));
+        assertThat(screen(21)).contains("""
+                orders.csv  ORDERING  taken 10:00:20, 1.0 s ago
+                  [........................................]   0%  0 of 4 requests with an outcome
+                  rows 5 of 5 read (1 rejected)   numbers 0 ordered, 0 failed, 0 rejected, 0 unknown
+                  repeats orders.csv taken 10:00:00 (the same content): its requests are ordered there, not again; \
+                it ends with it
+                  time left: not known yet
+                """);
+        at(30, FILES, again, new FileEnd(again, "orders.csv", "2026-12-06T10:00:20.000Z", "2026-12-06T10:00:30.000Z", 5,
+                4, 0, 0, 0, 0, 1, "0", "0", 0, null, "outbox/orders.csv.rejects.csv", null, first, 4));
+        assertThat(screen(31)).contains("""
+                orders.csv  ENDED  taken 10:00:20, done in 10 s
+                  [########################################] 100%  4 of 4 requests done, 4 of them in the drop it repeats
+                  repeats orders.csv@2026-12-06T10:00:00.000Z (the same content): ordered there, not again
+                  rows 5 (1 rejected)   numbers 0 ordered, 0 failed, 0 rejected, 0 unknown
+                """);
     }
 }
