@@ -45,6 +45,8 @@ public final class FilesScreen {
     private final Map<String, FileTally> tallies = new HashMap<>();
     private final Map<String, FileEnd> ends = new HashMap<>();
     private final Map<String, Eta> etas = new HashMap<>();
+    /** When each drop's last tally was seen (epoch ms). */
+    private final Map<String, Long> tallySeenAt = new HashMap<>();
 
     /**
      * @param endedShownMs how long an ended file is shown ({@code opentact.files.ended-shown-ms})
@@ -94,6 +96,7 @@ public final class FilesScreen {
                     FileTally t = json.readValue(r.value(), FileTally.class);
                     tallies.put(id, t);
                     etas.computeIfAbsent(id, k -> new Eta(60_000)).observe(r.atMs(), t.requests());
+                    tallySeenAt.put(id, r.atMs());
                 }
             }
         } catch (IOException | RuntimeException e) {
@@ -181,8 +184,14 @@ public final class FilesScreen {
             s.append("  repeats ").append(earlier.file()).append(" taken ").append(TIME.format(parse(earlier.takenAt())))
                     .append(" (the same content): its requests are ordered there, not again; it ends with it\n");
         }
-        s.append("  ").append(etaMs < 0 ? "time left: not known yet"
-                : etaMs == 0 ? "time left: none" : "time left: about " + FileEndRules.duration(Duration.ofMillis(etaMs)));
+        long quietMs = now.toEpochMilli() - tallySeenAt.getOrDefault(r.fileId(), now.toEpochMilli());
+        if (etaMs > 0 && quietMs > etaMs) { // the estimate is past: the last requests take longer than the rate said
+            s.append("  time left: not known (the last outcome came ")
+                    .append(FileEndRules.duration(Duration.ofMillis(quietMs))).append(" ago)");
+        } else {
+            s.append("  ").append(etaMs < 0 ? "time left: not known yet"
+                    : etaMs == 0 ? "time left: none" : "time left: about " + FileEndRules.duration(Duration.ofMillis(etaMs)));
+        }
         if (r.stopped() != null) {
             s.append("   reading stopped: ").append(r.stopped());
         }

@@ -70,6 +70,9 @@ class FilesScreenTest {
                   time left: not known yet
                 """);
 
+        // no outcome for longer than the estimate: it is not repeated
+        assertThat(screen(50)).contains("time left: not known (the last outcome came 38 s ago)");
+
         // bad.csv ends (every row rejected), big.csv is handed on and ends later
         at(13, STATE, FileIds.TALLY + BAD, FileTally.empty(BAD).endedAt("2026-12-06T10:00:13.000Z"));
         at(13, FILES, BAD, new FileEnd(BAD, "bad.csv", "2026-12-06T10:00:05.000Z", "2026-12-06T10:00:13.000Z", 3, 0,
