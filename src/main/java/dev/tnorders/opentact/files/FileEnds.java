@@ -104,6 +104,7 @@ public class FileEnds implements FileWatch, CamelContextAware {
     private int sessionTimeoutMs = 45_000;
     private int managementPort = -1;
     private long endedShownMs = 3_600_000;
+    private long rememberedMs = 604_800_000;
     private CamelContext camelContext;
 
     private volatile boolean running;
@@ -145,6 +146,14 @@ public class FileEnds implements FileWatch, CamelContextAware {
     /** How long an ended drop stays in the endpoint's list. */
     public void setEndedShownMs(long endedShownMs) {
         this.endedShownMs = endedShownMs;
+    }
+
+    /**
+     * How long the order journal remembers a request after its outcome ({@code opentact.journal.retention-ms}):
+     * a drop of the same content as one ended less than this before repeats it ({@link FileEndRules#repeatOf}).
+     */
+    public void setRememberedMs(long rememberedMs) {
+        this.rememberedMs = rememberedMs;
     }
 
     @Override
@@ -331,9 +340,12 @@ public class FileEnds implements FileWatch, CamelContextAware {
         }
     }
 
-    /** Forgets drops that ended long ago; the tracker logs each open drop's line now and then. */
+    /**
+     * Forgets drops that ended long ago (kept while the list shows them, and while a drop of the same
+     * content would repeat them); the tracker logs each open drop's line now and then.
+     */
     private void tidyAndLog() {
-        Instant forgetBefore = Instant.now().minusMillis(endedShownMs);
+        Instant forgetBefore = Instant.now().minusMillis(endedShownMs + rememberedMs);
         for (Map.Entry<String, FileTally> e : viewTallies.entrySet()) {
             FileTally t = e.getValue();
             if (t.ended() && t.endedAt() != null && parse(t.endedAt()).isBefore(forgetBefore)) {
@@ -391,8 +403,12 @@ public class FileEnds implements FileWatch, CamelContextAware {
     /** The drops in progress and those ended lately, oldest taken first. */
     public List<FileStatus> statuses() {
         List<FileStatus> out = new ArrayList<>();
+        Instant shownAfter = Instant.now().minusMillis(endedShownMs);
         for (FileRead r : reads.values()) {
             FileTally t = viewTallies.get(r.fileId());
+            if (t != null && t.ended() && t.endedAt() != null && parse(t.endedAt()).isBefore(shownAfter)) {
+                continue;
+            }
             Eta eta = etas.get(r.fileId());
             long etaMs = eta == null ? -1 : eta.remainingMs(Eta.expectedRequests(r));
             out.add(FileStatus.of(r, t, etaMs));
@@ -420,9 +436,11 @@ public class FileEnds implements FileWatch, CamelContextAware {
                 r = all.size() == 1 ? all.iterator().next() : null;
             }
         }
-        if (r == null) {
-            r = Metrics.globalRegistry;
-        }
+        bindGauges(r == null ? Metrics.globalRegistry : r);
+    }
+
+    /** The gauges of the files in progress, in this registry (the dashboard's "CSV files in progress"). */
+    public void bindGauges(MeterRegistry r) {
         Gauge.builder("opentact.files.in.progress", this, f -> f.statuses().stream().filter(FileStatus::open).count())
                 .description("CSV files taken whose end is not published yet (all instances: the same on each)")
                 .register(r);
@@ -519,11 +537,16 @@ public class FileEnds implements FileWatch, CamelContextAware {
                     tallies.put(id, t.plus(o));
                     dirty.add(id);
                 }
-                List<FileRead> ending = new ArrayList<>();
+                List<Ending> ending = new ArrayList<>();
                 if (viewCaughtUp) {
                     for (FileRead read : reads.values()) {
-                        if (FileEndRules.ended(read, tallies.get(read.fileId()))) {
-                            ending.add(read);
+                        FileTally t = tallies.get(read.fileId());
+                        if (!read.handedOn() || (t != null && t.ended())) {
+                            continue;
+                        }
+                        FileRead earlier = FileEndRules.repeatOf(read, reads.values(), tallies, rememberedMs);
+                        if (FileEndRules.ended(read, t, earlier, earlier == null ? null : tallies.get(earlier.fileId()))) {
+                            ending.add(new Ending(read, earlier));
                         }
                     }
                 }
@@ -538,18 +561,23 @@ public class FileEnds implements FileWatch, CamelContextAware {
         }
     }
 
+    /** A drop that ends now, and the earlier drop it repeats (or null). */
+    private record Ending(FileRead read, FileRead earlier) {
+    }
+
     private void commit(KafkaConsumer<String, String> consumer, KafkaProducer<String, String> producer,
-                        Map<String, FileTally> tallies, Set<String> dirty, List<FileRead> ending) {
+                        Map<String, FileTally> tallies, Set<String> dirty, List<Ending> ending) {
         String endedAt = Instant.now().truncatedTo(ChronoUnit.MILLIS).toString();
         List<FileEnd> ends = new ArrayList<>();
         producer.beginTransaction();
         try {
-            for (FileRead read : ending) {
+            for (Ending e : ending) {
+                FileRead read = e.read();
                 FileTally t = tallies.getOrDefault(read.fileId(), FileTally.empty(read.fileId())).endedAt(endedAt);
                 tallies.put(read.fileId(), t);
                 dirty.add(read.fileId());
                 String name = safeName(read.file());
-                FileEnd end = FileEndRules.end(read, t, endedAt, outbox.resolve(name + ".results.csv").toString(),
+                FileEnd end = FileEndRules.end(read, t, e.earlier(), endedAt, outbox.resolve(name + ".results.csv").toString(),
                         outbox.resolve(name + ".rejects.csv").toString());
                 writeSummary(name, end);
                 producer.send(new ProducerRecord<>(filesTopic, read.fileId(), json.writeValueAsString(end)));

@@ -1,5 +1,7 @@
 package dev.tnorders.opentact.files;
 
+import com.fasterxml.jackson.annotation.JsonCreator;
+
 /**
  * What the instance reading a dropped CSV file says about it on the file-state topic (key
  * {@code read|<file id>}): written when the file is taken, now and then while it is read, and once
@@ -17,7 +19,19 @@ package dev.tnorders.opentact.files;
  * @param handedOn     every row is handed on: {@code requests} is final
  * @param stopped      why reading stopped before the file's end (it moved to .failed/), or null
  * @param updatedAt    when this was written (UTC)
+ * @param contentId    the digest of the file's content its request ids are made from (the same content
+ *                     gets the same request ids: {@link FileEndRules#repeatOf}), or null (an older reader)
  */
 public record FileRead(String fileId, String file, String takenAt, long rowsTotal, long rowsRead, long requests,
-                       long rowsRejected, boolean handedOn, String stopped, String updatedAt) {
+                       long rowsRejected, boolean handedOn, String stopped, String updatedAt, String contentId) {
+
+    @JsonCreator
+    public FileRead {
+    }
+
+    /** Without a content id: never taken for a repeat. */
+    public FileRead(String fileId, String file, String takenAt, long rowsTotal, long rowsRead, long requests,
+                    long rowsRejected, boolean handedOn, String stopped, String updatedAt) {
+        this(fileId, file, takenAt, rowsTotal, rowsRead, requests, rowsRejected, handedOn, stopped, updatedAt, null);
+    }
 }

@@ -39,7 +39,8 @@ public class CsvIntake implements dev.tnorders.opentact.files.FileWatched {
     /** The files being read, for the watch: when each was taken, how many rows it has, when it was last told. */
     private final java.util.Map<String, Watched> watched = new java.util.concurrent.ConcurrentHashMap<>();
 
-    private record Watched(String fileId, String takenAt, long rowsTotal, long[] lastToldNanos, CsvChunk[] lastChunk) {
+    private record Watched(String fileId, String takenAt, long rowsTotal, String contentId, long[] lastToldNanos,
+                           CsvChunk[] lastChunk) {
     }
 
     /** How often at most the watch is told of a file's rows while it is read. */
@@ -118,7 +119,7 @@ public class CsvIntake implements dev.tnorders.opentact.files.FileWatched {
             }
             CsvChunker chunker = new CsvChunker(items, fileName, chunkSize, progressEveryRows, progressEveryMs,
                     System::nanoTime, skip);
-            taken(fileName, receivedAt, Math.max(0, lines[0] - 1), chunker);
+            taken(fileName, receivedAt, Math.max(0, lines[0] - 1), contentId);
             return chunker;
         } catch (RuntimeException e) {
             in.close();
@@ -127,16 +128,16 @@ public class CsvIntake implements dev.tnorders.opentact.files.FileWatched {
     }
 
     /** The watch hears of a file once it is open (its rows counted). */
-    private void taken(String fileName, String takenAt, long rowsTotal, CsvChunker chunker) {
+    private void taken(String fileName, String takenAt, long rowsTotal, String contentId) {
         dev.tnorders.opentact.files.FileWatch w = watch;
         if (w == null) {
             return;
         }
         Watched f = new Watched(dev.tnorders.opentact.files.FileIds.of(fileName, takenAt), takenAt, rowsTotal,
-                new long[] {System.nanoTime()}, new CsvChunk[1]);
+                contentId, new long[] {System.nanoTime()}, new CsvChunk[1]);
         watched.put(fileName, f);
         w.reading(new dev.tnorders.opentact.files.FileRead(f.fileId(), fileName, takenAt, rowsTotal, 0, 0, 0, false,
-                null, java.time.Instant.now().toString()), false);
+                null, java.time.Instant.now().toString(), contentId), false);
     }
 
     /**
@@ -154,7 +155,7 @@ public class CsvIntake implements dev.tnorders.opentact.files.FileWatched {
         w.reading(new dev.tnorders.opentact.files.FileRead(gone.fileId(), fileName, gone.takenAt(), gone.rowsTotal(),
                 last == null ? 0 : last.rowsDone(), last == null ? 0 : last.requestsSoFar(),
                 last == null ? 0 : last.rejectsSoFar(), true, why == null ? "reading failed" : why,
-                java.time.Instant.now().toString()), false);
+                java.time.Instant.now().toString(), gone.contentId()), false);
     }
 
     /** Tells the watch how far the file is (at most every second), and its manifest after its last chunk. */
@@ -175,7 +176,7 @@ public class CsvIntake implements dev.tnorders.opentact.files.FileWatched {
         }
         w.reading(new dev.tnorders.opentact.files.FileRead(f.fileId(), chunk.file(), f.takenAt(),
                 Math.max(f.rowsTotal(), chunk.rowsDone()), chunk.rowsDone(), chunk.requestsSoFar(), chunk.rejectsSoFar(),
-                chunk.last(), null, java.time.Instant.now().toString()), chunk.last());
+                chunk.last(), null, java.time.Instant.now().toString(), f.contentId()), chunk.last());
     }
 
     /**

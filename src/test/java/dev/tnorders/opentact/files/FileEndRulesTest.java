@@ -123,4 +123,96 @@ class FileEndRulesTest {
         assertThat(ended.state()).isEqualTo("ended");
         assertThat(ended.etaSeconds()).isZero();
     }
+
+    // --- the same content dropped again ------------------------------------------------------------
+
+    private static final long WEEK = 7 * 24 * 3_600_000L;
+
+    private static FileRead drop(String file, String takenAt, long requests, String contentId) {
+        return new FileRead(FileIds.of(file, takenAt), file, takenAt, 10, 10, requests, 0, true, null, takenAt,
+                contentId);
+    }
+
+    private static FileTally endedTally(FileRead d, long outcomes, String endedAt) {
+        return new FileTally(d.fileId(), outcomes, outcomes, 0, 0, 0, outcomes + ".00", "0", 0, true, endedAt);
+    }
+
+    @Test
+    void aDropOfTheSameContentRepeatsTheFirstWhileTheJournalRemembersItsRequests() {
+        FileRead first = drop("orders.csv", "2026-12-01T10:00:00Z", 4, "aaaa");
+        FileRead again = drop("orders-copy.csv", "2026-12-06T10:00:00Z", 4, "aaaa");
+        FileRead other = drop("other.csv", "2026-12-02T10:00:00Z", 4, "bbbb");
+        FileRead older = drop("legacy.csv", "2026-11-01T10:00:00Z", 4, null);
+        java.util.List<FileRead> drops = java.util.List.of(first, again, other, older);
+        java.util.Map<String, FileTally> tallies = new java.util.HashMap<>();
+
+        assertThat(FileEndRules.repeatOf(again, drops, tallies, WEEK)).as("the first still ordering").isEqualTo(first);
+        tallies.put(first.fileId(), endedTally(first, 4, "2026-12-01T10:05:00Z"));
+        assertThat(FileEndRules.repeatOf(again, drops, tallies, WEEK)).as("ended 5 days before").isEqualTo(first);
+        assertThat(FileEndRules.repeatOf(first, drops, tallies, WEEK)).as("the first repeats none").isNull();
+        assertThat(FileEndRules.repeatOf(other, drops, tallies, WEEK)).as("another content").isNull();
+        assertThat(FileEndRules.repeatOf(older, drops, tallies, WEEK)).as("no content id (an older reader)").isNull();
+        assertThat(FileEndRules.repeatOf(again, drops, tallies, 3 * 24 * 3_600_000L))
+                .as("its requests forgotten by the journal: ordered again").isNull();
+    }
+
+    @Test
+    void aThirdDropRepeatsTheDropItsRequestsAreOrderedIn() {
+        long day = 24 * 3_600_000L;
+        FileRead one = drop("a.csv", "2026-12-01T10:00:00Z", 2, "cccc");
+        FileRead two = drop("b.csv", "2026-12-03T10:00:00Z", 2, "cccc");
+        FileRead three = drop("c.csv", "2026-12-10T10:00:00Z", 2, "cccc");
+        FileRead four = drop("d.csv", "2026-12-11T10:00:00Z", 2, "cccc");
+        java.util.List<FileRead> drops = java.util.List.of(four, three, two, one);
+        java.util.Map<String, FileTally> tallies = new java.util.HashMap<>();
+        tallies.put(one.fileId(), endedTally(one, 2, "2026-12-01T10:01:00Z"));
+        tallies.put(two.fileId(), endedTally(two, 0, "2026-12-03T10:01:00Z"));
+        tallies.put(three.fileId(), endedTally(three, 2, "2026-12-10T10:01:00Z"));
+        assertThat(FileEndRules.repeatOf(two, drops, tallies, 7 * day)).isEqualTo(one);
+        // 9 days after the first's end its ids are forgotten: the third is ordered again, the second
+        // (a repeat, whose requests were never ordered) does not count
+        assertThat(FileEndRules.repeatOf(three, drops, tallies, 7 * day)).isNull();
+        assertThat(FileEndRules.repeatOf(four, drops, tallies, 7 * day)).isEqualTo(three);
+    }
+
+    @Test
+    void aRepeatEndsWithTheDropItRepeatsAndSaysSo() {
+        FileRead first = drop("orders.csv", "2026-12-06T10:00:00Z", 4, "aaaa");
+        FileRead again = drop("orders.csv", "2026-12-06T10:00:30Z", 4, "aaaa");
+        FileTally firstOpen = new FileTally(first.fileId(), 3, 3, 0, 0, 0, "3.00", "0", 0, false, null);
+        assertThat(FileEndRules.ended(again, null, first, firstOpen)).as("the first is still ordering").isFalse();
+        FileTally firstEnded = firstOpen.plus(outcome(Outcome.State.completed, 1, 1, 0, null))
+                .endedAt("2026-12-06T10:01:00Z");
+        assertThat(FileEndRules.ended(again, null, first, firstEnded)).isTrue();
+        assertThat(FileEndRules.ended(again, null, null, null)).as("without the rule: never").isFalse();
+        FileRead reading = new FileRead(again.fileId(), "orders.csv", again.takenAt(), 10, 5, 2, 0, false, null,
+                again.takenAt(), "aaaa");
+        assertThat(FileEndRules.ended(reading, null, first, firstEnded)).as("still being read").isFalse();
+
+        FileEnd end = FileEndRules.end(again, null, first, "2026-12-06T10:01:00.200Z", "/o/r.csv", "/o/j.csv");
+        assertThat(end.repeatOf()).isEqualTo(first.fileId());
+        assertThat(end.requestsRepeated()).isEqualTo(4);
+        assertThat(end.ordered()).isZero();
+        assertThat(end.resultsFile()).as("no results of its own").isNull();
+        assertThat(FileEndRules.line(end)).isEqualTo("orders.csv: done in 30 s: 0 ordered, 0 failed, 0 rejected, "
+                + "0 unknown (4 requests from 10 rows; 0 rows rejected at intake); bought 0 one-time, 0 monthly; it "
+                + "repeats orders.csv@2026-12-06T10:00:00Z (the same content): 4 of its requests were ordered there, "
+                + "not again");
+    }
+
+    @Test
+    void aRepeatOfAFileThatStoppedWaitsForItsOtherRequests() {
+        FileRead stopped = new FileRead("f@1", "f.csv", "2026-12-06T10:00:00Z", 10, 4, 3, 0, true, "Kafka away",
+                "x", "aaaa");
+        FileTally stoppedEnd = endedTally(stopped, 3, "2026-12-06T10:00:20Z");
+        FileRead again = drop("f.csv", "2026-12-06T10:05:00Z", 10, "aaaa");
+        assertThat(FileEndRules.repeated(again, stopped)).isEqualTo(3);
+        FileTally six = FileTally.empty(again.fileId());
+        for (int i = 0; i < 6; i++) {
+            six = six.plus(outcome(Outcome.State.completed, 1, 1, 0, null));
+        }
+        assertThat(FileEndRules.ended(again, six, stopped, stoppedEnd)).as("7 of its requests are new").isFalse();
+        assertThat(FileEndRules.ended(again, six.plus(outcome(Outcome.State.completed, 1, 1, 0, null)), stopped,
+                stoppedEnd)).isTrue();
+    }
 }

@@ -199,6 +199,25 @@ class FileEndsIT extends SandboxAndAppProcess {
         }
         assertThat(new BigDecimal((String) byFile.get("big.csv").get("bought_nrc"))).isPositive();
 
+        // The same content as small.csv dropped again under another name: the same request ids, nothing
+        // ordered again and no outcome of its own; it ends all the same, saying which drop it repeats.
+        drop(inbox, "small-again.csv", small.toString());
+        List<TopicProbe.Rec> four = TopicProbe.read(SharedKafka.bootstrapServers(), p + "files", 4,
+                Duration.ofSeconds(60), Duration.ofSeconds(2));
+        LOG.info("file ends: with the repeat {}", four);
+        assertThat(four).as("an end for the repeat too, and no second end of the others").hasSize(4);
+        TopicProbe.Rec again = four.stream().filter(e -> "small-again.csv".equals(e.get("file"))).findFirst()
+                .orElseThrow();
+        assertThat(again.get("repeat_of")).isEqualTo(byFile.get("small.csv").get("file_id"));
+        assertThat(((Number) again.get("requests")).longValue()).isEqualTo(38);
+        assertThat(((Number) again.get("requests_repeated")).longValue()).isEqualTo(38);
+        assertThat(((Number) again.get("ordered")).longValue()).isZero();
+        assertThat(((Number) again.get("rows_rejected")).longValue()).isEqualTo(2);
+        assertThat(again.get("results_file")).isNull();
+        assertThat(TopicProbe.read(SharedKafka.bootstrapServers(), p + "outcomes", expected.requests.size(), WAIT,
+                Duration.ofSeconds(3))).as("no outcome for the repeat")
+                .hasSize(expected.requests.size());
+
         // The endpoint showed each file in progress, then ended.
         await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(seen).allSatisfy((f, states) ->
                 assertThat(states).as(f).contains("ended")));

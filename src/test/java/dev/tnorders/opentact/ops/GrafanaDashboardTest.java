@@ -58,7 +58,7 @@ class GrafanaDashboardTest {
         assertThat(referenced).contains("opentact_outcomes_total", "opentact_numbers_total",
                 "opentact_spend_nrc_total", "opentact_api_calls_seconds_count", "opentact_api_errors_total",
                 "opentact_api_calls_seconds_bucket", "opentact_orders_in_flight", "opentact_dlq_records_total",
-                "opentact_intake_paused");
+                "opentact_intake_paused", "opentact_files_in_progress", "opentact_files_requests_open");
         assertThat(unknown(referenced, exported)).as("metrics the dashboard names that the app does not export")
                 .isEmpty();
     }
@@ -160,6 +160,8 @@ class GrafanaDashboardTest {
         metrics.operatorCommand("resume-intake");
         metrics.opentactCall("GET", "/rest/order/0f8e2c1a-1111-4222-8333-944445555666", 200, null, metrics.startTimer());
         metrics.opentactCall("POST", "/rest/order/price", 503, null, metrics.startTimer());
+        new dev.tnorders.opentact.files.FileEnds(null, "state", "files", "outcomes", "group", "outbox", 1000)
+                .bindGauges(registry);
 
         Set<String> series = new TreeSet<>();
         for (String line : registry.scrape().split("\n")) {
