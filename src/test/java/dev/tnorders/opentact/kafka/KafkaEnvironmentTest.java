@@ -1,6 +1,8 @@
 package dev.tnorders.opentact.kafka;
 
+import java.io.InputStream;
 import java.util.Map;
+import java.util.Properties;
 
 import org.junit.jupiter.api.Test;
 
@@ -29,5 +31,17 @@ class KafkaEnvironmentTest {
                 "CAMEL_COMPONENT_HTTP_CONNECT_TIMEOUT", "5",
                 "CAMEL_COMPONENT_KAFKA_", "nothing",
                 "CAMEL_COMPONENT_KAFKA_SASL_MECHANISM", " "))).isEmpty();
+    }
+
+    @Test
+    void quarkusIsToldTheRealNameOfEveryMultiWordOption() throws Exception {
+        // META-INF/microprofile-config.properties: without a declared key SmallRye Config lists
+        // CAMEL_COMPONENT_KAFKA_SECURITY_PROTOCOL as camel.component.kafka.security.protocol.
+        Properties declared = new Properties();
+        try (InputStream in = KafkaEnvironmentTest.class.getResourceAsStream("/META-INF/microprofile-config.properties")) {
+            declared.load(in);
+        }
+        assertThat(declared.stringPropertyNames()).containsExactlyInAnyOrderElementsOf(KafkaClientSettings.KEYS);
+        assertThat(declared.values()).allMatch(""::equals);
     }
 }
