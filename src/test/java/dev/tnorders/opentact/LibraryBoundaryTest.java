@@ -27,9 +27,11 @@ class LibraryBoundaryTest {
     void routesAndTheirBeansDoNotNeedTheOptionalParts() throws IOException {
         List<Path> routes;
         try (Stream<Path> files = Files.list(CLASSES.resolve("routes"))) {
-            routes = files.filter(f -> f.toString().endsWith(".camel.yaml")).toList();
+            routes = new java.util.ArrayList<>(files.filter(f -> f.toString().endsWith(".camel.yaml")).toList());
         }
-        assertThat(routes).isNotEmpty();
+        assertThat(routes).isNotEmpty().noneMatch(f -> f.endsWith("beans.camel.yaml"));
+        // The beans ship beside the routes (a host includes the file first: docs/embedding.md).
+        routes.add(CLASSES.resolve("beans.camel.yaml"));
         for (Path route : routes) {
             String text = Files.readString(route);
             assertThat(text).as(route.toString()).doesNotContain("opentact.sandbox").doesNotContain("opentact.standalone");

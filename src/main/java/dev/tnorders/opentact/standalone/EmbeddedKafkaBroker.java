@@ -72,9 +72,10 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
         this.deleteOnClose = deleteOnClose;
         Path metaProps = dataDir.resolve("logs").resolve("meta.properties");
         Path portFile = dataDir.resolve("ports.properties");
-        // Keep the ports of an existing data directory, so that a restarted broker is the same broker.
+        // Keep the ports of an existing data directory, so that a restarted broker is the same broker
+        // (or the ones chosen beforehand: startTemporary(int)).
         Properties ports = new Properties();
-        if (Files.exists(metaProps) && Files.exists(portFile)) {
+        if (Files.exists(portFile)) {
             try (var in = Files.newInputStream(portFile)) {
                 ports.load(in);
             }
@@ -155,6 +156,21 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
     /** Starts a broker whose data lives in a temporary directory deleted on close. */
     public static EmbeddedKafkaBroker startTemporary() throws IOException {
         return start(Files.createTempDirectory("opentact-kafka-"), true);
+    }
+
+    /**
+     * Starts a broker (temporary data) whose client listener is 127.0.0.1:{@code port}: for a test whose
+     * application reads the address from its environment, set before the test started.
+     */
+    public static EmbeddedKafkaBroker startTemporary(int port) throws IOException {
+        Path dataDir = Files.createTempDirectory("opentact-kafka-");
+        Properties ports = new Properties();
+        ports.setProperty("broker", Integer.toString(port));
+        ports.setProperty("controller", Integer.toString(freePort()));
+        try (var out = Files.newOutputStream(dataDir.resolve("ports.properties"))) {
+            ports.store(out, "embedded broker ports");
+        }
+        return start(dataDir, true);
     }
 
     /** Starts a broker on a data directory that outlives it (restarts keep their topics). */

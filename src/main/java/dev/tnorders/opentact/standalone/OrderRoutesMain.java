@@ -28,6 +28,12 @@ public class OrderRoutesMain extends Main {
     static final String TOKEN = "opentact.api.token";
     static final String SANDBOX_TOKEN = "sandbox-token";
     static final String TRACING = "opentact.tracing.enabled";
+    /**
+     * The bundle as a host includes it (docs/embedding.md): the beans first, so that Camel Main's YAML
+     * loader builds them once, then the routes.
+     */
+    public static final String ROUTES = "classpath:dev/tnorders/opentact/beans.camel.yaml,"
+            + "classpath:dev/tnorders/opentact/routes/*.camel.yaml";
 
     private EmbeddedKafkaBroker broker;
     private OpentactSandbox sandbox;
@@ -39,7 +45,7 @@ public class OrderRoutesMain extends Main {
     /** @param configLocations Camel property locations, e.g. {@code file:config/application.properties} */
     public OrderRoutesMain(String configLocations) {
         setPropertyPlaceholderLocations(configLocations);
-        configure().withRoutesIncludePattern("classpath:dev/tnorders/opentact/routes/*.camel.yaml");
+        configure().withRoutesIncludePattern(ROUTES);
         addMainListener(new MainListenerSupport() {
             @Override
             public void beforeConfigure(BaseMainSupport main) {

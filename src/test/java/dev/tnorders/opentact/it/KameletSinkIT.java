@@ -19,7 +19,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 class KameletSinkIT extends SandboxAndApp {
 
     /** The bundle's routes, then the host's: a route using the Kamelet and a Pipe (src/test/resources/kamelet-it). */
-    private static final String ROUTES = "classpath:dev/tnorders/opentact/routes/*.camel.yaml,classpath:kamelet-it/*.yaml";
+    private static final String ROUTES = "classpath:dev/tnorders/opentact/beans.camel.yaml,classpath:dev/tnorders/opentact/routes/*.camel.yaml,"
+            + "classpath:kamelet-it/*.yaml";
 
     @Test
     void aHostRouteAndAPipeOrderThroughTheKamelet() throws Exception {

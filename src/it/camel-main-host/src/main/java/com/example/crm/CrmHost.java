@@ -4,7 +4,8 @@ import org.apache.camel.main.Main;
 
 /**
  * The host application: plain Camel Main. Everything it runs is chosen in
- * application.properties: the Opentact order routes from the library jar, and its own routes.
+ * application.properties: the Opentact order routes and beans from the library jar, and its own
+ * routes; the deployment's settings come from environment variables.
  */
 public final class CrmHost {
 
@@ -12,7 +13,9 @@ public final class CrmHost {
     }
 
     public static Main create() {
-        return new Main(CrmHost.class);
+        Main main = new Main(CrmHost.class);
+        main.bind("crmOutcomes", new CrmOutcomes());
+        return main;
     }
 
     public static void main(String[] args) throws Exception {

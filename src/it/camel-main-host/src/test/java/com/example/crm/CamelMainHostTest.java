@@ -1,6 +1,6 @@
 package com.example.crm;
 
-import java.nio.file.Path;
+import java.net.URI;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -10,6 +10,8 @@ import java.util.ServiceLoader;
 import org.apache.camel.Exchange;
 import org.apache.camel.ProducerTemplate;
 import org.apache.camel.ServiceStatus;
+import org.apache.camel.component.kafka.KafkaComponent;
+import org.apache.camel.component.kafka.KafkaConfiguration;
 import org.apache.camel.main.Main;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
@@ -18,10 +20,11 @@ import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 import org.slf4j.spi.SLF4JServiceProvider;
 
+import dev.tnorders.opentact.config.HostSetup;
 import dev.tnorders.opentact.intake.InvalidRequestException;
+import dev.tnorders.opentact.kafka.KafkaClientSettings;
 import dev.tnorders.opentact.ops.IntakeControl;
 import dev.tnorders.opentact.sandbox.OpentactSandbox;
 import dev.tnorders.opentact.standalone.EmbeddedKafkaBroker;
@@ -30,36 +33,41 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 /**
- * The host application started as it runs in production (its application.properties, the
- * library's routes included by pattern), with only the deployment's settings given here: a real
- * Kafka broker and the Opentact sandbox over HTTP, both started by this test.
+ * The host application started as it runs in production: its application.properties (the snippet
+ * of the library's docs/embedding.md), and the deployment's settings as real environment variables
+ * of this JVM, set by the build (surefire's environmentVariables in pom.xml): CAMEL_COMPONENT_KAFKA_*,
+ * OPENTACT_*. Nothing is passed as a property. This test starts a real Kafka broker and the Opentact
+ * sandbox over HTTP at the addresses those variables name.
  */
 class CamelMainHostTest {
 
-    private static final String TOKEN = "host-token";
     private static final Duration WAIT = Duration.ofSeconds(60);
+    private static final String BROKERS = env("CAMEL_COMPONENT_KAFKA_BROKERS");
+    private static final String BASE_URL = env("OPENTACT_API_BASE_URL");
+    private static final String TOKEN = env("OPENTACT_API_TOKEN");
 
-    @TempDir
-    static Path work;
     static EmbeddedKafkaBroker broker;
     static OpentactSandbox sandbox;
     static Main host;
 
     @BeforeAll
     static void startHost() throws Exception {
-        broker = EmbeddedKafkaBroker.startTemporary();
-        sandbox = OpentactSandbox.start(0, TOKEN);
+        broker = EmbeddedKafkaBroker.startTemporary(URI.create("kafka://" + BROKERS).getPort());
+        sandbox = OpentactSandbox.start(URI.create(BASE_URL).getPort(), TOKEN);
         sandbox.setCompletionDelay(Duration.ofMillis(100));
         host = CrmHost.create();
-        // What the deployment would give as environment variables.
-        host.addOverrideProperty("camel.component.kafka.brokers", broker.bootstrapServers());
-        host.addOverrideProperty("opentact.api.base-url", sandbox.baseUrl());
-        host.addOverrideProperty("opentact.api.token", TOKEN);
-        host.addOverrideProperty("opentact.inbox.dir", work.resolve("inbox").toString());
-        host.addOverrideProperty("opentact.outbox.dir", work.resolve("outbox").toString());
         host.start();
         await().atMost(WAIT).until(() -> host.getCamelContext() != null
                 && host.getCamelContext().getStatus() == ServiceStatus.Started);
+    }
+
+    /** A deployment setting from this JVM's environment (pom.xml sets them for the tests). */
+    private static String env(String name) {
+        String value = System.getenv(name);
+        if (value == null || value.isBlank()) {
+            throw new IllegalStateException(name + " is not in the environment: run the tests with Maven (pom.xml sets it)");
+        }
+        return value;
     }
 
     @AfterAll
@@ -73,6 +81,29 @@ class CamelMainHostTest {
         if (broker != null) {
             broker.close();
         }
+    }
+
+    @Test
+    void theDeploymentsEnvironmentVariablesReachTheKafkaComponentAndTheBundle() {
+        assertThat(host.getOverrideProperties()).isNullOrEmpty();
+        // Camel Main 4.18 applies no CAMEL_COMPONENT_* variable to a component itself: the bundle's
+        // opentactHostSetup offers them as properties, and Camel Main configures the component with them.
+        KafkaConfiguration kafka = host.getCamelContext().getComponent("kafka", KafkaComponent.class).getConfiguration();
+        assertThat(kafka.getBrokers()).isEqualTo(BROKERS);
+        assertThat(kafka.getSecurityProtocol()).isEqualTo("PLAINTEXT");
+        // The bundle's own Kafka clients (journal, requests consumers, health check) read the same.
+        assertThat(host.getCamelContext().getRegistry().lookupByNameAndType("kafkaClientSettings", KafkaClientSettings.class)
+                .clientProperties(null)).containsEntry("bootstrap.servers", BROKERS)
+                .containsEntry("security.protocol", "PLAINTEXT");
+        // OPENTACT_* reach the {{setting:...}} keys: the CSV intake watches the deployment's inbox.
+        assertThat(host.getCamelContext().resolvePropertyPlaceholders("{{setting:opentact.inbox.dir}}"))
+                .isEqualTo(System.getenv("OPENTACT_INBOX_DIR"));
+    }
+
+    @Test
+    void theBundlesBeansAreBuiltOnceInTheHostsContext() {
+        HostSetup setup = host.getCamelContext().getRegistry().lookupByNameAndType("opentactHostSetup", HostSetup.class);
+        assertThat(setup.beansBuilt()).as("times beans.camel.yaml was built in this Camel context").isEqualTo(1);
     }
 
     @Test
@@ -105,6 +136,10 @@ class CamelMainHostTest {
         assertThat(numbers.get(0)).containsEntry("state", "ordered").containsEntry("request_id", "crm-c-42")
                 .containsEntry("order_uuid", outcomes.get(0).get("order_uuid"));
         assertThat(sandbox.purchaseCount(12029822917L)).isEqualTo(1);
+        // The host's own outcome consumer (crm-outcomes, read_committed) got it too.
+        CrmOutcomes crm = host.getCamelContext().getRegistry().lookupByNameAndType("crmOutcomes", CrmOutcomes.class);
+        await().atMost(WAIT).until(() -> crm.of("crm-c-42") != null);
+        assertThat(crm.of("crm-c-42").path("state").asText()).isEqualTo("completed");
     }
 
     @Test
@@ -126,7 +161,7 @@ class CamelMainHostTest {
         IntakeControl intake = host.getCamelContext().getRegistry().lookupByNameAndType("intakeControl", IntakeControl.class);
         intake.pauseFor("not enough account balance (host test)", 3_600_000);
         Properties p = new Properties();
-        p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers());
+        p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, BROKERS);
         p.put(ProducerConfig.ACKS_CONFIG, "all");
         p.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName());
         p.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName());

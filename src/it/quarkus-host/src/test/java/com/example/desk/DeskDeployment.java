@@ -2,7 +2,7 @@ package com.example.desk;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.file.Files;
+import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
@@ -13,34 +13,41 @@ import dev.tnorders.opentact.sandbox.OpentactSandbox;
 import dev.tnorders.opentact.standalone.EmbeddedKafkaBroker;
 
 /**
- * What the deployment would give as environment variables: a real Kafka broker (the library's
- * in-process KRaft broker) and the Opentact sandbox over HTTP, both started before the application,
- * stopped after it. (No Dev Services: they would need Docker.)
+ * The deployment: a real Kafka broker (the library's in-process KRaft broker) and the Opentact
+ * sandbox over HTTP, started before the application at the addresses that this JVM's environment
+ * variables name (set by the build: surefire's environmentVariables in pom.xml), stopped after it.
+ * It gives the application no configuration: the application reads the same variables itself.
+ * (No Dev Services: they would need Docker.)
  */
 public class DeskDeployment implements QuarkusTestResourceLifecycleManager {
 
-    static final String TOKEN = "desk-token";
+    static final String BROKERS = env("CAMEL_COMPONENT_KAFKA_BROKERS");
+    static final String TOKEN = env("OPENTACT_API_TOKEN");
+    static final Path INBOX = Path.of(env("OPENTACT_INBOX_DIR"));
+    static final Path OUTBOX = Path.of(env("OPENTACT_OUTBOX_DIR"));
 
     static EmbeddedKafkaBroker broker;
     static OpentactSandbox sandbox;
-    static Path work;
 
     @Override
     public Map<String, String> start() {
         try {
-            broker = EmbeddedKafkaBroker.startTemporary();
-            sandbox = OpentactSandbox.start(0, TOKEN);
+            broker = EmbeddedKafkaBroker.startTemporary(URI.create("kafka://" + BROKERS).getPort());
+            sandbox = OpentactSandbox.start(URI.create(env("OPENTACT_API_BASE_URL")).getPort(), TOKEN);
             sandbox.setCompletionDelay(Duration.ofMillis(100));
-            work = Files.createTempDirectory("desk-host");
-            return Map.of(
-                    "camel.component.kafka.brokers", broker.bootstrapServers(),
-                    "opentact.api.base-url", sandbox.baseUrl(),
-                    "opentact.api.token", TOKEN,
-                    "opentact.inbox.dir", work.resolve("inbox").toString(),
-                    "opentact.outbox.dir", work.resolve("outbox").toString());
+            return Map.of();
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
+    }
+
+    /** A deployment setting from this JVM's environment (pom.xml sets them for the tests). */
+    static String env(String name) {
+        String value = System.getenv(name);
+        if (value == null || value.isBlank()) {
+            throw new IllegalStateException(name + " is not in the environment: run the tests with Maven (pom.xml sets it)");
+        }
+        return value;
     }
 
     @Override

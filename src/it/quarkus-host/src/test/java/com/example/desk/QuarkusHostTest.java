@@ -24,6 +24,8 @@ import jakarta.inject.Inject;
 import org.apache.camel.CamelContext;
 import org.apache.camel.Exchange;
 import org.apache.camel.ServiceStatus;
+import org.apache.camel.component.kafka.KafkaComponent;
+import org.apache.camel.component.kafka.KafkaConfiguration;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -36,6 +38,8 @@ import org.eclipse.microprofile.config.ConfigProvider;
 import org.junit.jupiter.api.Test;
 import org.slf4j.LoggerFactory;
 
+import dev.tnorders.opentact.config.HostSetup;
+import dev.tnorders.opentact.kafka.KafkaClientSettings;
 import dev.tnorders.opentact.ops.IntakeControl;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -43,8 +47,10 @@ import static org.awaitility.Awaitility.await;
 
 /**
  * The Quarkus host started by @QuarkusTest (JVM mode) with its own application.properties (the
- * library's routes included by pattern); only the deployment's settings come from DeskDeployment:
- * a real Kafka broker and the Opentact sandbox over HTTP.
+ * library's beans and routes included by pattern), and the deployment's settings as real environment
+ * variables of this JVM, set by the build (surefire's environmentVariables in pom.xml):
+ * CAMEL_COMPONENT_KAFKA_*, OPENTACT_*. Nothing is passed as configuration; DeskDeployment starts a
+ * real Kafka broker and the Opentact sandbox over HTTP at the addresses those variables name.
  */
 @QuarkusTest
 @WithTestResource(DeskDeployment.class)
@@ -67,6 +73,24 @@ class QuarkusHostTest {
         assertThat(camel.getRoute("desk-new-line")).isNotNull();
         // Quarkus's logging (JBoss LogManager): the library brings no SLF4J binding of its own.
         assertThat(LoggerFactory.getILoggerFactory().getClass().getName()).startsWith("org.slf4j.impl.Slf4jLoggerFactory");
+    }
+
+    @Test
+    void theDeploymentsEnvironmentVariablesReachTheKafkaComponentAndTheBundle() {
+        KafkaConfiguration kafka = camel.getComponent("kafka", KafkaComponent.class).getConfiguration();
+        assertThat(kafka.getBrokers()).isEqualTo(DeskDeployment.BROKERS);
+        assertThat(kafka.getSecurityProtocol()).isEqualTo("PLAINTEXT");
+        assertThat(camel.getRegistry().lookupByNameAndType("kafkaClientSettings", KafkaClientSettings.class)
+                .clientProperties(null)).containsEntry("bootstrap.servers", DeskDeployment.BROKERS)
+                .containsEntry("security.protocol", "PLAINTEXT");
+        assertThat(camel.resolvePropertyPlaceholders("{{setting:opentact.inbox.dir}}"))
+                .isEqualTo(DeskDeployment.INBOX.toString());
+    }
+
+    @Test
+    void theBundlesBeansAreBuiltOnceInTheHostsContext() {
+        HostSetup setup = camel.getRegistry().lookupByNameAndType("opentactHostSetup", HostSetup.class);
+        assertThat(setup.beansBuilt()).as("times beans.camel.yaml was built in this Camel context").isEqualTo(1);
     }
 
     @Test
@@ -103,13 +127,13 @@ class QuarkusHostTest {
 
     @Test
     void aCsvFileInTheHostsInboxIsOrderedAndAnsweredInItsOutbox() throws Exception {
-        Path inbox = DeskDeployment.work.resolve("inbox");
+        Path inbox = DeskDeployment.INBOX;
         Files.createDirectories(inbox);
         Path part = inbox.resolve(".desk-lines.csv.part");
         Files.writeString(part, "tn,features\n+1 202 555 0143,voice;sms\n", StandardCharsets.UTF_8);
         Files.move(part, inbox.resolve("desk-lines.csv"));
 
-        Path results = DeskDeployment.work.resolve("outbox").resolve("desk-lines.csv.results.csv");
+        Path results = DeskDeployment.OUTBOX.resolve("desk-lines.csv.results.csv");
         await().atMost(WAIT).pollInterval(Duration.ofMillis(500)).untilAsserted(() -> {
             assertThat(results).exists();
             assertThat(Files.readString(results)).contains("ordered");
@@ -156,7 +180,7 @@ class QuarkusHostTest {
 
     private static void send(String topic, String key, String value) throws Exception {
         Properties p = new Properties();
-        p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, DeskDeployment.broker.bootstrapServers());
+        p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, DeskDeployment.BROKERS);
         p.put(ProducerConfig.ACKS_CONFIG, "all");
         p.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName());
         p.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName());
@@ -171,7 +195,7 @@ class QuarkusHostTest {
      */
     private static List<Map<String, Object>> read(String topic, String key) throws Exception {
         Properties p = new Properties();
-        p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, DeskDeployment.broker.bootstrapServers());
+        p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, DeskDeployment.BROKERS);
         p.put(ConsumerConfig.GROUP_ID_CONFIG, "probe-" + UUID.randomUUID());
         p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
         p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");

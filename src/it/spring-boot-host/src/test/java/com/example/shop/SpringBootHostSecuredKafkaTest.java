@@ -138,7 +138,9 @@ class SpringBootHostSecuredKafkaTest {
                 "opentact.api.base-url=" + sandbox.baseUrl(),
                 "opentact.api.token=" + TOKEN,
                 "opentact.inbox.dir=" + work.resolve("inbox"),
-                "opentact.outbox.dir=" + work.resolve("outbox")));
+                "opentact.outbox.dir=" + work.resolve("outbox"),
+                "opentact.order.poll-interval-ms=100",
+                "opentact.order.poll-max-interval-ms=500"));
         kafkaSecurity(password).forEach((option, value) -> settings.add("camel.component.kafka." + option + "=" + value));
         settings.addAll(List.of(more));
         return new SpringApplicationBuilder(ShopApplication.class).properties(settings.toArray(String[]::new));

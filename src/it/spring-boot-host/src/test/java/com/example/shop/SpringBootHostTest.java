@@ -1,8 +1,7 @@
 package com.example.shop;
 
 import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
+import java.net.URI;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -12,19 +11,22 @@ import java.util.ServiceLoader;
 import org.apache.camel.CamelContext;
 import org.apache.camel.Exchange;
 import org.apache.camel.ServiceStatus;
+import org.apache.camel.component.kafka.KafkaComponent;
+import org.apache.camel.component.kafka.KafkaConfiguration;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.StringSerializer;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.slf4j.LoggerFactory;
 import org.slf4j.spi.SLF4JServiceProvider;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.test.annotation.DirtiesContext;
-import org.springframework.test.context.DynamicPropertyRegistry;
-import org.springframework.test.context.DynamicPropertySource;
 
+import dev.tnorders.opentact.config.HostSetup;
+import dev.tnorders.opentact.kafka.KafkaClientSettings;
 import dev.tnorders.opentact.ops.IntakeControl;
 import dev.tnorders.opentact.sandbox.OpentactSandbox;
 import dev.tnorders.opentact.standalone.EmbeddedKafkaBroker;
@@ -34,15 +36,20 @@ import static org.awaitility.Awaitility.await;
 
 /**
  * The Spring Boot host started by @SpringBootTest with its own application.properties (the
- * library's routes included by pattern); only the deployment's settings come from here: a real
- * Kafka broker and the Opentact sandbox over HTTP, both started by this test.
+ * library's beans and routes included by pattern), and the deployment's settings as real
+ * environment variables of this JVM, set by the build (surefire's environmentVariables in pom.xml):
+ * CAMEL_COMPONENT_KAFKA_*, OPENTACT_*. Nothing is passed as a property. This test starts a real
+ * Kafka broker and the Opentact sandbox over HTTP at the addresses those variables name, before the
+ * application starts.
  */
 @SpringBootTest(classes = ShopApplication.class)
 @DirtiesContext // the application stops after this class, before the broker and sandbox (JVM exit)
 class SpringBootHostTest {
 
-    private static final String TOKEN = "shop-token";
     private static final Duration WAIT = Duration.ofSeconds(60);
+    private static final String BROKERS = env("CAMEL_COMPONENT_KAFKA_BROKERS");
+    private static final String BASE_URL = env("OPENTACT_API_BASE_URL");
+    private static final String TOKEN = env("OPENTACT_API_TOKEN");
 
     static EmbeddedKafkaBroker broker;
     static OpentactSandbox sandbox;
@@ -50,23 +57,44 @@ class SpringBootHostTest {
     @Autowired
     CamelContext camel;
 
-    /** What the deployment would give as environment variables; the broker and the sandbox start first. */
-    @DynamicPropertySource
-    static void deployment(DynamicPropertyRegistry registry) throws IOException {
-        broker = EmbeddedKafkaBroker.startTemporary();
-        sandbox = OpentactSandbox.start(0, TOKEN);
+    /** The deployment: the broker and the sandbox, at the environment's addresses, before the application. */
+    @BeforeAll
+    static void deployment() throws IOException {
+        broker = EmbeddedKafkaBroker.startTemporary(URI.create("kafka://" + BROKERS).getPort());
+        sandbox = OpentactSandbox.start(URI.create(BASE_URL).getPort(), TOKEN);
         // Closed at JVM exit: @DirtiesContext closes the application first, after this class.
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             sandbox.close();
             broker.close();
         }, "host-test-deployment-shutdown"));
         sandbox.setCompletionDelay(Duration.ofMillis(100));
-        Path work = Files.createTempDirectory("shop-host");
-        registry.add("camel.component.kafka.brokers", broker::bootstrapServers);
-        registry.add("opentact.api.base-url", sandbox::baseUrl);
-        registry.add("opentact.api.token", () -> TOKEN);
-        registry.add("opentact.inbox.dir", () -> work.resolve("inbox").toString());
-        registry.add("opentact.outbox.dir", () -> work.resolve("outbox").toString());
+    }
+
+    /** A deployment setting from this JVM's environment (pom.xml sets them for the tests). */
+    private static String env(String name) {
+        String value = System.getenv(name);
+        if (value == null || value.isBlank()) {
+            throw new IllegalStateException(name + " is not in the environment: run the tests with Maven (pom.xml sets it)");
+        }
+        return value;
+    }
+
+    @Test
+    void theDeploymentsEnvironmentVariablesReachTheKafkaComponentAndTheBundle() {
+        KafkaConfiguration kafka = camel.getComponent("kafka", KafkaComponent.class).getConfiguration();
+        assertThat(kafka.getBrokers()).isEqualTo(BROKERS);
+        assertThat(kafka.getSecurityProtocol()).isEqualTo("PLAINTEXT");
+        assertThat(camel.getRegistry().lookupByNameAndType("kafkaClientSettings", KafkaClientSettings.class)
+                .clientProperties(null)).containsEntry("bootstrap.servers", BROKERS)
+                .containsEntry("security.protocol", "PLAINTEXT");
+        assertThat(camel.resolvePropertyPlaceholders("{{setting:opentact.inbox.dir}}"))
+                .isEqualTo(System.getenv("OPENTACT_INBOX_DIR"));
+    }
+
+    @Test
+    void theBundlesBeansAreBuiltOnceInTheHostsContext() {
+        HostSetup setup = camel.getRegistry().lookupByNameAndType("opentactHostSetup", HostSetup.class);
+        assertThat(setup.beansBuilt()).as("times beans.camel.yaml was built in this Camel context").isEqualTo(1);
     }
 
     @Test
@@ -127,7 +155,7 @@ class SpringBootHostTest {
 
     private static void send(String topic, String key, String value) throws Exception {
         Properties p = new Properties();
-        p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers());
+        p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, BROKERS);
         p.put(ProducerConfig.ACKS_CONFIG, "all");
         p.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName());
         p.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName());
