@@ -166,7 +166,9 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
         Path dataDir = Files.createTempDirectory("opentact-kafka-");
         Properties ports = new Properties();
         ports.setProperty("broker", Integer.toString(port));
-        ports.setProperty("controller", Integer.toString(freePort()));
+        // Two free ports at once (they differ); either one that is not the broker's.
+        int controller = java.util.Arrays.stream(freePorts(2)).filter(p -> p != port).findFirst().orElseThrow();
+        ports.setProperty("controller", Integer.toString(controller));
         try (var out = Files.newOutputStream(dataDir.resolve("ports.properties"))) {
             ports.store(out, "embedded broker ports");
         }
