@@ -239,6 +239,38 @@ class SharedRateLimitTest {
         l.awaitTurn(java.util.concurrent.TimeUnit.MILLISECONDS.toNanos(120)); // a turn at once
     }
 
+    /** Many callers at once: at most the share of them leave in any rolling window. */
+    @Test
+    void callersAtOnceLeaveAtMostTheShareInAnyWindow() throws Exception {
+        SharedRateLimit l = SharedRateLimit.alone(6, 300);
+        java.util.List<Long> left = java.util.Collections.synchronizedList(new java.util.ArrayList<>());
+        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(20);
+        try {
+            java.util.List<java.util.concurrent.Future<?>> all = new java.util.ArrayList<>();
+            for (int i = 0; i < 20; i++) {
+                all.add(pool.submit(() -> {
+                    l.awaitTurn(java.util.concurrent.TimeUnit.SECONDS.toNanos(10));
+                    left.add(System.nanoTime());
+                    return null;
+                }));
+            }
+            for (java.util.concurrent.Future<?> f : all) {
+                f.get(10, java.util.concurrent.TimeUnit.SECONDS);
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+        java.util.List<Long> sorted = new java.util.ArrayList<>(left);
+        java.util.Collections.sort(sorted);
+        for (int i = 0; i + 6 < sorted.size(); i++) {
+            // Read after each turn was taken: a millisecond for the thread to get here.
+            assertThat(sorted.get(i + 6) - sorted.get(i)).as("calls %d and %d", i, i + 6)
+                    .isGreaterThanOrEqualTo(java.util.concurrent.TimeUnit.MILLISECONDS.toNanos(299));
+        }
+        assertThat(sorted.get(sorted.size() - 1) - sorted.get(0)).as("20 calls at 6 per 300 ms: three windows at least")
+                .isGreaterThanOrEqualTo(java.util.concurrent.TimeUnit.MILLISECONDS.toNanos(899));
+    }
+
     @Test
     void aLoneInstanceIsNeverStale() {
         SharedRateLimit l = SharedRateLimit.alone(20, 1020);

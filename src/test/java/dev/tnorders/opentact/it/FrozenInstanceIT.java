@@ -135,14 +135,17 @@ class FrozenInstanceIT {
                 .containsEntry("state", "completed"));
         assertThat(Duration.ofMillis(afterResume)).as("last resume to the last outcome").isLessThan(BOUND);
         // The account's limit, summed over both instances and every kind of call (reconciliation,
-        // health probes, a member frozen and back), as Opentact counts it.
+        // health probes, a member frozen and back), as Opentact counts it: calls in any rolling
+        // second at the sandbox (the apps count 1,020 ms windows: a 20 ms margin for jitter). A
+        // figure, not a promise yet: each instance keeps to its share by the time its calls leave
+        // (SharedRateLimitTest), but calls let out together can reach the sandbox closer together
+        // than they left (a burst of reconciliations waking at once delays some after their turn):
+        // 8 in a second for a limit of 6 was seen here on a quiet machine (issue 22, item 7, left open).
         int rate = Integer.parseInt(System.getProperty("freeze.rate", "6"));
-        int busiest = RateWindows.busiest(sandbox.callTimes(), Duration.ofMillis(1020));
-        // A figure, not yet a promise: a lone member takes the whole limit, and a member back from a
-        // freeze counts itself on top of it until the group has rebalanced (issue "money safety",
-        // item 7, left open).
-        LOG.info("frozen-instance busiest window: {} calls in 1020 ms (limit {}): {}", busiest, rate,
-                RateWindows.describeBusiest(sandbox.callTimesByPath(), Duration.ofMillis(1020)));
+        int busiest = RateWindows.busiest(sandbox.callTimes(), Duration.ofMillis(1000));
+        LOG.info("frozen-instance busiest second: {} calls (limit {}): {}; in 1,020 ms: {}", busiest, rate,
+                RateWindows.describeBusiest(sandbox.callTimesByPath(), Duration.ofMillis(1000)),
+                RateWindows.busiest(sandbox.callTimes(), Duration.ofMillis(1020)));
     }
 
     /** kill -STOP / -CONT to an app this test started, by its pid. */
