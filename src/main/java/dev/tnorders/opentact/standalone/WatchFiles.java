@@ -24,9 +24,9 @@ import dev.tnorders.opentact.kafka.KafkaClientSettings;
  * {@code mvn -q exec:java -Dexec.mainClass=dev.tnorders.opentact.standalone.WatchFiles}.
  * Reads the file-state topic and the files topic from their start (what every instance publishes,
  * so the same with one instance or many) and draws the screen ({@link FilesScreen}) again every
- * second in a terminal, every 10 s when its output is not one. Runs until Ctrl-C; {@code --once}
- * prints one screen once the topics are read and stops; {@code --until-done} stops once no file is
- * in progress. Brokers and security as {@link TopicTail} finds them ({@link LocalKafka}).
+ * second in a terminal, every 10 s when its output is not one. Runs until Ctrl-C, or for
+ * {@code --for=<minutes>} at most (default a day); {@code --once} prints one screen once the topics
+ * are read and stops; {@code --until-done} stops once no file is in progress. Brokers and security as {@link TopicTail} finds them ({@link LocalKafka}).
  */
 public final class WatchFiles {
 
@@ -38,6 +38,9 @@ public final class WatchFiles {
     public static void main(String[] args) throws IOException {
         boolean once = List.of(args).contains("--once");
         boolean untilDone = List.of(args).contains("--until-done");
+        long forMinutes = List.of(args).stream().filter(a -> a.startsWith("--for=")).findFirst()
+                .map(a -> Long.parseLong(a.substring("--for=".length()))).orElse(24 * 60L);
+        long stopAt = System.nanoTime() + Duration.ofMinutes(forMinutes).toNanos();
         Properties file = LocalKafka.configFile();
         String brokers;
         try {
@@ -70,7 +73,7 @@ public final class WatchFiles {
             boolean caughtUp = false;
             boolean seenOpen = false;
             long nextDraw = 0;
-            while (true) {
+            while (System.nanoTime() < stopAt) { // bounded: --for (a day by default)
                 for (ConsumerRecord<String, String> r : consumer.poll(Duration.ofMillis(250))) {
                     screen.add(new FilesScreen.Seen(System.currentTimeMillis(), r.topic(), r.key(), r.value()));
                 }
