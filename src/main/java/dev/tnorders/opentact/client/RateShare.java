@@ -9,8 +9,9 @@ package dev.tnorders.opentact.client;
  * while other instances are there), never below one call per window.
  *
  * <p>Rounding down keeps the sum over every instance within the limit. Which of the group's
- * members are this instance's cannot be told from the group's description (client ids repeat
- * across JVMs), so the rule stays on the safe side where it cannot know:
+ * members are this instance's cannot be told from their client ids (they repeat across JVMs): its
+ * own consumers tell it (their rebalance listeners, their member ids), and where it cannot know the
+ * rule stays on the safe side:
  * <ul>
  *   <li>before any answer from Kafka, one call per window;</li>
  *   <li>until this instance has joined (each of its consumers said so, {@link #memberJoined}; or its
