@@ -284,12 +284,7 @@ public class FileEnds implements FileWatch, CamelContextAware {
 
     private void viewLoop() {
         while (running) {
-            Properties c = kafka.clientProperties("opentact-file-view");
-            c.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
-            c.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
-            c.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName());
-            c.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName());
-            c.put(ConsumerConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 30_000);
+            Properties c = kafka.committedStringReader("opentact-file-view");
             try (KafkaConsumer<String, String> consumer = new KafkaConsumer<>(c)) {
                 TopicPartition tp = new TopicPartition(stateTopic, 0);
                 consumer.assign(List.of(tp));
@@ -605,12 +600,7 @@ public class FileEnds implements FileWatch, CamelContextAware {
 
     private Map<String, FileTally> readTallies() {
         Map<String, FileTally> out = new HashMap<>();
-        Properties c = kafka.clientProperties("opentact-file-ends-tallies");
-        c.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
-        c.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
-        c.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName());
-        c.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName());
-        c.put(ConsumerConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 30_000);
+        Properties c = kafka.committedStringReader("opentact-file-ends-tallies");
         try (KafkaConsumer<String, String> consumer = new KafkaConsumer<>(c)) {
             TopicPartition tp = new TopicPartition(stateTopic, 0);
             consumer.assign(List.of(tp));

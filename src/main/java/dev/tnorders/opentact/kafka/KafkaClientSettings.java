@@ -260,6 +260,20 @@ public class KafkaClientSettings implements CamelContextAware {
         return p;
     }
 
+    /**
+     * {@link #clientProperties} for a consumer that reads committed string records from assigned
+     * partitions, commits nothing, and gives each blocking call at most 30 s.
+     */
+    public Properties committedStringReader(String clientId) {
+        Properties p = clientProperties(clientId);
+        p.put("enable.auto.commit", false);
+        p.put("isolation.level", "read_committed");
+        p.put("key.deserializer", org.apache.kafka.common.serialization.StringDeserializer.class.getName());
+        p.put("value.deserializer", org.apache.kafka.common.serialization.StringDeserializer.class.getName());
+        p.put("default.api.timeout.ms", 30_000);
+        return p;
+    }
+
     private volatile KafkaStartupException startupFailure;
 
     /** What made a client fail at start with these settings, or null. */

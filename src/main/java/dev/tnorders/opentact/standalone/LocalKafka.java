@@ -49,6 +49,19 @@ final class LocalKafka {
      * @param fromEnv   the value of {@code CAMEL_COMPONENT_KAFKA_BROKERS} (null or blank: unset)
      * @param kafkaDir  the embedded broker's folder, read when the variable is unset
      */
+    /**
+     * The brokers as a tool run next to the app finds them ({@link #brokers(String, Path)}), or null
+     * after saying on standard error why there are none (the tool then exits with 2).
+     */
+    static String brokersOrSayWhy(Properties file) throws IOException {
+        try {
+            return brokers(System.getenv("CAMEL_COMPONENT_KAFKA_BROKERS"), embeddedKafkaDir(file));
+        } catch (NoBrokersException e) {
+            System.err.println(e.getMessage());
+            return null;
+        }
+    }
+
     static String brokers(String fromEnv, Path kafkaDir) throws NoBrokersException, IOException {
         if (fromEnv != null && !fromEnv.isBlank()) {
             return fromEnv.strip();

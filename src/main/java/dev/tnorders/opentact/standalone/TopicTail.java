@@ -31,11 +31,8 @@ public final class TopicTail {
         List<String> topics = args.length > 0 ? List.of(args)
                 : List.of("opentact.order.outcomes", "opentact.order.numbers", "opentact.order.dlq");
         Properties file = LocalKafka.configFile();
-        String brokers;
-        try {
-            brokers = LocalKafka.brokers(System.getenv("CAMEL_COMPONENT_KAFKA_BROKERS"), LocalKafka.embeddedKafkaDir(file));
-        } catch (LocalKafka.NoBrokersException e) {
-            System.err.println(e.getMessage());
+        String brokers = LocalKafka.brokersOrSayWhy(file);
+        if (brokers == null) {
             System.exit(2);
             return;
         }

@@ -9,12 +9,10 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Properties;
 
-import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.PartitionInfo;
 import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.serialization.StringDeserializer;
 
 import dev.tnorders.opentact.files.FilesScreen;
 import dev.tnorders.opentact.kafka.KafkaClientSettings;
@@ -42,11 +40,8 @@ public final class WatchFiles {
                 .map(a -> Long.parseLong(a.substring("--for=".length()))).orElse(24 * 60L);
         long stopAt = System.nanoTime() + Duration.ofMinutes(forMinutes).toNanos();
         Properties file = LocalKafka.configFile();
-        String brokers;
-        try {
-            brokers = LocalKafka.brokers(System.getenv("CAMEL_COMPONENT_KAFKA_BROKERS"), LocalKafka.embeddedKafkaDir(file));
-        } catch (LocalKafka.NoBrokersException e) {
-            System.err.println(e.getMessage());
+        String brokers = LocalKafka.brokersOrSayWhy(file);
+        if (brokers == null) {
             System.exit(2);
             return;
         }
@@ -55,12 +50,7 @@ public final class WatchFiles {
         long endedShownMs = millis(LocalKafka.setting("opentact.files.ended-shown-ms", file), 3_600_000);
         long rememberedMs = millis(LocalKafka.setting("opentact.journal.retention-ms", file), 604_800_000);
         KafkaClientSettings kafka = LocalKafka.clientSettings(brokers, file);
-        Properties c = kafka.clientProperties("opentact-watch-files");
-        c.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
-        c.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
-        c.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName());
-        c.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName());
-        c.put(ConsumerConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 30_000);
+        Properties c = kafka.committedStringReader("opentact-watch-files");
         boolean terminal = System.console() != null && !once;
         PrintStream out = new PrintStream(System.out, true, StandardCharsets.UTF_8);
         FilesScreen screen = new FilesScreen(stateTopic, filesTopic, endedShownMs, rememberedMs);
