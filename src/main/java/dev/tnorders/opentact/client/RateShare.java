@@ -238,9 +238,11 @@ public final class RateShare {
             share = 1;
         } else {
             // Alone once joined: no other member has to notice it (one that joins later waits for
-            // this one to notice it instead), so no settling time.
-            // Every member that joins later sees this one, so it stays settled.
-            if (joined && total <= mine) {
+            // this one to notice it instead), and every member that joins later sees it, so it stays
+            // settled. Alone only by a look that can tell: the group stable (a rebalance in progress
+            // lists only some members: three instances starting together each saw one and took the
+            // whole limit) and its own members' ids the ones there.
+            if (joined && total <= mine && !group.rebalancing() && group.mineSeen()) {
                 joinedAtMs = Math.min(joinedAtMs, nowMs - settleMs);
             }
             share = settled(nowMs) ? share(limit, mine, total, severalPercent) : 0;

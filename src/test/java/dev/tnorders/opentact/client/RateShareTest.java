@@ -160,8 +160,23 @@ class RateShareTest {
         RateShare share = new RateShare(20, 1, 0, 90, 5_000, true);
         assertThat(share.observe(stable(0), 0)).isZero();
         share.memberJoined(0, 100);
-        assertThat(share.observe(stable(1), 200)).isEqualTo(20);
+        assertThat(share.observe(new RateShare.Group(1, false, true), 200)).isEqualTo(20);
         assertThat(share.observe(stable(2), 2_200)).as("another joined: it shrinks at once").isEqualTo(9);
+    }
+
+    /**
+     * Alone only by a look that can tell: a rebalance in progress lists some members only, and a
+     * stable group whose one member is not known to be this instance's may be another's. Three
+     * instances starting together each saw one member and took the whole limit (SharedRateLimitIT
+     * in CI: 3.4% of the calls drew a 429).
+     */
+    @Test
+    void aLookThatCannotTellIsNotTakenForBeingAlone() {
+        RateShare share = new RateShare(10, 1, 0, 90, 5_000, true);
+        share.memberJoined(0, 0);
+        assertThat(share.observe(new RateShare.Group(1, true, true), 100)).as("rebalancing").isZero();
+        assertThat(share.observe(new RateShare.Group(1, false, false), 200)).as("its own member not seen").isZero();
+        assertThat(share.observe(new RateShare.Group(3, false, true), 5_000)).as("settled: 1 of 3").isEqualTo(3);
     }
 
     @Test

@@ -47,8 +47,9 @@ class SharedRateLimitTest {
 
     @Test
     void startsAtOneCallPerWindowAndFollowsTheGroup() {
-        Looks looks = new Looks().then(new RateShare.Group(0, false)).then(new RateShare.Group(1, false))
-                .then(new RateShare.Group(1, false)).then(new RateShare.Group(3, true)).then(new RateShare.Group(3, false));
+        Looks looks = new Looks().then(new RateShare.Group(0, false)).then(new RateShare.Group(1, false, true))
+                .then(new RateShare.Group(1, false, true)).then(new RateShare.Group(3, true))
+                .then(new RateShare.Group(3, false));
         SharedRateLimit l = limit(20, 1, looks);
         assertThat(l.callsPerWindow()).isEqualTo(1);
         assertThat(l.callsPerSlice()).isEqualTo(1);
