@@ -23,6 +23,7 @@ public final class CallTicket {
     private long since;
     private int attempts;
     private boolean abandoned;
+    private Long sentAt;
 
     /**
      * @param call  what it is, for messages ({@code POST /rest/order})
@@ -39,6 +40,7 @@ public final class CallTicket {
     /** An attempt entered the client route (the first, or a retry). */
     public synchronized void queued() {
         stage = Stage.QUEUED;
+        sentAt = null;
         since = nanos.getAsLong();
         attempts++;
     }
@@ -69,7 +71,13 @@ public final class CallTicket {
             }
             stage = Stage.SENT;
             since = nanos.getAsLong();
+            sentAt = since;
         }
+    }
+
+    /** When this attempt left (its clock), or null while it has not. */
+    public synchronized Long sentNanos() {
+        return sentAt;
     }
 
     /** What is left of the queue timeout for this attempt (0 when it is over, or not queued). */

@@ -183,15 +183,41 @@ public class CamelOpentactApi implements OpentactApi, CamelContextAware {
         }
     }
 
-    /** Right before the HTTP call, on the thread that makes it: see {@link CallTicket#admit}. */
-    public void admit(CallTicket ticket) {
+    /**
+     * Right before the HTTP step, on the thread that sends: the call's admission ({@link #admit}) is
+     * armed for the HTTP client, which carries it out once the call's connection is ready, right
+     * before the request is written ({@link OpentactHttpClient}).
+     */
+    public void armAdmission(CallTicket ticket) {
         if (ticket != null) {
-            SharedRateLimit limit = rateLimit;
-            if (limit != null) { // first a turn in the rolling window, then the ticket's own checks, last
-                limit.awaitTurn(ticket.queueLeftNanos(deadlines()));
-            }
-            ticket.admit(deadlines());
+            SendAdmission.arm(() -> admit(ticket));
         }
+    }
+
+    /**
+     * On the thread that sends, after every queue: first a turn in the rate limit's rolling window,
+     * then the ticket's own checks ({@link CallTicket#admit}), last.
+     */
+    void admit(CallTicket ticket) {
+        SharedRateLimit limit = rateLimit;
+        if (limit != null) {
+            limit.awaitTurn(ticket.queueLeftNanos(deadlines()));
+        }
+        ticket.admit(deadlines());
+    }
+
+    /**
+     * When the call's HTTP attempt began, for its latency: when it left (after its admission), or
+     * {@code attemptedNanos} when it failed before (its connection could not be made); null when it
+     * was refused before it left ({@link CallNotSentException}, {@link CallAbandonedException}):
+     * no call was made, and nothing is measured.
+     */
+    public Long callStartedNanos(CallTicket ticket, Throwable error, Long attemptedNanos) {
+        Long sent = ticket == null ? null : ticket.sentNanos();
+        if (sent != null) {
+            return sent;
+        }
+        return error instanceof CallNotSentException || error instanceof CallAbandonedException ? null : attemptedNanos;
     }
 
     /**
@@ -204,6 +230,7 @@ public class CamelOpentactApi implements OpentactApi, CamelContextAware {
 
     /** The HTTP call ended, answered or not. */
     public void answered(CallTicket ticket) {
+        SendAdmission.disarm();
         if (ticket != null) {
             ticket.answered();
         }

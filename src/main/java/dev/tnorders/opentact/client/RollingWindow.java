@@ -4,10 +4,16 @@ import java.util.ArrayDeque;
 import java.util.Iterator;
 
 /**
- * The calls this instance sent in the last window, by the monotonic clock: a call may leave only
- * while fewer than the share were sent in any window ending at it. Camel's Throttles pace calls
- * in fixed windows and slices; calls they released before a pause of the JVM (a freeze, a long GC)
- * or in bulk after it would otherwise leave together. This is the last word, asked on the thread
+ * The calls this instance sent in the last window, by the monotonic clock, and their pace: a call
+ * may leave only while fewer than the share were sent in any window ending at it, and not before
+ * its turn in an even pace of one call per {@code window / share} (half a step early at most, so
+ * that a thread woken late does not slow the pace down). Camel's Throttles pace calls in fixed
+ * windows and slices; calls they released before a pause of the JVM (a freeze, a long GC) or in
+ * bulk after it would otherwise leave together, and calls that leave in bursts at a window's edges
+ * arrive in one second of Opentact's with a jitter of a few milliseconds: s calls at the end of one
+ * window and s at the start of the next. Evenly paced, one more call in a second needs a jitter as
+ * long as the window's margin over Opentact's second, and two more a jitter of half a step on top
+ * (docs/operations.md, "Running several instances"). This is the last word, asked on the thread
  * that sends ({@link SharedRateLimit#awaitTurn}). Holds at most as many times as the largest share
  * it was asked with.
  */
@@ -15,6 +21,9 @@ final class RollingWindow {
 
     private final long windowNanos;
     private final ArrayDeque<Long> sent = new ArrayDeque<>();
+    /** When the next call's turn is due in the even pace (GCRA's theoretical arrival time). */
+    private long dueNanos;
+    private boolean paced;
 
     RollingWindow(long windowNanos) {
         if (windowNanos <= 0) {
@@ -24,7 +33,8 @@ final class RollingWindow {
     }
 
     /**
-     * Takes a turn now if fewer than {@code limit} calls were sent in the window ending now.
+     * Takes a turn now if fewer than {@code limit} calls were sent in the window ending now and the
+     * pace allows one.
      *
      * @return 0 when taken (it counts as sent now); else how long until a turn may be free
      */
@@ -33,8 +43,15 @@ final class RollingWindow {
             sent.pollFirst();
         }
         long max = Math.max(1, limit);
+        long step = windowNanos / max;
+        if (paced && nowNanos - (dueNanos - step / 2) < 0) {
+            return Math.max(1, dueNanos - step / 2 - nowNanos);
+        }
         if (sent.size() < max) {
             sent.addLast(nowNanos);
+            // Early by up to half a step, the pace goes on from its due time; late, from now.
+            dueNanos = (paced && nowNanos - dueNanos < 0 ? dueNanos : nowNanos) + step;
+            paced = true;
             return 0;
         }
         // The call at position size - max (oldest first) must leave the window first.

@@ -193,6 +193,9 @@ public class OrderMetrics implements CamelContextAware {
      * @param error  the exception when there was no answer, else null
      */
     public void opentactCall(String method, String path, Integer status, Throwable error, Long startedNanos) {
+        if (startedNanos == null && (status == null || status <= 0)) {
+            return; // refused before it left (no turn in time, its caller gone, its guard): no call was made
+        }
         lastAnswer = new LastAnswer(status != null && status > 0 ? status : null,
                 status != null && status > 0 ? null : errorKind(error), System.currentTimeMillis());
         String endpoint = endpointTemplate(path);

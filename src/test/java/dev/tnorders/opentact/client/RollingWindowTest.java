@@ -13,10 +13,30 @@ class RollingWindowTest {
     void atMostTheShareInAnyWindowEndingAtACall() {
         RollingWindow w = new RollingWindow(1020 * MS);
         assertThat(w.tryTake(0, 2)).isZero();
-        assertThat(w.tryTake(10 * MS, 2)).isZero();
-        assertThat(w.tryTake(20 * MS, 2)).as("the first leaves the window at 1020 ms").isEqualTo(1000 * MS);
+        assertThat(w.tryTake(300 * MS, 2)).as("half a step (255 ms) early at most").isZero();
+        assertThat(w.tryTake(800 * MS, 2)).as("the first leaves the window at 1020 ms").isEqualTo(220 * MS);
         assertThat(w.tryTake(1020 * MS, 2)).isZero();
         assertThat(w.inWindow(1020 * MS)).isEqualTo(2);
+    }
+
+    /**
+     * Calls asked for together leave one step of window / share apart (half a step early at most),
+     * not in one burst per window: a burst at the end of one window and one at the start of the next
+     * arrive in one second of Opentact's with a jitter of a few milliseconds.
+     */
+    @Test
+    void callsAskedTogetherLeaveAtAnEvenPace() {
+        RollingWindow w = new RollingWindow(1000 * MS);
+        assertThat(w.tryTake(0, 4)).isZero();
+        assertThat(w.tryTake(0, 4)).as("the next turn: 250 ms later, taken up to 125 ms early").isEqualTo(125 * MS);
+        assertThat(w.tryTake(125 * MS, 4)).isZero();
+        assertThat(w.tryTake(130 * MS, 4)).as("due at 500 ms").isEqualTo(245 * MS);
+        // A thread that wakes late does not push the pace back by its lateness...
+        assertThat(w.tryTake(375 * MS, 4)).isZero();
+        assertThat(w.tryTake(625 * MS, 4)).as("due at 750 ms, not 875").isZero();
+        // ...and after a quiet spell the pace starts again from now, not with a burst to catch up.
+        assertThat(w.tryTake(5_000 * MS, 4)).isZero();
+        assertThat(w.tryTake(5_000 * MS, 4)).isEqualTo(125 * MS);
     }
 
     /**
@@ -27,22 +47,23 @@ class RollingWindowTest {
     void callsReleasedTogetherLeaveOneTurnAtATimeAtTheShareInForceNow() {
         RollingWindow w = new RollingWindow(1020 * MS);
         w.tryTake(0, 5);
-        w.tryTake(1 * MS, 5);
+        w.tryTake(200 * MS, 5);
         long wake = 30_000 * MS;
         assertThat(w.tryTake(wake, 1)).isZero();
-        assertThat(w.tryTake(wake + 1, 1)).isEqualTo(1020 * MS - 1);
+        assertThat(w.tryTake(wake + 1, 1)).isPositive();
+        assertThat(w.tryTake(wake + 600 * MS, 1)).as("the pace allows it, the window not yet").isEqualTo(420 * MS);
         assertThat(w.tryTake(wake + 1020 * MS, 1)).isZero();
     }
 
     @Test
     void aShareThatShrankWaitsForTheCallsAboveItToLeave() {
         RollingWindow w = new RollingWindow(1000 * MS);
-        for (int i = 0; i < 5; i++) {
-            assertThat(w.tryTake(i * MS, 5)).isZero();
+        for (long at : new long[] {0, 100, 300, 500, 700}) {
+            assertThat(w.tryTake(at * MS, 5)).as("at %d ms", at).isZero();
         }
-        // Now 2 per window: four of the five must leave first (one may stay); the fourth, sent at 3 ms, at 1003 ms.
-        assertThat(w.tryTake(100 * MS, 2)).isEqualTo(903 * MS);
-        assertThat(w.tryTake(1003 * MS, 2)).isZero();
+        // Now 2 per window: three of the five must leave first; the fourth, sent at 500 ms, at 1500 ms.
+        assertThat(w.tryTake(750 * MS, 2)).isEqualTo(750 * MS);
+        assertThat(w.tryTake(1500 * MS, 2)).isZero();
     }
 
     @Test

@@ -153,6 +153,21 @@ class OrderMetricsTest {
         assertThat(registry.find("opentact.api.errors").tags("status", "200").counters()).isEmpty();
     }
 
+    /**
+     * A call refused before it left (no turn in the rate limit in time, its caller gone, its guard)
+     * reached nobody: it is not counted as an error of Opentact's, and the health check's last
+     * answer stays the real one.
+     */
+    @Test
+    void aCallRefusedBeforeItLeftIsNoCall() {
+        long started = metrics.startTimer();
+        metrics.opentactCall("GET", "/rest/order/price", 200, null, started);
+        metrics.opentactCall("POST", "/rest/order", null, new IllegalStateException("no turn in time; it was not sent"), null);
+        assertThat(registry.find("opentact.api.errors").counters()).isEmpty();
+        assertThat(registry.find("opentact.api.calls").timers()).hasSize(1);
+        assertThat(metrics.lastAnswer().status()).isEqualTo(200);
+    }
+
     @Test
     void deadLettersBySourceAndOrdersInFlight() {
         metrics.deadLetter(Map.of("payload", "x", "source", TOPIC));

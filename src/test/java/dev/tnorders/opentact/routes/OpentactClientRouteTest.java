@@ -18,7 +18,7 @@ import dev.tnorders.opentact.client.ApiResponse;
 import dev.tnorders.opentact.client.CallNotSentException;
 import dev.tnorders.opentact.client.CamelOpentactApi;
 import dev.tnorders.opentact.client.HonourRetryAfter;
-import dev.tnorders.opentact.client.NoAutomaticRetries;
+import dev.tnorders.opentact.client.OpentactHttpClient;
 import dev.tnorders.opentact.client.OpentactAuth;
 import dev.tnorders.opentact.client.OpentactAuthException;
 import dev.tnorders.opentact.client.OpentactResponses;
@@ -50,9 +50,9 @@ class OpentactClientRouteTest {
             return new OpentactAuth("http://127.0.0.1:9", "x-auth-token", "secret-token");
         }
 
-        @BindToRegistry("opentactNoAutomaticRetries")
-        public NoAutomaticRetries noAutomaticRetries() {
-            return new NoAutomaticRetries();
+        @BindToRegistry("opentactHttpClient")
+        public OpentactHttpClient opentactHttpClient() {
+            return new OpentactHttpClient();
         }
 
         @BindToRegistry("honourRetryAfter")

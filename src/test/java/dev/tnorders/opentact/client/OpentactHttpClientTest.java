@@ -1,0 +1,104 @@
+package dev.tnorders.opentact.client;
+
+import java.io.InputStream;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.net.SocketTimeoutException;
+import java.time.Duration;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import org.apache.hc.client5.http.classic.methods.HttpGet;
+import org.apache.hc.client5.http.impl.classic.CloseableHttpClient;
+import org.apache.hc.client5.http.impl.classic.HttpClientBuilder;
+import org.junit.jupiter.api.Test;
+
+import com.sun.net.httpserver.HttpServer;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
+
+/**
+ * The call's admission runs inside the HTTP client once its connection is made, before a byte of
+ * the request is written: a call refused there never reaches Opentact, and a call's turn is not
+ * spent while its connection is still being opened.
+ */
+class OpentactHttpClientTest {
+
+    private static CloseableHttpClient client() {
+        HttpClientBuilder b = HttpClientBuilder.create();
+        new OpentactHttpClient().configureHttpClient(b);
+        return b.build();
+    }
+
+    @Test
+    void aCallRefusedAtItsAdmissionHasItsConnectionButWritesNothing() throws Exception {
+        AtomicInteger connections = new AtomicInteger();
+        AtomicInteger bytes = new AtomicInteger(-1);
+        try (ServerSocket server = new ServerSocket(0, 5, InetAddress.getLoopbackAddress());
+             CloseableHttpClient client = client()) {
+            Thread reader = new Thread(() -> {
+                try (Socket s = server.accept()) {
+                    connections.incrementAndGet();
+                    s.setSoTimeout(3000);
+                    InputStream in = s.getInputStream();
+                    int n = 0;
+                    try {
+                        while (in.read() >= 0) {
+                            n++;
+                        }
+                    } catch (SocketTimeoutException e) {
+                        // nothing more came
+                    } catch (java.io.IOException e) {
+                        // the client closed the connection (reset): what came before counts
+                    }
+                    bytes.set(n);
+                } catch (Exception e) {
+                    bytes.set(-2);
+                }
+            }, "test-server");
+            reader.setDaemon(true);
+            reader.start();
+
+            AtomicInteger admissions = new AtomicInteger();
+            SendAdmission.arm(() -> {
+                admissions.incrementAndGet();
+                throw new CallNotSentException("no turn within the rate limit; it was not sent", null);
+            });
+            HttpGet get = new HttpGet("http://127.0.0.1:" + server.getLocalPort() + "/rest/order/price");
+            assertThatThrownBy(() -> client.execute(get, r -> r.getCode())).isInstanceOf(CallNotSentException.class);
+
+            assertThat(admissions).hasValue(1);
+            await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(bytes.get()).isGreaterThanOrEqualTo(0));
+            assertThat(connections).as("the connection was made before the admission").hasValue(1);
+            assertThat(bytes).as("no byte of the request was written").hasValue(0);
+        } finally {
+            SendAdmission.disarm();
+        }
+    }
+
+    @Test
+    void anAdmittedCallIsSentOnceAndTheAdmissionIsNotLeftArmed() throws Exception {
+        HttpServer server = HttpServer.create(new java.net.InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 5);
+        AtomicInteger requests = new AtomicInteger();
+        server.createContext("/", ex -> {
+            requests.incrementAndGet();
+            ex.sendResponseHeaders(200, -1);
+            ex.close();
+        });
+        server.start();
+        try (CloseableHttpClient client = client()) {
+            AtomicInteger admissions = new AtomicInteger();
+            SendAdmission.arm(admissions::incrementAndGet);
+            String url = "http://127.0.0.1:" + server.getAddress().getPort() + "/rest/order";
+            assertThat((int) client.execute(new HttpGet(url), r -> r.getCode())).isEqualTo(200);
+            assertThat((int) client.execute(new HttpGet(url), r -> r.getCode())).isEqualTo(200);
+            assertThat(admissions).as("armed once, carried out once").hasValue(1);
+            assertThat(requests).hasValue(2);
+        } finally {
+            server.stop(0);
+            SendAdmission.disarm();
+        }
+    }
+}
