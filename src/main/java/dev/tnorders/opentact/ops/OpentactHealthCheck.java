@@ -7,14 +7,16 @@ import java.util.function.LongSupplier;
 import java.util.function.Supplier;
 
 
+import dev.tnorders.opentact.client.CallNotSentException;
 import dev.tnorders.opentact.client.OpentactAuth;
+import dev.tnorders.opentact.client.SharedRateLimit;
 
 /**
  * Readiness: can Opentact be reached, and does it take our token? The routes' last answer from
  * Opentact when they had one within the interval; else a cheap authenticated GET
  * ({@code /rest/lease/tn?take=1}), at most once per interval: probes in between get the last answer,
  * so a busy health endpoint does not become load on Opentact, and a busy instance makes no probe
- * on top of its share of the account's rate limit.
+ * on top of its share of the account's rate limit; a probe takes a turn in that share like any call.
  */
 public class OpentactHealthCheck extends IntervalProbeHealthCheck {
 
@@ -54,6 +56,21 @@ public class OpentactHealthCheck extends IntervalProbeHealthCheck {
 
     private volatile Supplier<OrderMetrics.LastAnswer> lastAnswer = () -> null;
 
+    /**
+     * The account's rate limit: a probe is a call too, and takes a turn in this instance's share
+     * like every call of the routes (within the check's timeout); null: none (a test).
+     */
+    public void setRateLimit(SharedRateLimit rateLimit) {
+        this.turn = rateLimit == null ? null : rateLimit::awaitTurn;
+    }
+
+    /** {@link #setRateLimit}, for a test: waits up to the given nanoseconds for a turn, or throws. */
+    void setTurn(java.util.function.LongConsumer turn) {
+        this.turn = turn;
+    }
+
+    private volatile java.util.function.LongConsumer turn;
+
     @Override
     Probe ask(long now) {
         OrderMetrics.LastAnswer seen = lastAnswer.get();
@@ -62,6 +79,16 @@ public class OpentactHealthCheck extends IntervalProbeHealthCheck {
                 return new Probe(false, "Opentact cannot be reached: " + seen.error(), now);
             }
             return judge(seen.status(), now);
+        }
+        java.util.function.LongConsumer limit = turn;
+        if (limit != null) {
+            try {
+                limit.accept(timeout.toNanos());
+            } catch (CallNotSentException e) {
+                return new Probe(false, "Opentact not asked: this instance has no turn within the account's rate limit "
+                        + "(opentact.api.rate-limit) in " + timeout.toMillis() + " ms (joining the group, or its share "
+                        + "taken by its calls)", now);
+            }
         }
         try {
             HttpResponse<Void> r = client.send(auth.probe(baseUrl, "/rest/lease/tn", "take=1&skip=0", timeout),

@@ -82,6 +82,28 @@ class ProbeHealthChecksTest {
         assertThat(sandbox.callTimes("/rest/lease/tn")).hasSize(1);
     }
 
+    /** A probe is a call: it takes a turn in the instance's share of the rate limit, and without one it is not made. */
+    @Test
+    void aProbeTakesATurnWithinTheRateLimitAndIsNotMadeWithoutOne() {
+        sandbox = OpentactSandbox.start(0, "good-token");
+        OpentactHealthCheck check = new OpentactHealthCheck(sandbox.baseUrl(),
+                new OpentactAuth(sandbox.baseUrl(), "query", "good-token"), 1000, 2000, now::get);
+        java.util.List<Long> turns = new java.util.ArrayList<>();
+        check.setTurn(turns::add);
+        assertThat(check.call().getState()).isEqualTo(HealthCheck.State.UP);
+        assertThat(turns).containsExactly(2_000_000_000L);
+        assertThat(sandbox.callTimes("/rest/lease/tn")).hasSize(1);
+
+        check.setTurn(waitNanos -> {
+            throw new dev.tnorders.opentact.client.CallNotSentException("no turn", null);
+        });
+        now.addAndGet(1000);
+        HealthCheck.Result noTurn = check.call();
+        assertThat(noTurn.getState()).isEqualTo(HealthCheck.State.DOWN);
+        assertThat(noTurn.getMessage()).get().asString().startsWith("Opentact not asked: this instance has no turn");
+        assertThat(sandbox.callTimes("/rest/lease/tn")).as("no probe without a turn").hasSize(1);
+    }
+
     @Test
     void opentactUnreachableIsDownWithoutTheToken() throws Exception {
         String url = "http://127.0.0.1:" + closedPort();
