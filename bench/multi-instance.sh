@@ -15,7 +15,7 @@
 #     requests consumer group holding every partition (then --settle-ms for the rate shares), feeds N
 #     one-number Kafka requests, reads the outcomes (read_committed); prints numbers/s (first send to last
 #     outcome, and 10%-90%), calls, 429s and their share, calls per number, the API bound R / answered calls
-#     per number and the share of it reached; checks one outcome per request, nothing bought twice.
+#     per number and the share of it reached, the busiest rolling second of calls at the sandbox; checks one outcome per request, nothing bought twice.
 #   recovery: one instance, orders processing --completion-delay-ms; once --kill-at of the numbers are in
 #     order POSTs: kill -9, start again at once; prints how many requests had no outcome at the kill and the
 #     time from the restart to the last outcome (the target: 60 s at L = 100 ms); same checks.

@@ -240,6 +240,17 @@ public final class OpentactSandbox implements AutoCloseable {
         state.setDelays(Duration.ZERO, completion);
     }
 
+    /**
+     * A slow Opentact: an order is final only at its {@code n}-th lookup ({@code GET /rest/order/{uuid}}),
+     * whatever its age, and answers {@code processing} to the lookups before it ({@code created} before
+     * any; the order search shows the same). Each order then takes n lookups, so a client makes
+     * 2 + n calls per order (price, POST, the lookups). 0 (the default): orders are final by their age
+     * ({@link #setDelays}). Lookups refused before they are handled (429, a fault) do not count.
+     */
+    public void setLookupsToFinal(int n) {
+        state.setLookupsToFinal(n);
+    }
+
     public void setBalance(BigDecimal balance) {
         state.setBalance(balance);
     }
@@ -583,6 +594,7 @@ public final class OpentactSandbox implements AutoCloseable {
                         throw new ApiError(404, "Not found", null);
                     }
                     lookup = true;
+                    state.lookedUp(order);
                     Map<String, Object> view = orderView(order);
                     if (unexpectedStates.getAndUpdate(n -> Math.max(0, n - 1)) > 0) {
                         faultsInjected.incrementAndGet();

@@ -48,6 +48,10 @@ final class SandboxState {
     private BigDecimal baseMrc = new BigDecimal("0.50");
     private Duration processingDelay = Duration.ZERO;
     private Duration completionDelay = Duration.ofMillis(200);
+    /** 0: an order's state follows its age (the delays above); n: it is final at its n-th lookup, whatever its age. */
+    private int lookupsToFinal;
+    /** Order uuid → lookups ({@code GET /rest/order/{uuid}}) it has answered, when {@code lookupsToFinal} is on. */
+    private final Map<String, Integer> lookups = new HashMap<>();
 
     SandboxState(Clock clock) {
         this.clock = clock;
@@ -121,6 +125,20 @@ final class SandboxState {
     synchronized void setDelays(Duration processing, Duration completion) {
         processingDelay = processing;
         completionDelay = completion;
+    }
+
+    synchronized void setLookupsToFinal(int n) {
+        if (n < 0) {
+            throw new IllegalArgumentException("lookups to final: 0 (off) or more: " + n);
+        }
+        lookupsToFinal = n;
+    }
+
+    /** An order lookup is being answered: counted when orders are final by lookups, before its state is read. */
+    synchronized void lookedUp(Order order) {
+        if (lookupsToFinal > 0) {
+            lookups.merge(order.uuid(), 1, Integer::sum);
+        }
     }
 
     synchronized BigDecimal[] priceOf(long tn) {
@@ -228,12 +246,26 @@ final class SandboxState {
         return true;
     }
 
-    /** The state an order shows now: created, processing, then final. */
+    /**
+     * The state an order shows now: created, processing, then final; by its age, or, when orders are
+     * final by lookups, {@code created} until its first lookup, {@code processing} until its n-th.
+     */
     synchronized String visibleState(Order order) {
+        if (lookupsToFinal > 0) {
+            int seen = lookups.getOrDefault(order.uuid(), 0);
+            if (seen >= lookupsToFinal) {
+                return finalState(order);
+            }
+            return seen == 0 ? "created" : "processing";
+        }
         Duration age = Duration.between(order.createdOn(), now());
         if (age.compareTo(completionDelay) >= 0) {
-            return order.items().stream().anyMatch(Item::success) ? "success" : "failed";
+            return finalState(order);
         }
         return age.compareTo(processingDelay) >= 0 ? "processing" : "created";
+    }
+
+    private static String finalState(Order order) {
+        return order.items().stream().anyMatch(Item::success) ? "success" : "failed";
     }
 }

@@ -90,8 +90,26 @@ public final class MultiInstanceBenchmark {
 
     // --- throughput ----------------------------------------------------------------------------
 
+    /**
+     * One throughput point: {@code instances} app JVMs against a fresh sandbox (latency L, R calls/s,
+     * orders final at their {@code lookupsToFinal}-th lookup, 0: by age) and a fresh topic prefix,
+     * {@code numbers} one-number Kafka requests as a burst, by key over the partitions or, {@code skewed},
+     * all on partition 0.
+     */
+    record Point(int instances, long latencyMs, int rate, int numbers, int partitions, long settleMs, long timeoutS,
+                 Map<String, String> extraEnv, int lookupsToFinal, boolean skewed) {
+
+        String label() {
+            return instances + "i-L" + latencyMs + "-R" + rate + (skewed ? "-skewed" : "");
+        }
+    }
+
+    /**
+     * @param bound         R ÷ answered calls per number (the bound this run's own call mix allows)
+     * @param busiestSecond the most calls that reached the sandbox in any rolling second of the run (429s included)
+     */
     record Row(int instances, int numbers, double seconds, double perSecond, double steadyPerSecond, int calls,
-               int rateLimited, double bound, String checks) {
+               int rateLimited, double bound, int busiestSecond, String checks) {
     }
 
     private static void throughput(Map<String, String> a, String brokers, Path work) throws Exception {
@@ -112,98 +130,131 @@ public final class MultiInstanceBenchmark {
         List<String> tns = numbers(n);
         List<Row> rows = new ArrayList<>();
         for (int count : counts) {
-            String prefix = "mb" + count + "-" + UUID.randomUUID().toString().substring(0, 6) + ".";
-            Path run = Files.createDirectories(work.resolve("throughput-" + count));
-            System.out.printf("%n== %d instance(s), topic prefix %s, logs %s%n", count, prefix, run);
-            OpentactSandbox sandbox = sandbox(latencyMs, rate);
-            sandbox.addInventory(tns.stream().mapToLong(tn -> Long.parseLong(tn.substring(1))).toArray());
-            createTopics(brokers, prefix, partitions);
-            List<App> apps = new ArrayList<>();
-            OutcomeReader outcomes = null;
-            try {
-                for (int i = 0; i < count; i++) {
-                    App app = new App(run.resolve("app-" + i + ".log"),
-                            env(prefix, i, sandbox.baseUrl(), brokers, run, rate, extraEnv));
-                    apps.add(app);
-                    app.start();
-                }
-                Instant launched = Instant.now();
-                awaitGroup(brokers, prefix + "orders", count, partitions, Duration.ofSeconds(180), apps);
-                System.out.printf("  all %d in group %s holding the %d partitions %.1f s after launch; %d ms more for "
-                        + "the rate shares to settle%n", count, prefix + "orders", partitions,
-                        Duration.between(launched, Instant.now()).toMillis() / 1000.0, settleMs);
-                sleep(settleMs);
-                outcomes = OutcomeReader.start(brokers, prefix + "outcomes");
-                int callsBefore = sandbox.callTimes().size();
-                int rateLimitedBefore = sandbox.rateLimitedCalls();
-                long cpu0 = cpuNanos(apps);
-                Instant start = Instant.now();
-                ThroughputBenchmark.produce(brokers, prefix + "requests", tns, "r-");
-                System.out.printf("  %d requests produced in %.1f s%n", n,
-                        Duration.between(start, Instant.now()).toMillis() / 1000.0);
-                awaitOutcomes(outcomes, n, start, Duration.ofSeconds(timeoutS), apps);
-                Instant last = outcomes.lastArrival();
-                double seconds = Duration.between(start, last).toMillis() / 1000.0;
-                double appCpu = (cpuNanos(apps) - cpu0) / 1e9;
-                sleep(3000); // anything published twice would show up now
-                outcomes.stop();
-                String checks = check(brokers, prefix, outcomes, tns, sandbox);
-                List<Instant> calls = sandbox.callTimes().stream().filter(t -> !t.isBefore(start)).toList();
-                int callCount = sandbox.callTimes().size() - callsBefore;
-                int limited = sandbox.rateLimitedCalls() - rateLimitedBefore;
-                double answeredPerNumber = (double) (callCount - limited) / n;
-                double bound = rate > 0 ? rate / answeredPerNumber : Double.NaN;
-                double perSecond = n / seconds;
-                double steady = outcomes.steadyPerSecond(n);
-                System.out.printf("  %d numbers in %.1f s (first send to last outcome): %.1f numbers/s; from the 10%% to "
-                        + "the 90%% outcome %.1f numbers/s%n", n, seconds, perSecond, steady);
-                System.out.printf("  Opentact calls: %d, %d refused with 429 (%.2f%% of the calls); %.4f calls per number, "
-                        + "%.4f answered; %.1f calls/s%n", callCount, limited, 100.0 * limited / Math.max(1, callCount),
-                        (double) callCount / n, answeredPerNumber, callCount / seconds);
-                if (rate > 0) {
-                    System.out.printf("  API bound R / answered calls per number = %.1f numbers/s; reached %.1f%% of it "
-                            + "(%.1f%% from the 10%% to the 90%% outcome)%n", bound, 100 * perSecond / bound,
-                            100 * steady / bound);
-                }
-                System.out.printf("  app CPU during the run: %.1f s (all %d JVMs), %.2f s per 1,000 numbers; bench JVM "
-                        + "(broker, sandbox, clients) %.1f s in all%n", appCpu, count, appCpu * 1000 / n,
-                        ManagementFactory.getPlatformMXBean(com.sun.management.OperatingSystemMXBean.class)
-                                .getProcessCpuTime() / 1e9);
-                printPerSecond("  Opentact calls in each second of the run:", calls, start);
-                printPerSecond("  order POSTs in each second:", sandbox.callTimesMatching(p -> p.equals("/rest/order")
-                        || p.equals("/rest/order/tn")).stream().filter(t -> !t.isBefore(start)).toList(), start);
-                System.out.println("  checks: " + checks);
-                rows.add(new Row(count, n, seconds, perSecond, steady, callCount, limited, bound, checks));
-            } finally {
-                if (outcomes != null) {
-                    outcomes.stop();
-                }
-                Instant stopping = Instant.now();
-                apps.forEach(App::terminate); // all at once, then wait for each
-                for (App app : apps) {
-                    app.stop();
-                }
-                System.out.printf("  instances stopped (SIGTERM) in %.1f s%n",
-                        Duration.between(stopping, Instant.now()).toMillis() / 1000.0);
-                for (App app : apps) {
-                    app.summarizeLog();
-                }
-                sandbox.close();
-            }
+            rows.add(measure(brokers, work, tns, new Point(count, latencyMs, rate, n, partitions, settleMs, timeoutS,
+                    extraEnv, 0, false)));
         }
         System.out.printf("%nSummary (L=%d ms, R=%d, N=%d, %d partitions, default volume settings):%n", latencyMs, rate, n,
                 partitions);
         System.out.println("| instances | numbers/s (whole run) | numbers/s (10%-90%) | API bound | % of bound (whole / 10-90%) "
-                + "| calls | 429s | 429 share | checks |");
+                + "| calls | 429s | 429 share | busiest second | checks |");
         for (Row r : rows) {
-            System.out.printf("| %d | %.1f | %.1f | %.1f | %.1f%% / %.1f%% | %d | %d | %.2f%% | %s |%n", r.instances(),
+            System.out.printf("| %d | %.1f | %.1f | %.1f | %.1f%% / %.1f%% | %d | %d | %.2f%% | %d | %s |%n", r.instances(),
                     r.perSecond(), r.steadyPerSecond(), r.bound(), 100 * r.perSecond() / r.bound(),
                     100 * r.steadyPerSecond() / r.bound(), r.calls(), r.rateLimited(),
-                    100.0 * r.rateLimited() / Math.max(1, r.calls()), r.checks());
+                    100.0 * r.rateLimited() / Math.max(1, r.calls()), r.busiestSecond(), r.checks());
         }
         if (rows.stream().anyMatch(r -> !r.checks().equals("OK"))) {
             throw new IllegalStateException("a run was not correct");
         }
+    }
+
+    /**
+     * Runs one point (the first {@code p.numbers()} of {@code tns}): starts the instances, waits until all are in
+     * the requests consumer group holding every partition (then {@code settleMs} for the rate shares), feeds the
+     * requests, reads the outcomes until all arrived (or the timeout), prints the figures, checks the run,
+     * stops the instances (SIGTERM, then wait).
+     */
+    static Row measure(String brokers, Path work, List<String> allTns, Point p) throws Exception {
+        int count = p.instances();
+        int n = p.numbers();
+        int rate = p.rate();
+        List<String> tns = allTns.subList(0, n);
+        String prefix = "mb" + count + "-" + UUID.randomUUID().toString().substring(0, 6) + ".";
+        Path run = Files.createDirectories(work.resolve("throughput-" + p.label() + "-" + prefix.substring(4, 10)));
+        System.out.printf("%n== %d instance(s), L=%d ms, R=%s, %d numbers%s%s, topic prefix %s, logs %s%n", count,
+                p.latencyMs(), rate > 0 ? rate : "unlimited", n, p.skewed() ? ", all on partition 0" : "",
+                p.lookupsToFinal() > 0 ? ", orders final at lookup " + p.lookupsToFinal() : "", prefix, run);
+        OpentactSandbox sandbox = sandbox(p.latencyMs(), rate);
+        sandbox.setLookupsToFinal(p.lookupsToFinal());
+        sandbox.addInventory(tns.stream().mapToLong(tn -> Long.parseLong(tn.substring(1))).toArray());
+        createTopics(brokers, prefix, p.partitions());
+        List<App> apps = new ArrayList<>();
+        OutcomeReader outcomes = null;
+        try {
+            for (int i = 0; i < count; i++) {
+                App app = new App(run.resolve("app-" + i + ".log"),
+                        env(prefix, i, sandbox.baseUrl(), brokers, run, rate, p.extraEnv()));
+                apps.add(app);
+                app.start();
+            }
+            Instant launched = Instant.now();
+            awaitGroup(brokers, prefix + "orders", count, p.partitions(), Duration.ofSeconds(180), apps);
+            System.out.printf("  all %d in group %s holding the %d partitions %.1f s after launch; %d ms more for "
+                    + "the rate shares to settle%n", count, prefix + "orders", p.partitions(),
+                    Duration.between(launched, Instant.now()).toMillis() / 1000.0, p.settleMs());
+            sleep(p.settleMs());
+            outcomes = OutcomeReader.start(brokers, prefix + "outcomes");
+            int callsBefore = sandbox.callTimes().size();
+            int rateLimitedBefore = sandbox.rateLimitedCalls();
+            long cpu0 = cpuNanos(apps);
+            Instant start = Instant.now();
+            ThroughputBenchmark.produce(brokers, prefix + "requests", tns, "r-", p.skewed() ? 0 : null);
+            System.out.printf("  %d requests produced in %.1f s%n", n,
+                    Duration.between(start, Instant.now()).toMillis() / 1000.0);
+            awaitOutcomes(outcomes, n, start, Duration.ofSeconds(p.timeoutS()), apps);
+            Instant last = outcomes.lastArrival();
+            double seconds = Duration.between(start, last).toMillis() / 1000.0;
+            double appCpu = (cpuNanos(apps) - cpu0) / 1e9;
+            sleep(3000); // anything published twice would show up now
+            outcomes.stop();
+            String checks = check(brokers, prefix, outcomes, tns, sandbox);
+            List<Instant> calls = sandbox.callTimes().stream().filter(t -> !t.isBefore(start)).toList();
+            int callCount = sandbox.callTimes().size() - callsBefore;
+            int limited = sandbox.rateLimitedCalls() - rateLimitedBefore;
+            double answeredPerNumber = (double) (callCount - limited) / n;
+            double bound = rate > 0 ? rate / answeredPerNumber : Double.NaN;
+            double perSecond = n / seconds;
+            double steady = outcomes.steadyPerSecond(n);
+            int busiest = busiestWindow(calls, Duration.ofSeconds(1));
+            System.out.printf("  %d numbers in %.1f s (first send to last outcome): %.1f numbers/s; from the 10%% to "
+                    + "the 90%% outcome %.1f numbers/s%n", n, seconds, perSecond, steady);
+            System.out.printf("  Opentact calls: %d, %d refused with 429 (%.2f%% of the calls); %.4f calls per number, "
+                    + "%.4f answered; %.1f calls/s; at most %d in any rolling second%n", callCount, limited,
+                    100.0 * limited / Math.max(1, callCount), (double) callCount / n, answeredPerNumber,
+                    callCount / seconds, busiest);
+            if (rate > 0) {
+                System.out.printf("  API bound R / answered calls per number = %.1f numbers/s; reached %.1f%% of it "
+                        + "(%.1f%% from the 10%% to the 90%% outcome)%n", bound, 100 * perSecond / bound,
+                        100 * steady / bound);
+            }
+            System.out.printf("  app CPU during the run: %.1f s (all %d JVMs), %.2f s per 1,000 numbers; bench JVM "
+                    + "(broker, sandbox, clients) %.1f s in all%n", appCpu, count, appCpu * 1000 / n,
+                    ManagementFactory.getPlatformMXBean(com.sun.management.OperatingSystemMXBean.class)
+                            .getProcessCpuTime() / 1e9);
+            printPerSecond("  Opentact calls in each second of the run:", calls, start);
+            printPerSecond("  order POSTs in each second:", sandbox.callTimesMatching(path -> path.equals("/rest/order")
+                    || path.equals("/rest/order/tn")).stream().filter(t -> !t.isBefore(start)).toList(), start);
+            System.out.println("  checks: " + checks);
+            return new Row(count, n, seconds, perSecond, steady, callCount, limited, bound, busiest, checks);
+        } finally {
+            if (outcomes != null) {
+                outcomes.stop();
+            }
+            Instant stopping = Instant.now();
+            apps.forEach(App::terminate); // all at once, then wait for each
+            for (App app : apps) {
+                app.stop();
+            }
+            System.out.printf("  instances stopped (SIGTERM) in %.1f s%n",
+                    Duration.between(stopping, Instant.now()).toMillis() / 1000.0);
+            for (App app : apps) {
+                app.summarizeLog();
+            }
+            sandbox.close();
+        }
+    }
+
+    /** The most of these times (sorted) that fall in any one rolling window: [t, t + window) for some t. */
+    static int busiestWindow(List<Instant> sorted, Duration window) {
+        int most = 0;
+        int from = 0;
+        for (int to = 0; to < sorted.size(); to++) {
+            while (!sorted.get(from).plus(window).isAfter(sorted.get(to))) {
+                from++;
+            }
+            most = Math.max(most, to - from + 1);
+        }
+        return most;
     }
 
     // --- recovery ------------------------------------------------------------------------------
@@ -380,7 +431,7 @@ public final class MultiInstanceBenchmark {
     }
 
     /** {@code --app-env=NAME=value,NAME=value}: more environment for every instance (e.g. a shorter session timeout). */
-    private static Map<String, String> appEnv(Map<String, String> a) {
+    static Map<String, String> appEnv(Map<String, String> a) {
         Map<String, String> m = new LinkedHashMap<>();
         String s = a.getOrDefault("app-env", "");
         for (String kv : s.split(",")) {
@@ -712,13 +763,15 @@ public final class MultiInstanceBenchmark {
         }
     }
 
-    private static Map<String, String> parse(String[] args) {
+    static Map<String, String> parse(String[] args) {
         Map<String, String> m = new java.util.HashMap<>();
         for (String arg : args) {
             if (arg.startsWith("--") && arg.contains("=")) {
                 m.put(arg.substring(2, arg.indexOf('=')), arg.substring(arg.indexOf('=') + 1));
+            } else if (arg.startsWith("--") && arg.length() > 2) {
+                m.put(arg.substring(2), "true"); // a flag: --quick
             } else {
-                throw new IllegalArgumentException("arguments are --name=value: " + arg);
+                throw new IllegalArgumentException("arguments are --name=value or --flag: " + arg);
             }
         }
         return m;

@@ -395,6 +395,12 @@ public final class ThroughputBenchmark {
 
     /** One one-number request per number, keyed {@code idPrefix + number}, acknowledged by all replicas. */
     static void produce(String brokers, String topic, List<String> tns, String idPrefix) throws Exception {
+        produce(brokers, topic, tns, idPrefix, null);
+    }
+
+    /** The same, all to {@code partition} (null: by key, over the topic's partitions). */
+    static void produce(String brokers, String topic, List<String> tns, String idPrefix, Integer partition)
+            throws Exception {
         Properties p = new Properties();
         p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, brokers);
         p.put(ProducerConfig.ACKS_CONFIG, "all");
@@ -404,7 +410,8 @@ public final class ThroughputBenchmark {
         try (KafkaProducer<String, String> producer = new KafkaProducer<>(p)) {
             for (String tn : tns) {
                 String id = idPrefix + tn.substring(1);
-                producer.send(new ProducerRecord<>(topic, id, "{\"request_id\":\"" + id + "\",\"tns\":[\"" + tn + "\"]}"));
+                String value = "{\"request_id\":\"" + id + "\",\"tns\":[\"" + tn + "\"]}";
+                producer.send(new ProducerRecord<>(topic, partition, id, value));
             }
             producer.flush();
         }

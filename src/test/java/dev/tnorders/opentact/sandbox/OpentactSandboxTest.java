@@ -123,6 +123,39 @@ class OpentactSandboxTest {
     }
 
     @Test
+    void aSlowOpentactFinishesAnOrderAtItsSecondLookupWhateverItsAge() throws Exception {
+        sandbox.setCompletionDelay(Duration.ZERO); // by age, every order would be final at once
+        sandbox.setLookupsToFinal(2);
+        Answer created = call("POST", "/rest/order", "{\"items\":[{\"tn\":12012040001},{\"tn\":12012040002}]}");
+        String uuid = created.body().get("payload").get("uuid").asText();
+        JsonNode listed = call("POST", "/rest/order/search?take=10&skip=0", "{}").body().get("payload").get("data").get(0);
+        assertThat(listed.get("state").asText()).as("before any lookup").isEqualTo("created");
+
+        sandbox.failNext("/rest/order/" + uuid, 503, 1);
+        assertThat(call("GET", "/rest/order/" + uuid, null).status()).as("refused before it is handled").isEqualTo(503);
+        JsonNode first = call("GET", "/rest/order/" + uuid, null).body().get("payload");
+        assertThat(first.get("state").asText()).isEqualTo("processing");
+        assertThat(first.get("processing").asInt()).isEqualTo(2);
+        assertThat(first.get("tn_leases")).isEmpty();
+        assertThat(first.get("tn_items").get(0).get("state").asText()).isEqualTo("processing");
+        assertThat(call("POST", "/rest/order/search?take=10&skip=0", "{}").body().get("payload").get("data").get(0)
+                .get("state").asText()).as("the search does not count as a lookup").isEqualTo("processing");
+
+        JsonNode second = call("GET", "/rest/order/" + uuid, null).body().get("payload");
+        assertThat(second.get("state").asText()).isEqualTo("success");
+        assertThat(second.get("success").asInt()).isEqualTo(2);
+        assertThat(second.get("tn_leases")).hasSize(2);
+        assertThat(call("GET", "/rest/order/" + uuid, null).body().get("payload").get("state").asText())
+                .as("final stays final").isEqualTo("success");
+        assertThat(sandbox.purchaseCount(12012040001L)).isEqualTo(1);
+
+        sandbox.setLookupsToFinal(0); // back to the default: by age
+        String next = call("POST", "/rest/order", "{\"items\":[{\"tn\":12012040003}]}").body().get("payload")
+                .get("uuid").asText();
+        assertThat(call("GET", "/rest/order/" + next, null).body().get("payload").get("state").asText()).isEqualTo("success");
+    }
+
+    @Test
     void anOwnedNumberIsNotSoldAgain() throws Exception {
         call("POST", "/rest/order", "{\"items\":[{\"tn\":12012000004}]}");
         String second = call("POST", "/rest/order", "{\"items\":[{\"tn\":12012000004}]}").body().get("payload")
