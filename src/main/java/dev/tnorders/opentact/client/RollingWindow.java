@@ -39,33 +39,49 @@ final class RollingWindow {
      * @return 0 when taken (it counts as sent now); else how long until a turn may be free
      */
     synchronized long tryTake(long nowNanos, long limit) {
+        return tryTake(nowNanos, limit, windowNanos);
+    }
+
+    /**
+     * {@link #tryTake(long, long)} in a window of {@code window} ns now (at most the one it was made
+     * with, which is how long it remembers calls): {@link ArrivalMargin} widens it after 429s.
+     */
+    synchronized long tryTake(long nowNanos, long limit, long window) {
         while (!sent.isEmpty() && nowNanos - sent.peekFirst() >= windowNanos) {
             sent.pollFirst();
         }
+        long w = Math.min(window, windowNanos);
         long max = Math.max(1, limit);
-        long step = windowNanos / max;
+        long step = w / max;
         if (paced && nowNanos - (dueNanos - step / 2) < 0) {
             return Math.max(1, dueNanos - step / 2 - nowNanos);
         }
-        if (sent.size() < max) {
+        long inWindow = inWindow(nowNanos, w);
+        if (inWindow < max) {
             sent.addLast(nowNanos);
             // Early by up to half a step, the pace goes on from its due time; late, from now.
             dueNanos = (paced && nowNanos - dueNanos < 0 ? dueNanos : nowNanos) + step;
             paced = true;
             return 0;
         }
-        // The call at position size - max (oldest first) must leave the window first.
+        // The call at position inWindow - max among those in the window (oldest first) must leave it first.
         Iterator<Long> it = sent.iterator();
-        long skip = sent.size() - max;
         long first = it.next();
-        for (long i = 0; i < skip; i++) {
+        while (nowNanos - first >= w) { // bounded by the calls held
             first = it.next();
         }
-        return Math.max(1, first + windowNanos - nowNanos);
+        for (long i = 0; i < inWindow - max; i++) {
+            first = it.next();
+        }
+        return Math.max(1, first + w - nowNanos);
     }
 
     /** Calls sent in the window ending now (a figure, tests). */
     synchronized int inWindow(long nowNanos) {
-        return (int) sent.stream().filter(t -> nowNanos - t < windowNanos).count();
+        return (int) inWindow(nowNanos, windowNanos);
+    }
+
+    private long inWindow(long nowNanos, long window) {
+        return sent.stream().filter(t -> nowNanos - t < window).count();
     }
 }

@@ -49,7 +49,7 @@ public class SharedRateLimit {
     private final GroupLook look;
     private final KafkaClientSettings kafka;
     private Admin admin;
-    private ScheduledExecutorService refresher;
+    private volatile ScheduledExecutorService refresher;
     private volatile long perWindow;
     private volatile long perSlice;
     private final LongSupplier lookedNanos;
@@ -57,6 +57,8 @@ public class SharedRateLimit {
     private volatile long lastLookNanos;
     private boolean failing;
     private final RollingWindow sent;
+    /** How much longer than the window calls are spaced, after 429s (monotonic ms). */
+    private final ArrivalMargin margin;
     /** The member ids of this instance's requests consumers now (empty: not known). */
     private volatile java.util.function.Supplier<java.util.Set<String>> ownMembers = java.util.Set::of;
 
@@ -102,7 +104,8 @@ public class SharedRateLimit {
         this.lookedNanos = nanos;
         this.staleNanos = TimeUnit.MILLISECONDS.toNanos(STALE_INTERVALS * intervalMs);
         this.lastLookNanos = nanos.getAsLong();
-        this.sent = new RollingWindow(TimeUnit.MILLISECONDS.toNanos(windowMs));
+        this.margin = new ArrivalMargin(windowMs, TimeUnit.NANOSECONDS.toMillis(System.nanoTime()));
+        this.sent = new RollingWindow(TimeUnit.MILLISECONDS.toNanos(margin.maxWindowMs()));
         apply(rule.share());
     }
 
@@ -157,7 +160,7 @@ public class SharedRateLimit {
         while (true) { // bounded: every round sleeps until a turn may be free, and the deadline ends it
             long now = System.nanoTime();
             long share = share();
-            long wait = share == 0 ? NO_SHARE_RECHECK_NANOS : sent.tryTake(now, share);
+            long wait = share == 0 ? NO_SHARE_RECHECK_NANOS : sent.tryTake(now, share, spacingWindowNanos(now));
             if (wait == 0) {
                 return;
             }
@@ -181,8 +184,49 @@ public class SharedRateLimit {
      * and takes its share after the settling time.
      */
     public void memberJoined(int member) {
+        boolean nowJoined;
         synchronized (rule) {
+            boolean before = rule.joined();
             rule.memberJoined(member, clock.getAsLong());
+            nowJoined = !before && rule.joined();
+        }
+        ScheduledExecutorService r = refresher;
+        if (nowJoined && r != null) {
+            // A look now rather than at the next interval: alone, its share comes at once.
+            try {
+                r.execute(this::refresh);
+            } catch (java.util.concurrent.RejectedExecutionException stopped) {
+                // stopping: no more looks
+            }
+        }
+    }
+
+    private long spacingWindowNanos(long nowNanos) {
+        synchronized (margin) {
+            return TimeUnit.MILLISECONDS.toNanos(margin.windowMs(TimeUnit.NANOSECONDS.toMillis(nowNanos)));
+        }
+    }
+
+    /**
+     * A call's answer (its HTTP status; null: none came): a 429 says calls of the account arrived
+     * closer together than they left, so this instance spaces its calls over a longer window for a
+     * while ({@link ArrivalMargin}).
+     */
+    public void answered(Integer status) {
+        if (status == null || status != 429) {
+            return;
+        }
+        long nowMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime());
+        boolean grew;
+        long window;
+        synchronized (margin) {
+            grew = margin.rateLimited(nowMs);
+            window = margin.windowMs(nowMs);
+        }
+        if (grew) {
+            LOG.info("Opentact rate limit: Opentact answered 429 (calls of the account reached it closer together than "
+                    + "they left); this instance now spaces its {} calls over {} ms instead of {} ms, for at least {} s",
+                    share(), window, windowMs, TimeUnit.MILLISECONDS.toSeconds(ArrivalMargin.QUIET_MS));
         }
     }
 

@@ -66,6 +66,19 @@ class RollingWindowTest {
         assertThat(w.tryTake(1500 * MS, 2)).isZero();
     }
 
+    /** After 429s the calls are spaced over a longer window (ArrivalMargin): the count and the pace both follow it. */
+    @Test
+    void aWiderWindowCountsAndPacesOverItsLength() {
+        RollingWindow w = new RollingWindow(1275 * MS);
+        assertThat(w.tryTake(0, 2, 1100 * MS)).isZero();
+        assertThat(w.tryTake(300 * MS, 2, 1100 * MS)).as("half a step (275 ms) early at most").isEqualTo(0);
+        assertThat(w.tryTake(1050 * MS, 2, 1100 * MS)).as("the first leaves the 1,100 ms window at 1,100 ms").isEqualTo(50 * MS);
+        assertThat(w.tryTake(1100 * MS, 2, 1100 * MS)).isZero();
+        assertThat(w.tryTake(1300 * MS, 2, 1020 * MS)).as("back to 1,020 ms: paced from the last call's due time")
+                .isEqualTo(95 * MS);
+        assertThat(w.tryTake(1395 * MS, 2, 1020 * MS)).isZero();
+    }
+
     @Test
     void aWindowThatIsNotPositiveIsRefused() {
         assertThatThrownBy(() -> new RollingWindow(0)).isInstanceOf(IllegalArgumentException.class);

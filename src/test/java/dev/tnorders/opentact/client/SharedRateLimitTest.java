@@ -264,9 +264,10 @@ class SharedRateLimitTest {
         java.util.List<Long> sorted = new java.util.ArrayList<>(left);
         java.util.Collections.sort(sorted);
         for (int i = 0; i + 6 < sorted.size(); i++) {
-            // Read after each turn was taken: a millisecond for the thread to get here.
+            // Read after each turn was taken: up to tens of milliseconds for the thread to get here
+            // on a busy host (RollingWindowTest pins the exact times); seven at once would be ~0 apart.
             assertThat(sorted.get(i + 6) - sorted.get(i)).as("calls %d and %d", i, i + 6)
-                    .isGreaterThanOrEqualTo(java.util.concurrent.TimeUnit.MILLISECONDS.toNanos(299));
+                    .isGreaterThanOrEqualTo(java.util.concurrent.TimeUnit.MILLISECONDS.toNanos(250));
         }
         assertThat(sorted.get(sorted.size() - 1) - sorted.get(0)).as("20 calls at 6 per 300 ms: three windows at least")
                 .isGreaterThanOrEqualTo(java.util.concurrent.TimeUnit.MILLISECONDS.toNanos(899));
