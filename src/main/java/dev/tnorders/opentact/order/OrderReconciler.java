@@ -103,6 +103,12 @@ public class OrderReconciler implements Reconciliation {
     private final long intervalMs;
     private final long clockSkewMs;
     private final int maxPages;
+    /** How far below its last read's start a listing read again goes: the search lag and the clock skew. */
+    private final long overlapMs;
+    /** The search lag when none is set: opentact.order.reconcile-search-lag-ms's default. */
+    static final long DEFAULT_SEARCH_LAG_MS = 10_000;
+    /** Entries a listing read again holds at the most (the orders or leases since the oldest intent); beyond, it is read whole. */
+    static final int MAX_LISTED = 100_000;
     // Numbers of final orders already looked up: they do not change any more.
     private final Map<String, Looked> orderNumbers = new ConcurrentHashMap<>();
     // The lookups being asked now, by order uuid.
@@ -197,13 +203,25 @@ public class OrderReconciler implements Reconciliation {
                 throw new IllegalArgumentException("OrderReconciler needs a window, or the settings it is derived from");
             }
             LOG.debug("Reconciliation concludes \"no order\" only after {} ms since a request's intent", window);
-            return new OrderReconciler(api, payloads, journal, clock, window, intervalMs, clockSkewMs, maxPages);
+            return new OrderReconciler(api, payloads, journal, clock, window, intervalMs, clockSkewMs, maxPages,
+                    searchLagMs == null ? DEFAULT_SEARCH_LAG_MS : searchLagMs);
         }
     }
 
     /** @param clock the lifecycle's clock; the waits between passes are its pauses */
     public OrderReconciler(OpentactApi api, OpentactPayloads payloads, OrderJournal journal, OrderClock clock,
                            long windowMs, long intervalMs, long clockSkewMs, int maxPages) {
+        this(api, payloads, journal, clock, windowMs, intervalMs, clockSkewMs, maxPages, DEFAULT_SEARCH_LAG_MS);
+    }
+
+    /**
+     * @param searchLagMs how late a new order (or lease) may show in its search
+     *                    ({@code opentact.order.reconcile-search-lag-ms}): a listing read again
+     *                    reads down to what its last read began with less this and the clock skew
+     */
+    public OrderReconciler(OpentactApi api, OpentactPayloads payloads, OrderJournal journal, OrderClock clock,
+                           long windowMs, long intervalMs, long clockSkewMs, int maxPages, long searchLagMs) {
+        this.overlapMs = Math.max(0, searchLagMs) + Math.max(0, clockSkewMs);
         this.api = api;
         this.payloads = payloads;
         this.journal = journal;
@@ -389,7 +407,13 @@ public class OrderReconciler implements Reconciliation {
             if (shared != null && shared.serves(cutoff, notBefore)) {
                 return shared;
             }
-            Listing<OrderStatus> read = readOrders(cutoff);
+            Listing<OrderStatus> read = extends_(shared, cutoff)
+                    ? readNewer(shared, "the order search", "list of orders", this::orderPage, OrderReconciler::orderKey,
+                            OrderStatus::createdOn)
+                    : null;
+            if (read == null) {
+                read = readOrders(cutoff);
+            }
             if (read.problem() == null) {
                 lastOrders = read;
             }
@@ -524,7 +548,14 @@ public class OrderReconciler implements Reconciliation {
         try {
             leases = lastLeases;
             if (leases == null || !leases.serves(cutoff, notBefore)) {
-                leases = readLeases(cutoff);
+                Listing<OpentactPayloads.Lease> shared = leases;
+                leases = extends_(shared, cutoff)
+                        ? readNewer(shared, "the lease search", "list of leases", this::leasePage,
+                                l -> l.tn() + "@" + l.createdOn(), OpentactPayloads.Lease::createdOn)
+                        : null;
+                if (leases == null) {
+                    leases = readLeases(cutoff);
+                }
                 if (leases.problem() == null) {
                     lastLeases = leases;
                 }
@@ -616,6 +647,106 @@ public class OrderReconciler implements Reconciliation {
         private String attempts() {
             return sent > 0 ? " after " + sent + (sent == 1 ? " attempt" : " attempts") : "";
         }
+    }
+
+    /** One page of a newest-first listing: its entries, and the listing's total (-1: not said). */
+    private record Page<T>(List<T> items, long total) {
+    }
+
+    /** Reads the page at {@code skip}; null when the answer is no readable page. */
+    @FunctionalInterface
+    private interface PageRead<T> {
+        Page<T> read(int skip, Read read) throws Exception;
+    }
+
+    private Page<OrderStatus> orderPage(int skip, Read read) throws Exception {
+        OpentactPayloads.OrderPage p = payloads.orderPage(read.send("POST", "/rest/order/search",
+                "take=" + PAGE + "&skip=" + skip, NEWEST_FIRST));
+        return p == null ? null : new Page<>(p.orders(), p.total());
+    }
+
+    private Page<OpentactPayloads.Lease> leasePage(int skip, Read read) throws Exception {
+        OpentactPayloads.LeasePage p = payloads.leasePage(read.send("POST", "/rest/lease/tn/search",
+                "take=" + PAGE + "&skip=" + skip, NEWEST_FIRST));
+        return p == null ? null : new Page<>(p.leases(), p.total());
+    }
+
+    private static String orderKey(OrderStatus o) {
+        return o.uuid() == null ? "no uuid " + System.identityHashCode(o) : o.uuid();
+    }
+
+    /** Whether a clean earlier listing can be read again from the top only: it reaches back to this cutoff. */
+    private static boolean extends_(Listing<?> shared, Instant cutoff) {
+        return shared != null && shared.problem() == null
+                && (shared.reachedBack() == null || (cutoff != null && !cutoff.isBefore(shared.reachedBack())));
+    }
+
+    /**
+     * A listing read again from the top only: its newest entries down to the first page that lists
+     * one created before the earlier read began, less the search lag and the clock skew (every entry
+     * created before that already showed then, so the earlier read holds it), then the earlier
+     * read's entries below. In a busy account the passes of a reconciliation then cost the entries
+     * created since the last read, not every one since the intent (2,000 orders since it: 200 pages
+     * of 10 each pass, past the page cap, and the account's rate limit spent on the same pages).
+     *
+     * @return the listing; null when it would hold more than {@link #MAX_LISTED} entries (then it is read whole)
+     */
+    private <T> Listing<T> readNewer(Listing<T> earlier, String what, String shape, PageRead<T> pages,
+                                     java.util.function.Function<T, String> key,
+                                     java.util.function.Function<T, Instant> created) throws InterruptedException {
+        long startedAt = clock.millis();
+        Instant boundary = Instant.ofEpochMilli(earlier.startedAt() - overlapMs);
+        List<T> fresh = new ArrayList<>();
+        Set<String> keys = new HashSet<>();
+        int skip = 0;
+        for (int page = 0; page < maxPages; page++) {
+            Read read = new Read(what, " on page " + (page + 1) + " (skip=" + skip + ")");
+            Page<T> p;
+            try {
+                p = pages.read(skip, read);
+            } catch (OpentactAuthException | InterruptedException e) {
+                throw sneaky(e);
+            } catch (Exception e) {
+                return new Listing<>(startedAt, null, List.of(), read.failed(e));
+            }
+            if (p == null) {
+                return new Listing<>(startedAt, null, List.of(), read.unreadable(shape));
+            }
+            for (T t : p.items()) {
+                if (keys.add(key.apply(t))) {
+                    fresh.add(t);
+                }
+            }
+            skip += p.items().size();
+            if (p.items().isEmpty() || (p.total() >= 0 && skip >= p.total())) {
+                return new Listing<>(startedAt, null, fresh, null); // the whole listing
+            }
+            Instant oldest = oldestIfNewestFirst(p.items(), created);
+            if (oldest != null && oldest.isBefore(boundary)) {
+                List<T> merged = new ArrayList<>(fresh);
+                for (T t : earlier.items()) {
+                    if (!keys.contains(key.apply(t))) {
+                        merged.add(t);
+                    }
+                }
+                return merged.size() > MAX_LISTED ? null : new Listing<>(startedAt, earlier.reachedBack(), merged, null);
+            }
+        }
+        return new Listing<>(startedAt, null, List.of(), what + " still listed entries newer than its last read after "
+                + maxPages + " pages (opentact.order.reconcile-pages)");
+    }
+
+    /** The oldest creation time of a page listed newest first; null when it is not (or does not say). */
+    private static <T> Instant oldestIfNewestFirst(List<T> items, java.util.function.Function<T, Instant> created) {
+        Instant previous = null;
+        for (T t : items) {
+            Instant c = created.apply(t);
+            if (c == null || (previous != null && c.isAfter(previous))) {
+                return null;
+            }
+            previous = c;
+        }
+        return previous;
     }
 
     /** Whether an order's (or lease's) creation time is known to be before the cutoff. */

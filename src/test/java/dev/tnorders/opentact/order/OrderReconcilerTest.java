@@ -58,6 +58,24 @@ class OrderReconcilerTest {
         assertThat(clock.millis()).as("found in the first pass, no wait").isEqualTo(T0 + 1_000);
     }
 
+    /**
+     * A busy account: orders keep coming (4 a second) while a reconciliation waits out its window.
+     * Read whole, the search down to the intent would be 25 pages of 10 at the end, past the cap of
+     * 20, and no pass could ever be clean; read again from the top only (down to the last read's
+     * start less the search lag and the clock skew), each pass reads the newest pages and keeps the
+     * rest, and the conclusion is clean. Each order is looked up once.
+     */
+    @Test
+    void aBusyAccountsSearchIsReadAgainFromTheTopOnly() throws Exception {
+        for (int i = 0; i < 250; i++) {
+            opentact.order("other-" + i, T0 + 100 + i * 250L, 0, "+1201600" + String.format("%04d", i));
+        }
+        Reconciled r = reconciler(20).reconcile(List.of("+12015550001"), T0);
+        assertThat(r.verdict()).as(r.reason()).isEqualTo(Verdict.NOT_PLACED);
+        assertThat(opentact.lookups.values()).allSatisfy(n -> assertThat(n.get()).isEqualTo(1));
+        assertThat(opentact.lookups).hasSizeGreaterThan(200);
+    }
+
     @Test
     void aBatchsOrderHoldsTheNumbersOfTheOtherRequestsOfItsPost() throws Exception {
         // Requests of one batch resumed apart: the order also holds the numbers of the others of its POST.
