@@ -17,8 +17,8 @@ import java.util.Map;
  *   <li><b>Up only when granted, and after a hold.</b> A higher target is first published as a claim;
  *       when this instance reads its own claim back, the claim is <em>granted</em> if it and the
  *       latest claims of every other member counted, as they stand in the log <em>before</em> it,
- *       add up to at most the limit; otherwise it is withdrawn (a claim of the level in force is
- *       published) and tried again at a later look. A granted claim is in force only
+ *       add up to at most the limit; otherwise the next record replaces it (a new raise, judged
+ *       again at its own place in the log, or a claim of the level in force). A granted claim is in force only
  *       {@code holdMs} (a window) after it was read, and only as far as the target still is.</li>
  *   <li><b>Silent members.</b> A member whose last record was read more than {@code goneMs} ago is
  *       no longer counted: by then it makes no call (SharedRateLimit: an instance that made no
@@ -94,8 +94,6 @@ public final class ShareClaims {
     /** The target and whether it may grow, as the last {@link #decide} was told. */
     private long target;
     private boolean mayGrow;
-    /** A refused raise is withdrawn at the next publication. */
-    private boolean withdraw;
     private long demand;
     private int grants;
     private int refusals;
@@ -149,8 +147,7 @@ public final class ShareClaims {
             holdUntilMs = nowMs + holdMs;
             grants++;
         } else {
-            withdraw = true;
-            refusals++;
+            refusals++; // the next record replaces the refused claim
         }
     }
 
@@ -194,10 +191,7 @@ public final class ShareClaims {
             awaitedSeq = -1; // a raise beyond the target is not wanted any more
         }
         long newClaim;
-        if (withdraw) {
-            withdraw = false;
-            newClaim = Math.max(level, granted); // the refused claim out of the way; nothing new this time
-        } else if (awaitedSeq >= 0) {
+        if (awaitedSeq >= 0) {
             newClaim = Math.max(awaitedClaim, Math.max(level, granted)); // the raise still in the log's way
         } else if (newTarget > Math.max(level, granted) && grow) {
             newClaim = newTarget;
@@ -274,6 +268,5 @@ public final class ShareClaims {
         level = 0;
         granted = -1;
         awaitedSeq = -1;
-        withdraw = false;
     }
 }

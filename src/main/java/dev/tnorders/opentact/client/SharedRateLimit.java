@@ -22,10 +22,15 @@ import dev.tnorders.opentact.kafka.KafkaClientSettings;
 
 /**
  * The account's rate limit towards Opentact, one limit over every instance: this instance's share
- * ({@link RateShare}) of {@code opentact.api.rate-limit} calls per
- * {@code opentact.api.rate-limit-window-ms}, after the members of the requests consumer group
- * ({@code opentact.kafka.group-id}), looked up with Kafka's Admin API every
- * {@code opentact.api.rate-share-interval-ms} (each look bounded by the same time).
+ * of {@code opentact.api.rate-limit} calls per {@code opentact.api.rate-limit-window-ms}. Every
+ * {@code opentact.api.rate-share-interval-ms} (each step of a look bounded by the same time) it
+ * looks at the requests consumer group ({@code opentact.kafka.group-id}, Kafka's Admin API: the
+ * joining, settling, rebalancing and freezing rules of {@link RateShare}) and, with the shares
+ * topic ({@code opentact.topics.rate-shares}, {@link Board}), publishes its demand and reads the
+ * others': the limit is split by demand ({@link RateApportion}) and a share moves only as
+ * {@link ShareClaims} allows (down at once; up when its claim, read back, fits in the limit with
+ * the others' latest claims, and a window later). Without the topic, the share is RateShare's:
+ * this instance's consumers over the group's members.
  *
  * <p>The Throttles of route {@code opentact-call} read it for each call: {@link #callsPerWindow()}
  * per window, and {@link #callsPerSlice()} per slice of about 100 ms ({@link RateLimitSlices}), so
