@@ -96,6 +96,7 @@ public class SharedRateLimit {
     /** Whether this instance may take part now (joined and settled, or not a member of the group). */
     private volatile boolean takesPart;
     private long lastTarget;
+    private long lastLogged = -1;
     private long lastDemand;
     private boolean boardFailing;
     /** The member ids of this instance's requests consumers now (empty: not known). */
@@ -447,7 +448,6 @@ public class SharedRateLimit {
             }
             apply(0);
         }
-        long before = share();
         boolean good = group != null;
         try {
             readBoard();
@@ -492,8 +492,9 @@ public class SharedRateLimit {
         }
         lastLookNanos = lookedNanos.getAsLong();
         long after = share();
-        if (after != before) {
+        if (after != lastLogged) { // a raise whose hold ended between looks shows here
             logShare(after);
+            lastLogged = after;
         }
     }
 
