@@ -99,6 +99,8 @@ public class SharedRateLimit {
     private long lastLogged = -1;
     private long lastDemand;
     private boolean boardFailing;
+    /** The share lapsed for want of a good look (logged once). */
+    private boolean lapsed;
     /** The member ids of this instance's requests consumers now (empty: not known). */
     private volatile java.util.function.Supplier<java.util.Set<String>> ownMembers = java.util.Set::of;
 
@@ -437,16 +439,26 @@ public class SharedRateLimit {
      */
     private void refreshByDemand(RateShare.Group group) {
         long startNanos = lookedNanos.getAsLong();
-        if (startNanos - lastGoodNanos > staleNanos) {
-            LOG.warn("Opentact rate limit: no good look at consumer group '{}' and the shares topic '{}' for {} ms (this JVM "
-                    + "was paused, or Kafka did not answer): no call until it has been seen join the group again and "
-                    + "its claim has been granted", groupId, board.name(), TimeUnit.NANOSECONDS.toMillis(startNanos - lastGoodNanos));
+        if (startNanos - lastLookNanos > staleNanos) {
+            LOG.warn("Opentact rate limit: no look at consumer group '{}' for {} ms (this JVM was paused?): no call until "
+                    + "it has been seen join the group again and its claim has been granted", groupId,
+                    TimeUnit.NANOSECONDS.toMillis(startNanos - lastLookNanos));
             synchronized (rule) {
                 rule.rejoin(clock.getAsLong());
                 claims.reset();
                 takesPart = false;
             }
             apply(0);
+        } else if (startNanos - lastGoodNanos > staleNanos && !lapsed) {
+            // Running, but Kafka did not answer: the others stop counting a silent claim after a
+            // while, so this instance stops calling first (share() has said 0 since the lease ended).
+            LOG.warn("Opentact rate limit: no look that reached consumer group '{}' and wrote and read the shares topic '{}' "
+                    + "for {} ms (Kafka did not answer): no call until one does and its claim has been granted again",
+                    groupId, board.name(), TimeUnit.NANOSECONDS.toMillis(startNanos - lastGoodNanos));
+            synchronized (rule) {
+                claims.reset();
+            }
+            lapsed = true;
         }
         boolean good = group != null;
         try {
@@ -489,6 +501,7 @@ public class SharedRateLimit {
         }
         if (good) {
             lastGoodNanos = startNanos; // counted from the look's start: the others read our record after it
+            lapsed = false;
         }
         lastLookNanos = lookedNanos.getAsLong();
         long after = share();

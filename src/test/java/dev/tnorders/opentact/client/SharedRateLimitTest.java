@@ -444,4 +444,43 @@ class SharedRateLimitTest {
         });
         assertThat(l.demand()).isZero();
     }
+
+    @Test
+    void kafkaNotAnsweringKeepsTheShareForThreeIntervalsThenNoneUntilALookAnswersAndAClaimIsGranted() {
+        MemBoard board = new MemBoard(new MemLog());
+        SharedRateLimit l = onBoard(6, 1, board, new AtomicLong(10));
+        looks(java.util.List.of(l), 6, 4);
+        assertThat(l.share()).isEqualTo(6);
+        board.failing = true;
+        l.refresh();
+        advance(2000);
+        l.refresh();
+        advance(1000);
+        assertThat(l.share()).as("three intervals: kept").isEqualTo(6);
+        advance(1001);
+        assertThat(l.share()).as("past them: none, even before the next look").isZero();
+        l.refresh();
+        advance(2000);
+        assertThat(l.share()).isZero();
+        board.failing = false;
+        l.refresh();
+        assertThat(l.share()).as("granted: in force a window later").isZero();
+        advance(1020);
+        assertThat(l.share()).as("no new settling: the JVM ran all along").isEqualTo(6);
+    }
+
+    @Test
+    void aPausedJvmJoinsTheGroupAgainBeforeItTakesAnything() {
+        MemBoard board = new MemBoard(new MemLog());
+        SharedRateLimit l = onBoard(6, 2, board, new AtomicLong(10)); // one other member: not alone
+        looks(java.util.List.of(l), 6, 4);
+        assertThat(l.share()).isEqualTo(6);
+        advance(100_000); // no look at all: frozen
+        assertThat(l.share()).isZero();
+        l.refresh();
+        advance(1020);
+        assertThat(l.share()).as("seen join again: settling").isZero();
+        looks(java.util.List.of(l), 6, 4);
+        assertThat(l.share()).isEqualTo(6);
+    }
 }
