@@ -176,9 +176,7 @@ class SharedRateLimitIT {
                     .standardEnv(p, sandbox.baseUrl(), token, brokers, inbox, work.resolve(p + "outbox"))
                     .env("OPENTACT_KAFKA_TRANSACTIONAL_ID", p + "app" + i)
                     .env("OPENTACT_API_RATE_LIMIT", String.valueOf(rate))
-                    // Skewed: 1,100 ms unless asked, the margin docs/operations.md gives for arrival jitter (one
-                    // instance at its whole share of 6 per 1,020 ms drew 8 in a second here, all JVMs on 2 busy cores).
-                    .env("OPENTACT_API_RATE_LIMIT_WINDOW_MS", System.getProperty("shared.window-ms", skewed ? "1100" : "1020"))
+                    .env("OPENTACT_API_RATE_LIMIT_WINDOW_MS", System.getProperty("shared.window-ms", "1020"))
                     .env("OPENTACT_API_RATE_SHARE_INTERVAL_MS", "1000")
                     .env("OPENTACT_KAFKA_SESSION_TIMEOUT_MS", "6000")
                     // Small polls and batches: many calls per request, and every instance busy.
