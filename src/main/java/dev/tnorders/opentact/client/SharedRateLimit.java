@@ -82,7 +82,7 @@ public class SharedRateLimit {
     private boolean failing;
     private final RollingWindow sent;
     /** The shares topic; null: the share follows the group's members only (RateShare), as in tests and {@link #alone}. */
-    private Board board;
+    private volatile Board board;
     private java.util.function.Supplier<Board> boardFactory;
     private ShareClaims claims;
     private final String key = java.util.UUID.randomUUID().toString();
@@ -401,8 +401,9 @@ public class SharedRateLimit {
                 LOG.debug("Opentact rate limit: still cannot look up consumer group '{}' ({})", groupId, why);
             }
         }
-        if (board != null) {
-            refreshByDemand(group);
+        Board b = board; // stop() may clear it meanwhile
+        if (b != null) {
+            refreshByDemand(group, b);
             return;
         }
         long now = lookedNanos.getAsLong();
@@ -437,7 +438,7 @@ public class SharedRateLimit {
      * answered and the record written and read; without one for {@link #STALE_INTERVALS} intervals
      * the share is 0 ({@link #stale}) and the instance joins again, as after a freeze.
      */
-    private void refreshByDemand(RateShare.Group group) {
+    private void refreshByDemand(RateShare.Group group, Board board) {
         long startNanos = lookedNanos.getAsLong();
         if (startNanos - lastLookNanos > staleNanos) {
             LOG.warn("Opentact rate limit: no look at consumer group '{}' for {} ms (this JVM was paused?): no call until "
@@ -462,7 +463,7 @@ public class SharedRateLimit {
         }
         boolean good = group != null;
         try {
-            readBoard();
+            readBoard(board);
             ShareClaims.Entry record;
             synchronized (rule) {
                 long now = clock.getAsLong();
@@ -481,7 +482,7 @@ public class SharedRateLimit {
                 lastDemand = demand;
             }
             board.publish(key, record.encode(), intervalMs);
-            readBoard(); // our record back: a raise is judged now
+            readBoard(board); // our record back: a raise is judged now
             if (boardFailing) {
                 LOG.info("Opentact rate limit: the shares topic '{}' can be written and read again", board.name());
                 boardFailing = false;
@@ -506,7 +507,7 @@ public class SharedRateLimit {
         lastLookNanos = lookedNanos.getAsLong();
         long after = share();
         if (after != lastLogged) { // a raise whose hold ended between looks shows here
-            logShare(after);
+            logShare(after, board);
             lastLogged = after;
         }
     }
@@ -515,7 +516,7 @@ public class SharedRateLimit {
         return rule.outsideTheGroup();
     }
 
-    private void readBoard() throws Exception {
+    private void readBoard(Board board) throws Exception {
         List<String[]> records = board.read(intervalMs);
         synchronized (rule) {
             long now = clock.getAsLong();
@@ -525,7 +526,7 @@ public class SharedRateLimit {
         }
     }
 
-    private void logShare(long after) {
+    private void logShare(long after, Board board) {
         long now = clock.getAsLong();
         int others;
         long othersClaims;
