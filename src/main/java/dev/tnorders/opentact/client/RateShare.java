@@ -173,6 +173,11 @@ public final class RateShare {
         return mine;
     }
 
+    /** Whether this instance reads no requests ({@code opentact.kafka.consumers=0}): never a member of the group. */
+    public boolean outsideTheGroup() {
+        return outsideTheGroup;
+    }
+
     public boolean joined() {
         return joined;
     }

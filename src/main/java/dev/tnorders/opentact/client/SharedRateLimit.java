@@ -22,10 +22,15 @@ import dev.tnorders.opentact.kafka.KafkaClientSettings;
 
 /**
  * The account's rate limit towards Opentact, one limit over every instance: this instance's share
- * ({@link RateShare}) of {@code opentact.api.rate-limit} calls per
- * {@code opentact.api.rate-limit-window-ms}, after the members of the requests consumer group
- * ({@code opentact.kafka.group-id}), looked up with Kafka's Admin API every
- * {@code opentact.api.rate-share-interval-ms} (each look bounded by the same time).
+ * of {@code opentact.api.rate-limit} calls per {@code opentact.api.rate-limit-window-ms}. Every
+ * {@code opentact.api.rate-share-interval-ms} (each step of a look bounded by the same time) it
+ * looks at the requests consumer group ({@code opentact.kafka.group-id}, Kafka's Admin API: the
+ * joining, settling, rebalancing and freezing rules of {@link RateShare}) and, with the shares
+ * topic ({@code opentact.topics.rate-shares}, {@link Board}), publishes its demand and reads the
+ * others': the limit is split by demand ({@link RateApportion}) and a share moves only as
+ * {@link ShareClaims} allows (down at once; up when its claim, read back, fits in the limit with
+ * the others' latest claims, and a window later). Without the topic, the share is RateShare's:
+ * this instance's consumers over the group's members.
  *
  * <p>The Throttles of route {@code opentact-call} read it for each call: {@link #callsPerWindow()}
  * per window, and {@link #callsPerSlice()} per slice of about 100 ms ({@link RateLimitSlices}), so
@@ -39,6 +44,25 @@ public class SharedRateLimit {
     @FunctionalInterface
     interface GroupLook {
         RateShare.Group look() throws Exception;
+    }
+
+    /**
+     * The shares topic ({@code opentact.topics.rate-shares}) as this instance sees it: it publishes
+     * its record and reads everyone's in the log's order ({@link RateSharesTopic}; a list in tests).
+     */
+    public interface Board extends AutoCloseable {
+        /** Appends this instance's record; returns once written (acknowledged), or throws. */
+        void publish(String key, String value, long timeoutMs) throws Exception;
+
+        /** The records appended since the last read, in order, up to the log's end now, as {key, value}. */
+        List<String[]> read(long timeoutMs) throws Exception;
+
+        /** The topic's name, for the log. */
+        String name();
+
+        @Override
+        default void close() {
+        }
     }
 
     private final String groupId;
@@ -59,6 +83,26 @@ public class SharedRateLimit {
     private final RollingWindow sent;
     /** How much longer than the window calls are spaced, after 429s (monotonic ms). */
     private final ArrivalMargin margin;
+    /** The shares topic; null: the share follows the group's members only (RateShare), as in tests and {@link #alone}. */
+    private volatile Board board;
+    private java.util.function.Supplier<Board> boardFactory;
+    private ShareClaims claims;
+    private final String key = java.util.UUID.randomUUID().toString();
+    private final int severalPercent;
+    /** Monotonic time of the last look that was answered and published and read the shares topic. */
+    private volatile long lastGoodNanos;
+    /** Calls waiting for a turn now ({@link #awaitTurn}). */
+    private final java.util.concurrent.atomic.AtomicInteger waiting = new java.util.concurrent.atomic.AtomicInteger();
+    /** This instance's backlog: its requests polled and not finished (RequestConsumers). */
+    private volatile LongSupplier backlog = () -> 0;
+    /** Whether this instance may take part now (joined and settled, or not a member of the group). */
+    private volatile boolean takesPart;
+    private long lastTarget;
+    private long lastLogged = -1;
+    private long lastDemand;
+    private boolean boardFailing;
+    /** The share lapsed for want of a good look (logged once). */
+    private boolean lapsed;
     /** The member ids of this instance's requests consumers now (empty: not known). */
     private volatile java.util.function.Supplier<java.util.Set<String>> ownMembers = java.util.Set::of;
 
@@ -106,7 +150,55 @@ public class SharedRateLimit {
         this.lastLookNanos = nanos.getAsLong();
         this.margin = new ArrivalMargin(windowMs, TimeUnit.NANOSECONDS.toMillis(System.nanoTime()));
         this.sent = new RollingWindow(TimeUnit.MILLISECONDS.toNanos(margin.maxWindowMs()));
+        this.severalPercent = severalPercent;
+        this.lastGoodNanos = this.lastLookNanos;
         apply(rule.share());
+    }
+
+    /**
+     * The shares topic this instance publishes its demand and claims to, and reads the others' from
+     * ({@link ShareClaims}); with it the account's limit follows the demand. As beans.camel.yaml
+     * makes it: {@code opentact.topics.rate-shares}, created at {@link #start()} when missing.
+     */
+    public void setSharesTopic(String topic) {
+        if (topic == null || topic.isBlank() || "none".equalsIgnoreCase(topic.trim())) {
+            this.boardFactory = null;
+            return;
+        }
+        this.boardFactory = () -> new RateSharesTopic(kafka, topic.trim(), intervalMs);
+    }
+
+    /** A board of one's own (tests): the share follows the demand published there. */
+    synchronized void board(Board board) {
+        this.boardFactory = () -> board;
+        this.board = board;
+        initClaims();
+    }
+
+    private void initClaims() {
+        // A silent member is counted until it must have stopped calling: its share falls to 0 after
+        // STALE_INTERVALS without a good look; a look takes at most about three intervals (the group,
+        // the publication, the reading); then its window ends.
+        this.claims = new ShareClaims(key, rule.limit(), windowMs, (STALE_INTERVALS + 3) * intervalMs + windowMs);
+    }
+
+    /**
+     * Tells this instance's backlog (its requests polled and not finished): with the calls waiting
+     * for a turn, the demand it publishes, by which the account's limit is shared.
+     */
+    public void backlog(LongSupplier backlog) {
+        this.backlog = backlog == null ? () -> 0 : backlog;
+    }
+
+    /** The demand this instance publishes: calls waiting for a turn, and its backlog. */
+    long demand() {
+        long b;
+        try {
+            b = Math.max(0, backlog.getAsLong());
+        } catch (RuntimeException e) {
+            b = 0;
+        }
+        return Math.min(RateApportion.MAX_DEMAND, waiting.get() + b);
     }
 
     /**
@@ -142,7 +234,20 @@ public class SharedRateLimit {
      * the other members yet ({@link RateShare}) or while the share is stale ({@link #stale}).
      */
     public long share() {
-        return stale() ? 0 : perWindow;
+        if (stale()) {
+            return 0;
+        }
+        if (claims == null) {
+            return perWindow;
+        }
+        long level;
+        synchronized (rule) { // a granted raise comes into force once its hold has ended
+            level = takesPart ? claims.level(clock.getAsLong()) : 0;
+        }
+        if (level != perWindow) {
+            apply(level);
+        }
+        return level;
     }
 
     /**
@@ -156,6 +261,15 @@ public class SharedRateLimit {
      * @throws CallNotSentException when no turn comes within it (the call is not sent)
      */
     public void awaitTurn(long maxWaitNanos) {
+        waiting.incrementAndGet();
+        try {
+            waitForTurn(maxWaitNanos);
+        } finally {
+            waiting.decrementAndGet();
+        }
+    }
+
+    private void waitForTurn(long maxWaitNanos) {
         long deadline = System.nanoTime() + Math.max(0, maxWaitNanos);
         while (true) { // bounded: every round sleeps until a turn may be free, and the deadline ends it
             long now = System.nanoTime();
@@ -235,7 +349,11 @@ public class SharedRateLimit {
 
     /** Calls per slice ({@link RateLimitSlices#sliceMs}) for the Throttle of the slices; one while stale. */
     public int callsPerSlice() {
-        return stale() ? 1 : (int) Math.min(Integer.MAX_VALUE, perSlice);
+        if (stale()) {
+            return 1;
+        }
+        share(); // a raise whose hold ended
+        return (int) Math.min(Integer.MAX_VALUE, perSlice);
     }
 
     /**
@@ -246,7 +364,9 @@ public class SharedRateLimit {
      * window (within the headroom RateShare leaves) until the next look, which runs at once.
      */
     boolean stale() {
-        return lookedNanos.getAsLong() - lastLookNanos > staleNanos;
+        // With the shares topic, only a look that was answered and published counts: the others stop
+        // counting a silent member's claim after a while, so it must stop calling before that.
+        return lookedNanos.getAsLong() - (claims != null ? lastGoodNanos : lastLookNanos) > staleNanos;
     }
 
     /** Intervals without a look after which the share is stale. */
@@ -260,9 +380,13 @@ public class SharedRateLimit {
         if (refresher != null) {
             return;
         }
-        LOG.info("Opentact rate limit: {} calls per {} ms for the account, shared by the members of consumer group '{}'; "
+        if (board == null && boardFactory != null) {
+            board = boardFactory.get();
+            initClaims();
+        }
+        LOG.info("Opentact rate limit: {} calls per {} ms for the account, shared by the members of consumer group '{}'{}; "
                 + "this instance takes {} call per window until the group is known", rule.limit(), windowMs, groupId,
-                rule.share());
+                board == null ? "" : " by their demand (shares topic '" + board.name() + "')", rule.share());
         refresh();
         refresher = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "opentact-rate-share");
@@ -277,6 +401,20 @@ public class SharedRateLimit {
         if (refresher != null) {
             refresher.shutdownNow();
             refresher = null;
+        }
+        if (board != null) {
+            synchronized (rule) {
+                takesPart = false; // no call from here on: then the record that says so
+                claims.reset();
+            }
+            try {
+                board.publish(key, null, intervalMs); // a tombstone: this instance claims nothing any more
+            } catch (Exception e) {
+                LOG.debug("Opentact rate limit: could not withdraw this instance's claim from '{}' ({}); the others "
+                        + "stop counting it when it has been silent long enough", board.name(), e.toString());
+            }
+            board.close();
+            board = null;
         }
         if (admin != null) {
             admin.close(java.time.Duration.ofSeconds(1));
@@ -307,6 +445,11 @@ public class SharedRateLimit {
                 LOG.debug("Opentact rate limit: still cannot look up consumer group '{}' ({})", groupId, why);
             }
         }
+        Board b = board; // stop() may clear it meanwhile
+        if (b != null) {
+            refreshByDemand(group, b);
+            return;
+        }
         long now = lookedNanos.getAsLong();
         if (now - lastLookNanos > staleNanos) {
             LOG.warn("Opentact rate limit: no look at consumer group '{}' for {} ms (this JVM was paused?): no call until "
@@ -330,6 +473,121 @@ public class SharedRateLimit {
                     after > 0 ? "" : rule.joined() ? " (not counted by the others yet: no call until then)"
                             : " (not seen join yet: no call until it has been and the others have counted it)");
         }
+    }
+
+    /**
+     * One look with the shares topic: read it to its end, compute this instance's target by the
+     * demands seen ({@link RateApportion}), lower the share at once or claim a raise
+     * ({@link ShareClaims}), publish, and read the claim back. A look is good when the group was
+     * answered and the record written and read; without one for {@link #STALE_INTERVALS} intervals
+     * the share is 0 ({@link #stale}) and the instance joins again, as after a freeze.
+     */
+    private void refreshByDemand(RateShare.Group group, Board board) {
+        long startNanos = lookedNanos.getAsLong();
+        if (startNanos - lastLookNanos > staleNanos) {
+            LOG.warn("Opentact rate limit: no look at consumer group '{}' for {} ms (this JVM was paused?): no call until "
+                    + "it has been seen join the group again and its claim has been granted", groupId,
+                    TimeUnit.NANOSECONDS.toMillis(startNanos - lastLookNanos));
+            synchronized (rule) {
+                rule.rejoin(clock.getAsLong());
+                claims.reset();
+                takesPart = false;
+            }
+            apply(0);
+        } else if (startNanos - lastGoodNanos > staleNanos && !lapsed) {
+            // Running, but Kafka did not answer: the others stop counting a silent claim after a
+            // while, so this instance stops calling first (share() has said 0 since the lease ended).
+            LOG.warn("Opentact rate limit: no look that reached consumer group '{}' and wrote and read the shares topic '{}' "
+                    + "for {} ms (Kafka did not answer): no call until one does and its claim has been granted again",
+                    groupId, board.name(), TimeUnit.NANOSECONDS.toMillis(startNanos - lastGoodNanos));
+            synchronized (rule) {
+                claims.reset();
+            }
+            lapsed = true;
+        }
+        boolean good = group != null;
+        try {
+            readBoard(board);
+            ShareClaims.Entry record;
+            synchronized (rule) {
+                long now = clock.getAsLong();
+                long gate = rule.observe(group, now);
+                // The old rule's gates: not before joined and settled; an instance outside the group
+                // (no consumers) has nothing to join and takes part by its claims alone.
+                takesPart = gate > 0 && (rule.settled(now) || outsideTheGroup());
+                long demand = demand();
+                List<RateApportion.Member> members = claims.members(demand, now);
+                long budget = members.size() > 1 ? (rule.limit() * severalPercent + 99) / 100 : rule.limit();
+                long rotation = Math.floorDiv(System.currentTimeMillis(), 4 * intervalMs);
+                long target = takesPart ? RateApportion.apportion(budget, members, rotation).getOrDefault(key, 0L) : 0;
+                boolean grow = takesPart && good && !group.rebalancing();
+                record = claims.decide(target, demand, grow, now);
+                lastTarget = target;
+                lastDemand = demand;
+            }
+            board.publish(key, record.encode(), intervalMs);
+            readBoard(board); // our record back: a raise is judged now
+            if (boardFailing) {
+                LOG.info("Opentact rate limit: the shares topic '{}' can be written and read again", board.name());
+                boardFailing = false;
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return;
+        } catch (Exception e) {
+            good = false;
+            String why = kafka == null ? String.valueOf(e.getMessage()) : kafka.mask(e.getClass().getSimpleName() + ": " + e.getMessage());
+            if (!boardFailing) {
+                LOG.warn("Opentact rate limit: cannot write or read the shares topic '{}' ({}); this instance keeps its share "
+                        + "of {} calls per {} ms for at most {} ms, and takes none after that until it can", board.name(), why,
+                        share(), windowMs, STALE_INTERVALS * intervalMs);
+                boardFailing = true;
+            }
+        }
+        if (good) {
+            lastGoodNanos = startNanos; // counted from the look's start: the others read our record after it
+            lapsed = false;
+        }
+        lastLookNanos = lookedNanos.getAsLong();
+        long after = share();
+        if (after != lastLogged) { // a raise whose hold ended between looks shows here
+            logShare(after, board);
+            lastLogged = after;
+        }
+    }
+
+    private boolean outsideTheGroup() {
+        return rule.outsideTheGroup();
+    }
+
+    private void readBoard(Board board) throws Exception {
+        List<String[]> records = board.read(intervalMs);
+        synchronized (rule) {
+            long now = clock.getAsLong();
+            for (String[] r : records) {
+                claims.read(r[0], ShareClaims.Entry.decode(r[1]), now);
+            }
+        }
+    }
+
+    private void logShare(long after, Board board) {
+        long now = clock.getAsLong();
+        int others;
+        long othersClaims;
+        boolean raising;
+        synchronized (rule) {
+            others = claims.othersCounted(now);
+            othersClaims = claims.othersClaims(now);
+            raising = claims.raising();
+        }
+        LOG.info("Opentact rate limit: this instance's share is now {} of {} calls per {} ms ({} per {} ms slice): "
+                        + "its {} of {} members of consumer group '{}'; its demand {}, target {}, {} other instance(s) on "
+                        + "shares topic '{}' claiming {}{}", after, rule.limit(), windowMs, perSlice,
+                RateLimitSlices.sliceMs(windowMs), rule.mine(), rule.total(), groupId, lastDemand, lastTarget, others,
+                board == null ? "" : board.name(), othersClaims,
+                takesPart ? (raising ? " (a raise waits for its grant or its hold)" : "")
+                        : rule.joined() ? " (not counted by the others yet: no call until then)"
+                        : " (not seen join yet: no call until it has been and its claim is granted)");
     }
 
     private void apply(long share) {

@@ -182,6 +182,7 @@ public class RequestConsumers implements CamelContextAware, StartupListener {
         instanceId = resolveInstanceId();
         if (settings.rateShare != null) {
             settings.rateShare.ownMembers(this::memberIds);
+            settings.rateShare.backlog(this::inFlight); // the demand it publishes: requests polled, not finished
         }
         template = camelContext.createProducerTemplate();
         template.setExecutorService(routeThreads);

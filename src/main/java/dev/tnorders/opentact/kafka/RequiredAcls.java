@@ -51,6 +51,11 @@ public final class RequiredAcls {
         // The journal: the app creates it (compacted) unless it exists; the sweeper writes tombstones.
         acls.add(topic(journal, AclOperation.DESCRIBE, AclOperation.READ, AclOperation.WRITE, AclOperation.CREATE));
         acls.add(topic(s.apply("opentact.topics.control"), AclOperation.DESCRIBE, AclOperation.READ));
+        // Each instance's demand and claim on the rate limit: the app creates it (compacted) unless it exists.
+        String shares = s.apply("opentact.topics.rate-shares");
+        if (shares != null && !shares.isBlank() && !"none".equalsIgnoreCase(shares)) {
+            acls.add(topic(shares, AclOperation.DESCRIBE, AclOperation.READ, AclOperation.WRITE, AclOperation.CREATE));
+        }
         // The requests consumers (and their offsets, committed in the journal's transactions), the rate
         // share's member list (Describe, which Read implies), and the control route's <group-id>-control-<uuid>.
         acls.add(new Acl(ResourceType.GROUP, s.apply("opentact.kafka.group-id"), PatternType.PREFIXED,

@@ -279,4 +279,209 @@ class SharedRateLimitTest {
         assertThat(l.stale()).isFalse();
         assertThat(l.callsPerWindow()).isEqualTo(20);
     }
+
+    // ---- shares that follow demand: several instances over one in-memory shares log ----
+
+    /** The shares topic as a list every instance appends to and reads in order. */
+    private static final class MemLog {
+        final java.util.List<String[]> records = new java.util.ArrayList<>();
+    }
+
+    private static final class MemBoard implements SharedRateLimit.Board {
+        final MemLog log;
+        int read;
+        boolean failing;
+
+        MemBoard(MemLog log) {
+            this.log = log;
+        }
+
+        @Override
+        public void publish(String key, String value, long timeoutMs) throws Exception {
+            if (failing) {
+                throw new TimeoutException("broker away");
+            }
+            log.records.add(new String[] {key, value});
+        }
+
+        @Override
+        public java.util.List<String[]> read(long timeoutMs) throws Exception {
+            if (failing) {
+                throw new TimeoutException("broker away");
+            }
+            java.util.List<String[]> out = new java.util.ArrayList<>(log.records.subList(read, log.records.size()));
+            read = log.records.size();
+            return out;
+        }
+
+        @Override
+        public String name() {
+            return "shares";
+        }
+    }
+
+    private final AtomicLong nanos = new AtomicLong();
+
+    /** An instance of {@code members} (one consumer each) in a stable group, on the shared log, with a backlog. */
+    private SharedRateLimit onBoard(long calls, int members, MemBoard board, AtomicLong backlog) {
+        SharedRateLimit l = new SharedRateLimit(null, "g", calls, 1020, 1, 2000, now::get,
+                new Looks().then(new RateShare.Group(members, false, true)), RateShare.SEVERAL_PERCENT,
+                () -> java.util.concurrent.TimeUnit.MILLISECONDS.toNanos(now.get()));
+        l.board(board);
+        l.backlog(backlog::get);
+        return l;
+    }
+
+    private void advance(long ms) {
+        now.addAndGet(ms);
+    }
+
+    private static long sum(java.util.List<SharedRateLimit> all) {
+        return all.stream().mapToLong(SharedRateLimit::share).sum();
+    }
+
+    /** Looks by every instance, in turn, {@code rounds} times an interval apart; the sum checked after each. */
+    private void looks(java.util.List<SharedRateLimit> all, long limit, int rounds) {
+        for (int i = 0; i < rounds; i++) {
+            for (SharedRateLimit l : all) {
+                l.refresh();
+                assertThat(sum(all)).as("shares in force").isLessThanOrEqualTo(limit);
+            }
+            advance(2000);
+            assertThat(sum(all)).as("shares in force").isLessThanOrEqualTo(limit);
+        }
+    }
+
+    @Test
+    void theLimitGoesWhereTheBacklogIsAndBackWhenItEnds() {
+        MemLog log = new MemLog();
+        AtomicLong[] backlog = {new AtomicLong(), new AtomicLong(), new AtomicLong()};
+        java.util.List<SharedRateLimit> all = new java.util.ArrayList<>();
+        for (int i = 0; i < 3; i++) {
+            all.add(onBoard(3, 3, new MemBoard(log), backlog[i]));
+        }
+        looks(all, 3, 5); // joined, settled, granted: an even split, none idle wasted
+        assertThat(all).extracting(SharedRateLimit::share).containsExactly(1L, 1L, 1L);
+        backlog[1].set(400);
+        looks(all, 3, 3);
+        assertThat(all).extracting(SharedRateLimit::share).as("R = 3: all of it with the backlog, not 1 of 3")
+                .containsExactly(0L, 3L, 0L);
+        assertThat(all.get(1).callsPerWindow()).isEqualTo(3);
+        backlog[1].set(0);
+        backlog[2].set(5);
+        looks(all, 3, 3);
+        assertThat(all).extracting(SharedRateLimit::share).containsExactly(0L, 0L, 3L);
+        backlog[2].set(0);
+        looks(all, 3, 3);
+        assertThat(all).extracting(SharedRateLimit::share).containsExactly(1L, 1L, 1L);
+    }
+
+    @Test
+    void aJoiningInstanceWaitsUntilTheOthersMadeRoomAndItsClaimIsGranted() {
+        MemLog log = new MemLog();
+        AtomicLong busy = new AtomicLong(1000);
+        SharedRateLimit a = onBoard(6, 1, new MemBoard(log), busy);
+        java.util.List<SharedRateLimit> all = new java.util.ArrayList<>(java.util.List.of(a));
+        looks(all, 6, 4);
+        assertThat(a.share()).as("alone: the whole limit").isEqualTo(6);
+        AtomicLong some = new AtomicLong(1000);
+        SharedRateLimit b = onBoard(6, 2, new MemBoard(log), some);
+        all.add(b);
+        b.refresh();
+        assertThat(b.share()).as("joining: none").isZero();
+        looks(all, 6, 5);
+        assertThat(a.share() + b.share()).isEqualTo(6);
+        assertThat(a.share()).isEqualTo(3);
+        assertThat(b.share()).isEqualTo(3);
+    }
+
+    @Test
+    void aSilentInstancesClaimCountsUntilItMustHaveStoppedThenTheOthersTakeIt() {
+        MemLog log = new MemLog();
+        AtomicLong none = new AtomicLong();
+        SharedRateLimit a = onBoard(6, 2, new MemBoard(log), none);
+        MemBoard bBoard = new MemBoard(log);
+        SharedRateLimit b = onBoard(6, 2, bBoard, new AtomicLong(50));
+        java.util.List<SharedRateLimit> all = java.util.List.of(a, b);
+        looks(all, 6, 5);
+        assertThat(b.share()).isEqualTo(6);
+        // b cannot reach Kafka any more; a gets a backlog
+        bBoard.failing = true;
+        none.set(50);
+        long silentSince = now.get();
+        for (int i = 0; i < 12; i++) {
+            a.refresh();
+            b.refresh();
+            assertThat(a.share() + b.share()).as("at %d ms", now.get() - silentSince).isLessThanOrEqualTo(6);
+            if (now.get() - silentSince > 3 * 2000) {
+                assertThat(b.share()).as("b: no good look for three intervals: no call").isZero();
+            }
+            advance(2000);
+        }
+        assertThat(a.share()).as("b's part, once b must have stopped calling").isEqualTo(6);
+        assertThat(b.share()).isZero();
+    }
+
+    @Test
+    void aShareNeverGrowsWhileTheGroupRebalancesOrBeforeItSettled() {
+        MemLog log = new MemLog();
+        SharedRateLimit l = new SharedRateLimit(null, "g", 6, 1020, 1, 2000, now::get,
+                new Looks().then(new RateShare.Group(1, true, true)), RateShare.SEVERAL_PERCENT,
+                () -> java.util.concurrent.TimeUnit.MILLISECONDS.toNanos(now.get()));
+        l.board(new MemBoard(log));
+        for (int i = 0; i < 6; i++) {
+            l.refresh();
+            advance(2000);
+            assertThat(l.share()).as("rebalancing all along").isZero();
+        }
+    }
+
+    @Test
+    void theDemandIsTheCallsWaitingAndTheBacklog() {
+        SharedRateLimit l = onBoard(6, 1, new MemBoard(new MemLog()), new AtomicLong(7));
+        assertThat(l.demand()).isEqualTo(7);
+        l.backlog(() -> {
+            throw new IllegalStateException("not started");
+        });
+        assertThat(l.demand()).isZero();
+    }
+
+    @Test
+    void kafkaNotAnsweringKeepsTheShareForThreeIntervalsThenNoneUntilALookAnswersAndAClaimIsGranted() {
+        MemBoard board = new MemBoard(new MemLog());
+        SharedRateLimit l = onBoard(6, 1, board, new AtomicLong(10));
+        looks(java.util.List.of(l), 6, 4);
+        assertThat(l.share()).isEqualTo(6);
+        board.failing = true;
+        l.refresh();
+        advance(2000);
+        l.refresh();
+        advance(1000);
+        assertThat(l.share()).as("three intervals: kept").isEqualTo(6);
+        advance(1001);
+        assertThat(l.share()).as("past them: none, even before the next look").isZero();
+        l.refresh();
+        advance(2000);
+        assertThat(l.share()).isZero();
+        board.failing = false;
+        l.refresh();
+        assertThat(l.share()).as("granted: in force a window later").isZero();
+        advance(1020);
+        assertThat(l.share()).as("no new settling: the JVM ran all along").isEqualTo(6);
+    }
+
+    @Test
+    void aPausedJvmJoinsTheGroupAgainBeforeItTakesAnything() {
+        MemBoard board = new MemBoard(new MemLog());
+        SharedRateLimit l = onBoard(6, 2, board, new AtomicLong(10)); // one other member: not alone
+        looks(java.util.List.of(l), 6, 4);
+        assertThat(l.share()).isEqualTo(6);
+        advance(100_000); // no look at all: frozen
+        assertThat(l.share()).isZero();
+        l.refresh();
+        advance(1020);
+        assertThat(l.share()).as("seen join again: settling").isZero();
+        looks(java.util.List.of(l), 6, 4);
+        assertThat(l.share()).isEqualTo(6);
+    }
 }

@@ -53,6 +53,7 @@ final class AppProcess implements AutoCloseable {
                 .env("OPENTACT_TOPICS_CONTROL", prefix + "control")
                 .env("OPENTACT_TOPICS_FILES", prefix + "files")
                 .env("OPENTACT_TOPICS_FILE_STATE", prefix + "file-state")
+                .env("OPENTACT_TOPICS_RATE_SHARES", prefix + "rate-shares")
                 .env("OPENTACT_KAFKA_FILES_GROUP_ID", prefix + "file-ends")
                 .env("OPENTACT_KAFKA_GROUP_ID", prefix + "orders")
                 .env("OPENTACT_KAFKA_RESULTS_GROUP_ID", prefix + "results")

@@ -49,6 +49,7 @@ public final class RunningApp implements AutoCloseable {
         properties.put("opentact.topics.control", topic("control"));
         properties.put("opentact.topics.files", topic("files"));
         properties.put("opentact.topics.file-state", topic("file-state"));
+        properties.put("opentact.topics.rate-shares", topic("rate-shares"));
         properties.put("opentact.kafka.files-group-id", prefix + "file-ends");
         properties.put("opentact.kafka.group-id", prefix + "orders");
         properties.put("opentact.kafka.results-group-id", prefix + "results");

@@ -60,7 +60,7 @@ class RequiredAclsTest {
     @Test
     void theDocsTableIsWhatTheBundleNeedsWithTheDefaultNames() throws IOException {
         List<RequiredAcls.Acl> documented = documented();
-        assertThat(documented).hasSize(10).allSatisfy(a -> assertThat(a.operations()).doesNotContain(AclOperation.UNKNOWN));
+        assertThat(documented).hasSize(11).allSatisfy(a -> assertThat(a.operations()).doesNotContain(AclOperation.UNKNOWN));
         assertThat(documented).containsExactlyElementsOf(RequiredAcls.forSettings(key -> null));
     }
 
@@ -82,7 +82,7 @@ class RequiredAclsTest {
     @Test
     void theBindingsAllowThePrincipalEachOperationFromAnyHost() {
         var bindings = RequiredAcls.bindings(RequiredAcls.forSettings(key -> null), "User:orders");
-        assertThat(bindings).hasSize(21).allSatisfy(b -> {
+        assertThat(bindings).hasSize(25).allSatisfy(b -> {
             assertThat(b.entry().principal()).isEqualTo("User:orders");
             assertThat(b.entry().host()).isEqualTo("*");
         });

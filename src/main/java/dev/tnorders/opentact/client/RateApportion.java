@@ -1,0 +1,132 @@
+package dev.tnorders.opentact.client;
+
+import java.math.BigInteger;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * How the account's calls per window are split over the instances that share them, by their
+ * demand: the same answer on every instance that sees the same demands, so that their targets
+ * agree (where they do not, for a moment, {@link ShareClaims} keeps the sum within the limit).
+ *
+ * <ol>
+ *   <li>Every member with demand gets one call first (in the rotated order below, while calls are
+ *       left): a member with a single request is never stuck behind a big backlog.</li>
+ *   <li>Members with no demand get one call each too when the budget is at least
+ *       {@link #IDLE_FLOOR_FACTOR} calls per member (a new request there starts at once); else none:
+ *       their next publication of a demand moves a share to them.</li>
+ *   <li>The rest goes by weight (the demand; equal weights when no member has any), in whole calls
+ *       by the largest-remainder method: each takes the whole part of its quota, and the calls left
+ *       go one each to the largest remainders. Ties (equal remainders) go in the rotated order.</li>
+ * </ol>
+ * The rotated order: the members sorted by key, starting at {@code rotation mod n}. With more
+ * members than calls, a rotation that moves over time (SharedRateLimit: the wall clock in periods
+ * of a few look intervals) gives each its turn. The shares always add up to exactly the budget
+ * (with at least one member).
+ */
+public final class RateApportion {
+
+    /** Members without demand keep one call each only when the budget is at least this many calls per member. */
+    static final int IDLE_FLOOR_FACTOR = 10;
+
+    /** The largest demand that counts (demand beyond it weighs the same). */
+    static final long MAX_DEMAND = 1_000_000;
+
+    private RateApportion() {
+    }
+
+    /** A member and its demand (calls waiting for a turn and its backlog; 0: none). */
+    public record Member(String key, long demand) {
+        public Member {
+            if (key == null) {
+                throw new IllegalArgumentException("a member needs a key");
+            }
+            demand = Math.max(0, Math.min(MAX_DEMAND, demand));
+        }
+    }
+
+    /**
+     * The budget split over the members, by key (every member present, 0 for none); the values add
+     * up to {@code budget}.
+     */
+    public static Map<String, Long> apportion(long budget, List<Member> members, long rotation) {
+        if (budget < 0) {
+            throw new IllegalArgumentException("the budget must not be negative, was " + budget);
+        }
+        List<Member> sorted = new ArrayList<>(members);
+        sorted.sort(Comparator.comparing(Member::key));
+        for (int i = 1; i < sorted.size(); i++) {
+            if (sorted.get(i).key().equals(sorted.get(i - 1).key())) {
+                throw new IllegalArgumentException("member " + sorted.get(i).key() + " is listed twice");
+            }
+        }
+        int n = sorted.size();
+        Map<String, Long> shares = new LinkedHashMap<>();
+        if (n == 0) {
+            return shares;
+        }
+        int start = (int) Math.floorMod(rotation, (long) n);
+        List<Member> order = new ArrayList<>(n);
+        for (int i = 0; i < n; i++) {
+            order.add(sorted.get((start + i) % n));
+        }
+        long[] share = new long[n];
+        long left = budget;
+        boolean anyDemand = order.stream().anyMatch(m -> m.demand() > 0);
+        // 1. one call for each member with demand, in the rotated order
+        for (int i = 0; i < n && left > 0; i++) {
+            if (order.get(i).demand() > 0) {
+                share[i]++;
+                left--;
+            }
+        }
+        // 2. one call for each idle member, where the budget is large
+        if (anyDemand && budget >= (long) IDLE_FLOOR_FACTOR * n) {
+            for (int i = 0; i < n && left > 0; i++) {
+                if (order.get(i).demand() == 0) {
+                    share[i]++;
+                    left--;
+                }
+            }
+        }
+        // 3. the rest by weight, largest remainders
+        long[] weight = new long[n];
+        long total = 0;
+        for (int i = 0; i < n; i++) {
+            weight[i] = anyDemand ? order.get(i).demand() : 1;
+            total += weight[i];
+        }
+        if (left > 0) {
+            BigInteger rest = BigInteger.valueOf(left);
+            BigInteger all = BigInteger.valueOf(total);
+            BigInteger[] remainder = new BigInteger[n];
+            long given = 0;
+            for (int i = 0; i < n; i++) {
+                BigInteger[] qr = rest.multiply(BigInteger.valueOf(weight[i])).divideAndRemainder(all);
+                share[i] += qr[0].longValueExact();
+                given += qr[0].longValueExact();
+                remainder[i] = qr[1];
+            }
+            Integer[] byRemainder = new Integer[n];
+            for (int i = 0; i < n; i++) {
+                byRemainder[i] = i;
+            }
+            // largest remainder first; equal remainders in the rotated order (a stable sort keeps it)
+            java.util.Arrays.sort(byRemainder, (a, b) -> remainder[b].compareTo(remainder[a]));
+            for (int k = 0; given < left; k++) {
+                share[byRemainder[k % n]]++;
+                given++;
+            }
+        }
+        for (Member m : sorted) {
+            shares.put(m.key(), 0L);
+        }
+        for (int i = 0; i < n; i++) {
+            shares.put(order.get(i).key(), share[i]);
+        }
+        return shares;
+    }
+}

@@ -1,0 +1,198 @@
+package dev.tnorders.opentact.client;
+
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Deque;
+import java.util.List;
+import java.util.Random;
+
+import org.junit.jupiter.api.Test;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+class ShareClaimsTest {
+
+    private static final long W = 1020;
+    private static final long GONE = 5 * 2000 + W;
+
+    /** One member of the model: its claims, its records not written yet, and how far it read the log. */
+    private static final class Member {
+        final String key;
+        final ShareClaims claims;
+        final Deque<ShareClaims.Entry> unwritten = new ArrayDeque<>();
+        int readUpTo;
+        /** (time, level) whenever the level was looked at: a step function of time. */
+        final List<long[]> history = new ArrayList<>();
+
+        Member(String key, long limit, long hold, long gone) {
+            this.key = key;
+            this.claims = new ShareClaims(key, limit, hold, gone);
+        }
+    }
+
+    private record Rec(String key, ShareClaims.Entry entry) {
+    }
+
+    @Test
+    void aRaiseWaitsForItsGrantAndAWindowADecreaseIsAtOnce() {
+        List<Rec> log = new ArrayList<>();
+        ShareClaims a = new ShareClaims("a", 6, W, GONE);
+        ShareClaims b = new ShareClaims("b", 6, W, GONE);
+        long t = 0;
+        log.add(new Rec("a", a.decide(3, 0, true, t)));
+        log.add(new Rec("b", b.decide(3, 0, true, t)));
+        readAll(a, log, 0, t);
+        readAll(b, log, 0, t);
+        assertThat(a.level(t)).as("granted, in the hold").isZero();
+        t += W;
+        assertThat(a.level(t)).isEqualTo(3);
+        assertThat(b.level(t)).isEqualTo(3);
+        // b has the backlog now: a's target falls to 0 at once, b's rises to 6 only when a's lower claim is in the log
+        int from = log.size();
+        log.add(new Rec("b", b.decide(6, 400, true, t)));
+        readAll(b, log, from, t);
+        assertThat(b.level(t)).as("a still claims 3: refused").isEqualTo(3);
+        assertThat(b.refusals()).isEqualTo(1);
+        assertThat(a.decide(0, 0, true, t).claim()).isZero();
+        assertThat(a.level(t)).as("down at once").isZero();
+        log.add(new Rec("a", new ShareClaims.Entry(0, 0, 2)));
+        from = log.size();
+        ShareClaims.Entry again = b.decide(6, 400, true, t);
+        assertThat(again.claim()).as("the refused claim replaced by a new one, judged at its own place").isEqualTo(6);
+        log.add(new Rec("b", again));
+        readAll(b, log, from - 1, t);
+        assertThat(b.grants()).isEqualTo(2);
+        assertThat(b.level(t + W - 1)).as("granted, in the hold").isEqualTo(3);
+        assertThat(b.level(t + W)).isEqualTo(6);
+    }
+
+    @Test
+    void aRaiseNoLongerDueAfterItsHoldDoesNotComeIntoForce() {
+        ShareClaims a = new ShareClaims("a", 6, W, GONE);
+        ShareClaims.Entry e = a.decide(6, 10, true, 0);
+        a.read("a", e, 0);
+        a.decide(2, 1, true, 500);
+        assertThat(a.level(W)).isEqualTo(2);
+        a.decide(6, 10, false, W + 1); // a rebalance: no growing
+        assertThat(a.level(W + 2)).isEqualTo(2);
+    }
+
+    @Test
+    void aSilentMemberIsCountedUntilItMustHaveStoppedCalling() {
+        ShareClaims a = new ShareClaims("a", 6, W, GONE);
+        a.read("b", new ShareClaims.Entry(9, 6, 1), 0);
+        ShareClaims.Entry r = a.decide(6, 9, true, 100);
+        a.read("a", r, 100);
+        assertThat(a.refusals()).isEqualTo(1);
+        a.decide(6, 9, true, GONE - 1);
+        r = a.decide(6, 9, true, GONE);
+        assertThat(a.othersCounted(GONE)).isZero();
+        a.read("a", r, GONE);
+        assertThat(a.level(GONE + W)).isEqualTo(6);
+        // a tombstone: the member stopped
+        ShareClaims c = new ShareClaims("c", 6, W, GONE);
+        c.read("b", new ShareClaims.Entry(9, 6, 1), 0);
+        c.read("b", null, 1);
+        assertThat(c.othersCounted(2)).isZero();
+    }
+
+    @Test
+    void aResetTakesTheLevelToZeroAtOnce() {
+        ShareClaims a = new ShareClaims("a", 6, W, GONE);
+        a.read("a", a.decide(6, 1, true, 0), 0);
+        assertThat(a.level(W)).isEqualTo(6);
+        a.reset();
+        assertThat(a.level(W)).isZero();
+        assertThat(a.decide(0, 0, false, W).claim()).isZero();
+    }
+
+    @Test
+    void recordsReadBackAsWritten() {
+        ShareClaims.Entry e = new ShareClaims.Entry(12, 3, 7);
+        assertThat(ShareClaims.Entry.decode(e.encode())).isEqualTo(e);
+        assertThat(ShareClaims.Entry.decode("2 1 1 1")).isNull();
+        assertThat(ShareClaims.Entry.decode("1 x 1 1")).isNull();
+        assertThat(ShareClaims.Entry.decode(null)).isNull();
+    }
+
+    /**
+     * The model: two or three members with any targets at any time, their records written late and
+     * in any interleaving, each reading the log at its own pace, resets (rejoins) now and then.
+     * Whatever the schedule, the levels in force in any window add up to at most the limit (each
+     * member counted at the most it had in force at any time in the window).
+     */
+    @Test
+    void forAnyScheduleTheSharesInForceInAnyWindowAddUpToAtMostTheLimit() {
+        for (long seed = 0; seed < 3_000; seed++) {
+            runSchedule(seed);
+        }
+    }
+
+    private static void runSchedule(long seed) {
+        Random r = new Random(seed);
+        long limit = 1 + r.nextInt(10);
+        long hold = 5 + r.nextInt(10); // the window, in ticks
+        int n = 2 + r.nextInt(2);
+        List<Member> members = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            members.add(new Member("m" + i, limit, hold, 1_000_000));
+        }
+        List<Rec> log = new ArrayList<>();
+        long now = 0;
+        for (int step = 0; step < 800; step++) {
+            Member m = members.get(r.nextInt(n));
+            switch (r.nextInt(10)) {
+                case 0, 1, 2 -> {
+                    // often the whole limit (every member wants it all), else anything
+                    long target = r.nextBoolean() ? limit - r.nextInt(2) : r.nextInt((int) limit + 1);
+                    m.unwritten.add(m.claims.decide(Math.max(0, target), r.nextInt(50), r.nextInt(5) != 0, now));
+                }
+                case 3, 4 -> {
+                    if (!m.unwritten.isEmpty()) {
+                        log.add(new Rec(m.key, m.unwritten.poll()));
+                    }
+                }
+                case 5, 6, 7 -> {
+                    if (m.readUpTo < log.size()) {
+                        Rec rec = log.get(m.readUpTo++);
+                        m.claims.read(rec.key(), rec.entry(), now);
+                    }
+                }
+                case 8 -> now += r.nextInt(3);
+                default -> {
+                    if (r.nextInt(20) == 0) {
+                        m.claims.reset();
+                    }
+                }
+            }
+            for (Member x : members) {
+                x.history.add(new long[] {now, x.claims.level(now)});
+            }
+            check(members, now, hold, limit, seed);
+        }
+    }
+
+    /** For the window of {@code hold} ticks ending now: each member's most in force in it, added up. */
+    private static void check(List<Member> members, long now, long window, long limit, long seed) {
+        long sum = 0;
+        for (Member m : members) {
+            long most = 0;
+            for (int i = m.history.size() - 1; i >= 0; i--) {
+                long[] h = m.history.get(i);
+                most = Math.max(most, h[1]);
+                if (h[0] <= now - window) {
+                    break; // the level in force when the window began: counted, and no further back
+                }
+            }
+            sum += most;
+        }
+        assertThat(sum).as("seed %d: levels in force in the window ending at %d, limit %d", seed, now, limit)
+                .isLessThanOrEqualTo(limit);
+    }
+
+    private static void readAll(ShareClaims c, List<Rec> log, int from, long now) {
+        for (int i = from; i < log.size(); i++) {
+            c.read(log.get(i).key(), log.get(i).entry(), now);
+        }
+    }
+}
