@@ -57,6 +57,8 @@ public class SharedRateLimit {
     private volatile long lastLookNanos;
     private boolean failing;
     private final RollingWindow sent;
+    /** Turns taken since the start (a signal for the in-flight limit, {@link #turnsTaken()}). */
+    private final java.util.concurrent.atomic.LongAdder turnsTaken = new java.util.concurrent.atomic.LongAdder();
     /** The member ids of this instance's requests consumers now (empty: not known). */
     private volatile java.util.function.Supplier<java.util.Set<String>> ownMembers = java.util.Set::of;
 
@@ -159,6 +161,7 @@ public class SharedRateLimit {
             long share = share();
             long wait = share == 0 ? NO_SHARE_RECHECK_NANOS : sent.tryTake(now, share);
             if (wait == 0) {
+                turnsTaken.increment();
                 return;
             }
             if (now + wait > deadline) {
@@ -184,6 +187,16 @@ public class SharedRateLimit {
         synchronized (rule) {
             rule.memberJoined(member, clock.getAsLong());
         }
+    }
+
+    /** Turns this instance took since it started (calls let out by {@link #awaitTurn}). */
+    public long turnsTaken() {
+        return turnsTaken.sum();
+    }
+
+    /** The window {@link #share()} counts calls in, in ms. */
+    public long windowMs() {
+        return windowMs;
     }
 
     /** While the share is 0, how often a waiting call looks again. */

@@ -59,9 +59,10 @@ import dev.tnorders.opentact.order.OrderLifecycle;
  * camel-kafka's consumer: docs/architecture.md, "The requests consumers".
  *
  * <ul>
- * <li>Bounded: when {@code opentact.kafka.max-in-flight} of its records are in flight, or intake
- *     is paused, the consumer pauses its partitions and goes on polling (it stays in the group and
- *     takes part in rebalances).</li>
+ * <li>Bounded: when the in-flight limit of its records are in flight, or intake is paused, the
+ *     consumer pauses its partitions and goes on polling (it stays in the group and takes part in
+ *     rebalances). The limit follows the rate limit ({@link AdaptiveInFlight}, sampled every
+ *     second), never above {@code opentact.kafka.max-in-flight}.</li>
  * <li>Offsets are committed in order as requests finish ({@link PartitionProgress}).</li>
  * <li>A failed poll is given back on its own: its order cases not started yet are cancelled
  *     ({@link PollWork}), its partitions pause, and once their work in flight has ended, they are
@@ -94,6 +95,12 @@ public class RequestConsumers implements CamelContextAware, StartupListener {
     private final Builder settings;
     private final PartitionOwners owners;
     private final AtomicInteger pollsInFlight = new AtomicInteger();
+    /** Records of this instance that finished (or were given back) since the start. */
+    private final java.util.concurrent.atomic.LongAdder finishedRecords = new java.util.concurrent.atomic.LongAdder();
+    /** A consumer was held back at the in-flight limit with a backlog since the last sample. */
+    private final AtomicBoolean heldAtLimit = new AtomicBoolean();
+    private final AdaptiveInFlight inFlightLimit;
+    private java.util.concurrent.ScheduledExecutorService sampler;
     private final List<Worker> workers = new CopyOnWriteArrayList<>();
     private final AtomicBoolean started = new AtomicBoolean();
     private CamelContext camelContext;
@@ -110,6 +117,13 @@ public class RequestConsumers implements CamelContextAware, StartupListener {
     private RequestConsumers(Builder b) {
         this.settings = b;
         this.owners = new PartitionOwners(b.topic);
+        this.inFlightLimit = b.inFlightLimit != null ? b.inFlightLimit
+                : new AdaptiveInFlight(Math.min(b.maxPollRecords, b.maxInFlight), b.maxInFlight, false, 1);
+    }
+
+    /** The records one consumer may have in flight now. */
+    public int inFlightLimit() {
+        return inFlightLimit.limit();
     }
 
     @Override
@@ -196,8 +210,11 @@ public class RequestConsumers implements CamelContextAware, StartupListener {
             w.thread = t;
             t.start();
         }
-        LOG.info("Reading {} with {} consumer(s) in group {} (at most {} records in flight each; {})", settings.topic,
-                settings.consumers, settings.groupId, settings.maxInFlight, membership());
+        startSampler();
+        LOG.info("Reading {} with {} consumer(s) in group {} (at most {} records in flight each{}; {})", settings.topic,
+                settings.consumers, settings.groupId, inFlightLimit.limit(), inFlightLimit.enabled()
+                        ? ", following the rate limit between " + inFlightLimit.floor() + " and " + inFlightLimit.cap()
+                        : "", membership());
     }
 
     /**
@@ -259,6 +276,10 @@ public class RequestConsumers implements CamelContextAware, StartupListener {
             }
         }
         workers.clear();
+        if (sampler != null) {
+            sampler.shutdownNow();
+            sampler = null;
+        }
         pollThreads.shutdownNow();
         routeThreads.shutdownNow();
         if (settings.leaveGroupOnStop) {
@@ -304,6 +325,55 @@ public class RequestConsumers implements CamelContextAware, StartupListener {
     /** The journal's producer was fenced: every consumer leaves the group and joins again. */
     private void giveUpPartitions() {
         workers.forEach(w -> w.rejoin = true);
+    }
+
+    /** How often the in-flight limit looks at its signals. */
+    static final long SAMPLE_MS = 1000;
+
+    private void startSampler() {
+        if (!inFlightLimit.enabled()) {
+            return;
+        }
+        sampler = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "opentact-in-flight-limit");
+            t.setDaemon(true);
+            return t;
+        });
+        long[] last = {System.nanoTime(), turnsTaken(), finishedRecords.sum()};
+        sampler.scheduleWithFixedDelay(() -> {
+            try {
+                last[0] = sample(last[0], last);
+            } catch (RuntimeException e) {
+                LOG.debug("In-flight limit: sample failed ({})", e.toString()); // the next one tries again
+            }
+        }, SAMPLE_MS, SAMPLE_MS, TimeUnit.MILLISECONDS);
+    }
+
+    /** One interval's signals to the in-flight limit; {@code last}: time, turns and finished at its start. */
+    private long sample(long since, long[] last) {
+        long now = System.nanoTime();
+        long turns = turnsTaken();
+        long finished = finishedRecords.sum();
+        var rate = settings.rateShare;
+        double available = rate == null ? 0
+                : rate.share() * (double) (now - since) / TimeUnit.MILLISECONDS.toNanos(rate.windowMs());
+        AdaptiveInFlight.Sample s = new AdaptiveInFlight.Sample(now - since, available, turns - last[1],
+                heldAtLimit.getAndSet(false), inFlight(), finished - last[2], Math.max(1, settings.consumers),
+                inFlightLimit.calls().drain());
+        last[1] = turns;
+        last[2] = finished;
+        AdaptiveInFlight.Change change = inFlightLimit.observe(s, now);
+        int logged = inFlightLimit.toLog(now);
+        if (logged >= 0) {
+            LOG.info("Requests consumers: now at most {} records in flight each ({} of {} calls/s used; {}; last change: {})",
+                    logged, s.turnsTaken(), Math.round(available), inFlightLimit.learnt(),
+                    change == AdaptiveInFlight.Change.NONE ? inFlightLimit.lastReason() : change);
+        }
+        return now;
+    }
+
+    private long turnsTaken() {
+        return settings.rateShare == null ? 0 : settings.rateShare.turnsTaken();
     }
 
     /** A consumer that has not come back from a poll for this long is reported (readiness). */
@@ -493,6 +563,7 @@ public class RequestConsumers implements CamelContextAware, StartupListener {
                     RequestTraces.endRequests(batch.requests(), failure);
                     pollsInFlight.decrementAndGet();
                     inFlight.addAndGet(-records.size());
+                    finishedRecords.add(records.size());
                     finished.add(new Finished(offsets, failure));
                 }
             });
@@ -572,8 +643,11 @@ public class RequestConsumers implements CamelContextAware, StartupListener {
         /** Pauses every partition while too much is in flight or intake is paused, and those being given back. */
         private void flowControl() {
             Set<TopicPartition> assigned = consumer.assignment();
-            boolean hold = settings.intake.isPaused() || inFlight.get() + buffer.size() >= settings.maxInFlight
-                    || pollsInFlight.get() >= MAX_POLLS_IN_FLIGHT;
+            boolean atLimit = inFlight.get() + buffer.size() >= inFlightLimit.limit();
+            boolean hold = settings.intake.isPaused() || atLimit || pollsInFlight.get() >= MAX_POLLS_IN_FLIGHT;
+            if (atLimit && !settings.intake.isPaused() && !heldAtLimit.get() && backlog(assigned)) {
+                heldAtLimit.set(true);
+            }
             List<TopicPartition> pause = new ArrayList<>();
             List<TopicPartition> resume = new ArrayList<>();
             for (TopicPartition tp : assigned) {
@@ -588,6 +662,20 @@ public class RequestConsumers implements CamelContextAware, StartupListener {
             if (!resume.isEmpty()) {
                 consumer.resume(resume);
             }
+        }
+
+        /** Records wait beyond the limit: buffered here, or not read yet from a partition (its lag, as last fetched). */
+        private boolean backlog(Set<TopicPartition> assigned) {
+            if (!buffer.isEmpty()) {
+                return true;
+            }
+            for (TopicPartition tp : assigned) {
+                java.util.OptionalLong lag = consumer.currentLag(tp);
+                if (lag.isPresent() && lag.getAsLong() > 0) {
+                    return true;
+                }
+            }
+            return false;
         }
 
         /** Stopping: no new poll; the work in flight may end (up to the shutdown timeout) and is committed. */
@@ -766,6 +854,7 @@ public class RequestConsumers implements CamelContextAware, StartupListener {
         private String instanceLockDir = "";
         private boolean leaveGroupOnStop = true;
         private dev.tnorders.opentact.client.SharedRateLimit rateShare;
+        private AdaptiveInFlight inFlightLimit;
 
         public void setKafka(KafkaClientSettings kafka) { this.kafka = kafka; }
         public void setJournal(OrderJournal journal) { this.journal = journal; }
@@ -799,6 +888,8 @@ public class RequestConsumers implements CamelContextAware, StartupListener {
 
         /** The rate limit's share, told which group members are this instance's (optional). */
         public void setRateShare(dev.tnorders.opentact.client.SharedRateLimit rateShare) { this.rateShare = rateShare; }
+        /** The limit of records in flight per consumer, following the rate limit (optional: else max-in-flight, fixed). */
+        public void setInFlightLimit(AdaptiveInFlight inFlightLimit) { this.inFlightLimit = inFlightLimit; }
 
         public RequestConsumers build() {
             for (Object[] part : new Object[][] {{kafka, "kafka"}, {journal, "journal"}, {batchIntake, "batchIntake"},
