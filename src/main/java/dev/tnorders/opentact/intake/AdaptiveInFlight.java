@@ -94,6 +94,7 @@ public final class AdaptiveInFlight {
     private long lastLog = Long.MIN_VALUE;
     private int loggedLimit;
     private Change lastReason = Change.NONE;
+    private double shareCallsPerSecond = Double.NaN;
     /** The limit before the last growth (0: none to judge), by how much it grew, and the calls/s then. */
     private int grownFrom;
     private double grownBy;
@@ -171,6 +172,9 @@ public final class AdaptiveInFlight {
             return Change.NONE;
         }
         double seconds = s.elapsedNanos() / 1e9;
+        if (s.turnsAvailable() > 0) {
+            shareCallsPerSecond = s.turnsAvailable() / seconds;
+        }
         Calls.Seen c = s.calls() == null ? Calls.Seen.NONE : s.calls();
         boolean slow = learnLatency(c);
         double used = s.turnsAvailable() > 0 ? s.turnsTaken() / s.turnsAvailable() : Double.NaN;
@@ -242,6 +246,20 @@ public final class AdaptiveInFlight {
         double s = Double.isNaN(recordSeconds) ? 1.0 : Math.min(10.0, Math.max(1.0, recordSeconds));
         return (long) (s * 1e9);
     }
+
+    /**
+     * The threads the calls need (Little's law again: calls in flight = calls/s × latency): twice
+     * this instance's share × the calls' latency, and {@value #SPARE_THREADS} more (the work between
+     * a case's calls runs on them too); -1 until both are known.
+     */
+    public synchronized int callThreads() {
+        if (Double.isNaN(shareCallsPerSecond) || Double.isNaN(latencyNanos)) {
+            return -1;
+        }
+        return (int) Math.min(Integer.MAX_VALUE, Math.ceil(2 * shareCallsPerSecond * latencyNanos / 1e9) + SPARE_THREADS);
+    }
+
+    static final int SPARE_THREADS = 8;
 
     /** Whether Opentact answers much slower than usual now. */
     private boolean learnLatency(Calls.Seen c) {

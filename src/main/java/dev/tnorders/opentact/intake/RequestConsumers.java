@@ -363,6 +363,15 @@ public class RequestConsumers implements CamelContextAware, StartupListener {
         last[1] = turns;
         last[2] = finished;
         AdaptiveInFlight.Change change = inFlightLimit.observe(s, now);
+        var callThreads = settings.callThreads;
+        int threads = inFlightLimit.callThreads();
+        if (callThreads != null && threads > 0) {
+            int before = callThreads.getMaximumPoolSize();
+            callThreads.resize(threads);
+            if (callThreads.getMaximumPoolSize() != before) {
+                LOG.debug("Opentact call threads: {} (were {})", callThreads.getMaximumPoolSize(), before);
+            }
+        }
         int logged = inFlightLimit.toLog(now);
         if (logged >= 0) {
             LOG.info("Requests consumers: now at most {} records in flight each ({} of {} calls/s used; {}; last change: {})",
@@ -855,6 +864,7 @@ public class RequestConsumers implements CamelContextAware, StartupListener {
         private boolean leaveGroupOnStop = true;
         private dev.tnorders.opentact.client.SharedRateLimit rateShare;
         private AdaptiveInFlight inFlightLimit;
+        private dev.tnorders.opentact.client.OpentactCallThreads callThreads;
 
         public void setKafka(KafkaClientSettings kafka) { this.kafka = kafka; }
         public void setJournal(OrderJournal journal) { this.journal = journal; }
@@ -890,6 +900,8 @@ public class RequestConsumers implements CamelContextAware, StartupListener {
         public void setRateShare(dev.tnorders.opentact.client.SharedRateLimit rateShare) { this.rateShare = rateShare; }
         /** The limit of records in flight per consumer, following the rate limit (optional: else max-in-flight, fixed). */
         public void setInFlightLimit(AdaptiveInFlight inFlightLimit) { this.inFlightLimit = inFlightLimit; }
+        /** The threads Opentact calls go out on, sized after the share and the calls' latency (optional). */
+        public void setCallThreads(dev.tnorders.opentact.client.OpentactCallThreads callThreads) { this.callThreads = callThreads; }
 
         public RequestConsumers build() {
             for (Object[] part : new Object[][] {{kafka, "kafka"}, {journal, "journal"}, {batchIntake, "batchIntake"},

@@ -165,6 +165,39 @@ class AdaptiveInFlightTest {
     }
 
     @Test
+    void theCallThreadsAreTwiceTheShareTimesTheLatency() {
+        AdaptiveInFlight a = new AdaptiveInFlight(100, 20_000, true, 100);
+        assertThat(a.callThreads()).as("nothing known").isEqualTo(-1);
+        tick(a, withCalls(sample(100, 0, false, 0, 0), 10, 300_000_000L, 0));
+        assertThat(a.callThreads()).as("2 x 100/s x 0.3 s + 8").isEqualTo(68);
+    }
+
+    @Test
+    void theCallThreadsStayBetweenTheirFloorAndCap() {
+        dev.tnorders.opentact.client.OpentactCallThreads t = new dev.tnorders.opentact.client.OpentactCallThreads(128, true);
+        try {
+            assertThat(t.getMaximumPoolSize()).isEqualTo(32);
+            t.resize(68);
+            assertThat(t.getMaximumPoolSize()).isEqualTo(68);
+            assertThat(t.getCorePoolSize()).isEqualTo(68);
+            t.resize(1000);
+            assertThat(t.getMaximumPoolSize()).isEqualTo(128);
+            t.resize(5);
+            assertThat(t.getMaximumPoolSize()).isEqualTo(32);
+            assertThat(t.getCorePoolSize()).isEqualTo(32);
+        } finally {
+            t.shutdownNow();
+        }
+        dev.tnorders.opentact.client.OpentactCallThreads fixed = new dev.tnorders.opentact.client.OpentactCallThreads(16, false);
+        try {
+            fixed.resize(68);
+            assertThat(fixed.getMaximumPoolSize()).as("not adaptive: the configured size").isEqualTo(16);
+        } finally {
+            fixed.shutdownNow();
+        }
+    }
+
+    @Test
     void callsAreCountedAndDrained() {
         Calls calls = new Calls();
         calls.answered(200, 100);
