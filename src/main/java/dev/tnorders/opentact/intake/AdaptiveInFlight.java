@@ -19,7 +19,7 @@ import java.util.concurrent.atomic.LongAdder;
  *     backlog: the limit grows by the share of turns unused (up to twice), at most once per record
  *     time (the time until more records in flight show as more calls), and only while growing
  *     brings more calls (else the turns go unused for another reason, and more in flight would
- *     only wait: it tries again after {@link #NO_GAIN_HOLD_NANOS}).</li>
+ *     only wait: it goes back, and tries again after {@link #NO_GAIN_HOLD_NANOS}).</li>
  * <li>Every turn was used and a record now takes more than {@value #EXCESS} times as long as it
  *     does while turns are left (the rest is waiting for a turn: more in flight adds only latency):
  *     the limit shrinks towards {@value #HEADROOM} times what the rate needs.</li>
@@ -76,7 +76,7 @@ public final class AdaptiveInFlight {
     }
 
     /** What the limit did in an interval, and why (for the log and tests). */
-    public enum Change { NONE, SEEDED, GREW, SHRANK_EXCESS, SHRANK_429, SHRANK_SLOW }
+    public enum Change { NONE, SEEDED, GREW, SHRANK_NO_GAIN, SHRANK_EXCESS, SHRANK_429, SHRANK_SLOW }
 
     private final int floor;
     private final int cap;
@@ -209,14 +209,16 @@ public final class AdaptiveInFlight {
 
     /**
      * More in flight, unless the last growth brought no more calls: then the turns are left unused
-     * for another reason (Opentact, this JVM's CPU, the journal), and it waits {@link #NO_GAIN_HOLD_NANOS}.
+     * for another reason (Opentact, this JVM's CPU, the journal), the limit goes back to what it
+     * was, and it waits {@link #NO_GAIN_HOLD_NANOS} before it tries again.
      */
     private Change grow(double callsPerSecond, double used, long nowNanos) {
         int before = limit;
         if (grownFrom > 0 && callsPerSecond < grownAtCalls * (1 + (grownBy - 1) * GAIN)) {
+            limit = Math.min(limit, grownFrom); // it only added waiting: back
             grownFrom = 0;
             holdUntil = nowNanos + NO_GAIN_HOLD_NANOS;
-            return Change.NONE;
+            return limit < before ? Change.SHRANK_NO_GAIN : Change.NONE;
         }
         double factor = Math.min(2.0, Math.max(1.1, BUSY / Math.max(used, 0.01)));
         limit = clamp((double) limit * factor);

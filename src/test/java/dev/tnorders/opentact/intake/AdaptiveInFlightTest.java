@@ -75,11 +75,12 @@ class AdaptiveInFlightTest {
         int grown = a.limit();
         now += 10 * SECOND;
         assertThat(tick(a, sample(20, 5, true, grown, 200))).as("twice as many in flight, no more calls (CPU, say)")
-                .isEqualTo(Change.NONE);
+                .isEqualTo(Change.SHRANK_NO_GAIN);
+        assertThat(a.limit()).as("back").isEqualTo(2000);
         now += 20 * SECOND;
-        assertThat(tick(a, sample(20, 5, true, grown, 200))).as("within the pause").isEqualTo(Change.NONE);
+        assertThat(tick(a, sample(20, 5, true, 2000, 200))).as("within the pause").isEqualTo(Change.NONE);
         now += 10 * SECOND;
-        assertThat(tick(a, sample(20, 5, true, grown, 200))).as("tried again after it").isEqualTo(Change.GREW);
+        assertThat(tick(a, sample(20, 5, true, 2000, 200))).as("tried again after it").isEqualTo(Change.GREW);
         now += 10 * SECOND;
         assertThat(tick(a, sample(20, 12, true, a.limit(), 400))).as("that one brought calls: on").isEqualTo(Change.GREW);
     }
