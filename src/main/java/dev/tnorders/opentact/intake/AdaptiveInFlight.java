@@ -26,7 +26,7 @@ import java.util.concurrent.atomic.LongAdder;
  * </ul>
  *
  * <p>Before it has seen anything, the limit is a guess from the share alone (calls per second ×
- * records per call × {@value #SEED_SECONDS} s), so that a large R starts large. Disabled, the limit
+ * records per call × {@value #SEED_SECONDS} s, over the consumers), so that a large R starts large. Disabled, the limit
  * is the cap, as before this class. Thread-safe; no clock of its own: the caller passes the
  * monotonic time of each interval (tests use a fake one).
  */
@@ -188,7 +188,7 @@ public final class AdaptiveInFlight {
         } else if (!seeded && s.turnsAvailable() > 0) {
             seeded = true;
             double callsPerSecond = s.turnsAvailable() / seconds;
-            limit = clamp(callsPerSecond * recordsPerOrder / CALLS_PER_ORDER * SEED_SECONDS);
+            limit = clamp(callsPerSecond * recordsPerOrder / CALLS_PER_ORDER * SEED_SECONDS / Math.max(1, s.consumers()));
             change = limit != before ? Change.SEEDED : Change.NONE;
         } else if (!Double.isNaN(used) && used < BUSY && s.held() && s.turnsTaken() > 0
                 && !Double.isNaN(recordSeconds) && (holdUntil == Long.MIN_VALUE || nowNanos - holdUntil >= 0)

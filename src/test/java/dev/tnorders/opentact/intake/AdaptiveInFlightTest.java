@@ -41,6 +41,9 @@ class AdaptiveInFlightTest {
         AdaptiveInFlight capped = new AdaptiveInFlight(100, 3_000, true, 100);
         tick(capped, sample(100, 0, false, 0, 0));
         assertThat(capped.limit()).as("never above the cap").isEqualTo(3_000);
+        AdaptiveInFlight two = new AdaptiveInFlight(100, 20_000, true, 100);
+        tick(two, new Sample(SECOND, 100, 0, false, 0, 0, 2, Calls.Seen.NONE));
+        assertThat(two.limit()).as("two consumers share the rate").isEqualTo(5_000);
         AdaptiveInFlight unknown = new AdaptiveInFlight(100, 20_000, true, 100);
         assertThat(tick(unknown, sample(0, 0, true, 2000, 0))).as("no share known yet: no guess").isEqualTo(Change.NONE);
         assertThat(unknown.limit()).isEqualTo(AdaptiveInFlight.START);
