@@ -13,8 +13,9 @@ import java.util.concurrent.atomic.LongAdder;
  * ({@link #observe}):
  *
  * <ul>
- * <li>Opentact answered 429, or it slowed down well beyond its usual latency: the limit is
- *     multiplied by {@value #DECREASE} (and does not grow for {@link #HOLD_NANOS}).</li>
+ * <li>Opentact answered 429 (more than {@value #REFUSED} of the calls of the last ten seconds or so),
+ *     or it slowed down well beyond its usual latency: the limit is multiplied by {@value #DECREASE}
+ *     (and does not grow for {@link #HOLD_NANOS}).</li>
  * <li>Turns of the rate limit went unused while a consumer was held back at the limit with a
  *     backlog: the limit grows by the share of turns unused (up to twice), at most once per record
  *     time (the time until more records in flight show as more calls), and only while growing
@@ -32,7 +33,13 @@ import java.util.concurrent.atomic.LongAdder;
  */
 public final class AdaptiveInFlight {
 
-    /** Multiplier after a 429 or a slowdown. */
+    /**
+     * 429s above this share of the calls (of the last ten intervals or so) decrease the limit: a
+     * lone 429 among hundreds of calls is the jitter between this instance's clock and Opentact's.
+     */
+    static final double REFUSED = 0.01;
+    static final double REFUSED_DECAY = 0.9;
+    /** Multiplier after 429s or a slowdown. */
     static final double DECREASE = 0.7;
     /** No growth for this long after a decrease. */
     static final long HOLD_NANOS = TimeUnit.SECONDS.toNanos(5);
@@ -95,6 +102,9 @@ public final class AdaptiveInFlight {
     private int loggedLimit;
     private Change lastReason = Change.NONE;
     private double shareCallsPerSecond = Double.NaN;
+    /** 429s and calls of the last intervals, each interval weighing {@value #REFUSED_DECAY} of the next. */
+    private double refusedShare;
+    private double callsSeen;
     /** The limit before the last growth (0: none to judge), by how much it grew, and the calls/s then. */
     private int grownFrom;
     private double grownBy;
@@ -181,7 +191,9 @@ public final class AdaptiveInFlight {
         learnRecordTime(s, seconds, used);
         int before = limit;
         Change change = Change.NONE;
-        if (c.rateLimited() > 0) {
+        refusedShare = REFUSED_DECAY * refusedShare + c.rateLimited();
+        callsSeen = REFUSED_DECAY * callsSeen + c.answered() + c.rateLimited();
+        if (c.rateLimited() > 0 && refusedShare > REFUSED * callsSeen) {
             change = decrease(Change.SHRANK_429, nowNanos);
         } else if (slow) {
             change = decrease(Change.SHRANK_SLOW, nowNanos);

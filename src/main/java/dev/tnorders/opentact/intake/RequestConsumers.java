@@ -339,29 +339,37 @@ public class RequestConsumers implements CamelContextAware, StartupListener {
             t.setDaemon(true);
             return t;
         });
-        long[] last = {System.nanoTime(), turnsTaken(), finishedRecords.sum()};
+        sampledAt = System.nanoTime();
+        sampledTurns = turnsTaken();
+        sampledFinished = finishedRecords.sum();
         sampler.scheduleWithFixedDelay(() -> {
             try {
-                last[0] = sample(last[0], last);
+                sample();
             } catch (RuntimeException e) {
                 LOG.debug("In-flight limit: sample failed ({})", e.toString()); // the next one tries again
             }
         }, SAMPLE_MS, SAMPLE_MS, TimeUnit.MILLISECONDS);
     }
 
-    /** One interval's signals to the in-flight limit; {@code last}: time, turns and finished at its start. */
-    private long sample(long since, long[] last) {
+    /** The sampler's figures at the start of its interval (its thread only). */
+    private long sampledAt;
+    private long sampledTurns;
+    private long sampledFinished;
+
+    /** One interval's signals to the in-flight limit (and the call threads' size that follows). */
+    private void sample() {
         long now = System.nanoTime();
         long turns = turnsTaken();
         long finished = finishedRecords.sum();
         var rate = settings.rateShare;
         double available = rate == null ? 0
-                : rate.share() * (double) (now - since) / TimeUnit.MILLISECONDS.toNanos(rate.windowMs());
-        AdaptiveInFlight.Sample s = new AdaptiveInFlight.Sample(now - since, available, turns - last[1],
-                heldAtLimit.getAndSet(false), inFlight(), finished - last[2], Math.max(1, settings.consumers),
+                : rate.share() * (double) (now - sampledAt) / TimeUnit.MILLISECONDS.toNanos(rate.windowMs());
+        AdaptiveInFlight.Sample s = new AdaptiveInFlight.Sample(now - sampledAt, available, turns - sampledTurns,
+                heldAtLimit.getAndSet(false), inFlight(), finished - sampledFinished, Math.max(1, settings.consumers),
                 inFlightLimit.calls().drain());
-        last[1] = turns;
-        last[2] = finished;
+        sampledAt = now;
+        sampledTurns = turns;
+        sampledFinished = finished;
         AdaptiveInFlight.Change change = inFlightLimit.observe(s, now);
         var callThreads = settings.callThreads;
         int threads = inFlightLimit.callThreads();
@@ -378,7 +386,6 @@ public class RequestConsumers implements CamelContextAware, StartupListener {
                     logged, s.turnsTaken(), Math.round(available), inFlightLimit.learnt(),
                     change == AdaptiveInFlight.Change.NONE ? inFlightLimit.lastReason() : change);
         }
-        return now;
     }
 
     private long turnsTaken() {
