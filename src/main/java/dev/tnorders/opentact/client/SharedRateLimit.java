@@ -103,6 +103,8 @@ public class SharedRateLimit {
     private boolean boardFailing;
     /** The share lapsed for want of a good look (logged once). */
     private boolean lapsed;
+    /** Turns taken since the start (a signal for the in-flight limit, {@link #turnsTaken()}). */
+    private final java.util.concurrent.atomic.LongAdder turnsTaken = new java.util.concurrent.atomic.LongAdder();
     /** The member ids of this instance's requests consumers now (empty: not known). */
     private volatile java.util.function.Supplier<java.util.Set<String>> ownMembers = java.util.Set::of;
 
@@ -276,6 +278,7 @@ public class SharedRateLimit {
             long share = share();
             long wait = share == 0 ? NO_SHARE_RECHECK_NANOS : sent.tryTake(now, share, spacingWindowNanos(now));
             if (wait == 0) {
+                turnsTaken.increment();
                 return;
             }
             if (now + wait > deadline) {
@@ -342,6 +345,16 @@ public class SharedRateLimit {
                     + "they left); this instance now spaces its {} calls over {} ms instead of {} ms, for at least {} s",
                     share(), window, windowMs, TimeUnit.MILLISECONDS.toSeconds(ArrivalMargin.QUIET_MS));
         }
+    }
+
+    /** Turns this instance took since it started (calls let out by {@link #awaitTurn}). */
+    public long turnsTaken() {
+        return turnsTaken.sum();
+    }
+
+    /** The window {@link #share()} counts calls in, in ms. */
+    public long windowMs() {
+        return windowMs;
     }
 
     /** While the share is 0, how often a waiting call looks again. */

@@ -59,9 +59,10 @@ import dev.tnorders.opentact.order.OrderLifecycle;
  * camel-kafka's consumer: docs/architecture.md, "The requests consumers".
  *
  * <ul>
- * <li>Bounded: when {@code opentact.kafka.max-in-flight} of its records are in flight, or intake
- *     is paused, the consumer pauses its partitions and goes on polling (it stays in the group and
- *     takes part in rebalances).</li>
+ * <li>Bounded: when the in-flight limit of its records are in flight, or intake is paused, the
+ *     consumer pauses its partitions and goes on polling (it stays in the group and takes part in
+ *     rebalances). The limit follows the rate limit ({@link AdaptiveInFlight}, sampled every
+ *     second), never above {@code opentact.kafka.max-in-flight}.</li>
  * <li>Offsets are committed in order as requests finish ({@link PartitionProgress}).</li>
  * <li>A failed poll is given back on its own: its order cases not started yet are cancelled
  *     ({@link PollWork}), its partitions pause, and once their work in flight has ended, they are
@@ -94,6 +95,12 @@ public class RequestConsumers implements CamelContextAware, StartupListener {
     private final Builder settings;
     private final PartitionOwners owners;
     private final AtomicInteger pollsInFlight = new AtomicInteger();
+    /** Records of this instance that finished (or were given back) since the start. */
+    private final java.util.concurrent.atomic.LongAdder finishedRecords = new java.util.concurrent.atomic.LongAdder();
+    /** A consumer was held back at the in-flight limit with a backlog since the last sample. */
+    private final AtomicBoolean heldAtLimit = new AtomicBoolean();
+    private final AdaptiveInFlight inFlightLimit;
+    private java.util.concurrent.ScheduledExecutorService sampler;
     private final List<Worker> workers = new CopyOnWriteArrayList<>();
     private final AtomicBoolean started = new AtomicBoolean();
     private CamelContext camelContext;
@@ -110,6 +117,13 @@ public class RequestConsumers implements CamelContextAware, StartupListener {
     private RequestConsumers(Builder b) {
         this.settings = b;
         this.owners = new PartitionOwners(b.topic);
+        this.inFlightLimit = b.inFlightLimit != null ? b.inFlightLimit
+                : new AdaptiveInFlight(Math.min(b.maxPollRecords, b.maxInFlight), b.maxInFlight, false, 1);
+    }
+
+    /** The records one consumer may have in flight now. */
+    public int inFlightLimit() {
+        return inFlightLimit.limit();
     }
 
     @Override
@@ -197,8 +211,11 @@ public class RequestConsumers implements CamelContextAware, StartupListener {
             w.thread = t;
             t.start();
         }
-        LOG.info("Reading {} with {} consumer(s) in group {} (at most {} records in flight each; {})", settings.topic,
-                settings.consumers, settings.groupId, settings.maxInFlight, membership());
+        startSampler();
+        LOG.info("Reading {} with {} consumer(s) in group {} (at most {} records in flight each{}; {})", settings.topic,
+                settings.consumers, settings.groupId, inFlightLimit.limit(), inFlightLimit.enabled()
+                        ? ", following the rate limit between " + inFlightLimit.floor() + " and " + inFlightLimit.cap()
+                        : "", membership());
     }
 
     /**
@@ -260,6 +277,10 @@ public class RequestConsumers implements CamelContextAware, StartupListener {
             }
         }
         workers.clear();
+        if (sampler != null) {
+            sampler.shutdownNow();
+            sampler = null;
+        }
         pollThreads.shutdownNow();
         routeThreads.shutdownNow();
         if (settings.leaveGroupOnStop) {
@@ -305,6 +326,71 @@ public class RequestConsumers implements CamelContextAware, StartupListener {
     /** The journal's producer was fenced: every consumer leaves the group and joins again. */
     private void giveUpPartitions() {
         workers.forEach(w -> w.rejoin = true);
+    }
+
+    /** How often the in-flight limit looks at its signals. */
+    static final long SAMPLE_MS = 1000;
+
+    private void startSampler() {
+        if (!inFlightLimit.enabled()) {
+            return;
+        }
+        sampler = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "opentact-in-flight-limit");
+            t.setDaemon(true);
+            return t;
+        });
+        sampledAt = System.nanoTime();
+        sampledTurns = turnsTaken();
+        sampledFinished = finishedRecords.sum();
+        sampler.scheduleWithFixedDelay(() -> {
+            try {
+                sample();
+            } catch (RuntimeException e) {
+                LOG.debug("In-flight limit: sample failed ({})", e.toString()); // the next one tries again
+            }
+        }, SAMPLE_MS, SAMPLE_MS, TimeUnit.MILLISECONDS);
+    }
+
+    /** The sampler's figures at the start of its interval (its thread only). */
+    private long sampledAt;
+    private long sampledTurns;
+    private long sampledFinished;
+
+    /** One interval's signals to the in-flight limit (and the call threads' size that follows). */
+    private void sample() {
+        long now = System.nanoTime();
+        long turns = turnsTaken();
+        long finished = finishedRecords.sum();
+        var rate = settings.rateShare;
+        double available = rate == null ? 0
+                : rate.share() * (double) (now - sampledAt) / TimeUnit.MILLISECONDS.toNanos(rate.windowMs());
+        AdaptiveInFlight.Sample s = new AdaptiveInFlight.Sample(now - sampledAt, available, turns - sampledTurns,
+                heldAtLimit.getAndSet(false), inFlight(), finished - sampledFinished, Math.max(1, settings.consumers),
+                inFlightLimit.calls().drain());
+        sampledAt = now;
+        sampledTurns = turns;
+        sampledFinished = finished;
+        AdaptiveInFlight.Change change = inFlightLimit.observe(s, now);
+        var callThreads = settings.callThreads;
+        int threads = inFlightLimit.callThreads();
+        if (callThreads != null && threads > 0) {
+            int before = callThreads.getMaximumPoolSize();
+            callThreads.resize(threads);
+            if (callThreads.getMaximumPoolSize() != before) {
+                LOG.debug("Opentact call threads: {} (were {})", callThreads.getMaximumPoolSize(), before);
+            }
+        }
+        int logged = inFlightLimit.toLog(now);
+        if (logged >= 0) {
+            LOG.info("Requests consumers: now at most {} records in flight each ({} of {} calls/s used; {}; last change: {})",
+                    logged, s.turnsTaken(), Math.round(available), inFlightLimit.learnt(),
+                    change == AdaptiveInFlight.Change.NONE ? inFlightLimit.lastReason() : change);
+        }
+    }
+
+    private long turnsTaken() {
+        return settings.rateShare == null ? 0 : settings.rateShare.turnsTaken();
     }
 
     /** A consumer that has not come back from a poll for this long is reported (readiness). */
@@ -494,6 +580,7 @@ public class RequestConsumers implements CamelContextAware, StartupListener {
                     RequestTraces.endRequests(batch.requests(), failure);
                     pollsInFlight.decrementAndGet();
                     inFlight.addAndGet(-records.size());
+                    finishedRecords.add(records.size());
                     finished.add(new Finished(offsets, failure));
                 }
             });
@@ -573,8 +660,11 @@ public class RequestConsumers implements CamelContextAware, StartupListener {
         /** Pauses every partition while too much is in flight or intake is paused, and those being given back. */
         private void flowControl() {
             Set<TopicPartition> assigned = consumer.assignment();
-            boolean hold = settings.intake.isPaused() || inFlight.get() + buffer.size() >= settings.maxInFlight
-                    || pollsInFlight.get() >= MAX_POLLS_IN_FLIGHT;
+            boolean atLimit = inFlight.get() + buffer.size() >= inFlightLimit.limit();
+            boolean hold = settings.intake.isPaused() || atLimit || pollsInFlight.get() >= MAX_POLLS_IN_FLIGHT;
+            if (atLimit && !settings.intake.isPaused() && !heldAtLimit.get() && backlog(assigned)) {
+                heldAtLimit.set(true);
+            }
             List<TopicPartition> pause = new ArrayList<>();
             List<TopicPartition> resume = new ArrayList<>();
             for (TopicPartition tp : assigned) {
@@ -589,6 +679,20 @@ public class RequestConsumers implements CamelContextAware, StartupListener {
             if (!resume.isEmpty()) {
                 consumer.resume(resume);
             }
+        }
+
+        /** Records wait beyond the limit: buffered here, or not read yet from a partition (its lag, as last fetched). */
+        private boolean backlog(Set<TopicPartition> assigned) {
+            if (!buffer.isEmpty()) {
+                return true;
+            }
+            for (TopicPartition tp : assigned) {
+                java.util.OptionalLong lag = consumer.currentLag(tp);
+                if (lag.isPresent() && lag.getAsLong() > 0) {
+                    return true;
+                }
+            }
+            return false;
         }
 
         /** Stopping: no new poll; the work in flight may end (up to the shutdown timeout) and is committed. */
@@ -767,6 +871,8 @@ public class RequestConsumers implements CamelContextAware, StartupListener {
         private String instanceLockDir = "";
         private boolean leaveGroupOnStop = true;
         private dev.tnorders.opentact.client.SharedRateLimit rateShare;
+        private AdaptiveInFlight inFlightLimit;
+        private dev.tnorders.opentact.client.OpentactCallThreads callThreads;
 
         public void setKafka(KafkaClientSettings kafka) { this.kafka = kafka; }
         public void setJournal(OrderJournal journal) { this.journal = journal; }
@@ -800,6 +906,10 @@ public class RequestConsumers implements CamelContextAware, StartupListener {
 
         /** The rate limit's share, told which group members are this instance's (optional). */
         public void setRateShare(dev.tnorders.opentact.client.SharedRateLimit rateShare) { this.rateShare = rateShare; }
+        /** The limit of records in flight per consumer, following the rate limit (optional: else max-in-flight, fixed). */
+        public void setInFlightLimit(AdaptiveInFlight inFlightLimit) { this.inFlightLimit = inFlightLimit; }
+        /** The threads Opentact calls go out on, sized after the share and the calls' latency (optional). */
+        public void setCallThreads(dev.tnorders.opentact.client.OpentactCallThreads callThreads) { this.callThreads = callThreads; }
 
         public RequestConsumers build() {
             for (Object[] part : new Object[][] {{kafka, "kafka"}, {journal, "journal"}, {batchIntake, "batchIntake"},

@@ -63,6 +63,7 @@ public class OrderMetrics implements CamelContextAware {
     private final IntSupplier openOrders;
     private final BooleanSupplier intakePaused;
     private volatile MeterRegistry registry;
+    private volatile dev.tnorders.opentact.intake.AdaptiveInFlight inFlightLimit;
     private CamelContext camelContext;
     /** Highest offset counted per partition of the requests topic: a record polled again is not counted twice. */
     private final Map<Integer, Long> countedOffsets = new ConcurrentHashMap<>();
@@ -181,6 +182,24 @@ public class OrderMetrics implements CamelContextAware {
                 .tag("command", tag).register(registry()).increment();
     }
 
+    /**
+     * The limit of records in flight per requests consumer: told every call's answer (429s,
+     * latency), and shown as the gauge {@code opentact.intake.in.flight.limit}.
+     */
+    public void setInFlightLimit(dev.tnorders.opentact.intake.AdaptiveInFlight inFlightLimit) {
+        this.inFlightLimit = inFlightLimit;
+        MeterRegistry r = registry;
+        if (r != null && inFlightLimit != null) {
+            inFlightGauge(r, inFlightLimit);
+        }
+    }
+
+    private static void inFlightGauge(MeterRegistry r, dev.tnorders.opentact.intake.AdaptiveInFlight limit) {
+        Gauge.builder(PREFIX + "intake.in.flight.limit", limit, l -> l.limit())
+                .description("Records each requests consumer may have in flight now: follows the rate limit, "
+                        + "at most opentact.kafka.max-in-flight").register(r);
+    }
+
     /** Start of an Opentact call: the value to give back to {@link #opentactCall}. */
     public long startTimer() {
         return System.nanoTime();
@@ -201,6 +220,10 @@ public class OrderMetrics implements CamelContextAware {
         String endpoint = endpointTemplate(path);
         String statusTag = status != null && status > 0 ? String.valueOf(status) : errorKind(error);
         String m = method == null ? "GET" : method.toUpperCase(Locale.ROOT);
+        dev.tnorders.opentact.intake.AdaptiveInFlight limit = inFlightLimit;
+        if (limit != null && startedNanos != null) {
+            limit.calls().answered(status, System.nanoTime() - startedNanos);
+        }
         MeterRegistry r = registry();
         if (startedNanos != null) {
             Timer.builder(PREFIX + "api.calls").description("Calls to Opentact, by endpoint and status")
@@ -342,6 +365,9 @@ public class OrderMetrics implements CamelContextAware {
         Gauge.builder(PREFIX + "intake.paused", intakePaused, p -> p.getAsBoolean() ? 1 : 0)
                 .description("1 while request intake is paused (refused token, no balance, Opentact down), else 0")
                 .register(r);
+        if (inFlightLimit != null) {
+            inFlightGauge(r, inFlightLimit);
+        }
         registry = r;
     }
 

@@ -70,6 +70,11 @@ class OpentactClientRouteTest {
             return SharedRateLimit.alone(20, 1020);
         }
 
+        @BindToRegistry("opentactCallThreads")
+        public dev.tnorders.opentact.client.OpentactCallThreads opentactCallThreads() {
+            return new dev.tnorders.opentact.client.OpentactCallThreads(32, false);
+        }
+
         @BindToRegistry("opentactResponses")
         public OpentactResponses opentactResponses() {
             return new OpentactResponses();

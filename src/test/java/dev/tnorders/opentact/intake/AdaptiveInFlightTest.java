@@ -1,0 +1,250 @@
+package dev.tnorders.opentact.intake;
+
+import java.util.concurrent.TimeUnit;
+
+import org.junit.jupiter.api.Test;
+
+import dev.tnorders.opentact.intake.AdaptiveInFlight.Calls;
+import dev.tnorders.opentact.intake.AdaptiveInFlight.Change;
+import dev.tnorders.opentact.intake.AdaptiveInFlight.Sample;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** The records in flight per consumer follow the rate limit, between the floor and the cap (fake clock). */
+class AdaptiveInFlightTest {
+
+    private static final long SECOND = TimeUnit.SECONDS.toNanos(1);
+    private long now = 1_000 * SECOND;
+
+    private static Sample sample(double available, long taken, boolean held, long inFlight, long finished) {
+        return new Sample(SECOND, available, taken, held, inFlight, finished, 1, Calls.Seen.NONE);
+    }
+
+    private static Sample withCalls(Sample s, long answered, long latencyNanos, long rateLimited) {
+        return new Sample(s.elapsedNanos(), s.turnsAvailable(), s.turnsTaken(), s.held(), s.inFlight(), s.finished(),
+                s.consumers(), new Calls.Seen(answered, latencyNanos * answered, rateLimited));
+    }
+
+    private Change tick(AdaptiveInFlight a, Sample s) {
+        now += s.elapsedNanos();
+        return a.observe(s, now);
+    }
+
+    @Test
+    void theFirstGuessFollowsTheShare() {
+        AdaptiveInFlight big = new AdaptiveInFlight(100, 20_000, true, 100);
+        assertThat(tick(big, sample(100, 0, false, 0, 0))).isEqualTo(Change.SEEDED);
+        assertThat(big.limit()).as("100 calls/s x 25 records per call x 4 s").isEqualTo(10_000);
+        AdaptiveInFlight small = new AdaptiveInFlight(100, 20_000, true, 100);
+        tick(small, sample(5, 0, false, 0, 0));
+        assertThat(small.limit()).isEqualTo(500);
+        AdaptiveInFlight capped = new AdaptiveInFlight(100, 3_000, true, 100);
+        tick(capped, sample(100, 0, false, 0, 0));
+        assertThat(capped.limit()).as("never above the cap").isEqualTo(3_000);
+        AdaptiveInFlight two = new AdaptiveInFlight(100, 20_000, true, 100);
+        tick(two, new Sample(SECOND, 100, 0, false, 0, 0, 2, Calls.Seen.NONE));
+        assertThat(two.limit()).as("two consumers share the rate").isEqualTo(5_000);
+        AdaptiveInFlight unknown = new AdaptiveInFlight(100, 20_000, true, 100);
+        assertThat(tick(unknown, sample(0, 0, true, 2000, 0))).as("no share known yet: no guess").isEqualTo(Change.NONE);
+        assertThat(unknown.limit()).isEqualTo(AdaptiveInFlight.START);
+    }
+
+    @Test
+    void growsWhileTurnsGoUnusedAndAConsumerIsHeldBackAtTheLimit() {
+        AdaptiveInFlight a = new AdaptiveInFlight(100, 20_000, true, 100);
+        tick(a, sample(20, 0, false, 0, 0)); // seeded: 2000
+        int seeded = a.limit();
+        now += 10 * SECOND;
+        assertThat(tick(a, sample(20, 10, false, 2000, 500))).as("not held back: nothing to gain").isEqualTo(Change.NONE);
+        now += 10 * SECOND;
+        assertThat(tick(a, sample(20, 10, true, 2000, 500))).isEqualTo(Change.GREW);
+        assertThat(a.limit()).as("half the turns unused: about twice").isBetween(seeded * 18 / 10, seeded * 2);
+        int grown = a.limit();
+        assertThat(tick(a, sample(20, 10, true, grown, 500))).as("not again before a record's time").isEqualTo(Change.NONE);
+        now += 10 * SECOND;
+        assertThat(tick(a, sample(20, 20, true, grown, 500))).as("busy: no more").isEqualTo(Change.NONE);
+        assertThat(tick(a, sample(20, 0, true, grown, 0))).as("no call went out: not the limit's doing")
+                .isEqualTo(Change.NONE);
+    }
+
+    @Test
+    void growingPausesWhenItBroughtNoMoreCalls() {
+        AdaptiveInFlight a = new AdaptiveInFlight(100, 20_000, true, 100);
+        tick(a, sample(20, 0, false, 0, 0)); // 2000
+        assertThat(tick(a, sample(20, 5, true, 2000, 0))).as("no record finished yet: nothing known")
+                .isEqualTo(Change.NONE);
+        now += 10 * SECOND;
+        assertThat(tick(a, sample(20, 5, true, 2000, 200))).isEqualTo(Change.GREW);
+        int grown = a.limit();
+        now += 10 * SECOND;
+        assertThat(tick(a, sample(20, 5, true, grown, 200))).as("twice as many in flight, no more calls (CPU, say)")
+                .isEqualTo(Change.SHRANK_NO_GAIN);
+        assertThat(a.limit()).as("back").isEqualTo(2000);
+        now += 20 * SECOND;
+        assertThat(tick(a, sample(20, 5, true, 2000, 200))).as("within the pause").isEqualTo(Change.NONE);
+        now += 10 * SECOND;
+        assertThat(tick(a, sample(20, 5, true, 2000, 200))).as("tried again after it").isEqualTo(Change.GREW);
+        now += 10 * SECOND;
+        assertThat(tick(a, sample(20, 12, true, a.limit(), 400))).as("that one brought calls: on").isEqualTo(Change.GREW);
+    }
+
+    @Test
+    void neverAboveTheCapNorBelowTheFloor() {
+        AdaptiveInFlight a = new AdaptiveInFlight(100, 5_000, true, 100);
+        for (int i = 0; i < 50; i++) {
+            now += 10 * SECOND;
+            tick(a, sample(100, 10, true, a.limit(), a.limit() / 4));
+        }
+        assertThat(a.limit()).isEqualTo(5_000);
+        for (int i = 0; i < 50; i++) {
+            tick(a, withCalls(sample(100, 100, true, a.limit(), 10), 1, 100_000_000, 3));
+        }
+        assertThat(a.limit()).isEqualTo(100);
+    }
+
+    @Test
+    void a429DecreasesMultiplicativelyAndHoldsGrowthForAWhile() {
+        AdaptiveInFlight a = new AdaptiveInFlight(100, 20_000, true, 100);
+        tick(a, sample(40, 0, false, 0, 0)); // 4000
+        for (int i = 0; i < 10; i++) {
+            tick(a, withCalls(sample(40, 40, false, 4000, 1000), 40, 100_000_000, 0));
+        }
+        assertThat(tick(a, withCalls(sample(40, 40, true, 4000, 1000), 39, 100_000_000, 1)))
+                .as("one 429 in about 400 calls: jitter").isEqualTo(Change.NONE);
+        assertThat(tick(a, withCalls(sample(40, 40, true, 4000, 1000), 37, 100_000_000, 3))).isEqualTo(Change.SHRANK_429);
+        assertThat(a.limit()).isEqualTo(2800);
+        now += 2 * SECOND;
+        assertThat(tick(a, sample(40, 10, true, 2800, 1000))).as("within the hold").isEqualTo(Change.NONE);
+        now += 5 * SECOND;
+        assertThat(tick(a, sample(40, 10, true, 2800, 1000))).isEqualTo(Change.GREW);
+        assertThat(a.lastReason()).isEqualTo(Change.GREW);
+    }
+
+    @Test
+    void aMuchSlowerOpentactDecreasesIt() {
+        AdaptiveInFlight a = new AdaptiveInFlight(100, 20_000, true, 100);
+        tick(a, sample(40, 0, false, 0, 0)); // 4000
+        for (int i = 0; i < 5; i++) {
+            tick(a, withCalls(sample(40, 40, false, 4000, 1000), 40, 100_000_000, 0));
+        }
+        assertThat(a.limit()).isEqualTo(4000);
+        Change c = Change.NONE;
+        for (int i = 0; i < 10 && c == Change.NONE; i++) {
+            c = tick(a, withCalls(sample(40, 40, false, 4000, 1000), 40, 5_000_000_000L, 0));
+        }
+        assertThat(c).isEqualTo(Change.SHRANK_SLOW);
+        assertThat(a.limit()).isEqualTo(2800);
+    }
+
+    @Test
+    void shrinksWhenEveryTurnIsUsedAndRecordsOnlyWaitLonger() {
+        AdaptiveInFlight a = new AdaptiveInFlight(100, 20_000, true, 100);
+        tick(a, sample(20, 0, false, 0, 0)); // 2000
+        now += 10 * SECOND;
+        // turns left: a record takes 2000 / 1000 per s = 2 s without waiting
+        tick(a, sample(20, 10, false, 2000, 1000));
+        now += 10 * SECOND;
+        // busy, 8000 in flight at 500/s: 16 s each, 8 times the 2 s
+        Change c = Change.NONE;
+        for (int i = 0; i < 20 && c == Change.NONE; i++) {
+            c = tick(a, sample(20, 20, true, 8000, 500));
+        }
+        assertThat(c).isEqualTo(Change.SHRANK_EXCESS);
+        assertThat(a.limit()).isLessThan(2000);
+    }
+
+    @Test
+    void disabledItIsTheCap() {
+        AdaptiveInFlight a = new AdaptiveInFlight(100, 2_000, false, 100);
+        assertThat(a.limit()).isEqualTo(2_000);
+        assertThat(tick(a, withCalls(sample(100, 100, true, 2000, 10), 1, 1, 5))).isEqualTo(Change.NONE);
+        assertThat(a.limit()).isEqualTo(2_000);
+    }
+
+    @Test
+    void aChangeIsLoggedAtMostEveryFewSeconds() {
+        AdaptiveInFlight a = new AdaptiveInFlight(100, 20_000, true, 100);
+        assertThat(a.toLog(now)).as("nothing changed").isEqualTo(-1);
+        tick(a, sample(100, 0, false, 0, 0));
+        assertThat(a.toLog(now)).isEqualTo(10_000);
+        tick(a, withCalls(sample(100, 100, true, 10_000, 10), 1, 1, 5));
+        assertThat(a.toLog(now)).as("2 s later").isEqualTo(-1);
+        now += AdaptiveInFlight.LOG_EVERY_NANOS;
+        assertThat(a.toLog(now)).isEqualTo(7_000);
+    }
+
+    @Test
+    void theCallThreadsAreTwiceTheShareTimesTheLatency() {
+        AdaptiveInFlight a = new AdaptiveInFlight(100, 20_000, true, 100);
+        assertThat(a.callThreads()).as("nothing known").isEqualTo(-1);
+        tick(a, withCalls(sample(100, 0, false, 0, 0), 10, 300_000_000L, 0));
+        assertThat(a.callThreads()).as("2 x 100/s x 0.3 s + 8").isEqualTo(68);
+    }
+
+    @Test
+    void theCallThreadsStayBetweenTheirFloorAndCap() {
+        dev.tnorders.opentact.client.OpentactCallThreads t = new dev.tnorders.opentact.client.OpentactCallThreads(128, true);
+        try {
+            assertThat(t.getMaximumPoolSize()).isEqualTo(32);
+            t.resize(68);
+            assertThat(t.getMaximumPoolSize()).isEqualTo(68);
+            assertThat(t.getCorePoolSize()).isEqualTo(68);
+            t.resize(1000);
+            assertThat(t.getMaximumPoolSize()).isEqualTo(128);
+            t.resize(5);
+            assertThat(t.getMaximumPoolSize()).isEqualTo(32);
+            assertThat(t.getCorePoolSize()).isEqualTo(32);
+        } finally {
+            t.shutdownNow();
+        }
+        dev.tnorders.opentact.client.OpentactCallThreads fixed = new dev.tnorders.opentact.client.OpentactCallThreads(16, false);
+        try {
+            fixed.resize(68);
+            assertThat(fixed.getMaximumPoolSize()).as("not adaptive: the configured size").isEqualTo(16);
+        } finally {
+            fixed.shutdownNow();
+        }
+    }
+
+    @Test
+    void callsAreCountedAndDrained() {
+        Calls calls = new Calls();
+        calls.answered(200, 100);
+        calls.answered(201, 300);
+        calls.answered(429, 5);
+        calls.answered(null, 7);
+        calls.answered(503, 7);
+        assertThat(calls.drain()).isEqualTo(new Calls.Seen(2, 400, 1));
+        assertThat(calls.drain()).isEqualTo(new Calls.Seen(0, 0, 0));
+    }
+
+    /**
+     * A model of the intake (Little's law): a record takes T0 without waiting; the account lets
+     * R calls/s out, an order of 100 records takes 3 calls. From the former default, the limit
+     * reaches what R needs within half a minute, and at a small R it does not keep much more.
+     */
+    @Test
+    void inAModelItFindsWhatTheRateNeeds() {
+        // at least what keeps 95% of the turns busy
+        assertThat(settle(100, 3.5)).as("R = 100/s, T0 = 3.5 s: needs 11,700").isBetween(11_100, 20_000);
+        assertThat(settle(20, 1.5)).as("R = 20/s, T0 = 1.5 s: needs 1,000").isBetween(950, 4_000);
+        assertThat(settle(5, 2.5)).as("R = 5/s, T0 = 2.5 s: needs 420").isBetween(400, 2_000);
+    }
+
+    private int settle(double rate, double t0) {
+        AdaptiveInFlight a = new AdaptiveInFlight(100, 20_000, true, 100);
+        double recordsPerCall = 100 / 3.0;
+        double maxRecords = rate * recordsPerCall;
+        int worst = Integer.MAX_VALUE;
+        for (int i = 0; i < 120; i++) {
+            double n = a.limit(); // a backlog: the consumer is always at its limit
+            double rec = Math.min(n / t0, maxRecords);
+            long taken = Math.round(rec / recordsPerCall);
+            tick(a, sample(rate, taken, true, (long) n, Math.round(rec)));
+            if (i >= 30) {
+                worst = Math.min(worst, a.limit());
+            }
+        }
+        return worst;
+    }
+}
