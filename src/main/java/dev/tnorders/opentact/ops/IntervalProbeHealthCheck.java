@@ -52,4 +52,9 @@ abstract class IntervalProbeHealthCheck extends AbstractHealthCheck {
 
     /** Asks now; {@code now} goes into the Probe. */
     abstract Probe ask(long now);
+
+    /** The last probe's answer, or null before the first (for {@link #ask}, which runs under the lock). */
+    Probe last() {
+        return last;
+    }
 }

@@ -85,9 +85,13 @@ public class OpentactHealthCheck extends IntervalProbeHealthCheck {
             try {
                 limit.accept(timeout.toNanos());
             } catch (CallNotSentException e) {
-                return new Probe(false, "Opentact not asked: this instance has no turn within the account's rate limit "
-                        + "(opentact.api.rate-limit) in " + timeout.toMillis() + " ms (joining the group, or its share "
-                        + "taken by its calls)", now);
+                // No share now (an idle instance may have none: the busy ones use the limit; or it is
+                // joining the group): not asked, and what it knew stands.
+                Probe known = last();
+                String why = "not asked again: this instance had no turn within the account's rate limit "
+                        + "(opentact.api.rate-limit) in " + timeout.toMillis() + " ms (idle, or joining the group)";
+                return known == null ? new Probe(true, "Opentact " + why, now)
+                        : new Probe(known.up(), stripNote(known.message()) + " (" + why + ")", now);
             }
         }
         try {
@@ -100,6 +104,11 @@ public class OpentactHealthCheck extends IntervalProbeHealthCheck {
             Thread.currentThread().interrupt();
             return new Probe(false, "interrupted while asking Opentact", now);
         }
+    }
+
+    private static String stripNote(String message) {
+        int at = message.indexOf(" (not asked again:");
+        return at < 0 ? message : message.substring(0, at);
     }
 
     static Probe judge(int status, long now) {
