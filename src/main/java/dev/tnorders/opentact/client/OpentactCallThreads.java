@@ -33,6 +33,10 @@ public class OpentactCallThreads extends ThreadPoolExecutor {
                 new ThreadPoolExecutor.CallerRunsPolicy());
         this.cap = concurrency;
         this.floor = adaptive ? Math.min(FLOOR, concurrency) : concurrency;
+        // Idle threads end after a minute, also below the core size: Camel does not shut down an
+        // executor it looked up, so an application stopped in a JVM that goes on (a host's test,
+        // the test suite) leaves none behind for long.
+        allowCoreThreadTimeOut(true);
         resize(floor);
     }
 
