@@ -407,59 +407,15 @@ public class OrderReconciler implements Reconciliation {
             if (shared != null && shared.serves(cutoff, notBefore)) {
                 return shared;
             }
-            Listing<OrderStatus> read = extends_(shared, cutoff)
-                    ? readNewer(shared, "the order search", "list of orders", this::orderPage, OrderReconciler::orderKey,
-                            OrderStatus::createdOn)
-                    : null;
-            if (read == null) {
-                read = readOrders(cutoff);
-            }
+            Listing<OrderStatus> read = read(shared, cutoff, "the order search", "list of orders", this::orderPage,
+                    OrderReconciler::orderKey, OrderStatus::createdOn);
             if (read.problem() == null) {
                 lastOrders = read;
             }
-            return read;
+            return notYetBack(read, cutoff, "the order search");
         } finally {
             ordersLock.unlock();
         }
-    }
-
-    private Listing<OrderStatus> readOrders(Instant cutoff) throws InterruptedException {
-        long startedAt = clock.millis();
-        List<OrderStatus> items = new ArrayList<>();
-        int skip = 0;
-        for (int page = 0; page < maxPages; page++) {
-            OpentactPayloads.OrderPage orders;
-            Read read = new Read("the order search", " on page " + (page + 1) + " (skip=" + skip + ")");
-            try {
-                orders = payloads.orderPage(read.send("POST", "/rest/order/search", "take=" + PAGE + "&skip=" + skip,
-                        NEWEST_FIRST));
-            } catch (OpentactAuthException | InterruptedException e) {
-                throw sneaky(e);
-            } catch (Exception e) {
-                return new Listing<>(startedAt, null, List.of(), read.failed(e));
-            }
-            if (orders == null) {
-                return new Listing<>(startedAt, null, List.of(), read.unreadable("list of orders"));
-            }
-            boolean anyCandidate = false;
-            for (OrderStatus order : orders.orders()) {
-                anyCandidate |= cutoff == null || order.createdOn() == null || !order.createdOn().isBefore(cutoff);
-            }
-            items.addAll(orders.orders());
-            skip += orders.orders().size();
-            if (orders.orders().isEmpty() || (orders.total() >= 0 && skip >= orders.total())) {
-                return new Listing<>(startedAt, null, items, null);
-            }
-            if (cutoff != null && !anyCandidate && newestFirst(orders.orders())) {
-                return new Listing<>(startedAt, oldest(orders.orders()), items, null);
-            }
-        }
-        return new Listing<>(startedAt, null, List.of(), "the order search still listed orders newer than the "
-                + "request after " + maxPages + " pages (opentact.order.reconcile-pages)");
-    }
-
-    private static Instant oldest(List<OrderStatus> newestFirst) {
-        return newestFirst.get(newestFirst.size() - 1).createdOn();
     }
 
     /**
@@ -548,18 +504,13 @@ public class OrderReconciler implements Reconciliation {
         try {
             leases = lastLeases;
             if (leases == null || !leases.serves(cutoff, notBefore)) {
-                Listing<OpentactPayloads.Lease> shared = leases;
-                leases = extends_(shared, cutoff)
-                        ? readNewer(shared, "the lease search", "list of leases", this::leasePage,
-                                l -> l.tn() + "@" + l.createdOn(), OpentactPayloads.Lease::createdOn)
-                        : null;
-                if (leases == null) {
-                    leases = readLeases(cutoff);
-                }
+                leases = read(leases, cutoff, "the lease search", "list of leases", this::leasePage,
+                        l -> l.tn() + "@" + l.createdOn(), OpentactPayloads.Lease::createdOn);
                 if (leases.problem() == null) {
                     lastLeases = leases;
                 }
             }
+            leases = notYetBack(leases, cutoff, "the lease search");
         } finally {
             leasesLock.unlock();
         }
@@ -571,45 +522,6 @@ public class OrderReconciler implements Reconciliation {
             }
         }
         return new Pass(null, held, leases.problem(), leases.startedAt());
-    }
-
-    private Listing<OpentactPayloads.Lease> readLeases(Instant cutoff) throws InterruptedException {
-        long startedAt = clock.millis();
-        List<OpentactPayloads.Lease> items = new ArrayList<>();
-        int skip = 0;
-        for (int page = 0; page < maxPages; page++) {
-            OpentactPayloads.LeasePage leases;
-            Read read = new Read("the lease search", " on page " + (page + 1) + " (skip=" + skip + ")");
-            try {
-                leases = payloads.leasePage(read.send("POST", "/rest/lease/tn/search", "take=" + PAGE + "&skip=" + skip,
-                        NEWEST_FIRST));
-            } catch (OpentactAuthException | InterruptedException e) {
-                throw sneaky(e);
-            } catch (Exception e) {
-                return new Listing<>(startedAt, null, items, read.failed(e));
-            }
-            if (leases == null) {
-                return new Listing<>(startedAt, null, items, read.unreadable("list of leases"));
-            }
-            boolean anyRecent = false;
-            boolean ordered = true;
-            Instant previous = null;
-            for (OpentactPayloads.Lease lease : leases.leases()) {
-                anyRecent |= cutoff == null || lease.createdOn() == null || !lease.createdOn().isBefore(cutoff);
-                ordered &= lease.createdOn() != null && (previous == null || !lease.createdOn().isAfter(previous));
-                previous = lease.createdOn() == null ? previous : lease.createdOn();
-            }
-            items.addAll(leases.leases());
-            skip += leases.leases().size();
-            if (leases.leases().isEmpty() || (leases.total() >= 0 && skip >= leases.total())) {
-                return new Listing<>(startedAt, null, items, null);
-            }
-            if (cutoff != null && !anyRecent && ordered) {
-                return new Listing<>(startedAt, previous, items, null);
-            }
-        }
-        return new Listing<>(startedAt, null, items, "the lease search still listed leases newer than the request "
-                + "after " + maxPages + " pages (opentact.order.reconcile-pages)");
     }
 
     /**
@@ -675,30 +587,35 @@ public class OrderReconciler implements Reconciliation {
         return o.uuid() == null ? "no uuid " + System.identityHashCode(o) : o.uuid();
     }
 
-    /** Whether a clean earlier listing can be read again from the top only: it reaches back to this cutoff. */
-    private static boolean extends_(Listing<?> shared, Instant cutoff) {
-        return shared != null && shared.problem() == null
-                && (shared.reachedBack() == null || (cutoff != null && !cutoff.isBefore(shared.reachedBack())));
-    }
-
     /**
-     * A listing read again from the top only: its newest entries down to the first page that lists
-     * one created before the earlier read began, less the search lag and the clock skew (every entry
-     * created before that already showed then, so the earlier read holds it), then the earlier
-     * read's entries below. In a busy account the passes of a reconciliation then cost the entries
-     * created since the last read, not every one since the intent (2,000 orders since it: 200 pages
-     * of 10 each pass, past the page cap, and the account's rate limit spent on the same pages).
+     * A newest-first listing (the order search, the leases) down to {@code cutoff}, at most
+     * {@code opentact.order.reconcile-pages} pages a read:
+     * <ul>
+     *   <li>with a clean earlier read, from the top only down to the first page holding an entry
+     *       created before that read began, less the search lag and the clock skew (every entry
+     *       created before that already showed then, so the earlier read holds it), then the earlier
+     *       read's entries; and, when the cutoff is older than the earlier read reached, on below them
+     *       (new entries push old ones down the pages: reading on at the count of entries known
+     *       reads some again, never skips one). In a busy account a pass then costs the entries
+     *       created since the last read, not every one since the intent (2,000 orders since it are
+     *       200 pages of 10: past the page cap every time, and the rate limit spent on the same pages);</li>
+     *   <li>without one, from the top;</li>
+     *   <li>when the pages run out first, a clean listing down to the oldest entry read (pages newest
+     *       first): the next pass reads on from there ({@link #notYetBack}).</li>
+     * </ul>
      *
-     * @return the listing; null when it would hold more than {@link #MAX_LISTED} entries (then it is read whole)
+     * @return the listing; a problem when a page failed or the pages are not newest first
      */
-    private <T> Listing<T> readNewer(Listing<T> earlier, String what, String shape, PageRead<T> pages,
-                                     java.util.function.Function<T, String> key,
-                                     java.util.function.Function<T, Instant> created) throws InterruptedException {
+    private <T> Listing<T> read(Listing<T> earlier, Instant cutoff, String what, String shape, PageRead<T> pages,
+                                java.util.function.Function<T, String> key,
+                                java.util.function.Function<T, Instant> created) throws InterruptedException {
         long startedAt = clock.millis();
-        Instant boundary = Instant.ofEpochMilli(earlier.startedAt() - overlapMs);
-        List<T> fresh = new ArrayList<>();
+        boolean top = earlier != null && earlier.problem() == null;
+        Instant boundary = top ? Instant.ofEpochMilli(earlier.startedAt() - overlapMs) : null;
+        List<T> items = new ArrayList<>();
         Set<String> keys = new HashSet<>();
         int skip = 0;
+        Instant reached = null;
         for (int page = 0; page < maxPages; page++) {
             Read read = new Read(what, " on page " + (page + 1) + " (skip=" + skip + ")");
             Page<T> p;
@@ -714,26 +631,54 @@ public class OrderReconciler implements Reconciliation {
             }
             for (T t : p.items()) {
                 if (keys.add(key.apply(t))) {
-                    fresh.add(t);
+                    items.add(t);
                 }
             }
             skip += p.items().size();
             if (p.items().isEmpty() || (p.total() >= 0 && skip >= p.total())) {
-                return new Listing<>(startedAt, null, fresh, null); // the whole listing
+                return new Listing<>(startedAt, null, items, null); // the whole listing
             }
             Instant oldest = oldestIfNewestFirst(p.items(), created);
-            if (oldest != null && oldest.isBefore(boundary)) {
-                List<T> merged = new ArrayList<>(fresh);
+            reached = oldest;
+            if (top && oldest != null && oldest.isBefore(boundary)) {
+                top = false;
                 for (T t : earlier.items()) {
-                    if (!keys.contains(key.apply(t))) {
-                        merged.add(t);
+                    if (keys.add(key.apply(t))) {
+                        items.add(t);
                     }
                 }
-                return merged.size() > MAX_LISTED ? null : new Listing<>(startedAt, earlier.reachedBack(), merged, null);
+                if (items.size() > MAX_LISTED) {
+                    return read(null, cutoff, what, shape, pages, key, created); // once: no earlier read then
+                }
+                reached = earlier.reachedBack();
+                if (reached == null || (cutoff != null && !cutoff.isBefore(reached))) {
+                    return new Listing<>(startedAt, reached, items, null);
+                }
+                skip = items.size(); // read on below the earlier read
+            } else if (!top && cutoff != null && oldest != null && oldest.isBefore(cutoff)) {
+                return new Listing<>(startedAt, oldest, items, null);
             }
         }
-        return new Listing<>(startedAt, null, List.of(), what + " still listed entries newer than its last read after "
-                + maxPages + " pages (opentact.order.reconcile-pages)");
+        if (reached != null) {
+            // Every entry created since the oldest read is here (pages newest first): the next pass reads on.
+            return new Listing<>(startedAt, reached, items, null);
+        }
+        return new Listing<>(startedAt, null, List.of(), what + " still listed entries newer than the request after "
+                + maxPages + " pages (opentact.order.reconcile-pages), not newest first");
+    }
+
+    /**
+     * A clean listing that does not reach back to the cutoff yet (the pages of one read ran out):
+     * kept to read on from, and for this pass a problem that says how far it got.
+     */
+    private static <T> Listing<T> notYetBack(Listing<T> listing, Instant cutoff, String what) {
+        if (listing.problem() != null || listing.reachedBack() == null
+                || (cutoff != null && !cutoff.isBefore(listing.reachedBack()))) {
+            return listing;
+        }
+        return new Listing<>(listing.startedAt(), listing.reachedBack(), listing.items(), what
+                + " reached back to " + listing.reachedBack() + " within opentact.order.reconcile-pages pages, not yet to "
+                + (cutoff == null ? "its end" : cutoff + " (the intent less the clock skew)") + "; reading on from there");
     }
 
     /** The oldest creation time of a page listed newest first; null when it is not (or does not say). */
@@ -752,18 +697,6 @@ public class OrderReconciler implements Reconciliation {
     /** Whether an order's (or lease's) creation time is known to be before the cutoff. */
     private static boolean createdBefore(Instant createdOn, Instant cutoff) {
         return cutoff != null && createdOn != null && createdOn.isBefore(cutoff);
-    }
-
-    /** Whether a page lists its orders newest first, so that the first old one ends the candidates. */
-    private static boolean newestFirst(List<OrderStatus> orders) {
-        Instant previous = null;
-        for (OrderStatus o : orders) {
-            if (o.createdOn() == null || (previous != null && o.createdOn().isAfter(previous))) {
-                return false;
-            }
-            previous = o.createdOn();
-        }
-        return true;
     }
 
     private static RuntimeException sneaky(Exception e) throws InterruptedException {

@@ -151,7 +151,9 @@ class SecuredKafkaIT extends SandboxAndApp {
             bad.close();
         }
         System.out.printf("SecuredKafkaIT: PLAINTEXT against SASL refused in %d ms%n", ms);
-        assertThat(ms).isLessThan(9_000);
+        // The start stops at its 5 s startup timeout (plus the context's own boot, 4 s on a busy
+        // host: 9,070 ms was seen), not at a client's default of a minute or more.
+        assertThat(ms).isLessThan(15_000);
     }
 
     /** The app in its own JVM, configured only by environment variables, as a user starts it. */
