@@ -75,7 +75,7 @@ public final class ShareClaims {
     private record Seen(Entry entry, long readAtMs) {
     }
 
-    private final String me;
+    private String me;
     private final long limit;
     private final long holdMs;
     private final long goneMs;
@@ -268,5 +268,27 @@ public final class ShareClaims {
         level = 0;
         granted = -1;
         awaitedSeq = -1;
+    }
+
+    /**
+     * From now on this instance's records go under {@code key}: its stable name (its static group
+     * instance id), which an earlier run of the same instance used. That run's latest record is
+     * no other member's any more: a run killed and started again replaces its own claim at once,
+     * rather than waiting for it to go silent. (Only one live process holds that name: the slot
+     * lock, or the operator's promise for an id set by hand; a frozen earlier run keeps its slot, so
+     * a new run on the host takes another.) The level starts again at 0; the records under the
+     * former key count as another member's until its tombstone is read.
+     */
+    public void become(String key) {
+        if (key == null || key.equals(me)) {
+            return;
+        }
+        me = key;
+        others.remove(key);
+        reset();
+        claim = 0;
+        // Numbers of its own claims go on from the wall clock: an earlier run's records under this
+        // key never match a raise of this run.
+        seq = Math.max(seq, System.currentTimeMillis() * 1_000);
     }
 }

@@ -197,6 +197,7 @@ public class RequestConsumers implements CamelContextAware, StartupListener {
         if (settings.rateShare != null) {
             settings.rateShare.ownMembers(this::memberIds);
             settings.rateShare.backlog(this::inFlight); // the demand it publishes: requests polled, not finished
+            settings.rateShare.instanceKey(instanceId); // a restart replaces its own claim at once
         }
         template = camelContext.createProducerTemplate();
         template.setExecutorService(routeThreads);

@@ -96,6 +96,35 @@ class ShareClaimsTest {
         assertThat(c.othersCounted(2)).isZero();
     }
 
+    /**
+     * A run killed and started again under its stable key (its static group instance id) replaces
+     * its earlier run's claim at once: that claim is its own, not another member's to wait out;
+     * another member's claim still counts, and the earlier run's records never pass for this run's.
+     */
+    @Test
+    void aRunStartedAgainUnderItsStableKeyReplacesItsOwnClaimAtOnce() {
+        ShareClaims a = new ShareClaims("start-uuid", 6, W, GONE);
+        a.read("instance vm-0", new ShareClaims.Entry(9, 5, 1), 0); // the killed run's last record
+        a.read("b", new ShareClaims.Entry(0, 1, 7), 0);
+        assertThat(a.othersClaims(0)).isEqualTo(6);
+        a.become("instance vm-0");
+        assertThat(a.othersClaims(0)).as("only b's claim counts now").isEqualTo(1);
+        ShareClaims.Entry r = a.decide(5, 9, true, 100);
+        assertThat(r.seq()).as("this run's numbers never repeat the earlier run's").isGreaterThan(1_000_000);
+        a.read("instance vm-0", new ShareClaims.Entry(9, 5, 1), 100); // an earlier run's record read late
+        assertThat(a.raising()).as("not taken for this run's claim").isTrue();
+        a.read("instance vm-0", r, 100);
+        assertThat(a.grants()).isEqualTo(1);
+        assertThat(a.level(100 + W)).as("granted without waiting for the killed run to go silent").isEqualTo(5);
+
+        ShareClaims waited = new ShareClaims("start-uuid", 6, W, GONE); // without its stable key
+        waited.read("instance vm-0", new ShareClaims.Entry(9, 5, 1), 0);
+        waited.read("b", new ShareClaims.Entry(0, 1, 7), 0);
+        ShareClaims.Entry w = waited.decide(5, 9, true, 100);
+        waited.read("start-uuid", w, 100);
+        assertThat(waited.refusals()).as("the killed run's claim counts until it goes silent").isEqualTo(1);
+    }
+
     @Test
     void aResetTakesTheLevelToZeroAtOnce() {
         ShareClaims a = new ShareClaims("a", 6, W, GONE);
