@@ -465,15 +465,7 @@ public class SharedRateLimit {
             refreshByDemand(group, b);
             return;
         }
-        long now = lookedNanos.getAsLong();
-        if (now - lastLookNanos > staleNanos) {
-            LOG.warn("Opentact rate limit: no look at consumer group '{}' for {} ms (this JVM was paused?): no call until "
-                    + "it has been seen join the group again and the others have counted it", groupId,
-                    TimeUnit.NANOSECONDS.toMillis(now - lastLookNanos));
-            synchronized (rule) {
-                rule.rejoin(clock.getAsLong());
-            }
-        }
+        joinAgainIfPaused(lookedNanos.getAsLong(), "the others have counted it");
         long before = perWindow;
         long after;
         synchronized (rule) {
@@ -491,13 +483,6 @@ public class SharedRateLimit {
     }
 
     /**
-     * One look with the shares topic: read it to its end, compute this instance's target by the
-     * demands seen ({@link RateApportion}), lower the share at once or claim a raise
-     * ({@link ShareClaims}), publish, and read the claim back. A look is good when the group was
-     * answered and the record written and read; without one for {@link #STALE_INTERVALS} intervals
-     * the share is 0 ({@link #stale}) and the instance joins again, as after a freeze.
-     */
-    /**
      * This instance's static group instance id (RequestConsumers): its records on the shares topic
      * go under it from the next look, so that a killed instance started again replaces its earlier
      * run's claim at once ({@link ShareClaims#become}) instead of waiting for it to go silent
@@ -509,6 +494,36 @@ public class SharedRateLimit {
         }
     }
 
+    /**
+     * Whether no look was made for {@link #STALE_INTERVALS} intervals, by the monotonic clock: this
+     * JVM was paused (SIGSTOP, a long GC pause, a VM stall), and the others may have taken its part.
+     * Then it joins again as a new instance (no call until it has been seen join and {@code until}),
+     * and says so.
+     */
+    private boolean joinAgainIfPaused(long nowNanos, String until) {
+        if (nowNanos - lastLookNanos <= staleNanos) {
+            return false;
+        }
+        LOG.warn("Opentact rate limit: no look at consumer group '{}' for {} ms (this JVM was paused?): no call until "
+                + "it has been seen join the group again and {}", groupId, TimeUnit.NANOSECONDS.toMillis(nowNanos - lastLookNanos),
+                until);
+        synchronized (rule) {
+            rule.rejoin(clock.getAsLong());
+            if (claims != null) {
+                claims.reset();
+                takesPart = false;
+            }
+        }
+        return true;
+    }
+
+    /**
+     * One look with the shares topic: read it to its end, compute this instance's target by the
+     * demands seen ({@link RateApportion}), lower the share at once or claim a raise
+     * ({@link ShareClaims}), publish, and read the claim back. A look is good when the group was
+     * answered and the record written and read; without one for {@link #STALE_INTERVALS} intervals
+     * the share is 0 ({@link #stale}) and the instance joins again, as after a freeze.
+     */
     private void refreshByDemand(RateShare.Group group, Board board) {
         String wanted = stableKey;
         if (wanted != null && !wanted.equals(key)) {
@@ -528,15 +543,7 @@ public class SharedRateLimit {
             }
         }
         long startNanos = lookedNanos.getAsLong();
-        if (startNanos - lastLookNanos > staleNanos) {
-            LOG.warn("Opentact rate limit: no look at consumer group '{}' for {} ms (this JVM was paused?): no call until "
-                    + "it has been seen join the group again and its claim has been granted", groupId,
-                    TimeUnit.NANOSECONDS.toMillis(startNanos - lastLookNanos));
-            synchronized (rule) {
-                rule.rejoin(clock.getAsLong());
-                claims.reset();
-                takesPart = false;
-            }
+        if (joinAgainIfPaused(startNanos, "its claim has been granted")) {
             apply(0);
         } else if (startNanos - lastGoodNanos > staleNanos && !lapsed) {
             // Running, but Kafka did not answer: the others stop counting a silent claim after a

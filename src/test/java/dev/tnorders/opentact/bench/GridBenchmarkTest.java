@@ -11,6 +11,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import dev.tnorders.opentact.bench.GridBenchmark.Result;
+import dev.tnorders.opentact.it.RateWindows;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -24,10 +25,10 @@ class GridBenchmarkTest {
         // 3 calls in [0.5 s, 1.4 s]; no whole-second bucket holds more than 2 of them.
         List<Instant> calls = List.of(T, T.plusMillis(500), T.plusMillis(900), T.plusMillis(1400), T.plusMillis(1500),
                 T.plusMillis(3000));
-        assertThat(MultiInstanceBenchmark.busiestWindow(calls, Duration.ofSeconds(1))).isEqualTo(3);
-        assertThat(MultiInstanceBenchmark.busiestWindow(List.of(), Duration.ofSeconds(1))).isZero();
+        assertThat(RateWindows.busiest(calls, Duration.ofSeconds(1))).isEqualTo(3);
+        assertThat(RateWindows.busiest(List.of(), Duration.ofSeconds(1))).isZero();
         // A window is [t, t + 1 s): calls exactly a second apart are not in one.
-        assertThat(MultiInstanceBenchmark.busiestWindow(List.of(T, T.plusSeconds(1)), Duration.ofSeconds(1))).isEqualTo(1);
+        assertThat(RateWindows.busiest(List.of(T, T.plusSeconds(1)), Duration.ofSeconds(1))).isEqualTo(1);
     }
 
     @Test

@@ -34,6 +34,7 @@ import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.ConsumerGroupState;
 import org.apache.kafka.common.serialization.StringDeserializer;
 
+import dev.tnorders.opentact.it.RateWindows;
 import dev.tnorders.opentact.sandbox.OpentactSandbox;
 import dev.tnorders.opentact.standalone.EmbeddedKafkaBroker;
 import dev.tnorders.opentact.standalone.OrderRoutesMain;
@@ -205,7 +206,7 @@ public final class MultiInstanceBenchmark {
             double bound = rate > 0 ? rate / answeredPerNumber : Double.NaN;
             double perSecond = n / seconds;
             double steady = outcomes.steadyPerSecond(n);
-            int busiest = busiestWindow(calls, Duration.ofSeconds(1));
+            int busiest = RateWindows.busiest(calls, Duration.ofSeconds(1));
             System.out.printf("  %d numbers in %.1f s (first send to last outcome): %.1f numbers/s; from the 10%% to "
                     + "the 90%% outcome %.1f numbers/s%n", n, seconds, perSecond, steady);
             System.out.printf("  Opentact calls: %d, %d refused with 429 (%.2f%% of the calls); %.4f calls per number, "
@@ -242,19 +243,6 @@ public final class MultiInstanceBenchmark {
             }
             sandbox.close();
         }
-    }
-
-    /** The most of these times (sorted) that fall in any one rolling window: [t, t + window) for some t. */
-    static int busiestWindow(List<Instant> sorted, Duration window) {
-        int most = 0;
-        int from = 0;
-        for (int to = 0; to < sorted.size(); to++) {
-            while (!sorted.get(from).plus(window).isAfter(sorted.get(to))) {
-                from++;
-            }
-            most = Math.max(most, to - from + 1);
-        }
-        return most;
     }
 
     // --- recovery ------------------------------------------------------------------------------

@@ -6,7 +6,7 @@ import java.util.ArrayList;
 import java.util.List;
 
 /** The account's rate limit as Opentact sees it: the most calls that arrived in any rolling window. */
-final class RateWindows {
+public final class RateWindows {
 
     private RateWindows() {
     }
@@ -44,8 +44,11 @@ final class RateWindows {
         return most + " calls from " + from + ": " + counts;
     }
 
-    /** The most arrivals within any window of this length (start inclusive, end exclusive). */
-    static int busiest(List<Instant> arrivals, Duration window) {
+    /**
+     * The most arrivals within any window of this length (start inclusive, end exclusive): the ITs'
+     * and the benchmarks' busiest rolling second at the sandbox.
+     */
+    public static int busiest(List<Instant> arrivals, Duration window) {
         List<Instant> sorted = new ArrayList<>(arrivals);
         sorted.sort(null);
         int most = 0;

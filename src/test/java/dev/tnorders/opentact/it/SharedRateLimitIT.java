@@ -247,19 +247,7 @@ class SharedRateLimitIT {
         LOG.info("shared rate limit x{}{}: {} calls before the requests came (start, journal), {} after; {}", instances,
                 skewed ? " skewed" : "", callsBefore, calls.size(), busiestSecondPaths(sent));
         return new Round(instances, requests, calls.size(), limited, seconds,
-                busySeconds == 0 ? 0 : (busy - 1) / busySeconds, busiestSecond(calls));
-    }
-
-    /** The most calls that arrived in any one second (rolling), as the sandbox counts them. */
-    static int busiestSecond(List<Instant> times) {
-        int most = 0;
-        for (int i = 0, j = 0; j < times.size(); j++) {
-            while (Duration.between(times.get(i), times.get(j)).toNanos() >= 1_000_000_000L) {
-                i++;
-            }
-            most = Math.max(most, j - i + 1);
-        }
-        return most;
+                busySeconds == 0 ? 0 : (busy - 1) / busySeconds, RateWindows.busiest(calls, Duration.ofSeconds(1)));
     }
 
     /** The calls of the busiest second by path and arrival (ms after the second's first call): what drew a 429. */
