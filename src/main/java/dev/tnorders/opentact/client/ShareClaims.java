@@ -247,6 +247,14 @@ public final class ShareClaims {
         return (int) others.values().stream().filter(s -> counted(s, nowMs)).count();
     }
 
+    /**
+     * Whether another instance counted now claims a share or has demand (and so may be granted one
+     * after this instance's next record): calls of several JVMs may reach Opentact then.
+     */
+    public boolean othersActive(long nowMs) {
+        return others.values().stream().anyMatch(s -> counted(s, nowMs) && (s.entry().claim() > 0 || s.entry().demand() > 0));
+    }
+
     /** The sum of the others' latest claims counted now (a figure for the log). */
     public long othersClaims(long nowMs) {
         return others.values().stream().filter(s -> counted(s, nowMs)).mapToLong(s -> s.entry().claim()).sum();

@@ -91,6 +91,13 @@ public class SharedRateLimit {
     /** This instance's stable name on the shares topic, once known ({@link #instanceKey}). */
     private volatile String stableKey;
     private final int severalPercent;
+    /**
+     * Whether other instances claim part of the limit or ask for it now: then this instance spaces its calls over
+     * its window × 100 / {@link #severalPercent}, so that calls of several JVMs, which reach
+     * Opentact with their own jitter, leave it a margin in time (133 ms at 1,020 ms and 90%) instead
+     * of a share rounded to whole calls (which at R = 5 or 6 left none).
+     */
+    private volatile boolean several;
     /** Monotonic time of the last look that was answered and published and read the shares topic. */
     private volatile long lastGoodNanos;
     /** Calls waiting for a turn now ({@link #awaitTurn}). */
@@ -153,8 +160,8 @@ public class SharedRateLimit {
         this.staleNanos = TimeUnit.MILLISECONDS.toNanos(STALE_INTERVALS * intervalMs);
         this.lastLookNanos = nanos.getAsLong();
         this.margin = new ArrivalMargin(windowMs, TimeUnit.NANOSECONDS.toMillis(System.nanoTime()));
-        this.sent = new RollingWindow(TimeUnit.MILLISECONDS.toNanos(margin.maxWindowMs()));
         this.severalPercent = severalPercent;
+        this.sent = new RollingWindow(TimeUnit.MILLISECONDS.toNanos(margin.maxWindowMs() * 100 / severalPercent));
         this.lastGoodNanos = this.lastLookNanos;
         apply(rule.share());
     }
@@ -320,10 +327,17 @@ public class SharedRateLimit {
         }
     }
 
+    /** The window this instance spaces its calls over now, in ms (tests, logs). */
+    long spacingWindowMs() {
+        return TimeUnit.NANOSECONDS.toMillis(spacingWindowNanos(System.nanoTime()));
+    }
+
     private long spacingWindowNanos(long nowNanos) {
+        long ms;
         synchronized (margin) {
-            return TimeUnit.MILLISECONDS.toNanos(margin.windowMs(TimeUnit.NANOSECONDS.toMillis(nowNanos)));
+            ms = margin.windowMs(TimeUnit.NANOSECONDS.toMillis(nowNanos));
         }
+        return TimeUnit.MILLISECONDS.toNanos(several ? ms * 100 / severalPercent : ms);
     }
 
     /**
@@ -568,7 +582,10 @@ public class SharedRateLimit {
                 takesPart = gate > 0 && (rule.settled(now) || outsideTheGroup());
                 long demand = demand();
                 List<RateApportion.Member> members = claims.members(demand, now);
-                long budget = members.size() > 1 ? (rule.limit() * severalPercent + 99) / 100 : rule.limit();
+                // Decided before this record goes out: an instance raised only once it read this
+                // record back, so this one spaces wider before another's calls start.
+                several = claims.othersActive(now);
+                long budget = rule.limit(); // with several, the margin is in time: spacingWindowNanos
                 long rotation = Math.floorDiv(System.currentTimeMillis(), 4 * intervalMs);
                 long target = takesPart ? RateApportion.apportion(budget, members, rotation).getOrDefault(key, 0L) : 0;
                 boolean grow = takesPart && good && !group.rebalancing();
@@ -633,9 +650,11 @@ public class SharedRateLimit {
         }
         LOG.info("Opentact rate limit: this instance's share is now {} of {} calls per {} ms ({} per {} ms slice): "
                         + "its {} of {} members of consumer group '{}'; its demand {}, target {}, {} other instance(s) on "
-                        + "shares topic '{}' claiming {}{}", after, rule.limit(), windowMs, perSlice,
+                        + "shares topic '{}' claiming {}{}{}", after, rule.limit(), windowMs, perSlice,
                 RateLimitSlices.sliceMs(windowMs), rule.mine(), rule.total(), groupId, lastDemand, lastTarget, others,
                 board == null ? "" : board.name(), othersClaims,
+                several ? "; spaced over " + windowMs * 100 / severalPercent + " ms while others claim (opentact.api.rate-share-percent "
+                        + severalPercent + ")" : "",
                 takesPart ? (raising ? " (a raise waits for its grant or its hold)" : "")
                         : rule.joined() ? " (not counted by the others yet: no call until then)"
                         : " (not seen join yet: no call until it has been and its claim is granted)");

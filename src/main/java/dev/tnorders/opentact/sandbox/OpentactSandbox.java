@@ -124,6 +124,12 @@ public final class OpentactSandbox implements AutoCloseable {
         }
     }
 
+    /** When a call reached the server (its dispatcher), by the wall clock and the monotonic one. */
+    private record Arrival(Instant at, long nanos) {
+    }
+
+    private static final ThreadLocal<Arrival> ARRIVAL = new ThreadLocal<>();
+
     private OpentactSandbox(int port, String token) throws IOException {
         this.token = token;
         server = HttpServer.create(new InetSocketAddress("127.0.0.1", port), 256);
@@ -132,7 +138,19 @@ public final class OpentactSandbox implements AutoCloseable {
             t.setDaemon(true);
             return t;
         });
-        server.setExecutor(executor);
+        // A call counts when the server's dispatcher hands it over, not when a worker thread gets to
+        // it: on a busy host that wait would bunch arrivals that came apart.
+        server.setExecutor(r -> {
+            Arrival at = new Arrival(Instant.now(), System.nanoTime());
+            executor.execute(() -> {
+                ARRIVAL.set(at);
+                try {
+                    r.run();
+                } finally {
+                    ARRIVAL.remove();
+                }
+            });
+        });
         server.createContext("/", this::handle);
         server.start();
     }
@@ -209,12 +227,11 @@ public final class OpentactSandbox implements AutoCloseable {
         return rateLimited.get();
     }
 
-    private boolean overRateLimit() {
+    private boolean overRateLimit(long now) {
         int limit = rateLimit;
         if (limit <= 0) {
             return false;
         }
-        long now = System.nanoTime();
         synchronized (recentCalls) {
             while (!recentCalls.isEmpty() && now - recentCalls.peekFirst() >= 1_000_000_000L) {
                 recentCalls.pollFirst();
@@ -531,11 +548,12 @@ public final class OpentactSandbox implements AutoCloseable {
     private void handle(HttpExchange ex) throws IOException {
         try (ex) {
             String path = ex.getRequestURI().getPath();
-            calls.computeIfAbsent(path, k -> java.util.Collections.synchronizedList(new ArrayList<>())).add(Instant.now());
+            Arrival arrival = ARRIVAL.get() != null ? ARRIVAL.get() : new Arrival(Instant.now(), System.nanoTime());
+            calls.computeIfAbsent(path, k -> java.util.Collections.synchronizedList(new ArrayList<>())).add(arrival.at());
             Map<String, String> query = query(ex.getRequestURI().getRawQuery());
             try {
                 // Counted on arrival, as a rate-limiting gateway does; the answer still takes L.
-                boolean limited = !path.equals("/_sandbox/stats") && overRateLimit();
+                boolean limited = !path.equals("/_sandbox/stats") && overRateLimit(arrival.nanos());
                 if (!latency.isZero()) {
                     Thread.sleep(latency.toMillis());
                 }

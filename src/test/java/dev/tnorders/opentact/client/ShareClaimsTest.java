@@ -66,6 +66,20 @@ class ShareClaimsTest {
         assertThat(b.level(t + W)).isEqualTo(6);
     }
 
+    /** Another instance's calls can reach Opentact only once it claims, or asks with demand, first. */
+    @Test
+    void othersAreActiveWhileTheyClaimOrAskAndNotWhenIdleOrGone() {
+        ShareClaims a = new ShareClaims("a", 6, W, GONE);
+        assertThat(a.othersActive(0)).as("alone").isFalse();
+        a.read("b", new ShareClaims.Entry(0, 0, 1), 0);
+        assertThat(a.othersActive(0)).as("an idle member claiming nothing").isFalse();
+        a.read("b", new ShareClaims.Entry(5, 0, 2), 10);
+        assertThat(a.othersActive(10)).as("demand: it may be granted a share after a's next record").isTrue();
+        a.read("b", new ShareClaims.Entry(0, 2, 3), 20);
+        assertThat(a.othersActive(20)).as("a claim in force").isTrue();
+        assertThat(a.othersActive(20 + GONE + 1)).as("silent past the time it must have stopped").isFalse();
+    }
+
     @Test
     void aRaiseNoLongerDueAfterItsHoldDoesNotComeIntoForce() {
         ShareClaims a = new ShareClaims("a", 6, W, GONE);

@@ -384,6 +384,7 @@ class SharedRateLimitTest {
         java.util.List<SharedRateLimit> all = new java.util.ArrayList<>(java.util.List.of(a));
         looks(all, 6, 4);
         assertThat(a.share()).as("alone: the whole limit").isEqualTo(6);
+        assertThat(a.spacingWindowMs()).as("alone: over the configured window").isEqualTo(1020);
         AtomicLong some = new AtomicLong(1000);
         SharedRateLimit b = onBoard(6, 2, new MemBoard(log), some);
         all.add(b);
@@ -393,6 +394,10 @@ class SharedRateLimitTest {
         assertThat(a.share() + b.share()).isEqualTo(6);
         assertThat(a.share()).isEqualTo(3);
         assertThat(b.share()).isEqualTo(3);
+        // The margin for two JVMs' jitter is in time, not a share rounded to whole calls (which at
+        // R = 6 and 90% left none: 6 x 90% = 5.4, rounded up): 1,020 ms x 100 / 90.
+        assertThat(a.spacingWindowMs()).as("with another instance claiming").isEqualTo(1133);
+        assertThat(b.spacingWindowMs()).isEqualTo(1133);
     }
 
     @Test

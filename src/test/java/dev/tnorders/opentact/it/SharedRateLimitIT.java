@@ -117,9 +117,11 @@ class SharedRateLimitIT {
         rounds.forEach(r -> LOG.info("shared rate limit {}/s figures: {}", rate, r.summary()));
         for (Round r : rounds) {
             assertThat(r.rateLimitedRatio()).as("429s of all calls, %s", r.summary()).isLessThan(max429Share);
-            // The instances together use the limit (3 x floor(10 x 90% / 3) = 9 per 1,020 ms at the least)
-            // and never go far over it in any second.
+            // The instances together use the limit (10 calls per 1,133 ms while several claim: 8.8/s at
+            // the most) and never go over it in any rolling second at the sandbox (issue 22, item 7).
             assertThat(r.callsPerSecond()).as(r.summary()).isGreaterThan(rate * 0.6).isLessThanOrEqualTo(rate * 1.02);
+            assertThat(r.busiestSecond()).as("calls in the busiest rolling second at the sandbox, %s", r.summary())
+                    .isLessThanOrEqualTo(rate);
         }
     }
 
@@ -149,10 +151,13 @@ class SharedRateLimitIT {
         rounds.forEach(r -> LOG.info("shared rate limit {}/s skewed figures: {}", rate, r.summary()));
         double max429Share = Double.parseDouble(System.getProperty("shared.max-429-share", "0.05"));
         for (Round r : rounds) {
-            // The shares in force add up to at most R as calls leave (ShareClaimsTest's model, RollingWindowTest);
-            // at the sandbox, calls of one JVM on a loaded host arrive bunched, so the busiest second is
-            // logged (and 429s bounded), not held to R: docs/operations.md, "Running several instances".
+            // The shares in force add up to at most R as calls leave (ShareClaimsTest's model, RollingWindowTest),
+            // spaced over 1,133 ms while several claim: a margin in time for the JVMs' jitter, so that
+            // at the sandbox no rolling second holds more than R either (docs/operations.md,
+            // "Running several instances").
             assertThat(r.rateLimitedRatio()).as("429s of all calls, %s", r.summary()).isLessThan(max429Share);
+            assertThat(r.busiestSecond()).as("calls in the busiest rolling second at the sandbox, %s", r.summary())
+                    .isLessThanOrEqualTo(rate);
             assertThat(r.callsPerSecond()).as("calls per second with the backlog on one instance, %s", r.summary())
                     .isGreaterThanOrEqualTo(rate * minUse).isLessThanOrEqualTo(rate * 1.02);
         }
