@@ -196,7 +196,7 @@ public class RequestConsumers implements CamelContextAware, StartupListener {
         instanceId = resolveInstanceId();
         if (settings.rateShare != null) {
             settings.rateShare.ownMembers(this::memberIds);
-            settings.rateShare.backlog(this::inFlight); // the demand it publishes: requests polled, not finished
+            settings.rateShare.backlog(this::backlog); // the demand it publishes: requests polled, not finished, and waiting
             settings.rateShare.instanceKey(instanceId); // a restart replaces its own claim at once
         }
         template = camelContext.createProducerTemplate();
@@ -441,6 +441,16 @@ public class RequestConsumers implements CamelContextAware, StartupListener {
         return workers.stream().mapToInt(w -> w.inFlight.get()).sum();
     }
 
+    /**
+     * This instance's backlog: records in flight, and those of its partitions not handed over yet
+     * (polled and buffered, or still in Kafka by the consumers' last fetch). Records in Kafka count,
+     * so that the demand it publishes for the rate limit does not fall to 0 between two polls while
+     * its partitions still hold work (an in-flight limit of a few records empties often).
+     */
+    public long backlog() {
+        return workers.stream().mapToLong(w -> w.inFlight.get() + w.waiting).sum();
+    }
+
     /** One consumer and its thread. */
     private final class Worker implements Runnable, ConsumerRebalanceListener {
         final int member;
@@ -448,6 +458,8 @@ public class RequestConsumers implements CamelContextAware, StartupListener {
         final ConcurrentLinkedQueue<Finished> finished = new ConcurrentLinkedQueue<>();
         final List<ConsumerRecord<String, String>> buffer = new ArrayList<>();
         final AtomicInteger inFlight = new AtomicInteger();
+        /** Records of its partitions not handed over at its last poll: buffered, and the lag by the last fetch. */
+        volatile long waiting;
         final Set<Integer> givingBack = new HashSet<>();
         final Set<PollWork.Poll> polling = ConcurrentHashMap.newKeySet();
         volatile boolean running = true;
@@ -536,7 +548,17 @@ public class RequestConsumers implements CamelContextAware, StartupListener {
                 handOver();
                 settle();
                 flowControl();
+                waiting = buffer.size() + lag();
             }
+        }
+
+        /** Records of its partitions still in Kafka, by the consumer's last fetch (no call to the broker). */
+        private long lag() {
+            long lag = 0;
+            for (TopicPartition tp : consumer.assignment()) {
+                lag += consumer.currentLag(tp).orElse(0);
+            }
+            return lag;
         }
 
         /** The buffered records as polls: full ones, or what waited the batch's wait. */
