@@ -8,6 +8,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -197,7 +198,7 @@ class KameletCatalogConventionsTest {
             }
             List<String> required = strings(definition.get("required"));
             // verifyParameters
-            Set<String> seen = new java.util.HashSet<>();
+            Set<String> seen = new HashSet<>();
             for (String p : required) {
                 if (!seen.add(p)) {
                     errors.add("required kamelet property \"" + p + "\" is listed twice in kamelet \"" + name + "\"");

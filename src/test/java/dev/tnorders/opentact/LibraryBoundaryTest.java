@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.Stream;
 
@@ -27,7 +28,7 @@ class LibraryBoundaryTest {
     void routesAndTheirBeansDoNotNeedTheOptionalParts() throws IOException {
         List<Path> routes;
         try (Stream<Path> files = Files.list(CLASSES.resolve("routes"))) {
-            routes = new java.util.ArrayList<>(files.filter(f -> f.toString().endsWith(".camel.yaml")).toList());
+            routes = new ArrayList<>(files.filter(f -> f.toString().endsWith(".camel.yaml")).toList());
         }
         assertThat(routes).isNotEmpty().noneMatch(f -> f.endsWith("beans.camel.yaml"));
         // The beans ship beside the routes (a host includes the file first: docs/embedding.md).
@@ -62,7 +63,7 @@ class LibraryBoundaryTest {
         List<Path> classes;
         try (Stream<Path> files = Files.walk(CLASSES)) {
             classes = files.filter(f -> f.toString().endsWith(".class"))
-                    .filter(f -> !f.startsWith(CLASSES.resolve("ops/tracing")) && !f.startsWith(CLASSES.resolve("standalone")))
+                    .filter(f -> !f.startsWith(CLASSES.resolve("trace/otel")) && !f.startsWith(CLASSES.resolve("standalone")))
                     .toList();
         }
         for (Path c : classes) {

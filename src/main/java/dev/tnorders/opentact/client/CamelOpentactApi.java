@@ -1,5 +1,6 @@
 package dev.tnorders.opentact.client;
 
+import java.util.Arrays;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -13,8 +14,8 @@ import org.apache.camel.ProducerTemplate;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import dev.tnorders.opentact.ops.RequestTraces;
-import dev.tnorders.opentact.ops.TraceParent;
+import dev.tnorders.opentact.trace.RequestTraces;
+import dev.tnorders.opentact.trace.TraceParent;
 
 /**
  * {@link OpentactApi} over the client routes: {@code direct:opentact-call} (sent once) and
@@ -280,7 +281,7 @@ public class CamelOpentactApi implements OpentactApi, CamelContextAware {
     static boolean failedInThrottler(Throwable e) {
         for (Throwable t = e; t != null; t = t.getCause()) {
             if (t instanceof NullPointerException && t.getStackTrace().length > 0
-                    && java.util.Arrays.stream(t.getStackTrace()).limit(3)
+                    && Arrays.stream(t.getStackTrace()).limit(3)
                             .anyMatch(f -> f.getClassName().startsWith("org.apache.camel.processor.")
                                     && f.getClassName().contains("Throttler"))) {
                 return true;

@@ -2,7 +2,9 @@ package dev.tnorders.opentact.client;
 
 import java.net.URI;
 import java.net.URLEncoder;
+import java.net.http.HttpRequest;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.Locale;
 import java.util.Map;
 
@@ -48,14 +50,14 @@ public class OpentactAuth {
      * A GET to Opentact with the token in the configured form, for checks made outside the routes
      * (the health check). The token stays in the request: never log the request or its URI.
      */
-    public java.net.http.HttpRequest probe(String baseUrl, String path, String query, java.time.Duration timeout) {
+    public HttpRequest probe(String baseUrl, String path, String query, Duration timeout) {
         String q = query == null ? "" : query;
         if (mode == Mode.query) {
             String bearer = "bearer=" + URLEncoder.encode(token, StandardCharsets.UTF_8);
             q = q.isEmpty() ? bearer : q + "&" + bearer;
         }
         String base = baseUrl.endsWith("/") ? baseUrl.substring(0, baseUrl.length() - 1) : baseUrl;
-        java.net.http.HttpRequest.Builder b = java.net.http.HttpRequest.newBuilder(
+        HttpRequest.Builder b = HttpRequest.newBuilder(
                 URI.create(base + path + (q.isEmpty() ? "" : "?" + q))).timeout(timeout).GET()
                 .header("Accept", "application/json");
         switch (mode) {

@@ -2,8 +2,13 @@ package dev.tnorders.opentact.client;
 
 import java.math.BigDecimal;
 import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.format.DateTimeParseException;
+import java.util.ArrayList;
+import java.util.Collections;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -14,7 +19,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
-import dev.tnorders.opentact.intake.PhoneNumbers;
+import dev.tnorders.opentact.model.PhoneNumbers;
 import dev.tnorders.opentact.model.Feature;
 import dev.tnorders.opentact.model.OrderRequest;
 
@@ -212,7 +217,7 @@ public class OpentactPayloads {
         if (!response.success() || data == null || !data.isArray()) {
             return null;
         }
-        List<OrderStatus> orders = new java.util.ArrayList<>();
+        List<OrderStatus> orders = new ArrayList<>();
         for (JsonNode order : data) {
             if (order.isObject()) {
                 orders.add(statusOf(order));
@@ -223,7 +228,7 @@ public class OpentactPayloads {
     }
 
     /** One lease (a number the account holds) of {@code /rest/lease/tn}. */
-    public record Lease(String tn, java.time.Instant createdOn) {
+    public record Lease(String tn, Instant createdOn) {
     }
 
     /** One page of leases, in the order search's envelope. */
@@ -237,7 +242,7 @@ public class OpentactPayloads {
         if (!response.success() || data == null || !data.isArray()) {
             return null;
         }
-        List<Lease> leases = new java.util.ArrayList<>();
+        List<Lease> leases = new ArrayList<>();
         for (JsonNode lease : data) {
             String tn = numberIn(lease);
             if (tn != null) {
@@ -254,7 +259,7 @@ public class OpentactPayloads {
     private OrderStatus statusOf(JsonNode p) {
         String state = p.path("state").asText("");
         Map<String, OrderStatus.Item> numbers = new LinkedHashMap<>();
-        java.util.Set<String> listed = new java.util.LinkedHashSet<>();
+        Set<String> listed = new LinkedHashSet<>();
         JsonNode items = p.get("tn_items");
         if (items != null && items.isArray()) {
             for (JsonNode item : items) {
@@ -291,7 +296,7 @@ public class OpentactPayloads {
         BigDecimal mrc = price != null && price.isObject() ? decimal(price.get("mrc")) : null;
         return new OrderStatus(p.path("uuid").asText(null), state,
                 FINAL_STATES.contains(state.toLowerCase(Locale.ROOT)) && !anyInProgress, numbers,
-                java.util.Collections.unmodifiableSet(listed), nrc, mrc, instant(p.get("created_on")));
+                Collections.unmodifiableSet(listed), nrc, mrc, instant(p.get("created_on")));
     }
 
     /** The {@code total} of a number search answer: how many numbers match in all; null when it has none. */
@@ -305,7 +310,7 @@ public class OpentactPayloads {
     public List<String> foundNumbers(ApiResponse response) {
         JsonNode p = response.payload();
         JsonNode data = p == null ? null : (p.isArray() ? p : p.get("data"));
-        java.util.ArrayList<String> out = new java.util.ArrayList<>();
+        ArrayList<String> out = new ArrayList<>();
         if (data != null && data.isArray()) {
             for (JsonNode n : data) {
                 String tn = numberIn(n);
@@ -340,20 +345,20 @@ public class OpentactPayloads {
         return v == null || v.isNull() || v.isContainerNode() || v.asText().isBlank() ? null : PhoneNumbers.fromApi(v.asText());
     }
 
-    private static void addNumber(java.util.Set<String> into, JsonNode tn) {
+    private static void addNumber(Set<String> into, JsonNode tn) {
         String number = numberIn(tn);
         if (number != null) {
             into.add(number);
         }
     }
 
-    private static java.time.Instant instant(JsonNode v) {
+    private static Instant instant(JsonNode v) {
         if (v == null || !v.isTextual()) {
             return null;
         }
         try {
-            return java.time.OffsetDateTime.parse(v.asText().replaceAll("([+-]\\d\\d)(\\d\\d)$", "$1:$2")).toInstant();
-        } catch (java.time.format.DateTimeParseException e) {
+            return OffsetDateTime.parse(v.asText().replaceAll("([+-]\\d\\d)(\\d\\d)$", "$1:$2")).toInstant();
+        } catch (DateTimeParseException e) {
             return null;
         }
     }

@@ -2,6 +2,7 @@ package dev.tnorders.opentact.client;
 
 import java.math.BigInteger;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -115,7 +116,7 @@ public final class RateApportion {
                 byRemainder[i] = i;
             }
             // largest remainder first; equal remainders in the rotated order (a stable sort keeps it)
-            java.util.Arrays.sort(byRemainder, (a, b) -> remainder[b].compareTo(remainder[a]));
+            Arrays.sort(byRemainder, (a, b) -> remainder[b].compareTo(remainder[a]));
             for (int k = 0; given < left; k++) {
                 share[byRemainder[k % n]]++;
                 given++;

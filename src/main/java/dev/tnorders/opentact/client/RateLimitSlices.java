@@ -1,5 +1,7 @@
 package dev.tnorders.opentact.client;
 
+import java.math.BigInteger;
+
 import org.apache.camel.CamelContext;
 import org.apache.camel.CamelContextAware;
 import org.apache.camel.spi.PropertiesFunction;
@@ -73,8 +75,8 @@ public class RateLimitSlices implements PropertiesFunction, CamelContextAware {
         }
         long perSlice = Math.max(1, Math.min(calls, Math.round((double) calls * TARGET_SLICE_MS / windowMs)));
         // ceil(windowMs * perSlice / calls), in exact arithmetic
-        long periodMs = Math.max(1, java.math.BigInteger.valueOf(windowMs).multiply(java.math.BigInteger.valueOf(perSlice))
-                .add(java.math.BigInteger.valueOf(calls - 1)).divide(java.math.BigInteger.valueOf(calls)).longValueExact());
+        long periodMs = Math.max(1, BigInteger.valueOf(windowMs).multiply(BigInteger.valueOf(perSlice))
+                .add(BigInteger.valueOf(calls - 1)).divide(BigInteger.valueOf(calls)).longValueExact());
         return new Slice(perSlice, periodMs);
     }
 

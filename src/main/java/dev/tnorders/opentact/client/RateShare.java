@@ -1,5 +1,8 @@
 package dev.tnorders.opentact.client;
 
+import java.util.HashSet;
+import java.util.Set;
+
 /**
  * This instance's share of the account's rate limit towards Opentact: the account's limit
  * ({@code opentact.api.rate-limit} calls per {@code opentact.api.rate-limit-window-ms}) split over
@@ -70,7 +73,7 @@ public final class RateShare {
     private final boolean outsideTheGroup;
     private long joinedAtMs;
     // This instance's consumers that said they joined the group since the start or the last rejoin.
-    private final java.util.Set<Integer> joinedMembers = new java.util.HashSet<>();
+    private final Set<Integer> joinedMembers = new HashSet<>();
     /** When this instance began joining: at start, or again after a pause ({@link #rejoin}). */
     private long startedAtMs;
     private Integer firstSeen;

@@ -17,6 +17,7 @@ import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.TopicExistsException;
 import org.apache.kafka.common.serialization.StringDeserializer;
@@ -76,7 +77,7 @@ final class RateSharesTopic implements SharedRateLimit.Board {
         ensureTopic(deadline);
         try {
             producer().send(new ProducerRecord<>(topic, 0, key, value)).get(left(deadline), TimeUnit.MILLISECONDS);
-        } catch (ExecutionException | TimeoutException | org.apache.kafka.common.KafkaException e) {
+        } catch (ExecutionException | TimeoutException | KafkaException e) {
             closeProducer(); // a new one next time; a record still in flight lands before or after, both safe
             throw e instanceof ExecutionException x && x.getCause() instanceof Exception c ? c : e;
         }
@@ -101,7 +102,7 @@ final class RateSharesTopic implements SharedRateLimit.Board {
             List<String[]> out = new ArrayList<>(carried);
             carried.clear();
             return out;
-        } catch (org.apache.kafka.common.KafkaException e) {
+        } catch (KafkaException e) {
             throw e;
         }
     }

@@ -1,19 +1,30 @@
 package dev.tnorders.opentact.client;
 
+import java.time.Duration;
 import java.util.Collection;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Properties;
+import java.util.Set;
+import java.util.UUID;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.LongAdder;
+import java.util.concurrent.locks.LockSupport;
 import java.util.function.LongSupplier;
+import java.util.function.Supplier;
 
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.ConsumerGroupDescription;
+import org.apache.kafka.clients.admin.MemberDescription;
+import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.errors.GroupIdNotFoundException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -85,9 +96,9 @@ public class SharedRateLimit {
     private final ArrivalMargin margin;
     /** The shares topic; null: the share follows the group's members only (RateShare), as in tests and {@link #alone}. */
     private volatile Board board;
-    private java.util.function.Supplier<Board> boardFactory;
+    private Supplier<Board> boardFactory;
     private ShareClaims claims;
-    private volatile String key = java.util.UUID.randomUUID().toString();
+    private volatile String key = UUID.randomUUID().toString();
     /** This instance's stable name on the shares topic, once known ({@link #instanceKey}). */
     private volatile String stableKey;
     private final int severalPercent;
@@ -101,7 +112,7 @@ public class SharedRateLimit {
     /** Monotonic time of the last look that was answered and published and read the shares topic. */
     private volatile long lastGoodNanos;
     /** Calls waiting for a turn now ({@link #awaitTurn}). */
-    private final java.util.concurrent.atomic.AtomicInteger waiting = new java.util.concurrent.atomic.AtomicInteger();
+    private final AtomicInteger waiting = new AtomicInteger();
     /** This instance's backlog: its requests polled and not finished (RequestConsumers). */
     private volatile LongSupplier backlog = () -> 0;
     /** Whether this instance may take part now (joined and settled, or not a member of the group). */
@@ -113,9 +124,9 @@ public class SharedRateLimit {
     /** The share lapsed for want of a good look (logged once). */
     private boolean lapsed;
     /** Turns taken since the start (a signal for the in-flight limit, {@link #turnsTaken()}). */
-    private final java.util.concurrent.atomic.LongAdder turnsTaken = new java.util.concurrent.atomic.LongAdder();
+    private final LongAdder turnsTaken = new LongAdder();
     /** The member ids of this instance's requests consumers now (empty: not known). */
-    private volatile java.util.function.Supplier<java.util.Set<String>> ownMembers = java.util.Set::of;
+    private volatile Supplier<Set<String>> ownMembers = Set::of;
 
     /** As beans.camel.yaml makes it: the group looked up in Kafka with these client settings. */
     public SharedRateLimit(KafkaClientSettings kafka, String groupId, long limit, long windowMs, int consumers,
@@ -228,8 +239,8 @@ public class SharedRateLimit {
      * ids): once they are all in it, this instance has joined, even when the group did not grow (a
      * restarted instance whose static members took their old places).
      */
-    public void ownMembers(java.util.function.Supplier<java.util.Set<String>> ids) {
-        this.ownMembers = ids == null ? java.util.Set::of : ids;
+    public void ownMembers(Supplier<Set<String>> ids) {
+        this.ownMembers = ids == null ? Set::of : ids;
     }
 
     /**
@@ -295,7 +306,7 @@ public class SharedRateLimit {
                         + " calls per " + windowMs + " ms for this instance) before the call's queue timeout "
                         + "(opentact.api.queue-timeout-ms); it was not sent", null);
             }
-            java.util.concurrent.locks.LockSupport.parkNanos(wait);
+            LockSupport.parkNanos(wait);
             if (Thread.interrupted()) {
                 Thread.currentThread().interrupt();
                 throw new CallNotSentException("interrupted while waiting for a turn within the rate limit; not sent", null);
@@ -321,7 +332,7 @@ public class SharedRateLimit {
             // A look now rather than at the next interval: alone, its share comes at once.
             try {
                 r.execute(this::refresh);
-            } catch (java.util.concurrent.RejectedExecutionException stopped) {
+            } catch (RejectedExecutionException stopped) {
                 // stopping: no more looks
             }
         }
@@ -446,7 +457,7 @@ public class SharedRateLimit {
             board = null;
         }
         if (admin != null) {
-            admin.close(java.time.Duration.ofSeconds(1));
+            admin.close(Duration.ofSeconds(1));
             admin = null;
         }
     }
@@ -674,10 +685,10 @@ public class SharedRateLimit {
             if (g == null) {
                 return new RateShare.Group(0, false);
             }
-            Collection<org.apache.kafka.clients.admin.MemberDescription> members = g.members();
-            java.util.Set<String> own = ownMembers.get();
+            Collection<MemberDescription> members = g.members();
+            Set<String> own = ownMembers.get();
             List<String> ids = members == null ? List.of()
-                    : members.stream().map(org.apache.kafka.clients.admin.MemberDescription::consumerId).toList();
+                    : members.stream().map(MemberDescription::consumerId).toList();
             boolean mineSeen = own.size() >= rule.mine() && ids.containsAll(own);
             boolean mineGone = !own.isEmpty() && own.stream().noneMatch(ids::contains);
             return new RateShare.Group(ids.size(), rebalancing(String.valueOf(stateOf(g))), mineSeen, mineGone);
@@ -686,7 +697,7 @@ public class SharedRateLimit {
                 return new RateShare.Group(0, false);
             }
             throw e.getCause() instanceof Exception c ? c : e;
-        } catch (org.apache.kafka.common.KafkaException e) {
+        } catch (KafkaException e) {
             closeAdmin(); // a client that broke is not asked again
             throw e;
         }
@@ -699,7 +710,7 @@ public class SharedRateLimit {
 
     /** A group state (classic or consumer protocol) in which members are joining or leaving. */
     static boolean rebalancing(String state) {
-        return switch (state.toUpperCase(java.util.Locale.ROOT).replace("_", "")) {
+        return switch (state.toUpperCase(Locale.ROOT).replace("_", "")) {
             case "PREPARINGREBALANCE", "COMPLETINGREBALANCE", "ASSIGNING", "RECONCILING" -> true;
             default -> false;
         };
@@ -717,7 +728,7 @@ public class SharedRateLimit {
 
     private synchronized void closeAdmin() {
         if (admin != null) {
-            admin.close(java.time.Duration.ZERO);
+            admin.close(Duration.ZERO);
             admin = null;
         }
     }

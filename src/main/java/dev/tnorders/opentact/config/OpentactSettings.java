@@ -9,7 +9,6 @@ import org.apache.camel.CamelContext;
 import org.apache.camel.CamelContextAware;
 import org.apache.camel.spi.PropertiesFunction;
 
-import dev.tnorders.opentact.intake.InboxClaims;
 
 /**
  * The bundle's settings, declared once: {@code opentact-defaults.properties} in this jar holds
@@ -24,7 +23,7 @@ public class OpentactSettings implements PropertiesFunction, CamelContextAware {
     public static final String DEFAULTS = "/dev/tnorders/opentact/opentact-defaults.properties";
     private static final Properties DEFAULT_VALUES = load();
 
-    /** Declared unset; read as the host name then ({@link InboxClaims#defaultInstanceId()}). */
+    /** Declared unset; read as the host name then ({@link HostInstanceId#current()}). */
     static final String INSTANCE_ID = "opentact.inbox.instance-id";
 
     private CamelContext camelContext;
@@ -64,7 +63,7 @@ public class OpentactSettings implements PropertiesFunction, CamelContextAware {
                 : camelContext.resolvePropertyPlaceholders("{{" + k + ":" + declared + "}}");
         if (INSTANCE_ID.equals(k) && (value == null || value.isBlank())) {
             // Unset: the host name (the route's claim folder and the InboxClaims bean must agree).
-            return InboxClaims.defaultInstanceId();
+            return HostInstanceId.current();
         }
         return value;
     }

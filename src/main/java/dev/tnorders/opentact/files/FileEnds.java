@@ -20,7 +20,9 @@ import java.util.Properties;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -44,6 +46,7 @@ import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.TopicExistsException;
 import org.apache.kafka.common.serialization.StringDeserializer;
@@ -226,7 +229,7 @@ public class FileEnds implements FileWatch, CamelContextAware {
                 try {
                     admin.createTopics(List.of(t)).all().get(30, TimeUnit.SECONDS);
                     LOG.info("Created the compacted topic '{}'", t.name());
-                } catch (java.util.concurrent.ExecutionException e) {
+                } catch (ExecutionException e) {
                     if (!(e.getCause() instanceof TopicExistsException)) {
                         LOG.warn("Cannot create the topic '{}' ({}); it must exist", t.name(), e.getCause().toString());
                     }
@@ -234,7 +237,7 @@ public class FileEnds implements FileWatch, CamelContextAware {
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-        } catch (java.util.concurrent.TimeoutException | org.apache.kafka.common.KafkaException e) {
+        } catch (TimeoutException | KafkaException e) {
             LOG.warn("Cannot create the file topics ({}); they must exist", e.toString());
         } finally {
             admin.close(Duration.ofSeconds(1));

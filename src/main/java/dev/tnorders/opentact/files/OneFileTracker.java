@@ -5,6 +5,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeSet;
 
 import org.apache.kafka.clients.consumer.ConsumerGroupMetadata;
@@ -13,7 +14,7 @@ import org.apache.kafka.common.Cluster;
 import org.apache.kafka.common.PartitionInfo;
 import org.apache.kafka.common.TopicPartition;
 
-import dev.tnorders.opentact.intake.OneResultsWriter;
+import dev.tnorders.opentact.kafka.OneResultsWriter;
 
 /**
  * The partition assignor of the files group: every partition of the outcomes topic goes to one
@@ -33,7 +34,7 @@ public class OneFileTracker implements ConsumerPartitionAssignor {
     }
 
     @Override
-    public ByteBuffer subscriptionUserData(java.util.Set<String> topics) {
+    public ByteBuffer subscriptionUserData(Set<String> topics) {
         return ByteBuffer.wrap(new byte[] {(byte) (tracker ? 1 : 0)});
     }
 

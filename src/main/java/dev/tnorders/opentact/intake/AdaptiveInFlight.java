@@ -1,5 +1,6 @@
 package dev.tnorders.opentact.intake;
 
+import java.util.Locale;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.LongAdder;
 
@@ -323,7 +324,7 @@ public final class AdaptiveInFlight {
 
     /** For the log: the record time and the latency it has learnt. */
     public synchronized String learnt() {
-        return String.format(java.util.Locale.ROOT, "a record takes %.1f s in flight (%.1f s without waiting for "
+        return String.format(Locale.ROOT, "a record takes %.1f s in flight (%.1f s without waiting for "
                         + "a turn), calls %.0f ms", recordSeconds, unloadedSeconds,
                 Double.isNaN(latencyNanos) ? Double.NaN : latencyNanos / 1e6);
     }

@@ -7,8 +7,8 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 
 import dev.tnorders.opentact.model.OrderRequest;
 import dev.tnorders.opentact.model.RequestSource;
-import dev.tnorders.opentact.ops.RequestTraces;
-import dev.tnorders.opentact.ops.TraceParent;
+import dev.tnorders.opentact.trace.RequestTraces;
+import dev.tnorders.opentact.trace.TraceParent;
 import dev.tnorders.opentact.order.OrderClock;
 
 /**

@@ -54,16 +54,6 @@ public final class ClaimRules {
         return id;
     }
 
-    /** A host name made into an instance id: every other character becomes {@code _}. */
-    public static String instanceIdOf(String hostName) {
-        String s = hostName == null || hostName.isBlank() ? "localhost" : hostName.strip();
-        s = s.replaceAll("[^A-Za-z0-9._-]", "_");
-        if (s.startsWith(".")) {
-            s = "_" + s.substring(1);
-        }
-        return s.length() > 128 ? s.substring(0, 128) : s;
-    }
-
     /**
      * Tells whether another instance is gone, from its heartbeat as this instance sees it. An instance
      * rewrites its heartbeat (a file in its claim folder) every check interval while it runs; another

@@ -6,19 +6,30 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.BasicFileAttributes;
 import java.security.DigestInputStream;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.time.Instant;
 import java.util.HexFormat;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+
+import dev.tnorders.opentact.files.FileIds;
+import dev.tnorders.opentact.files.FileRead;
+import dev.tnorders.opentact.files.FileWatch;
+import dev.tnorders.opentact.files.FileWatched;
 
 /**
  * Opens a dropped CSV file as a stream of {@link CsvChunk}s for the csv-intake route's splitter:
  * each chunk is handed to Kafka as one batch, and the file is never held in memory as a whole.
  */
-public class CsvIntake implements dev.tnorders.opentact.files.FileWatched {
+public class CsvIntake implements FileWatched {
 
     /** The logger of the per-file progress and summary lines. */
     private static final Logger PROGRESS = LoggerFactory.getLogger("dev.tnorders.opentact.intake.progress");
@@ -29,15 +40,15 @@ public class CsvIntake implements dev.tnorders.opentact.files.FileWatched {
     private final long progressEveryMs;
     private final CsvOutbox outbox;
     /** The files being read (by name, as csv-intake names them) and where their progress is saved. */
-    private final java.util.Map<String, Saving> reading = new java.util.concurrent.ConcurrentHashMap<>();
+    private final Map<String, Saving> reading = new ConcurrentHashMap<>();
 
-    private record Saving(java.nio.file.Path sidecar, String fileKey, String contentId, String receivedAt) {
+    private record Saving(Path sidecar, String fileKey, String contentId, String receivedAt) {
     }
 
     /** Told what becomes of each file (its progress and manifest on Kafka: FileEnds), when set. */
-    private volatile dev.tnorders.opentact.files.FileWatch watch;
+    private volatile FileWatch watch;
     /** The files being read, for the watch: when each was taken, how many rows it has, when it was last told. */
-    private final java.util.Map<String, Watched> watched = new java.util.concurrent.ConcurrentHashMap<>();
+    private final Map<String, Watched> watched = new ConcurrentHashMap<>();
 
     private record Watched(String fileId, String takenAt, long rowsTotal, String contentId, long[] lastToldNanos,
                            CsvChunk[] lastChunk) {
@@ -47,7 +58,7 @@ public class CsvIntake implements dev.tnorders.opentact.files.FileWatched {
     static final long TELL_EVERY_NANOS = 1_000_000_000L;
 
     @Override
-    public void setFileWatch(dev.tnorders.opentact.files.FileWatch watch) {
+    public void setFileWatch(FileWatch watch) {
         this.watch = watch;
     }
 
@@ -98,7 +109,7 @@ public class CsvIntake implements dev.tnorders.opentact.files.FileWatched {
         String receivedAt = receivedNow;
         long skip = 0;
         if (outbox != null) {
-            java.nio.file.Path sidecar = file.toPath().resolveSibling(FileProgress.sidecarName(file.getName()));
+            Path sidecar = file.toPath().resolveSibling(FileProgress.sidecarName(file.getName()));
             String fileKey = fileKey(file);
             FileProgress resume = FileProgress.resumeFrom(FileProgress.parse(readQuietly(sidecar)), fileKey, contentId);
             if (resume != null) {
@@ -129,15 +140,15 @@ public class CsvIntake implements dev.tnorders.opentact.files.FileWatched {
 
     /** The watch hears of a file once it is open (its rows counted). */
     private void taken(String fileName, String takenAt, long rowsTotal, String contentId) {
-        dev.tnorders.opentact.files.FileWatch w = watch;
+        FileWatch w = watch;
         if (w == null) {
             return;
         }
-        Watched f = new Watched(dev.tnorders.opentact.files.FileIds.of(fileName, takenAt), takenAt, rowsTotal,
+        Watched f = new Watched(FileIds.of(fileName, takenAt), takenAt, rowsTotal,
                 contentId, new long[] {System.nanoTime()}, new CsvChunk[1]);
         watched.put(fileName, f);
-        w.reading(new dev.tnorders.opentact.files.FileRead(f.fileId(), fileName, takenAt, rowsTotal, 0, 0, 0, false,
-                null, java.time.Instant.now().toString(), contentId), false);
+        w.reading(new FileRead(f.fileId(), fileName, takenAt, rowsTotal, 0, 0, 0, false,
+                null, Instant.now().toString(), contentId), false);
     }
 
     /**
@@ -146,21 +157,21 @@ public class CsvIntake implements dev.tnorders.opentact.files.FileWatched {
      * outcomes (the route's failure step calls this).
      */
     public void stopped(String fileName, String why) {
-        dev.tnorders.opentact.files.FileWatch w = watch;
+        FileWatch w = watch;
         Watched gone = watched.remove(fileName);
         if (w == null || gone == null) {
             return; // not watched, or its manifest is out already
         }
         CsvChunk last = gone.lastChunk()[0];
-        w.reading(new dev.tnorders.opentact.files.FileRead(gone.fileId(), fileName, gone.takenAt(), gone.rowsTotal(),
+        w.reading(new FileRead(gone.fileId(), fileName, gone.takenAt(), gone.rowsTotal(),
                 last == null ? 0 : last.rowsDone(), last == null ? 0 : last.requestsSoFar(),
                 last == null ? 0 : last.rejectsSoFar(), true, why == null ? "reading failed" : why,
-                java.time.Instant.now().toString(), gone.contentId()), false);
+                Instant.now().toString(), gone.contentId()), false);
     }
 
     /** Tells the watch how far the file is (at most every second), and its manifest after its last chunk. */
     private void tell(CsvChunk chunk) {
-        dev.tnorders.opentact.files.FileWatch w = watch;
+        FileWatch w = watch;
         Watched f = watched.get(chunk.file());
         if (w == null || f == null) {
             return;
@@ -174,9 +185,9 @@ public class CsvIntake implements dev.tnorders.opentact.files.FileWatched {
         if (chunk.last()) {
             watched.remove(chunk.file());
         }
-        w.reading(new dev.tnorders.opentact.files.FileRead(f.fileId(), chunk.file(), f.takenAt(),
+        w.reading(new FileRead(f.fileId(), chunk.file(), f.takenAt(),
                 Math.max(f.rowsTotal(), chunk.rowsDone()), chunk.rowsDone(), chunk.requestsSoFar(), chunk.rejectsSoFar(),
-                chunk.last(), null, java.time.Instant.now().toString(), f.contentId()), chunk.last());
+                chunk.last(), null, Instant.now().toString(), f.contentId()), chunk.last());
     }
 
     /**
@@ -193,11 +204,11 @@ public class CsvIntake implements dev.tnorders.opentact.files.FileWatched {
         }
         FileProgress progress = new FileProgress(saving.fileKey(), saving.contentId(),
                 chunk.requestsSoFar() + chunk.rejectsSoFar(), outbox.rejectsSize(chunk.file()), saving.receivedAt());
-        java.nio.file.Path tmp = saving.sidecar().resolveSibling(saving.sidecar().getFileName() + ".tmp");
+        Path tmp = saving.sidecar().resolveSibling(saving.sidecar().getFileName() + ".tmp");
         try {
             Files.writeString(tmp, progress.format());
-            Files.move(tmp, saving.sidecar(), java.nio.file.StandardCopyOption.ATOMIC_MOVE,
-                    java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+            Files.move(tmp, saving.sidecar(), StandardCopyOption.ATOMIC_MOVE,
+                    StandardCopyOption.REPLACE_EXISTING);
         } catch (IOException e) {
             // Not fatal: read again after a crash, the file would only start over from its first row.
             PROGRESS.warn("Cannot save the progress of order file {}: {}", chunk.file(), e.toString());
@@ -206,13 +217,13 @@ public class CsvIntake implements dev.tnorders.opentact.files.FileWatched {
 
     /** The file's identity on its filesystem (kept by a rename); its size and time where there is none. */
     static String fileKey(File file) throws IOException {
-        java.nio.file.attribute.BasicFileAttributes a = Files.readAttributes(file.toPath(),
-                java.nio.file.attribute.BasicFileAttributes.class);
+        BasicFileAttributes a = Files.readAttributes(file.toPath(),
+                BasicFileAttributes.class);
         Object key = a.fileKey();
         return key != null ? key.toString() : a.size() + "@" + a.lastModifiedTime().toMillis();
     }
 
-    private static String readQuietly(java.nio.file.Path file) {
+    private static String readQuietly(Path file) {
         try {
             return Files.exists(file) ? Files.readString(file) : null;
         } catch (IOException e) {

@@ -14,8 +14,8 @@ import org.apache.camel.component.kafka.KafkaConstants;
 import org.apache.camel.support.DefaultMessage;
 
 import dev.tnorders.opentact.model.OrderRequest;
-import dev.tnorders.opentact.ops.RequestTraces;
-import dev.tnorders.opentact.ops.TraceParent;
+import dev.tnorders.opentact.trace.RequestTraces;
+import dev.tnorders.opentact.trace.TraceParent;
 
 /**
  * Turns a {@link CsvChunk} into batches for camel-kafka: a list of messages, each with its own

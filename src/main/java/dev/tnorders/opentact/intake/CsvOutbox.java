@@ -4,16 +4,22 @@ import java.io.IOException;
 import java.io.StringWriter;
 import java.io.UncheckedIOException;
 import java.io.Writer;
+import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 
 import org.apache.commons.csv.CSVFormat;
 import org.apache.commons.csv.CSVPrinter;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
+import dev.tnorders.opentact.kafka.OneResultsWriter;
 import dev.tnorders.opentact.model.NumberResult;
 
 /**
@@ -26,13 +32,13 @@ public class CsvOutbox {
     public static final List<String> RESULT_COLUMNS = List.of("request_id", "line", "tn", "state", "reason",
             "order_uuid", "nrc", "mrc");
 
-    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(CsvOutbox.class);
+    private static final Logger LOG = LoggerFactory.getLogger(CsvOutbox.class);
 
     private final Path outbox;
     /** Per results file, the lines known to be there (see {@link #writtenLines}); a few files at most. */
-    private final java.util.Map<String, ResultLines> written = new java.util.LinkedHashMap<>(16, 0.75f, true) {
+    private final Map<String, ResultLines> written = new LinkedHashMap<>(16, 0.75f, true) {
         @Override
-        protected boolean removeEldestEntry(java.util.Map.Entry<String, ResultLines> eldest) {
+        protected boolean removeEldestEntry(Map.Entry<String, ResultLines> eldest) {
             return size() > 8;
         }
     };
@@ -150,7 +156,7 @@ public class CsvOutbox {
         Path f = outbox.resolve(safeName(file) + ".rejects.csv");
         try {
             if (Files.exists(f) && Files.size(f) > bytes) {
-                try (java.nio.channels.FileChannel ch = java.nio.channels.FileChannel.open(f, StandardOpenOption.WRITE)) {
+                try (FileChannel ch = FileChannel.open(f, StandardOpenOption.WRITE)) {
                     ch.truncate(bytes);
                 }
             }

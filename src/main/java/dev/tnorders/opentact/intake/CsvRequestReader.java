@@ -18,6 +18,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.NoSuchElementException;
+import java.util.Objects;
 import java.util.regex.Pattern;
 
 import org.apache.commons.csv.CSVFormat;
@@ -323,10 +324,10 @@ public class CsvRequestReader {
 
     private static boolean sameSettings(OrderRequest a, OrderRequest b) {
         return a.features().equals(b.features()) && a.autorenew() == b.autorenew()
-                && java.util.Objects.equals(a.profile(), b.profile())
-                && java.util.Objects.equals(a.sipConnection(), b.sipConnection())
-                && java.util.Objects.equals(a.sipControlApp(), b.sipControlApp())
-                && java.util.Objects.equals(a.maxNrc(), b.maxNrc())
-                && java.util.Objects.equals(a.maxMrc(), b.maxMrc());
+                && Objects.equals(a.profile(), b.profile())
+                && Objects.equals(a.sipConnection(), b.sipConnection())
+                && Objects.equals(a.sipControlApp(), b.sipControlApp())
+                && Objects.equals(a.maxNrc(), b.maxNrc())
+                && Objects.equals(a.maxMrc(), b.maxMrc());
     }
 }

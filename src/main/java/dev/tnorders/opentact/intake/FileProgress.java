@@ -1,5 +1,7 @@
 package dev.tnorders.opentact.intake;
 
+import java.io.IOException;
+import java.io.StringReader;
 import java.util.Properties;
 
 /**
@@ -33,7 +35,7 @@ public record FileProgress(String fileKey, String contentId, long items, long re
         }
         Properties p = new Properties();
         try {
-            p.load(new java.io.StringReader(text));
+            p.load(new StringReader(text));
             String key = p.getProperty("file-key");
             String content = p.getProperty("content-id");
             long items = Long.parseLong(p.getProperty("items", "-1"));
@@ -43,7 +45,7 @@ public record FileProgress(String fileKey, String contentId, long items, long re
                 return null;
             }
             return new FileProgress(key, content, items, bytes, receivedAt);
-        } catch (java.io.IOException | RuntimeException e) {
+        } catch (IOException | RuntimeException e) {
             return null;
         }
     }

@@ -18,6 +18,8 @@ import java.util.function.LongSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import dev.tnorders.opentact.config.HostInstanceId;
+
 /**
  * Takes order files from an inbox that several instances may watch, each file by exactly one of
  * them: a file is claimed by an atomic rename into this instance's folder
@@ -64,34 +66,12 @@ public class InboxClaims {
         this.inbox = Path.of(inboxDir);
         this.claimed = inbox.resolve(CLAIMED);
         this.instanceId = ClaimRules.checkedInstanceId(instanceId == null || instanceId.isBlank()
-                ? defaultInstanceId() : instanceId.strip());
+                ? HostInstanceId.current() : instanceId.strip());
         this.own = claimed.resolve(this.instanceId);
         this.quietMs = quietMs;
         this.watch = new ClaimRules.OwnerWatch(claimTimeoutMs);
         this.wallClock = wallClock;
         this.monotonic = monotonic;
-    }
-
-    private static volatile String defaultId;
-
-    /** The host name as an instance id (the default of opentact.inbox.instance-id), looked up once. */
-    public static String defaultInstanceId() {
-        String id = defaultId;
-        if (id == null) {
-            id = ClaimRules.instanceIdOf(hostName());
-            defaultId = id;
-        }
-        return id;
-    }
-
-    private static String hostName() {
-        String host;
-        try {
-            host = InetAddress.getLocalHost().getHostName();
-        } catch (IOException | RuntimeException e) {
-            host = System.getenv().getOrDefault("HOSTNAME", System.getenv("COMPUTERNAME"));
-        }
-        return host;
     }
 
     public String instanceId() {

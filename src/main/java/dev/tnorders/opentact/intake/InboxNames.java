@@ -3,6 +3,7 @@ package dev.tnorders.opentact.intake;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.stream.Stream;
@@ -51,7 +52,7 @@ public class InboxNames {
                 renamed++;
                 LOG.warn("Renamed inbox file '{}' to '{}': a backslash in a file name is read as a folder separator",
                         name, target.getFileName());
-            } catch (java.nio.file.NoSuchFileException e) {
+            } catch (NoSuchFileException e) {
                 // another instance watching the same inbox renamed it first
                 LOG.debug("Inbox file '{}' was renamed by another instance", name);
             } catch (IOException e) {

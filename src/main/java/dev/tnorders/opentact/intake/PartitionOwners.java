@@ -6,6 +6,7 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
+import java.util.function.Predicate;
 
 import org.apache.kafka.clients.consumer.ConsumerGroupMetadata;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
@@ -50,7 +51,7 @@ public final class PartitionOwners implements Fencing {
     private final Map<Integer, Long> committed = new ConcurrentHashMap<>();
 
     // Whether a request is being worked on by this instance's consumers now (RequestConsumers).
-    private volatile java.util.function.Predicate<String> inFlight = id -> false;
+    private volatile Predicate<String> inFlight = id -> false;
 
     public PartitionOwners(String topic) {
         this.topic = topic;
@@ -60,7 +61,7 @@ public final class PartitionOwners implements Fencing {
      * The requests this instance's consumers are working on: a write for one of them without a
      * claim is refused (fail closed), never let through unfenced.
      */
-    void inFlight(java.util.function.Predicate<String> inFlight) {
+    void inFlight(Predicate<String> inFlight) {
         this.inFlight = inFlight;
     }
 

@@ -9,27 +9,34 @@ import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
+import java.util.OptionalLong;
 import java.util.Properties;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.LongAdder;
 
 import org.apache.camel.CamelContext;
 import org.apache.camel.CamelContextAware;
 import org.apache.camel.ProducerTemplate;
 import org.apache.camel.StartupListener;
+import org.apache.camel.support.LifecycleStrategySupport;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.MemberToRemove;
 import org.apache.kafka.clients.admin.RemoveMembersFromConsumerGroupOptions;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerGroupMetadata;
 import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
@@ -38,16 +45,21 @@ import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.FencedInstanceIdException;
+import org.apache.kafka.common.errors.RebalanceInProgressException;
+import org.apache.kafka.common.errors.TimeoutException;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import dev.tnorders.opentact.client.OpentactCallThreads;
+import dev.tnorders.opentact.client.SharedRateLimit;
+import dev.tnorders.opentact.config.HostInstanceId;
 import dev.tnorders.opentact.journal.OrderJournal;
 import dev.tnorders.opentact.kafka.GroupInstanceIds;
 import dev.tnorders.opentact.kafka.InstanceSlot;
 import dev.tnorders.opentact.kafka.KafkaClientSettings;
-import dev.tnorders.opentact.ops.IntakeControl;
-import dev.tnorders.opentact.ops.RequestTraces;
+import dev.tnorders.opentact.control.IntakeControl;
+import dev.tnorders.opentact.trace.RequestTraces;
 import dev.tnorders.opentact.order.CaseTickets;
 import dev.tnorders.opentact.order.OrderLifecycle;
 
@@ -96,11 +108,11 @@ public class RequestConsumers implements CamelContextAware, StartupListener {
     private final PartitionOwners owners;
     private final AtomicInteger pollsInFlight = new AtomicInteger();
     /** Records of this instance that finished (or were given back) since the start. */
-    private final java.util.concurrent.atomic.LongAdder finishedRecords = new java.util.concurrent.atomic.LongAdder();
+    private final LongAdder finishedRecords = new LongAdder();
     /** A consumer was held back at the in-flight limit with a backlog since the last sample. */
     private final AtomicBoolean heldAtLimit = new AtomicBoolean();
     private final AdaptiveInFlight inFlightLimit;
-    private java.util.concurrent.ScheduledExecutorService sampler;
+    private ScheduledExecutorService sampler;
     private final List<Worker> workers = new CopyOnWriteArrayList<>();
     private final AtomicBoolean started = new AtomicBoolean();
     private CamelContext camelContext;
@@ -176,7 +188,7 @@ public class RequestConsumers implements CamelContextAware, StartupListener {
         settings.journal.fencedBy(owners, this::giveUpPartitions);
         // Before the routes stop (CamelContext.stop tells its lifecycle strategies first): no new poll is
         // handed to kafka-intake, and the work in flight ends first.
-        camelContext.addLifecycleStrategy(new org.apache.camel.support.LifecycleStrategySupport() {
+        camelContext.addLifecycleStrategy(new LifecycleStrategySupport() {
             @Override
             public void onContextStopping(CamelContext context) {
                 stop();
@@ -243,18 +255,18 @@ public class RequestConsumers implements CamelContextAware, StartupListener {
                             settings.groupId, dir, e.toString(), settings.sessionTimeoutMs);
                     return null;
                 }
-                return GroupInstanceIds.derived(InboxClaims.defaultInstanceId(), slot.slot());
+                return GroupInstanceIds.derived(HostInstanceId.current(), slot.slot());
         }
     }
 
     /** How this instance's consumers are members of the group, for the log and the health check. */
     public String membership() {
         String id = instanceId;
-        List<String> ids = workers.stream().map(w -> w.groupInstanceId).filter(java.util.Objects::nonNull).toList();
+        List<String> ids = workers.stream().map(w -> w.groupInstanceId).filter(Objects::nonNull).toList();
         String m = !ids.isEmpty() ? "static group members " + String.join(", ", ids)
                 : id != null && taken.isEmpty() ? "static group members " + GroupInstanceIds.member(id, 0) + ".."
                 : "dynamic group members";
-        return taken.isEmpty() ? m : m + "; group.instance.id " + String.join(", ", new java.util.TreeSet<>(taken))
+        return taken.isEmpty() ? m : m + "; group.instance.id " + String.join(", ", new TreeSet<>(taken))
                 + " taken by another running process (two instances with one id: give each its own "
                 + GroupInstanceIds.KEY + ")";
     }
@@ -267,7 +279,7 @@ public class RequestConsumers implements CamelContextAware, StartupListener {
         LOG.info("Stopping the requests consumers: {} record(s) in flight, waited for up to {} ms", inFlight(),
                 settings.shutdownTimeoutMs);
         workers.forEach(w -> w.running = false);
-        List<String> staticIds = workers.stream().map(w -> w.groupInstanceId).filter(java.util.Objects::nonNull)
+        List<String> staticIds = workers.stream().map(w -> w.groupInstanceId).filter(Objects::nonNull)
                 .toList();
         long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(settings.shutdownTimeoutMs + 10_000);
         for (Worker w : workers) {
@@ -534,7 +546,7 @@ public class RequestConsumers implements CamelContextAware, StartupListener {
                 ConsumerRecords<String, String> records = consumer.poll(POLL);
                 lastPoll = System.nanoTime();
                 failure = null;
-                org.apache.kafka.clients.consumer.ConsumerGroupMetadata metadata = consumer.groupMetadata();
+                ConsumerGroupMetadata metadata = consumer.groupMetadata();
                 owners.observe(member, metadata);
                 memberId = metadata.memberId();
                 for (ConsumerRecord<String, String> r : records) {
@@ -674,8 +686,8 @@ public class RequestConsumers implements CamelContextAware, StartupListener {
                 consumer.commitSync(commit, Duration.ofSeconds(10));
                 progress.committed(offsets);
                 offsets.forEach(owners::committed);
-            } catch (org.apache.kafka.common.errors.RebalanceInProgressException
-                     | org.apache.kafka.common.errors.TimeoutException e) {
+            } catch (RebalanceInProgressException
+                     | TimeoutException e) {
                 LOG.debug("Commit of {} deferred: {}", offsets, e.toString()); // tried again at the next loop
             }
         }
@@ -710,7 +722,7 @@ public class RequestConsumers implements CamelContextAware, StartupListener {
                 return true;
             }
             for (TopicPartition tp : assigned) {
-                java.util.OptionalLong lag = consumer.currentLag(tp);
+                OptionalLong lag = consumer.currentLag(tp);
                 if (lag.isPresent() && lag.getAsLong() > 0) {
                     return true;
                 }
@@ -893,9 +905,9 @@ public class RequestConsumers implements CamelContextAware, StartupListener {
         private String groupInstanceId = "";
         private String instanceLockDir = "";
         private boolean leaveGroupOnStop = true;
-        private dev.tnorders.opentact.client.SharedRateLimit rateShare;
+        private SharedRateLimit rateShare;
         private AdaptiveInFlight inFlightLimit;
-        private dev.tnorders.opentact.client.OpentactCallThreads callThreads;
+        private OpentactCallThreads callThreads;
 
         public void setKafka(KafkaClientSettings kafka) { this.kafka = kafka; }
         public void setJournal(OrderJournal journal) { this.journal = journal; }
@@ -928,11 +940,11 @@ public class RequestConsumers implements CamelContextAware, StartupListener {
         public void setLeaveGroupOnStop(boolean leaveGroupOnStop) { this.leaveGroupOnStop = leaveGroupOnStop; }
 
         /** The rate limit's share, told which group members are this instance's (optional). */
-        public void setRateShare(dev.tnorders.opentact.client.SharedRateLimit rateShare) { this.rateShare = rateShare; }
+        public void setRateShare(SharedRateLimit rateShare) { this.rateShare = rateShare; }
         /** The limit of records in flight per consumer, following the rate limit (optional: else max-in-flight, fixed). */
         public void setInFlightLimit(AdaptiveInFlight inFlightLimit) { this.inFlightLimit = inFlightLimit; }
         /** The threads Opentact calls go out on, sized after the share and the calls' latency (optional). */
-        public void setCallThreads(dev.tnorders.opentact.client.OpentactCallThreads callThreads) { this.callThreads = callThreads; }
+        public void setCallThreads(OpentactCallThreads callThreads) { this.callThreads = callThreads; }
 
         public RequestConsumers build() {
             for (Object[] part : new Object[][] {{kafka, "kafka"}, {journal, "journal"}, {batchIntake, "batchIntake"},

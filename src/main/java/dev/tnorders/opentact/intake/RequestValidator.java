@@ -12,6 +12,7 @@ import java.util.regex.Pattern;
 import dev.tnorders.opentact.model.CriteriaSearch;
 import dev.tnorders.opentact.model.Feature;
 import dev.tnorders.opentact.model.OrderRequest;
+import dev.tnorders.opentact.model.PhoneNumbers;
 import dev.tnorders.opentact.model.RequestSource;
 
 /**

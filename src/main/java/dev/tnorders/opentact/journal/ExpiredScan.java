@@ -1,8 +1,10 @@
 package dev.tnorders.opentact.journal;
 
+import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -63,7 +65,7 @@ final class ExpiredScan {
         c.put(ConsumerConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 30_000);
         long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMs);
         Set<String> expired = new LinkedHashSet<>();
-        Map<Integer, Long> moreFrom = new java.util.HashMap<>();
+        Map<Integer, Long> moreFrom = new HashMap<>();
         try (KafkaConsumer<String, String> consumer = new KafkaConsumer<>(c)) {
             List<TopicPartition> partitions = new ArrayList<>();
             for (PartitionInfo info : consumer.partitionsFor(topic, Duration.ofSeconds(30))) {
@@ -112,7 +114,7 @@ final class ExpiredScan {
         try {
             Entry e = mapper.readValue(r.value(), Entry.class);
             return e.phase() == Phase.done && retention.expired(r.timestamp(), e.day());
-        } catch (java.io.IOException | RuntimeException e) {
+        } catch (IOException | RuntimeException e) {
             return false;
         }
     }

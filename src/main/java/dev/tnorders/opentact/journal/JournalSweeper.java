@@ -5,10 +5,12 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
@@ -19,6 +21,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import dev.tnorders.opentact.kafka.KafkaClientSettings;
+import dev.tnorders.opentact.model.RecordHeaders;
 
 /**
  * Removes expired {@code done} entries from the journal topic ({@link JournalRetention}): every
@@ -162,7 +165,7 @@ final class JournalSweeper {
         List<Future<RecordMetadata>> sent = new ArrayList<>(ids.size());
         for (String id : ids) {
             ProducerRecord<String, String> tombstone = new ProducerRecord<>(topic, id, null);
-            tombstone.headers().add(dev.tnorders.opentact.model.RecordHeaders.JOURNAL_WRITER, writerId);
+            tombstone.headers().add(RecordHeaders.JOURNAL_WRITER, writerId);
             sent.add(producer.send(tombstone));
         }
         long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(ROUND_TIMEOUT_MS);
@@ -174,7 +177,7 @@ final class JournalSweeper {
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 break;
-            } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+            } catch (ExecutionException | TimeoutException e) {
                 continue; // not acknowledged: held, and tried again next round
             }
             synchronized (journal.lock()) {

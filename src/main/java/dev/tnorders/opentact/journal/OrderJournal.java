@@ -1,16 +1,30 @@
 package dev.tnorders.opentact.journal;
 
+import java.io.IOException;
+import java.math.BigDecimal;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
+import java.util.UUID;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonProperty;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
 import org.apache.kafka.clients.admin.Admin;
@@ -19,12 +33,15 @@ import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.PartitionInfo;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.TopicExistsException;
+import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.slf4j.Logger;
@@ -53,7 +70,7 @@ import dev.tnorders.opentact.model.OrderResult;
  * <p>Every instance reads the whole topic, and catches up to its end before each decision, so
  * instances sharing one consumer group see each other's entries.
  */
-public class OrderJournal implements dev.tnorders.opentact.order.OrderStore {
+public class OrderJournal implements OrderStore {
 
     private static final Logger LOG = LoggerFactory.getLogger(OrderJournal.class);
 
@@ -76,25 +93,25 @@ public class OrderJournal implements dev.tnorders.opentact.order.OrderStore {
     public record Entry(@JsonProperty("request_id") String requestId, @JsonProperty("phase") Phase phase,
                         @JsonProperty("tns") List<String> tns, @JsonProperty("order_uuid") String orderUuid,
                         @JsonProperty("day") String day, @JsonProperty("file") String file,
-                        @JsonProperty("nrc") java.math.BigDecimal nrc,
+                        @JsonProperty("nrc") BigDecimal nrc,
                         @JsonProperty("settled") List<NumberResult> settled,
                         @JsonProperty("intent_at") Long intentAt,
                         @JsonProperty("post_tns") List<String> postTns) {
 
         public Entry(String requestId, Phase phase, List<String> tns, String orderUuid, String day, String file,
-                     java.math.BigDecimal nrc, List<NumberResult> settled) {
+                     BigDecimal nrc, List<NumberResult> settled) {
             this(requestId, phase, tns, orderUuid, day, file, nrc, settled, null);
         }
 
         public Entry(String requestId, Phase phase, List<String> tns, String orderUuid, String day, String file,
-                     java.math.BigDecimal nrc, List<NumberResult> settled, Long intentAt) {
+                     BigDecimal nrc, List<NumberResult> settled, Long intentAt) {
             this(requestId, phase, tns, orderUuid, day, file, nrc, settled, intentAt, null);
         }
     }
 
     // Entries written by a newer version may carry more fields: read what is known.
     private final ObjectMapper mapper = new ObjectMapper()
-            .configure(com.fasterxml.jackson.databind.DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, false);
+            .configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, false);
     private final SpendLedger ledger = new SpendLedger();
     // Open requests whole, done ones compactly (JournalIndex); expired done ones not at all.
     private final JournalIndex entries = new JournalIndex(ledger, MAX_EXPIRED_QUEUED);
@@ -105,9 +122,9 @@ public class OrderJournal implements dev.tnorders.opentact.order.OrderStore {
     private final String numbersTopic;
     private final String transactionalId;
     // Marks this instance's own journal records, which its reader need not parse again.
-    private final byte[] writerId = java.util.UUID.randomUUID().toString().getBytes(java.nio.charset.StandardCharsets.UTF_8);
-    private final java.time.Clock clock = java.time.Clock.systemUTC();
-    private final java.util.concurrent.atomic.AtomicLong intentTimes = new java.util.concurrent.atomic.AtomicLong();
+    private final byte[] writerId = UUID.randomUUID().toString().getBytes(StandardCharsets.UTF_8);
+    private final Clock clock = Clock.systemUTC();
+    private final AtomicLong intentTimes = new AtomicLong();
     // The transactional producer, closed and started again after a failure that may have broken it.
     private final JournalProducer producer;
     // Who may write each request's entries (the requests topic's consumers), or null: not fenced.
@@ -119,7 +136,7 @@ public class OrderJournal implements dev.tnorders.opentact.order.OrderStore {
     private final GroupedWork<Void> reader;
     /** Expired done entries read at start whose id waits for its tombstone, at most (the others are not held). */
     public static final int MAX_EXPIRED_QUEUED = 100_000;
-    private JournalRetention retention = new JournalRetention(JournalRetention.DEFAULT_MS, java.time.Clock.systemUTC());
+    private JournalRetention retention = new JournalRetention(JournalRetention.DEFAULT_MS, Clock.systemUTC());
     private StaleViewRule staleView = new StaleViewRule(StaleViewRule.DEFAULT_STALE_AFTER_MS);
     // Where the partitions really end (the view is compared with it at most once a second while fresh).
     private LogEnds logEnds;
@@ -134,7 +151,7 @@ public class OrderJournal implements dev.tnorders.opentact.order.OrderStore {
 
     /** A journal that only records phases (tools and tests). */
     public OrderJournal(String brokers, String topic) {
-        this(brokers, topic, null, null, "opentact-journal-" + java.util.UUID.randomUUID());
+        this(brokers, topic, null, null, "opentact-journal-" + UUID.randomUUID());
     }
 
     /**
@@ -172,7 +189,7 @@ public class OrderJournal implements dev.tnorders.opentact.order.OrderStore {
      * ({@link JournalRetention}, {@link JournalSweeper}). Set before {@link #start}.
      */
     public void setRetentionMs(long retentionMs) {
-        this.retention = new JournalRetention(retentionMs, java.time.Clock.systemUTC());
+        this.retention = new JournalRetention(retentionMs, Clock.systemUTC());
     }
 
     /**
@@ -231,7 +248,7 @@ public class OrderJournal implements dev.tnorders.opentact.order.OrderStore {
         createTopicIfMissing(deadline);
         try {
             producer.start();
-        } catch (org.apache.kafka.common.KafkaException e) {
+        } catch (KafkaException e) {
             closeClients();
             throw KafkaStartupException.of("the order journal's producer", "start its transactions (transactional id '"
                     + transactionalId + "')", kafka, e);
@@ -254,7 +271,7 @@ public class OrderJournal implements dev.tnorders.opentact.order.OrderStore {
             logEnds = new LogEnds(kafka, topic);
             // Before the reader thread starts, this thread may use the consumer.
             readToEnd(Duration.ofMillis(stepMs(deadline)));
-        } catch (org.apache.kafka.common.KafkaException e) {
+        } catch (KafkaException e) {
             writer.stop();
             closeClients();
             throw KafkaStartupException.of("the order journal's consumer", "read the topic '" + topic + "'", kafka, e);
@@ -383,9 +400,9 @@ public class OrderJournal implements dev.tnorders.opentact.order.OrderStore {
 
     /** The entries of those of these requests that have one, after reading the journal to its end once. */
     @Override
-    public Map<String, Entry> entries(java.util.Collection<String> requestIds) {
+    public Map<String, Entry> entries(Collection<String> requestIds) {
         catchUp();
-        Map<String, Entry> out = new java.util.HashMap<>();
+        Map<String, Entry> out = new HashMap<>();
         for (String id : requestIds) {
             Entry e = entries.get(id);
             if (e != null) {
@@ -429,7 +446,7 @@ public class OrderJournal implements dev.tnorders.opentact.order.OrderStore {
      * keeps what earlier rounds settled with it, and what they bought still counts as spend.
      */
     @Override
-    public void intent(List<OrderRequest> requests, List<java.math.BigDecimal> reservedNrc, List<NumberResult> settled) {
+    public void intent(List<OrderRequest> requests, List<BigDecimal> reservedNrc, List<NumberResult> settled) {
         // One time for the whole case, and never the same for two cases of this instance (many are
         // written side by side): after a crash the intents are grouped by it, so that the requests
         // of one order POST are reconciled together, and only they.
@@ -539,14 +556,14 @@ public class OrderJournal implements dev.tnorders.opentact.order.OrderStore {
     private ProducerRecord<String, String> entryRecord(Entry e) {
         ProducerRecord<String, String> record = new ProducerRecord<>(topic, e.requestId(), json(e));
         record.headers().add(RecordHeaders.JOURNAL_WRITER, writerId);
-        record.headers().add(RecordHeaders.JOURNAL_PHASE, e.phase().name().getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        record.headers().add(RecordHeaders.JOURNAL_PHASE, e.phase().name().getBytes(StandardCharsets.UTF_8));
         return record;
     }
 
     private String json(Object value) {
         try {
             return mapper.writeValueAsString(value);
-        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+        } catch (JsonProcessingException e) {
             throw new IllegalStateException("could not write " + value.getClass().getSimpleName() + " as JSON", e);
         }
     }
@@ -639,7 +656,7 @@ public class OrderJournal implements dev.tnorders.opentact.order.OrderStore {
         if (group.isEmpty()) {
             return producer.ensureStarted();
         }
-        Map<String, List<Write>> byMember = new java.util.LinkedHashMap<>();
+        Map<String, List<Write>> byMember = new LinkedHashMap<>();
         group.forEach(w -> byMember.computeIfAbsent(w.member(), k -> new ArrayList<>()).add(w));
         for (List<Write> writes : byMember.values()) {
             RuntimeException e = commitOne(writes);
@@ -660,7 +677,7 @@ public class OrderJournal implements dev.tnorders.opentact.order.OrderStore {
             }
             Fencing.Fence fence = group.get(0).fence();
             if (fence != null) {
-                Map<TopicPartition, org.apache.kafka.clients.consumer.OffsetAndMetadata> offsets = new java.util.HashMap<>();
+                Map<TopicPartition, OffsetAndMetadata> offsets = new HashMap<>();
                 group.forEach(w -> offsets.putAll(w.fence().offsets()));
                 if (!offsets.isEmpty()) {
                     // The group coordinator refuses it unless the member is in the current generation.
@@ -753,7 +770,7 @@ public class OrderJournal implements dev.tnorders.opentact.order.OrderStore {
                 try {
                     read.add(new Read(r.key(), r.value() == null ? null : mapper.readValue(r.value(), Entry.class),
                             r.timestamp(), r.partition(), r.offset()));
-                } catch (java.io.IOException e) {
+                } catch (IOException e) {
                     LOG.warn("Skipping an unreadable order journal entry at {}-{}@{}", r.topic(), r.partition(), r.offset());
                 }
             }
@@ -826,14 +843,14 @@ public class OrderJournal implements dev.tnorders.opentact.order.OrderStore {
      * failed but happened anyway, nothing is remembered, and the record is read as any other.)
      */
     private boolean alreadyKnown(ConsumerRecord<String, String> r) {
-        org.apache.kafka.common.header.Header writer = r.headers().lastHeader(RecordHeaders.JOURNAL_WRITER);
-        org.apache.kafka.common.header.Header phase = r.headers().lastHeader(RecordHeaders.JOURNAL_PHASE);
-        if (writer == null || phase == null || !java.util.Arrays.equals(writer.value(), writerId)) {
+        Header writer = r.headers().lastHeader(RecordHeaders.JOURNAL_WRITER);
+        Header phase = r.headers().lastHeader(RecordHeaders.JOURNAL_PHASE);
+        if (writer == null || phase == null || !Arrays.equals(writer.value(), writerId)) {
             return false;
         }
         Phase known = entries.phaseOf(r.key());
         return known != null
-                && known.compareTo(Phase.valueOf(new String(phase.value(), java.nio.charset.StandardCharsets.UTF_8))) >= 0;
+                && known.compareTo(Phase.valueOf(new String(phase.value(), StandardCharsets.UTF_8))) >= 0;
     }
 
     private void remember(Entry entry) {
@@ -890,14 +907,14 @@ public class OrderJournal implements dev.tnorders.opentact.order.OrderStore {
             NewTopic t = new NewTopic(topic, 1, (short) -1).configs(TOPIC_CONFIGS);
             admin.createTopics(List.of(t)).all().get(Math.max(1, remainingMs(deadline)), TimeUnit.MILLISECONDS);
             LOG.info("Created the compacted order journal topic '{}'", topic);
-        } catch (java.util.concurrent.ExecutionException e) {
+        } catch (ExecutionException e) {
             if (!(e.getCause() instanceof TopicExistsException)) {
                 throw KafkaStartupException.of("the order journal's admin client", action, kafka, e);
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException(e);
-        } catch (java.util.concurrent.TimeoutException | org.apache.kafka.common.KafkaException e) {
+        } catch (TimeoutException | KafkaException e) {
             throw KafkaStartupException.of("the order journal's admin client", action, kafka, e);
         } finally {
             // Not the default close, which waits for a call still pending (a broker that never answered).

@@ -1,6 +1,7 @@
 package dev.tnorders.opentact.journal;
 
 import org.apache.kafka.clients.consumer.CommitFailedException;
+import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.errors.AuthenticationException;
 import org.apache.kafka.common.errors.ClusterAuthorizationException;
 import org.apache.kafka.common.errors.FencedInstanceIdException;
@@ -88,7 +89,7 @@ final class ProducerFailures {
         Throwable shown = e;
         int depth = 0;
         for (Throwable t = e.getCause(); t != null && depth < 20; t = t.getCause(), depth++) {
-            if (t instanceof org.apache.kafka.common.KafkaException || t instanceof IllegalStateException) {
+            if (t instanceof KafkaException || t instanceof IllegalStateException) {
                 shown = t;
             }
         }

@@ -4,6 +4,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -12,7 +13,7 @@ import dev.tnorders.opentact.model.NumberResult;
 import dev.tnorders.opentact.model.OrderRequest;
 import dev.tnorders.opentact.model.OrderResult;
 import dev.tnorders.opentact.model.RecordHeaders;
-import dev.tnorders.opentact.ops.TraceHeaders;
+import dev.tnorders.opentact.trace.TraceHeaders;
 
 /**
  * The output records of a request's result, as {@link OrderJournal#finish} publishes them: one per
@@ -51,7 +52,7 @@ public final class ResultRecords {
     private String json(Object value) {
         try {
             return mapper.writeValueAsString(value);
-        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+        } catch (JsonProcessingException e) {
             throw new IllegalStateException("could not write " + value.getClass().getSimpleName() + " as JSON", e);
         }
     }

@@ -10,6 +10,9 @@ import java.util.function.Function;
 
 import org.apache.camel.CamelContext;
 import org.apache.camel.CamelContextAware;
+import org.apache.camel.component.kafka.KafkaComponent;
+import org.apache.camel.spi.PropertiesComponent;
+import org.apache.kafka.common.serialization.StringDeserializer;
 
 /**
  * What every Kafka client the bundle opens itself (the order journal's producer, consumer and
@@ -174,7 +177,7 @@ public class KafkaClientSettings implements CamelContextAware {
         if (camelContext == null) {
             return;
         }
-        org.apache.camel.spi.PropertiesComponent pc = camelContext.getPropertiesComponent();
+        PropertiesComponent pc = camelContext.getPropertiesComponent();
         // A host may spell an option in camelCase (camel.component.kafka.saslJaasConfig): also read.
         for (Map.Entry<String, String> o : OPTIONS.entrySet()) {
             synchronized (this) {
@@ -206,7 +209,7 @@ public class KafkaClientSettings implements CamelContextAware {
     /** The additional properties bound to the camel-kafka component {@code kafka}, if it is there. */
     private static Map<String, String> componentAdditionalProperties(CamelContext camelContext) {
         Map<String, String> found = new LinkedHashMap<>();
-        if (camelContext.getComponent("kafka") instanceof org.apache.camel.component.kafka.KafkaComponent kafka
+        if (camelContext.getComponent("kafka") instanceof KafkaComponent kafka
                 && kafka.getConfiguration() != null && kafka.getConfiguration().getAdditionalProperties() != null) {
             kafka.getConfiguration().getAdditionalProperties().forEach((k, v) -> {
                 if (v != null && !v.toString().isBlank()) {
@@ -268,8 +271,8 @@ public class KafkaClientSettings implements CamelContextAware {
         Properties p = clientProperties(clientId);
         p.put("enable.auto.commit", false);
         p.put("isolation.level", "read_committed");
-        p.put("key.deserializer", org.apache.kafka.common.serialization.StringDeserializer.class.getName());
-        p.put("value.deserializer", org.apache.kafka.common.serialization.StringDeserializer.class.getName());
+        p.put("key.deserializer", StringDeserializer.class.getName());
+        p.put("value.deserializer", StringDeserializer.class.getName());
         p.put("default.api.timeout.ms", 30_000);
         return p;
     }

@@ -1,5 +1,6 @@
 package dev.tnorders.opentact.model;
 
+import com.fasterxml.jackson.annotation.JsonIgnore;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.annotation.JsonPropertyOrder;
 
@@ -22,7 +23,7 @@ public record Outcome(
     public enum State { completed, partial, failed, rejected, unknown }
 
     /** The one log line per request outcome. */
-    @com.fasterxml.jackson.annotation.JsonIgnore
+    @JsonIgnore
     public String getLogLine() {
         return "Outcome of request " + requestId + ": " + state + " (order " + orderUuid + ", " + numbersOrdered + "/"
                 + numbersRequested + " ordered)" + (reason == null ? "" : " - " + reason);

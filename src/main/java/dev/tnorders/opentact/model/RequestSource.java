@@ -1,5 +1,6 @@
 package dev.tnorders.opentact.model;
 
+import com.fasterxml.jackson.annotation.JsonIgnore;
 import com.fasterxml.jackson.annotation.JsonInclude;
 
 /**
@@ -17,7 +18,7 @@ public record RequestSource(String file, Long line, String topic, Integer partit
         return new RequestSource(null, null, topic, partition, offset);
     }
 
-    @com.fasterxml.jackson.annotation.JsonIgnore
+    @JsonIgnore
     public boolean fromFile() {
         return file != null;
     }

@@ -4,6 +4,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import dev.tnorders.opentact.client.OpentactApi;
+import dev.tnorders.opentact.control.IntakeControl;
 
 /**
  * While intake is paused for a refused token, asks Opentact now and then whether the token works

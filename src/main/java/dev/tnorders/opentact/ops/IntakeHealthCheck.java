@@ -8,7 +8,7 @@ import java.util.function.IntSupplier;
 import org.apache.camel.health.HealthCheckResultBuilder;
 import org.apache.camel.impl.health.AbstractHealthCheck;
 
-import dev.tnorders.opentact.ops.IntakeControl;
+import dev.tnorders.opentact.control.IntakeControl;
 import dev.tnorders.opentact.journal.OrderJournal;
 
 /**

@@ -1,5 +1,6 @@
 package dev.tnorders.opentact.ops;
 
+import java.time.Duration;
 import java.util.Properties;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -8,6 +9,7 @@ import java.util.function.LongSupplier;
 
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.common.KafkaException;
 
 import dev.tnorders.opentact.kafka.KafkaClientSettings;
 
@@ -60,7 +62,7 @@ public class KafkaHealthCheck extends IntervalProbeHealthCheck {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             return new Probe(false, "interrupted while asking Kafka", now);
-        } catch (org.apache.kafka.common.KafkaException e) {
+        } catch (KafkaException e) {
             close(); // a client that broke is not asked again
             return new Probe(false, "Kafka client error: " + HealthText.plain(kafka.mask(e.getMessage())), now);
         }
@@ -81,7 +83,7 @@ public class KafkaHealthCheck extends IntervalProbeHealthCheck {
     /** Closes the admin client: at stop. */
     public synchronized void close() {
         if (admin != null) {
-            admin.close(java.time.Duration.ofSeconds(1));
+            admin.close(Duration.ofSeconds(1));
             admin = null;
         }
     }

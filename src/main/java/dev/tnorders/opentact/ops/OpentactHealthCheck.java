@@ -1,8 +1,10 @@
 package dev.tnorders.opentact.ops;
 
+import java.io.IOException;
 import java.net.http.HttpClient;
 import java.net.http.HttpResponse;
 import java.time.Duration;
+import java.util.function.LongConsumer;
 import java.util.function.LongSupplier;
 import java.util.function.Supplier;
 
@@ -65,11 +67,11 @@ public class OpentactHealthCheck extends IntervalProbeHealthCheck {
     }
 
     /** {@link #setRateLimit}, for a test: waits up to the given nanoseconds for a turn, or throws. */
-    void setTurn(java.util.function.LongConsumer turn) {
+    void setTurn(LongConsumer turn) {
         this.turn = turn;
     }
 
-    private volatile java.util.function.LongConsumer turn;
+    private volatile LongConsumer turn;
 
     @Override
     Probe ask(long now) {
@@ -80,7 +82,7 @@ public class OpentactHealthCheck extends IntervalProbeHealthCheck {
             }
             return judge(seen.status(), now);
         }
-        java.util.function.LongConsumer limit = turn;
+        LongConsumer limit = turn;
         if (limit != null) {
             try {
                 limit.accept(timeout.toNanos());
@@ -98,7 +100,7 @@ public class OpentactHealthCheck extends IntervalProbeHealthCheck {
             HttpResponse<Void> r = client.send(auth.probe(baseUrl, "/rest/lease/tn", "take=1&skip=0", timeout),
                     HttpResponse.BodyHandlers.discarding());
             return judge(r.statusCode(), now);
-        } catch (java.io.IOException e) {
+        } catch (IOException e) {
             return new Probe(false, "Opentact cannot be reached: " + describe(e), now);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();

@@ -1,6 +1,9 @@
 package dev.tnorders.opentact.ops;
 
 import java.math.BigDecimal;
+import java.net.ConnectException;
+import java.net.SocketTimeoutException;
+import java.net.UnknownHostException;
 import java.util.Locale;
 import java.util.List;
 import java.util.Map;
@@ -8,6 +11,7 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.function.BooleanSupplier;
 import java.util.function.IntSupplier;
 import java.util.regex.Pattern;
@@ -22,7 +26,8 @@ import org.apache.camel.CamelContext;
 import org.apache.camel.CamelContextAware;
 import org.apache.camel.StartupListener;
 
-import dev.tnorders.opentact.ops.IntakeControl;
+import dev.tnorders.opentact.control.IntakeControl;
+import dev.tnorders.opentact.intake.AdaptiveInFlight;
 import dev.tnorders.opentact.journal.OrderJournal;
 import dev.tnorders.opentact.model.NumberResult;
 import dev.tnorders.opentact.model.OrderRequest;
@@ -63,7 +68,7 @@ public class OrderMetrics implements CamelContextAware {
     private final IntSupplier openOrders;
     private final BooleanSupplier intakePaused;
     private volatile MeterRegistry registry;
-    private volatile dev.tnorders.opentact.intake.AdaptiveInFlight inFlightLimit;
+    private volatile AdaptiveInFlight inFlightLimit;
     private CamelContext camelContext;
     /** Highest offset counted per partition of the requests topic: a record polled again is not counted twice. */
     private final Map<Integer, Long> countedOffsets = new ConcurrentHashMap<>();
@@ -186,7 +191,7 @@ public class OrderMetrics implements CamelContextAware {
      * The limit of records in flight per requests consumer: told every call's answer (429s,
      * latency), and shown as the gauge {@code opentact.intake.in.flight.limit}.
      */
-    public void setInFlightLimit(dev.tnorders.opentact.intake.AdaptiveInFlight inFlightLimit) {
+    public void setInFlightLimit(AdaptiveInFlight inFlightLimit) {
         this.inFlightLimit = inFlightLimit;
         MeterRegistry r = registry;
         if (r != null && inFlightLimit != null) {
@@ -194,7 +199,7 @@ public class OrderMetrics implements CamelContextAware {
         }
     }
 
-    private static void inFlightGauge(MeterRegistry r, dev.tnorders.opentact.intake.AdaptiveInFlight limit) {
+    private static void inFlightGauge(MeterRegistry r, AdaptiveInFlight limit) {
         Gauge.builder(PREFIX + "intake.in.flight.limit", limit, l -> l.limit())
                 .description("Records each requests consumer may have in flight now: follows the rate limit, "
                         + "at most opentact.kafka.max-in-flight").register(r);
@@ -220,7 +225,7 @@ public class OrderMetrics implements CamelContextAware {
         String endpoint = endpointTemplate(path);
         String statusTag = status != null && status > 0 ? String.valueOf(status) : errorKind(error);
         String m = method == null ? "GET" : method.toUpperCase(Locale.ROOT);
-        dev.tnorders.opentact.intake.AdaptiveInFlight limit = inFlightLimit;
+        AdaptiveInFlight limit = inFlightLimit;
         if (limit != null && startedNanos != null) {
             limit.calls().answered(status, System.nanoTime() - startedNanos);
         }
@@ -273,11 +278,11 @@ public class OrderMetrics implements CamelContextAware {
         }
         Throwable t = error;
         for (int i = 0; i < 10 && t != null; i++) {
-            if (t instanceof java.net.SocketTimeoutException || t instanceof java.util.concurrent.TimeoutException
+            if (t instanceof SocketTimeoutException || t instanceof TimeoutException
                     || t.getClass().getSimpleName().contains("Timeout")) {
                 return "timeout";
             }
-            if (t instanceof java.net.ConnectException || t instanceof java.net.UnknownHostException) {
+            if (t instanceof ConnectException || t instanceof UnknownHostException) {
                 return "connect_error";
             }
             t = t.getCause();

@@ -4,6 +4,7 @@ import java.math.BigDecimal;
 import java.time.Clock;
 import java.time.LocalDate;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.Locale;
 
@@ -45,7 +46,7 @@ public class Budgets {
      */
     public List<String> checkEach(List<OrderRequest> requests, List<BigDecimal> nrc) {
         if (dailyNrc == null && fileNrc == null) {
-            return java.util.Collections.nCopies(requests.size(), null); // no budget: no read of the journal
+            return Collections.nCopies(requests.size(), null); // no budget: no read of the journal
         }
         SpendLedger ledger = journal.ledger(); // read up to the journal's end first: other instances' spend
         List<String> reasons = new ArrayList<>();

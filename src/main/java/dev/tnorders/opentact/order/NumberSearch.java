@@ -6,7 +6,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
 
-import dev.tnorders.opentact.intake.PhoneNumbers;
+import dev.tnorders.opentact.model.PhoneNumbers;
 import dev.tnorders.opentact.model.CriteriaSearch;
 import dev.tnorders.opentact.model.NumberResult;
 

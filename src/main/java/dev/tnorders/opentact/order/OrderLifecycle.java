@@ -4,13 +4,15 @@ import java.io.IOException;
 import java.math.BigDecimal;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.Objects;
 import java.util.function.LongSupplier;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import dev.tnorders.opentact.order.Budgets;
-import dev.tnorders.opentact.ops.IntakeControl;
+import dev.tnorders.opentact.control.IntakeControl;
 import dev.tnorders.opentact.order.NumberSearch;
 import dev.tnorders.opentact.journal.Fencing;
 import dev.tnorders.opentact.journal.OrderJournal;
@@ -25,6 +27,8 @@ import dev.tnorders.opentact.client.OpentactRateLimitedException;
 import dev.tnorders.opentact.client.OpentactUnavailableException;
 import dev.tnorders.opentact.client.OrderStatus;
 import dev.tnorders.opentact.client.PriceQuote;
+import dev.tnorders.opentact.journal.OrderStore;
+import dev.tnorders.opentact.trace.RequestTraces;
 
 /**
  * The one order lifecycle: a state machine that moves an {@link OrderCase} (one request, or a
@@ -261,8 +265,8 @@ public class OrderLifecycle {
                         + MAX_STEPS + " steps (now " + c.phase() + ")");
             }
             // Tracing on: the phase's Opentact calls join the traces of the case's requests.
-            try (dev.tnorders.opentact.ops.RequestTraces.Scope calls =
-                         dev.tnorders.opentact.ops.RequestTraces.onBehalfOf(c.requests())) {
+            try (RequestTraces.Scope calls =
+                         RequestTraces.onBehalfOf(c.requests())) {
                 c.phase(step(c));
             }
         }
@@ -289,10 +293,10 @@ public class OrderLifecycle {
      * meanwhile) split the case: each request resumes on its own.
      */
     private Phase resumeAll(OrderCase c) {
-        java.util.Map<String, OrderJournal.Entry> known = store.entries(c.requests().stream().map(OrderRequest::requestId)
+        Map<String, OrderJournal.Entry> known = store.entries(c.requests().stream().map(OrderRequest::requestId)
                 .toList());
         List<OrderJournal.Entry> entries = c.requests().stream().map(r -> known.get(r.requestId())).toList();
-        if (entries.stream().allMatch(java.util.Objects::isNull)) {
+        if (entries.stream().allMatch(Objects::isNull)) {
             return Phase.PRICE;
         }
         OrderJournal.Entry first = entries.get(0);

@@ -1,15 +1,19 @@
 package dev.tnorders.opentact.order;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashSet;
+import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
+import java.util.TreeSet;
 import java.util.function.Function;
 
 import dev.tnorders.opentact.journal.OrderJournal;
+import dev.tnorders.opentact.journal.OrderStore;
 
 import dev.tnorders.opentact.model.OrderRequest;
 
@@ -47,7 +51,7 @@ public class OrderPlanner {
      */
     OrderPlan planWith(List<OrderRequest> requests, Function<OrderRequest, OrderJournal.Entry> entryOf) {
         Map<List<Object>, List<List<OrderRequest>>> open = new LinkedHashMap<>();
-        Map<List<OrderRequest>, Integer> numbersIn = new java.util.IdentityHashMap<>();
+        Map<List<OrderRequest>, Integer> numbersIn = new IdentityHashMap<>();
         Map<List<Object>, List<List<OrderRequest>>> resumed = new LinkedHashMap<>();
         List<List<OrderRequest>> inOrder = new ArrayList<>();
         Set<String> seenNumbers = new HashSet<>();
@@ -117,7 +121,7 @@ public class OrderPlanner {
 
     /** What requests must share to go in one order. */
     private static List<Object> key(OrderRequest r) {
-        return java.util.Arrays.asList(new java.util.TreeSet<>(r.features()), r.autorenew(),
+        return Arrays.asList(new TreeSet<>(r.features()), r.autorenew(),
                 Objects.toString(r.profile(), ""), Objects.toString(r.sipConnection(), ""),
                 Objects.toString(r.sipControlApp(), ""));
     }

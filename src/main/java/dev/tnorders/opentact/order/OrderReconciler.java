@@ -13,6 +13,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Function;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -607,8 +608,8 @@ public class OrderReconciler implements Reconciliation {
      * @return the listing; a problem when a page failed or the pages are not newest first
      */
     private <T> Listing<T> read(Listing<T> earlier, Instant cutoff, String what, String shape, PageRead<T> pages,
-                                java.util.function.Function<T, String> key,
-                                java.util.function.Function<T, Instant> created) throws InterruptedException {
+                                Function<T, String> key,
+                                Function<T, Instant> created) throws InterruptedException {
         long startedAt = clock.millis();
         boolean top = earlier != null && earlier.problem() == null;
         Instant boundary = top ? Instant.ofEpochMilli(earlier.startedAt() - overlapMs) : null;
@@ -682,7 +683,7 @@ public class OrderReconciler implements Reconciliation {
     }
 
     /** The oldest creation time of a page listed newest first; null when it is not (or does not say). */
-    private static <T> Instant oldestIfNewestFirst(List<T> items, java.util.function.Function<T, Instant> created) {
+    private static <T> Instant oldestIfNewestFirst(List<T> items, Function<T, Instant> created) {
         Instant previous = null;
         for (T t : items) {
             Instant c = created.apply(t);

@@ -12,17 +12,25 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collections;
 import java.util.HashMap;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Consumer;
+import java.util.function.IntConsumer;
+import java.util.function.Predicate;
 import java.util.regex.Pattern;
 
 import com.fasterxml.jackson.databind.DeserializationFeature;
@@ -80,18 +88,18 @@ public final class OpentactSandbox implements AutoCloseable {
     private volatile String unexpectedState = "on_hold";
     private final AtomicInteger orderPosts = new AtomicInteger();
     private final Map<String, List<Instant>> calls = new ConcurrentHashMap<>();
-    private volatile java.util.function.IntConsumer orderPostHook = n -> { };
-    private volatile java.util.function.Consumer<List<Long>> orderArrivalHook = tns -> { };
+    private volatile IntConsumer orderPostHook = n -> { };
+    private volatile Consumer<List<Long>> orderArrivalHook = tns -> { };
     private volatile String token;
     private volatile Duration latency = Duration.ZERO;
     /** Calls per second the sandbox takes before answering 429 (0: no limit), and when it took the last ones. */
     private volatile int rateLimit;
-    private final java.util.ArrayDeque<Long> recentCalls = new java.util.ArrayDeque<>();
+    private final ArrayDeque<Long> recentCalls = new ArrayDeque<>();
     private final AtomicInteger rateLimited = new AtomicInteger();
-    private final java.util.concurrent.atomic.AtomicReference<long[]> extraInSearch =
-            new java.util.concurrent.atomic.AtomicReference<>(new long[0]);
-    private final java.util.concurrent.atomic.AtomicReference<long[]> goneAfterSearch =
-            new java.util.concurrent.atomic.AtomicReference<>(new long[0]);
+    private final AtomicReference<long[]> extraInSearch =
+            new AtomicReference<>(new long[0]);
+    private final AtomicReference<long[]> goneAfterSearch =
+            new AtomicReference<>(new long[0]);
     private volatile NumberStyle numberStyle = NumberStyle.NUMERIC;
     // The documented style (opentact-api.md): what a client may count on, and no more.
     private volatile LookupForm lookupForm = LookupForm.SEED_000;
@@ -351,7 +359,7 @@ public final class OpentactSandbox implements AutoCloseable {
 
     /** When each call arrived, by path (copies). */
     public Map<String, List<Instant>> callTimesByPath() {
-        Map<String, List<Instant>> out = new java.util.TreeMap<>();
+        Map<String, List<Instant>> out = new TreeMap<>();
         for (Map.Entry<String, List<Instant>> e : calls.entrySet()) {
             synchronized (e.getValue()) {
                 out.put(e.getKey(), List.copyOf(e.getValue()));
@@ -366,7 +374,7 @@ public final class OpentactSandbox implements AutoCloseable {
     }
 
     /** When each call to a path this accepts arrived, in order. */
-    public List<Instant> callTimesMatching(java.util.function.Predicate<String> path) {
+    public List<Instant> callTimesMatching(Predicate<String> path) {
         List<Instant> all = new ArrayList<>();
         for (Map.Entry<String, List<Instant>> e : calls.entrySet()) {
             if (path.test(e.getKey())) {
@@ -433,7 +441,7 @@ public final class OpentactSandbox implements AutoCloseable {
      * Called with the running count of accepted order POSTs, after the order is placed and before
      * it is answered: a test can kill its client right there, the worst moment.
      */
-    public void onOrderPlaced(java.util.function.IntConsumer hook) {
+    public void onOrderPlaced(IntConsumer hook) {
         orderPostHook = hook;
     }
 
@@ -441,7 +449,7 @@ public final class OpentactSandbox implements AutoCloseable {
      * Called with the numbers of every valid order POST as it arrives, before it is carried out
      * (the client is waiting for its answer): a test can look at the client's state right then.
      */
-    public void onOrderArrival(java.util.function.Consumer<List<Long>> hook) {
+    public void onOrderArrival(Consumer<List<Long>> hook) {
         orderArrivalHook = hook;
     }
 
@@ -549,7 +557,7 @@ public final class OpentactSandbox implements AutoCloseable {
         try (ex) {
             String path = ex.getRequestURI().getPath();
             Arrival arrival = ARRIVAL.get() != null ? ARRIVAL.get() : new Arrival(Instant.now(), System.nanoTime());
-            calls.computeIfAbsent(path, k -> java.util.Collections.synchronizedList(new ArrayList<>())).add(arrival.at());
+            calls.computeIfAbsent(path, k -> Collections.synchronizedList(new ArrayList<>())).add(arrival.at());
             Map<String, String> query = query(ex.getRequestURI().getRawQuery());
             try {
                 // Counted on arrival, as a rate-limiting gateway does; the answer still takes L.
@@ -653,7 +661,7 @@ public final class OpentactSandbox implements AutoCloseable {
                 }
                 if (cutOff) {
                     byte[] whole = json.writeValueAsBytes(envelope);
-                    sendRaw(ex, status, java.util.Arrays.copyOf(whole, whole.length / 2));
+                    sendRaw(ex, status, Arrays.copyOf(whole, whole.length / 2));
                     return;
                 }
                 send(ex, status, envelope, Map.of());
@@ -1038,7 +1046,7 @@ public final class OpentactSandbox implements AutoCloseable {
         boolean ascending = "ASC".equalsIgnoreCase(body.path("order").path("created_on").asText("DESC"));
         List<SandboxState.Order> all = state.orders();
         if (!ascending) {
-            java.util.Collections.reverse(all);
+            Collections.reverse(all);
         }
         List<Map<String, Object>> matching = new ArrayList<>();
         Instant shownBefore = state.now().minus(searchDelay);
@@ -1096,7 +1104,7 @@ public final class OpentactSandbox implements AutoCloseable {
         List<Map<String, Object>> out = new ArrayList<>();
         List<SandboxState.Lease> all = new ArrayList<>(state.leases());
         if ("DESC".equalsIgnoreCase(body.path("order").path("created_on").asText("ASC"))) {
-            java.util.Collections.reverse(all);
+            Collections.reverse(all);
         }
         for (SandboxState.Lease lease : all) {
             if (wanted == null || wanted == lease.tn()) {

@@ -9,11 +9,19 @@ import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
 import java.util.Properties;
+import java.util.concurrent.TimeUnit;
 
 import kafka.server.KafkaConfig;
 import kafka.server.KafkaRaftServer;
 import kafka.tools.StorageTool;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.ScramCredentialInfo;
+import org.apache.kafka.clients.admin.ScramMechanism;
+import org.apache.kafka.clients.admin.UserScramCredentialUpsertion;
 
 import org.apache.kafka.common.Uuid;
 import org.apache.kafka.common.utils.Time;
@@ -97,7 +105,7 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
         props.put("controller.quorum.voters", "1@127.0.0.1:" + controllerPort);
         String listener = adminUser == null ? (tls == null ? "PLAINTEXT" : "SSL")
                 : tls == null ? "SASL_PLAINTEXT" : "SASL_SSL";
-        String prefix = "listener.name." + listener.toLowerCase(java.util.Locale.ROOT) + ".";
+        String prefix = "listener.name." + listener.toLowerCase(Locale.ROOT) + ".";
         props.put("listeners", listener + "://127.0.0.1:" + port + ",CONTROLLER://127.0.0.1:" + controllerPort);
         props.put("advertised.listeners", listener + "://127.0.0.1:" + port);
         props.put("controller.listener.names", "CONTROLLER");
@@ -167,7 +175,7 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
         Properties ports = new Properties();
         ports.setProperty("broker", Integer.toString(port));
         // Two free ports at once (they differ); either one that is not the broker's.
-        int controller = java.util.Arrays.stream(freePorts(2)).filter(p -> p != port).findFirst().orElseThrow();
+        int controller = Arrays.stream(freePorts(2)).filter(p -> p != port).findFirst().orElseThrow();
         ports.setProperty("controller", Integer.toString(controller));
         try (var out = Files.newOutputStream(dataDir.resolve("ports.properties"))) {
             ports.store(out, "embedded broker ports");
@@ -250,11 +258,11 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
 
     /** Creates (or updates) a SCRAM-SHA-512 user, as the admin, through Admin#alterUserScramCredentials. */
     public void createScramUser(String user, String password) {
-        try (org.apache.kafka.clients.admin.Admin admin = org.apache.kafka.clients.admin.Admin.create(adminClientProperties())) {
-            admin.alterUserScramCredentials(java.util.List.of(new org.apache.kafka.clients.admin.UserScramCredentialUpsertion(
-                    user, new org.apache.kafka.clients.admin.ScramCredentialInfo(
-                            org.apache.kafka.clients.admin.ScramMechanism.SCRAM_SHA_512, 4096), password)))
-                    .all().get(30, java.util.concurrent.TimeUnit.SECONDS);
+        try (Admin admin = Admin.create(adminClientProperties())) {
+            admin.alterUserScramCredentials(List.of(new UserScramCredentialUpsertion(
+                    user, new ScramCredentialInfo(
+                            ScramMechanism.SCRAM_SHA_512, 4096), password)))
+                    .all().get(30, TimeUnit.SECONDS);
         } catch (Exception e) {
             throw new IllegalStateException("could not create the SCRAM user '" + user + "': " + e.getMessage(), e);
         }

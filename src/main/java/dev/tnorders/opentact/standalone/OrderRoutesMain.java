@@ -1,7 +1,11 @@
 package dev.tnorders.opentact.standalone;
 
 import java.nio.file.Path;
+import java.util.List;
+import java.util.Locale;
 import java.util.Properties;
+import java.util.Set;
+import java.util.TreeSet;
 
 import org.apache.camel.CamelContext;
 import org.apache.camel.main.BaseMainSupport;
@@ -12,7 +16,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import dev.tnorders.opentact.kafka.KafkaClientSettings;
+import dev.tnorders.opentact.kafka.KafkaStartupException;
 import dev.tnorders.opentact.sandbox.OpentactSandbox;
+import dev.tnorders.opentact.trace.otel.Tracing;
 
 /**
  * Runs the routes standalone with Camel Main. Configuration comes from
@@ -55,8 +61,8 @@ public class OrderRoutesMain extends Main {
                 if (tracing) {
                     try {
                         // Loaded only here: without the switch no OpenTelemetry class is needed.
-                        dev.tnorders.opentact.ops.tracing.Tracing.install(context,
-                                dev.tnorders.opentact.ops.tracing.Tracing.autoConfigured());
+                        Tracing.install(context,
+                                Tracing.autoConfigured());
                         LOG.info("Tracing is on ({}=true): spans go to the OTLP endpoint of OTEL_EXPORTER_OTLP_ENDPOINT", TRACING);
                     } catch (Exception e) {
                         throw new IllegalStateException("Cannot start tracing (" + TRACING + "=true): " + e.getMessage(), e);
@@ -93,7 +99,7 @@ public class OrderRoutesMain extends Main {
     static String reason(Throwable e) {
         Throwable root = e;
         for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
-            if (t instanceof dev.tnorders.opentact.kafka.KafkaStartupException) {
+            if (t instanceof KafkaStartupException) {
                 return t.getMessage();
             }
             root = t;
@@ -112,8 +118,8 @@ public class OrderRoutesMain extends Main {
         super.configurePropertiesService(camelContext);
         PropertiesComponent pc = camelContext.getPropertiesComponent();
         Properties overrides = getOverrideProperties() == null ? new Properties() : getOverrideProperties();
-        java.util.Set<String> keys = new java.util.TreeSet<>(pc.loadProperties().stringPropertyNames());
-        keys.addAll(java.util.List.of(BROKERS, BASE_URL, TOKEN, "opentact.embedded.kafka-dir"));
+        Set<String> keys = new TreeSet<>(pc.loadProperties().stringPropertyNames());
+        keys.addAll(List.of(BROKERS, BASE_URL, TOKEN, "opentact.embedded.kafka-dir"));
         // The Kafka security options (docs/secured-kafka.md), for the camel-kafka component and the
         // journal alike: CAMEL_COMPONENT_KAFKA_SASL_JAAS_CONFIG and so on, and any -D of the component
         // (camel.component.kafka.additional-properties[...] among them).
@@ -173,7 +179,7 @@ public class OrderRoutesMain extends Main {
         if (System.getProperty(key) != null) {
             return System.getProperty(key);
         }
-        return System.getenv(key.toUpperCase(java.util.Locale.ROOT).replace('.', '_').replace('-', '_'));
+        return System.getenv(key.toUpperCase(Locale.ROOT).replace('.', '_').replace('-', '_'));
     }
 
     private void stopEmbedded() {

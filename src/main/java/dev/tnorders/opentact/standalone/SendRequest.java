@@ -28,6 +28,7 @@ import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
+import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.serialization.StringSerializer;
 
 import dev.tnorders.opentact.intake.InvalidRequestException;
@@ -225,7 +226,7 @@ public final class SendRequest {
         } catch (ExecutionException e) {
             err.println("Not sent to " + topic + ": " + e.getCause());
             return NOT_SENT;
-        } catch (org.apache.kafka.common.KafkaException e) {
+        } catch (KafkaException e) {
             err.println("Not sent to " + topic + ": " + e);
             return NOT_SENT;
         } catch (InterruptedException e) {

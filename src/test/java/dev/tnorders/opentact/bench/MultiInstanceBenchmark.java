@@ -13,17 +13,23 @@ import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Properties;
+import java.util.Set;
+import java.util.TreeMap;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.stream.Collectors;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.sun.management.OperatingSystemMXBean;
 
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.ConsumerGroupDescription;
@@ -220,7 +226,7 @@ public final class MultiInstanceBenchmark {
             }
             System.out.printf("  app CPU during the run: %.1f s (all %d JVMs), %.2f s per 1,000 numbers; bench JVM "
                     + "(broker, sandbox, clients) %.1f s in all%n", appCpu, count, appCpu * 1000 / n,
-                    ManagementFactory.getPlatformMXBean(com.sun.management.OperatingSystemMXBean.class)
+                    ManagementFactory.getPlatformMXBean(OperatingSystemMXBean.class)
                             .getProcessCpuTime() / 1e9);
             printPerSecond("  Opentact calls in each second of the run:", calls, start);
             printPerSecond("  order POSTs in each second:", sandbox.callTimesMatching(path -> path.equals("/rest/order")
@@ -285,7 +291,7 @@ public final class MultiInstanceBenchmark {
             int orders = sandbox.orderCount();
             int bought = sandbox.purchases().size();
             int outcomesAtKill = outcomes.count();
-            java.util.Set<String> before = memberIds(brokers, prefix + "orders");
+            Set<String> before = memberIds(brokers, prefix + "orders");
             Instant killedAt = Instant.now();
             app.kill();
             env.put("CAMEL_MANAGEMENT_PORT", String.valueOf(freePort()));
@@ -336,12 +342,12 @@ public final class MultiInstanceBenchmark {
         return Duration.between(from, sorted.get(Math.max(0, i))).toMillis() / 1000.0;
     }
 
-    private static java.util.Set<String> memberIds(String brokers, String group) throws Exception {
+    private static Set<String> memberIds(String brokers, String group) throws Exception {
         Properties p = new Properties();
         p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, brokers);
         try (Admin admin = Admin.create(p)) {
             return admin.describeConsumerGroups(List.of(group)).all().get(10, TimeUnit.SECONDS).get(group).members()
-                    .stream().map(m -> m.consumerId()).collect(java.util.stream.Collectors.toSet());
+                    .stream().map(m -> m.consumerId()).collect(Collectors.toSet());
         }
     }
 
@@ -350,7 +356,7 @@ public final class MultiInstanceBenchmark {
      * partition (the killed one, {@code killed}, left the group: its session timed out).
      */
     private static Thread watchGroup(String brokers, String group, int partitions, Instant restart,
-                                     java.util.Set<String> killed) {
+                                     Set<String> killed) {
         Thread t = new Thread(() -> {
             Properties p = new Properties();
             p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, brokers);
@@ -405,7 +411,7 @@ public final class MultiInstanceBenchmark {
         e.put("OPENTACT_OUTBOX_DIR", run.resolve("outbox-" + i).toString());
         e.put("OPENTACT_INBOX_INSTANCE_ID", "app" + i);
         for (String t : List.of("requests", "outcomes", "numbers", "dlq", "journal", "control")) {
-            e.put("OPENTACT_TOPICS_" + t.toUpperCase(java.util.Locale.ROOT), prefix + t);
+            e.put("OPENTACT_TOPICS_" + t.toUpperCase(Locale.ROOT), prefix + t);
         }
         e.put("OPENTACT_KAFKA_GROUP_ID", prefix + "orders");
         e.put("OPENTACT_KAFKA_RESULTS_GROUP_ID", prefix + "results");
@@ -731,7 +737,7 @@ public final class MultiInstanceBenchmark {
         if (times.isEmpty()) {
             return;
         }
-        Map<Long, Integer> perSecond = new java.util.TreeMap<>();
+        Map<Long, Integer> perSecond = new TreeMap<>();
         long seconds = Math.max(0, Duration.between(start, times.get(times.size() - 1)).toMillis() / 1000);
         for (long i = 0; i <= seconds; i++) {
             perSecond.put(i, 0);
@@ -752,7 +758,7 @@ public final class MultiInstanceBenchmark {
     }
 
     static Map<String, String> parse(String[] args) {
-        Map<String, String> m = new java.util.HashMap<>();
+        Map<String, String> m = new HashMap<>();
         for (String arg : args) {
             if (arg.startsWith("--") && arg.contains("=")) {
                 m.put(arg.substring(2, arg.indexOf('=')), arg.substring(arg.indexOf('=') + 1));

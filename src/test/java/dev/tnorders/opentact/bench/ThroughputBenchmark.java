@@ -3,6 +3,7 @@ package dev.tnorders.opentact.bench;
 import java.lang.management.ManagementFactory;
 import java.lang.management.MemoryPoolMXBean;
 import java.lang.management.MemoryType;
+import java.math.BigDecimal;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -14,22 +15,28 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
+import java.util.TreeMap;
 import java.util.UUID;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.sun.management.OperatingSystemMXBean;
 
 import org.apache.camel.CamelContext;
 import org.apache.camel.Exchange;
 import org.apache.camel.builder.RouteBuilder;
 import org.apache.camel.impl.DefaultCamelContext;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.ConsumerGroupState;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 
@@ -118,7 +125,7 @@ public final class ThroughputBenchmark {
         OpentactSandbox sandbox = OpentactSandbox.start(0, TOKEN);
         sandbox.setLatency(Duration.ofMillis(latencyMs));
         sandbox.setRateLimit(rate);
-        sandbox.setBalance(new java.math.BigDecimal("100000000.00"));
+        sandbox.setBalance(new BigDecimal("100000000.00"));
         OrderRoutesMain main = new OrderRoutesMain();
         Map<String, String> p = new HashMap<>();
         p.put("camel.component.kafka.brokers", brokers);
@@ -281,7 +288,7 @@ public final class ThroughputBenchmark {
         OpentactSandbox sandbox = OpentactSandbox.start(0, TOKEN);
         sandbox.setLatency(Duration.ofMillis(latencyMs));
         sandbox.setRateLimit(rate);
-        sandbox.setBalance(new java.math.BigDecimal("100000000.00"));
+        sandbox.setBalance(new BigDecimal("100000000.00"));
         String topic = "bench.baseline.requests";
         produce(brokers, topic, tns, "base-");
         List<Long> latencies = Collections.synchronizedList(new ArrayList<>());
@@ -360,12 +367,12 @@ public final class ThroughputBenchmark {
         Properties p = new Properties();
         p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, brokers);
         long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
-        try (org.apache.kafka.clients.admin.Admin admin = org.apache.kafka.clients.admin.Admin.create(p)) {
+        try (Admin admin = Admin.create(p)) {
             while (System.nanoTime() < deadline) {
-                var d = admin.describeConsumerGroups(List.of(group)).all().get(10, java.util.concurrent.TimeUnit.SECONDS).get(group);
+                var d = admin.describeConsumerGroups(List.of(group)).all().get(10, TimeUnit.SECONDS).get(group);
                 int assigned = d.members().stream().mapToInt(m -> (int) m.assignment().topicPartitions().stream()
                         .filter(tp -> tp.topic().equals("opentact.order.requests")).count()).sum();
-                if (d.state() == org.apache.kafka.common.ConsumerGroupState.STABLE
+                if (d.state() == ConsumerGroupState.STABLE
                         && d.members().size() >= Math.min(consumers, partitions) && assigned == partitions) {
                     return;
                 }
@@ -378,18 +385,18 @@ public final class ThroughputBenchmark {
     private static int partitions(String brokers) throws Exception {
         Properties p = new Properties();
         p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, brokers);
-        try (org.apache.kafka.clients.admin.Admin admin = org.apache.kafka.clients.admin.Admin.create(p)) {
+        try (Admin admin = Admin.create(p)) {
             return admin.describeTopics(List.of("opentact.order.requests")).allTopicNames()
-                    .get(10, java.util.concurrent.TimeUnit.SECONDS).get("opentact.order.requests").partitions().size();
+                    .get(10, TimeUnit.SECONDS).get("opentact.order.requests").partitions().size();
         }
     }
 
     private static void createTopic(String brokers, String topic, int partitions) throws Exception {
         Properties p = new Properties();
         p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, brokers);
-        try (org.apache.kafka.clients.admin.Admin admin = org.apache.kafka.clients.admin.Admin.create(p)) {
-            admin.createTopics(List.of(new org.apache.kafka.clients.admin.NewTopic(topic, partitions, (short) 1)))
-                    .all().get(30, java.util.concurrent.TimeUnit.SECONDS);
+        try (Admin admin = Admin.create(p)) {
+            admin.createTopics(List.of(new NewTopic(topic, partitions, (short) 1)))
+                    .all().get(30, TimeUnit.SECONDS);
         }
     }
 
@@ -574,7 +581,7 @@ public final class ThroughputBenchmark {
 
     /** Calls Opentact received in each second of the run: where the rate limit was left unused. */
     private static void printCallsPerSecond(String what, List<Instant> calls, Instant start) {
-        Map<Long, Integer> perSecond = new java.util.TreeMap<>();
+        Map<Long, Integer> perSecond = new TreeMap<>();
         long seconds = calls.isEmpty() ? 0 : Math.max(0, Duration.between(start, calls.get(calls.size() - 1)).toMillis() / 1000);
         for (long i = 0; i <= seconds; i++) {
             perSecond.put(i, 0);
@@ -609,7 +616,7 @@ public final class ThroughputBenchmark {
     }
 
     private static long processCpuNanos() {
-        return ((com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean()).getProcessCpuTime();
+        return ((OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean()).getProcessCpuTime();
     }
 
     private static void resetPeakHeap() {

@@ -1,5 +1,8 @@
 package dev.tnorders.opentact.client;
 
+import java.io.IOException;
+
+import org.apache.camel.CamelExchangeException;
 import org.junit.jupiter.api.Test;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -18,14 +21,14 @@ class CamelOpentactApiTest {
     @Test
     void aNullPointerInTheThrottlerIsAFaultBeforeTheCallLeft() {
         assertThat(CamelOpentactApi.failedInThrottler(npeAt("org.apache.camel.processor.TotalRequestsThrottler"))).isTrue();
-        assertThat(CamelOpentactApi.failedInThrottler(new org.apache.camel.CamelExchangeException("wrapped", null,
+        assertThat(CamelOpentactApi.failedInThrottler(new CamelExchangeException("wrapped", null,
                 npeAt("org.apache.camel.processor.TotalRequestsThrottler")))).isTrue();
     }
 
     @Test
     void anythingElseIsNot() {
         assertThat(CamelOpentactApi.failedInThrottler(npeAt("dev.tnorders.opentact.client.OpentactResponses"))).isFalse();
-        assertThat(CamelOpentactApi.failedInThrottler(new java.io.IOException("Connection reset"))).isFalse();
+        assertThat(CamelOpentactApi.failedInThrottler(new IOException("Connection reset"))).isFalse();
         assertThat(CamelOpentactApi.failedInThrottler(new NullPointerException())).isFalse();
     }
 }

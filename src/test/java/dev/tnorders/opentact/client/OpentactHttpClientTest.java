@@ -1,7 +1,9 @@
 package dev.tnorders.opentact.client;
 
+import java.io.IOException;
 import java.io.InputStream;
 import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
 import java.net.SocketTimeoutException;
@@ -50,7 +52,7 @@ class OpentactHttpClientTest {
                         }
                     } catch (SocketTimeoutException e) {
                         // nothing more came
-                    } catch (java.io.IOException e) {
+                    } catch (IOException e) {
                         // the client closed the connection (reset): what came before counts
                     }
                     bytes.set(n);
@@ -80,7 +82,7 @@ class OpentactHttpClientTest {
 
     @Test
     void anAdmittedCallIsSentOnceAndTheAdmissionIsNotLeftArmed() throws Exception {
-        HttpServer server = HttpServer.create(new java.net.InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 5);
+        HttpServer server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 5);
         AtomicInteger requests = new AtomicInteger();
         server.createContext("/", ex -> {
             requests.incrementAndGet();

@@ -1,5 +1,8 @@
 package dev.tnorders.opentact.client;
 
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
 import java.util.EnumSet;
 import java.util.List;
 
@@ -113,8 +116,8 @@ class OpentactPayloadsTest {
     }
 
     private ApiResponse seed(String name) throws Exception {
-        try (java.io.InputStream in = getClass().getResourceAsStream("/opentact/" + name)) {
-            return responses.read(new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8), 200, null);
+        try (InputStream in = getClass().getResourceAsStream("/opentact/" + name)) {
+            return responses.read(new String(in.readAllBytes(), StandardCharsets.UTF_8), 200, null);
         }
     }
 
@@ -125,7 +128,7 @@ class OpentactPayloadsTest {
         assertThat(s.numbers()).containsOnlyKeys("+12017771234");
         assertThat(s.numbers().get("+12017771234").success()).isTrue();
         assertThat(s.listed()).containsExactly("+12017771234");
-        assertThat(s.createdOn()).isEqualTo(java.time.Instant.parse("2024-01-16T14:15:49.038Z"));
+        assertThat(s.createdOn()).isEqualTo(Instant.parse("2024-01-16T14:15:49.038Z"));
     }
 
     @Test
@@ -147,7 +150,7 @@ class OpentactPayloadsTest {
     void seed001sLookupFormIsReadThroughItsLeases() throws Exception {
         // Seed 001 shows tns and tnleases as [{}]: filled here with a number in either documented shape.
         String sample = new String(getClass().getResourceAsStream("/opentact/seed001-order-lookup.json").readAllBytes(),
-                java.nio.charset.StandardCharsets.UTF_8)
+                StandardCharsets.UTF_8)
                 .replace("\"state\": \"created\",\n    \"tns\": [\n      {}\n    ]",
                         "\"state\": \"success\",\n    \"tns\": [{\"tn\": 12017771234}, {\"tn\": 12017771235}]")
                 .replace("\"tnleases\": [\n      {}\n    ]\n  }\n}", "\"tnleases\": [{\"tn\": {\"tn\": 12017771234}}]\n  }\n}");
@@ -181,7 +184,7 @@ class OpentactPayloadsTest {
                 + "\"total\":2}}", 201, null), request(null), null)).isEqualTo("u9");
     }
 
-    private static final java.time.Instant SEED_000_ORDER_CREATED = java.time.Instant.parse("2024-01-16T14:15:49.037Z");
+    private static final Instant SEED_000_ORDER_CREATED = Instant.parse("2024-01-16T14:15:49.037Z");
 
     @Test
     void seed000sOrderAnswerIsOursWhenCreatedAfterTheIntentWhateverItsCounters() throws Exception {

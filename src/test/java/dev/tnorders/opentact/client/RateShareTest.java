@@ -1,5 +1,7 @@
 package dev.tnorders.opentact.client;
 
+import java.util.Arrays;
+
 import org.junit.jupiter.api.Test;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -41,18 +43,18 @@ class RateShareTest {
     void theSharesOfAllInstancesNeverAddUpToMoreThanTheLimit() {
         for (long limit : new long[] {1, 2, 3, 7, 10, 20, 50, 99, 1000}) {
             for (int[] instances : new int[][] {{1}, {1, 1}, {1, 1, 1}, {2, 1}, {3, 2, 1}, {4, 4, 4, 1}, {1, 1, 1, 1, 1, 1}}) {
-                int total = java.util.Arrays.stream(instances).sum();
-                long sum = java.util.Arrays.stream(instances).mapToLong(m -> RateShare.share(limit, m, total)).sum();
+                int total = Arrays.stream(instances).sum();
+                long sum = Arrays.stream(instances).mapToLong(m -> RateShare.share(limit, m, total)).sum();
                 if (limit >= total) {
-                    assertThat(sum).as("limit %d, members %s", limit, java.util.Arrays.toString(instances))
+                    assertThat(sum).as("limit %d, members %s", limit, Arrays.toString(instances))
                             .isLessThanOrEqualTo(limit)
                             // the headroom with several instances, and rounding down: less than one call each
                             .isGreaterThan((instances.length > 1 ? limit * 9 / 10 : limit) - instances.length);
                 } else {
                     // More members than calls: an instance whose part is under one call still gets one
                     // (the floor), and only those go over.
-                    long underOne = java.util.Arrays.stream(instances).filter(m -> limit * m < total).count();
-                    assertThat(sum).as("limit %d, members %s", limit, java.util.Arrays.toString(instances))
+                    long underOne = Arrays.stream(instances).filter(m -> limit * m < total).count();
+                    assertThat(sum).as("limit %d, members %s", limit, Arrays.toString(instances))
                             .isLessThanOrEqualTo(limit + underOne);
                 }
             }

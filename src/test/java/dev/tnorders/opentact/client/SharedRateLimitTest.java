@@ -1,7 +1,14 @@
 package dev.tnorders.opentact.client;
 
 import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Collections;
 import java.util.Deque;
+import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -189,9 +196,9 @@ class SharedRateLimitTest {
         l.refresh();
         assertThat(l.callsPerWindow()).isEqualTo(20);
         now.addAndGet(3_600_000); // an hour after the start: the join grace long over
-        nanos.addAndGet(java.util.concurrent.TimeUnit.MILLISECONDS.toNanos(6_000));
+        nanos.addAndGet(TimeUnit.MILLISECONDS.toNanos(6_000));
         assertThat(l.callsPerWindow()).as("three intervals: still fresh").isEqualTo(20);
-        nanos.addAndGet(java.util.concurrent.TimeUnit.SECONDS.toNanos(100)); // frozen
+        nanos.addAndGet(TimeUnit.SECONDS.toNanos(100)); // frozen
         assertThat(l.share()).as("stale: no call").isZero();
         assertThat(l.callsPerWindow()).isEqualTo(1);
         assertThat(l.callsPerSlice()).isEqualTo(1);
@@ -216,7 +223,7 @@ class SharedRateLimitTest {
         now.addAndGet(SETTLE_MS);
         l.refresh();
         for (int i = 0; i < 10; i++) {
-            nanos.addAndGet(java.util.concurrent.TimeUnit.MILLISECONDS.toNanos(2_000));
+            nanos.addAndGet(TimeUnit.MILLISECONDS.toNanos(2_000));
             l.refresh();
         }
         assertThat(l.callsPerWindow()).as("the JVM ran: its share is kept while Kafka does not answer").isEqualTo(20);
@@ -229,7 +236,7 @@ class SharedRateLimitTest {
         SharedRateLimit l = limit(20, 1, looks);
         l.refresh();
         assertThat(l.share()).isZero();
-        assertThatThrownBy(() -> l.awaitTurn(java.util.concurrent.TimeUnit.MILLISECONDS.toNanos(120)))
+        assertThatThrownBy(() -> l.awaitTurn(TimeUnit.MILLISECONDS.toNanos(120)))
                 .isInstanceOf(CallNotSentException.class).hasMessageContaining("it was not sent");
         l.memberJoined(0); // its one consumer's rebalance listener: joined
         l.refresh();
@@ -237,40 +244,40 @@ class SharedRateLimitTest {
         now.addAndGet(SETTLE_MS);
         l.refresh();
         assertThat(l.share()).as("1 of 2 members, 90%").isEqualTo(9);
-        l.awaitTurn(java.util.concurrent.TimeUnit.MILLISECONDS.toNanos(120)); // a turn at once
+        l.awaitTurn(TimeUnit.MILLISECONDS.toNanos(120)); // a turn at once
     }
 
     /** Many callers at once: at most the share of them leave in any rolling window. */
     @Test
     void callersAtOnceLeaveAtMostTheShareInAnyWindow() throws Exception {
         SharedRateLimit l = SharedRateLimit.alone(6, 300);
-        java.util.List<Long> left = java.util.Collections.synchronizedList(new java.util.ArrayList<>());
-        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(20);
+        List<Long> left = Collections.synchronizedList(new ArrayList<>());
+        ExecutorService pool = Executors.newFixedThreadPool(20);
         try {
-            java.util.List<java.util.concurrent.Future<?>> all = new java.util.ArrayList<>();
+            List<Future<?>> all = new ArrayList<>();
             for (int i = 0; i < 20; i++) {
                 all.add(pool.submit(() -> {
-                    l.awaitTurn(java.util.concurrent.TimeUnit.SECONDS.toNanos(10));
+                    l.awaitTurn(TimeUnit.SECONDS.toNanos(10));
                     left.add(System.nanoTime());
                     return null;
                 }));
             }
-            for (java.util.concurrent.Future<?> f : all) {
-                f.get(10, java.util.concurrent.TimeUnit.SECONDS);
+            for (Future<?> f : all) {
+                f.get(10, TimeUnit.SECONDS);
             }
         } finally {
             pool.shutdownNow();
         }
-        java.util.List<Long> sorted = new java.util.ArrayList<>(left);
-        java.util.Collections.sort(sorted);
+        List<Long> sorted = new ArrayList<>(left);
+        Collections.sort(sorted);
         for (int i = 0; i + 6 < sorted.size(); i++) {
             // Read after each turn was taken: up to tens of milliseconds for the thread to get here
             // on a busy host (RollingWindowTest pins the exact times); seven at once would be ~0 apart.
             assertThat(sorted.get(i + 6) - sorted.get(i)).as("calls %d and %d", i, i + 6)
-                    .isGreaterThanOrEqualTo(java.util.concurrent.TimeUnit.MILLISECONDS.toNanos(250));
+                    .isGreaterThanOrEqualTo(TimeUnit.MILLISECONDS.toNanos(250));
         }
         assertThat(sorted.get(sorted.size() - 1) - sorted.get(0)).as("20 calls at 6 per 300 ms: three windows at least")
-                .isGreaterThanOrEqualTo(java.util.concurrent.TimeUnit.MILLISECONDS.toNanos(899));
+                .isGreaterThanOrEqualTo(TimeUnit.MILLISECONDS.toNanos(899));
     }
 
     @Test
@@ -284,7 +291,7 @@ class SharedRateLimitTest {
 
     /** The shares topic as a list every instance appends to and reads in order. */
     private static final class MemLog {
-        final java.util.List<String[]> records = new java.util.ArrayList<>();
+        final List<String[]> records = new ArrayList<>();
     }
 
     private static final class MemBoard implements SharedRateLimit.Board {
@@ -305,11 +312,11 @@ class SharedRateLimitTest {
         }
 
         @Override
-        public java.util.List<String[]> read(long timeoutMs) throws Exception {
+        public List<String[]> read(long timeoutMs) throws Exception {
             if (failing) {
                 throw new TimeoutException("broker away");
             }
-            java.util.List<String[]> out = new java.util.ArrayList<>(log.records.subList(read, log.records.size()));
+            List<String[]> out = new ArrayList<>(log.records.subList(read, log.records.size()));
             read = log.records.size();
             return out;
         }
@@ -326,7 +333,7 @@ class SharedRateLimitTest {
     private SharedRateLimit onBoard(long calls, int members, MemBoard board, AtomicLong backlog) {
         SharedRateLimit l = new SharedRateLimit(null, "g", calls, 1020, 1, 2000, now::get,
                 new Looks().then(new RateShare.Group(members, false, true)), RateShare.SEVERAL_PERCENT,
-                () -> java.util.concurrent.TimeUnit.MILLISECONDS.toNanos(now.get()));
+                () -> TimeUnit.MILLISECONDS.toNanos(now.get()));
         l.board(board);
         l.backlog(backlog::get);
         return l;
@@ -336,12 +343,12 @@ class SharedRateLimitTest {
         now.addAndGet(ms);
     }
 
-    private static long sum(java.util.List<SharedRateLimit> all) {
+    private static long sum(List<SharedRateLimit> all) {
         return all.stream().mapToLong(SharedRateLimit::share).sum();
     }
 
     /** Looks by every instance, in turn, {@code rounds} times an interval apart; the sum checked after each. */
-    private void looks(java.util.List<SharedRateLimit> all, long limit, int rounds) {
+    private void looks(List<SharedRateLimit> all, long limit, int rounds) {
         for (int i = 0; i < rounds; i++) {
             for (SharedRateLimit l : all) {
                 l.refresh();
@@ -356,7 +363,7 @@ class SharedRateLimitTest {
     void theLimitGoesWhereTheBacklogIsAndBackWhenItEnds() {
         MemLog log = new MemLog();
         AtomicLong[] backlog = {new AtomicLong(), new AtomicLong(), new AtomicLong()};
-        java.util.List<SharedRateLimit> all = new java.util.ArrayList<>();
+        List<SharedRateLimit> all = new ArrayList<>();
         for (int i = 0; i < 3; i++) {
             all.add(onBoard(3, 3, new MemBoard(log), backlog[i]));
         }
@@ -381,7 +388,7 @@ class SharedRateLimitTest {
         MemLog log = new MemLog();
         AtomicLong busy = new AtomicLong(1000);
         SharedRateLimit a = onBoard(6, 1, new MemBoard(log), busy);
-        java.util.List<SharedRateLimit> all = new java.util.ArrayList<>(java.util.List.of(a));
+        List<SharedRateLimit> all = new ArrayList<>(List.of(a));
         looks(all, 6, 4);
         assertThat(a.share()).as("alone: the whole limit").isEqualTo(6);
         assertThat(a.spacingWindowMs()).as("alone: over the configured window").isEqualTo(1020);
@@ -407,7 +414,7 @@ class SharedRateLimitTest {
         SharedRateLimit a = onBoard(6, 2, new MemBoard(log), none);
         MemBoard bBoard = new MemBoard(log);
         SharedRateLimit b = onBoard(6, 2, bBoard, new AtomicLong(50));
-        java.util.List<SharedRateLimit> all = java.util.List.of(a, b);
+        List<SharedRateLimit> all = List.of(a, b);
         looks(all, 6, 5);
         assertThat(b.share()).isEqualTo(6);
         // b cannot reach Kafka any more; a gets a backlog
@@ -432,7 +439,7 @@ class SharedRateLimitTest {
         MemLog log = new MemLog();
         SharedRateLimit l = new SharedRateLimit(null, "g", 6, 1020, 1, 2000, now::get,
                 new Looks().then(new RateShare.Group(1, true, true)), RateShare.SEVERAL_PERCENT,
-                () -> java.util.concurrent.TimeUnit.MILLISECONDS.toNanos(now.get()));
+                () -> TimeUnit.MILLISECONDS.toNanos(now.get()));
         l.board(new MemBoard(log));
         for (int i = 0; i < 6; i++) {
             l.refresh();
@@ -455,7 +462,7 @@ class SharedRateLimitTest {
     void kafkaNotAnsweringKeepsTheShareForThreeIntervalsThenNoneUntilALookAnswersAndAClaimIsGranted() {
         MemBoard board = new MemBoard(new MemLog());
         SharedRateLimit l = onBoard(6, 1, board, new AtomicLong(10));
-        looks(java.util.List.of(l), 6, 4);
+        looks(List.of(l), 6, 4);
         assertThat(l.share()).isEqualTo(6);
         board.failing = true;
         l.refresh();
@@ -479,14 +486,14 @@ class SharedRateLimitTest {
     void aPausedJvmJoinsTheGroupAgainBeforeItTakesAnything() {
         MemBoard board = new MemBoard(new MemLog());
         SharedRateLimit l = onBoard(6, 2, board, new AtomicLong(10)); // one other member: not alone
-        looks(java.util.List.of(l), 6, 4);
+        looks(List.of(l), 6, 4);
         assertThat(l.share()).isEqualTo(6);
         advance(100_000); // no look at all: frozen
         assertThat(l.share()).isZero();
         l.refresh();
         advance(1020);
         assertThat(l.share()).as("seen join again: settling").isZero();
-        looks(java.util.List.of(l), 6, 4);
+        looks(List.of(l), 6, 4);
         assertThat(l.share()).isEqualTo(6);
     }
 }

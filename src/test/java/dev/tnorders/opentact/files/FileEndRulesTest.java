@@ -1,6 +1,10 @@
 package dev.tnorders.opentact.files;
 
+import java.math.BigDecimal;
 import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -30,12 +34,12 @@ class FileEndRulesTest {
     @Test
     void countsNumbersPerStateAndWhatWasBought() {
         FileTally t = FileTally.empty(ID)
-                .plus(outcome(Outcome.State.completed, 2, 2, 0, Price.of(new java.math.BigDecimal("1.50"),
-                        new java.math.BigDecimal("0.75"))))
-                .plus(outcome(Outcome.State.partial, 3, 1, 1, Price.of(new java.math.BigDecimal("0.10"),
-                        new java.math.BigDecimal("0.20"))))
-                .plus(outcome(Outcome.State.rejected, 4, 0, 0, Price.of(new java.math.BigDecimal("9.00"),
-                        new java.math.BigDecimal("9.00"))))
+                .plus(outcome(Outcome.State.completed, 2, 2, 0, Price.of(new BigDecimal("1.50"),
+                        new BigDecimal("0.75"))))
+                .plus(outcome(Outcome.State.partial, 3, 1, 1, Price.of(new BigDecimal("0.10"),
+                        new BigDecimal("0.20"))))
+                .plus(outcome(Outcome.State.rejected, 4, 0, 0, Price.of(new BigDecimal("9.00"),
+                        new BigDecimal("9.00"))))
                 .plus(outcome(Outcome.State.unknown, 2, 0, 0, null))
                 .plus(outcome(Outcome.State.failed, 2, 0, 1, null))
                 .plus(outcome(Outcome.State.partial, 2, 1, 0, null));
@@ -143,8 +147,8 @@ class FileEndRulesTest {
         FileRead again = drop("orders-copy.csv", "2026-12-06T10:00:00Z", 4, "aaaa");
         FileRead other = drop("other.csv", "2026-12-02T10:00:00Z", 4, "bbbb");
         FileRead older = drop("legacy.csv", "2026-11-01T10:00:00Z", 4, null);
-        java.util.List<FileRead> drops = java.util.List.of(first, again, other, older);
-        java.util.Map<String, FileTally> tallies = new java.util.HashMap<>();
+        List<FileRead> drops = List.of(first, again, other, older);
+        Map<String, FileTally> tallies = new HashMap<>();
 
         assertThat(FileEndRules.repeatOf(again, drops, tallies, WEEK)).as("the first still ordering").isEqualTo(first);
         tallies.put(first.fileId(), endedTally(first, 4, "2026-12-01T10:05:00Z"));
@@ -163,8 +167,8 @@ class FileEndRulesTest {
         FileRead two = drop("b.csv", "2026-12-03T10:00:00Z", 2, "cccc");
         FileRead three = drop("c.csv", "2026-12-10T10:00:00Z", 2, "cccc");
         FileRead four = drop("d.csv", "2026-12-11T10:00:00Z", 2, "cccc");
-        java.util.List<FileRead> drops = java.util.List.of(four, three, two, one);
-        java.util.Map<String, FileTally> tallies = new java.util.HashMap<>();
+        List<FileRead> drops = List.of(four, three, two, one);
+        Map<String, FileTally> tallies = new HashMap<>();
         tallies.put(one.fileId(), endedTally(one, 2, "2026-12-01T10:01:00Z"));
         tallies.put(two.fileId(), endedTally(two, 0, "2026-12-03T10:01:00Z"));
         tallies.put(three.fileId(), endedTally(three, 2, "2026-12-10T10:01:00Z"));

@@ -4,6 +4,7 @@ import java.util.concurrent.TimeUnit;
 
 import org.junit.jupiter.api.Test;
 
+import dev.tnorders.opentact.client.OpentactCallThreads;
 import dev.tnorders.opentact.intake.AdaptiveInFlight.Calls;
 import dev.tnorders.opentact.intake.AdaptiveInFlight.Change;
 import dev.tnorders.opentact.intake.AdaptiveInFlight.Sample;
@@ -183,7 +184,7 @@ class AdaptiveInFlightTest {
 
     @Test
     void theCallThreadsStayBetweenTheirFloorAndCap() {
-        dev.tnorders.opentact.client.OpentactCallThreads t = new dev.tnorders.opentact.client.OpentactCallThreads(128, true);
+        OpentactCallThreads t = new OpentactCallThreads(128, true);
         try {
             assertThat(t.getMaximumPoolSize()).isEqualTo(32);
             t.resize(68);
@@ -197,7 +198,7 @@ class AdaptiveInFlightTest {
         } finally {
             t.shutdownNow();
         }
-        dev.tnorders.opentact.client.OpentactCallThreads fixed = new dev.tnorders.opentact.client.OpentactCallThreads(16, false);
+        OpentactCallThreads fixed = new OpentactCallThreads(16, false);
         try {
             fixed.resize(68);
             assertThat(fixed.getMaximumPoolSize()).as("not adaptive: the configured size").isEqualTo(16);

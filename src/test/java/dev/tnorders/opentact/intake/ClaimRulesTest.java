@@ -2,6 +2,8 @@ package dev.tnorders.opentact.intake;
 
 import org.junit.jupiter.api.Test;
 
+import dev.tnorders.opentact.config.HostInstanceId;
+
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -43,9 +45,9 @@ class ClaimRulesTest {
             assertThatThrownBy(() -> ClaimRules.checkedInstanceId(bad)).as(bad)
                     .hasMessageContaining("opentact.inbox.instance-id");
         }
-        assertThat(ClaimRules.instanceIdOf("host.example.com")).isEqualTo("host.example.com");
-        assertThat(ClaimRules.instanceIdOf(".odd host:1")).isEqualTo("_odd_host_1");
-        assertThat(ClaimRules.instanceIdOf(null)).isEqualTo("localhost");
+        assertThat(HostInstanceId.of("host.example.com")).isEqualTo("host.example.com");
+        assertThat(HostInstanceId.of(".odd host:1")).isEqualTo("_odd_host_1");
+        assertThat(HostInstanceId.of(null)).isEqualTo("localhost");
     }
 
     @Test

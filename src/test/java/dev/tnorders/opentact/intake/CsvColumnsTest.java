@@ -1,5 +1,6 @@
 package dev.tnorders.opentact.intake;
 
+import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 
@@ -79,7 +80,7 @@ class CsvColumnsTest {
     void longOrManyNamesAreCut() {
         String huge = "x".repeat(1000);
         assertThat(CsvColumns.of(List.of("tn", huge)).unrecognised()).containsExactly("'" + "x".repeat(40) + "…'");
-        List<String> many = new java.util.ArrayList<>(List.of("tn"));
+        List<String> many = new ArrayList<>(List.of("tn"));
         many.addAll(Collections.nCopies(25, "extra"));
         assertThat(CsvColumns.of(many).warning("f.csv")).contains("'extra', 'extra' and 5 more are not recognised");
     }

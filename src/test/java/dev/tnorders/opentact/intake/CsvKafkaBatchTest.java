@@ -1,5 +1,6 @@
 package dev.tnorders.opentact.intake;
 
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
@@ -12,6 +13,8 @@ import org.apache.camel.impl.DefaultCamelContext;
 import org.junit.jupiter.api.Test;
 
 import dev.tnorders.opentact.model.OrderRequest;
+import dev.tnorders.opentact.model.RequestSource;
+import dev.tnorders.opentact.trace.RequestTraces;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -24,7 +27,7 @@ class CsvKafkaBatchTest {
     @Test
     void oneRecordPerRequestKeyedByRequestIdWithTheRequestAsJson() throws Exception {
         OrderRequest a = validator.validate(new RawRequest("A", List.of("+13122000001"), null, null, null, null, null,
-                null, null, null, null, "1.50", null), "x", dev.tnorders.opentact.model.RequestSource.ofFile("f.csv", 2), "now");
+                null, null, null, null, "1.50", null), "x", RequestSource.ofFile("f.csv", 2), "now");
         OrderRequest b = a.withTns(List.of("+13122000002"));
         b = new OrderRequest("B", b.tns(), null, b.features(), b.autorenew(), null, null, null, null, null, b.source(),
                 b.receivedAt());
@@ -40,14 +43,14 @@ class CsvKafkaBatchTest {
     @Test
     void tracingOnEachRequestsRecordCarriesTheTraceparentOfItsOwnTraceAndOffNone() {
         OrderRequest a = validator.validate(new RawRequest("A", List.of("+13122000001"), null, null, null, null, null,
-                null, null, null, null, null, null), "x", dev.tnorders.opentact.model.RequestSource.ofFile("f.csv", 2), "now");
+                null, null, null, null, null, null), "x", RequestSource.ofFile("f.csv", 2), "now");
         OrderRequest b = new OrderRequest("B", List.of("+13122000002"), null, a.features(), a.autorenew(), null, null, null,
                 null, null, a.source(), a.receivedAt());
         CsvChunk chunk = new CsvChunk("f.csv", List.of(a, b), List.of(), 2, 2, 0, 0, false, true, List.of());
         assertThat(new CsvKafkaBatch().requests(chunk, context))
                 .allSatisfy(m -> assertThat(m.getHeaders()).doesNotContainKey("traceparent"));
-        List<String> asked = new java.util.ArrayList<>();
-        dev.tnorders.opentact.ops.RequestTraces.use(new dev.tnorders.opentact.ops.RequestTraces.Spans() {
+        List<String> asked = new ArrayList<>();
+        RequestTraces.use(new RequestTraces.Spans() {
             @Override
             public String startRequest(String incoming, String requestId, String topic, int partition, long offset) {
                 throw new AssertionError();
@@ -65,7 +68,7 @@ class CsvKafkaBatchTest {
             }
 
             @Override
-            public dev.tnorders.opentact.ops.RequestTraces.Call startCall(List<String> traceparents, String method,
+            public RequestTraces.Call startCall(List<String> traceparents, String method,
                                                                          String path) {
                 throw new AssertionError();
             }
@@ -77,7 +80,7 @@ class CsvKafkaBatchTest {
                     .containsExactly("00-" + "a".repeat(32) + "-" + "c".repeat(16) + "-01",
                             "00-" + "b".repeat(32) + "-" + "c".repeat(16) + "-01");
         } finally {
-            dev.tnorders.opentact.ops.RequestTraces.use(null);
+            RequestTraces.use(null);
         }
     }
 

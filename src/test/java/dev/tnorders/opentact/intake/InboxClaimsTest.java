@@ -16,6 +16,8 @@ import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import dev.tnorders.opentact.config.HostInstanceId;
+
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -166,7 +168,7 @@ class InboxClaimsTest {
         assertThat(new InboxClaims(inbox.resolve("absent").toString(), "a", 100, 1000, 2).claim()).isZero();
         assertThatThrownBy(() -> new InboxClaims(inbox.toString(), "../x", 100, 1000, 2))
                 .hasMessageContaining("opentact.inbox.instance-id");
-        assertThat(new InboxClaims(inbox.toString(), "", 100, 1000, 2).instanceId()).isEqualTo(InboxClaims.defaultInstanceId());
+        assertThat(new InboxClaims(inbox.toString(), "", 100, 1000, 2).instanceId()).isEqualTo(HostInstanceId.current());
     }
 
     @Test

@@ -5,6 +5,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 
 import org.apache.kafka.clients.consumer.ConsumerGroupMetadata;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
@@ -81,7 +82,7 @@ class PartitionOwnersTest {
         assertThat(revoked).as("held by the write").isNotCompleted();
         try {
             revoked.get(200, TimeUnit.MILLISECONDS);
-        } catch (java.util.concurrent.TimeoutException expected) {
+        } catch (TimeoutException expected) {
             // still waiting, as it must
         }
         writing.close();

@@ -109,8 +109,8 @@ class RequestValidatorTest {
                 null, null, null, null, null, null))).hasMessageContaining("not both");
     }
 
-    @org.junit.jupiter.params.ParameterizedTest
-    @org.junit.jupiter.params.provider.ValueSource(strings = {"800", "833", "844", "855", "866", "877", "888",
+    @ParameterizedTest
+    @ValueSource(strings = {"800", "833", "844", "855", "866", "877", "888",
             "822", "880", "881", "882", "883", "884", "885", "886", "887", "889"})
     void tollFreeAreaCodesAreRefusedLikeTollFreeNumbers(String npa) {
         assertThatThrownBy(() -> validate(new RawRequest(null, null, npa, null, "1", null, null, null, null, null,

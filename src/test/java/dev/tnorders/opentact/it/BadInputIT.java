@@ -21,6 +21,8 @@ import org.junit.jupiter.api.Test;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import dev.tnorders.opentact.intake.InboxNames;
+
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -245,7 +247,7 @@ class BadInputIT extends SandboxAndApp {
 
     /** The intake renames a file whose name holds a backslash (Camel would read it as a folder separator). */
     private static String nameAsTaken(String file) {
-        return dev.tnorders.opentact.intake.InboxNames.readableName(file);
+        return InboxNames.readableName(file);
     }
 
     private static String safeName(String file) {

@@ -8,6 +8,8 @@ import java.util.stream.Collectors;
 
 import org.junit.jupiter.api.Test;
 
+import dev.tnorders.opentact.control.IntakeControl;
+
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
@@ -98,6 +100,6 @@ class BatchingIT extends SandboxAndApp {
             assertThat((String) o.get("reason")).contains("Not enough account balance");
         });
         assertThat(sandbox.purchases()).isEmpty();
-        assertThat(app.bean("intakeControl", dev.tnorders.opentact.ops.IntakeControl.class).isPaused()).isTrue();
+        assertThat(app.bean("intakeControl", IntakeControl.class).isPaused()).isTrue();
     }
 }

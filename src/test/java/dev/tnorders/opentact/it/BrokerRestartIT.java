@@ -6,6 +6,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.UUID;
+import java.util.concurrent.Callable;
 
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -89,7 +90,7 @@ class BrokerRestartIT extends SandboxAndAppProcess {
             LOG.info("stopping the broker after {} orders", sandbox.orderCount());
             broker.close();
             // While the broker is away, the app must hold: no new order (its journal entry cannot be written).
-            await().atMost(Duration.ofSeconds(30)).during(Duration.ofSeconds(3)).until(new java.util.concurrent.Callable<>() {
+            await().atMost(Duration.ofSeconds(30)).during(Duration.ofSeconds(3)).until(new Callable<>() {
                 int last = -1;
 
                 @Override

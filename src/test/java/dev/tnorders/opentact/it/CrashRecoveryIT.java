@@ -1,9 +1,11 @@
 package dev.tnorders.opentact.it;
 
+import java.math.BigDecimal;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -53,7 +55,7 @@ class CrashRecoveryIT extends SandboxAndAppProcess {
         sandbox = OpentactSandbox.start(0, token);
         sandbox.setLatency(Duration.ofMillis(5));
         sandbox.setCompletionDelay(Duration.ofMillis(150));
-        sandbox.setBalance(new java.math.BigDecimal("1000000.00")); // the default 1,000.00 buys ~660 numbers
+        sandbox.setBalance(new BigDecimal("1000000.00")); // the default 1,000.00 buys ~660 numbers
         String brokers = SharedKafka.bootstrapServers();
         String p = "crash" + UUID.randomUUID().toString().substring(0, 6) + ".";
         Path inbox = work.resolve("inbox");
@@ -68,7 +70,7 @@ class CrashRecoveryIT extends SandboxAndAppProcess {
                 .env("OPENTACT_ORDER_BATCH_MAX_NUMBERS", String.valueOf(BATCH_MAX_NUMBERS));
 
         Invariants.Expected expected = new Invariants.Expected();
-        List<TopicProbe.Raw> records = new java.util.ArrayList<>();
+        List<TopicProbe.Raw> records = new ArrayList<>();
         for (int i = 0; i < requests; i++) {
             long a = 13122000000L + 2L * i;
             String id = "k-" + i;
@@ -79,7 +81,7 @@ class CrashRecoveryIT extends SandboxAndAppProcess {
         TopicProbe.sendAll(brokers, p + "requests", records);
         // The CSV rows come in several files, dropped one per restart, so that kills also land
         // while a file is being read.
-        List<String> files = new java.util.ArrayList<>();
+        List<String> files = new ArrayList<>();
         for (int f = 0, row = 0; f < csvFiles; f++) {
             StringBuilder csv = new StringBuilder("tn,features\n");
             String name = "crash-" + f + ".csv";

@@ -9,6 +9,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -17,6 +18,7 @@ import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
 import com.fasterxml.jackson.core.type.TypeReference;
@@ -27,6 +29,7 @@ import org.junit.jupiter.api.Test;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import dev.tnorders.opentact.intake.FileProgress;
 import dev.tnorders.opentact.sandbox.OpentactSandbox;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -141,7 +144,7 @@ class FileEndsIT extends SandboxAndAppProcess {
         drop(inbox, "big.csv", big.toString());
         Path progress = inbox.resolve(".claimed/one/.big.csv.progress");
         await().atMost(WAIT).pollInterval(Duration.ofMillis(10)).until(() -> {
-            dev.tnorders.opentact.intake.FileProgress saved = dev.tnorders.opentact.intake.FileProgress
+            FileProgress saved = FileProgress
                     .parse(Files.exists(progress) ? Files.readString(progress) : null);
             return saved != null && saved.items() >= ROWS / 5 && seen.containsKey("big.csv");
         });
@@ -233,12 +236,12 @@ class FileEndsIT extends SandboxAndAppProcess {
         // One end line per file, over all the logs.
         String logs = Files.readString(app.log()) + Files.readString(second.log()) + Files.readString(third.log());
         for (String f : want.keySet()) {
-            assertThat(logs.split(java.util.regex.Pattern.quote(f + ": done in "), -1)).as(f + " end lines").hasSize(2);
+            assertThat(logs.split(Pattern.quote(f + ": done in "), -1)).as(f + " end lines").hasSize(2);
         }
     }
 
-    private static java.time.Instant Instant(Object text) {
-        return java.time.Instant.parse((String) text);
+    private static Instant Instant(Object text) {
+        return Instant.parse((String) text);
     }
 
     /** Polls the endpoints of these instances (those running) every 50 ms, noting each file's states. */

@@ -1,5 +1,6 @@
 package dev.tnorders.opentact.it;
 
+import java.math.BigDecimal;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -12,6 +13,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -40,7 +42,7 @@ class FrozenInstanceIT {
     /** The longest from the last resume to the last outcome. */
     private static final Duration BOUND = Duration.ofSeconds(Long.getLong("freeze.bound-s", 150));
 
-    @org.junit.jupiter.api.io.TempDir
+    @TempDir
     Path work;
     private final List<AppProcess> apps = new ArrayList<>();
     private AppProcess frozen;
@@ -80,7 +82,7 @@ class FrozenInstanceIT {
         long freezeSeconds = Long.getLong("freeze.seconds", 20);
         sandbox = OpentactSandbox.start(0, TOKEN);
         sandbox.setLatency(Duration.ofMillis(5));
-        sandbox.setBalance(new java.math.BigDecimal("1000000.00"));
+        sandbox.setBalance(new BigDecimal("1000000.00"));
         String brokers = SharedKafka.bootstrapServers();
         String p = "freeze" + UUID.randomUUID().toString().substring(0, 6) + ".";
         TopicProbe.createTopic(brokers, p + "requests", 4);

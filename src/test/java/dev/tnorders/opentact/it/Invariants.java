@@ -12,6 +12,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.IntPredicate;
 import java.util.stream.Stream;
 
 import org.slf4j.Logger;
@@ -164,7 +165,7 @@ final class Invariants {
         return f;
     }
 
-    private static List<String> keysWith(Map<String, Integer> counts, java.util.function.IntPredicate p) {
+    private static List<String> keysWith(Map<String, Integer> counts, IntPredicate p) {
         return counts.entrySet().stream().filter(e -> p.test(e.getValue())).map(Map.Entry::getKey).sorted().toList();
     }
 

@@ -5,6 +5,7 @@ import java.time.Instant;
 import java.time.LocalDate;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.EnumSet;
 import java.util.HashMap;
 import java.util.List;
@@ -139,7 +140,7 @@ class JournalBoundsIT {
             assertThat(journal.phaseOf("old-today")).isEqualTo(OrderJournal.Phase.done); // today's spend stays
             assertThat(journal.phaseOf("recent")).isEqualTo(OrderJournal.Phase.done);
             // a request id that comes again is new: its intent is written after the tombstone, and kept
-            journal.intent(List.of(request("old-1", "+12012090001")), java.util.Collections.singletonList(null), null);
+            journal.intent(List.of(request("old-1", "+12012090001")), Collections.singletonList(null), null);
             // the recent one expires too, once older than the retention (its day is over)
             await().atMost(Duration.ofSeconds(30)).until(() -> journal.phaseOf("recent") == null);
         } finally {
@@ -234,7 +235,7 @@ class JournalBoundsIT {
             hanging.send(new ProducerRecord<>(topic, "hanging", done("hanging", "2026-11-25")));
             hanging.flush(); // on the log, not committed: read_committed readers stop before it
             // another instance's entry, committed after it: b cannot see it
-            a.intent(List.of(request("r1", "+12012090001")), java.util.Collections.singletonList(null), null);
+            a.intent(List.of(request("r1", "+12012090001")), Collections.singletonList(null), null);
 
             await().atMost(Duration.ofSeconds(30)).until(() -> readiness.call().getState() == HealthCheck.State.DOWN);
             HealthCheck.Result down = readiness.call();

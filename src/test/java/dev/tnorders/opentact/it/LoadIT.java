@@ -1,9 +1,12 @@
 package dev.tnorders.opentact.it;
 
+import java.math.BigDecimal;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Properties;
 import java.util.UUID;
@@ -11,8 +14,11 @@ import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import java.util.stream.LongStream;
 
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
@@ -56,7 +62,7 @@ class LoadIT extends SandboxAndAppProcess {
         String token = "load-" + UUID.randomUUID();
         sandbox = OpentactSandbox.start(0, token);
         sandbox.setCompletionDelay(Duration.ofMillis(100));
-        sandbox.setBalance(new java.math.BigDecimal("1000000.00"));
+        sandbox.setBalance(new BigDecimal("1000000.00"));
         String brokers = SharedKafka.bootstrapServers();
         String p = "load" + UUID.randomUUID().toString().substring(0, 6) + ".";
         Path inbox = work.resolve("inbox");
@@ -94,10 +100,10 @@ class LoadIT extends SandboxAndAppProcess {
             assertThat(warm).hasSize(warmup);
             // From the first request taken in to the last one completed: the app's own pace, start-up
             // excluded (a batch's requests complete together, so the first completion is no start).
-            java.time.Instant firstIn = warm.stream().map(o -> java.time.Instant.parse((String) o.get("received_at")))
-                    .min(java.util.Comparator.naturalOrder()).orElseThrow();
-            java.time.Instant lastDone = warm.stream().map(o -> java.time.Instant.parse((String) o.get("completed_at")))
-                    .max(java.util.Comparator.naturalOrder()).orElseThrow();
+            Instant firstIn = warm.stream().map(o -> Instant.parse((String) o.get("received_at")))
+                    .min(Comparator.naturalOrder()).orElseThrow();
+            Instant lastDone = warm.stream().map(o -> Instant.parse((String) o.get("completed_at")))
+                    .max(Comparator.naturalOrder()).orElseThrow();
             double rate = warmup / Math.max(0.001, Duration.between(firstIn, lastDone).toMillis() / 1000.0);
             double offered = rate * factor;
             LOG.info("load: the app completes {} requests/s; offering {} requests/s for {} s", String.format("%.1f", rate),
@@ -114,11 +120,11 @@ class LoadIT extends SandboxAndAppProcess {
             Files.writeString(inbox.resolve("load.csv"), csv, StandardCharsets.UTF_8);
             int kafka = total - csvRows;
             // Stock for every number this run can ask for (the sandbox holds only lines 0000-0999 of each exchange).
-            sandbox.addInventory(java.util.stream.LongStream.range(12012000000L, next + kafka).toArray());
+            sandbox.addInventory(LongStream.range(12012000000L, next + kafka).toArray());
             long loadStart = System.nanoTime();
-            java.util.concurrent.atomic.AtomicInteger sent = new java.util.concurrent.atomic.AtomicInteger();
-            java.util.concurrent.atomic.AtomicLong tns = new java.util.concurrent.atomic.AtomicLong(next);
-            java.util.concurrent.atomic.AtomicInteger tick = new java.util.concurrent.atomic.AtomicInteger();
+            AtomicInteger sent = new AtomicInteger();
+            AtomicLong tns = new AtomicLong(next);
+            AtomicInteger tick = new AtomicInteger();
             ScheduledExecutorService pacer = Executors.newSingleThreadScheduledExecutor();
             try {
                 // One tick every tenth of a second sends what is due by then.

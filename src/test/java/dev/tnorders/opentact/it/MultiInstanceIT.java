@@ -1,5 +1,6 @@
 package dev.tnorders.opentact.it;
 
+import java.math.BigDecimal;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -13,6 +14,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -43,7 +45,7 @@ class MultiInstanceIT {
     private static final int INSTANCES = 3;
     private static final Duration WAIT = Duration.ofSeconds(240);
 
-    @org.junit.jupiter.api.io.TempDir
+    @TempDir
     Path work;
     private final List<AppProcess> apps = new ArrayList<>();
     private OpentactSandbox sandbox;
@@ -95,7 +97,7 @@ class MultiInstanceIT {
         sandbox.setLatency(Duration.ofMillis(5));
         // Orders stay processing a while: kills and rebalances land while they are followed.
         sandbox.setCompletionDelay(Duration.ofMillis(1200));
-        sandbox.setBalance(new java.math.BigDecimal("1000000.00"));
+        sandbox.setBalance(new BigDecimal("1000000.00"));
         String brokers = SharedKafka.bootstrapServers();
         String p = "multi" + UUID.randomUUID().toString().substring(0, 6) + ".";
         TopicProbe.createTopic(brokers, p + "requests", 6);

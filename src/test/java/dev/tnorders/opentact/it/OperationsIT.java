@@ -14,6 +14,9 @@ import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
+import org.assertj.core.api.InstanceOfAssertFactories;
+import org.assertj.core.data.Offset;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
@@ -32,7 +35,7 @@ class OperationsIT extends SandboxAndApp {
         /** Camel's health answer: overall status, and name → {status, message} of the checks it lists. */
         @SuppressWarnings("unchecked")
         Map<String, Map<String, Object>> checks() throws Exception {
-            Map<String, Object> json = new com.fasterxml.jackson.databind.ObjectMapper().readValue(body, Map.class);
+            Map<String, Object> json = new ObjectMapper().readValue(body, Map.class);
             Map<String, Map<String, Object>> out = new HashMap<>();
             for (Map<String, Object> c : (List<Map<String, Object>>) json.getOrDefault("checks", List.of())) {
                 out.put((String) c.get("name"), c);
@@ -41,7 +44,7 @@ class OperationsIT extends SandboxAndApp {
         }
 
         String overall() throws Exception {
-            return (String) new com.fasterxml.jackson.databind.ObjectMapper().readValue(body, Map.class).get("status");
+            return (String) new ObjectMapper().readValue(body, Map.class).get("status");
         }
     }
 
@@ -108,8 +111,8 @@ class OperationsIT extends SandboxAndApp {
                 .containsEntry("opentact_dlq_records_total{source=\"topic\"}", 1.0)
                 .containsEntry("opentact_orders_in_flight", 0.0)
                 .containsEntry("opentact_api_errors_total{endpoint=\"/rest/order/price\",method=\"POST\",status=\"503\"}", 1.0);
-        assertThat(s.get("opentact_spend_nrc_total")).isCloseTo(nrc.doubleValue(), org.assertj.core.data.Offset.offset(1e-9));
-        assertThat(s.get("opentact_spend_mrc_total")).isCloseTo(mrc.doubleValue(), org.assertj.core.data.Offset.offset(1e-9));
+        assertThat(s.get("opentact_spend_nrc_total")).isCloseTo(nrc.doubleValue(), Offset.offset(1e-9));
+        assertThat(s.get("opentact_spend_mrc_total")).isCloseTo(mrc.doubleValue(), Offset.offset(1e-9));
         assertThat(s).doesNotContainKey("opentact_numbers_total{state=\"unknown\"}");
 
         // Calls as the sandbox saw them: the prices (one answered 503), the order POSTs, the order GETs.
@@ -173,7 +176,7 @@ class OperationsIT extends SandboxAndApp {
         assertThat(get("/observe/health/ready").body()).doesNotContain(TOKEN);
         // The status at a glance: the intake check's data.
         assertThat(get("/observe/health/ready?data=true").checks().get("opentact-intake").get("data"))
-                .asInstanceOf(org.assertj.core.api.InstanceOfAssertFactories.MAP)
+                .asInstanceOf(InstanceOfAssertFactories.MAP)
                 .containsEntry("intake", "paused").containsEntry("paused_for", "token").containsKey("orders_in_flight");
         assertThat(get("/observe/health/live").status()).as("a paused instance is alive").isEqualTo(200);
 

@@ -7,7 +7,9 @@ import java.util.Collections;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.UUID;
+import java.util.concurrent.atomic.AtomicInteger;
 
+import org.assertj.core.api.Assertions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.slf4j.Logger;
@@ -63,13 +65,13 @@ class OrderJournalIT {
         OrderJournal a = journal(topic);
         OrderJournal b = journal(topic);
         try {
-            a.intent(List.of(r1), java.util.Collections.singletonList(null), null);
+            a.intent(List.of(r1), Collections.singletonList(null), null);
             a.placed(List.of(r1), "order-a");
             assertThat(a.phaseOf("r1")).isEqualTo(OrderJournal.Phase.placed); // its own: at once
             await().atMost(VISIBLE).until(() -> b.phaseOf("r1") == OrderJournal.Phase.placed);
             assertThat(b.orderUuidOf("r1")).isEqualTo("order-a");
 
-            b.intent(List.of(r2), java.util.Collections.singletonList(null), null);
+            b.intent(List.of(r2), Collections.singletonList(null), null);
             b.finish(List.of(r1), List.of(new OrderResults(new OrderClock()).postUnanswered(r1, "finished by b")));
             assertThat(b.phaseOf("r1")).isEqualTo(OrderJournal.Phase.done);
             assertThat(b.phaseOf("r2")).isEqualTo(OrderJournal.Phase.intent);
@@ -129,19 +131,19 @@ class OrderJournalIT {
         String run = topic + "-" + UUID.randomUUID();
         String sharedId = "journal-it-shared-" + UUID.randomUUID();
         OrderJournal a = new OrderJournal(SharedKafka.bootstrapServers(), topic, run + "-outcomes", run + "-numbers", sharedId);
-        java.util.concurrent.atomic.AtomicInteger told = new java.util.concurrent.atomic.AtomicInteger();
+        AtomicInteger told = new AtomicInteger();
         a.start();
         a.fencedBy(requestIds -> null, told::incrementAndGet);
         OrderJournal b = new OrderJournal(SharedKafka.bootstrapServers(), topic, run + "-outcomes", run + "-numbers", sharedId);
         b.start(); // initTransactions with the same id fences a's producer
         try {
-            org.assertj.core.api.Assertions.assertThatThrownBy(() -> a.intent(List.of(request("f1", "+12012090011")),
-                    java.util.Collections.singletonList(null), null)).hasMessageContaining("fenced");
+            Assertions.assertThatThrownBy(() -> a.intent(List.of(request("f1", "+12012090011")),
+                    Collections.singletonList(null), null)).hasMessageContaining("fenced");
             assertThat(told).as("its consumers are told to give their partitions up").hasValue(1);
-            a.intent(List.of(request("f2", "+12012090012")), java.util.Collections.singletonList(null), null);
+            a.intent(List.of(request("f2", "+12012090012")), Collections.singletonList(null), null);
             assertThat(a.phaseOf("f2")).isEqualTo(OrderJournal.Phase.intent);
             assertThat(a.phaseOf("f1")).as("the refused write is not there").isNull();
-            b.intent(List.of(request("f3", "+12012090013")), java.util.Collections.singletonList(null), null);
+            b.intent(List.of(request("f3", "+12012090013")), Collections.singletonList(null), null);
             await().atMost(VISIBLE).until(() -> b.phaseOf("f2") == OrderJournal.Phase.intent);
         } finally {
             a.stop();

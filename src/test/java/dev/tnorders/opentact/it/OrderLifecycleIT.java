@@ -3,15 +3,22 @@ package dev.tnorders.opentact.it;
 import java.math.BigDecimal;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Collections;
 import java.util.EnumSet;
 import java.util.List;
+import java.util.UUID;
+import java.util.function.Consumer;
+import java.util.stream.LongStream;
 
 import org.junit.jupiter.api.Test;
 
-import dev.tnorders.opentact.ops.IntakeControl;
+import dev.tnorders.opentact.control.IntakeControl;
 import dev.tnorders.opentact.journal.OrderJournal;
 import dev.tnorders.opentact.model.Feature;
 import dev.tnorders.opentact.model.OrderRequest;
+import dev.tnorders.opentact.order.OrderClock;
+import dev.tnorders.opentact.order.OrderResults;
+import dev.tnorders.opentact.sandbox.OpentactSandbox;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -79,7 +86,7 @@ class OrderLifecycleIT extends SandboxAndApp {
         app = app().start();
         TopicProbe.send(app.brokers, app.topic("requests"), "crit-1",
                 "{\"request_id\":\"crit-1\",\"search\":{\"area_code\":\"415\",\"exchange\":\"777\",\"quantity\":3}}");
-        sandbox.removeInventory(java.util.stream.LongStream.rangeClosed(16047770000L, 16047770996L).toArray());
+        sandbox.removeInventory(LongStream.rangeClosed(16047770000L, 16047770996L).toArray());
         TopicProbe.send(app.brokers, app.topic("requests"), "crit-2",
                 "{\"request_id\":\"crit-2\",\"search\":{\"area_code\":\"604\",\"exchange\":\"777\",\"quantity\":5,\"fill\":\"all\"}}");
         // crit-3 competes for the same 3 numbers: only once crit-2 is decided (requests on different
@@ -176,7 +183,7 @@ class OrderLifecycleIT extends SandboxAndApp {
         app = app().start(); // backoff is 50 ms in tests: only Retry-After explains a 1 s wait
         TopicProbe.Rec o = outcome("ra-1", "{\"request_id\":\"ra-1\",\"tns\":[\"+12012030002\"]}");
         assertThat(o.value()).containsEntry("state", "completed");
-        List<java.time.Instant> prices = sandbox.callTimes("/rest/order/price");
+        List<Instant> prices = sandbox.callTimes("/rest/order/price");
         assertThat(prices).hasSize(2);
         assertThat(Duration.between(prices.get(0), prices.get(1))).isGreaterThanOrEqualTo(Duration.ofMillis(950));
     }
@@ -187,7 +194,7 @@ class OrderLifecycleIT extends SandboxAndApp {
         app = app().start();
         TopicProbe.Rec o = outcome("rl-1", "{\"request_id\":\"rl-1\",\"tns\":[\"+12012030004\"]}");
         assertThat(o.value()).containsEntry("state", "completed");
-        List<java.time.Instant> posts = sandbox.callTimes("/rest/order");
+        List<Instant> posts = sandbox.callTimes("/rest/order");
         assertThat(posts).hasSize(2);
         assertThat(Duration.between(posts.get(0), posts.get(1))).isGreaterThanOrEqualTo(Duration.ofMillis(950));
         assertThat(sandbox.callTimes("/rest/order/search")).isEmpty(); // a 429 placed nothing: no reconciliation
@@ -204,12 +211,12 @@ class OrderLifecycleIT extends SandboxAndApp {
             TopicProbe.send(app.brokers, app.topic("requests"), "taken-1", "{\"request_id\":\"taken-1\",\"tns\":[\"+12012030006\"]}");
             await().atMost(WAIT).until(() -> sandbox.orderAttempts(12012030006L) == 1);
             OrderJournal other = new OrderJournal(app.brokers, app.topic("journal"), app.topic("outcomes"),
-                    app.topic("numbers"), "other-instance-" + java.util.UUID.randomUUID());
+                    app.topic("numbers"), "other-instance-" + UUID.randomUUID());
             other.start();
             try {
                 OrderRequest taken = request("taken-1", "+12012030006");
-                other.finish(List.of(taken), List.of(new dev.tnorders.opentact.order.OrderResults(
-                        new dev.tnorders.opentact.order.OrderClock()).postUnanswered(taken, "published by the other instance")));
+                other.finish(List.of(taken), List.of(new OrderResults(
+                        new OrderClock()).postUnanswered(taken, "published by the other instance")));
             } finally {
                 other.stop();
             }
@@ -259,7 +266,7 @@ class OrderLifecycleIT extends SandboxAndApp {
         // What a process that died right after its order POST leaves behind: an intent in the
         // journal, and an order in Opentact that it never heard about.
         RunningApp fresh = app();
-        leftInJournal(fresh, journal -> journal.intent(List.of(request("crash-1", "+12012050001")), java.util.Collections.singletonList(null), null));
+        leftInJournal(fresh, journal -> journal.intent(List.of(request("crash-1", "+12012050001")), Collections.singletonList(null), null));
         String uuid = sandbox.placeOrder(12012050001L);
 
         app = fresh.start();
@@ -271,7 +278,7 @@ class OrderLifecycleIT extends SandboxAndApp {
     @Test
     void aCrashBeforeTheOrderPostOrdersOnce() throws Exception {
         RunningApp fresh = app();
-        leftInJournal(fresh, journal -> journal.intent(List.of(request("crash-2", "+12012050002")), java.util.Collections.singletonList(null), null));
+        leftInJournal(fresh, journal -> journal.intent(List.of(request("crash-2", "+12012050002")), Collections.singletonList(null), null));
 
         app = fresh.start();
         TopicProbe.Rec o = outcome("crash-2", "{\"request_id\":\"crash-2\",\"tns\":[\"+12012050002\"]}");
@@ -404,7 +411,7 @@ class OrderLifecycleIT extends SandboxAndApp {
 
     @Test
     void seed001sLookupFormIsRead() throws Exception {
-        sandbox.setLookupForm(dev.tnorders.opentact.sandbox.OpentactSandbox.LookupForm.SEED_001);
+        sandbox.setLookupForm(OpentactSandbox.LookupForm.SEED_001);
         app = app().start();
         TopicProbe.Rec o = outcome("s001-1", "{\"request_id\":\"s001-1\",\"tns\":[\"+12012040031\",\"+12012040032\"]}");
         assertThat(o.value()).containsEntry("state", "completed").containsEntry("numbers_ordered", 2);
@@ -412,7 +419,7 @@ class OrderLifecycleIT extends SandboxAndApp {
 
     @Test
     void numbersCanTravelAsE164StringsInEveryBody() throws Exception {
-        sandbox.setNumberStyle(dev.tnorders.opentact.sandbox.OpentactSandbox.NumberStyle.E164); // and come back so
+        sandbox.setNumberStyle(OpentactSandbox.NumberStyle.E164); // and come back so
         app = app().with("opentact.api.number-format", "e164").start();
         TopicProbe.Rec o = outcome("e164-1", "{\"request_id\":\"e164-1\",\"tns\":[\"+12012040041\",\"+12012040042\"]}");
         assertThat(o.value()).containsEntry("state", "completed").containsEntry("numbers_ordered", 2);
@@ -441,7 +448,7 @@ class OrderLifecycleIT extends SandboxAndApp {
     }
 
     /** Writes to the app's journal what a process that died would have left there. */
-    private static void leftInJournal(RunningApp app, java.util.function.Consumer<OrderJournal> entries) {
+    private static void leftInJournal(RunningApp app, Consumer<OrderJournal> entries) {
         OrderJournal journal = new OrderJournal(app.brokers, app.topic("journal"));
         journal.start();
         try {

@@ -4,6 +4,8 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
 
 /** The account's rate limit as Opentact sees it: the most calls that arrived in any rolling window. */
 public final class RateWindows {
@@ -15,7 +17,7 @@ public final class RateWindows {
      * The busiest window of this length, for a person to read: when it began and its calls by path
      * (the paths' arrivals as the sandbox recorded them).
      */
-    static String describeBusiest(java.util.Map<String, List<Instant>> byPath, Duration window) {
+    static String describeBusiest(Map<String, List<Instant>> byPath, Duration window) {
         List<Instant> all = new ArrayList<>();
         byPath.values().forEach(all::addAll);
         all.sort(null);
@@ -34,7 +36,7 @@ public final class RateWindows {
             return "no calls";
         }
         Instant from = start;
-        java.util.Map<String, Long> counts = new java.util.TreeMap<>();
+        Map<String, Long> counts = new TreeMap<>();
         byPath.forEach((path, times) -> {
             long n = times.stream().filter(t -> !t.isBefore(from) && t.isBefore(from.plus(window))).count();
             if (n > 0) {

@@ -1,5 +1,7 @@
 package dev.tnorders.opentact.it;
 
+import java.io.IOException;
+import java.math.BigDecimal;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -13,6 +15,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.stream.Stream;
 
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -24,6 +27,7 @@ import org.slf4j.LoggerFactory;
 
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import org.awaitility.core.ConditionTimeoutException;
 
 import dev.tnorders.opentact.sandbox.OpentactSandbox;
 
@@ -62,7 +66,7 @@ class RestartReturnIT extends SandboxAndAppProcess {
         sandbox.setLatency(Duration.ofMillis(5));
         // Orders stay processing a while: the kill lands while some are followed.
         sandbox.setCompletionDelay(Duration.ofMillis(300));
-        sandbox.setBalance(new java.math.BigDecimal("1000000.00"));
+        sandbox.setBalance(new BigDecimal("1000000.00"));
         String brokers = SharedKafka.bootstrapServers();
         String p = "restart" + UUID.randomUUID().toString().substring(0, 6) + ".";
         TopicProbe.createTopic(brokers, p + "requests", 4);
@@ -136,7 +140,7 @@ class RestartReturnIT extends SandboxAndAppProcess {
                                 }
                                 return outcomes.count() >= all && consumersAt[0] != 0;
                             });
-                } catch (org.awaitility.core.ConditionTimeoutException e) {
+                } catch (ConditionTimeoutException e) {
                     // logged and asserted below
                 }
                 long lastAt = outcomes.count() < all ? System.nanoTime() : outcomes.lastArrival();
@@ -168,9 +172,9 @@ class RestartReturnIT extends SandboxAndAppProcess {
     }
 
     /** How many times the app's requests consumers started so far (one log line per start). */
-    private static long consumersStarted(Path log, String prefix) throws java.io.IOException {
+    private static long consumersStarted(Path log, String prefix) throws IOException {
         String marker = "RequestConsumers - Reading " + prefix + "requests with";
-        try (java.util.stream.Stream<String> lines = Files.lines(log, StandardCharsets.ISO_8859_1)) {
+        try (Stream<String> lines = Files.lines(log, StandardCharsets.ISO_8859_1)) {
             return lines.filter(l -> l.contains(marker)).count();
         }
     }

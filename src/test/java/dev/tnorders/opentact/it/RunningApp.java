@@ -2,6 +2,7 @@ package dev.tnorders.opentact.it;
 
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.UUID;
@@ -86,7 +87,7 @@ public final class RunningApp implements AutoCloseable {
 
     /** The settings this app is started with (to start the same routes another way, e.g. KameletMainIT). */
     public Map<String, String> properties() {
-        return java.util.Collections.unmodifiableMap(properties);
+        return Collections.unmodifiableMap(properties);
     }
 
     public RunningApp start() {

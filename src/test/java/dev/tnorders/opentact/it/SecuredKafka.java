@@ -11,12 +11,21 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
 import java.util.Properties;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.common.acl.AccessControlEntryFilter;
+import org.apache.kafka.common.acl.AclBindingFilter;
+import org.apache.kafka.common.acl.AclOperation;
+import org.apache.kafka.common.acl.AclPermissionType;
+import org.apache.kafka.common.errors.AuthorizationException;
+import org.apache.kafka.common.resource.ResourcePatternFilter;
+import org.awaitility.Awaitility;
 
-import dev.tnorders.opentact.kafka.RequiredAcls;
+import dev.tnorders.opentact.config.RequiredAcls;
 import dev.tnorders.opentact.standalone.EmbeddedKafkaBroker;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -71,9 +80,9 @@ final class SecuredKafka {
         try (Admin a = Admin.create(admin)) {
             a.createTopics(RequiredAcls.topicsToCreate(acls).stream()
                     .map(t -> new NewTopic(t, Optional.empty(), Optional.empty())).toList()).all()
-                    .get(30, java.util.concurrent.TimeUnit.SECONDS);
+                    .get(30, TimeUnit.SECONDS);
             var bindings = RequiredAcls.bindings(acls, principal);
-            a.createAcls(bindings).all().get(30, java.util.concurrent.TimeUnit.SECONDS);
+            a.createAcls(bindings).all().get(30, TimeUnit.SECONDS);
             awaitAcls(a, principal, bindings.size());
         }
     }
@@ -84,11 +93,11 @@ final class SecuredKafka {
      * broker answers describeAcls from its own authorizer: wait until it lists them all.
      */
     static void awaitAcls(Admin a, String principal, int count) {
-        var filter = new org.apache.kafka.common.acl.AclBindingFilter(org.apache.kafka.common.resource.ResourcePatternFilter.ANY,
-                new org.apache.kafka.common.acl.AccessControlEntryFilter(principal, null,
-                        org.apache.kafka.common.acl.AclOperation.ANY, org.apache.kafka.common.acl.AclPermissionType.ANY));
-        org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(30)).ignoreExceptions()
-                .until(() -> a.describeAcls(filter).values().get(5, java.util.concurrent.TimeUnit.SECONDS).size() >= count);
+        var filter = new AclBindingFilter(ResourcePatternFilter.ANY,
+                new AccessControlEntryFilter(principal, null,
+                        AclOperation.ANY, AclPermissionType.ANY));
+        Awaitility.await().atMost(Duration.ofSeconds(30)).ignoreExceptions()
+                .until(() -> a.describeAcls(filter).values().get(5, TimeUnit.SECONDS).size() >= count);
     }
 
     /**
@@ -132,8 +141,8 @@ final class SecuredKafka {
         await().atMost(Duration.ofSeconds(30)).ignoreExceptions().until(() -> {
             try (Admin admin = Admin.create(client.get())) {
                 return !admin.describeCluster().nodes().get().isEmpty();
-            } catch (java.util.concurrent.ExecutionException e) {
-                return e.getCause() instanceof org.apache.kafka.common.errors.AuthorizationException;
+            } catch (ExecutionException e) {
+                return e.getCause() instanceof AuthorizationException;
             }
         });
     }

@@ -6,6 +6,7 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.file.Files;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -176,7 +177,7 @@ class SecuredKafkaIT extends SandboxAndApp {
             List<TopicProbe.Rec> outcomes = TopicProbe.read(client(PASSWORD), prefix + "outcomes", 1, WAIT, SETTLE);
             assertThat(outcomes).hasSize(1);
             assertThat(outcomes.get(0).value()).containsEntry("request_id", "env-1").containsEntry("state", "completed");
-            assertThat(java.nio.file.Files.readString(p.log())).doesNotContain(PASSWORD);
+            assertThat(Files.readString(p.log())).doesNotContain(PASSWORD);
         }
     }
 
@@ -190,7 +191,7 @@ class SecuredKafkaIT extends SandboxAndApp {
             p.start();
             await().atMost(Duration.ofSeconds(40)).until(() -> !p.isAlive());
             ms = (System.nanoTime() - t0) / 1_000_000;
-            String log = java.nio.file.Files.readString(p.log());
+            String log = Files.readString(p.log());
             log.lines().filter(l -> l.contains("Not started:")).limit(3)
                     .forEach(l -> System.out.println("SecuredKafkaIT: the process said: " + l));
             assertThat(log).contains("ERROR [main] OrderRoutesMain - Not started: Kafka: the order journal's admin client "

@@ -1,5 +1,6 @@
 package dev.tnorders.opentact.it;
 
+import java.math.BigDecimal;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -9,16 +10,22 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Properties;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.UUID;
+import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.common.ConsumerGroupState;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import dev.tnorders.opentact.intake.FileProgress;
 import dev.tnorders.opentact.sandbox.OpentactSandbox;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -79,7 +86,7 @@ class SharedInboxIT extends SandboxAndAppProcess {
         int rowsPerFile = 15;
         sandbox = OpentactSandbox.start(0, TOKEN);
         sandbox.setCompletionDelay(Duration.ofMillis(50));
-        sandbox.setBalance(new java.math.BigDecimal("100000.00"));
+        sandbox.setBalance(new BigDecimal("100000.00"));
         String p = "shared" + UUID.randomUUID().toString().substring(0, 6) + ".";
         Path inbox = Files.createDirectories(work.resolve("inbox"));
         Path outbox = work.resolve("outbox");
@@ -212,7 +219,7 @@ class SharedInboxIT extends SandboxAndAppProcess {
 
         Path progress = inbox.resolve(".claimed/one/.big.csv.progress");
         await().atMost(WAIT).pollInterval(Duration.ofMillis(20)).until(() -> {
-            dev.tnorders.opentact.intake.FileProgress saved = dev.tnorders.opentact.intake.FileProgress
+            FileProgress saved = FileProgress
                     .parse(Files.exists(progress) ? Files.readString(progress) : null);
             return saved != null && saved.items() >= 1000;
         });
@@ -255,7 +262,7 @@ class SharedInboxIT extends SandboxAndAppProcess {
         int rowsPerFile = 30;
         sandbox = OpentactSandbox.start(0, TOKEN);
         sandbox.setCompletionDelay(Duration.ofMillis(50));
-        sandbox.setBalance(new java.math.BigDecimal("100000.00"));
+        sandbox.setBalance(new BigDecimal("100000.00"));
         String p = "writer" + UUID.randomUUID().toString().substring(0, 6) + ".";
         Path inbox = Files.createDirectories(work.resolve("inbox"));
         Path outbox = work.resolve("outbox");
@@ -315,13 +322,13 @@ class SharedInboxIT extends SandboxAndAppProcess {
 
     /** Until the group has both instances as members, settled (STABLE). */
     private static void awaitGroupOfTwo(String group) {
-        java.util.Properties p = new java.util.Properties();
-        p.put(org.apache.kafka.clients.admin.AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, SharedKafka.bootstrapServers());
-        try (org.apache.kafka.clients.admin.Admin admin = org.apache.kafka.clients.admin.Admin.create(p)) {
+        Properties p = new Properties();
+        p.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, SharedKafka.bootstrapServers());
+        try (Admin admin = Admin.create(p)) {
             await().atMost(WAIT).pollInterval(Duration.ofMillis(200)).until(() -> {
-                var d = admin.describeConsumerGroups(List.of(group)).all().get(10, java.util.concurrent.TimeUnit.SECONDS)
+                var d = admin.describeConsumerGroups(List.of(group)).all().get(10, TimeUnit.SECONDS)
                         .get(group);
-                return d.state() == org.apache.kafka.common.ConsumerGroupState.STABLE && d.members().size() == 2;
+                return d.state() == ConsumerGroupState.STABLE && d.members().size() == 2;
             });
         }
     }

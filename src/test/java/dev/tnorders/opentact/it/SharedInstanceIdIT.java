@@ -1,5 +1,6 @@
 package dev.tnorders.opentact.it;
 
+import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -10,6 +11,7 @@ import java.util.UUID;
 
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
 import org.junit.jupiter.api.io.TempDir;
 
 import dev.tnorders.opentact.sandbox.OpentactSandbox;
@@ -24,7 +26,7 @@ import static org.awaitility.Awaitility.await;
  * dynamic member instead of fencing the other back (no back and forth); both then share the work,
  * and the promises hold ({@link Invariants}).
  */
-@org.junit.jupiter.api.condition.EnabledIfSystemProperty(named = "opentact.reliability", matches = "true",
+@EnabledIfSystemProperty(named = "opentact.reliability", matches = "true",
         disabledReason = "-Preliability only (the default build keeps under its time budget)")
 class SharedInstanceIdIT {
 
@@ -92,7 +94,7 @@ class SharedInstanceIdIT {
         assertThat(log(second)).as("the second is not fenced back").doesNotContain(FENCED);
     }
 
-    private static String log(AppProcess app) throws java.io.IOException {
+    private static String log(AppProcess app) throws IOException {
         return Files.readString(app.log(), StandardCharsets.ISO_8859_1);
     }
 }

@@ -1,5 +1,6 @@
 package dev.tnorders.opentact.it;
 
+import java.math.BigDecimal;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -8,7 +9,12 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Locale;
+import java.util.Map;
 import java.util.Properties;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 
@@ -18,6 +24,7 @@ import org.apache.kafka.clients.admin.ConsumerGroupDescription;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -64,7 +71,7 @@ class SharedRateLimitIT {
     private final List<AppProcess> apps = new ArrayList<>();
     private OpentactSandbox sandbox;
 
-    @org.junit.jupiter.api.io.TempDir
+    @TempDir
     Path work;
 
     @AfterEach
@@ -90,7 +97,7 @@ class SharedRateLimitIT {
         }
 
         String summary() {
-            return String.format(java.util.Locale.ROOT,
+            return String.format(Locale.ROOT,
                     "instances=%d requests=%d calls=%d 429s=%d (%.2f%%) seconds=%.1f calls/s=%.2f busiest second=%d",
                     instances, requests, calls, rateLimited, 100 * rateLimitedRatio(), seconds, callsPerSecond,
                     busiestSecond);
@@ -168,7 +175,7 @@ class SharedRateLimitIT {
         sandbox = OpentactSandbox.start(0, token);
         sandbox.setLatency(Duration.ofMillis(5));
         sandbox.setCompletionDelay(Duration.ofMillis(300));
-        sandbox.setBalance(new java.math.BigDecimal("1000000.00"));
+        sandbox.setBalance(new BigDecimal("1000000.00"));
         sandbox.setRateLimit(rate);
         String brokers = SharedKafka.bootstrapServers();
         String p = "shared" + instances + "-" + UUID.randomUUID().toString().substring(0, 6) + ".";
@@ -257,24 +264,24 @@ class SharedRateLimitIT {
 
     /** The calls of the busiest second by path and arrival (ms after the second's first call): what drew a 429. */
     private String busiestSecondPaths(Instant from) {
-        java.util.Set<String> paths = new java.util.TreeSet<>();
+        Set<String> paths = new TreeSet<>();
         sandbox.callTimesMatching(path -> {
             paths.add(path);
             return false;
         });
-        List<java.util.Map.Entry<Instant, String>> all = new ArrayList<>();
-        java.util.Map<String, Integer> perPath = new java.util.TreeMap<>();
+        List<Map.Entry<Instant, String>> all = new ArrayList<>();
+        Map<String, Integer> perPath = new TreeMap<>();
         for (String path : paths) {
             if (!path.startsWith("/_sandbox")) {
                 for (Instant t : sandbox.callTimes(path)) {
                     if (!t.isBefore(from)) {
-                        all.add(java.util.Map.entry(t, path));
+                        all.add(Map.entry(t, path));
                         perPath.merge(path, 1, Integer::sum);
                     }
                 }
             }
         }
-        all.sort(java.util.Map.Entry.comparingByKey());
+        all.sort(Map.Entry.comparingByKey());
         int most = 0;
         int start = 0;
         for (int i = 0, j = 0; j < all.size(); j++) {

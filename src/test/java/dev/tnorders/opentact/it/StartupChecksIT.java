@@ -1,5 +1,7 @@
 package dev.tnorders.opentact.it;
 
+import java.io.PrintWriter;
+import java.io.StringWriter;
 import java.nio.file.Path;
 
 import org.junit.jupiter.api.Test;
@@ -28,8 +30,8 @@ class StartupChecksIT {
     }
 
     private static String stackText(Throwable e) {
-        java.io.StringWriter w = new java.io.StringWriter();
-        e.printStackTrace(new java.io.PrintWriter(w));
+        StringWriter w = new StringWriter();
+        e.printStackTrace(new PrintWriter(w));
         return w.toString();
     }
 }

@@ -2,6 +2,8 @@ package dev.tnorders.opentact.it;
 
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.time.LocalDate;
+import java.time.ZoneOffset;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
@@ -60,7 +62,7 @@ class TakeoverBarrierIT extends SandboxAndApp {
             previousOwner.beginTransaction();
             long intentAt = System.currentTimeMillis();
             String entry = "{\"request_id\":\"" + id + "\",\"phase\":\"intent\",\"tns\":[\"+" + TN + "\"],\"day\":\""
-                    + java.time.LocalDate.now(java.time.ZoneOffset.UTC) + "\",\"intent_at\":" + intentAt + "}";
+                    + LocalDate.now(ZoneOffset.UTC) + "\",\"intent_at\":" + intentAt + "}";
             previousOwner.send(new ProducerRecord<>(journalTopic, id, entry)).get(30, TimeUnit.SECONDS);
 
             long start = System.nanoTime();

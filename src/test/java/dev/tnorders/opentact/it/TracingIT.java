@@ -10,6 +10,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.UUID;
+import java.util.concurrent.Future;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -69,7 +70,7 @@ class TracingIT extends SandboxAndAppProcess {
         pp.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName());
         pp.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName());
         try (KafkaProducer<String, String> producer = new KafkaProducer<>(pp)) {
-            List<java.util.concurrent.Future<?>> sent = new ArrayList<>();
+            List<Future<?>> sent = new ArrayList<>();
             for (int i = 0; i < 3; i++) {
                 ProducerRecord<String, String> r = new ProducerRecord<>(p + "requests", "tr-" + i,
                         "{\"request_id\":\"tr-" + i + "\",\"tns\":[\"" + numbers[i] + "\"]}");
@@ -79,7 +80,7 @@ class TracingIT extends SandboxAndAppProcess {
                 }
                 sent.add(producer.send(r));
             }
-            for (java.util.concurrent.Future<?> f : sent) {
+            for (Future<?> f : sent) {
                 f.get();
             }
         }

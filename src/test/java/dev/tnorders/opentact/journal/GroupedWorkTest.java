@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -134,7 +135,7 @@ class GroupedWorkTest {
         try {
             waiting.get(5, TimeUnit.SECONDS);
             assertThat(rounds.stream().flatMap(List::stream)).contains(1);
-        } catch (java.util.concurrent.ExecutionException e) {
+        } catch (ExecutionException e) {
             assertThat(e.getCause()).hasMessageContaining("is stopped");
         }
     }

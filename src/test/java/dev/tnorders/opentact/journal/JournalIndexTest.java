@@ -5,6 +5,7 @@ import java.time.Clock;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.List;
+import java.util.Map;
 
 import org.junit.jupiter.api.Test;
 
@@ -102,7 +103,7 @@ class JournalIndexTest {
         }
         assertThat(index.expiredCount()).isEqualTo(3);
         assertThat(index.expiredNotHeld()).isEqualTo(2);
-        assertThat(index.takeNotHeldFrom()).containsExactly(java.util.Map.entry(0, 13L)); // a scan begins at r3
+        assertThat(index.takeNotHeldFrom()).containsExactly(Map.entry(0, 13L)); // a scan begins at r3
         assertThat(index.expiredNotHeld()).isZero();
         assertThat(index.openCount()).isZero();
         assertThat(ledger.day("2026-11-20", "other")).isEqualByComparingTo("0");

@@ -2,6 +2,7 @@ package dev.tnorders.opentact.journal;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -150,7 +151,7 @@ class JournalProducerTest {
     void aRebalanceAbortsAndIsTriedAgainByTheCallerWithTheSameProducer() {
         current().sendOffsetsToTransactionException = new CommitFailedException("generation moved on");
         RuntimeException failed = journal.transaction(p -> p.sendOffsetsToTransaction(
-                java.util.Map.of(new TopicPartition("requests", 0), new OffsetAndMetadata(1)),
+                Map.of(new TopicPartition("requests", 0), new OffsetAndMetadata(1)),
                 new ConsumerGroupMetadata("g")), "could not write");
         assertThat(failed).isInstanceOf(OrderJournal.FencedWriteException.class);
         assertThat(current().transactionAborted()).isTrue();

@@ -1,5 +1,6 @@
 package dev.tnorders.opentact.kafka;
 
+import java.io.IOException;
 import java.nio.file.Path;
 
 import org.junit.jupiter.api.Test;
@@ -57,7 +58,7 @@ class GroupInstanceIdsTest {
     void everySlotHeldIsAnError() throws Exception {
         try (InstanceSlot only = InstanceSlot.take(dir, "orders", 1)) {
             assertThat(only.slot()).isZero();
-            assertThatThrownBy(() -> InstanceSlot.take(dir, "orders", 1)).isInstanceOf(java.io.IOException.class)
+            assertThatThrownBy(() -> InstanceSlot.take(dir, "orders", 1)).isInstanceOf(IOException.class)
                     .hasMessageContaining("all 1 slots");
         }
     }

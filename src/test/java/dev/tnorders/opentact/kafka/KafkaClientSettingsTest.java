@@ -1,12 +1,16 @@
 package dev.tnorders.opentact.kafka;
 
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
+import java.util.concurrent.ExecutionException;
 
+import org.apache.camel.component.kafka.KafkaComponent;
 import org.apache.camel.impl.DefaultCamelContext;
 import org.apache.kafka.common.errors.SaslAuthenticationException;
+import org.apache.kafka.common.errors.TimeoutException;
 import org.junit.jupiter.api.Test;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -67,14 +71,14 @@ class KafkaClientSettingsTest {
                 "sasl-mechanism", "PLAIN", "sasl-jaas-config", JAAS));
         s.setStartupTimeoutMs(5000);
         KafkaStartupException auth = KafkaStartupException.of("the order journal's admin client", "create the topic 'j'",
-                s, new java.util.concurrent.ExecutionException(new SaslAuthenticationException(
+                s, new ExecutionException(new SaslAuthenticationException(
                         "Authentication failed: Invalid username or password (JAAS was " + JAAS + ")")));
         assertThat(auth.getMessage()).startsWith("Kafka: the order journal's admin client could not create the topic 'j' "
                         + "at b:9093 (security.protocol=SASL_PLAINTEXT, sasl.mechanism=PLAIN): authentication failed: "
                         + "SaslAuthenticationException: Authentication failed: Invalid username or password")
                 .doesNotContain("s3cr3t-pw");
         KafkaStartupException timeout = KafkaStartupException.of("the order journal's consumer", "read the topic 'j'", s,
-                new org.apache.kafka.common.errors.TimeoutException("Timeout expired"));
+                new TimeoutException("Timeout expired"));
         assertThat(timeout.getMessage()).contains("no answer within 5000 ms (opentact.kafka.startup-timeout-ms)");
     }
 
@@ -115,8 +119,8 @@ class KafkaClientSettingsTest {
     @Test
     void additionalPropertiesBoundToTheKafkaComponentCountTooAsSpringBootBindsThem() {
         DefaultCamelContext context = new DefaultCamelContext();
-        org.apache.camel.component.kafka.KafkaComponent kafka = new org.apache.camel.component.kafka.KafkaComponent();
-        kafka.getConfiguration().setAdditionalProperties(new java.util.HashMap<>(Map.of("client.dns.lookup", "use_all_dns_ips",
+        KafkaComponent kafka = new KafkaComponent();
+        kafka.getConfiguration().setAdditionalProperties(new HashMap<>(Map.of("client.dns.lookup", "use_all_dns_ips",
                 "sasl.login.callback.handler.class", "from.the.Component")));
         context.addComponent("kafka", kafka);
         Properties initial = new Properties();

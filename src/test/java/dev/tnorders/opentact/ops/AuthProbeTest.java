@@ -9,6 +9,7 @@ import org.junit.jupiter.api.Test;
 import dev.tnorders.opentact.client.ApiResponse;
 import dev.tnorders.opentact.client.OpentactApi;
 import dev.tnorders.opentact.client.OpentactAuthException;
+import dev.tnorders.opentact.control.IntakeControl;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

@@ -29,6 +29,7 @@ import dev.tnorders.opentact.model.OrderRequest;
 import dev.tnorders.opentact.model.RequestSource;
 import dev.tnorders.opentact.client.OrderStatus;
 import dev.tnorders.opentact.client.PriceQuote;
+import dev.tnorders.opentact.files.FileEnds;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -160,7 +161,7 @@ class GrafanaDashboardTest {
         metrics.operatorCommand("resume-intake");
         metrics.opentactCall("GET", "/rest/order/0f8e2c1a-1111-4222-8333-944445555666", 200, null, metrics.startTimer());
         metrics.opentactCall("POST", "/rest/order/price", 503, null, metrics.startTimer());
-        new dev.tnorders.opentact.files.FileEnds(null, "state", "files", "outcomes", "group", "outbox", 1000)
+        new FileEnds(null, "state", "files", "outcomes", "group", "outbox", 1000)
                 .bindGauges(registry);
 
         Set<String> series = new TreeSet<>();

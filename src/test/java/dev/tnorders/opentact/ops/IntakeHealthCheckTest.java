@@ -7,7 +7,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.camel.health.HealthCheck;
 import org.junit.jupiter.api.Test;
 
-import dev.tnorders.opentact.ops.IntakeControl;
+import dev.tnorders.opentact.control.IntakeControl;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

@@ -3,6 +3,7 @@ package dev.tnorders.opentact.ops;
 import java.io.File;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -24,7 +25,7 @@ class JsonLogConfigTest {
     }
 
     private static List<String> run(Map<String, String> env, String... jvmOptions) throws Exception {
-        List<String> command = new java.util.ArrayList<>(List.of(
+        List<String> command = new ArrayList<>(List.of(
                 Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-cp", System.getProperty("java.class.path"),
                 "-Dlog4j2.configurationFile=config/log4j2.properties"));

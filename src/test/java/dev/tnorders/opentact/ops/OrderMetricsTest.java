@@ -1,6 +1,9 @@
 package dev.tnorders.opentact.ops;
 
+import java.io.IOException;
 import java.math.BigDecimal;
+import java.net.ConnectException;
+import java.net.SocketTimeoutException;
 import java.time.Clock;
 import java.time.Instant;
 import java.time.ZoneOffset;
@@ -8,9 +11,11 @@ import java.util.EnumSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import org.apache.camel.impl.DefaultCamelContext;
 import org.junit.jupiter.api.Test;
 
 import dev.tnorders.opentact.order.OrderClock;
@@ -23,6 +28,7 @@ import dev.tnorders.opentact.model.RequestSource;
 import dev.tnorders.opentact.client.ApiResponse;
 import dev.tnorders.opentact.client.OrderStatus;
 import dev.tnorders.opentact.client.PriceQuote;
+import dev.tnorders.opentact.control.IntakeControl;
 
 import static dev.tnorders.opentact.ops.OrderMetrics.RejectReason;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -134,9 +140,9 @@ class OrderMetricsTest {
         metrics.opentactCall("GET", "/rest/order/0f8e2c1a-1111-4222-8333-944445555666", 200, null, started);
         metrics.opentactCall("GET", "/rest/order/a0000000-1111-4222-8333-944445555666", 200, null, started);
         metrics.opentactCall("POST", "/rest/order/price", 503, null, started);
-        metrics.opentactCall("post", "/rest/order", null, new java.net.ConnectException("refused"), started);
+        metrics.opentactCall("post", "/rest/order", null, new ConnectException("refused"), started);
         metrics.opentactCall("POST", "/rest/order", null,
-                new java.io.IOException("wrapped", new java.net.SocketTimeoutException("read")), started);
+                new IOException("wrapped", new SocketTimeoutException("read")), started);
         metrics.opentactCall("GET", "/rest/lease/tn/12029822917?take=1", 401, null, started);
 
         var gets = registry.find("opentact.api.calls").tags("method", "GET", "endpoint", "/rest/order/{uuid}",
@@ -185,7 +191,7 @@ class OrderMetricsTest {
 
     @Test
     void intakePausedGaugeAndLatencyBuckets() {
-        java.util.concurrent.atomic.AtomicBoolean paused = new java.util.concurrent.atomic.AtomicBoolean();
+        AtomicBoolean paused = new AtomicBoolean();
         SimpleMeterRegistry own = new SimpleMeterRegistry();
         OrderMetrics m = new OrderMetrics(open::get, paused::get, own);
         var gauge = own.find("opentact.intake.paused").gauge();
@@ -194,7 +200,7 @@ class OrderMetricsTest {
         paused.set(true);
         assertThat(gauge.value()).isEqualTo(1);
         // The wiring of the routes: IntakeControl's state.
-        dev.tnorders.opentact.ops.IntakeControl intake = new dev.tnorders.opentact.ops.IntakeControl();
+        IntakeControl intake = new IntakeControl();
         SimpleMeterRegistry wired = new SimpleMeterRegistry();
         OrderMetrics routes = new OrderMetrics(open::get, intake::isPaused, wired);
         intake.pause("token refused");
@@ -216,7 +222,7 @@ class OrderMetricsTest {
      */
     @Test
     void theInFlightGaugeIsInTheRuntimesRegistryWhicheverIsBoundFirst() throws Exception {
-        try (org.apache.camel.impl.DefaultCamelContext context = new org.apache.camel.impl.DefaultCamelContext()) {
+        try (DefaultCamelContext context = new DefaultCamelContext()) {
             OrderMetrics late = new OrderMetrics(open::get, () -> false, null);
             late.setCamelContext(context);
             context.getRegistry().bind("orderMetrics", late);
@@ -234,7 +240,7 @@ class OrderMetricsTest {
 
     @Test
     void theInFlightGaugeComesFromTheInstanceTheRegistryHoldsNotFromACopy() throws Exception {
-        try (org.apache.camel.impl.DefaultCamelContext context = new org.apache.camel.impl.DefaultCamelContext()) {
+        try (DefaultCamelContext context = new DefaultCamelContext()) {
             SimpleMeterRegistry runtime = new SimpleMeterRegistry();
             context.getRegistry().bind("metricsRegistry", runtime);
             AtomicInteger copysJournal = new AtomicInteger(7);

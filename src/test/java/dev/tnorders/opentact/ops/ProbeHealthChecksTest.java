@@ -2,13 +2,19 @@ package dev.tnorders.opentact.ops;
 
 import java.net.InetAddress;
 import java.net.ServerSocket;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
 
 import org.apache.camel.health.HealthCheck;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
+import dev.tnorders.opentact.client.CallNotSentException;
 import dev.tnorders.opentact.client.OpentactAuth;
+import dev.tnorders.opentact.kafka.KafkaClientSettings;
 import dev.tnorders.opentact.sandbox.OpentactSandbox;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -63,7 +69,7 @@ class ProbeHealthChecksTest {
         sandbox = OpentactSandbox.start(0, "good-token");
         OpentactHealthCheck check = new OpentactHealthCheck(sandbox.baseUrl(),
                 new OpentactAuth(sandbox.baseUrl(), "query", "good-token"), 1000, 2000, now::get);
-        java.util.concurrent.atomic.AtomicReference<OrderMetrics.LastAnswer> last = new java.util.concurrent.atomic.AtomicReference<>();
+        AtomicReference<OrderMetrics.LastAnswer> last = new AtomicReference<>();
         check.setLastAnswer(last::get);
         last.set(new OrderMetrics.LastAnswer(401, null, now.get() - 10));
         HealthCheck.Result refused = check.call();
@@ -88,14 +94,14 @@ class ProbeHealthChecksTest {
         sandbox = OpentactSandbox.start(0, "good-token");
         OpentactHealthCheck check = new OpentactHealthCheck(sandbox.baseUrl(),
                 new OpentactAuth(sandbox.baseUrl(), "query", "good-token"), 1000, 2000, now::get);
-        java.util.List<Long> turns = new java.util.ArrayList<>();
+        List<Long> turns = new ArrayList<>();
         check.setTurn(turns::add);
         assertThat(check.call().getState()).isEqualTo(HealthCheck.State.UP);
         assertThat(turns).containsExactly(2_000_000_000L);
         assertThat(sandbox.callTimes("/rest/lease/tn")).hasSize(1);
 
         check.setTurn(waitNanos -> {
-            throw new dev.tnorders.opentact.client.CallNotSentException("no turn", null);
+            throw new CallNotSentException("no turn", null);
         });
         now.addAndGet(1000);
         HealthCheck.Result noTurn = check.call();
@@ -128,8 +134,8 @@ class ProbeHealthChecksTest {
 
     @Test
     void kafkaDownNamesTheProtocolAndMechanismButNoSecret() throws Exception {
-        dev.tnorders.opentact.kafka.KafkaClientSettings settings = new dev.tnorders.opentact.kafka.KafkaClientSettings(
-                "127.0.0.1:" + closedPort(), java.util.Map.of("security-protocol", "SASL_PLAINTEXT", "sasl-mechanism",
+        KafkaClientSettings settings = new KafkaClientSettings(
+                "127.0.0.1:" + closedPort(), Map.of("security-protocol", "SASL_PLAINTEXT", "sasl-mechanism",
                         "PLAIN", "sasl-jaas-config", "org.apache.kafka.common.security.plain.PlainLoginModule required "
                                 + "username=\"u\" password=\"health-secret-91\";"));
         KafkaHealthCheck check = new KafkaHealthCheck(settings, 1000, 1500, now::get);

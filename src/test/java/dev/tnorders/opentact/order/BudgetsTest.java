@@ -1,6 +1,7 @@
 package dev.tnorders.opentact.order;
 
 import java.math.BigDecimal;
+import java.time.Clock;
 import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.List;
@@ -12,6 +13,7 @@ import java.util.concurrent.TimeUnit;
 
 import org.junit.jupiter.api.Test;
 
+import dev.tnorders.opentact.journal.JournalEntries;
 import dev.tnorders.opentact.journal.SpendLedger;
 import dev.tnorders.opentact.model.Feature;
 import dev.tnorders.opentact.model.OrderRequest;
@@ -108,7 +110,7 @@ class BudgetsTest {
                 admitted += f.get() == null ? 1 : 0;
             }
             assertThat(admitted).isEqualTo(10);
-            assertThat(ledger.day(dev.tnorders.opentact.journal.JournalEntries.today(java.time.Clock.systemUTC()), "other")).isEqualByComparingTo("10.00");
+            assertThat(ledger.day(JournalEntries.today(Clock.systemUTC()), "other")).isEqualByComparingTo("10.00");
         } finally {
             pool.shutdownNow();
         }

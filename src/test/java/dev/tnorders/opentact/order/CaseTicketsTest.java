@@ -1,5 +1,6 @@
 package dev.tnorders.opentact.order;
 
+import java.io.IOException;
 import java.util.EnumSet;
 import java.util.List;
 
@@ -70,8 +71,8 @@ class CaseTicketsTest {
         assertThat(poll.cancelled()).as("a case that ends well cancels nothing").isFalse();
 
         assertThatThrownBy(() -> tickets.run(List.of(failing), () -> {
-            throw new java.io.IOException("Opentact unavailable");
-        })).isInstanceOf(java.io.IOException.class);
+            throw new IOException("Opentact unavailable");
+        })).isInstanceOf(IOException.class);
         assertThat(poll.cancelled()).isTrue();
         assertThat(poll.running()).isZero();
         assertThatThrownBy(() -> tickets.run(List.of(next), () -> "never")).isInstanceOf(CaseCancelledException.class)

@@ -5,12 +5,15 @@ import java.math.BigDecimal;
 import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.Deque;
 import java.util.EnumSet;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 import java.util.stream.Stream;
 
@@ -26,6 +29,7 @@ import dev.tnorders.opentact.client.OpentactPayloads;
 import dev.tnorders.opentact.client.OpentactRateLimitedException;
 import dev.tnorders.opentact.client.OpentactResponses;
 import dev.tnorders.opentact.client.OpentactUnavailableException;
+import dev.tnorders.opentact.client.SendGuard;
 import dev.tnorders.opentact.journal.OrderJournal;
 import dev.tnorders.opentact.model.CriteriaSearch;
 import dev.tnorders.opentact.model.Feature;
@@ -33,7 +37,9 @@ import dev.tnorders.opentact.model.NumberResult;
 import dev.tnorders.opentact.model.OrderRequest;
 import dev.tnorders.opentact.model.OrderResult;
 import dev.tnorders.opentact.model.Outcome;
-import dev.tnorders.opentact.ops.IntakeControl;
+import dev.tnorders.opentact.control.IntakeControl;
+import dev.tnorders.opentact.journal.Fencing;
+import dev.tnorders.opentact.journal.OrderStore;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -306,7 +312,7 @@ class OrderLifecycleTest {
     void aPostQueuedPastItsLeaseRenewsItsIntentThenLeaves() throws Exception {
         World w = new World().one(plain("r1", A)).quoted().answer(placed("u1"));
         w.c.phase(Phase.PLACE);
-        w.api.queue = () -> w.nanos.addAndGet(java.util.concurrent.TimeUnit.SECONDS.toNanos(100)); // frozen in the queue
+        w.api.queue = () -> w.nanos.addAndGet(TimeUnit.SECONDS.toNanos(100)); // frozen in the queue
         assertThat(w.lifecycle().step(w.c)).isEqualTo(Phase.FOLLOW);
         assertThat(w.api.calls).containsExactly(POST);
         assertThat(w.store.writes).containsExactly("intent [r1]", "intent [r1]", "placed [r1] u1");
@@ -316,7 +322,7 @@ class OrderLifecycleTest {
     void aPostWithinItsLeaseLeavesWithoutARenewal() throws Exception {
         World w = new World().one(plain("r1", A)).quoted().answer(placed("u1"));
         w.c.phase(Phase.PLACE);
-        w.api.queue = () -> w.nanos.addAndGet(java.util.concurrent.TimeUnit.SECONDS.toNanos(10));
+        w.api.queue = () -> w.nanos.addAndGet(TimeUnit.SECONDS.toNanos(10));
         assertThat(w.lifecycle().step(w.c)).isEqualTo(Phase.FOLLOW);
         assertThat(w.store.writes).containsExactly("intent [r1]", "placed [r1] u1");
     }
@@ -326,7 +332,7 @@ class OrderLifecycleTest {
         World w = new World().one(plain("r1", A)).quoted().answer(placed("u1"));
         w.c.phase(Phase.PLACE);
         w.store.intentsWritable = 1;
-        w.api.queue = () -> w.nanos.addAndGet(java.util.concurrent.TimeUnit.SECONDS.toNanos(100));
+        w.api.queue = () -> w.nanos.addAndGet(TimeUnit.SECONDS.toNanos(100));
         assertThat(w.lifecycle().step(w.c)).isEqualTo(Phase.RECONCILE);
         assertThat(w.api.calls).as("not sent").isEmpty();
         assertThat(w.store.writes).containsExactly("intent [r1]");
@@ -337,7 +343,7 @@ class OrderLifecycleTest {
         World w = new World().one(plain("r1", A)).quoted().answer(placed("u1"));
         w.c.phase(Phase.PLACE);
         w.store.ownedChecks = 1; // owned when the POST was queued, not when it leaves
-        assertThatThrownBy(() -> w.lifecycle().step(w.c)).isInstanceOf(dev.tnorders.opentact.journal.Fencing.NotOwnedException.class);
+        assertThatThrownBy(() -> w.lifecycle().step(w.c)).isInstanceOf(Fencing.NotOwnedException.class);
         assertThat(w.api.calls).as("not sent").isEmpty();
     }
 
@@ -424,7 +430,7 @@ class OrderLifecycleTest {
             waited += ms;
             clock.advance(ms);
         });
-        final java.util.concurrent.atomic.AtomicLong nanos = new java.util.concurrent.atomic.AtomicLong();
+        final AtomicLong nanos = new AtomicLong();
         final FakeApi api = new FakeApi();
         final FakeStore store = new FakeStore();
         final IntakeControl intake = new IntakeControl(clock);
@@ -559,7 +565,7 @@ class OrderLifecycleTest {
 
         @Override
         public ApiResponse callGuarded(String method, String path, String query, String body,
-                                       dev.tnorders.opentact.client.SendGuard guard) throws Exception {
+                                       SendGuard guard) throws Exception {
             queue.run();
             return OpentactApi.super.callGuarded(method, path, query, body, guard);
         }
@@ -592,7 +598,7 @@ class OrderLifecycleTest {
         @Override
         public void confirmOwned(List<OrderRequest> requests) {
             if (ownedChecks-- <= 0) {
-                throw new dev.tnorders.opentact.journal.Fencing.NotOwnedException("partition 0 was given to another consumer");
+                throw new Fencing.NotOwnedException("partition 0 was given to another consumer");
             }
         }
 
@@ -602,7 +608,7 @@ class OrderLifecycleTest {
         }
 
         @Override
-        public Map<String, OrderJournal.Entry> entries(java.util.Collection<String> requestIds) {
+        public Map<String, OrderJournal.Entry> entries(Collection<String> requestIds) {
             Map<String, OrderJournal.Entry> out = new HashMap<>();
             requestIds.stream().filter(entries::containsKey).forEach(id -> out.put(id, entries.get(id)));
             return out;

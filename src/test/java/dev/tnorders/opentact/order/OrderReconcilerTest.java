@@ -1,14 +1,19 @@
 package dev.tnorders.opentact.order;
 
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.IntConsumer;
 
+import org.awaitility.Awaitility;
 import org.junit.jupiter.api.Test;
 
 import dev.tnorders.opentact.ManualClock;
@@ -287,24 +292,24 @@ class OrderReconcilerTest {
     void reconciliationsThatNeedAnOrderWhileItIsLookedUpTakeThatLookupsAnswer() throws Exception {
         clock.advance(WINDOW + 5_000);
         opentact.order("mine", T0 + 100, 0, "+12015550001", "+12015550002");
-        opentact.holdLookups = new java.util.concurrent.CountDownLatch(1);
+        opentact.holdLookups = new CountDownLatch(1);
         OrderReconciler shared = reconciler(20);
-        var pool = java.util.concurrent.Executors.newFixedThreadPool(2);
+        var pool = Executors.newFixedThreadPool(2);
         try {
             // Two requests of one batch, resumed apart: the order holds the other's numbers too.
             var first = pool.submit(() -> shared.reconcile(List.of("+12015550001"), Set.of("+12015550002"), T0));
-            org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(10))
+            Awaitility.await().atMost(Duration.ofSeconds(10))
                     .until(() -> opentact.lookups.containsKey("mine"));
             Thread[] second = new Thread[1];
             var other = pool.submit(() -> {
                 second[0] = Thread.currentThread();
                 return shared.reconcile(List.of("+12015550002"), Set.of("+12015550001"), T0);
             });
-            org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(10))
+            Awaitility.await().atMost(Duration.ofSeconds(10))
                     .until(() -> second[0] != null && second[0].getState() == Thread.State.TIMED_WAITING);
             opentact.holdLookups.countDown();
-            assertThat(first.get(10, java.util.concurrent.TimeUnit.SECONDS).orderUuid()).isEqualTo("mine");
-            assertThat(other.get(10, java.util.concurrent.TimeUnit.SECONDS).orderUuid()).isEqualTo("mine");
+            assertThat(first.get(10, TimeUnit.SECONDS).orderUuid()).isEqualTo("mine");
+            assertThat(other.get(10, TimeUnit.SECONDS).orderUuid()).isEqualTo("mine");
         } finally {
             pool.shutdownNow();
         }
@@ -368,7 +373,7 @@ class OrderReconcilerTest {
         final AtomicInteger leaseSearches = new AtomicInteger();
         int pageCap = 10;
         // Set: each order lookup waits for it (a lookup in flight while others need the order).
-        volatile java.util.concurrent.CountDownLatch holdLookups;
+        volatile CountDownLatch holdLookups;
         int searchFailures;
         int leaseFailures;
         int lookupFailures;
@@ -416,7 +421,7 @@ class OrderReconcilerTest {
                 }
                 if (holdLookups != null) {
                     try {
-                        holdLookups.await(10, java.util.concurrent.TimeUnit.SECONDS);
+                        holdLookups.await(10, TimeUnit.SECONDS);
                     } catch (InterruptedException e) {
                         Thread.currentThread().interrupt();
                     }

@@ -8,6 +8,7 @@ import java.util.EnumSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 import org.junit.jupiter.api.Test;
 
@@ -18,6 +19,8 @@ import dev.tnorders.opentact.model.OrderRequest;
 import dev.tnorders.opentact.model.OrderResult;
 import dev.tnorders.opentact.model.Outcome;
 import dev.tnorders.opentact.client.OrderStatus;
+import dev.tnorders.opentact.client.PriceDerivation;
+import dev.tnorders.opentact.client.PriceDerivationTest;
 import dev.tnorders.opentact.client.PriceQuote;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -62,8 +65,8 @@ class OrderResultsTest {
     @Test
     void theFeaturesPriceCountsAgainstMaxMrc() {
         // base mrc 0.50 + sms_mrc 0.25: over a max_mrc of 0.60 that the base alone would meet
-        PriceQuote withSms = dev.tnorders.opentact.client.PriceDerivation.derive(
-                dev.tnorders.opentact.client.PriceDerivationTest.payload(
+        PriceQuote withSms = PriceDerivation.derive(
+                PriceDerivationTest.payload(
                         "nrc=1.00,mrc=0.50,voice_nrc=0,voice_mrc=0,sms_nrc=0,sms_mrc=0.25", "nrc=#1.00,mrc=#0.50"),
                 EnumSet.of(Feature.VOICE, Feature.SMS), 1);
         assertThat(OrderRules.overLimit(request(null, "0.60", "+12029822917"), withSms))
@@ -155,13 +158,13 @@ class OrderResultsTest {
     void anUnreconciledRequestOrdersNothingAgainAndReportsWhatTheLeasesShow() {
         OrderRequest req = request(null, null, "+12029822917", "+12025550143");
         OrderResult held = decisions.unreconciled(req, new OrderReconciler.Reconciled(OrderReconciler.Verdict.HELD_WITHOUT_ORDER,
-                null, java.util.Set.of("+12029822917"), "the account holds this number (a lease since the order was sent)"), null);
+                null, Set.of("+12029822917"), "the account holds this number (a lease since the order was sent)"), null);
         assertThat(held.numbers()).extracting(NumberResult::state)
                 .containsExactly(NumberResult.State.ordered, NumberResult.State.unknown);
         assertThat(held.numbers().get(0).reason()).contains("lease");
         assertThat(held.outcome().state()).isEqualTo(Outcome.State.partial);
         OrderResult unknown = decisions.unreconciled(req, new OrderReconciler.Reconciled(OrderReconciler.Verdict.UNKNOWN,
-                null, java.util.Set.of(), "the order search failed: HTTP 502"), null);
+                null, Set.of(), "the order search failed: HTTP 502"), null);
         assertThat(unknown.outcome().state()).isEqualTo(Outcome.State.unknown);
         assertThat(unknown.outcome().reason()).contains("the order search failed");
         assertThat(unknown.numbers()).allSatisfy(n -> assertThat(n.state()).isEqualTo(NumberResult.State.unknown));

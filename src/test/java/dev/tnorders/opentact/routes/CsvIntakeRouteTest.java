@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Comparator;
 import java.util.List;
 import java.util.stream.Stream;
 
@@ -15,6 +16,7 @@ import org.apache.camel.Produce;
 import org.apache.camel.ProducerTemplate;
 import org.apache.camel.component.mock.MockEndpoint;
 import org.apache.camel.test.main.junit5.CamelMainTest;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 import dev.tnorders.opentact.intake.CsvIntake;
@@ -93,13 +95,13 @@ class CsvIntakeRouteTest {
         }
     }
 
-    @org.junit.jupiter.api.BeforeAll
+    @BeforeAll
     static void emptyFolders() throws IOException {
         for (String dir : List.of(INBOX, OUTBOX)) {
             Path p = Path.of(dir);
             if (Files.exists(p)) {
                 try (Stream<Path> walk = Files.walk(p)) {
-                    walk.sorted(java.util.Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
+                    walk.sorted(Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
                 }
             }
         }

@@ -1,7 +1,10 @@
 package dev.tnorders.opentact.routes;
 
 import java.io.IOException;
+import java.time.Duration;
 import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import org.apache.camel.BindToRegistry;
@@ -21,6 +24,7 @@ import dev.tnorders.opentact.client.HonourRetryAfter;
 import dev.tnorders.opentact.client.OpentactHttpClient;
 import dev.tnorders.opentact.client.OpentactAuth;
 import dev.tnorders.opentact.client.OpentactAuthException;
+import dev.tnorders.opentact.client.OpentactCallThreads;
 import dev.tnorders.opentact.client.OpentactResponses;
 import dev.tnorders.opentact.client.OpentactUnavailableException;
 import dev.tnorders.opentact.client.SharedRateLimit;
@@ -71,8 +75,8 @@ class OpentactClientRouteTest {
         }
 
         @BindToRegistry("opentactCallThreads")
-        public dev.tnorders.opentact.client.OpentactCallThreads opentactCallThreads() {
-            return new dev.tnorders.opentact.client.OpentactCallThreads(32, false);
+        public OpentactCallThreads opentactCallThreads() {
+            return new OpentactCallThreads(32, false);
         }
 
         @BindToRegistry("opentactResponses")
@@ -181,16 +185,16 @@ class OpentactClientRouteTest {
      */
     @Test
     void aCallLostInsideCamelFailsAfterItsDeadline() throws Exception {
-        java.util.concurrent.CountDownLatch never = new java.util.concurrent.CountDownLatch(1);
-        http.whenAnyExchangeReceived(e -> never.await(30, java.util.concurrent.TimeUnit.SECONDS));
+        CountDownLatch never = new CountDownLatch(1);
+        http.whenAnyExchangeReceived(e -> never.await(30, TimeUnit.SECONDS));
         api.setQueueTimeoutMs(100);
         long started = System.nanoTime();
         try {
             assertThatThrownBy(() -> api.call("GET", "/rest/order/u1", null, null))
                     .isInstanceOf(CallNotSentException.class).hasMessageContaining("GET /rest/order/u1")
                     .hasMessageContaining("it was not sent");
-            assertThat(java.time.Duration.ofNanos(System.nanoTime() - started))
-                    .isBetween(java.time.Duration.ofMillis(5_000), java.time.Duration.ofSeconds(15));
+            assertThat(Duration.ofNanos(System.nanoTime() - started))
+                    .isBetween(Duration.ofMillis(5_000), Duration.ofSeconds(15));
         } finally {
             never.countDown();
         }

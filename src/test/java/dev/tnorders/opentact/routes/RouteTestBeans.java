@@ -1,6 +1,9 @@
 package dev.tnorders.opentact.routes;
 
+import java.math.BigDecimal;
+import java.util.Collection;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
@@ -11,7 +14,11 @@ import org.apache.camel.CamelConfiguration;
 import dev.tnorders.opentact.intake.BatchIntake;
 import dev.tnorders.opentact.intake.RequestValidator;
 import dev.tnorders.opentact.model.OrderRequest;
-import dev.tnorders.opentact.ops.IntakeControl;
+import dev.tnorders.opentact.control.IntakeControl;
+import dev.tnorders.opentact.journal.OrderJournal;
+import dev.tnorders.opentact.journal.OrderStore;
+import dev.tnorders.opentact.model.NumberResult;
+import dev.tnorders.opentact.model.OrderResult;
 import dev.tnorders.opentact.ops.OrderMetrics;
 import dev.tnorders.opentact.order.OrderCaseThreads;
 import dev.tnorders.opentact.order.OrderClock;
@@ -93,20 +100,20 @@ public class RouteTestBeans implements CamelConfiguration {
     }
 
     /** A journal that knows no request. */
-    static final class NoJournal implements dev.tnorders.opentact.order.OrderStore {
+    static final class NoJournal implements OrderStore {
         @Override
-        public dev.tnorders.opentact.journal.OrderJournal.Entry lookup(String requestId) {
+        public OrderJournal.Entry lookup(String requestId) {
             return null;
         }
 
         @Override
-        public java.util.Map<String, dev.tnorders.opentact.journal.OrderJournal.Entry> entries(
-                java.util.Collection<String> requestIds) {
-            return java.util.Map.of();
+        public Map<String, OrderJournal.Entry> entries(
+                Collection<String> requestIds) {
+            return Map.of();
         }
 
         @Override
-        public void intent(List<OrderRequest> r, List<java.math.BigDecimal> n, List<dev.tnorders.opentact.model.NumberResult> s) {
+        public void intent(List<OrderRequest> r, List<BigDecimal> n, List<NumberResult> s) {
             throw new UnsupportedOperationException();
         }
 
@@ -116,7 +123,7 @@ public class RouteTestBeans implements CamelConfiguration {
         }
 
         @Override
-        public void finish(List<OrderRequest> requests, List<dev.tnorders.opentact.model.OrderResult> results) {
+        public void finish(List<OrderRequest> requests, List<OrderResult> results) {
             throw new UnsupportedOperationException();
         }
     }

@@ -1,16 +1,20 @@
 package dev.tnorders.opentact.sandbox;
 
+import java.io.IOException;
 import java.math.BigDecimal;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.net.http.HttpTimeoutException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import org.assertj.core.api.Assertions;
 
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -297,8 +301,8 @@ class OpentactSandboxTest {
         HttpRequest post = HttpRequest.newBuilder(URI.create(sandbox.baseUrl() + "/rest/order"))
                 .timeout(Duration.ofMillis(300)).header("X-Auth-Token", TOKEN).header("Content-Type", "application/json")
                 .POST(HttpRequest.BodyPublishers.ofString("{\"items\":[{\"tn\":12012010001}]}")).build();
-        org.assertj.core.api.Assertions.assertThatThrownBy(() -> http.send(post, HttpResponse.BodyHandlers.ofString()))
-                .isInstanceOf(java.net.http.HttpTimeoutException.class);
+        Assertions.assertThatThrownBy(() -> http.send(post, HttpResponse.BodyHandlers.ofString()))
+                .isInstanceOf(HttpTimeoutException.class);
         assertThat(sandbox.orderAttempts(12012010001L)).isEqualTo(1);
 
         // A malformed answer: 201, the order placed, the body cut off mid-JSON.
@@ -309,8 +313,8 @@ class OpentactSandboxTest {
                 HttpResponse.BodyHandlers.ofString());
         assertThat(cut.statusCode()).isEqualTo(201);
         assertThat(cut.body()).startsWith("{\"success\":true");
-        org.assertj.core.api.Assertions.assertThatThrownBy(() -> json.readTree(cut.body()))
-                .isInstanceOf(com.fasterxml.jackson.core.JsonProcessingException.class);
+        Assertions.assertThatThrownBy(() -> json.readTree(cut.body()))
+                .isInstanceOf(JsonProcessingException.class);
         assertThat(sandbox.orderAttempts(12012010002L)).isEqualTo(1);
 
         // An order state no client knows, for the next read only.
@@ -341,13 +345,13 @@ class OpentactSandboxTest {
         String uuid = sandbox.placeOrder(12012030002L);
         HttpResponse<String> cut = rawGet("/rest/order/" + uuid);
         assertThat(cut.statusCode()).isEqualTo(200);
-        org.assertj.core.api.Assertions.assertThatThrownBy(() -> json.readTree(cut.body()))
-                .isInstanceOf(com.fasterxml.jackson.core.JsonProcessingException.class);
+        Assertions.assertThatThrownBy(() -> json.readTree(cut.body()))
+                .isInstanceOf(JsonProcessingException.class);
         assertThat(call("POST", "/rest/order/search?take=10&skip=0", "{}").status()).isEqualTo(200);
         // An order POST carried out, then its connection closed without an answer.
         sandbox.degrade(7, 0, 0, 0, 1);
-        org.assertj.core.api.Assertions.assertThatThrownBy(() -> call("POST", "/rest/order",
-                "{\"items\":[{\"tn\":12012030003}]}")).isInstanceOf(java.io.IOException.class);
+        Assertions.assertThatThrownBy(() -> call("POST", "/rest/order",
+                "{\"items\":[{\"tn\":12012030003}]}")).isInstanceOf(IOException.class);
         assertThat(sandbox.orderAttempts(12012030003L)).isEqualTo(1);
         assertThat(sandbox.degradedFaults()).containsEntry("resetOrderPost", 1);
         assertThat(sandbox.faultsInjected()).isEqualTo(4);

@@ -25,7 +25,7 @@ import org.slf4j.spi.SLF4JServiceProvider;
 import dev.tnorders.opentact.config.HostSetup;
 import dev.tnorders.opentact.intake.InvalidRequestException;
 import dev.tnorders.opentact.kafka.KafkaClientSettings;
-import dev.tnorders.opentact.ops.IntakeControl;
+import dev.tnorders.opentact.control.IntakeControl;
 import dev.tnorders.opentact.sandbox.OpentactSandbox;
 import dev.tnorders.opentact.standalone.EmbeddedKafkaBroker;
 

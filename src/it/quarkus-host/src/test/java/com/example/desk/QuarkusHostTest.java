@@ -40,7 +40,7 @@ import org.slf4j.LoggerFactory;
 
 import dev.tnorders.opentact.config.HostSetup;
 import dev.tnorders.opentact.kafka.KafkaClientSettings;
-import dev.tnorders.opentact.ops.IntakeControl;
+import dev.tnorders.opentact.control.IntakeControl;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;

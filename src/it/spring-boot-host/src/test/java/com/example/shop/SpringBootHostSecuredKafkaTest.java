@@ -24,7 +24,7 @@ import org.springframework.boot.builder.SpringApplicationBuilder;
 import org.springframework.context.ConfigurableApplicationContext;
 
 import dev.tnorders.opentact.kafka.KafkaClientSettings;
-import dev.tnorders.opentact.kafka.RequiredAcls;
+import dev.tnorders.opentact.config.RequiredAcls;
 import dev.tnorders.opentact.sandbox.OpentactSandbox;
 import dev.tnorders.opentact.standalone.EmbeddedKafkaBroker;
 import dev.tnorders.opentact.standalone.LocalCertificates;

@@ -27,7 +27,7 @@ import org.springframework.test.annotation.DirtiesContext;
 
 import dev.tnorders.opentact.config.HostSetup;
 import dev.tnorders.opentact.kafka.KafkaClientSettings;
-import dev.tnorders.opentact.ops.IntakeControl;
+import dev.tnorders.opentact.control.IntakeControl;
 import dev.tnorders.opentact.sandbox.OpentactSandbox;
 import dev.tnorders.opentact.standalone.EmbeddedKafkaBroker;
 

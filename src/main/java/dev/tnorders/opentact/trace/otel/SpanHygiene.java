@@ -1,4 +1,4 @@
-package dev.tnorders.opentact.ops.tracing;
+package dev.tnorders.opentact.trace.otel;
 
 import java.util.ArrayList;
 import java.util.Collection;

@@ -1,4 +1,4 @@
-package dev.tnorders.opentact.ops.tracing;
+package dev.tnorders.opentact.trace.otel;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -16,9 +16,9 @@ import io.opentelemetry.context.Context;
 import io.opentelemetry.context.propagation.TextMapGetter;
 import io.opentelemetry.context.propagation.TextMapPropagator;
 
-import dev.tnorders.opentact.ops.CallNames;
-import dev.tnorders.opentact.ops.RequestTraces;
-import dev.tnorders.opentact.ops.TraceParent;
+import dev.tnorders.opentact.trace.CallNames;
+import dev.tnorders.opentact.trace.RequestTraces;
+import dev.tnorders.opentact.trace.TraceParent;
 
 /**
  * The spans of one trace per request (docs/operations.md, "Tracing"), with the OpenTelemetry API:

@@ -1,4 +1,4 @@
-package dev.tnorders.opentact.kafka;
+package dev.tnorders.opentact.config;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -13,6 +13,7 @@ import org.apache.kafka.common.resource.ResourcePattern;
 import org.apache.kafka.common.resource.ResourceType;
 
 import dev.tnorders.opentact.config.OpentactSettings;
+import dev.tnorders.opentact.kafka.TransactionalIds;
 
 /**
  * The least set of Kafka ACLs the bundle's principal needs, for the names it is configured with

@@ -1,17 +1,21 @@
-package dev.tnorders.opentact.intake;
+package dev.tnorders.opentact.kafka;
 
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeSet;
+import java.util.concurrent.atomic.AtomicLong;
 
 import org.apache.kafka.clients.consumer.ConsumerGroupMetadata;
 import org.apache.kafka.clients.consumer.ConsumerPartitionAssignor;
 import org.apache.kafka.common.Cluster;
 import org.apache.kafka.common.PartitionInfo;
 import org.apache.kafka.common.TopicPartition;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The partition assignor of the file-results group: every partition of the numbers topic goes to
@@ -24,7 +28,7 @@ import org.apache.kafka.common.TopicPartition;
  */
 public class OneResultsWriter implements ConsumerPartitionAssignor {
 
-    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(OneResultsWriter.class);
+    private static final Logger LOG = LoggerFactory.getLogger(OneResultsWriter.class);
 
     public static final String NAME = "opentact-one-results-writer";
 
@@ -32,7 +36,7 @@ public class OneResultsWriter implements ConsumerPartitionAssignor {
     private static final byte NOT_WRITER = 0;
 
     /** Assignments received in this JVM: a results writer that sees it change reads its files' ends again. */
-    private static final java.util.concurrent.atomic.AtomicLong ASSIGNMENTS = new java.util.concurrent.atomic.AtomicLong();
+    private static final AtomicLong ASSIGNMENTS = new AtomicLong();
 
     private volatile boolean writer;
 
@@ -47,7 +51,7 @@ public class OneResultsWriter implements ConsumerPartitionAssignor {
     }
 
     @Override
-    public ByteBuffer subscriptionUserData(java.util.Set<String> topics) {
+    public ByteBuffer subscriptionUserData(Set<String> topics) {
         return ByteBuffer.wrap(new byte[] {writer ? WRITER : NOT_WRITER});
     }
 

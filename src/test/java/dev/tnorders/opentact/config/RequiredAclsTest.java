@@ -1,4 +1,4 @@
-package dev.tnorders.opentact.kafka;
+package dev.tnorders.opentact.config;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -14,6 +14,8 @@ import org.apache.kafka.common.acl.AclOperation;
 import org.apache.kafka.common.resource.PatternType;
 import org.apache.kafka.common.resource.ResourceType;
 import org.junit.jupiter.api.Test;
+
+import dev.tnorders.opentact.kafka.TransactionalIds;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

@@ -1,4 +1,4 @@
-package dev.tnorders.opentact.ops;
+package dev.tnorders.opentact.trace;
 
 import java.util.function.Consumer;
 
@@ -38,7 +38,7 @@ public final class TraceHeaders {
         }
     }
 
-    /** Set by {@link dev.tnorders.opentact.ops.tracing.Tracing} when tracing is switched on; null: off. */
+    /** Set by {@link dev.tnorders.opentact.trace.otel.Tracing} when tracing is switched on; null: off. */
     public static void use(Consumer<Headers> newInjector) {
         injector = newInjector;
     }

@@ -1,7 +1,9 @@
-package dev.tnorders.opentact.order;
+package dev.tnorders.opentact.journal;
 
 import java.math.BigDecimal;
+import java.util.Collection;
 import java.util.List;
+import java.util.Map;
 
 import dev.tnorders.opentact.journal.OrderJournal;
 import dev.tnorders.opentact.model.NumberResult;
@@ -18,7 +20,7 @@ public interface OrderStore {
     OrderJournal.Entry lookup(String requestId);
 
     /** The entries of those of these requests that have one, after reading what every instance wrote so far (once). */
-    java.util.Map<String, OrderJournal.Entry> entries(java.util.Collection<String> requestIds);
+    Map<String, OrderJournal.Entry> entries(Collection<String> requestIds);
 
     /**
      * Before the order POST: the numbers, and each request's reserved one-time spend.

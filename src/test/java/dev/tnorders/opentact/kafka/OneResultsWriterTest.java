@@ -1,6 +1,7 @@
-package dev.tnorders.opentact.intake;
+package dev.tnorders.opentact.kafka;
 
 import java.nio.ByteBuffer;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -22,7 +23,7 @@ class OneResultsWriterTest {
     private static final Node NODE = new Node(0, "127.0.0.1", 9092);
 
     private static Cluster cluster(String topic, int partitions) {
-        List<PartitionInfo> infos = new java.util.ArrayList<>();
+        List<PartitionInfo> infos = new ArrayList<>();
         for (int p = 0; p < partitions; p++) {
             infos.add(new PartitionInfo(topic, p, NODE, new Node[] {NODE}, new Node[] {NODE}));
         }

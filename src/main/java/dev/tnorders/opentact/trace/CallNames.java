@@ -1,4 +1,4 @@
-package dev.tnorders.opentact.ops;
+package dev.tnorders.opentact.trace;
 
 /**
  * The name of an Opentact call's span: {@code opentact <method> <path template>}, e.g.

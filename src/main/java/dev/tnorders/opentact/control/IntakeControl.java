@@ -1,4 +1,4 @@
-package dev.tnorders.opentact.ops;
+package dev.tnorders.opentact.control;
 
 import java.time.Clock;
 

@@ -1,4 +1,4 @@
-package dev.tnorders.opentact.intake;
+package dev.tnorders.opentact.model;
 
 import java.util.Set;
 

@@ -1,7 +1,9 @@
-package dev.tnorders.opentact.ops.tracing;
+package dev.tnorders.opentact.trace.otel;
 
 import java.nio.charset.StandardCharsets;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 
 import io.opentelemetry.api.OpenTelemetry;
 import io.opentelemetry.api.trace.Tracer;
@@ -18,9 +20,10 @@ import io.opentelemetry.sdk.trace.export.SpanExporter;
 import org.apache.camel.CamelContext;
 import org.apache.camel.opentelemetry2.OpenTelemetryTracer;
 import org.apache.camel.support.service.ServiceSupport;
+import org.apache.kafka.common.header.Headers;
 
-import dev.tnorders.opentact.ops.RequestTraces;
-import dev.tnorders.opentact.ops.TraceHeaders;
+import dev.tnorders.opentact.trace.RequestTraces;
+import dev.tnorders.opentact.trace.TraceHeaders;
 
 /**
  * Tracing with OpenTelemetry, switched on by {@code opentact.tracing.enabled=true} (docs/operations.md,
@@ -84,13 +87,13 @@ public final class Tracing {
             protected void doStop() {
                 TraceHeaders.use(null);
                 RequestTraces.use(null);
-                otel.shutdown().join(10, java.util.concurrent.TimeUnit.SECONDS);
+                otel.shutdown().join(10, TimeUnit.SECONDS);
             }
         }, true, true);
         return camelTracer;
     }
 
-    private static java.util.function.Consumer<org.apache.kafka.common.header.Headers> injector(OpenTelemetry otel) {
+    private static Consumer<Headers> injector(OpenTelemetry otel) {
         TextMapPropagator propagator = otel.getPropagators().getTextMapPropagator();
         return headers -> propagator.inject(Context.current(), headers, (h, key, value) -> {
             h.remove(key);

@@ -1,12 +1,23 @@
-package dev.tnorders.opentact.ops.tracing;
+package dev.tnorders.opentact.trace.otel;
 
+import java.lang.reflect.Field;
+import java.math.BigDecimal;
 import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
+import java.util.stream.Stream;
 
 import io.opentelemetry.api.common.AttributeKey;
+import io.opentelemetry.api.common.Attributes;
 import io.opentelemetry.api.trace.Span;
 import io.opentelemetry.api.trace.SpanId;
 import io.opentelemetry.api.trace.SpanKind;
@@ -35,10 +46,10 @@ import dev.tnorders.opentact.journal.OrderJournal;
 import dev.tnorders.opentact.journal.ResultRecords;
 import dev.tnorders.opentact.model.OrderRequest;
 import dev.tnorders.opentact.model.OrderResult;
-import dev.tnorders.opentact.ops.IntakeControl;
-import dev.tnorders.opentact.ops.RequestTraces;
-import dev.tnorders.opentact.ops.TraceHeaders;
-import dev.tnorders.opentact.ops.TraceParent;
+import dev.tnorders.opentact.control.IntakeControl;
+import dev.tnorders.opentact.trace.RequestTraces;
+import dev.tnorders.opentact.trace.TraceHeaders;
+import dev.tnorders.opentact.trace.TraceParent;
 import dev.tnorders.opentact.order.Budgets;
 import dev.tnorders.opentact.order.FollowPolicy;
 import dev.tnorders.opentact.order.NumberSearch;
@@ -47,8 +58,9 @@ import dev.tnorders.opentact.order.OrderLifecycle;
 import dev.tnorders.opentact.order.OrderPlan;
 import dev.tnorders.opentact.order.OrderPlanner;
 import dev.tnorders.opentact.order.OrderReconciler;
-import dev.tnorders.opentact.order.OrderStore;
+import dev.tnorders.opentact.journal.OrderStore;
 import dev.tnorders.opentact.client.OpentactAuth;
+import dev.tnorders.opentact.model.NumberResult;
 import dev.tnorders.opentact.sandbox.OpentactSandbox;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -120,7 +132,7 @@ class TracingTest {
 
         ProducerTemplate template = camel.createProducerTemplate();
         template.sendBodyAndHeaders("direct:intake", "{\"request_id\":\"req-1\",\"tns\":[\"" + NUMBER + "\"]}",
-                java.util.Map.of("traceparent", UPSTREAM, "kafka.KEY", NUMBER));
+                Map.of("traceparent", UPSTREAM, "kafka.KEY", NUMBER));
 
         await().until(() -> exported.getFinishedSpanItems().stream().anyMatch(s -> s.getName().equals("POST")));
         List<SpanData> spans = exported.getFinishedSpanItems();
@@ -179,7 +191,7 @@ class TracingTest {
         b.setReconciliation(requests -> new OrderReconciler.Reconciled(OrderReconciler.Verdict.UNKNOWN, null, Set.of(), "not used"));
         b.setBudgets(new Budgets("none", "none", null));
         b.setNumberSearch(new NumberSearch(2));
-        b.setIntake(new IntakeControl(java.time.Clock.systemUTC()));
+        b.setIntake(new IntakeControl(Clock.systemUTC()));
         b.setClock(clock);
         b.setFollow(new FollowPolicy(clock, 100, 200, 20_000));
         b.setMaxPostAttempts(3);
@@ -189,7 +201,7 @@ class TracingTest {
         OrderLifecycle lifecycle = b.build();
 
         // The poll, as RequestConsumers hands it over, read by BatchIntake.
-        List<ConsumerRecord<String, String>> poll = new java.util.ArrayList<>();
+        List<ConsumerRecord<String, String>> poll = new ArrayList<>();
         String[] upstream = {UPSTREAM, UPSTREAM_2, null};
         for (int i = 0; i < 3; i++) {
             ConsumerRecord<String, String> r = new ConsumerRecord<>("opentact.order.requests", 0, 40 + i, "b" + i,
@@ -205,9 +217,9 @@ class TracingTest {
         assertThat(plan.batches()).as("the three are one batch").hasSize(1);
         assertThat(plan.batches().get(0)).hasSize(3);
         // The lifecycle on a thread of its own, as the route's split runs it; the requests' spans end with the poll.
-        java.util.concurrent.ExecutorService caseThread = java.util.concurrent.Executors.newSingleThreadExecutor();
+        ExecutorService caseThread = Executors.newSingleThreadExecutor();
         try {
-            caseThread.submit(() -> lifecycle.runNew(plan.batches().get(0))).get(60, java.util.concurrent.TimeUnit.SECONDS);
+            caseThread.submit(() -> lifecycle.runNew(plan.batches().get(0))).get(60, TimeUnit.SECONDS);
         } finally {
             caseThread.shutdownNow();
         }
@@ -275,7 +287,7 @@ class TracingTest {
     /** The span ids above {@code span}, up to its trace's root. */
     private static List<String> ancestors(SpanData span, List<SpanData> spans) {
         Map<String, SpanData> byId = spans.stream().collect(Collectors.toMap(SpanData::getSpanId, s -> s, (a, b) -> a));
-        List<String> up = new java.util.ArrayList<>();
+        List<String> up = new ArrayList<>();
         for (SpanData s = byId.get(span.getParentSpanId()); s != null; s = byId.get(s.getParentSpanId())) {
             up.add(s.getSpanId());
         }
@@ -283,14 +295,14 @@ class TracingTest {
     }
 
     private static RequestTraces.Spans spansInUse() throws Exception {
-        java.lang.reflect.Field f = RequestTraces.class.getDeclaredField("spans");
+        Field f = RequestTraces.class.getDeclaredField("spans");
         f.setAccessible(true);
         return (RequestTraces.Spans) f.get(null);
     }
 
     /** The journal's writes, the output records built as OrderJournal builds them. */
     private static final class RecordingStore implements OrderStore {
-        final List<ProducerRecord<String, String>> records = new java.util.concurrent.CopyOnWriteArrayList<>();
+        final List<ProducerRecord<String, String>> records = new CopyOnWriteArrayList<>();
         private final ResultRecords build = new ResultRecords("numbers", "outcomes");
 
         @Override
@@ -299,13 +311,13 @@ class TracingTest {
         }
 
         @Override
-        public Map<String, OrderJournal.Entry> entries(java.util.Collection<String> requestIds) {
+        public Map<String, OrderJournal.Entry> entries(Collection<String> requestIds) {
             return Map.of();
         }
 
         @Override
-        public void intent(List<OrderRequest> requests, List<java.math.BigDecimal> reservedNrc,
-                           List<dev.tnorders.opentact.model.NumberResult> settled) {
+        public void intent(List<OrderRequest> requests, List<BigDecimal> reservedNrc,
+                           List<NumberResult> settled) {
         }
 
         @Override
@@ -333,10 +345,10 @@ class TracingTest {
             span.setAttribute("opentact.price.nrc", "1.25");
             span.setAttribute("messaging.destination.name", "opentact.order.numbers");
             span.setAttribute("kafka.partition", "0");
-            span.addEvent("error", io.opentelemetry.api.common.Attributes.of(
+            span.addEvent("error", Attributes.of(
                     AttributeKey.stringKey("event"), "error", AttributeKey.stringKey("error.kind"), "Exception",
                     AttributeKey.stringKey("message"), "number " + NUMBER + " is not available"));
-            span.addEvent("log", io.opentelemetry.api.common.Attributes.of(
+            span.addEvent("log", Attributes.of(
                     AttributeKey.stringKey("message"), "Outcome of request r1: " + NUMBER));
         } finally {
             span.end();
@@ -354,8 +366,8 @@ class TracingTest {
 
     /** Every attribute and event text of the spans. */
     private static List<String> everything(List<SpanData> spans) {
-        return spans.stream().flatMap(s -> java.util.stream.Stream.concat(
-                java.util.stream.Stream.of(s.getName(), s.getAttributes().toString()),
+        return spans.stream().flatMap(s -> Stream.concat(
+                Stream.of(s.getName(), s.getAttributes().toString()),
                 s.getEvents().stream().map(e -> e.getName() + " " + e.getAttributes()))).toList();
     }
 }

@@ -1,4 +1,4 @@
-package dev.tnorders.opentact.ops;
+package dev.tnorders.opentact.trace;
 
 import org.junit.jupiter.api.Test;
 

@@ -1,4 +1,4 @@
-package dev.tnorders.opentact.ops;
+package dev.tnorders.opentact.trace;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -11,7 +11,7 @@ import dev.tnorders.opentact.model.OrderRequest;
  * This class holds no OpenTelemetry type: while tracing is off ({@code opentact.tracing.enabled},
  * the default) {@link #use} was never called, every method returns at once (a null check, nothing
  * allocated), and the jar runs without OpenTelemetry on the class path. When it is on,
- * {@code ops.tracing.RequestSpans} makes the spans.
+ * {@code otel.RequestSpans} makes the spans.
  *
  * <p>A request's trace context travels with it as the W3C text of its span
  * ({@link OrderRequest#traceparent()}); the calls of an order case are made on behalf of its
@@ -63,7 +63,7 @@ public final class RequestTraces {
     private RequestTraces() {
     }
 
-    /** Set by {@code ops.tracing.Tracing} when tracing is switched on; null: off. */
+    /** Set by {@code otel.Tracing} when tracing is switched on; null: off. */
     public static void use(Spans newSpans) {
         spans = newSpans;
     }

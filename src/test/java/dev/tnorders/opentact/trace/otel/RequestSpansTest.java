@@ -1,4 +1,4 @@
-package dev.tnorders.opentact.ops.tracing;
+package dev.tnorders.opentact.trace.otel;
 
 import java.util.List;
 
@@ -11,8 +11,8 @@ import io.opentelemetry.sdk.trace.data.LinkData;
 import io.opentelemetry.sdk.trace.data.SpanData;
 import org.junit.jupiter.api.Test;
 
-import dev.tnorders.opentact.ops.RequestTraces;
-import dev.tnorders.opentact.ops.TraceParent;
+import dev.tnorders.opentact.trace.RequestTraces;
+import dev.tnorders.opentact.trace.TraceParent;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

@@ -1,5 +1,10 @@
-package dev.tnorders.opentact.ops;
+package dev.tnorders.opentact.control;
 
+import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+
+import org.awaitility.Awaitility;
 import org.junit.jupiter.api.Test;
 
 import dev.tnorders.opentact.ManualClock;
@@ -62,17 +67,17 @@ class IntakeControlTest {
     void resumeNowWakesARecordWaitingForIntakeAtOnce() throws Exception {
         IntakeControl intake = new IntakeControl(); // the real clock: the waiter really waits
         intake.pauseFor("no balance", 3_600_000);
-        java.util.concurrent.CompletableFuture<Void> waiter = java.util.concurrent.CompletableFuture.runAsync(() -> {
+        CompletableFuture<Void> waiter = CompletableFuture.runAsync(() -> {
             try {
                 intake.awaitRunning(600_000);
             } catch (InterruptedException e) {
                 throw new IllegalStateException(e);
             }
         });
-        org.awaitility.Awaitility.await().during(java.time.Duration.ofMillis(300))
-                .atMost(java.time.Duration.ofSeconds(2)).until(() -> !waiter.isDone());
+        Awaitility.await().during(Duration.ofMillis(300))
+                .atMost(Duration.ofSeconds(2)).until(() -> !waiter.isDone());
         intake.resumeNow();
-        waiter.get(5, java.util.concurrent.TimeUnit.SECONDS);
+        waiter.get(5, TimeUnit.SECONDS);
         assertThat(waiter).isCompleted();
     }
 }

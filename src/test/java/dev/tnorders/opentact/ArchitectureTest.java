@@ -1,0 +1,67 @@
+package dev.tnorders.opentact;
+
+import com.tngtech.archunit.core.domain.JavaClasses;
+import com.tngtech.archunit.core.importer.ClassFileImporter;
+import com.tngtech.archunit.core.importer.ImportOption;
+import com.tngtech.archunit.library.Architectures.LayeredArchitecture;
+import org.junit.jupiter.api.Test;
+
+import static com.tngtech.archunit.library.Architectures.layeredArchitecture;
+import static com.tngtech.archunit.library.dependencies.SlicesRuleDefinition.slices;
+
+/**
+ * The packages' layers (docs/architecture.md, "Packages"): each may use the ones below it, never one
+ * above, and no two packages use each other. A new import that runs the wrong way fails here, with
+ * the classes that make the arrow.
+ */
+class ArchitectureTest {
+
+    private static final String ROOT = "dev.tnorders.opentact";
+
+    static final JavaClasses MAIN = new ClassFileImporter().withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_TESTS)
+            .importPackages(ROOT);
+
+    @Test
+    void noCircleBetweenPackages() {
+        slices().matching(ROOT + ".(*)..").should().beFreeOfCycles().check(MAIN);
+    }
+
+    @Test
+    void eachPackageUsesOnlyTheLayersBelowIt() {
+        layers().check(MAIN);
+    }
+
+    /** Bottom to top; a layer may be used only by those named after it. */
+    static LayeredArchitecture layers() {
+        return layeredArchitecture().consideringOnlyDependenciesInLayers()
+                .layer("model").definedBy(ROOT + ".model..")
+                .layer("control").definedBy(ROOT + ".control..")
+                .layer("trace").definedBy(ROOT + ".trace..")
+                .layer("kafka").definedBy(ROOT + ".kafka..")
+                .layer("config").definedBy(ROOT + ".config..")
+                .layer("client").definedBy(ROOT + ".client..")
+                .layer("journal").definedBy(ROOT + ".journal..")
+                .layer("order").definedBy(ROOT + ".order..")
+                .layer("files").definedBy(ROOT + ".files..")
+                .layer("intake").definedBy(ROOT + ".intake..")
+                .layer("ops").definedBy(ROOT + ".ops..")
+                .layer("sandbox").definedBy(ROOT + ".sandbox..")
+                .layer("standalone").definedBy(ROOT + ".standalone..")
+                .whereLayer("standalone").mayNotBeAccessedByAnyLayer()
+                .whereLayer("sandbox").mayOnlyBeAccessedByLayers("standalone")
+                .whereLayer("ops").mayOnlyBeAccessedByLayers("standalone")
+                .whereLayer("intake").mayOnlyBeAccessedByLayers("ops", "standalone")
+                .whereLayer("files").mayOnlyBeAccessedByLayers("intake", "ops", "standalone")
+                .whereLayer("order").mayOnlyBeAccessedByLayers("intake", "ops", "standalone")
+                .whereLayer("journal").mayOnlyBeAccessedByLayers("order", "intake", "ops", "standalone")
+                .whereLayer("client").mayOnlyBeAccessedByLayers("order", "intake", "ops", "standalone")
+                .whereLayer("config").mayOnlyBeAccessedByLayers("client", "journal", "order", "files", "intake", "ops",
+                        "standalone")
+                .whereLayer("kafka").mayOnlyBeAccessedByLayers("config", "client", "journal", "order", "files", "intake",
+                        "ops", "standalone")
+                .whereLayer("trace").mayOnlyBeAccessedByLayers("kafka", "config", "client", "journal", "order", "files",
+                        "intake", "ops", "standalone")
+                .whereLayer("control").mayOnlyBeAccessedByLayers("trace", "kafka", "config", "client", "journal", "order",
+                        "files", "intake", "ops", "standalone");
+    }
+}
