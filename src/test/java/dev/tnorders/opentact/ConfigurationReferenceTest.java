@@ -115,6 +115,27 @@ class ConfigurationReferenceTest {
         softly.assertAll();
     }
 
+    /** One source of defaults: the standalone file sets only what differs from the jar's (no copy to drift). */
+    @Test
+    void theStandalonePropertiesHoldOnlyWhatDiffersFromTheJarsDefaults() throws IOException {
+        Properties standalone = new Properties();
+        try (Reader in = Files.newBufferedReader(PROPERTIES, StandardCharsets.UTF_8)) {
+            standalone.load(in);
+        }
+        Properties declared = new Properties();
+        try (Reader in = Files.newBufferedReader(Path.of(DEFAULTS), StandardCharsets.UTF_8)) {
+            declared.load(in);
+        }
+        SoftAssertions softly = new SoftAssertions();
+        for (String key : new TreeSet<>(standalone.stringPropertyNames())) {
+            if (declared.containsKey(key)) {
+                softly.assertThat(standalone.getProperty(key).strip()).as("%s in %s repeats its default in %s", key, PROPERTIES,
+                        DEFAULTS).isNotEqualTo(declared.getProperty(key).strip());
+            }
+        }
+        softly.assertAll();
+    }
+
     @Test
     void everyKeyTheRoutesReadIsDocumentedAndAnInlineDefaultIsTheDocumentedOne() throws IOException {
         Map<String, Documented> reference = reference();

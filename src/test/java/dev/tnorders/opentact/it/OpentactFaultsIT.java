@@ -9,6 +9,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.atomic.AtomicInteger;
 
 import org.junit.jupiter.api.Test;
 import org.slf4j.Logger;
@@ -60,7 +61,6 @@ class OpentactFaultsIT extends SandboxAndAppProcess {
                 .env("OPENTACT_API_RESPONSE_TIMEOUT_MS", "1000")
                 .env("OPENTACT_API_RETRY_DELAY_MS", "50")
                 .env("OPENTACT_API_AUTH_PROBE_INTERVAL_MS", "300")
-                .env("OPENTACT_INTAKE_PAUSED_WAIT_MS", "500")
                 .env("OPENTACT_INTAKE_OUTAGE_PAUSE_MS", "1000")
                 .env("OPENTACT_INTAKE_BALANCE_PAUSE_MS", "1500")
                 .env("OPENTACT_INBOX_QUIET_MS", "300")
@@ -131,7 +131,7 @@ class OpentactFaultsIT extends SandboxAndAppProcess {
         sandbox.setToken("rotated-" + UUID.randomUUID());
         await().atMost(WAIT).until(() -> logLinesContaining("refused the API token") > 0);
         // Batches already past the pause end with their 401; then no order POST goes out for 2 s on end.
-        java.util.concurrent.atomic.AtomicInteger postsSeen = new java.util.concurrent.atomic.AtomicInteger(-1);
+        AtomicInteger postsSeen = new AtomicInteger(-1);
         await().during(Duration.ofSeconds(2)).atMost(Duration.ofSeconds(15))
                 .until(() -> postsSeen.getAndSet(sandbox.callTimes("/rest/order").size()) == postsSeen.get());
         await().atMost(WAIT).until(() -> !sandbox.callTimes("/rest/lease/tn").isEmpty());

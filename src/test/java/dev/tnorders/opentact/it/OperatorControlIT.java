@@ -11,6 +11,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.UUID;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -25,7 +27,7 @@ import org.apache.kafka.common.serialization.StringDeserializer;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
-import dev.tnorders.opentact.ops.IntakeControl;
+import dev.tnorders.opentact.control.IntakeControl;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -73,8 +75,7 @@ class OperatorControlIT extends SandboxAndApp {
     void resumeIntakeEndsABalancePauseAtOnceAndABadCommandGoesToTheDlq() throws Exception {
         sandbox.setBalance(new BigDecimal("0.50"));
         // Without the command this pause would outlast the test by far.
-        app = app().with("opentact.intake.balance-pause-ms", "3600000")
-                .with("opentact.intake.paused-wait-ms", "2000").start();
+        app = app().with("opentact.intake.balance-pause-ms", "3600000").start();
         String control = app.topic("control");
 
         // 1. A 402: the request is rejected in Opentact's words and intake pauses.
@@ -140,7 +141,7 @@ class OperatorControlIT extends SandboxAndApp {
             // once above) reached the DLQ, and nothing else did.
             String scrape = get("/observe/metrics").body();
             assertThat(scrape).containsPattern("(?m)^opentact_operator_commands_total\\{command=\"resume-intake\"\\} 1\\.0$");
-            java.util.regex.Matcher invalid = java.util.regex.Pattern
+            Matcher invalid = Pattern
                     .compile("(?m)^opentact_operator_commands_total\\{command=\"invalid\"\\} (\\d+)\\.0$").matcher(scrape);
             assertThat(invalid.find()).isTrue();
             int invalidCount = Integer.parseInt(invalid.group(1));
@@ -157,7 +158,7 @@ class OperatorControlIT extends SandboxAndApp {
                 List<String> groups = admin.listConsumerGroups().all().get().stream().map(g -> g.groupId())
                         .filter(g -> g.startsWith(app.prefix + "orders-control-")).toList();
                 assertThat(groups).singleElement().asString()
-                        .matches(java.util.regex.Pattern.quote(app.prefix) + "orders-control-[0-9a-f-]{36}");
+                        .matches(Pattern.quote(app.prefix) + "orders-control-[0-9a-f-]{36}");
                 assertThat(admin.listConsumerGroupOffsets(groups.get(0)).partitionsToOffsetAndMetadata().get()).isEmpty();
             }
         }
