@@ -1,9 +1,13 @@
 package dev.tnorders.opentact;
 
+import com.tngtech.archunit.core.domain.JavaClass;
 import com.tngtech.archunit.core.domain.JavaClasses;
 import com.tngtech.archunit.core.importer.ClassFileImporter;
 import com.tngtech.archunit.core.importer.ImportOption;
 import com.tngtech.archunit.library.Architectures.LayeredArchitecture;
+import com.tngtech.archunit.library.dependencies.SliceAssignment;
+import com.tngtech.archunit.library.dependencies.SliceIdentifier;
+
 import org.junit.jupiter.api.Test;
 
 import static com.tngtech.archunit.library.Architectures.layeredArchitecture;
@@ -11,8 +15,8 @@ import static com.tngtech.archunit.library.dependencies.SlicesRuleDefinition.sli
 
 /**
  * The packages' layers (docs/architecture.md, "Packages"): each may use the ones below it, never one
- * above, and no two packages use each other. A new import that runs the wrong way fails here, with
- * the classes that make the arrow.
+ * above, no two packages use each other, and no two files. A new import that runs the wrong way
+ * fails here, with the classes that make the arrow.
  */
 class ArchitectureTest {
 
@@ -24,6 +28,26 @@ class ArchitectureTest {
     @Test
     void noCircleBetweenPackages() {
         slices().matching(ROOT + ".(*)..").should().beFreeOfCycles().check(MAIN);
+    }
+
+    /** Nor two files (top-level types with their nested ones) within a package or across them. */
+    @Test
+    void noCircleBetweenFiles() {
+        slices().assignedFrom(new SliceAssignment() {
+            @Override
+            public SliceIdentifier getIdentifierOf(JavaClass javaClass) {
+                JavaClass top = javaClass;
+                while (top.getEnclosingClass().isPresent()) {
+                    top = top.getEnclosingClass().get();
+                }
+                return top.getName().startsWith(ROOT + ".") ? SliceIdentifier.of(top.getName()) : SliceIdentifier.ignore();
+            }
+
+            @Override
+            public String getDescription() {
+                return "top-level types";
+            }
+        }).should().beFreeOfCycles().check(MAIN);
     }
 
     @Test

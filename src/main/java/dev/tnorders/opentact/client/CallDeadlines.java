@@ -12,6 +12,11 @@ import java.util.concurrent.TimeUnit;
  */
 public record CallDeadlines(long queueMs, long connectMs, long responseMs, long betweenAttemptsMs, long graceMs) {
 
+    /** Where a call is: made, waiting in a queue, sent, answered. */
+    /** Where the call is. */
+    public enum Stage { CREATED, QUEUED, SENT, ANSWERED }
+
+
     /** What a stage may overrun its own limit by before the caller gives up on it. */
     public static final long GRACE_MS = 5_000;
 
@@ -38,7 +43,7 @@ public record CallDeadlines(long queueMs, long connectMs, long responseMs, long 
     }
 
     /** How long a stage may last before the caller stops waiting. */
-    long limitNanos(CallTicket.Stage stage) {
+    long limitNanos(CallDeadlines.Stage stage) {
         long ms = switch (stage) {
             case CREATED, QUEUED -> queueMs;
             case SENT -> connectMs + responseMs;

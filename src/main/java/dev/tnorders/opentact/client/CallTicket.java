@@ -13,13 +13,10 @@ import java.util.function.LongSupplier;
  */
 public final class CallTicket {
 
-    /** Where the call is. */
-    public enum Stage { CREATED, QUEUED, SENT, ANSWERED }
-
     private final String call;
     private final SendGuard guard;
     private final LongSupplier nanos;
-    private Stage stage = Stage.CREATED;
+    private CallDeadlines.Stage stage = CallDeadlines.Stage.CREATED;
     private long since;
     private int attempts;
     private boolean abandoned;
@@ -39,7 +36,7 @@ public final class CallTicket {
 
     /** An attempt entered the client route (the first, or a retry). */
     public synchronized void queued() {
-        stage = Stage.QUEUED;
+        stage = CallDeadlines.Stage.QUEUED;
         sentAt = null;
         since = nanos.getAsLong();
         attempts++;
@@ -58,7 +55,7 @@ public final class CallTicket {
                 throw abandonedBeforeSent();
             }
             long waited = nanos.getAsLong() - since;
-            if (stage == Stage.QUEUED && waited > deadlines.queueNanos()) {
+            if (stage == CallDeadlines.Stage.QUEUED && waited > deadlines.queueNanos()) {
                 throw new CallNotSentException(call + " waited " + TimeUnit.NANOSECONDS.toMillis(waited)
                         + " ms for its turn (the rate limit), more than opentact.api.queue-timeout-ms ("
                         + deadlines.queueMs() + " ms); it was not sent", null);
@@ -69,7 +66,7 @@ public final class CallTicket {
             if (abandoned) {
                 throw abandonedBeforeSent();
             }
-            stage = Stage.SENT;
+            stage = CallDeadlines.Stage.SENT;
             since = nanos.getAsLong();
             sentAt = since;
         }
@@ -82,7 +79,7 @@ public final class CallTicket {
 
     /** What is left of the queue timeout for this attempt (0 when it is over, or not queued). */
     public synchronized long queueLeftNanos(CallDeadlines deadlines) {
-        if (stage != Stage.QUEUED) {
+        if (stage != CallDeadlines.Stage.QUEUED) {
             return 0;
         }
         return Math.max(0, deadlines.queueNanos() - (nanos.getAsLong() - since));
@@ -94,7 +91,7 @@ public final class CallTicket {
 
     /** The HTTP call ended (answered or not). */
     public synchronized void answered() {
-        stage = Stage.ANSWERED;
+        stage = CallDeadlines.Stage.ANSWERED;
         since = nanos.getAsLong();
     }
 
@@ -121,7 +118,7 @@ public final class CallTicket {
      */
     public synchronized boolean abandon() {
         abandoned = true;
-        return stage == Stage.SENT || stage == Stage.ANSWERED || attempts > 1;
+        return stage == CallDeadlines.Stage.SENT || stage == CallDeadlines.Stage.ANSWERED || attempts > 1;
     }
 
     /** What the call is ({@code POST /rest/order}). */
@@ -129,7 +126,7 @@ public final class CallTicket {
         return call;
     }
 
-    public synchronized Stage stage() {
+    public synchronized CallDeadlines.Stage stage() {
         return stage;
     }
 }

@@ -19,9 +19,9 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
-import dev.tnorders.opentact.model.PhoneNumbers;
 import dev.tnorders.opentact.model.Feature;
 import dev.tnorders.opentact.model.OrderRequest;
+import dev.tnorders.opentact.model.PhoneNumbers;
 
 /**
  * Builds Opentact request bodies and reads the payloads of its answers, in the documented

@@ -33,7 +33,7 @@ import dev.tnorders.opentact.kafka.KafkaClientSettings;
  * a tombstone), created when missing as the journal creates its own. Every blocking step is
  * bounded by the time it is given. Records are read from the start, without a consumer group.
  */
-final class RateSharesTopic implements SharedRateLimit.Board {
+final class RateSharesTopic implements SharesBoard {
 
     private static final Logger LOG = LoggerFactory.getLogger(RateSharesTopic.class);
 

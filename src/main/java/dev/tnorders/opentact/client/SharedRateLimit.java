@@ -37,7 +37,7 @@ import dev.tnorders.opentact.kafka.KafkaClientSettings;
  * {@code opentact.api.rate-share-interval-ms} (each step of a look bounded by the same time) it
  * looks at the requests consumer group ({@code opentact.kafka.group-id}, Kafka's Admin API: the
  * joining, settling, rebalancing and freezing rules of {@link RateShare}) and, with the shares
- * topic ({@code opentact.topics.rate-shares}, {@link Board}), publishes its demand and reads the
+ * topic ({@code opentact.topics.rate-shares}, {@link SharesBoard}), publishes its demand and reads the
  * others': the limit is split by demand ({@link RateApportion}) and a share moves only as
  * {@link ShareClaims} allows (down at once; up when its claim, read back, fits in the limit with
  * the others' latest claims, and a window later). Without the topic, the share is RateShare's:
@@ -55,25 +55,6 @@ public class SharedRateLimit {
     @FunctionalInterface
     interface GroupLook {
         RateShare.Group look() throws Exception;
-    }
-
-    /**
-     * The shares topic ({@code opentact.topics.rate-shares}) as this instance sees it: it publishes
-     * its record and reads everyone's in the log's order ({@link RateSharesTopic}; a list in tests).
-     */
-    public interface Board extends AutoCloseable {
-        /** Appends this instance's record; returns once written (acknowledged), or throws. */
-        void publish(String key, String value, long timeoutMs) throws Exception;
-
-        /** The records appended since the last read, in order, up to the log's end now, as {key, value}. */
-        List<String[]> read(long timeoutMs) throws Exception;
-
-        /** The topic's name, for the log. */
-        String name();
-
-        @Override
-        default void close() {
-        }
     }
 
     private final String groupId;
@@ -95,8 +76,8 @@ public class SharedRateLimit {
     /** How much longer than the window calls are spaced, after 429s (monotonic ms). */
     private final ArrivalMargin margin;
     /** The shares topic; null: the share follows the group's members only (RateShare), as in tests and {@link #alone}. */
-    private volatile Board board;
-    private Supplier<Board> boardFactory;
+    private volatile SharesBoard board;
+    private Supplier<SharesBoard> boardFactory;
     private ShareClaims claims;
     private volatile String key = UUID.randomUUID().toString();
     /** This instance's stable name on the shares topic, once known ({@link #instanceKey}). */
@@ -191,7 +172,7 @@ public class SharedRateLimit {
     }
 
     /** A board of one's own (tests): the share follows the demand published there. */
-    synchronized void board(Board board) {
+    synchronized void board(SharesBoard board) {
         this.boardFactory = () -> board;
         this.board = board;
         initClaims();
@@ -485,7 +466,7 @@ public class SharedRateLimit {
                 LOG.debug("Opentact rate limit: still cannot look up consumer group '{}' ({})", groupId, why);
             }
         }
-        Board b = board; // stop() may clear it meanwhile
+        SharesBoard b = board; // stop() may clear it meanwhile
         if (b != null) {
             refreshByDemand(group, b);
             return;
@@ -549,7 +530,7 @@ public class SharedRateLimit {
      * answered and the record written and read; without one for {@link #STALE_INTERVALS} intervals
      * the share is 0 ({@link #stale}) and the instance joins again, as after a freeze.
      */
-    private void refreshByDemand(RateShare.Group group, Board board) {
+    private void refreshByDemand(RateShare.Group group, SharesBoard board) {
         String wanted = stableKey;
         if (wanted != null && !wanted.equals(key)) {
             String former = key;
@@ -639,7 +620,7 @@ public class SharedRateLimit {
         return rule.outsideTheGroup();
     }
 
-    private void readBoard(Board board) throws Exception {
+    private void readBoard(SharesBoard board) throws Exception {
         List<String[]> records = board.read(intervalMs);
         synchronized (rule) {
             long now = clock.getAsLong();
@@ -649,7 +630,7 @@ public class SharedRateLimit {
         }
     }
 
-    private void logShare(long after, Board board) {
+    private void logShare(long after, SharesBoard board) {
         long now = clock.getAsLong();
         int others;
         long othersClaims;

@@ -377,7 +377,7 @@ public class FileEnds implements FileWatch, CamelContextAware {
         httpTries--;
         try {
             Class.forName("org.apache.camel.component.platform.http.vertx.VertxPlatformHttpRouter");
-            if (FilesHttp.serve(camelContext, managementPort, this)) {
+            if (FilesHttp.serve(camelContext, managementPort, this::statusesJson)) {
                 httpTries = 0;
                 LOG.info("The files' progress is served at {} on port {}", FilesHttp.PATH, managementPort);
             } else if (httpTries == 0) {

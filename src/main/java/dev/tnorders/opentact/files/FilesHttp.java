@@ -1,5 +1,7 @@
 package dev.tnorders.opentact.files;
 
+import java.util.function.Supplier;
+
 import org.apache.camel.CamelContext;
 import org.apache.camel.component.platform.http.vertx.VertxPlatformHttpRouter;
 
@@ -15,14 +17,14 @@ final class FilesHttp {
     }
 
     /** Adds the route when the management server's router is there: false when it is not (yet). */
-    static boolean serve(CamelContext context, int port, FileEnds files) {
+    static boolean serve(CamelContext context, int port, Supplier<String> statusesJson) {
         VertxPlatformHttpRouter router = VertxPlatformHttpRouter.lookup(context,
                 VertxPlatformHttpRouter.getRouterNameFromPort(port));
         if (router == null) {
             return false;
         }
         router.get(PATH).handler(ctx -> ctx.response().putHeader("Content-Type", "application/json")
-                .end(files.statusesJson()));
+                .end(statusesJson.get()));
         return true;
     }
 }

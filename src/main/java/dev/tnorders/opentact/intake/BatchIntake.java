@@ -7,9 +7,9 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 
 import dev.tnorders.opentact.model.OrderRequest;
 import dev.tnorders.opentact.model.RequestSource;
+import dev.tnorders.opentact.order.OrderClock;
 import dev.tnorders.opentact.trace.RequestTraces;
 import dev.tnorders.opentact.trace.TraceParent;
-import dev.tnorders.opentact.order.OrderClock;
 
 /**
  * Reads one poll of the requests topic: the adapter at the Kafka boundary ({@link RequestConsumers}

@@ -54,14 +54,14 @@ import org.slf4j.LoggerFactory;
 import dev.tnorders.opentact.client.OpentactCallThreads;
 import dev.tnorders.opentact.client.SharedRateLimit;
 import dev.tnorders.opentact.config.HostInstanceId;
+import dev.tnorders.opentact.control.IntakeControl;
 import dev.tnorders.opentact.journal.OrderJournal;
 import dev.tnorders.opentact.kafka.GroupInstanceIds;
 import dev.tnorders.opentact.kafka.InstanceSlot;
 import dev.tnorders.opentact.kafka.KafkaClientSettings;
-import dev.tnorders.opentact.control.IntakeControl;
-import dev.tnorders.opentact.trace.RequestTraces;
 import dev.tnorders.opentact.order.CaseTickets;
 import dev.tnorders.opentact.order.OrderLifecycle;
+import dev.tnorders.opentact.trace.RequestTraces;
 
 /**
  * The requests topic's consumers ({@code opentact.kafka.consumers} of them, one thread each, in the

@@ -23,15 +23,15 @@ import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.serialization.StringDeserializer;
 
-import dev.tnorders.opentact.journal.OrderJournal.Entry;
-import dev.tnorders.opentact.journal.OrderJournal.Phase;
+import dev.tnorders.opentact.journal.JournalEntry;
+import dev.tnorders.opentact.journal.JournalEntry.Phase;
 import dev.tnorders.opentact.kafka.KafkaClientSettings;
 import dev.tnorders.opentact.model.RecordHeaders;
 
 /**
  * A read of the whole journal, with a consumer of its own, for the ids whose latest entry is an
  * expired done one: the sweeper's second look when more expired entries were read at start than
- * it holds ids of ({@link OrderJournal#MAX_EXPIRED_QUEUED}). Holds up to {@code max} ids, and no
+ * it holds ids of ({@link JournalIndex#MAX_EXPIRED_QUEUED}). Holds up to {@code max} ids, and no
  * entry; bounded in time.
  */
 final class ExpiredScan {
@@ -112,7 +112,7 @@ final class ExpiredScan {
             return false;
         }
         try {
-            Entry e = mapper.readValue(r.value(), Entry.class);
+            JournalEntry e = mapper.readValue(r.value(), JournalEntry.class);
             return e.phase() == Phase.done && retention.expired(r.timestamp(), e.day());
         } catch (IOException | RuntimeException e) {
             return false;

@@ -7,8 +7,8 @@ import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
 
-import dev.tnorders.opentact.journal.OrderJournal.Entry;
-import dev.tnorders.opentact.journal.OrderJournal.Phase;
+import dev.tnorders.opentact.journal.JournalEntry;
+import dev.tnorders.opentact.journal.JournalEntry.Phase;
 import dev.tnorders.opentact.model.NumberResult;
 import dev.tnorders.opentact.model.OrderRequest;
 import dev.tnorders.opentact.model.OrderResult;
@@ -27,7 +27,7 @@ public final class JournalEntries {
      * The intent: the numbers, and the one-time price booked as spend about to happen. A criteria
      * request's later round keeps what earlier rounds settled, and what they bought still counts.
      */
-    static Entry intent(OrderRequest r, BigDecimal reservedNrc, List<NumberResult> settled, Clock clock) {
+    static JournalEntry intent(OrderRequest r, BigDecimal reservedNrc, List<NumberResult> settled, Clock clock) {
         return intent(r, reservedNrc, settled, clock, clock.millis(), null);
     }
 
@@ -46,7 +46,7 @@ public final class JournalEntries {
      *                 intents a crash left by it, so that they are reconciled together, and only they)
      * @param post     every number of the case's order POST when it is a batch's ({@link #postNumbers}), or null
      */
-    static Entry intent(OrderRequest r, BigDecimal reservedNrc, List<NumberResult> settled, Clock clock, long intentAt,
+    static JournalEntry intent(OrderRequest r, BigDecimal reservedNrc, List<NumberResult> settled, Clock clock, long intentAt,
                         List<String> post) {
         BigDecimal nrc = reservedNrc;
         if (nrc != null && settled != null) {
@@ -54,20 +54,20 @@ public final class JournalEntries {
                 nrc = n.nrc() == null ? nrc : nrc.add(new BigDecimal(n.nrc()));
             }
         }
-        return new Entry(r.requestId(), Phase.intent, r.tns(), null, today(clock), fileOf(r), nrc, settled, intentAt,
+        return new JournalEntry(r.requestId(), Phase.intent, r.tns(), null, today(clock), fileOf(r), nrc, settled, intentAt,
                 post);
     }
 
     /** Placed in this order; what the intent recorded (spend, earlier rounds, when) is kept. */
-    static Entry placed(OrderRequest r, String orderUuid, Entry before, Clock clock) {
-        return new Entry(r.requestId(), Phase.placed, r.tns(), orderUuid, before == null ? today(clock) : before.day(),
+    static JournalEntry placed(OrderRequest r, String orderUuid, JournalEntry before, Clock clock) {
+        return new JournalEntry(r.requestId(), Phase.placed, r.tns(), orderUuid, before == null ? today(clock) : before.day(),
                 fileOf(r), before == null ? null : before.nrc(), before == null ? null : before.settled(),
                 before == null ? null : before.intentAt());
     }
 
     /** Done, with what was really spent. */
-    static Entry done(OrderRequest r, OrderResult result, Entry before, Clock clock) {
-        return new Entry(r.requestId(), Phase.done, null, result.outcome().orderUuid(),
+    static JournalEntry done(OrderRequest r, OrderResult result, JournalEntry before, Clock clock) {
+        return new JournalEntry(r.requestId(), Phase.done, null, result.outcome().orderUuid(),
                 before == null ? today(clock) : before.day(), fileOf(r), spent(result, before), null);
     }
 
@@ -75,7 +75,7 @@ public final class JournalEntries {
      * What a finished request spent: the price of what was bought. When the result is unknown the
      * reservation stays: the money may have been spent.
      */
-    static BigDecimal spent(OrderResult result, Entry before) {
+    static BigDecimal spent(OrderResult result, JournalEntry before) {
         Outcome o = result.outcome();
         if (o.state() == Outcome.State.unknown) {
             return before == null ? null : before.nrc();

@@ -9,8 +9,8 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
-import dev.tnorders.opentact.journal.OrderJournal.Entry;
-import dev.tnorders.opentact.journal.OrderJournal.Phase;
+import dev.tnorders.opentact.journal.JournalEntry;
+import dev.tnorders.opentact.journal.JournalEntry.Phase;
 
 /**
  * What the journal holds in memory, and the spend it books in the {@link SpendLedger}: open
@@ -25,6 +25,10 @@ import dev.tnorders.opentact.journal.OrderJournal.Phase;
  */
 final class JournalIndex {
 
+    /** Expired done entries read at start whose id waits for its tombstone, at most (the others are not held). */
+    public static final int MAX_EXPIRED_QUEUED = 100_000;
+
+
     /** A done request: what it booked (interned day and file), and when it was written (epoch millis). */
     private record Done(String day, int epochDay, String file, BigDecimal nrc, long writtenAt) {
     }
@@ -34,7 +38,7 @@ final class JournalIndex {
     /** Distinct days, files and amounts shared between entries at most (beyond, each keeps its own). */
     private static final int INTERNED = 100_000;
 
-    private final Map<String, Entry> open = new ConcurrentHashMap<>();
+    private final Map<String, JournalEntry> open = new ConcurrentHashMap<>();
     private final Map<String, Done> done = new ConcurrentHashMap<>();
     private final Set<String> expired = ConcurrentHashMap.newKeySet();
     private final Set<String> toRewrite = ConcurrentHashMap.newKeySet();
@@ -52,20 +56,20 @@ final class JournalIndex {
     }
 
     /** The request's entry: an open one as written; a done one with what is kept of it (no numbers, no order uuid). */
-    Entry get(String requestId) {
-        Entry e = open.get(requestId);
+    JournalEntry get(String requestId) {
+        JournalEntry e = open.get(requestId);
         if (e != null) {
             return e;
         }
         Done d = done.get(requestId);
         if (d != null) {
-            return new Entry(requestId, Phase.done, null, null, d.day(), d.file(), d.nrc(), null);
+            return new JournalEntry(requestId, Phase.done, null, null, d.day(), d.file(), d.nrc(), null);
         }
-        return expired.contains(requestId) ? new Entry(requestId, Phase.done, null, null, null, null, null, null) : null;
+        return expired.contains(requestId) ? new JournalEntry(requestId, Phase.done, null, null, null, null, null, null) : null;
     }
 
     Phase phaseOf(String requestId) {
-        Entry e = open.get(requestId);
+        JournalEntry e = open.get(requestId);
         if (e != null) {
             return e.phase();
         }
@@ -73,7 +77,7 @@ final class JournalIndex {
     }
 
     /** The request's latest entry, written at {@code writtenAt}: replaces what was held and booked for it. */
-    synchronized void put(Entry e, long writtenAt) {
+    synchronized void put(JournalEntry e, long writtenAt) {
         forget(e.requestId());
         if (e.phase() != Phase.done) {
             open.put(e.requestId(), e);
@@ -184,10 +188,10 @@ final class JournalIndex {
      * The open entries a tombstone was read for since the last call (see {@link #remove}): written
      * again, they are the latest record of their key, and compaction keeps them.
      */
-    synchronized List<Entry> takeRewrites() {
-        List<Entry> out = new ArrayList<>();
+    synchronized List<JournalEntry> takeRewrites() {
+        List<JournalEntry> out = new ArrayList<>();
         for (String id : toRewrite) {
-            Entry e = open.get(id);
+            JournalEntry e = open.get(id);
             if (e != null) {
                 out.add(e);
             }
@@ -197,11 +201,11 @@ final class JournalIndex {
     }
 
     /** Entries {@link #takeRewrites} gave that could not be written: the next round tries again. */
-    synchronized void rewriteLater(List<Entry> entries) {
+    synchronized void rewriteLater(List<JournalEntry> entries) {
         entries.forEach(e -> toRewrite.add(e.requestId()));
     }
 
-    Collection<Entry> openEntries() {
+    Collection<JournalEntry> openEntries() {
         return open.values();
     }
 

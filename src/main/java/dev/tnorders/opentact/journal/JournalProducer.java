@@ -131,7 +131,7 @@ final class JournalProducer {
      *
      * @param what what the write is, the start of its error ("could not write the order journal for request r1")
      * @return null when it committed, else the error for its callers: an {@code IllegalStateException}
-     *         saying what happened, or an {@link OrderJournal.FencedWriteException} (tried again by the caller)
+     *         saying what happened, or an {@link FencedWriteException} (tried again by the caller)
      */
     RuntimeException transaction(Sends sends, String what) {
         RuntimeException notStarted = ensureStarted();
@@ -159,7 +159,7 @@ final class JournalProducer {
         switch (action) {
             case RETRY_AS_OWNER -> {
                 abortOrClose(p, failure);
-                return new OrderJournal.FencedWriteException("the consumer group moved to a new generation: "
+                return new FencedWriteException("the consumer group moved to a new generation: "
                         + e.getMessage(), e);
             }
             case ABORT -> {

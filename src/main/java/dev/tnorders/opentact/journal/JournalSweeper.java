@@ -54,7 +54,7 @@ final class JournalSweeper {
         Object lock();
 
         /** Writes these entries again, as they are (one transaction). */
-        void rewrite(List<OrderJournal.Entry> entries);
+        void rewrite(List<JournalEntry> entries);
     }
 
     private final KafkaClientSettings kafka;
@@ -138,7 +138,7 @@ final class JournalSweeper {
      */
     int sweep() {
         journal.catchUp();
-        List<OrderJournal.Entry> rewrites;
+        List<JournalEntry> rewrites;
         synchronized (journal.lock()) {
             rewrites = index.takeRewrites();
         }
@@ -194,7 +194,7 @@ final class JournalSweeper {
         Map<Integer, Long> from = index.takeNotHeldFrom();
         ExpiredScan.Found found;
         try {
-            found = new ExpiredScan(kafka, topic, retention).scan(from, OrderJournal.MAX_EXPIRED_QUEUED, SCAN_TIMEOUT_MS);
+            found = new ExpiredScan(kafka, topic, retention).scan(from, JournalIndex.MAX_EXPIRED_QUEUED, SCAN_TIMEOUT_MS);
             journal.catchUp(); // what was written meanwhile is held before the ids are queued
         } catch (RuntimeException e) {
             index.notHeldFrom(from); // the next round tries again

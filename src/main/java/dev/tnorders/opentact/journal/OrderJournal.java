@@ -47,13 +47,14 @@ import org.apache.kafka.common.serialization.StringSerializer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import dev.tnorders.opentact.journal.JournalEntry.Phase;
 import dev.tnorders.opentact.kafka.KafkaClientSettings;
 import dev.tnorders.opentact.kafka.KafkaStartupException;
 import dev.tnorders.opentact.kafka.TransactionalIds;
 import dev.tnorders.opentact.model.NumberResult;
-import dev.tnorders.opentact.model.RecordHeaders;
 import dev.tnorders.opentact.model.OrderRequest;
 import dev.tnorders.opentact.model.OrderResult;
+import dev.tnorders.opentact.model.RecordHeaders;
 
 /**
  * The durable record of what we did for each request, on a compacted Kafka topic keyed by
@@ -74,46 +75,13 @@ public class OrderJournal implements OrderStore {
 
     private static final Logger LOG = LoggerFactory.getLogger(OrderJournal.class);
 
-    public enum Phase { intent, placed, done }
-
-    /**
-     * @param day  the UTC day the order's spend is booked on (from its intent)
-     * @param file the dropped CSV file it came from (for the file budget), or null
-     * @param nrc  one-time spend it accounts for: the quoted price from intent on, what was bought at done
-     * @param settled a criteria request's numbers from earlier search rounds (bought or failed), kept
-     *                so that a restart can still report them with the round in flight
-     * @param intentAt when the intent was written (epoch millis, this host's clock): no order POST of
-     *                 it went out before; reconciliation looks for orders from then on (null in
-     *                 entries written before this field existed)
-     * @param postTns  an intent's: every number of the one order POST it was written for, when that
-     *                 POST holds other requests' numbers too (a batch; else null): reconciliation takes
-     *                 an order holding numbers besides the request's own only when they are these
-     */
-    @JsonInclude(JsonInclude.Include.NON_NULL)
-    public record Entry(@JsonProperty("request_id") String requestId, @JsonProperty("phase") Phase phase,
-                        @JsonProperty("tns") List<String> tns, @JsonProperty("order_uuid") String orderUuid,
-                        @JsonProperty("day") String day, @JsonProperty("file") String file,
-                        @JsonProperty("nrc") BigDecimal nrc,
-                        @JsonProperty("settled") List<NumberResult> settled,
-                        @JsonProperty("intent_at") Long intentAt,
-                        @JsonProperty("post_tns") List<String> postTns) {
-
-        public Entry(String requestId, Phase phase, List<String> tns, String orderUuid, String day, String file,
-                     BigDecimal nrc, List<NumberResult> settled) {
-            this(requestId, phase, tns, orderUuid, day, file, nrc, settled, null);
-        }
-
-        public Entry(String requestId, Phase phase, List<String> tns, String orderUuid, String day, String file,
-                     BigDecimal nrc, List<NumberResult> settled, Long intentAt) {
-            this(requestId, phase, tns, orderUuid, day, file, nrc, settled, intentAt, null);
-        }
-    }
-
     // Entries written by a newer version may carry more fields: read what is known.
     private final ObjectMapper mapper = new ObjectMapper()
             .configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, false);
     private final SpendLedger ledger = new SpendLedger();
     // Open requests whole, done ones compactly (JournalIndex); expired done ones not at all.
+    /** Expired done entries read at start whose id waits for its tombstone, at most (the others are not held). */
+    public static final int MAX_EXPIRED_QUEUED = JournalIndex.MAX_EXPIRED_QUEUED;
     private final JournalIndex entries = new JournalIndex(ledger, MAX_EXPIRED_QUEUED);
     private final KafkaClientSettings kafka;
     private final String topic;
@@ -134,8 +102,6 @@ public class OrderJournal implements OrderStore {
     private KafkaConsumer<String, String> consumer;
     // The reader thread: one read to the end for every caller waiting to see the journal up to it.
     private final GroupedWork<Void> reader;
-    /** Expired done entries read at start whose id waits for its tombstone, at most (the others are not held). */
-    public static final int MAX_EXPIRED_QUEUED = 100_000;
     private JournalRetention retention = new JournalRetention(JournalRetention.DEFAULT_MS, Clock.systemUTC());
     private StaleViewRule staleView = new StaleViewRule(StaleViewRule.DEFAULT_STALE_AFTER_MS);
     // Where the partitions really end (the view is compared with it at most once a second while fresh).
@@ -244,14 +210,14 @@ public class OrderJournal implements OrderStore {
     private void load() {
         long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(kafka.startupTimeoutMs());
         LOG.info("Order journal '{}': loading from Kafka at {}, for at most {} ms ({})", topic, kafka.describe(),
-                kafka.startupTimeoutMs(), KafkaClientSettings.STARTUP_TIMEOUT_KEY);
+                kafka, KafkaClientSettings.STARTUP_TIMEOUT_KEY);
         createTopicIfMissing(deadline);
         try {
             producer.start();
         } catch (KafkaException e) {
             closeClients();
-            throw KafkaStartupException.of("the order journal's producer", "start its transactions (transactional id '"
-                    + transactionalId + "')", kafka, e);
+            throw kafka.startupError("the order journal's producer", "start its transactions (transactional id '"
+                    + transactionalId + "')", e);
         }
         writer.start();
         Properties c = kafka.clientProperties("opentact-journal-reader-" + topic);
@@ -274,7 +240,7 @@ public class OrderJournal implements OrderStore {
         } catch (KafkaException e) {
             writer.stop();
             closeClients();
-            throw KafkaStartupException.of("the order journal's consumer", "read the topic '" + topic + "'", kafka, e);
+            throw kafka.startupError("the order journal's consumer", "read the topic '" + topic + "'", e);
         }
         reader.start();
         sweeper = new JournalSweeper(kafka, topic, entries, retention, new JournalSweeper.Journal() {
@@ -289,7 +255,7 @@ public class OrderJournal implements OrderStore {
             }
 
             @Override
-            public void rewrite(List<Entry> open) {
+            public void rewrite(List<JournalEntry> open) {
                 transaction(open, List.of());
             }
         }, writerId);
@@ -393,18 +359,18 @@ public class OrderJournal implements OrderStore {
 
     /** The latest entry for a request, after reading every entry written so far by any instance. */
     @Override
-    public Entry lookup(String requestId) {
+    public JournalEntry lookup(String requestId) {
         catchUp();
         return entries.get(requestId);
     }
 
     /** The entries of those of these requests that have one, after reading the journal to its end once. */
     @Override
-    public Map<String, Entry> entries(Collection<String> requestIds) {
+    public Map<String, JournalEntry> entries(Collection<String> requestIds) {
         catchUp();
-        Map<String, Entry> out = new HashMap<>();
+        Map<String, JournalEntry> out = new HashMap<>();
         for (String id : requestIds) {
-            Entry e = entries.get(id);
+            JournalEntry e = entries.get(id);
             if (e != null) {
                 out.put(id, e);
             }
@@ -413,12 +379,12 @@ public class OrderJournal implements OrderStore {
     }
 
     public Phase phaseOf(String requestId) {
-        Entry e = lookup(requestId);
+        JournalEntry e = lookup(requestId);
         return e == null ? null : e.phase();
     }
 
     public String orderUuidOf(String requestId) {
-        Entry e = lookup(requestId);
+        JournalEntry e = lookup(requestId);
         return e == null ? null : e.orderUuid();
     }
 
@@ -452,7 +418,7 @@ public class OrderJournal implements OrderStore {
         // of one order POST are reconciled together, and only they.
         long at = intentTimes.updateAndGet(last -> Math.max(clock.millis(), last + 1));
         List<String> post = JournalEntries.postNumbers(requests);
-        List<Entry> intents = new ArrayList<>();
+        List<JournalEntry> intents = new ArrayList<>();
         for (int i = 0; i < requests.size(); i++) {
             intents.add(JournalEntries.intent(requests.get(i), reservedNrc.get(i), settled, clock, at, post));
         }
@@ -464,7 +430,7 @@ public class OrderJournal implements OrderStore {
      * Null when the journal does not know (no entry, or one written before this was recorded).
      */
     public Long intentAtOf(String requestId) {
-        Entry e = entries.get(requestId);
+        JournalEntry e = entries.get(requestId);
         return e == null ? null : e.intentAt();
     }
 
@@ -475,7 +441,7 @@ public class OrderJournal implements OrderStore {
      * so that it holds also after the batch's other requests finished.
      */
     public List<String> postNumbersOf(String requestId) {
-        Entry e = entries.get(requestId);
+        JournalEntry e = entries.get(requestId);
         return e == null ? null : e.postTns();
     }
 
@@ -494,7 +460,7 @@ public class OrderJournal implements OrderStore {
     /** Every request of the case went in this order; what the intent recorded is kept. */
     @Override
     public void placed(List<OrderRequest> requests, String orderUuid) {
-        List<Entry> placed = new ArrayList<>();
+        List<JournalEntry> placed = new ArrayList<>();
         for (OrderRequest r : requests) {
             placed.add(JournalEntries.placed(r, orderUuid, entries.get(r.requestId()), clock));
         }
@@ -511,7 +477,7 @@ public class OrderJournal implements OrderStore {
             return;
         }
         List<Boolean> publish = notDoneYet(requests);
-        List<Entry> done = new ArrayList<>();
+        List<JournalEntry> done = new ArrayList<>();
         List<Integer> published = new ArrayList<>();
         for (int i = 0; i < requests.size(); i++) {
             if (!publish.get(i)) {
@@ -538,7 +504,7 @@ public class OrderJournal implements OrderStore {
         catchUp();
         List<Boolean> out = new ArrayList<>(requests.size());
         for (OrderRequest r : requests) {
-            Entry e = entries.get(r.requestId());
+            JournalEntry e = entries.get(r.requestId());
             boolean done = e != null && e.phase() == Phase.done;
             if (done) {
                 LOG.warn("Request {} is already done in the order journal, published by another instance: "
@@ -553,7 +519,7 @@ public class OrderJournal implements OrderStore {
      * A journal entry's record, marked with this instance and the entry's phase so that its
      * reader can pass over what it already knows without parsing it.
      */
-    private ProducerRecord<String, String> entryRecord(Entry e) {
+    private ProducerRecord<String, String> entryRecord(JournalEntry e) {
         ProducerRecord<String, String> record = new ProducerRecord<>(topic, e.requestId(), json(e));
         record.headers().add(RecordHeaders.JOURNAL_WRITER, writerId);
         record.headers().add(RecordHeaders.JOURNAL_PHASE, e.phase().name().getBytes(StandardCharsets.UTF_8));
@@ -573,7 +539,7 @@ public class OrderJournal implements OrderStore {
      * transaction, possibly with other callers'. The records are built on the caller's thread:
      * the one writer thread only sends them.
      */
-    private record Write(List<Entry> entries, List<ProducerRecord<String, String>> records, Fencing.Fence fence,
+    private record Write(List<JournalEntry> entries, List<ProducerRecord<String, String>> records, Fencing.Fence fence,
                          AtomicReference<RuntimeException> failure) {
 
         String member() {
@@ -586,13 +552,6 @@ public class OrderJournal implements OrderStore {
     // A START_PRODUCER waits for the writer thread: no other is handed over meanwhile.
     private final AtomicBoolean startRequested = new AtomicBoolean();
 
-    /** A write refused because its consumer's group generation moved on (a rebalance): it may be tried again. */
-    static final class FencedWriteException extends IllegalStateException {
-        FencedWriteException(String message, Throwable cause) {
-            super(message, cause);
-        }
-    }
-
     /** How often a write refused during a rebalance is tried again (each time checking the partition is still owned). */
     private static final int FENCED_WRITE_TRIES = 10;
 
@@ -603,14 +562,14 @@ public class OrderJournal implements OrderStore {
      * caller's records are always in one transaction together; if that transaction fails, every
      * caller in it gets the error and none of their records exists.
      */
-    private void transaction(List<Entry> batch, List<ProducerRecord<String, String>> others) {
+    private void transaction(List<JournalEntry> batch, List<ProducerRecord<String, String>> others) {
         if (batch.isEmpty()) {
             return;
         }
         List<ProducerRecord<String, String>> records = new ArrayList<>(others.size() + batch.size());
         records.addAll(others);
         batch.forEach(e -> records.add(entryRecord(e)));
-        List<String> ids = batch.stream().map(Entry::requestId).toList();
+        List<String> ids = batch.stream().map(JournalEntry::requestId).toList();
         for (int attempt = 1; ; attempt++) {
             Fencing f = fencing;
             Fencing.Fence fence = f == null ? null : f.acquire(ids); // NotOwnedException: another consumer's now
@@ -669,7 +628,7 @@ public class OrderJournal implements OrderStore {
 
     /** @return null when the writes were committed in one transaction, else the error */
     private RuntimeException commitOne(List<Write> group) {
-        Entry first = group.get(0).entries().get(0);
+        JournalEntry first = group.get(0).entries().get(0);
         int count = group.stream().mapToInt(w -> w.entries().size()).sum();
         RuntimeException failed = producer.transaction(p -> {
             for (Write w : group) {
@@ -768,7 +727,7 @@ public class OrderJournal implements OrderStore {
                     continue;
                 }
                 try {
-                    read.add(new Read(r.key(), r.value() == null ? null : mapper.readValue(r.value(), Entry.class),
+                    read.add(new Read(r.key(), r.value() == null ? null : mapper.readValue(r.value(), JournalEntry.class),
                             r.timestamp(), r.partition(), r.offset()));
                 } catch (IOException e) {
                     LOG.warn("Skipping an unreadable order journal entry at {}-{}@{}", r.topic(), r.partition(), r.offset());
@@ -796,7 +755,7 @@ public class OrderJournal implements OrderStore {
     }
 
     /** An entry read (null: a tombstone) and when it was written (its record's timestamp). */
-    private record Read(String key, Entry entry, long writtenAt, int partition, long offset) {
+    private record Read(String key, JournalEntry entry, long writtenAt, int partition, long offset) {
     }
 
     /**
@@ -833,7 +792,7 @@ public class OrderJournal implements OrderStore {
      * a commit for a moment). An older entry read after that must not take the request back to
      * an earlier phase: a request taken back from done to placed was followed and published again.
      */
-    static boolean supersedes(Entry read, Entry known) {
+    static boolean supersedes(JournalEntry read, JournalEntry known) {
         return known == null || read.phase().compareTo(known.phase()) >= 0;
     }
 
@@ -853,11 +812,11 @@ public class OrderJournal implements OrderStore {
                 && known.compareTo(Phase.valueOf(new String(phase.value(), StandardCharsets.UTF_8))) >= 0;
     }
 
-    private void remember(Entry entry) {
+    private void remember(JournalEntry entry) {
         remember(entry, clock.millis());
     }
 
-    private void remember(Entry entry, long writtenAt) {
+    private void remember(JournalEntry entry, long writtenAt) {
         entries.put(entry, writtenAt);
     }
 
@@ -909,13 +868,13 @@ public class OrderJournal implements OrderStore {
             LOG.info("Created the compacted order journal topic '{}'", topic);
         } catch (ExecutionException e) {
             if (!(e.getCause() instanceof TopicExistsException)) {
-                throw KafkaStartupException.of("the order journal's admin client", action, kafka, e);
+                throw kafka.startupError("the order journal's admin client", action, e);
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException(e);
         } catch (TimeoutException | KafkaException e) {
-            throw KafkaStartupException.of("the order journal's admin client", action, kafka, e);
+            throw kafka.startupError("the order journal's admin client", action, e);
         } finally {
             // Not the default close, which waits for a call still pending (a broker that never answered).
             admin.close(Duration.ofSeconds(1));

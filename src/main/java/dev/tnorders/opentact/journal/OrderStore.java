@@ -17,10 +17,10 @@ import dev.tnorders.opentact.model.OrderResult;
 public interface OrderStore {
 
     /** The latest entry of a request, after reading what every instance wrote so far; null when none. */
-    OrderJournal.Entry lookup(String requestId);
+    JournalEntry lookup(String requestId);
 
     /** The entries of those of these requests that have one, after reading what every instance wrote so far (once). */
-    Map<String, OrderJournal.Entry> entries(Collection<String> requestIds);
+    Map<String, JournalEntry> entries(Collection<String> requestIds);
 
     /**
      * Before the order POST: the numbers, and each request's reserved one-time spend.

@@ -8,7 +8,6 @@ import java.util.function.LongConsumer;
 import java.util.function.LongSupplier;
 import java.util.function.Supplier;
 
-
 import dev.tnorders.opentact.client.CallNotSentException;
 import dev.tnorders.opentact.client.OpentactAuth;
 import dev.tnorders.opentact.client.SharedRateLimit;

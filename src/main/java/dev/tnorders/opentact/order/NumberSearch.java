@@ -6,9 +6,9 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
 
-import dev.tnorders.opentact.model.PhoneNumbers;
 import dev.tnorders.opentact.model.CriteriaSearch;
 import dev.tnorders.opentact.model.NumberResult;
+import dev.tnorders.opentact.model.PhoneNumbers;
 
 /**
  * The decisions of a criteria request's number search ({@code POST /rest/tn/search?page=&size=}),

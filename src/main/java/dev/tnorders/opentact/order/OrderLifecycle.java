@@ -11,14 +11,6 @@ import java.util.function.LongSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import dev.tnorders.opentact.order.Budgets;
-import dev.tnorders.opentact.control.IntakeControl;
-import dev.tnorders.opentact.order.NumberSearch;
-import dev.tnorders.opentact.journal.Fencing;
-import dev.tnorders.opentact.journal.OrderJournal;
-import dev.tnorders.opentact.model.NumberResult;
-import dev.tnorders.opentact.model.OrderRequest;
-import dev.tnorders.opentact.model.OrderResult;
 import dev.tnorders.opentact.client.ApiResponse;
 import dev.tnorders.opentact.client.CallNotSentException;
 import dev.tnorders.opentact.client.OpentactApi;
@@ -27,7 +19,16 @@ import dev.tnorders.opentact.client.OpentactRateLimitedException;
 import dev.tnorders.opentact.client.OpentactUnavailableException;
 import dev.tnorders.opentact.client.OrderStatus;
 import dev.tnorders.opentact.client.PriceQuote;
+import dev.tnorders.opentact.control.IntakeControl;
+import dev.tnorders.opentact.journal.Fencing;
+import dev.tnorders.opentact.journal.JournalEntry;
+import dev.tnorders.opentact.journal.OrderJournal;
 import dev.tnorders.opentact.journal.OrderStore;
+import dev.tnorders.opentact.model.NumberResult;
+import dev.tnorders.opentact.model.OrderRequest;
+import dev.tnorders.opentact.model.OrderResult;
+import dev.tnorders.opentact.order.Budgets;
+import dev.tnorders.opentact.order.NumberSearch;
 import dev.tnorders.opentact.trace.RequestTraces;
 
 /**
@@ -293,22 +294,22 @@ public class OrderLifecycle {
      * meanwhile) split the case: each request resumes on its own.
      */
     private Phase resumeAll(OrderCase c) {
-        Map<String, OrderJournal.Entry> known = store.entries(c.requests().stream().map(OrderRequest::requestId)
+        Map<String, JournalEntry> known = store.entries(c.requests().stream().map(OrderRequest::requestId)
                 .toList());
-        List<OrderJournal.Entry> entries = c.requests().stream().map(r -> known.get(r.requestId())).toList();
+        List<JournalEntry> entries = c.requests().stream().map(r -> known.get(r.requestId())).toList();
         if (entries.stream().allMatch(Objects::isNull)) {
             return Phase.PRICE;
         }
-        OrderJournal.Entry first = entries.get(0);
-        boolean allPlaced = first != null && first.phase() == OrderJournal.Phase.placed && first.orderUuid() != null
-                && entries.stream().allMatch(e -> e != null && e.phase() == OrderJournal.Phase.placed
+        JournalEntry first = entries.get(0);
+        boolean allPlaced = first != null && first.phase() == JournalEntry.Phase.placed && first.orderUuid() != null
+                && entries.stream().allMatch(e -> e != null && e.phase() == JournalEntry.Phase.placed
                 && first.orderUuid().equals(e.orderUuid()));
         if (allPlaced) {
             LOG.info("{} were already placed in order {}; following it again", describe(c), first.orderUuid());
             c.orderUuid(first.orderUuid());
             return Phase.FOLLOW;
         }
-        if (entries.stream().allMatch(e -> e != null && e.phase() == OrderJournal.Phase.intent)) {
+        if (entries.stream().allMatch(e -> e != null && e.phase() == JournalEntry.Phase.intent)) {
             LOG.warn("{} may have been ordered before a crash; reconciling them together with Opentact", describe(c));
             return Phase.RECONCILE;
         }
@@ -322,7 +323,7 @@ public class OrderLifecycle {
             return resumeAll(c);
         }
         OrderRequest request = c.request();
-        OrderJournal.Entry entry = store.lookup(request.requestId());
+        JournalEntry entry = store.lookup(request.requestId());
         if (entry == null) {
             return request.isCriteria() && request.tns() == null ? Phase.SEARCH : Phase.PRICE;
         }
@@ -330,7 +331,7 @@ public class OrderLifecycle {
         if (request.isCriteria() && request.tns() == null && entry.tns() != null) {
             c.requests(List.of(request.withTns(entry.tns())));
         }
-        if (entry.phase() != OrderJournal.Phase.done) {
+        if (entry.phase() != JournalEntry.Phase.done) {
             c.settled(entry.settled());
         }
         return switch (entry.phase()) {
@@ -526,7 +527,7 @@ public class OrderLifecycle {
 
     /** Was the case's order placed after all? The verdict sends it on. */
     private Phase reconcile(OrderCase c) throws Exception {
-        OrderReconciler.Reconciled verdict = reconciliation.reconcile(c.requests());
+        Reconciliation.Reconciled verdict = reconciliation.reconcile(c.requests());
         if (verdict.isFound()) {
             LOG.info("{}: found its order {} in Opentact", describe(c), verdict.orderUuid());
             store.placed(c.requests(), verdict.orderUuid());
@@ -544,7 +545,7 @@ public class OrderLifecycle {
             LOG.info("{}: {}; pricing and ordering the same numbers now", describe(c), verdict.reason());
             return Phase.PRICE;
         }
-        if (!c.single() && verdict.verdict() == OrderReconciler.Verdict.IN_SEVERAL_ORDERS) {
+        if (!c.single() && verdict.verdict() == Reconciliation.Verdict.IN_SEVERAL_ORDERS) {
             // Requests resumed together that were not in one order: each is reconciled on its own.
             LOG.warn("{}: {}; reconciling each request on its own", describe(c), verdict.reason());
             c.splitInto(Phase.RECONCILE);

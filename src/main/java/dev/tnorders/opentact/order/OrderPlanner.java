@@ -12,9 +12,9 @@ import java.util.Set;
 import java.util.TreeSet;
 import java.util.function.Function;
 
+import dev.tnorders.opentact.journal.JournalEntry;
 import dev.tnorders.opentact.journal.OrderJournal;
 import dev.tnorders.opentact.journal.OrderStore;
-
 import dev.tnorders.opentact.model.OrderRequest;
 
 /**
@@ -39,7 +39,7 @@ public class OrderPlanner {
 
     /** The plan for these requests, asking the journal (once) which of them it already knows. */
     public OrderPlan plan(List<OrderRequest> requests) {
-        Map<String, OrderJournal.Entry> known = journal.entries(requests.stream().map(OrderRequest::requestId).toList());
+        Map<String, JournalEntry> known = journal.entries(requests.stream().map(OrderRequest::requestId).toList());
         return planWith(requests, r -> known.get(r.requestId()));
     }
 
@@ -49,7 +49,7 @@ public class OrderPlanner {
      *                order uuid; intent: the same intent of the same kind of order) so that a crash's
      *                work is followed and reconciled per order, not per request
      */
-    OrderPlan planWith(List<OrderRequest> requests, Function<OrderRequest, OrderJournal.Entry> entryOf) {
+    OrderPlan planWith(List<OrderRequest> requests, Function<OrderRequest, JournalEntry> entryOf) {
         Map<List<Object>, List<List<OrderRequest>>> open = new LinkedHashMap<>();
         Map<List<OrderRequest>, Integer> numbersIn = new IdentityHashMap<>();
         Map<List<Object>, List<List<OrderRequest>>> resumed = new LinkedHashMap<>();
@@ -64,7 +64,7 @@ public class OrderPlanner {
             if (r.tns() != null) {
                 seenNumbers.addAll(r.tns());
             }
-            OrderJournal.Entry entry = clash ? null : entryOf.apply(r);
+            JournalEntry entry = clash ? null : entryOf.apply(r);
             if (clash || (entry == null && !plain)) {
                 inOrder.add(List.of(r));
             } else if (entry != null) {
@@ -104,14 +104,14 @@ public class OrderPlanner {
      * Which order a resumed request shares with others of the poll: its placed order, or its intent
      * (plain requests whose intents were written together); null when it resumes alone (done, criteria).
      */
-    private static List<Object> resumedOrder(OrderRequest r, OrderJournal.Entry entry, boolean plain) {
-        if (r.isCriteria() || entry.phase() == OrderJournal.Phase.done) {
+    private static List<Object> resumedOrder(OrderRequest r, JournalEntry entry, boolean plain) {
+        if (r.isCriteria() || entry.phase() == JournalEntry.Phase.done) {
             return null;
         }
-        if (entry.phase() == OrderJournal.Phase.placed && entry.orderUuid() != null) {
+        if (entry.phase() == JournalEntry.Phase.placed && entry.orderUuid() != null) {
             return List.of("placed", entry.orderUuid());
         }
-        if (entry.phase() == OrderJournal.Phase.intent && plain && entry.intentAt() != null) {
+        if (entry.phase() == JournalEntry.Phase.intent && plain && entry.intentAt() != null) {
             List<Object> k = new ArrayList<>(List.of("intent", entry.intentAt()));
             k.addAll(key(r));
             return k;

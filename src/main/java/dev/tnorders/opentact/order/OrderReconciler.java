@@ -18,13 +18,13 @@ import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import dev.tnorders.opentact.journal.OrderJournal;
-import dev.tnorders.opentact.model.OrderRequest;
 import dev.tnorders.opentact.client.ApiResponse;
 import dev.tnorders.opentact.client.OpentactApi;
 import dev.tnorders.opentact.client.OpentactAuthException;
 import dev.tnorders.opentact.client.OpentactPayloads;
 import dev.tnorders.opentact.client.OrderStatus;
+import dev.tnorders.opentact.journal.OrderJournal;
+import dev.tnorders.opentact.model.OrderRequest;
 
 /**
  * Was an order for these numbers placed, after all? Asked when an order POST got no usable answer
@@ -41,7 +41,7 @@ import dev.tnorders.opentact.client.OrderStatus;
  * passes go on, {@code intervalMs} apart, until {@code windowMs} after the intent (an order may
  * show in the search only a while after the POST, and a POST still in flight elsewhere has ended
  * by then). Only a clean pass after that concludes that no order exists. A pass that cannot be
- * made clean ends {@link Verdict#UNKNOWN}: nothing is ordered again on a guess.
+ * made clean ends {@link Reconciliation.Verdict#UNKNOWN}: nothing is ordered again on a guess.
  *
  * <p>The reconciliations of an instance share their reads ({@link Listing}) and their lookups: after
  * a crash hundreds of them run at once, and each reading and looking up the same orders for itself
@@ -64,37 +64,6 @@ public class OrderReconciler implements Reconciliation {
      */
     static final long LOOKUP_WAIT_MS = 300_000;
     private static final String NEWEST_FIRST = "{\"order\":{\"created_on\":\"DESC\"}}";
-
-    public enum Verdict {
-        /** An order holding all the numbers exists: follow it. */
-        FOUND,
-        /** No order and no lease of the numbers since the intent, on clean answers: ordering is safe. */
-        NOT_PLACED,
-        /** No order found, but the account holds some of the numbers since the intent: never order again. */
-        HELD_WITHOUT_ORDER,
-        /** The answers could not tell: never order again; the outcome says what was seen. */
-        UNKNOWN,
-        /**
-         * Orders hold some of the numbers but none holds all (requests resumed together that were
-         * not in one order): as UNKNOWN for one request; several are reconciled each on its own.
-         */
-        IN_SEVERAL_ORDERS
-    }
-
-    /**
-     * @param held    the numbers the account holds since the intent (HELD_WITHOUT_ORDER)
-     * @param reason  what the answers showed, in words a person can act on (not FOUND)
-     */
-    public record Reconciled(Verdict verdict, String orderUuid, Set<String> held, String reason) {
-
-        public boolean isFound() {
-            return verdict == Verdict.FOUND;
-        }
-
-        public boolean isNotPlaced() {
-            return verdict == Verdict.NOT_PLACED;
-        }
-    }
 
     private final OpentactApi api;
     private final OpentactPayloads payloads;
@@ -239,7 +208,7 @@ public class OrderReconciler implements Reconciliation {
      * with the other requests of that POST, whose numbers their intents hold ({@code post_tns}).
      */
     @Override
-    public Reconciled reconcile(List<OrderRequest> requests) throws InterruptedException {
+    public Reconciliation.Reconciled reconcile(List<OrderRequest> requests) throws InterruptedException {
         List<String> tns = new ArrayList<>();
         Set<String> samePost = new HashSet<>();
         for (OrderRequest r : requests) {
@@ -271,7 +240,7 @@ public class OrderReconciler implements Reconciliation {
      * @param intentAtMillis when the intent was written, or null when unknown (then every order
      *                       the search lists is a candidate, up to the page cap)
      */
-    public Reconciled reconcile(List<String> tns, Long intentAtMillis) throws InterruptedException {
+    public Reconciliation.Reconciled reconcile(List<String> tns, Long intentAtMillis) throws InterruptedException {
         return reconcile(tns, Set.of(), intentAtMillis);
     }
 
@@ -282,7 +251,7 @@ public class OrderReconciler implements Reconciliation {
      * @param intentAtMillis when the intent was written, or null when unknown (then every order
      *                       the search lists is a candidate, up to the page cap)
      */
-    public Reconciled reconcile(List<String> tns, Set<String> samePost, Long intentAtMillis) throws InterruptedException {
+    public Reconciliation.Reconciled reconcile(List<String> tns, Set<String> samePost, Long intentAtMillis) throws InterruptedException {
         Set<String> wanted = new LinkedHashSet<>(tns);
         Set<String> ours = new HashSet<>(wanted);
         ours.addAll(samePost);
@@ -301,13 +270,13 @@ public class OrderReconciler implements Reconciliation {
             Pass p = pass(wanted, ours, cutoff, notBefore);
             lastListed = Math.max(lastListed, p.listedAt);
             if (p.orderUuid != null) {
-                return new Reconciled(Verdict.FOUND, p.orderUuid, Set.of(), null);
+                return new Reconciliation.Reconciled(Reconciliation.Verdict.FOUND, p.orderUuid, Set.of(), null);
             }
             if (p.problem == null && afterWindow) {
                 return p.held.isEmpty()
-                        ? new Reconciled(Verdict.NOT_PLACED, null, Set.of(), "no order for these numbers was found in "
+                        ? new Reconciliation.Reconciled(Reconciliation.Verdict.NOT_PLACED, null, Set.of(), "no order for these numbers was found in "
                                 + "Opentact's order search, and the account holds none of them")
-                        : new Reconciled(Verdict.HELD_WITHOUT_ORDER, null, Set.copyOf(p.held), "the account holds "
+                        : new Reconciliation.Reconciled(Reconciliation.Verdict.HELD_WITHOUT_ORDER, null, Set.copyOf(p.held), "the account holds "
                                 + "this number (a lease since the order was sent), but its order was not found in "
                                 + "Opentact's order search");
             }
@@ -322,7 +291,7 @@ public class OrderReconciler implements Reconciliation {
             long wait = afterWindow ? intervalMs : Math.min(intervalMs, Math.max(1, concludeAt - clock.millis()));
             clock.pause(wait);
         }
-        return new Reconciled(problem != null && problem.endsWith(PARTLY) ? Verdict.IN_SEVERAL_ORDERS : Verdict.UNKNOWN,
+        return new Reconciliation.Reconciled(problem != null && problem.endsWith(PARTLY) ? Reconciliation.Verdict.IN_SEVERAL_ORDERS : Reconciliation.Verdict.UNKNOWN,
                 null, Set.of(), "the order POST got no usable answer, and Opentact's "
                 + "answers could not tell whether an order was placed (" + (problem == null ? "no clean answer" : problem)
                 + "); check the account's orders before ordering these numbers again");

@@ -8,15 +8,15 @@ import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.List;
 
+import dev.tnorders.opentact.client.ApiResponse;
+import dev.tnorders.opentact.client.OrderStatus;
+import dev.tnorders.opentact.client.PriceQuote;
 import dev.tnorders.opentact.model.CriteriaSearch;
 import dev.tnorders.opentact.model.NumberResult;
 import dev.tnorders.opentact.model.OrderRequest;
 import dev.tnorders.opentact.model.OrderResult;
 import dev.tnorders.opentact.model.Outcome;
 import dev.tnorders.opentact.model.Price;
-import dev.tnorders.opentact.client.ApiResponse;
-import dev.tnorders.opentact.client.OrderStatus;
-import dev.tnorders.opentact.client.PriceQuote;
 
 /**
  * What a request became, as the outcome and the per-number results it publishes: refused,
@@ -206,7 +206,7 @@ public class OrderResults {
      * numbers the account holds since then are {@code ordered} (a lease proves the purchase), the
      * rest {@code unknown}; nothing is ordered again on a guess.
      */
-    public OrderResult unreconciled(OrderRequest request, OrderReconciler.Reconciled reconciled, PriceQuote quote) {
+    public OrderResult unreconciled(OrderRequest request, Reconciliation.Reconciled reconciled, PriceQuote quote) {
         List<NumberResult> numbers = new ArrayList<>();
         int ordered = 0;
         BigDecimal nrc = quote != null && quote.priceGroups() == 1 ? quote.maxNumberNrc() : null;

@@ -34,7 +34,7 @@ class CallTicketTest {
         assertThat(t.overdue(deadlines)).contains("still waiting for its turn").contains("attempt 1");
         t.queued();
         t.admit(deadlines);
-        assertThat(t.stage()).isEqualTo(CallTicket.Stage.SENT);
+        assertThat(t.stage()).isEqualTo(CallDeadlines.Stage.SENT);
         advanceMs(9_000);                                                             // connect + response + grace
         assertThat(t.overdue(deadlines)).isNull();
         advanceMs(1);
@@ -53,7 +53,7 @@ class CallTicketTest {
         advanceMs(10_001);
         assertThatThrownBy(() -> t.admit(deadlines)).isInstanceOf(CallNotSentException.class)
                 .hasMessageContaining("waited 10001 ms for its turn").hasMessageContaining("opentact.api.queue-timeout-ms");
-        assertThat(t.stage()).isEqualTo(CallTicket.Stage.QUEUED);
+        assertThat(t.stage()).isEqualTo(CallDeadlines.Stage.QUEUED);
     }
 
     @Test
@@ -95,7 +95,7 @@ class CallTicketTest {
         }, now::get);
         agreed.queued();
         agreed.admit(deadlines);
-        assertThat(agreed.stage()).isEqualTo(CallTicket.Stage.SENT);
+        assertThat(agreed.stage()).isEqualTo(CallDeadlines.Stage.SENT);
         assertThat(asked).hasValue(2);
     }
 

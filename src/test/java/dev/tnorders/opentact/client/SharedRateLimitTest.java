@@ -294,7 +294,7 @@ class SharedRateLimitTest {
         final List<String[]> records = new ArrayList<>();
     }
 
-    private static final class MemBoard implements SharedRateLimit.Board {
+    private static final class MemBoard implements SharesBoard {
         final MemLog log;
         int read;
         boolean failing;

@@ -29,6 +29,7 @@ import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.Test;
 
+import dev.tnorders.opentact.journal.JournalEntry;
 import dev.tnorders.opentact.journal.OrderJournal;
 import dev.tnorders.opentact.model.Feature;
 import dev.tnorders.opentact.model.OrderRequest;
@@ -127,7 +128,7 @@ class JournalBoundsIT {
             for (int i = 0; i < 5; i++) {
                 assertThat(journal.lookup("old-" + i)).as("old-%s: a new request now", i).isNull();
             }
-            assertThat(journal.phaseOf("old-open")).isEqualTo(OrderJournal.Phase.placed);
+            assertThat(journal.phaseOf("old-open")).isEqualTo(JournalEntry.Phase.placed);
             // a tombstone that lands after an open entry (another instance's late sweep): kept, and written again
             try (KafkaProducer<String, String> producer = new KafkaProducer<>(producerProperties())) {
                 producer.send(new ProducerRecord<>(topic, "old-open", null)).get();
@@ -136,9 +137,9 @@ class JournalBoundsIT {
                 List<String> values = records(topic).get("old-open");
                 return values != null && values.size() >= 3 && values.get(values.size() - 1) != null;
             });
-            assertThat(journal.phaseOf("old-open")).isEqualTo(OrderJournal.Phase.placed);
-            assertThat(journal.phaseOf("old-today")).isEqualTo(OrderJournal.Phase.done); // today's spend stays
-            assertThat(journal.phaseOf("recent")).isEqualTo(OrderJournal.Phase.done);
+            assertThat(journal.phaseOf("old-open")).isEqualTo(JournalEntry.Phase.placed);
+            assertThat(journal.phaseOf("old-today")).isEqualTo(JournalEntry.Phase.done); // today's spend stays
+            assertThat(journal.phaseOf("recent")).isEqualTo(JournalEntry.Phase.done);
             // a request id that comes again is new: its intent is written after the tombstone, and kept
             journal.intent(List.of(request("old-1", "+12012090001")), Collections.singletonList(null), null);
             // the recent one expires too, once older than the retention (its day is over)
@@ -160,9 +161,9 @@ class JournalBoundsIT {
         OrderJournal restarted = journal(topic, retentionMs, 30_000);
         try {
             assertThat(restarted.phaseOf("old-0")).isNull();
-            assertThat(restarted.phaseOf("old-1")).isEqualTo(OrderJournal.Phase.intent);
-            assertThat(restarted.phaseOf("old-open")).isEqualTo(OrderJournal.Phase.placed);
-            assertThat(restarted.phaseOf("old-today")).isEqualTo(OrderJournal.Phase.done);
+            assertThat(restarted.phaseOf("old-1")).isEqualTo(JournalEntry.Phase.intent);
+            assertThat(restarted.phaseOf("old-open")).isEqualTo(JournalEntry.Phase.placed);
+            assertThat(restarted.phaseOf("old-today")).isEqualTo(JournalEntry.Phase.done);
             assertThat(restarted.phaseOf("recent")).isNull();
         } finally {
             restarted.stop();
@@ -249,7 +250,7 @@ class JournalBoundsIT {
 
             hanging.abortTransaction();
             await().atMost(Duration.ofSeconds(30)).until(() -> readiness.call().getState() == HealthCheck.State.UP);
-            assertThat(b.phaseOf("r1")).isEqualTo(OrderJournal.Phase.intent);
+            assertThat(b.phaseOf("r1")).isEqualTo(JournalEntry.Phase.intent);
             assertThat(b.phaseOf("hanging")).isNull(); // aborted: never an entry
         } finally {
             hanging.close(Duration.ofSeconds(5));

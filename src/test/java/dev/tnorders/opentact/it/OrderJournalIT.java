@@ -15,12 +15,13 @@ import org.junit.jupiter.api.io.TempDir;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import dev.tnorders.opentact.order.OrderClock;
-import dev.tnorders.opentact.order.OrderResults;
+import dev.tnorders.opentact.journal.JournalEntry;
 import dev.tnorders.opentact.journal.OrderJournal;
 import dev.tnorders.opentact.kafka.KafkaClientSettings;
 import dev.tnorders.opentact.model.Feature;
 import dev.tnorders.opentact.model.OrderRequest;
+import dev.tnorders.opentact.order.OrderClock;
+import dev.tnorders.opentact.order.OrderResults;
 import dev.tnorders.opentact.standalone.EmbeddedKafkaBroker;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -67,24 +68,24 @@ class OrderJournalIT {
         try {
             a.intent(List.of(r1), Collections.singletonList(null), null);
             a.placed(List.of(r1), "order-a");
-            assertThat(a.phaseOf("r1")).isEqualTo(OrderJournal.Phase.placed); // its own: at once
-            await().atMost(VISIBLE).until(() -> b.phaseOf("r1") == OrderJournal.Phase.placed);
+            assertThat(a.phaseOf("r1")).isEqualTo(JournalEntry.Phase.placed); // its own: at once
+            await().atMost(VISIBLE).until(() -> b.phaseOf("r1") == JournalEntry.Phase.placed);
             assertThat(b.orderUuidOf("r1")).isEqualTo("order-a");
 
             b.intent(List.of(r2), Collections.singletonList(null), null);
             b.finish(List.of(r1), List.of(new OrderResults(new OrderClock()).postUnanswered(r1, "finished by b")));
-            assertThat(b.phaseOf("r1")).isEqualTo(OrderJournal.Phase.done);
-            assertThat(b.phaseOf("r2")).isEqualTo(OrderJournal.Phase.intent);
-            await().atMost(VISIBLE).until(() -> a.phaseOf("r1") == OrderJournal.Phase.done);
-            await().atMost(VISIBLE).until(() -> a.phaseOf("r2") == OrderJournal.Phase.intent);
+            assertThat(b.phaseOf("r1")).isEqualTo(JournalEntry.Phase.done);
+            assertThat(b.phaseOf("r2")).isEqualTo(JournalEntry.Phase.intent);
+            await().atMost(VISIBLE).until(() -> a.phaseOf("r1") == JournalEntry.Phase.done);
+            await().atMost(VISIBLE).until(() -> a.phaseOf("r2") == JournalEntry.Phase.intent);
         } finally {
             a.stop();
             b.stop();
         }
         OrderJournal restarted = journal(topic);
         try {
-            assertThat(restarted.phaseOf("r1")).isEqualTo(OrderJournal.Phase.done);
-            assertThat(restarted.phaseOf("r2")).isEqualTo(OrderJournal.Phase.intent);
+            assertThat(restarted.phaseOf("r1")).isEqualTo(JournalEntry.Phase.done);
+            assertThat(restarted.phaseOf("r2")).isEqualTo(JournalEntry.Phase.intent);
             assertThat(restarted.entries(List.of("r1", "r2", "r3")).keySet()).containsExactlyInAnyOrder("r1", "r2");
         } finally {
             restarted.stop();
@@ -108,8 +109,8 @@ class OrderJournalIT {
             a.placed(List.of(r4), "order-34");
             a.finish(List.of(r4), List.of(new OrderResults(new OrderClock()).postUnanswered(r4, "finished by a")));
             assertThat(a.postNumbersOf("r3")).containsExactly("+12012090003", "+12012090004");
-            await().atMost(VISIBLE).until(() -> b.phaseOf("r4") == OrderJournal.Phase.done);
-            assertThat(b.phaseOf("r3")).isEqualTo(OrderJournal.Phase.intent);
+            await().atMost(VISIBLE).until(() -> b.phaseOf("r4") == JournalEntry.Phase.done);
+            assertThat(b.phaseOf("r3")).isEqualTo(JournalEntry.Phase.intent);
             assertThat(b.postNumbersOf("r3")).containsExactly("+12012090003", "+12012090004");
             assertThat(b.postNumbersOf("r4")).as("done: nothing left to reconcile").isNull();
             a.intent(List.of(request("r5", "+12012090005")), Collections.singletonList(null), null);
@@ -141,10 +142,10 @@ class OrderJournalIT {
                     Collections.singletonList(null), null)).hasMessageContaining("fenced");
             assertThat(told).as("its consumers are told to give their partitions up").hasValue(1);
             a.intent(List.of(request("f2", "+12012090012")), Collections.singletonList(null), null);
-            assertThat(a.phaseOf("f2")).isEqualTo(OrderJournal.Phase.intent);
+            assertThat(a.phaseOf("f2")).isEqualTo(JournalEntry.Phase.intent);
             assertThat(a.phaseOf("f1")).as("the refused write is not there").isNull();
             b.intent(List.of(request("f3", "+12012090013")), Collections.singletonList(null), null);
-            await().atMost(VISIBLE).until(() -> b.phaseOf("f2") == OrderJournal.Phase.intent);
+            await().atMost(VISIBLE).until(() -> b.phaseOf("f2") == JournalEntry.Phase.intent);
         } finally {
             a.stop();
             b.stop();
@@ -184,11 +185,11 @@ class OrderJournalIT {
                     List.of(request("o4", "+12012090024")), Collections.singletonList(null), null)).doesNotThrowAnyException());
             LOG.info("journal-outage figures: first write {} ms after the broker's return",
                     Duration.ofNanos(System.nanoTime() - back).toMillis());
-            assertThat(j.phaseOf("o4")).isEqualTo(OrderJournal.Phase.intent);
-            assertThat(j.phaseOf("o1")).isEqualTo(OrderJournal.Phase.intent);
+            assertThat(j.phaseOf("o4")).isEqualTo(JournalEntry.Phase.intent);
+            assertThat(j.phaseOf("o1")).isEqualTo(JournalEntry.Phase.intent);
             assertThat(j.writeProblem()).as("it writes again").isNull();
             j.placed(List.of(request("o4", "+12012090024")), "order-o4");
-            assertThat(j.phaseOf("o4")).isEqualTo(OrderJournal.Phase.placed);
+            assertThat(j.phaseOf("o4")).isEqualTo(JournalEntry.Phase.placed);
         } finally {
             j.stop();
             broker.close();

@@ -21,6 +21,7 @@ import org.junit.jupiter.api.Test;
 
 import dev.tnorders.opentact.intake.PartitionOwners;
 import dev.tnorders.opentact.journal.Fencing;
+import dev.tnorders.opentact.journal.JournalEntry;
 import dev.tnorders.opentact.journal.OrderJournal;
 import dev.tnorders.opentact.model.Feature;
 import dev.tnorders.opentact.model.OrderRequest;
@@ -79,7 +80,7 @@ class OwnershipFencingIT {
             owners.assigned(0, Map.of(0, a.position(new TopicPartition(requests, 0))));
             owners.track("owned", 0);
             journal.intent(List.of(request("owned", "+12012091001")), Collections.singletonList(null), null);
-            assertThat(journal.phaseOf("owned")).as("the owner writes").isEqualTo(OrderJournal.Phase.intent);
+            assertThat(journal.phaseOf("owned")).as("the owner writes").isEqualTo(JournalEntry.Phase.intent);
 
             // a stops polling (a long GC, a stalled host): past its max.poll.interval the group moves on
             // without it, and b owns the partition in a newer generation.
@@ -102,7 +103,7 @@ class OwnershipFencingIT {
                     .isInstanceOf(Fencing.NotOwnedException.class).hasMessageContaining(requests + "-0");
             assertThatThrownBy(() -> journal.confirmOwned(List.of(request("owned", "+12012091001"))))
                     .as("checked right before an order POST").isInstanceOf(Fencing.NotOwnedException.class);
-            assertThat(journal.phaseOf("owned")).isEqualTo(OrderJournal.Phase.intent);
+            assertThat(journal.phaseOf("owned")).isEqualTo(JournalEntry.Phase.intent);
         } finally {
             journal.stop();
         }

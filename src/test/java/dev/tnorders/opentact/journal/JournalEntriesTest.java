@@ -7,12 +7,12 @@ import java.time.ZoneOffset;
 import java.util.EnumSet;
 import java.util.List;
 
-import org.junit.jupiter.api.Test;
-
 import com.fasterxml.jackson.databind.ObjectMapper;
 
-import dev.tnorders.opentact.journal.OrderJournal.Entry;
-import dev.tnorders.opentact.journal.OrderJournal.Phase;
+import org.junit.jupiter.api.Test;
+
+import dev.tnorders.opentact.journal.JournalEntry;
+import dev.tnorders.opentact.journal.JournalEntry.Phase;
 import dev.tnorders.opentact.model.Feature;
 import dev.tnorders.opentact.model.NumberResult;
 import dev.tnorders.opentact.model.OrderRequest;
@@ -40,7 +40,7 @@ class JournalEntriesTest {
     void anIntentBooksItsReservationAndWhatEarlierRoundsBought() {
         NumberResult bought = new NumberResult("r1", "+12012000001", NumberResult.State.ordered, null, "u0", "1.25", "0.50",
                 null);
-        Entry e = JournalEntries.intent(fromFile("r1", "+12012000002"), new BigDecimal("2.00"), List.of(bought), CLOCK);
+        JournalEntry e = JournalEntries.intent(fromFile("r1", "+12012000002"), new BigDecimal("2.00"), List.of(bought), CLOCK);
         assertThat(e.phase()).isEqualTo(Phase.intent);
         assertThat(e.nrc()).isEqualByComparingTo("3.25");
         assertThat(e.day()).isEqualTo("2026-12-01");
@@ -54,14 +54,14 @@ class JournalEntriesTest {
         OrderRequest b = fromFile("b", "+12012000003");
         List<String> post = JournalEntries.postNumbers(List.of(a, b));
         assertThat(post).containsExactly("+12012000001", "+12012000002", "+12012000003");
-        Entry e = JournalEntries.intent(b, new BigDecimal("1.00"), null, CLOCK, CLOCK.millis(), post);
+        JournalEntry e = JournalEntries.intent(b, new BigDecimal("1.00"), null, CLOCK, CLOCK.millis(), post);
         assertThat(e.tns()).containsExactly("+12012000003");
         assertThat(e.postTns()).as("b's own entry knows a's numbers, whatever becomes of a")
                 .containsExactly("+12012000001", "+12012000002", "+12012000003");
         ObjectMapper json = new ObjectMapper();
         String written = json.writeValueAsString(e);
         assertThat(written).contains("\"post_tns\":[\"+12012000001\",\"+12012000002\",\"+12012000003\"]");
-        assertThat(json.readValue(written, Entry.class)).isEqualTo(e);
+        assertThat(json.readValue(written, JournalEntry.class)).isEqualTo(e);
         assertThat(JournalEntries.postNumbers(List.of(b))).as("a case of one: its own numbers are the POST's").isNull();
         assertThat(json.writeValueAsString(JournalEntries.intent(b, null, null, CLOCK))).doesNotContain("post_tns");
     }
@@ -69,12 +69,12 @@ class JournalEntriesTest {
     @Test
     void placedAndDoneKeepTheIntentsDayEvenAfterMidnight() {
         OrderRequest r = fromFile("r1", "+12012000001");
-        Entry intent = JournalEntries.intent(r, new BigDecimal("2.00"), null, CLOCK);
-        Entry placed = JournalEntries.placed(r, "u1", intent, NEXT_DAY);
+        JournalEntry intent = JournalEntries.intent(r, new BigDecimal("2.00"), null, CLOCK);
+        JournalEntry placed = JournalEntries.placed(r, "u1", intent, NEXT_DAY);
         assertThat(placed.day()).isEqualTo("2026-12-01");
         assertThat(placed.nrc()).isEqualByComparingTo("2.00");
         assertThat(placed.intentAt()).isEqualTo(intent.intentAt());
-        Entry done = JournalEntries.done(r, results.rejected(r, "refused", null), placed, NEXT_DAY);
+        JournalEntry done = JournalEntries.done(r, results.rejected(r, "refused", null), placed, NEXT_DAY);
         assertThat(done.phase()).isEqualTo(Phase.done);
         assertThat(done.day()).isEqualTo("2026-12-01");
         assertThat(done.nrc()).as("nothing bought, nothing spent").isEqualByComparingTo("0");
@@ -83,7 +83,7 @@ class JournalEntriesTest {
     @Test
     void anUnknownOutcomeKeepsItsReservationAndABoughtOneSpendsItsNumbersPrices() {
         OrderRequest r = fromFile("r1", "+12012000001");
-        Entry intent = JournalEntries.intent(r, new BigDecimal("2.00"), null, CLOCK);
+        JournalEntry intent = JournalEntries.intent(r, new BigDecimal("2.00"), null, CLOCK);
         OrderResult unknown = results.postUnanswered(r, "Read timed out");
         assertThat(JournalEntries.spent(unknown, intent)).as("the money may have been spent").isEqualByComparingTo("2.00");
         OrderResult bought = new OrderResult(new Outcome("r1", Outcome.State.completed, "u1", 1, 1, 0, null, null, null,

@@ -9,8 +9,8 @@ import java.util.Map;
 
 import org.junit.jupiter.api.Test;
 
-import dev.tnorders.opentact.journal.OrderJournal.Entry;
-import dev.tnorders.opentact.journal.OrderJournal.Phase;
+import dev.tnorders.opentact.journal.JournalEntry;
+import dev.tnorders.opentact.journal.JournalEntry.Phase;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -23,8 +23,8 @@ class JournalIndexTest {
     private final SpendLedger ledger = new SpendLedger();
     private final JournalIndex index = new JournalIndex(ledger, 3);
 
-    private static Entry entry(String id, Phase phase, String day, String file, String nrc) {
-        return new Entry(id, phase, List.of("+12012000001"), "u-" + id, day, file, nrc == null ? null : new BigDecimal(nrc),
+    private static JournalEntry entry(String id, Phase phase, String day, String file, String nrc) {
+        return new JournalEntry(id, phase, List.of("+12012000001"), "u-" + id, day, file, nrc == null ? null : new BigDecimal(nrc),
                 null, 1L);
     }
 
@@ -36,7 +36,7 @@ class JournalIndexTest {
         assertThat(ledger.day("2026-12-01", "r1")).isEqualByComparingTo("0"); // decided again: its own left out
 
         index.put(entry("r1", Phase.done, "2026-12-01", "a.csv@t", "3.00"), NOW_MS);
-        Entry done = index.get("r1");
+        JournalEntry done = index.get("r1");
         assertThat(done.phase()).isEqualTo(Phase.done);
         assertThat(done.tns()).isNull();
         assertThat(done.orderUuid()).isNull();
@@ -77,7 +77,7 @@ class JournalIndexTest {
         // another instance's sweep, written before it read r2's new intent: r2 keeps it
         assertThat(index.remove("r2")).isFalse();
         assertThat(index.phaseOf("r2")).isEqualTo(Phase.intent);
-        assertThat(index.takeRewrites()).extracting(Entry::requestId).containsExactly("r2"); // written again
+        assertThat(index.takeRewrites()).extracting(JournalEntry::requestId).containsExactly("r2"); // written again
         assertThat(index.takeRewrites()).isEmpty();
         assertThat(ledger.day("2026-12-01", "other")).isEqualByComparingTo("2.00");
     }

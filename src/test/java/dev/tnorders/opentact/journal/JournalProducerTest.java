@@ -153,7 +153,7 @@ class JournalProducerTest {
         RuntimeException failed = journal.transaction(p -> p.sendOffsetsToTransaction(
                 Map.of(new TopicPartition("requests", 0), new OffsetAndMetadata(1)),
                 new ConsumerGroupMetadata("g")), "could not write");
-        assertThat(failed).isInstanceOf(OrderJournal.FencedWriteException.class);
+        assertThat(failed).isInstanceOf(FencedWriteException.class);
         assertThat(current().transactionAborted()).isTrue();
         assertThat(made).hasSize(1);
         assertThat(journal.problem()).as("a rebalance is no reason for readiness").isNull();

@@ -8,15 +8,15 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 class OrderJournalTest {
 
-    private static OrderJournal.Entry entry(OrderJournal.Phase phase) {
-        return new OrderJournal.Entry("r1", phase, List.of("+12012000001"), "u1", "2026-11-25", null, null, null);
+    private static JournalEntry entry(JournalEntry.Phase phase) {
+        return new JournalEntry("r1", phase, List.of("+12012000001"), "u1", "2026-11-25", null, null, null);
     }
 
     @Test
     void anEntryReadLateNeverTakesARequestBackToAnEarlierPhase() {
-        OrderJournal.Entry intent = entry(OrderJournal.Phase.intent);
-        OrderJournal.Entry placed = entry(OrderJournal.Phase.placed);
-        OrderJournal.Entry done = entry(OrderJournal.Phase.done);
+        JournalEntry intent = entry(JournalEntry.Phase.intent);
+        JournalEntry placed = entry(JournalEntry.Phase.placed);
+        JournalEntry done = entry(JournalEntry.Phase.done);
         assertThat(OrderJournal.supersedes(placed, done)).isFalse();
         assertThat(OrderJournal.supersedes(intent, placed)).isFalse();
         assertThat(OrderJournal.supersedes(done, placed)).isTrue();

@@ -70,14 +70,13 @@ class KafkaClientSettingsTest {
         KafkaClientSettings s = new KafkaClientSettings("b:9093", Map.of("security-protocol", "SASL_PLAINTEXT",
                 "sasl-mechanism", "PLAIN", "sasl-jaas-config", JAAS));
         s.setStartupTimeoutMs(5000);
-        KafkaStartupException auth = KafkaStartupException.of("the order journal's admin client", "create the topic 'j'",
-                s, new ExecutionException(new SaslAuthenticationException(
+        KafkaStartupException auth = s.startupError("the order journal's admin client", "create the topic 'j'", new ExecutionException(new SaslAuthenticationException(
                         "Authentication failed: Invalid username or password (JAAS was " + JAAS + ")")));
         assertThat(auth.getMessage()).startsWith("Kafka: the order journal's admin client could not create the topic 'j' "
                         + "at b:9093 (security.protocol=SASL_PLAINTEXT, sasl.mechanism=PLAIN): authentication failed: "
                         + "SaslAuthenticationException: Authentication failed: Invalid username or password")
                 .doesNotContain("s3cr3t-pw");
-        KafkaStartupException timeout = KafkaStartupException.of("the order journal's consumer", "read the topic 'j'", s,
+        KafkaStartupException timeout = s.startupError("the order journal's consumer", "read the topic 'j'",
                 new TimeoutException("Timeout expired"));
         assertThat(timeout.getMessage()).contains("no answer within 5000 ms (opentact.kafka.startup-timeout-ms)");
     }

@@ -18,18 +18,20 @@ import java.util.regex.Pattern;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+
 import org.junit.jupiter.api.Test;
 
-import dev.tnorders.opentact.order.OrderClock;
-import dev.tnorders.opentact.order.OrderResults;
-import dev.tnorders.opentact.model.Feature;
-import dev.tnorders.opentact.model.OrderRequest;
-import dev.tnorders.opentact.model.RequestSource;
 import dev.tnorders.opentact.client.OrderStatus;
 import dev.tnorders.opentact.client.PriceQuote;
 import dev.tnorders.opentact.files.FileEnds;
+import dev.tnorders.opentact.model.Feature;
+import dev.tnorders.opentact.model.OrderRequest;
+import dev.tnorders.opentact.model.RequestSource;
+import dev.tnorders.opentact.order.OrderClock;
+import dev.tnorders.opentact.order.OrderResults;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

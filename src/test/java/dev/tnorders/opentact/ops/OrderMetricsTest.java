@@ -15,20 +15,21 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+
 import org.apache.camel.impl.DefaultCamelContext;
 import org.junit.jupiter.api.Test;
 
-import dev.tnorders.opentact.order.OrderClock;
-import dev.tnorders.opentact.order.OrderResults;
-import dev.tnorders.opentact.order.OrderRules;
-import dev.tnorders.opentact.model.CriteriaSearch;
-import dev.tnorders.opentact.model.Feature;
-import dev.tnorders.opentact.model.OrderRequest;
-import dev.tnorders.opentact.model.RequestSource;
 import dev.tnorders.opentact.client.ApiResponse;
 import dev.tnorders.opentact.client.OrderStatus;
 import dev.tnorders.opentact.client.PriceQuote;
 import dev.tnorders.opentact.control.IntakeControl;
+import dev.tnorders.opentact.model.CriteriaSearch;
+import dev.tnorders.opentact.model.Feature;
+import dev.tnorders.opentact.model.OrderRequest;
+import dev.tnorders.opentact.model.RequestSource;
+import dev.tnorders.opentact.order.OrderClock;
+import dev.tnorders.opentact.order.OrderResults;
+import dev.tnorders.opentact.order.OrderRules;
 
 import static dev.tnorders.opentact.ops.OrderMetrics.RejectReason;
 import static org.assertj.core.api.Assertions.assertThat;

@@ -30,16 +30,17 @@ import dev.tnorders.opentact.client.OpentactRateLimitedException;
 import dev.tnorders.opentact.client.OpentactResponses;
 import dev.tnorders.opentact.client.OpentactUnavailableException;
 import dev.tnorders.opentact.client.SendGuard;
+import dev.tnorders.opentact.control.IntakeControl;
+import dev.tnorders.opentact.journal.Fencing;
+import dev.tnorders.opentact.journal.JournalEntry;
 import dev.tnorders.opentact.journal.OrderJournal;
+import dev.tnorders.opentact.journal.OrderStore;
 import dev.tnorders.opentact.model.CriteriaSearch;
 import dev.tnorders.opentact.model.Feature;
 import dev.tnorders.opentact.model.NumberResult;
 import dev.tnorders.opentact.model.OrderRequest;
 import dev.tnorders.opentact.model.OrderResult;
 import dev.tnorders.opentact.model.Outcome;
-import dev.tnorders.opentact.control.IntakeControl;
-import dev.tnorders.opentact.journal.Fencing;
-import dev.tnorders.opentact.journal.OrderStore;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -132,28 +133,28 @@ class OrderLifecycleTest {
                 row("new plain request", Phase.RESUME, w -> w.one(plain("r1", A)), Phase.PRICE, List.of(), List.of()),
                 row("new criteria request", Phase.RESUME, w -> w.one(criteria("r1", 1, CriteriaSearch.Fill.all)),
                         Phase.SEARCH, List.of(), List.of()),
-                row("journal: done", Phase.RESUME, w -> w.one(plain("r1", A)).entry("r1", OrderJournal.Phase.done, null),
+                row("journal: done", Phase.RESUME, w -> w.one(plain("r1", A)).entry("r1", JournalEntry.Phase.done, null),
                         Phase.DONE, List.of(), List.of()),
-                row("journal: placed", Phase.RESUME, w -> w.one(plain("r1", A)).entry("r1", OrderJournal.Phase.placed, "u1"),
+                row("journal: placed", Phase.RESUME, w -> w.one(plain("r1", A)).entry("r1", JournalEntry.Phase.placed, "u1"),
                         Phase.FOLLOW, List.of(), List.of(), w -> assertThat(w.c.orderUuid()).isEqualTo("u1")),
                 row("journal: intent (crash before the POST's answer)", Phase.RESUME,
-                        w -> w.one(plain("r1", A)).entry("r1", OrderJournal.Phase.intent, null),
+                        w -> w.one(plain("r1", A)).entry("r1", JournalEntry.Phase.intent, null),
                         Phase.RECONCILE, List.of(), List.of()),
                 row("journal: a criteria request's intent gives back its numbers", Phase.RESUME,
-                        w -> w.one(criteria("r1", 1, CriteriaSearch.Fill.all)).entry("r1", OrderJournal.Phase.intent, null),
+                        w -> w.one(criteria("r1", 1, CriteriaSearch.Fill.all)).entry("r1", JournalEntry.Phase.intent, null),
                         Phase.RECONCILE, List.of(), List.of(), w -> assertThat(w.c.request().tns()).containsExactly(A)),
 
                 row("a crash's batch, all placed in one order", Phase.RESUME,
-                        w -> w.batch(plain("r1", A), plain("r2", B)).entry("r1", OrderJournal.Phase.placed, "u1")
-                                .entry("r2", OrderJournal.Phase.placed, "u1"),
+                        w -> w.batch(plain("r1", A), plain("r2", B)).entry("r1", JournalEntry.Phase.placed, "u1")
+                                .entry("r2", JournalEntry.Phase.placed, "u1"),
                         Phase.FOLLOW, List.of(), List.of(), w -> assertThat(w.c.orderUuid()).isEqualTo("u1")),
                 row("a crash's batch, all intents: reconciled together", Phase.RESUME,
-                        w -> w.batch(plain("r1", A), plain("r2", B)).entry("r1", OrderJournal.Phase.intent, null)
-                                .entry("r2", OrderJournal.Phase.intent, null),
+                        w -> w.batch(plain("r1", A), plain("r2", B)).entry("r1", JournalEntry.Phase.intent, null)
+                                .entry("r2", JournalEntry.Phase.intent, null),
                         Phase.RECONCILE, List.of(), List.of()),
                 row("a batch whose entries do not agree: each resumes on its own", Phase.RESUME,
-                        w -> w.batch(plain("r1", A), plain("r2", B)).entry("r1", OrderJournal.Phase.placed, "u1")
-                                .entry("r2", OrderJournal.Phase.done, "u1"),
+                        w -> w.batch(plain("r1", A), plain("r2", B)).entry("r1", JournalEntry.Phase.placed, "u1")
+                                .entry("r2", JournalEntry.Phase.done, "u1"),
                         Phase.SPLIT, List.of(), List.of(), w -> assertThat(w.c.splitInto()).isEqualTo(Phase.RESUME)),
 
                 // SEARCH
@@ -230,30 +231,30 @@ class OrderLifecycleTest {
                         Phase.RECONCILE, List.of(POST), List.of("intent [r1]")),
 
                 // RECONCILE
-                row("found", Phase.RECONCILE, w -> w.one(plain("r1", A)).verdict(OrderReconciler.Verdict.FOUND),
+                row("found", Phase.RECONCILE, w -> w.one(plain("r1", A)).verdict(Reconciliation.Verdict.FOUND),
                         Phase.FOLLOW, List.of(), List.of("placed [r1] u1"), w -> assertThat(w.c.orderUuid()).isEqualTo("u1")),
                 row("not placed: the same numbers are priced again", Phase.RECONCILE,
-                        w -> w.one(plain("r1", A)).verdict(OrderReconciler.Verdict.NOT_PLACED), Phase.PRICE, List.of(), List.of()),
+                        w -> w.one(plain("r1", A)).verdict(Reconciliation.Verdict.NOT_PLACED), Phase.PRICE, List.of(), List.of()),
                 row("not placed after the last order POST: unknown, not ordered again", Phase.RECONCILE,
-                        w -> w.one(plain("r1", A)).attempts(3).verdict(OrderReconciler.Verdict.NOT_PLACED), Phase.PUBLISH,
+                        w -> w.one(plain("r1", A)).attempts(3).verdict(Reconciliation.Verdict.NOT_PLACED), Phase.PUBLISH,
                         List.of(), List.of(), w -> w.pending(Outcome.State.unknown, "no usable answer")),
                 row("found after the last order POST: followed", Phase.RECONCILE,
-                        w -> w.one(plain("r1", A)).attempts(3).verdict(OrderReconciler.Verdict.FOUND),
+                        w -> w.one(plain("r1", A)).attempts(3).verdict(Reconciliation.Verdict.FOUND),
                         Phase.FOLLOW, List.of(), List.of("placed [r1] u1")),
                 row("held without an order", Phase.RECONCILE,
-                        w -> w.one(plain("r1", A, B)).verdict(OrderReconciler.Verdict.HELD_WITHOUT_ORDER), Phase.PUBLISH,
+                        w -> w.one(plain("r1", A, B)).verdict(Reconciliation.Verdict.HELD_WITHOUT_ORDER), Phase.PUBLISH,
                         List.of(), List.of(), w -> w.pending(Outcome.State.partial, null)),
                 row("unknown: nothing is ordered again", Phase.RECONCILE,
-                        w -> w.one(plain("r1", A)).verdict(OrderReconciler.Verdict.UNKNOWN), Phase.PUBLISH, List.of(),
+                        w -> w.one(plain("r1", A)).verdict(Reconciliation.Verdict.UNKNOWN), Phase.PUBLISH, List.of(),
                         List.of(), w -> w.pending(Outcome.State.unknown, "could not tell")),
                 row("resumed together but in several orders: each reconciled on its own", Phase.RECONCILE,
-                        w -> w.batch(plain("r1", A), plain("r2", B)).verdict(OrderReconciler.Verdict.IN_SEVERAL_ORDERS),
+                        w -> w.batch(plain("r1", A), plain("r2", B)).verdict(Reconciliation.Verdict.IN_SEVERAL_ORDERS),
                         Phase.SPLIT, List.of(), List.of(), w -> {
                             assertThat(w.c.splitInto()).isEqualTo(Phase.RECONCILE);
                             assertThat(w.c.pendingResults()).as("no outcome on a guess").isEmpty();
                         }),
                 row("one request whose numbers are in several orders: unknown", Phase.RECONCILE,
-                        w -> w.one(plain("r1", A)).verdict(OrderReconciler.Verdict.IN_SEVERAL_ORDERS), Phase.PUBLISH,
+                        w -> w.one(plain("r1", A)).verdict(Reconciliation.Verdict.IN_SEVERAL_ORDERS), Phase.PUBLISH,
                         List.of(), List.of(), w -> w.pending(Outcome.State.unknown, null)),
 
                 // FOLLOW
@@ -390,7 +391,7 @@ class OrderLifecycleTest {
 
     @Test
     void aLostAnswerThatWasNotPlacedIsOrderedAgainAndThenGivesUp() throws Exception {
-        World w = new World().verdict(OrderReconciler.Verdict.NOT_PLACED).answer(PRICE_OK).fail(new IOException("reset"))
+        World w = new World().verdict(Reconciliation.Verdict.NOT_PLACED).answer(PRICE_OK).fail(new IOException("reset"))
                 .answer(PRICE_OK).fail(new IOException("reset")).answer(PRICE_OK).fail(new IOException("reset"));
         List<OrderResult> results = w.lifecycle().run(List.of(plain("r1", A)));
         assertThat(w.api.calls).containsExactly(PRICE, POST, PRICE, POST, PRICE, POST);
@@ -401,7 +402,7 @@ class OrderLifecycleTest {
     @Test
     void requestsACrashLeftPlacedInOneOrderAreFollowedWithOneReadOfIt() throws Exception {
         World w = new World().answer(order("u1", "success", Map.of(A, "success", B, "success")));
-        w.entry("r1", OrderJournal.Phase.placed, "u1").entry("r2", OrderJournal.Phase.placed, "u1");
+        w.entry("r1", JournalEntry.Phase.placed, "u1").entry("r2", JournalEntry.Phase.placed, "u1");
         List<OrderResult> results = w.lifecycle().run(List.of(plain("r1", A), plain("r2", B)));
         assertThat(w.api.calls).containsExactly(GET);
         assertThat(w.store.writes).containsExactly("finish [r1, r2]");
@@ -411,7 +412,7 @@ class OrderLifecycleTest {
     @Test
     void aRequestTheJournalHasDoneIsNotOrderedNorPublishedAgain() throws Exception {
         World w = new World();
-        w.store.entries.put("r1", new OrderJournal.Entry("r1", OrderJournal.Phase.done, List.of(A), "u0", null, null, null,
+        w.store.entries.put("r1", new JournalEntry("r1", JournalEntry.Phase.done, List.of(A), "u0", null, null, null,
                 null));
         assertThat(w.lifecycle().run(List.of(plain("r1", A)))).isEmpty();
         assertThat(w.api.calls).isEmpty();
@@ -434,7 +435,7 @@ class OrderLifecycleTest {
         final FakeApi api = new FakeApi();
         final FakeStore store = new FakeStore();
         final IntakeControl intake = new IntakeControl(clock);
-        OrderReconciler.Verdict verdict = OrderReconciler.Verdict.UNKNOWN;
+        Reconciliation.Verdict verdict = Reconciliation.Verdict.UNKNOWN;
         int reconciled;
         boolean quoteOnly;
         OrderCase c;
@@ -446,11 +447,11 @@ class OrderLifecycleTest {
             b.setStore(store);
             b.setReconciliation(new Reconciliation() {
                 @Override
-                public OrderReconciler.Reconciled reconcile(List<OrderRequest> requests) {
+                public Reconciliation.Reconciled reconcile(List<OrderRequest> requests) {
                     reconciled++;
-                    return new OrderReconciler.Reconciled(verdict, verdict == OrderReconciler.Verdict.FOUND ? "u1" : null,
-                            verdict == OrderReconciler.Verdict.HELD_WITHOUT_ORDER ? Set.of(A) : Set.of(),
-                            verdict == OrderReconciler.Verdict.UNKNOWN ? "Opentact's answers could not tell" : "seen");
+                    return new Reconciliation.Reconciled(verdict, verdict == Reconciliation.Verdict.FOUND ? "u1" : null,
+                            verdict == Reconciliation.Verdict.HELD_WITHOUT_ORDER ? Set.of(A) : Set.of(),
+                            verdict == Reconciliation.Verdict.UNKNOWN ? "Opentact's answers could not tell" : "seen");
                 }
 
                 @Override
@@ -511,8 +512,8 @@ class OrderLifecycleTest {
             return this;
         }
 
-        World entry(String id, OrderJournal.Phase phase, String uuid) {
-            store.entries.put(id, new OrderJournal.Entry(id, phase, List.of(A), uuid, "2026-12-01", null, null, null,
+        World entry(String id, JournalEntry.Phase phase, String uuid) {
+            store.entries.put(id, new JournalEntry(id, phase, List.of(A), uuid, "2026-12-01", null, null, null,
                     T0 - 1_000));
             return this;
         }
@@ -536,7 +537,7 @@ class OrderLifecycleTest {
             return this;
         }
 
-        World verdict(OrderReconciler.Verdict v) {
+        World verdict(Reconciliation.Verdict v) {
             verdict = v;
             return this;
         }
@@ -589,7 +590,7 @@ class OrderLifecycleTest {
     }
 
     static final class FakeStore implements OrderStore {
-        final Map<String, OrderJournal.Entry> entries = new HashMap<>();
+        final Map<String, JournalEntry> entries = new HashMap<>();
         final List<String> writes = new ArrayList<>();
         String failOn;
         int ownedChecks = Integer.MAX_VALUE;
@@ -603,13 +604,13 @@ class OrderLifecycleTest {
         }
 
         @Override
-        public OrderJournal.Entry lookup(String requestId) {
+        public JournalEntry lookup(String requestId) {
             return entries.get(requestId);
         }
 
         @Override
-        public Map<String, OrderJournal.Entry> entries(Collection<String> requestIds) {
-            Map<String, OrderJournal.Entry> out = new HashMap<>();
+        public Map<String, JournalEntry> entries(Collection<String> requestIds) {
+            Map<String, JournalEntry> out = new HashMap<>();
             requestIds.stream().filter(entries::containsKey).forEach(id -> out.put(id, entries.get(id)));
             return out;
         }
@@ -631,7 +632,7 @@ class OrderLifecycleTest {
                 throw new IllegalStateException("the journal refused the write: the group's generation moved on");
             }
             writes.add("intent " + ids(requests));
-            requests.forEach(r -> entries.put(r.requestId(), new OrderJournal.Entry(r.requestId(), OrderJournal.Phase.intent,
+            requests.forEach(r -> entries.put(r.requestId(), new JournalEntry(r.requestId(), JournalEntry.Phase.intent,
                     r.tns(), null, null, null, null, settled, T0)));
         }
 
@@ -639,7 +640,7 @@ class OrderLifecycleTest {
         public void placed(List<OrderRequest> requests, String orderUuid) {
             check("placed");
             writes.add("placed " + ids(requests) + " " + orderUuid);
-            requests.forEach(r -> entries.put(r.requestId(), new OrderJournal.Entry(r.requestId(), OrderJournal.Phase.placed,
+            requests.forEach(r -> entries.put(r.requestId(), new JournalEntry(r.requestId(), JournalEntry.Phase.placed,
                     r.tns(), orderUuid, null, null, null, null, T0)));
         }
 
@@ -647,7 +648,7 @@ class OrderLifecycleTest {
         public void finish(List<OrderRequest> requests, List<OrderResult> results) {
             check("finish");
             writes.add("finish " + ids(requests));
-            requests.forEach(r -> entries.put(r.requestId(), new OrderJournal.Entry(r.requestId(), OrderJournal.Phase.done,
+            requests.forEach(r -> entries.put(r.requestId(), new JournalEntry(r.requestId(), JournalEntry.Phase.done,
                     null, null, null, null, null, null)));
         }
     }

@@ -8,6 +8,7 @@ import java.util.Set;
 
 import org.junit.jupiter.api.Test;
 
+import dev.tnorders.opentact.journal.JournalEntry;
 import dev.tnorders.opentact.journal.OrderJournal;
 import dev.tnorders.opentact.model.CriteriaSearch;
 import dev.tnorders.opentact.model.Feature;
@@ -50,7 +51,7 @@ class OrderPlannerTest {
                 null, new BigDecimal("1.00"), null, null, "t");
         OrderPlan plan = planner.planWith(List.of(req("a", "+1"), criteria, limited, req("known", "+2"),
                 req("again", "+1"), req("a", "+8"), req("big", "+3", "+4", "+5", "+6")),
-                r -> r.requestId().equals("known") ? new OrderJournal.Entry("known", OrderJournal.Phase.done, null, "u0",
+                r -> r.requestId().equals("known") ? new JournalEntry("known", JournalEntry.Phase.done, null, "u0",
                         null, null, null, null) : null);
         assertThat(plan.batches()).extracting(OrderPlannerTest::ids).containsExactly(List.of("a"));
         assertThat(plan.singles()).extracting(OrderRequest::requestId)
@@ -59,11 +60,11 @@ class OrderPlannerTest {
 
     @Test
     void requestsACrashLeftInOneOrderResumeTogetherInPollOrder() {
-        Map<String, OrderJournal.Entry> journal = Map.of(
-                "p1", entry("p1", OrderJournal.Phase.placed, "u1", 10L), "p2", entry("p2", OrderJournal.Phase.placed, "u1", 10L),
-                "p3", entry("p3", OrderJournal.Phase.placed, "u2", 10L),
-                "i1", entry("i1", OrderJournal.Phase.intent, null, 20L), "i2", entry("i2", OrderJournal.Phase.intent, null, 20L),
-                "i3", entry("i3", OrderJournal.Phase.intent, null, 30L), "d1", entry("d1", OrderJournal.Phase.done, "u0", 5L));
+        Map<String, JournalEntry> journal = Map.of(
+                "p1", entry("p1", JournalEntry.Phase.placed, "u1", 10L), "p2", entry("p2", JournalEntry.Phase.placed, "u1", 10L),
+                "p3", entry("p3", JournalEntry.Phase.placed, "u2", 10L),
+                "i1", entry("i1", JournalEntry.Phase.intent, null, 20L), "i2", entry("i2", JournalEntry.Phase.intent, null, 20L),
+                "i3", entry("i3", JournalEntry.Phase.intent, null, 30L), "d1", entry("d1", JournalEntry.Phase.done, "u0", 5L));
         OrderPlan plan = planner.planWith(List.of(req("p1", "+1"), req("i1", "+2"), req("new", "+3"), req("p3", "+4"),
                 req("p2", "+5"), req("i2", "+6"), req("d1", "+7"), req("i3", "+8")), r -> journal.get(r.requestId()));
         assertThat(plan.batches()).extracting(OrderPlannerTest::ids).containsExactly(List.of("new"));
@@ -71,8 +72,8 @@ class OrderPlannerTest {
                 List.of("p1", "p2"), List.of("i1", "i2"), List.of("p3"), List.of("d1"), List.of("i3"));
     }
 
-    private static OrderJournal.Entry entry(String id, OrderJournal.Phase phase, String uuid, Long intentAt) {
-        return new OrderJournal.Entry(id, phase, List.of("+1"), uuid, "2026-12-01", null, null, null, intentAt);
+    private static JournalEntry entry(String id, JournalEntry.Phase phase, String uuid, Long intentAt) {
+        return new JournalEntry(id, phase, List.of("+1"), uuid, "2026-12-01", null, null, null, intentAt);
     }
 
     @Test

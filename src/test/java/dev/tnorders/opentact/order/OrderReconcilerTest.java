@@ -17,13 +17,13 @@ import org.awaitility.Awaitility;
 import org.junit.jupiter.api.Test;
 
 import dev.tnorders.opentact.ManualClock;
-import dev.tnorders.opentact.order.OrderReconciler.Reconciled;
-import dev.tnorders.opentact.order.OrderReconciler.Verdict;
 import dev.tnorders.opentact.client.ApiResponse;
 import dev.tnorders.opentact.client.OpentactApi;
 import dev.tnorders.opentact.client.OpentactPayloads;
 import dev.tnorders.opentact.client.OpentactResponses;
 import dev.tnorders.opentact.client.OpentactUnavailableException;
+import dev.tnorders.opentact.order.Reconciliation.Reconciled;
+import dev.tnorders.opentact.order.Reconciliation.Verdict;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

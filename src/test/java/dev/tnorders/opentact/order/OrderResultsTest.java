@@ -12,16 +12,16 @@ import java.util.Set;
 
 import org.junit.jupiter.api.Test;
 
+import dev.tnorders.opentact.client.OrderStatus;
+import dev.tnorders.opentact.client.PriceDerivation;
+import dev.tnorders.opentact.client.PriceDerivationTest;
+import dev.tnorders.opentact.client.PriceQuote;
 import dev.tnorders.opentact.model.CriteriaSearch;
 import dev.tnorders.opentact.model.Feature;
 import dev.tnorders.opentact.model.NumberResult;
 import dev.tnorders.opentact.model.OrderRequest;
 import dev.tnorders.opentact.model.OrderResult;
 import dev.tnorders.opentact.model.Outcome;
-import dev.tnorders.opentact.client.OrderStatus;
-import dev.tnorders.opentact.client.PriceDerivation;
-import dev.tnorders.opentact.client.PriceDerivationTest;
-import dev.tnorders.opentact.client.PriceQuote;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -157,13 +157,13 @@ class OrderResultsTest {
     @Test
     void anUnreconciledRequestOrdersNothingAgainAndReportsWhatTheLeasesShow() {
         OrderRequest req = request(null, null, "+12029822917", "+12025550143");
-        OrderResult held = decisions.unreconciled(req, new OrderReconciler.Reconciled(OrderReconciler.Verdict.HELD_WITHOUT_ORDER,
+        OrderResult held = decisions.unreconciled(req, new Reconciliation.Reconciled(Reconciliation.Verdict.HELD_WITHOUT_ORDER,
                 null, Set.of("+12029822917"), "the account holds this number (a lease since the order was sent)"), null);
         assertThat(held.numbers()).extracting(NumberResult::state)
                 .containsExactly(NumberResult.State.ordered, NumberResult.State.unknown);
         assertThat(held.numbers().get(0).reason()).contains("lease");
         assertThat(held.outcome().state()).isEqualTo(Outcome.State.partial);
-        OrderResult unknown = decisions.unreconciled(req, new OrderReconciler.Reconciled(OrderReconciler.Verdict.UNKNOWN,
+        OrderResult unknown = decisions.unreconciled(req, new Reconciliation.Reconciled(Reconciliation.Verdict.UNKNOWN,
                 null, Set.of(), "the order search failed: HTTP 502"), null);
         assertThat(unknown.outcome().state()).isEqualTo(Outcome.State.unknown);
         assertThat(unknown.outcome().reason()).contains("the order search failed");

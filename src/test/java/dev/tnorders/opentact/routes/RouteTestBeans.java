@@ -11,13 +11,14 @@ import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import org.apache.camel.BindToRegistry;
 import org.apache.camel.CamelConfiguration;
 
+import dev.tnorders.opentact.control.IntakeControl;
 import dev.tnorders.opentact.intake.BatchIntake;
 import dev.tnorders.opentact.intake.RequestValidator;
-import dev.tnorders.opentact.model.OrderRequest;
-import dev.tnorders.opentact.control.IntakeControl;
+import dev.tnorders.opentact.journal.JournalEntry;
 import dev.tnorders.opentact.journal.OrderJournal;
 import dev.tnorders.opentact.journal.OrderStore;
 import dev.tnorders.opentact.model.NumberResult;
+import dev.tnorders.opentact.model.OrderRequest;
 import dev.tnorders.opentact.model.OrderResult;
 import dev.tnorders.opentact.ops.OrderMetrics;
 import dev.tnorders.opentact.order.OrderCaseThreads;
@@ -102,12 +103,12 @@ public class RouteTestBeans implements CamelConfiguration {
     /** A journal that knows no request. */
     static final class NoJournal implements OrderStore {
         @Override
-        public OrderJournal.Entry lookup(String requestId) {
+        public JournalEntry lookup(String requestId) {
             return null;
         }
 
         @Override
-        public Map<String, OrderJournal.Entry> entries(
+        public Map<String, JournalEntry> entries(
                 Collection<String> requestIds) {
             return Map.of();
         }

@@ -25,6 +25,7 @@ import io.opentelemetry.context.Scope;
 import io.opentelemetry.sdk.OpenTelemetrySdk;
 import io.opentelemetry.sdk.testing.exporter.InMemorySpanExporter;
 import io.opentelemetry.sdk.trace.data.SpanData;
+
 import org.apache.camel.CamelContext;
 import org.apache.camel.Exchange;
 import org.apache.camel.ProducerTemplate;
@@ -37,19 +38,20 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 import dev.tnorders.opentact.client.CamelOpentactApi;
+import dev.tnorders.opentact.client.OpentactAuth;
 import dev.tnorders.opentact.client.OpentactPayloads;
 import dev.tnorders.opentact.client.OpentactResponses;
+import dev.tnorders.opentact.control.IntakeControl;
 import dev.tnorders.opentact.intake.BatchIntake;
 import dev.tnorders.opentact.intake.IntakeBatch;
 import dev.tnorders.opentact.intake.RequestValidator;
+import dev.tnorders.opentact.journal.JournalEntry;
 import dev.tnorders.opentact.journal.OrderJournal;
+import dev.tnorders.opentact.journal.OrderStore;
 import dev.tnorders.opentact.journal.ResultRecords;
+import dev.tnorders.opentact.model.NumberResult;
 import dev.tnorders.opentact.model.OrderRequest;
 import dev.tnorders.opentact.model.OrderResult;
-import dev.tnorders.opentact.control.IntakeControl;
-import dev.tnorders.opentact.trace.RequestTraces;
-import dev.tnorders.opentact.trace.TraceHeaders;
-import dev.tnorders.opentact.trace.TraceParent;
 import dev.tnorders.opentact.order.Budgets;
 import dev.tnorders.opentact.order.FollowPolicy;
 import dev.tnorders.opentact.order.NumberSearch;
@@ -58,10 +60,11 @@ import dev.tnorders.opentact.order.OrderLifecycle;
 import dev.tnorders.opentact.order.OrderPlan;
 import dev.tnorders.opentact.order.OrderPlanner;
 import dev.tnorders.opentact.order.OrderReconciler;
-import dev.tnorders.opentact.journal.OrderStore;
-import dev.tnorders.opentact.client.OpentactAuth;
-import dev.tnorders.opentact.model.NumberResult;
+import dev.tnorders.opentact.order.Reconciliation;
 import dev.tnorders.opentact.sandbox.OpentactSandbox;
+import dev.tnorders.opentact.trace.RequestTraces;
+import dev.tnorders.opentact.trace.TraceHeaders;
+import dev.tnorders.opentact.trace.TraceParent;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -188,7 +191,7 @@ class TracingTest {
         b.setApi(api);
         b.setPayloads(new OpentactPayloads("items"));
         b.setStore(store);
-        b.setReconciliation(requests -> new OrderReconciler.Reconciled(OrderReconciler.Verdict.UNKNOWN, null, Set.of(), "not used"));
+        b.setReconciliation(requests -> new Reconciliation.Reconciled(Reconciliation.Verdict.UNKNOWN, null, Set.of(), "not used"));
         b.setBudgets(new Budgets("none", "none", null));
         b.setNumberSearch(new NumberSearch(2));
         b.setIntake(new IntakeControl(Clock.systemUTC()));
@@ -306,12 +309,12 @@ class TracingTest {
         private final ResultRecords build = new ResultRecords("numbers", "outcomes");
 
         @Override
-        public OrderJournal.Entry lookup(String requestId) {
+        public JournalEntry lookup(String requestId) {
             return null;
         }
 
         @Override
-        public Map<String, OrderJournal.Entry> entries(Collection<String> requestIds) {
+        public Map<String, JournalEntry> entries(Collection<String> requestIds) {
             return Map.of();
         }
 

@@ -20,8 +20,8 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import dev.tnorders.opentact.kafka.KafkaClientSettings;
 import dev.tnorders.opentact.config.RequiredAcls;
+import dev.tnorders.opentact.kafka.KafkaClientSettings;
 import dev.tnorders.opentact.sandbox.OpentactSandbox;
 import dev.tnorders.opentact.standalone.EmbeddedKafkaBroker;
 import dev.tnorders.opentact.standalone.LocalCertificates;

@@ -23,9 +23,9 @@ import org.junit.jupiter.api.Test;
 import org.slf4j.spi.SLF4JServiceProvider;
 
 import dev.tnorders.opentact.config.HostSetup;
+import dev.tnorders.opentact.control.IntakeControl;
 import dev.tnorders.opentact.intake.InvalidRequestException;
 import dev.tnorders.opentact.kafka.KafkaClientSettings;
-import dev.tnorders.opentact.control.IntakeControl;
 import dev.tnorders.opentact.sandbox.OpentactSandbox;
 import dev.tnorders.opentact.standalone.EmbeddedKafkaBroker;
 

@@ -14,12 +14,13 @@ import java.util.Map;
 import java.util.Properties;
 import java.util.UUID;
 
+import jakarta.inject.Inject;
+
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
-import jakarta.inject.Inject;
 
 import org.apache.camel.CamelContext;
 import org.apache.camel.Exchange;
@@ -39,8 +40,8 @@ import org.junit.jupiter.api.Test;
 import org.slf4j.LoggerFactory;
 
 import dev.tnorders.opentact.config.HostSetup;
-import dev.tnorders.opentact.kafka.KafkaClientSettings;
 import dev.tnorders.opentact.control.IntakeControl;
+import dev.tnorders.opentact.kafka.KafkaClientSettings;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;

@@ -23,8 +23,8 @@ import org.junit.jupiter.api.io.TempDir;
 import org.springframework.boot.builder.SpringApplicationBuilder;
 import org.springframework.context.ConfigurableApplicationContext;
 
-import dev.tnorders.opentact.kafka.KafkaClientSettings;
 import dev.tnorders.opentact.config.RequiredAcls;
+import dev.tnorders.opentact.kafka.KafkaClientSettings;
 import dev.tnorders.opentact.sandbox.OpentactSandbox;
 import dev.tnorders.opentact.standalone.EmbeddedKafkaBroker;
 import dev.tnorders.opentact.standalone.LocalCertificates;

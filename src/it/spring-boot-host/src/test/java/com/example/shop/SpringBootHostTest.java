@@ -26,8 +26,8 @@ import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.test.annotation.DirtiesContext;
 
 import dev.tnorders.opentact.config.HostSetup;
-import dev.tnorders.opentact.kafka.KafkaClientSettings;
 import dev.tnorders.opentact.control.IntakeControl;
+import dev.tnorders.opentact.kafka.KafkaClientSettings;
 import dev.tnorders.opentact.sandbox.OpentactSandbox;
 import dev.tnorders.opentact.standalone.EmbeddedKafkaBroker;
 
