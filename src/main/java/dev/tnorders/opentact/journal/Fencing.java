@@ -27,7 +27,7 @@ public interface Fencing {
     /**
      * How many partitions this instance has taken so far (a count that only grows, one per partition
      * per assignment). The journal reads every entry written before a take-over before it decides on
-     * anything again: see {@code OrderJournal}'s take-over barrier.
+     * anything again: see {@code JournalReader}'s take-over barrier.
      */
     default long takeovers() {
         return 0;
