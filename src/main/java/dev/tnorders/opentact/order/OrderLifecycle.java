@@ -11,10 +11,8 @@ import java.util.function.LongSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import dev.tnorders.opentact.client.ApiResponse;
 import dev.tnorders.opentact.client.CallNotSentException;
-import dev.tnorders.opentact.client.OpentactApi;
-import dev.tnorders.opentact.client.OpentactPayloads;
+import dev.tnorders.opentact.client.OpentactClient;
 import dev.tnorders.opentact.client.OpentactRateLimitedException;
 import dev.tnorders.opentact.client.OpentactUnavailableException;
 import dev.tnorders.opentact.client.OrderStatus;
@@ -54,8 +52,7 @@ public class OrderLifecycle {
     /** Steps of one case at the most: every loop is bounded in count, whatever the answers. */
     static final int MAX_STEPS = 200;
 
-    private final OpentactApi api;
-    private final OpentactPayloads payloads;
+    private final OpentactClient client;
     private final OrderStore store;
     private final Reconciliation reconciliation;
     private final Budgets budgets;
@@ -80,8 +77,7 @@ public class OrderLifecycle {
     }
 
     private OrderLifecycle(Builder b) {
-        this.api = require(b.api, "api");
-        this.payloads = require(b.payloads, "payloads");
+        this.client = require(b.client, "client");
         this.store = require(b.store, "store");
         this.reconciliation = require(b.reconciliation, "reconciliation");
         this.budgets = require(b.budgets, "budgets");
@@ -109,8 +105,7 @@ public class OrderLifecycle {
      * never by position, the settings from their declared defaults); every part is required.
      */
     public static class Builder {
-        private OpentactApi api;
-        private OpentactPayloads payloads;
+        private OpentactClient client;
         private OrderStore store;
         private Reconciliation reconciliation;
         private Budgets budgets;
@@ -127,12 +122,8 @@ public class OrderLifecycle {
         private long sendDeadlineMs = 10_000;
         private LongSupplier nanos = System::nanoTime;
 
-        public void setApi(OpentactApi api) {
-            this.api = api;
-        }
-
-        public void setPayloads(OpentactPayloads payloads) {
-            this.payloads = payloads;
+        public void setClient(OpentactClient client) {
+            this.client = client;
         }
 
         public void setStore(OrderStore store) {
@@ -356,19 +347,18 @@ public class OrderLifecycle {
         OrderRequest request = c.request();
         NumberSearch.Pages pages = numberSearch.start();
         while (numberSearch.keepReading(request.search(), pages, c.settled())) {
-            ApiResponse answer = api.callIdempotent("POST", "/rest/tn/search", numberSearch.nextPageQuery(pages),
-                    payloads.searchBody(request.search().pattern()));
-            if (!answer.success() && pages.pagesRead() == 0) {
+            OpentactClient.NumbersPage page = client.searchNumbers(request.search().pattern(),
+                    numberSearch.nextPage(pages), NumberSearch.PAGE_SIZE);
+            if (!page.success() && pages.pagesRead() == 0) {
                 // The first page refused: Opentact's own words become the outcome.
-                return conclude(c, request, results.refusedByOpentact(request, "number search", answer, null));
+                return conclude(c, request, results.refusedByOpentact(request, "number search", page.answer(), null));
             }
-            if (!answer.success()) {
+            if (!page.success()) {
                 LOG.warn("Request {}: Opentact refused the number search's page after page {} ({}); using the numbers "
-                        + "found so far", request.requestId(), pages.pagesRead(), answer.describeFailure());
+                        + "found so far", request.requestId(), pages.pagesRead(), page.answer().describeFailure());
                 pages = numberSearch.refused(pages);
             } else {
-                pages = numberSearch.add(request.search(), pages, payloads.foundNumbers(answer),
-                        payloads.searchTotal(answer), c.settled());
+                pages = numberSearch.add(request.search(), pages, page.numbers(), page.total(), c.settled());
             }
         }
         if (pages.skipped() > 0) {
@@ -388,16 +378,17 @@ public class OrderLifecycle {
     /** One price call for the case's numbers. */
     private Phase price(OrderCase c) throws Exception {
         OrderRequest order = OrderRules.asOneOrder(c.requests());
-        ApiResponse answer = api.callIdempotent("POST", "/rest/order/price", null, payloads.priceBody(order));
-        if (!answer.success()) {
+        OpentactClient.Priced priced = client.price(order);
+        if (!priced.success()) {
             if (c.single()) {
-                return conclude(c, c.request(), results.refusedByOpentact(c.request(), "price request", answer, null));
+                return conclude(c, c.request(), results.refusedByOpentact(c.request(), "price request", priced.answer(),
+                        null));
             }
             LOG.warn("Opentact refused the price of a batch of {} requests ({}); handling them one by one",
-                    c.requests().size(), answer.describeFailure());
+                    c.requests().size(), priced.answer().describeFailure());
             return Phase.SPLIT;
         }
-        c.quote(payloads.quote(answer, order));
+        c.quote(priced.quote());
         return Phase.ADMIT;
     }
 
@@ -447,13 +438,13 @@ public class OrderLifecycle {
                 settings.sendDeadlineMs());
         writeIntent(c);
         OrderRequest order = OrderRules.asOneOrder(c.requests());
-        ApiResponse answer;
+        OpentactClient.OrderPost answer;
         String uuid;
         try {
-            answer = post(c, lease, payloads.orderPath(order), payloads.orderBody(order));
+            answer = post(c, lease, order);
             // Throws OpentactUnavailableException for a 2xx that is not our new order (one created
             // before the intent less the clock-skew margin, or another request's numbers).
-            uuid = answer.success() ? payloads.placedOrder(answer, order, reconciliation.createdNotBefore(c.requests())) : null;
+            uuid = answer.success() ? answer.orderUuid(reconciliation.createdNotBefore(c.requests())) : null;
         } catch (IOException | OpentactUnavailableException e) {
             // The POST may or may not have reached Opentact: find out before anything else (after
             // the last attempt too: its order may exist; RECONCILE stops at "not placed" then).
@@ -469,7 +460,7 @@ public class OrderLifecycle {
         }
         if (answer.httpStatus() == 402 || c.single()) {
             for (OrderRequest r : c.requests()) {
-                record(c, r, results.refusedByOpentact(r, "order", answer, OrderRules.share(r, c.quote(), n)));
+                record(c, r, results.refusedByOpentact(r, "order", answer.answer(), OrderRules.share(r, c.quote(), n)));
             }
             if (answer.httpStatus() == 402) {
                 // Out of balance: every next order would fail too. Pause intake for a while.
@@ -480,7 +471,7 @@ public class OrderLifecycle {
         // Refused for another reason (a field of one request, say): each request on its own, so
         // that only the ones at fault are refused.
         LOG.warn("Opentact refused the order of a batch ({}); handling its requests one by one",
-                answer.describeFailure());
+                answer.answer().describeFailure());
         return Phase.SPLIT;
     }
 
@@ -500,11 +491,11 @@ public class OrderLifecycle {
      * again first). A POST sent again after a 429 renews the intent first, so that another
      * instance reconciling these requests counts its wait (the reconcile window) from this POST.
      */
-    private ApiResponse post(OrderCase c, IntentLease lease, String path, String body) throws Exception {
+    private OpentactClient.OrderPost post(OrderCase c, IntentLease lease, OrderRequest order) throws Exception {
         for (int attempt = 0; ; attempt++) {
             store.confirmOwned(c.requests());
             try {
-                return api.callGuarded("POST", path, null, body, lease);
+                return client.place(order, lease);
             } catch (OpentactRateLimitedException e) {
                 if (attempt >= settings.postRetries()) {
                     throw e;
@@ -565,7 +556,7 @@ public class OrderLifecycle {
         OrderStatus status = null;
         for (int poll = 0; follow.keepFollowing(status, started, poll); poll++) {
             clock.pause(follow.pollDelay(poll));
-            status = payloads.status(api.callIdempotent("GET", "/rest/order/" + c.orderUuid(), null, null));
+            status = client.order(c.orderUuid());
         }
         int n = c.requests().size();
         // A batch's order total covers every request: each one's price comes from its share instead.

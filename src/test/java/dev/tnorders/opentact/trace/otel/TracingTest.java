@@ -39,6 +39,7 @@ import org.junit.jupiter.api.Test;
 
 import dev.tnorders.opentact.client.CamelOpentactApi;
 import dev.tnorders.opentact.client.OpentactAuth;
+import dev.tnorders.opentact.client.OpentactClient;
 import dev.tnorders.opentact.client.OpentactPayloads;
 import dev.tnorders.opentact.client.OpentactResponses;
 import dev.tnorders.opentact.control.IntakeControl;
@@ -188,8 +189,7 @@ class TracingTest {
         RecordingStore store = new RecordingStore();
         OrderClock clock = new OrderClock();
         OrderLifecycle.Builder b = new OrderLifecycle.Builder();
-        b.setApi(api);
-        b.setPayloads(new OpentactPayloads("items"));
+        b.setClient(new OpentactClient(api, new OpentactPayloads("items")));
         b.setStore(store);
         b.setReconciliation(requests -> new Reconciliation.Reconciled(Reconciliation.Verdict.UNKNOWN, null, Set.of(), "not used"));
         b.setBudgets(new Budgets("none", "none", null));
