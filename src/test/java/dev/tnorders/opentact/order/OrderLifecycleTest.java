@@ -442,7 +442,7 @@ class OrderLifecycleTest {
         OrderCase c;
 
         OrderLifecycle lifecycle() {
-            OrderLifecycle.Builder b = new OrderLifecycle.Builder();
+            OrderLifecycleBuilder b = new OrderLifecycleBuilder();
             b.setClient(new OpentactClient(api, new OpentactPayloads("items")));
             b.setStore(store);
             b.setReconciliation(new Reconciliation() {

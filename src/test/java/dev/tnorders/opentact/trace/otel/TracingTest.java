@@ -58,6 +58,7 @@ import dev.tnorders.opentact.order.FollowPolicy;
 import dev.tnorders.opentact.order.NumberSearch;
 import dev.tnorders.opentact.order.OrderClock;
 import dev.tnorders.opentact.order.OrderLifecycle;
+import dev.tnorders.opentact.order.OrderLifecycleBuilder;
 import dev.tnorders.opentact.order.OrderPlan;
 import dev.tnorders.opentact.order.OrderPlanner;
 import dev.tnorders.opentact.order.OrderReconciler;
@@ -188,7 +189,7 @@ class TracingTest {
         api.setCamelContext(camel);
         RecordingStore store = new RecordingStore();
         OrderClock clock = new OrderClock();
-        OrderLifecycle.Builder b = new OrderLifecycle.Builder();
+        OrderLifecycleBuilder b = new OrderLifecycleBuilder();
         b.setClient(new OpentactClient(api, new OpentactPayloads("items")));
         b.setStore(store);
         b.setReconciliation(requests -> new Reconciliation.Reconciled(Reconciliation.Verdict.UNKNOWN, null, Set.of(), "not used"));
