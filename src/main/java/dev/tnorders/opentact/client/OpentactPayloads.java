@@ -109,18 +109,18 @@ public class OpentactPayloads {
     }
 
     /**
-     * The endpoint for this request. The items form cannot carry profile or SIP settings, so a
-     * request that has them goes to {@code /rest/order/tn} whatever the configuration says.
+     * Whether this order goes in CreateTNOrder's form ({@code POST /rest/order/tn}, the price body):
+     * when configured, or when the request has profile or SIP settings, which the items form cannot carry.
      */
-    public String orderPath(OrderRequest request) {
+    public boolean tnForm(OrderRequest request) {
         boolean needsTnForm = request.profile() != null || request.sipConnection() != null
                 || request.sipControlApp() != null;
-        return orderForm == OrderForm.tn || needsTnForm ? "/rest/order/tn" : "/rest/order";
+        return orderForm == OrderForm.tn || needsTnForm;
     }
 
-    /** Body for {@link #orderPath(OrderRequest)}: every number in the configured {@link NumberFormat}. */
+    /** Body of the order POST: every number in the configured {@link NumberFormat}, in the {@link #tnForm} or items form. */
     public String orderBody(OrderRequest request) {
-        if (orderPath(request).equals("/rest/order/tn")) {
+        if (tnForm(request)) {
             return priceBody(request);
         }
         ObjectNode body = OpentactResponses.MAPPER.createObjectNode();

@@ -73,9 +73,9 @@ public class NumberSearch {
         return pages.usable().size() < OrderRules.stillWanted(search, settled);
     }
 
-    /** The query of the next page to read. */
-    public String nextPageQuery(Pages pages) {
-        return "page=" + ((pages == null ? 0 : pages.pagesRead()) + 1) + "&size=" + PAGE_SIZE;
+    /** The number of the next page to read (from 1; {@value #PAGE_SIZE} numbers a page). */
+    public int nextPage(Pages pages) {
+        return (pages == null ? 0 : pages.pagesRead()) + 1;
     }
 
     /**

@@ -11,7 +11,7 @@ import dev.tnorders.opentact.client.PriceQuote;
 /**
  * One order on its way: the requests ordered together (one, or a batch of compatible ones),
  * where they are ({@link Phase}), and what the phases learnt so far. Only {@link OrderLifecycle}
- * changes it.
+ * (with its {@link CaseResume}) changes it.
  */
 public final class OrderCase {
 
@@ -52,6 +52,11 @@ public final class OrderCase {
 
     public boolean single() {
         return requests.size() == 1;
+    }
+
+    /** The case in a log line: its request, or the size of its batch. */
+    String describe() {
+        return single() ? "Request " + request().requestId() : "Batch of " + requests.size() + " requests";
     }
 
     public Phase phase() {

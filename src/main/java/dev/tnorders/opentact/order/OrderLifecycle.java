@@ -1,42 +1,31 @@
 package dev.tnorders.opentact.order;
 
-import java.io.IOException;
 import java.math.BigDecimal;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
-import java.util.Objects;
 import java.util.function.LongSupplier;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import dev.tnorders.opentact.client.ApiResponse;
-import dev.tnorders.opentact.client.CallNotSentException;
-import dev.tnorders.opentact.client.OpentactApi;
-import dev.tnorders.opentact.client.OpentactPayloads;
-import dev.tnorders.opentact.client.OpentactRateLimitedException;
-import dev.tnorders.opentact.client.OpentactUnavailableException;
+import dev.tnorders.opentact.client.OpentactClient;
 import dev.tnorders.opentact.client.OrderStatus;
 import dev.tnorders.opentact.client.PriceQuote;
 import dev.tnorders.opentact.control.IntakeControl;
-import dev.tnorders.opentact.journal.Fencing;
-import dev.tnorders.opentact.journal.JournalEntry;
-import dev.tnorders.opentact.journal.OrderJournal;
 import dev.tnorders.opentact.journal.OrderStore;
 import dev.tnorders.opentact.model.NumberResult;
 import dev.tnorders.opentact.model.OrderRequest;
 import dev.tnorders.opentact.model.OrderResult;
-import dev.tnorders.opentact.order.Budgets;
-import dev.tnorders.opentact.order.NumberSearch;
 import dev.tnorders.opentact.trace.RequestTraces;
 
 /**
  * The one order lifecycle: a state machine that moves an {@link OrderCase} (one request, or a
  * batch of compatible ones ordered together) through its {@link Phase}s, from the journal's
- * phase or a new request to its published results. Every phase is one method here; the rules it
- * decides by are in {@link OrderRules}, {@link FollowPolicy}, {@link Budgets}, {@link NumberSearch}
- * and {@link OrderReconciler}, and the results it publishes are built by {@link OrderResults}.
+ * phase or a new request to its published results. Every phase is one method here (the journal
+ * read of {@link Phase#RESUME} is {@link CaseResume}'s, the intent and POST of {@link Phase#PLACE}
+ * {@link OrderPlacing}'s); the rules it decides by are in {@link OrderRules}, {@link FollowPolicy},
+ * {@link Budgets}, {@link NumberSearch} and {@link OrderReconciler}, its calls go through
+ * {@link OpentactClient}, and the results it publishes are built by {@link OrderResults}.
  *
  * <p>Money rules: the intent is durable before the one order POST, the order uuid right after
  * it; a POST is never sent again blindly (only after a 429, which by RFC 6585 refuses the call
@@ -54,8 +43,7 @@ public class OrderLifecycle {
     /** Steps of one case at the most: every loop is bounded in count, whatever the answers. */
     static final int MAX_STEPS = 200;
 
-    private final OpentactApi api;
-    private final OpentactPayloads payloads;
+    private final OpentactClient client;
     private final OrderStore store;
     private final Reconciliation reconciliation;
     private final Budgets budgets;
@@ -66,7 +54,8 @@ public class OrderLifecycle {
     private final OrderClock clock;
     private final Outcomes outcomes;
     private final Settings settings;
-    private final LongSupplier nanos;
+    private final CaseResume resume;
+    private final OrderPlacing placing;
 
     /**
      * @param quoteOnly        {@code opentact.order.quote-only}: price, publish the price, order nothing
@@ -79,127 +68,24 @@ public class OrderLifecycle {
                            long balancePauseMs, long sendDeadlineMs) {
     }
 
-    private OrderLifecycle(Builder b) {
-        this.api = require(b.api, "api");
-        this.payloads = require(b.payloads, "payloads");
-        this.store = require(b.store, "store");
-        this.reconciliation = require(b.reconciliation, "reconciliation");
-        this.budgets = require(b.budgets, "budgets");
-        this.numberSearch = require(b.numberSearch, "numberSearch");
-        this.intake = require(b.intake, "intake");
-        this.clock = require(b.clock, "clock");
-        this.follow = require(b.follow, "follow");
+    /** Built by {@link OrderLifecycleBuilder}, which checks that every part is there. */
+    OrderLifecycle(OpentactClient client, OrderStore store, Reconciliation reconciliation, Budgets budgets,
+                   NumberSearch numberSearch, IntakeControl intake, OrderClock clock, FollowPolicy follow,
+                   Outcomes outcomes, Settings settings, LongSupplier nanos) {
+        this.client = client;
+        this.store = store;
+        this.reconciliation = reconciliation;
+        this.budgets = budgets;
+        this.numberSearch = numberSearch;
+        this.intake = intake;
+        this.clock = clock;
+        this.follow = follow;
         this.results = new OrderResults(clock);
-        this.outcomes = b.outcomes == null ? results -> { } : b.outcomes;
-        this.settings = new Settings(b.quoteOnly, require(b.maxPostAttempts, "maxPostAttempts"),
-                require(b.researchTries, "researchTries"), require(b.postRetries, "postRetries"),
-                require(b.balancePauseMs, "balancePauseMs"), b.sendDeadlineMs);
-        this.nanos = b.nanos;
-    }
-
-    private static <T> T require(T value, String name) {
-        if (value == null) {
-            throw new IllegalArgumentException("OrderLifecycle needs its " + name);
-        }
-        return value;
-    }
-
-    /**
-     * Builds the lifecycle from its parts by name (beans.camel.yaml sets each one as a property,
-     * never by position, the settings from their declared defaults); every part is required.
-     */
-    public static class Builder {
-        private OpentactApi api;
-        private OpentactPayloads payloads;
-        private OrderStore store;
-        private Reconciliation reconciliation;
-        private Budgets budgets;
-        private NumberSearch numberSearch;
-        private IntakeControl intake;
-        private OrderClock clock;
-        private FollowPolicy follow;
-        private Outcomes outcomes;
-        private boolean quoteOnly;
-        private Integer maxPostAttempts;
-        private Integer researchTries;
-        private Integer postRetries;
-        private Long balancePauseMs;
-        private long sendDeadlineMs = 10_000;
-        private LongSupplier nanos = System::nanoTime;
-
-        public void setApi(OpentactApi api) {
-            this.api = api;
-        }
-
-        public void setPayloads(OpentactPayloads payloads) {
-            this.payloads = payloads;
-        }
-
-        public void setStore(OrderStore store) {
-            this.store = store;
-        }
-
-        public void setReconciliation(Reconciliation reconciliation) {
-            this.reconciliation = reconciliation;
-        }
-
-        public void setBudgets(Budgets budgets) {
-            this.budgets = budgets;
-        }
-
-        public void setNumberSearch(NumberSearch numberSearch) {
-            this.numberSearch = numberSearch;
-        }
-
-        public void setIntake(IntakeControl intake) {
-            this.intake = intake;
-        }
-
-        public void setClock(OrderClock clock) {
-            this.clock = clock;
-        }
-
-        public void setFollow(FollowPolicy follow) {
-            this.follow = follow;
-        }
-
-        public void setOutcomes(Outcomes outcomes) {
-            this.outcomes = outcomes;
-        }
-
-        public void setQuoteOnly(boolean quoteOnly) {
-            this.quoteOnly = quoteOnly;
-        }
-
-        public void setMaxPostAttempts(int maxPostAttempts) {
-            this.maxPostAttempts = maxPostAttempts;
-        }
-
-        public void setResearchTries(int researchTries) {
-            this.researchTries = researchTries;
-        }
-
-        public void setPostRetries(int postRetries) {
-            this.postRetries = postRetries;
-        }
-
-        public void setBalancePauseMs(long balancePauseMs) {
-            this.balancePauseMs = balancePauseMs;
-        }
-
-        /** {@code opentact.order.send-deadline-ms}: an order POST leaves at most this long after its intent. */
-        public void setSendDeadlineMs(long sendDeadlineMs) {
-            this.sendDeadlineMs = sendDeadlineMs;
-        }
-
-        /** The monotonic clock of the intent leases (tests). */
-        public void setNanos(LongSupplier nanos) {
-            this.nanos = nanos;
-        }
-
-        public OrderLifecycle build() {
-            return new OrderLifecycle(this);
-        }
+        this.outcomes = outcomes;
+        this.settings = settings;
+        this.resume = new CaseResume(store);
+        this.placing = new OrderPlacing(client, store, reconciliation, clock, follow, nanos, settings.postRetries(),
+                settings.sendDeadlineMs());
     }
 
     /**
@@ -276,7 +162,7 @@ public class OrderLifecycle {
     /** One phase: its calls, and the phase the case goes to next. */
     Phase step(OrderCase c) throws Exception {
         return switch (c.phase()) {
-            case RESUME -> resume(c);
+            case RESUME -> resume.resume(c);
             case SEARCH -> search(c);
             case PRICE -> price(c);
             case ADMIT -> admit(c);
@@ -288,87 +174,23 @@ public class OrderLifecycle {
         };
     }
 
-    /**
-     * Requests the journal knows from one order (OrderPlanner grouped them): followed, or
-     * reconciled, once for all of them. Entries that do not agree (another instance moved one on
-     * meanwhile) split the case: each request resumes on its own.
-     */
-    private Phase resumeAll(OrderCase c) {
-        Map<String, JournalEntry> known = store.entries(c.requests().stream().map(OrderRequest::requestId)
-                .toList());
-        List<JournalEntry> entries = c.requests().stream().map(r -> known.get(r.requestId())).toList();
-        if (entries.stream().allMatch(Objects::isNull)) {
-            return Phase.PRICE;
-        }
-        JournalEntry first = entries.get(0);
-        boolean allPlaced = first != null && first.phase() == JournalEntry.Phase.placed && first.orderUuid() != null
-                && entries.stream().allMatch(e -> e != null && e.phase() == JournalEntry.Phase.placed
-                && first.orderUuid().equals(e.orderUuid()));
-        if (allPlaced) {
-            LOG.info("{} were already placed in order {}; following it again", describe(c), first.orderUuid());
-            c.orderUuid(first.orderUuid());
-            return Phase.FOLLOW;
-        }
-        if (entries.stream().allMatch(e -> e != null && e.phase() == JournalEntry.Phase.intent)) {
-            LOG.warn("{} may have been ordered before a crash; reconciling them together with Opentact", describe(c));
-            return Phase.RECONCILE;
-        }
-        c.splitInto(Phase.RESUME);
-        return Phase.SPLIT;
-    }
-
-    /** A case of one: where the journal says the request is. */
-    private Phase resume(OrderCase c) {
-        if (!c.single()) {
-            return resumeAll(c);
-        }
-        OrderRequest request = c.request();
-        JournalEntry entry = store.lookup(request.requestId());
-        if (entry == null) {
-            return request.isCriteria() && request.tns() == null ? Phase.SEARCH : Phase.PRICE;
-        }
-        // A criteria request's numbers were chosen by its search before: only the journal knows them.
-        if (request.isCriteria() && request.tns() == null && entry.tns() != null) {
-            c.requests(List.of(request.withTns(entry.tns())));
-        }
-        if (entry.phase() != JournalEntry.Phase.done) {
-            c.settled(entry.settled());
-        }
-        return switch (entry.phase()) {
-            case done -> {
-                LOG.info("Request {} was already completed; it is not ordered again", request.requestId());
-                yield Phase.DONE;
-            }
-            case placed -> {
-                LOG.info("Request {} was already placed; following its order again", request.requestId());
-                c.orderUuid(entry.orderUuid());
-                yield Phase.FOLLOW;
-            }
-            case intent -> {
-                LOG.warn("Request {} may have been ordered before a crash; reconciling with Opentact", request.requestId());
-                yield Phase.RECONCILE;
-            }
-        };
-    }
-
     /** A criteria request: the number search, page by page, then the numbers that fit its fill rule. */
     private Phase search(OrderCase c) throws Exception {
         OrderRequest request = c.request();
         NumberSearch.Pages pages = numberSearch.start();
         while (numberSearch.keepReading(request.search(), pages, c.settled())) {
-            ApiResponse answer = api.callIdempotent("POST", "/rest/tn/search", numberSearch.nextPageQuery(pages),
-                    payloads.searchBody(request.search().pattern()));
-            if (!answer.success() && pages.pagesRead() == 0) {
+            OpentactClient.NumbersPage page = client.searchNumbers(request.search().pattern(),
+                    numberSearch.nextPage(pages), NumberSearch.PAGE_SIZE);
+            if (!page.success() && pages.pagesRead() == 0) {
                 // The first page refused: Opentact's own words become the outcome.
-                return conclude(c, request, results.refusedByOpentact(request, "number search", answer, null));
+                return conclude(c, request, results.refusedByOpentact(request, "number search", page.answer(), null));
             }
-            if (!answer.success()) {
+            if (!page.success()) {
                 LOG.warn("Request {}: Opentact refused the number search's page after page {} ({}); using the numbers "
-                        + "found so far", request.requestId(), pages.pagesRead(), answer.describeFailure());
+                        + "found so far", request.requestId(), pages.pagesRead(), page.answer().describeFailure());
                 pages = numberSearch.refused(pages);
             } else {
-                pages = numberSearch.add(request.search(), pages, payloads.foundNumbers(answer),
-                        payloads.searchTotal(answer), c.settled());
+                pages = numberSearch.add(request.search(), pages, page.numbers(), page.total(), c.settled());
             }
         }
         if (pages.skipped() > 0) {
@@ -388,16 +210,17 @@ public class OrderLifecycle {
     /** One price call for the case's numbers. */
     private Phase price(OrderCase c) throws Exception {
         OrderRequest order = OrderRules.asOneOrder(c.requests());
-        ApiResponse answer = api.callIdempotent("POST", "/rest/order/price", null, payloads.priceBody(order));
-        if (!answer.success()) {
+        OpentactClient.Priced priced = client.price(order);
+        if (!priced.success()) {
             if (c.single()) {
-                return conclude(c, c.request(), results.refusedByOpentact(c.request(), "price request", answer, null));
+                return conclude(c, c.request(), results.refusedByOpentact(c.request(), "price request", priced.answer(),
+                        null));
             }
             LOG.warn("Opentact refused the price of a batch of {} requests ({}); handling them one by one",
-                    c.requests().size(), answer.describeFailure());
+                    c.requests().size(), priced.answer().describeFailure());
             return Phase.SPLIT;
         }
-        c.quote(payloads.quote(answer, order));
+        c.quote(priced.quote());
         return Phase.ADMIT;
     }
 
@@ -438,38 +261,29 @@ public class OrderLifecycle {
         return Phase.PLACE;
     }
 
-    /** The intent, then the one order POST. */
+    /** The intent, then the one order POST ({@link OrderPlacing}); what its answer means for the case. */
     private Phase place(OrderCase c) throws Exception {
         int n = c.requests().size();
-        // The lease starts before the intent is written: its deadline is never later than the
-        // intent's time plus opentact.order.send-deadline-ms.
-        IntentLease lease = new IntentLease(() -> store.confirmOwned(c.requests()), () -> writeIntent(c), nanos,
-                settings.sendDeadlineMs());
-        writeIntent(c);
-        OrderRequest order = OrderRules.asOneOrder(c.requests());
-        ApiResponse answer;
-        String uuid;
-        try {
-            answer = post(c, lease, payloads.orderPath(order), payloads.orderBody(order));
-            // Throws OpentactUnavailableException for a 2xx that is not our new order (one created
-            // before the intent less the clock-skew margin, or another request's numbers).
-            uuid = answer.success() ? payloads.placedOrder(answer, order, reconciliation.createdNotBefore(c.requests())) : null;
-        } catch (IOException | OpentactUnavailableException e) {
+        OrderPlacing.Sent sent = placing.send(c);
+        if (sent.unanswered() != null) {
             // The POST may or may not have reached Opentact: find out before anything else (after
             // the last attempt too: its order may exist; RECONCILE stops at "not placed" then).
-            c.postUnanswered(e.getMessage());
-            LOG.warn("{}: the order POST got no usable answer ({}); reconciling", describe(c), e.getMessage());
+            c.postUnanswered(sent.unanswered().getMessage());
+            LOG.warn("{}: the order POST got no usable answer ({}); reconciling", c.describe(),
+                    sent.unanswered().getMessage());
             return Phase.RECONCILE;
         }
+        String uuid = sent.orderUuid();
+        OpentactClient.OrderPost answer = sent.answer();
         if (uuid != null) {
             store.placed(c.requests(), uuid);
             c.orderUuid(uuid);
-            LOG.info("{}: order {} placed for {} number(s)", describe(c), uuid, order.tns().size());
+            LOG.info("{}: order {} placed for {} number(s)", c.describe(), uuid, sent.order().tns().size());
             return Phase.FOLLOW;
         }
         if (answer.httpStatus() == 402 || c.single()) {
             for (OrderRequest r : c.requests()) {
-                record(c, r, results.refusedByOpentact(r, "order", answer, OrderRules.share(r, c.quote(), n)));
+                record(c, r, results.refusedByOpentact(r, "order", answer.answer(), OrderRules.share(r, c.quote(), n)));
             }
             if (answer.httpStatus() == 402) {
                 // Out of balance: every next order would fail too. Pause intake for a while.
@@ -480,56 +294,15 @@ public class OrderLifecycle {
         // Refused for another reason (a field of one request, say): each request on its own, so
         // that only the ones at fault are refused.
         LOG.warn("Opentact refused the order of a batch ({}); handling its requests one by one",
-                answer.describeFailure());
+                answer.answer().describeFailure());
         return Phase.SPLIT;
-    }
-
-    /** The intent of the case's order: written before every POST of it, so that it is never older than its POST. */
-    private void writeIntent(OrderCase c) {
-        int n = c.requests().size();
-        store.intent(c.requests(), c.requests().stream().map(r -> OrderRules.reservedNrc(r, c.quote(), n)).toList(),
-                c.single() ? c.settled() : null);
-    }
-
-    /**
-     * The order POST, sent again only when it certainly did not reach Opentact: after a 429
-     * (refused before any processing, RFC 6585), or when it never left (it waited longer than
-     * the queue timeout), at most {@code opentact.api.retries} times. It leaves only under its
-     * {@link IntentLease}, checked on the thread that sends: every request still this instance's,
-     * and its intent written at most {@code opentact.order.send-deadline-ms} before (else written
-     * again first). A POST sent again after a 429 renews the intent first, so that another
-     * instance reconciling these requests counts its wait (the reconcile window) from this POST.
-     */
-    private ApiResponse post(OrderCase c, IntentLease lease, String path, String body) throws Exception {
-        for (int attempt = 0; ; attempt++) {
-            store.confirmOwned(c.requests());
-            try {
-                return api.callGuarded("POST", path, null, body, lease);
-            } catch (OpentactRateLimitedException e) {
-                if (attempt >= settings.postRetries()) {
-                    throw e;
-                }
-                LOG.warn("Opentact refused an order POST with 429 (too many requests); sending it again");
-                clock.pause(follow.rateLimitedWait(e.retryAfterMillis(), attempt));
-                lease.restart(nanos.getAsLong());
-                writeIntent(c);
-            } catch (CallNotSentException e) {
-                if (e.getCause() instanceof Fencing.NotOwnedException notOwned) {
-                    throw notOwned; // the new owner resumes these requests from the journal
-                }
-                if (attempt >= settings.postRetries() || e.getCause() != null) {
-                    throw e; // not sent, for sure: the journal holds the intent; whoever resumes reconciles
-                }
-                LOG.warn("{}: {}; sending it again", describe(c), e.getMessage());
-            }
-        }
     }
 
     /** Was the case's order placed after all? The verdict sends it on. */
     private Phase reconcile(OrderCase c) throws Exception {
         Reconciliation.Reconciled verdict = reconciliation.reconcile(c.requests());
         if (verdict.isFound()) {
-            LOG.info("{}: found its order {} in Opentact", describe(c), verdict.orderUuid());
+            LOG.info("{}: found its order {} in Opentact", c.describe(), verdict.orderUuid());
             store.placed(c.requests(), verdict.orderUuid());
             c.orderUuid(verdict.orderUuid());
             return Phase.FOLLOW;
@@ -542,16 +315,16 @@ public class OrderLifecycle {
         }
         if (verdict.isNotPlaced()) {
             // The same numbers again, never a new set: a criteria request does not search again.
-            LOG.info("{}: {}; pricing and ordering the same numbers now", describe(c), verdict.reason());
+            LOG.info("{}: {}; pricing and ordering the same numbers now", c.describe(), verdict.reason());
             return Phase.PRICE;
         }
         if (!c.single() && verdict.verdict() == Reconciliation.Verdict.IN_SEVERAL_ORDERS) {
             // Requests resumed together that were not in one order: each is reconciled on its own.
-            LOG.warn("{}: {}; reconciling each request on its own", describe(c), verdict.reason());
+            LOG.warn("{}: {}; reconciling each request on its own", c.describe(), verdict.reason());
             c.splitInto(Phase.RECONCILE);
             return Phase.SPLIT;
         }
-        LOG.warn("{}: {}", describe(c), verdict.reason());
+        LOG.warn("{}: {}", c.describe(), verdict.reason());
         int n = c.requests().size();
         for (OrderRequest r : c.requests()) {
             record(c, r, results.unreconciled(r, verdict, OrderRules.share(r, c.quote(), n)));
@@ -565,7 +338,7 @@ public class OrderLifecycle {
         OrderStatus status = null;
         for (int poll = 0; follow.keepFollowing(status, started, poll); poll++) {
             clock.pause(follow.pollDelay(poll));
-            status = payloads.status(api.callIdempotent("GET", "/rest/order/" + c.orderUuid(), null, null));
+            status = client.order(c.orderUuid());
         }
         int n = c.requests().size();
         // A batch's order total covers every request: each one's price comes from its share instead.
@@ -617,9 +390,5 @@ public class OrderLifecycle {
         store.finish(c.toPublish(), c.pendingResults());
         outcomes.published(c.pendingResults());
         c.published();
-    }
-
-    private static String describe(OrderCase c) {
-        return c.single() ? "Request " + c.request().requestId() : "Batch of " + c.requests().size() + " requests";
     }
 }

@@ -41,7 +41,7 @@ class OpentactPayloadsTest {
         assertThat(e164.orderBody(request(null))).startsWith("{\"items\":[{\"tn\":\"+12029822917\",")
                 .contains("{\"tn\":\"+12025550143\",");
         // POST /rest/order/tn: tns
-        assertThat(integer.orderPath(request("US"))).isEqualTo("/rest/order/tn");
+        assertThat(integer.tnForm(request("US"))).isTrue();
         assertThat(integer.orderBody(request("US"))).startsWith("{\"tns\":[12029822917,12025550143],")
                 .contains("\"profile\":\"US\"");
         assertThat(e164.orderBody(request("US"))).startsWith("{\"tns\":[\"+12029822917\",\"+12025550143\"],");
@@ -60,10 +60,10 @@ class OpentactPayloadsTest {
 
     @Test
     void itemsFormUnlessTheRequestNeedsCreateTnOrder() {
-        assertThat(payloads.orderPath(request(null))).isEqualTo("/rest/order");
+        assertThat(payloads.tnForm(request(null))).isFalse();
         assertThat(payloads.orderBody(request(null))).startsWith("{\"items\":[{\"tn\":12029822917,\"features\":[\"voice\",\"sms\"]");
-        assertThat(payloads.orderPath(request("US"))).isEqualTo("/rest/order/tn");
-        assertThat(new OpentactPayloads("tn").orderPath(request(null))).isEqualTo("/rest/order/tn");
+        assertThat(payloads.tnForm(request("US"))).isTrue();
+        assertThat(new OpentactPayloads("tn").tnForm(request(null))).isTrue();
     }
 
     @Test

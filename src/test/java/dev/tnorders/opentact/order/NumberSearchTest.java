@@ -63,16 +63,16 @@ class NumberSearchTest {
     void pagesAreReadUntilEnoughAreUsable() {
         NumberSearch.Pages p = search.start();
         assertThat(search.keepReading(NPA_201, p, null)).isTrue(); // the first page always
-        assertThat(search.nextPageQuery(p)).isEqualTo("page=1&size=100");
+        assertThat(search.nextPage(p)).isEqualTo(1);
         p = search.add(NPA_201, p, offers("+1202", 100), 1000, null); // page 1: nothing usable
         assertThat(search.keepReading(NPA_201, p, null)).isTrue();
-        assertThat(search.nextPageQuery(p)).isEqualTo("page=2&size=100");
+        assertThat(search.nextPage(p)).isEqualTo(2);
         p = search.add(NPA_201, p, offers("+1201", 2), 1000, null);
         assertThat(search.keepReading(NPA_201, p, null)).isTrue(); // 2 of 3
         p = search.add(NPA_201, p, offers("+1201", 5), 1000, null);
         assertThat(p.usable()).hasSize(5); // 0000-0004 again, two already kept: once each
         assertThat(search.keepReading(NPA_201, p, null)).isFalse(); // enough
-        assertThat(search.nextPageQuery(p)).isEqualTo("page=4&size=100");
+        assertThat(search.nextPage(p)).isEqualTo(4);
     }
 
     @Test

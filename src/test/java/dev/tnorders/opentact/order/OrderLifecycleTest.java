@@ -25,6 +25,7 @@ import dev.tnorders.opentact.ManualClock;
 import dev.tnorders.opentact.client.ApiResponse;
 import dev.tnorders.opentact.client.OpentactApi;
 import dev.tnorders.opentact.client.OpentactAuthException;
+import dev.tnorders.opentact.client.OpentactClient;
 import dev.tnorders.opentact.client.OpentactPayloads;
 import dev.tnorders.opentact.client.OpentactRateLimitedException;
 import dev.tnorders.opentact.client.OpentactResponses;
@@ -441,9 +442,8 @@ class OrderLifecycleTest {
         OrderCase c;
 
         OrderLifecycle lifecycle() {
-            OrderLifecycle.Builder b = new OrderLifecycle.Builder();
-            b.setApi(api);
-            b.setPayloads(new OpentactPayloads("items"));
+            OrderLifecycleBuilder b = new OrderLifecycleBuilder();
+            b.setClient(new OpentactClient(api, new OpentactPayloads("items")));
             b.setStore(store);
             b.setReconciliation(new Reconciliation() {
                 @Override

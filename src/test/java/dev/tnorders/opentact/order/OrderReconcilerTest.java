@@ -19,6 +19,7 @@ import org.junit.jupiter.api.Test;
 import dev.tnorders.opentact.ManualClock;
 import dev.tnorders.opentact.client.ApiResponse;
 import dev.tnorders.opentact.client.OpentactApi;
+import dev.tnorders.opentact.client.OpentactClient;
 import dev.tnorders.opentact.client.OpentactPayloads;
 import dev.tnorders.opentact.client.OpentactResponses;
 import dev.tnorders.opentact.client.OpentactUnavailableException;
@@ -43,8 +44,8 @@ class OrderReconcilerTest {
     private final FakeOpentact opentact = new FakeOpentact();
 
     private OrderReconciler reconciler(int maxPages) {
-        return new OrderReconciler(opentact, new OpentactPayloads("items"), null, new OrderClock(clock, clock::advance), WINDOW, INTERVAL,
-                SKEW, maxPages);
+        return new OrderReconciler(new OpentactClient(opentact, new OpentactPayloads("items")), null,
+                new OrderClock(clock, clock::advance), WINDOW, INTERVAL, SKEW, maxPages);
     }
 
     private Reconciled reconcile(String... tns) throws InterruptedException {

@@ -39,6 +39,7 @@ import org.junit.jupiter.api.Test;
 
 import dev.tnorders.opentact.client.CamelOpentactApi;
 import dev.tnorders.opentact.client.OpentactAuth;
+import dev.tnorders.opentact.client.OpentactClient;
 import dev.tnorders.opentact.client.OpentactPayloads;
 import dev.tnorders.opentact.client.OpentactResponses;
 import dev.tnorders.opentact.control.IntakeControl;
@@ -57,6 +58,7 @@ import dev.tnorders.opentact.order.FollowPolicy;
 import dev.tnorders.opentact.order.NumberSearch;
 import dev.tnorders.opentact.order.OrderClock;
 import dev.tnorders.opentact.order.OrderLifecycle;
+import dev.tnorders.opentact.order.OrderLifecycleBuilder;
 import dev.tnorders.opentact.order.OrderPlan;
 import dev.tnorders.opentact.order.OrderPlanner;
 import dev.tnorders.opentact.order.OrderReconciler;
@@ -187,9 +189,8 @@ class TracingTest {
         api.setCamelContext(camel);
         RecordingStore store = new RecordingStore();
         OrderClock clock = new OrderClock();
-        OrderLifecycle.Builder b = new OrderLifecycle.Builder();
-        b.setApi(api);
-        b.setPayloads(new OpentactPayloads("items"));
+        OrderLifecycleBuilder b = new OrderLifecycleBuilder();
+        b.setClient(new OpentactClient(api, new OpentactPayloads("items")));
         b.setStore(store);
         b.setReconciliation(requests -> new Reconciliation.Reconciled(Reconciliation.Verdict.UNKNOWN, null, Set.of(), "not used"));
         b.setBudgets(new Budgets("none", "none", null));
