@@ -6,7 +6,6 @@ import java.time.LocalDate;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.Collections;
-import java.util.EnumSet;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -31,8 +30,8 @@ import org.junit.jupiter.api.Test;
 
 import dev.tnorders.opentact.journal.JournalEntry;
 import dev.tnorders.opentact.journal.OrderJournal;
-import dev.tnorders.opentact.model.Feature;
 import dev.tnorders.opentact.model.OrderRequest;
+import dev.tnorders.opentact.model.RequestBuilder;
 import dev.tnorders.opentact.ops.JournalHealthCheck;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -50,8 +49,7 @@ class JournalBoundsIT {
     private static final long DAY = 86_400_000L;
 
     private static OrderRequest request(String id, String tn) {
-        return new OrderRequest(id, List.of(tn), null, EnumSet.of(Feature.VOICE), true, null, null, null, null, null,
-                null, "2026-11-25T00:00:00.000Z");
+        return RequestBuilder.request(id).tns(tn).receivedAt("2026-11-25T00:00:00.000Z").build();
     }
 
     private static OrderJournal journal(String topic, long retentionMs, long staleAfterMs) {

@@ -4,7 +4,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.Collections;
-import java.util.EnumSet;
 import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -18,8 +17,8 @@ import org.slf4j.LoggerFactory;
 import dev.tnorders.opentact.journal.JournalEntry;
 import dev.tnorders.opentact.journal.OrderJournal;
 import dev.tnorders.opentact.kafka.KafkaClientSettings;
-import dev.tnorders.opentact.model.Feature;
 import dev.tnorders.opentact.model.OrderRequest;
+import dev.tnorders.opentact.model.RequestBuilder;
 import dev.tnorders.opentact.order.OrderClock;
 import dev.tnorders.opentact.order.OrderResults;
 import dev.tnorders.opentact.standalone.EmbeddedKafkaBroker;
@@ -46,8 +45,7 @@ class OrderJournalIT {
     private static final Duration VISIBLE = Duration.ofSeconds(10);
 
     private static OrderRequest request(String id, String tn) {
-        return new OrderRequest(id, List.of(tn), null, EnumSet.of(Feature.VOICE), true, null, null, null, null, null,
-                null, "2026-11-25T00:00:00.000Z");
+        return RequestBuilder.request(id).tns(tn).receivedAt("2026-11-25T00:00:00.000Z").build();
     }
 
     private static OrderJournal journal(String topic) {

@@ -4,7 +4,6 @@ import java.math.BigDecimal;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Collections;
-import java.util.EnumSet;
 import java.util.List;
 import java.util.UUID;
 import java.util.function.Consumer;
@@ -14,8 +13,8 @@ import org.junit.jupiter.api.Test;
 
 import dev.tnorders.opentact.control.IntakeControl;
 import dev.tnorders.opentact.journal.OrderJournal;
-import dev.tnorders.opentact.model.Feature;
 import dev.tnorders.opentact.model.OrderRequest;
+import dev.tnorders.opentact.model.RequestBuilder;
 import dev.tnorders.opentact.order.OrderClock;
 import dev.tnorders.opentact.order.OrderResults;
 import dev.tnorders.opentact.sandbox.OpentactSandbox;
@@ -303,8 +302,8 @@ class OrderLifecycleIT extends SandboxAndApp {
         // The redelivered record holds only the criteria; the numbers the search chose are in the journal.
         RunningApp fresh = app();
         String uuid = sandbox.placeOrder(14157770500L, 14157770501L);
-        leftInJournal(fresh, journal -> journal.placed(List.of(new OrderRequest("crit-crash", List.of("+14157770500", "+14157770501"),
-                null, EnumSet.of(Feature.VOICE), true, null, null, null, null, null, null, "2026-11-24T00:00:00.000Z")), uuid));
+        leftInJournal(fresh, journal -> journal.placed(List.of(RequestBuilder.request("crit-crash")
+                .tns("+14157770500", "+14157770501").receivedAt("2026-11-24T00:00:00.000Z").build()), uuid));
 
         app = fresh.start();
         TopicProbe.Rec o = outcome("crit-crash",
@@ -443,8 +442,7 @@ class OrderLifecycleIT extends SandboxAndApp {
     }
 
     private static OrderRequest request(String id, String tn) {
-        return new OrderRequest(id, List.of(tn), null, EnumSet.of(Feature.VOICE), true, null, null, null, null, null,
-                null, "2026-11-24T00:00:00.000Z");
+        return RequestBuilder.request(id).tns(tn).receivedAt("2026-11-24T00:00:00.000Z").build();
     }
 
     /** Writes to the app's journal what a process that died would have left there. */

@@ -2,7 +2,6 @@ package dev.tnorders.opentact.it;
 
 import java.time.Duration;
 import java.util.Collections;
-import java.util.EnumSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
@@ -23,8 +22,8 @@ import dev.tnorders.opentact.intake.PartitionOwners;
 import dev.tnorders.opentact.journal.Fencing;
 import dev.tnorders.opentact.journal.JournalEntry;
 import dev.tnorders.opentact.journal.OrderJournal;
-import dev.tnorders.opentact.model.Feature;
 import dev.tnorders.opentact.model.OrderRequest;
+import dev.tnorders.opentact.model.RequestBuilder;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -39,8 +38,7 @@ import static org.awaitility.Awaitility.await;
 class OwnershipFencingIT {
 
     private static OrderRequest request(String id, String tn) {
-        return new OrderRequest(id, List.of(tn), null, EnumSet.of(Feature.VOICE), true, null, null, null, null, null,
-                null, "2026-12-01T00:00:00.000Z");
+        return RequestBuilder.request(id).tns(tn).receivedAt("2026-12-01T00:00:00.000Z").build();
     }
 
     private static KafkaConsumer<String, String> member(String group, int maxPollIntervalMs) {
