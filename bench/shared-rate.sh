@@ -22,7 +22,7 @@ mvn -B -ntp -o verify -Dit.test=SharedRateLimitIT -Dtest=NONE -Dsurefire.failIfN
   -Dshared.window-ms="$window" -Dshared.skew="$skew" \
   > target/shared-rate-bench.log 2>&1 && status=0 || status=$?
 # The figures of every round, also when a round broke the IT's bounds (then the IT failed: see the log).
-grep -h "figures: instances=" target/failsafe-reports/dev.tnorders.opentact.it.SharedRateLimitIT-output.txt \
+grep -h "figures: instances=" target/failsafe-reports/dev.tnorders.opentact.it.rate.SharedRateLimitIT-output.txt \
   | sed 's/.*figures: //' || true
 grep -h "ERROR\]   SharedRateLimitIT" target/shared-rate-bench.log || true
 exit $status

@@ -1,31 +1,16 @@
 package dev.tnorders.opentact.client;
 
-import java.time.Duration;
-import java.util.Collection;
 import java.util.List;
-import java.util.Locale;
-import java.util.Map;
-import java.util.Properties;
 import java.util.Set;
 import java.util.UUID;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
-import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.LongAdder;
-import java.util.concurrent.locks.LockSupport;
 import java.util.function.LongSupplier;
 import java.util.function.Supplier;
 
-import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.AdminClientConfig;
-import org.apache.kafka.clients.admin.ConsumerGroupDescription;
-import org.apache.kafka.clients.admin.MemberDescription;
-import org.apache.kafka.common.KafkaException;
-import org.apache.kafka.common.errors.GroupIdNotFoundException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -64,7 +49,6 @@ public class SharedRateLimit {
     private final RateShare rule;
     private final GroupLook look;
     private final KafkaClientSettings kafka;
-    private Admin admin;
     private volatile ScheduledExecutorService refresher;
     private volatile long perWindow;
     private volatile long perSlice;
@@ -72,9 +56,7 @@ public class SharedRateLimit {
     private final long staleNanos;
     private volatile long lastLookNanos;
     private boolean failing;
-    private final RollingWindow sent;
     /** How much longer than the window calls are spaced, after 429s (monotonic ms). */
-    private final ArrivalMargin margin;
     /** The shares topic; null: the share follows the group's members only (RateShare), as in tests and {@link #alone}. */
     private volatile SharesBoard board;
     private Supplier<SharesBoard> boardFactory;
@@ -83,17 +65,12 @@ public class SharedRateLimit {
     /** This instance's stable name on the shares topic, once known ({@link #instanceKey}). */
     private volatile String stableKey;
     private final int severalPercent;
-    /**
-     * Whether other instances claim part of the limit or ask for it now: then this instance spaces its calls over
-     * its window × 100 / {@link #severalPercent}, so that calls of several JVMs, which reach
-     * Opentact with their own jitter, leave it a margin in time (133 ms at 1,020 ms and 90%) instead
-     * of a share rounded to whole calls (which at R = 5 or 6 left none).
-     */
-    private volatile boolean several;
+    /** The turns calls take on the sending thread, at this instance's share. */
+    private final RateTurns turns;
+    /** The group's members and state, looked up in Kafka (null: a look given by a test or {@link #alone}). */
+    private final ConsumerGroupLook groupLook;
     /** Monotonic time of the last look that was answered and published and read the shares topic. */
     private volatile long lastGoodNanos;
-    /** Calls waiting for a turn now ({@link #awaitTurn}). */
-    private final AtomicInteger waiting = new AtomicInteger();
     /** This instance's backlog: its requests polled and not finished (RequestConsumers). */
     private volatile LongSupplier backlog = () -> 0;
     /** Whether this instance may take part now (joined and settled, or not a member of the group). */
@@ -104,8 +81,6 @@ public class SharedRateLimit {
     private boolean boardFailing;
     /** The share lapsed for want of a good look (logged once). */
     private boolean lapsed;
-    /** Turns taken since the start (a signal for the in-flight limit, {@link #turnsTaken()}). */
-    private final LongAdder turnsTaken = new LongAdder();
     /** The member ids of this instance's requests consumers now (empty: not known). */
     private volatile Supplier<Set<String>> ownMembers = Set::of;
 
@@ -147,13 +122,14 @@ public class SharedRateLimit {
         // own time, at most another) and for the end of the window their old share counted in.
         this.rule = new RateShare(limit, consumers, clock.getAsLong(), severalPercent,
                 inAGroup ? 2 * intervalMs + windowMs : 0, inAGroup);
-        this.look = look != null ? look : this::describeGroup;
+        this.groupLook = look != null ? null : new ConsumerGroupLook(kafka, groupId, intervalMs, () -> ownMembers.get(),
+                () -> rule.mine());
+        this.look = look != null ? look : groupLook::describe;
         this.lookedNanos = nanos;
         this.staleNanos = TimeUnit.MILLISECONDS.toNanos(STALE_INTERVALS * intervalMs);
         this.lastLookNanos = nanos.getAsLong();
-        this.margin = new ArrivalMargin(windowMs, TimeUnit.NANOSECONDS.toMillis(System.nanoTime()));
         this.severalPercent = severalPercent;
-        this.sent = new RollingWindow(TimeUnit.MILLISECONDS.toNanos(margin.maxWindowMs() * 100 / severalPercent));
+        this.turns = new RateTurns(windowMs, severalPercent);
         this.lastGoodNanos = this.lastLookNanos;
         apply(rule.share());
     }
@@ -201,7 +177,7 @@ public class SharedRateLimit {
         } catch (RuntimeException e) {
             b = 0;
         }
-        return Math.min(RateApportion.MAX_DEMAND, waiting.get() + b);
+        return Math.min(RateApportion.MAX_DEMAND, turns.waiting() + b);
     }
 
     /**
@@ -264,35 +240,7 @@ public class SharedRateLimit {
      * @throws CallNotSentException when no turn comes within it (the call is not sent)
      */
     public void awaitTurn(long maxWaitNanos) {
-        waiting.incrementAndGet();
-        try {
-            waitForTurn(maxWaitNanos);
-        } finally {
-            waiting.decrementAndGet();
-        }
-    }
-
-    private void waitForTurn(long maxWaitNanos) {
-        long deadline = System.nanoTime() + Math.max(0, maxWaitNanos);
-        while (true) { // bounded: every round sleeps until a turn may be free, and the deadline ends it
-            long now = System.nanoTime();
-            long share = share();
-            long wait = share == 0 ? NO_SHARE_RECHECK_NANOS : sent.tryTake(now, share, spacingWindowNanos(now));
-            if (wait == 0) {
-                turnsTaken.increment();
-                return;
-            }
-            if (now + wait > deadline) {
-                throw new CallNotSentException("no turn within the rate limit's rolling window (" + share
-                        + " calls per " + windowMs + " ms for this instance) before the call's queue timeout "
-                        + "(opentact.api.queue-timeout-ms); it was not sent", null);
-            }
-            LockSupport.parkNanos(wait);
-            if (Thread.interrupted()) {
-                Thread.currentThread().interrupt();
-                throw new CallNotSentException("interrupted while waiting for a turn within the rate limit; not sent", null);
-            }
-        }
+        turns.await(maxWaitNanos, this::share);
     }
 
     /**
@@ -321,15 +269,7 @@ public class SharedRateLimit {
 
     /** The window this instance spaces its calls over now, in ms (tests, logs). */
     long spacingWindowMs() {
-        return TimeUnit.NANOSECONDS.toMillis(spacingWindowNanos(System.nanoTime()));
-    }
-
-    private long spacingWindowNanos(long nowNanos) {
-        long ms;
-        synchronized (margin) {
-            ms = margin.windowMs(TimeUnit.NANOSECONDS.toMillis(nowNanos));
-        }
-        return TimeUnit.MILLISECONDS.toNanos(several ? ms * 100 / severalPercent : ms);
+        return turns.spacingWindowMs();
     }
 
     /**
@@ -338,35 +278,18 @@ public class SharedRateLimit {
      * while ({@link ArrivalMargin}).
      */
     public void answered(Integer status) {
-        if (status == null || status != 429) {
-            return;
-        }
-        long nowMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime());
-        boolean grew;
-        long window;
-        synchronized (margin) {
-            grew = margin.rateLimited(nowMs);
-            window = margin.windowMs(nowMs);
-        }
-        if (grew) {
-            LOG.info("Opentact rate limit: Opentact answered 429 (calls of the account reached it closer together than "
-                    + "they left); this instance now spaces its {} calls over {} ms instead of {} ms, for at least {} s",
-                    share(), window, windowMs, TimeUnit.MILLISECONDS.toSeconds(ArrivalMargin.QUIET_MS));
-        }
+        turns.answered(status, this::share);
     }
 
     /** Turns this instance took since it started (calls let out by {@link #awaitTurn}). */
     public long turnsTaken() {
-        return turnsTaken.sum();
+        return turns.turnsTaken();
     }
 
     /** The window {@link #share()} counts calls in, in ms. */
     public long windowMs() {
         return windowMs;
     }
-
-    /** While the share is 0, how often a waiting call looks again. */
-    private static final long NO_SHARE_RECHECK_NANOS = TimeUnit.MILLISECONDS.toNanos(50);
 
     /** Calls per slice ({@link RateLimitSlices#sliceMs}) for the Throttle of the slices; one while stale. */
     public int callsPerSlice() {
@@ -437,9 +360,8 @@ public class SharedRateLimit {
             board.close();
             board = null;
         }
-        if (admin != null) {
-            admin.close(Duration.ofSeconds(1));
-            admin = null;
+        if (groupLook != null) {
+            groupLook.close();
         }
     }
 
@@ -576,7 +498,7 @@ public class SharedRateLimit {
                 List<RateApportion.Member> members = claims.members(demand, now);
                 // Decided before this record goes out: an instance raised only once it read this
                 // record back, so this one spaces wider before another's calls start.
-                several = claims.othersActive(now);
+                turns.several(claims.othersActive(now));
                 long budget = rule.limit(); // with several, the margin is in time: spacingWindowNanos
                 long rotation = Math.floorDiv(System.currentTimeMillis(), 4 * intervalMs);
                 long target = takesPart ? RateApportion.apportion(budget, members, rotation).getOrDefault(key, 0L) : 0;
@@ -645,7 +567,7 @@ public class SharedRateLimit {
                         + "shares topic '{}' claiming {}{}{}", after, rule.limit(), windowMs, perSlice,
                 RateLimitSlices.sliceMs(windowMs), rule.mine(), rule.total(), groupId, lastDemand, lastTarget, others,
                 board == null ? "" : board.name(), othersClaims,
-                several ? "; spaced over " + windowMs * 100 / severalPercent + " ms while others claim (opentact.api.rate-share-percent "
+                turns.several() ? "; spaced over " + windowMs * 100 / severalPercent + " ms while others claim (opentact.api.rate-share-percent "
                         + severalPercent + ")" : "",
                 takesPart ? (raising ? " (a raise waits for its grant or its hold)" : "")
                         : rule.joined() ? " (not counted by the others yet: no call until then)"
@@ -655,62 +577,5 @@ public class SharedRateLimit {
     private void apply(long share) {
         perSlice = RateLimitSlices.callsPerSlice(Math.max(1, share), windowMs);
         perWindow = share;
-    }
-
-    /** The group's members and state, in one bounded Admin call. */
-    private RateShare.Group describeGroup() throws Exception {
-        try {
-            Map<String, ConsumerGroupDescription> d = admin().describeConsumerGroups(List.of(groupId)).all()
-                    .get(intervalMs, TimeUnit.MILLISECONDS);
-            ConsumerGroupDescription g = d.get(groupId);
-            if (g == null) {
-                return new RateShare.Group(0, false);
-            }
-            Collection<MemberDescription> members = g.members();
-            Set<String> own = ownMembers.get();
-            List<String> ids = members == null ? List.of()
-                    : members.stream().map(MemberDescription::consumerId).toList();
-            boolean mineSeen = own.size() >= rule.mine() && ids.containsAll(own);
-            boolean mineGone = !own.isEmpty() && own.stream().noneMatch(ids::contains);
-            return new RateShare.Group(ids.size(), rebalancing(String.valueOf(stateOf(g))), mineSeen, mineGone);
-        } catch (ExecutionException e) {
-            if (e.getCause() instanceof GroupIdNotFoundException) {
-                return new RateShare.Group(0, false);
-            }
-            throw e.getCause() instanceof Exception c ? c : e;
-        } catch (KafkaException e) {
-            closeAdmin(); // a client that broke is not asked again
-            throw e;
-        }
-    }
-
-    @SuppressWarnings("deprecation") // state(): in every kafka-clients the bundle builds with (3.9 to 4.3)
-    private static Object stateOf(ConsumerGroupDescription g) {
-        return g.state();
-    }
-
-    /** A group state (classic or consumer protocol) in which members are joining or leaving. */
-    static boolean rebalancing(String state) {
-        return switch (state.toUpperCase(Locale.ROOT).replace("_", "")) {
-            case "PREPARINGREBALANCE", "COMPLETINGREBALANCE", "ASSIGNING", "RECONCILING" -> true;
-            default -> false;
-        };
-    }
-
-    private synchronized Admin admin() {
-        if (admin == null) {
-            Properties p = kafka.clientProperties("opentact-rate-share");
-            p.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, (int) Math.min(Integer.MAX_VALUE, intervalMs));
-            p.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, (int) Math.min(Integer.MAX_VALUE, intervalMs));
-            admin = Admin.create(p);
-        }
-        return admin;
-    }
-
-    private synchronized void closeAdmin() {
-        if (admin != null) {
-            admin.close(Duration.ZERO);
-            admin = null;
-        }
     }
 }

@@ -3,13 +3,13 @@ package dev.tnorders.opentact.client;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
-import java.util.EnumSet;
 import java.util.List;
 
 import org.junit.jupiter.api.Test;
 
 import dev.tnorders.opentact.model.Feature;
 import dev.tnorders.opentact.model.OrderRequest;
+import dev.tnorders.opentact.model.RequestBuilder;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -20,8 +20,8 @@ class OpentactPayloadsTest {
     private final OpentactResponses responses = new OpentactResponses();
 
     private static OrderRequest request(String profile) {
-        return new OrderRequest("r1", List.of("+12029822917", "+12025550143"), null,
-                EnumSet.of(Feature.VOICE, Feature.SMS), true, profile, null, null, null, null, null, "now");
+        return RequestBuilder.request("r1").tns("+12029822917", "+12025550143").features(Feature.VOICE, Feature.SMS)
+                .profile(profile).receivedAt("now").build();
     }
 
     @Test
@@ -189,8 +189,8 @@ class OpentactPayloadsTest {
     @Test
     void seed000sOrderAnswerIsOursWhenCreatedAfterTheIntentWhateverItsCounters() throws Exception {
         // Seed 000 answers a one-number request with total 10: counters prove nothing either way.
-        OrderRequest one = new OrderRequest("r1", List.of("+12029822917"), null, EnumSet.of(Feature.VOICE, Feature.SMS),
-                true, null, null, null, null, null, null, "now");
+        OrderRequest one = RequestBuilder.request("r1").tns("+12029822917").features(Feature.VOICE, Feature.SMS)
+                .receivedAt("now").build();
         assertThat(payloads.placedOrder(seed("seed000-order-placed.json"), one, SEED_000_ORDER_CREATED.minusSeconds(30)))
                 .isEqualTo("c5cc6326-0023-43d8-81a5-e7b7e019919d");
         assertThat(payloads.placedOrder(seed("seed000-order-placed.json"), one, SEED_000_ORDER_CREATED))
@@ -201,8 +201,8 @@ class OpentactPayloadsTest {
 
     @Test
     void anOrderCreatedBeforeTheIntentLessTheMarginIsNotOurNewOrder() throws Exception {
-        OrderRequest one = new OrderRequest("r1", List.of("+12029822917"), null, EnumSet.of(Feature.VOICE, Feature.SMS),
-                true, null, null, null, null, null, null, "now");
+        OrderRequest one = RequestBuilder.request("r1").tns("+12029822917").features(Feature.VOICE, Feature.SMS)
+                .receivedAt("now").build();
         assertThatThrownBy(() -> payloads.placedOrder(seed("seed000-order-placed.json"), one,
                 SEED_000_ORDER_CREATED.plusMillis(1)))
                 .isInstanceOf(OpentactUnavailableException.class)

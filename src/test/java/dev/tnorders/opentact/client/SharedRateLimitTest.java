@@ -122,12 +122,12 @@ class SharedRateLimitTest {
 
     @Test
     void groupStatesInWhichMembersJoinOrLeave() {
-        assertThat(SharedRateLimit.rebalancing("PreparingRebalance")).isTrue();
-        assertThat(SharedRateLimit.rebalancing("CompletingRebalance")).isTrue();
-        assertThat(SharedRateLimit.rebalancing("RECONCILING")).isTrue();
-        assertThat(SharedRateLimit.rebalancing("Stable")).isFalse();
-        assertThat(SharedRateLimit.rebalancing("Empty")).isFalse();
-        assertThat(SharedRateLimit.rebalancing("Dead")).isFalse();
+        assertThat(ConsumerGroupLook.rebalancing("PreparingRebalance")).isTrue();
+        assertThat(ConsumerGroupLook.rebalancing("CompletingRebalance")).isTrue();
+        assertThat(ConsumerGroupLook.rebalancing("RECONCILING")).isTrue();
+        assertThat(ConsumerGroupLook.rebalancing("Stable")).isFalse();
+        assertThat(ConsumerGroupLook.rebalancing("Empty")).isFalse();
+        assertThat(ConsumerGroupLook.rebalancing("Dead")).isFalse();
     }
 
     /**

@@ -16,6 +16,7 @@ import dev.tnorders.opentact.model.OrderRequest;
 import dev.tnorders.opentact.model.RequestSource;
 import dev.tnorders.opentact.trace.RequestTraces;
 
+import static dev.tnorders.opentact.model.RequestBuilder.request;
 import static org.assertj.core.api.Assertions.assertThat;
 
 class CsvKafkaBatchTest {
@@ -29,8 +30,8 @@ class CsvKafkaBatchTest {
         OrderRequest a = validator.validate(new RawRequest("A", List.of("+13122000001"), null, null, null, null, null,
                 null, null, null, null, "1.50", null), "x", RequestSource.ofFile("f.csv", 2), "now");
         OrderRequest b = a.withTns(List.of("+13122000002"));
-        b = new OrderRequest("B", b.tns(), null, b.features(), b.autorenew(), null, null, null, null, null, b.source(),
-                b.receivedAt());
+        b = request("B").tns(b.tns()).features(b.features()).autorenew(b.autorenew()).source(b.source())
+                .receivedAt(b.receivedAt()).build();
         CsvChunk chunk = new CsvChunk("f.csv", List.of(a, b), List.of(), 2, 2, 0, 0, false, true, List.of());
         List<Message> batch = new CsvKafkaBatch().requests(chunk, context);
         assertThat(batch).extracting(m -> m.getHeader(KafkaConstants.KEY)).containsExactly("A", "B");
@@ -44,8 +45,8 @@ class CsvKafkaBatchTest {
     void tracingOnEachRequestsRecordCarriesTheTraceparentOfItsOwnTraceAndOffNone() {
         OrderRequest a = validator.validate(new RawRequest("A", List.of("+13122000001"), null, null, null, null, null,
                 null, null, null, null, null, null), "x", RequestSource.ofFile("f.csv", 2), "now");
-        OrderRequest b = new OrderRequest("B", List.of("+13122000002"), null, a.features(), a.autorenew(), null, null, null,
-                null, null, a.source(), a.receivedAt());
+        OrderRequest b = request("B").tns("+13122000002").features(a.features()).autorenew(a.autorenew())
+                .source(a.source()).receivedAt(a.receivedAt()).build();
         CsvChunk chunk = new CsvChunk("f.csv", List.of(a, b), List.of(), 2, 2, 0, 0, false, true, List.of());
         assertThat(new CsvKafkaBatch().requests(chunk, context))
                 .allSatisfy(m -> assertThat(m.getHeaders()).doesNotContainKey("traceparent"));

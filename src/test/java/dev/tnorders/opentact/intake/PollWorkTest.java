@@ -2,7 +2,6 @@ package dev.tnorders.opentact.intake;
 
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.EnumSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -23,11 +22,11 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 import dev.tnorders.opentact.journal.Fencing;
-import dev.tnorders.opentact.model.Feature;
 import dev.tnorders.opentact.model.OrderRequest;
 import dev.tnorders.opentact.order.CaseCancelledException;
 import dev.tnorders.opentact.order.CaseTickets;
 
+import static dev.tnorders.opentact.model.RequestBuilder.request;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
@@ -72,8 +71,7 @@ class PollWorkTest {
     }
 
     private static OrderRequest req(String id) {
-        return new OrderRequest(id, List.of("+12012091001"), null, EnumSet.of(Feature.VOICE), true, null, null, null,
-                null, null, null, "t");
+        return request(id).tns("+12012091001").receivedAt("t").build();
     }
 
     private IntakeBatch batch(String... ids) {

@@ -17,7 +17,7 @@ import dev.tnorders.opentact.standalone.OrderRoutesMain;
  * The application in a JVM of its own, started as a user starts it and configured only through
  * environment variables, so that a test can kill it with SIGKILL and start it again.
  */
-final class AppProcess implements AutoCloseable {
+public final class AppProcess implements AutoCloseable {
 
     private final Map<String, String> env = new LinkedHashMap<>();
     private final Path log;
@@ -25,20 +25,20 @@ final class AppProcess implements AutoCloseable {
     private Process process;
     private int starts;
 
-    AppProcess(Path log, List<String> jvmOptions) throws IOException {
+    public AppProcess(Path log, List<String> jvmOptions) throws IOException {
         this.log = log;
         this.jvmOptions = jvmOptions;
         Files.createDirectories(log.getParent());
         Files.deleteIfExists(log);
     }
 
-    AppProcess env(String name, String value) {
+    public AppProcess env(String name, String value) {
         env.put(name, value);
         return this;
     }
 
     /** The contract's settings for a test run: its own topics and groups under {@code prefix}. */
-    AppProcess standardEnv(String prefix, String baseUrl, String token, String brokers, Path inbox, Path outbox) {
+    public AppProcess standardEnv(String prefix, String baseUrl, String token, String brokers, Path inbox, Path outbox) {
         // The mode is the configured default (batching) unless -Dit.batching=false asks for the
         // per-request mode.
         TestMode.batchingOverride().ifPresent(b -> env("OPENTACT_ORDER_BATCHING", b));
@@ -72,16 +72,16 @@ final class AppProcess implements AutoCloseable {
                 .env("CAMEL_MANAGEMENT_PORT", String.valueOf(FreePort.find()));
     }
 
-    Path log() {
+    public Path log() {
         return log;
     }
 
     /** The management HTTP server's port (set by {@link #standardEnv}). */
-    int managementPort() {
+    public int managementPort() {
         return Integer.parseInt(env.get("CAMEL_MANAGEMENT_PORT"));
     }
 
-    void start() throws IOException {
+    public void start() throws IOException {
         List<String> command = new ArrayList<>();
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         command.add("-Xmx256m");
@@ -99,16 +99,16 @@ final class AppProcess implements AutoCloseable {
     }
 
     /** The process id of the running app (for heap sampling with jcmd). */
-    long pid() {
+    public long pid() {
         return process.pid();
     }
 
-    boolean isAlive() {
+    public boolean isAlive() {
         return process != null && process.isAlive();
     }
 
     /** SIGKILL: no shutdown hook, no flush, no goodbye. */
-    void kill() throws InterruptedException {
+    public void kill() throws InterruptedException {
         if (process != null) {
             process.destroyForcibly();
             process.waitFor(30, TimeUnit.SECONDS);

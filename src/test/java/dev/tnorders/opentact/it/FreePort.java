@@ -5,7 +5,7 @@ import java.net.InetAddress;
 import java.net.ServerSocket;
 
 /** A loopback port free right now: for the app's management HTTP server in tests. */
-final class FreePort {
+public final class FreePort {
 
     private FreePort() {
     }

@@ -35,7 +35,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * A request is named by its request id (Kafka) or by {@code file:line} (CSV rows, whose ids are
  * derived from the file's content).
  */
-final class Invariants {
+public final class Invariants {
 
     private static final Logger LOG = LoggerFactory.getLogger(Invariants.class);
 
@@ -43,17 +43,17 @@ final class Invariants {
     }
 
     /** What a run sent: the requests, and for each number asked for by number, its request. */
-    static final class Expected {
-        final Set<String> requests = new LinkedHashSet<>();
-        final Map<String, String> numbers = new LinkedHashMap<>(); // E.164 -> request name
+    public static final class Expected {
+        public final Set<String> requests = new LinkedHashSet<>();
+        public final Map<String, String> numbers = new LinkedHashMap<>(); // E.164 -> request name
 
         /** A Kafka request of these numbers (digits with country code, e.g. 13122000000). */
-        Expected kafka(String requestId, long... tns) {
+        public Expected kafka(String requestId, long... tns) {
             return add(requestId, tns);
         }
 
         /** A CSV row: named by its file and line (the header is line 1). */
-        Expected csv(String file, int line, long... tns) {
+        public Expected csv(String file, int line, long... tns) {
             return add(file + ":" + line, tns);
         }
 
@@ -61,7 +61,7 @@ final class Invariants {
          * Puts every number asked for in the sandbox's stock, which holds only lines 0000-0999 of
          * a few exchanges: a long run must not fail numbers for want of stock.
          */
-        Expected stockIn(OpentactSandbox sandbox) {
+        public Expected stockIn(OpentactSandbox sandbox) {
             sandbox.addInventory(numbers.keySet().stream().mapToLong(n -> Long.parseLong(n.substring(1))).toArray());
             return this;
         }
@@ -76,12 +76,12 @@ final class Invariants {
     }
 
     /** What a check found; all the counts of bad things must be 0. */
-    record Figures(int requests, int numbers, int outcomes, int results, int duplicateOutcomes,
+    public record Figures(int requests, int numbers, int outcomes, int results, int duplicateOutcomes,
                    int duplicateResults, int missingOutcomes, int missingResults, int strangers, int soldTwice,
                    int soldWithoutOrderedResult, int orderedButNotSold, int postedTwice, int orderPosts,
                    List<TopicProbe.Rec> outcomeRecords, List<TopicProbe.Rec> resultRecords) {
 
-        String summary() {
+        public String summary() {
             return String.format("requests=%d numbers=%d outcomes=%d results=%d duplicates(outcomes=%d results=%d "
                             + "soldTwice=%d) losses(outcomes=%d results=%d soldWithoutResult=%d) strangers=%d "
                             + "orderedButNotSold=%d numbersInTwoOrderPosts=%d numbersSentInOrderPosts=%d "
@@ -90,7 +90,7 @@ final class Invariants {
                     orderedButNotSold, postedTwice, orderPosts, numbers == 0 ? 0.0 : (double) orderPosts / numbers);
         }
 
-        Map<String, String> stateByRequest() {
+        public Map<String, String> stateByRequest() {
             Map<String, String> out = new HashMap<>();
             outcomeRecords.forEach(o -> out.put(name(o), (String) o.get("state")));
             return out;
@@ -98,7 +98,7 @@ final class Invariants {
     }
 
     /** The request's name as {@link Expected} knows it. */
-    static String name(TopicProbe.Rec outcome) {
+    public static String name(TopicProbe.Rec outcome) {
         Map<String, Object> source = outcome.map("source");
         if (source != null && source.get("file") != null) {
             return source.get("file") + ":" + source.get("line");
@@ -111,7 +111,7 @@ final class Invariants {
      * or {@code wait} ran out, keeps reading a few seconds for late duplicates, then asserts the
      * four promises. Logs and returns the figures.
      */
-    static Figures check(String scenario, String brokers, String outcomesTopic, String numbersTopic, Expected expected,
+    public static Figures check(String scenario, String brokers, String outcomesTopic, String numbersTopic, Expected expected,
                          OpentactSandbox sandbox, Duration wait) throws Exception {
         List<TopicProbe.Rec> outcomes = TopicProbe.read(brokers, outcomesTopic, expected.requests.size(), wait,
                 Duration.ofSeconds(3));
@@ -175,7 +175,7 @@ final class Invariants {
      *
      * @return how many log lines, records and files were read
      */
-    static int assertNoSecret(String secret, Path log, String brokers, List<String> topics, Path outbox)
+    public static int assertNoSecret(String secret, Path log, String brokers, List<String> topics, Path outbox)
             throws Exception {
         int read = 0;
         List<String> lines = Files.readAllLines(log, StandardCharsets.UTF_8);

@@ -14,13 +14,13 @@ import org.apache.logging.log4j.core.config.LoggerConfig;
 import org.apache.logging.log4j.core.config.Property;
 
 /** Collects the messages logged under one logger name (and below it) while open. */
-final class LogCapture implements AutoCloseable {
+public final class LogCapture implements AutoCloseable {
 
     private final List<String> messages = new CopyOnWriteArrayList<>();
     private final String loggerName;
     private final AbstractAppender appender;
 
-    LogCapture(String loggerName) {
+    public LogCapture(String loggerName) {
         this.loggerName = loggerName;
         this.appender = new AbstractAppender("capture-" + UUID.randomUUID(), null, null, true, Property.EMPTY_ARRAY) {
             @Override
@@ -38,7 +38,7 @@ final class LogCapture implements AutoCloseable {
         context.updateLoggers();
     }
 
-    List<String> messages() {
+    public List<String> messages() {
         return List.copyOf(messages);
     }
 

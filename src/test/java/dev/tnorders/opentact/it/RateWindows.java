@@ -17,7 +17,7 @@ public final class RateWindows {
      * The busiest window of this length, for a person to read: when it began and its calls by path
      * (the paths' arrivals as the sandbox recorded them).
      */
-    static String describeBusiest(Map<String, List<Instant>> byPath, Duration window) {
+    public static String describeBusiest(Map<String, List<Instant>> byPath, Duration window) {
         List<Instant> all = new ArrayList<>();
         byPath.values().forEach(all::addAll);
         all.sort(null);

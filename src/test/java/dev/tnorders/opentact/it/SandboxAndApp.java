@@ -13,16 +13,16 @@ import dev.tnorders.opentact.sandbox.OpentactSandbox;
  * What an in-process end-to-end test needs: a fresh sandbox per test, the app (started by the
  * test, with its own topics on the shared broker), and a work folder; all closed afterwards.
  */
-abstract class SandboxAndApp {
+public abstract class SandboxAndApp {
 
-    static final Duration WAIT = Duration.ofSeconds(60);
-    static final Duration SETTLE = Duration.ofSeconds(2);
-    static final String TOKEN = "it-token";
+    protected static final Duration WAIT = Duration.ofSeconds(60);
+    protected static final Duration SETTLE = Duration.ofSeconds(2);
+    public static final String TOKEN = "it-token";
 
     @TempDir
-    Path work;
-    OpentactSandbox sandbox;
-    RunningApp app;
+    protected Path work;
+    protected OpentactSandbox sandbox;
+    protected RunningApp app;
 
     @BeforeEach
     void startSandbox() {
@@ -39,7 +39,7 @@ abstract class SandboxAndApp {
     }
 
     /** The app, not started yet, pointed at this test's sandbox with the right token. */
-    RunningApp app() {
+    protected RunningApp app() {
         return new RunningApp(work, sandbox.baseUrl(), TOKEN);
     }
 }

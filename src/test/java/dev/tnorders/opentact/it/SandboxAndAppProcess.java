@@ -11,12 +11,12 @@ import dev.tnorders.opentact.sandbox.OpentactSandbox;
  * What a test of the application as a separate JVM needs: a work folder, the sandbox and the app
  * process (both started by the test), closed afterwards: the app first, then the sandbox.
  */
-abstract class SandboxAndAppProcess {
+public abstract class SandboxAndAppProcess {
 
     @TempDir
-    Path work;
-    AppProcess app;
-    OpentactSandbox sandbox;
+    protected Path work;
+    protected AppProcess app;
+    protected OpentactSandbox sandbox;
 
     @AfterEach
     void stopAppAndSandbox() throws Exception {

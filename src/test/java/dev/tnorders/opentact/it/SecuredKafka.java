@@ -32,7 +32,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 /** What the secured-Kafka ITs share: SCRAM clients and apps, a trust store, the required ACLs, the whole flow, waiting for a login, clean-up. */
-final class SecuredKafka {
+public final class SecuredKafka {
 
     private static final String MECHANISM = "SCRAM-SHA-512";
 
@@ -40,7 +40,7 @@ final class SecuredKafka {
     }
 
     /** A Kafka client of the broker logging in as a SCRAM user over {@code protocol}. */
-    static Properties scramClient(EmbeddedKafkaBroker broker, String protocol, String user, String password) {
+    public static Properties scramClient(EmbeddedKafkaBroker broker, String protocol, String user, String password) {
         Properties p = new Properties();
         p.put("bootstrap.servers", broker.bootstrapServers());
         p.put("security.protocol", protocol);
@@ -50,7 +50,7 @@ final class SecuredKafka {
     }
 
     /** The client trusting the CA in this PKCS12 trust store. */
-    static Properties trusting(Properties client, Path truststore, String storePassword) {
+    public static Properties trusting(Properties client, Path truststore, String storePassword) {
         client.put("ssl.truststore.location", truststore.toString());
         client.put("ssl.truststore.password", storePassword);
         client.put("ssl.truststore.type", "PKCS12");
@@ -58,14 +58,14 @@ final class SecuredKafka {
     }
 
     /** The app on the broker as a SCRAM user over {@code protocol}, configured through camel.component.kafka.* only. */
-    static RunningApp scramApp(RunningApp app, String protocol, String user, String password) {
+    public static RunningApp scramApp(RunningApp app, String protocol, String user, String password) {
         return app.with("camel.component.kafka.security-protocol", protocol)
                 .with("camel.component.kafka.sasl-mechanism", MECHANISM)
                 .with("camel.component.kafka.sasl-jaas-config", EmbeddedKafkaBroker.scramJaasConfig(user, password));
     }
 
     /** The app trusting the CA in this PKCS12 trust store. */
-    static RunningApp trusting(RunningApp app, Path truststore, String storePassword) {
+    public static RunningApp trusting(RunningApp app, Path truststore, String storePassword) {
         return app.with("camel.component.kafka.ssl-truststore-location", truststore.toString())
                 .with("camel.component.kafka.ssl-truststore-password", storePassword)
                 .with("camel.component.kafka.ssl-truststore-type", "PKCS12");
@@ -75,7 +75,7 @@ final class SecuredKafka {
      * Exactly the ACLs docs/secured-kafka.md lists ({@link RequiredAcls}, which a test checks against
      * the table) for the app's names, and the topics an operator makes beforehand (the app creates its journal).
      */
-    static void grantRequiredAcls(Properties admin, RunningApp app, String principal) throws Exception {
+    public static void grantRequiredAcls(Properties admin, RunningApp app, String principal) throws Exception {
         List<RequiredAcls.Acl> acls = RequiredAcls.forSettings(app.properties()::get);
         try (Admin a = Admin.create(admin)) {
             a.createTopics(RequiredAcls.topicsToCreate(acls).stream()
@@ -108,7 +108,7 @@ final class SecuredKafka {
      * @param client a client of the test with rights to the app's topics
      * @param tns    two numbers the sandbox sells: the first ordered from Kafka, the second from the CSV
      */
-    static void assertWholeFlow(RunningApp app, Properties client, String requestId, String... tns) throws Exception {
+    public static void assertWholeFlow(RunningApp app, Properties client, String requestId, String... tns) throws Exception {
         TopicProbe.send(client, app.topic("requests"), requestId,
                 "{\"request_id\": \"" + requestId + "\", \"tns\": [\"" + tns[0] + "\"]}");
         Files.createDirectories(app.inbox);
@@ -137,7 +137,7 @@ final class SecuredKafka {
      * Waits until the client logs in: a SCRAM credential reaches the broker a moment after the
      * admin's answer. Authorised or not (a broker with ACLs), a logged-in client gets an answer.
      */
-    static void awaitLogin(Supplier<Properties> client) {
+    public static void awaitLogin(Supplier<Properties> client) {
         await().atMost(Duration.ofSeconds(30)).ignoreExceptions().until(() -> {
             try (Admin admin = Admin.create(client.get())) {
                 return !admin.describeCluster().nodes().get().isEmpty();
@@ -148,7 +148,7 @@ final class SecuredKafka {
     }
 
     /** Stops the broker (if it started) and deletes the test's certificates. */
-    static void stop(EmbeddedKafkaBroker broker, Path certs) throws Exception {
+    public static void stop(EmbeddedKafkaBroker broker, Path certs) throws Exception {
         if (broker != null) {
             broker.close();
         }

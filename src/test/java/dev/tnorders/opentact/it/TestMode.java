@@ -7,7 +7,7 @@ import java.util.Optional;
  * configured default (batching mode); {@code -Dit.batching=false} runs every test that does not
  * pin its mode in the per-request mode ({@code -Dit.batching=true} pins batching explicitly).
  */
-final class TestMode {
+public final class TestMode {
 
     private TestMode() {
     }
@@ -25,7 +25,7 @@ final class TestMode {
     }
 
     /** Whether the apps of this run are in batching mode: the default (config/application.properties) unless overridden. */
-    static boolean batching() {
+    public static boolean batching() {
         return batchingOverride().map(Boolean::parseBoolean).orElse(true);
     }
 }

@@ -156,7 +156,7 @@ public final class TopicProbe {
     }
 
     /** Creates a topic of {@code partitions} partitions (one replica), waiting at most 30 s. */
-    static void createTopic(String brokers, String topic, int partitions) throws Exception {
+    public static void createTopic(String brokers, String topic, int partitions) throws Exception {
         Properties p = new Properties();
         p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, brokers);
         try (Admin admin = Admin.create(p)) {

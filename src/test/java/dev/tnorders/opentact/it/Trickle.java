@@ -19,7 +19,7 @@ import org.apache.kafka.common.serialization.StringSerializer;
  * {@code max}, until stopped. Faults then land on many small orders, not on the few large ones a
  * burst is batched into.
  */
-final class Trickle implements AutoCloseable {
+public final class Trickle implements AutoCloseable {
 
     private final KafkaProducer<String, String> producer;
     private final ScheduledExecutorService scheduler = Executors.newSingleThreadScheduledExecutor(r -> {
@@ -33,7 +33,7 @@ final class Trickle implements AutoCloseable {
      * @param record the i-th record (key → value), built on the trickle's one thread: it may
      *               register what it sends with the test's expectations
      */
-    Trickle(String brokers, String topic, Duration period, int max, IntFunction<Map.Entry<String, String>> record) {
+    public Trickle(String brokers, String topic, Duration period, int max, IntFunction<Map.Entry<String, String>> record) {
         Properties p = new Properties();
         p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, brokers);
         p.put(ProducerConfig.ACKS_CONFIG, "all");
@@ -51,7 +51,7 @@ final class Trickle implements AutoCloseable {
         }, 0, period.toMillis(), TimeUnit.MILLISECONDS);
     }
 
-    int sent() {
+    public int sent() {
         return sent.get();
     }
 

@@ -4,7 +4,6 @@ import java.math.BigDecimal;
 import java.time.Clock;
 import java.time.Instant;
 import java.time.ZoneOffset;
-import java.util.EnumSet;
 import java.util.List;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -13,7 +12,6 @@ import org.junit.jupiter.api.Test;
 
 import dev.tnorders.opentact.journal.JournalEntry;
 import dev.tnorders.opentact.journal.JournalEntry.Phase;
-import dev.tnorders.opentact.model.Feature;
 import dev.tnorders.opentact.model.NumberResult;
 import dev.tnorders.opentact.model.OrderRequest;
 import dev.tnorders.opentact.model.OrderResult;
@@ -22,6 +20,7 @@ import dev.tnorders.opentact.model.RequestSource;
 import dev.tnorders.opentact.order.OrderClock;
 import dev.tnorders.opentact.order.OrderResults;
 
+import static dev.tnorders.opentact.model.RequestBuilder.request;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /** What each phase's entry records and books as spend, carried over from the one before. */
@@ -32,8 +31,8 @@ class JournalEntriesTest {
     private final OrderResults results = new OrderResults(new OrderClock(CLOCK, ms -> { }));
 
     private static OrderRequest fromFile(String id, String... tns) {
-        return new OrderRequest(id, List.of(tns), null, EnumSet.of(Feature.VOICE), true, null, null, null, null, null,
-                RequestSource.ofFile("a.csv", 2), "2026-12-01T23:00:00.000Z");
+        return request(id).tns(tns).source(RequestSource.ofFile("a.csv", 2)).receivedAt("2026-12-01T23:00:00.000Z")
+                .build();
     }
 
     @Test

@@ -2,13 +2,11 @@ package dev.tnorders.opentact.ops;
 
 import java.io.IOException;
 import java.math.BigDecimal;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
-import java.util.EnumSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -27,12 +25,12 @@ import org.junit.jupiter.api.Test;
 import dev.tnorders.opentact.client.OrderStatus;
 import dev.tnorders.opentact.client.PriceQuote;
 import dev.tnorders.opentact.files.FileEnds;
-import dev.tnorders.opentact.model.Feature;
 import dev.tnorders.opentact.model.OrderRequest;
 import dev.tnorders.opentact.model.RequestSource;
 import dev.tnorders.opentact.order.OrderClock;
 import dev.tnorders.opentact.order.OrderResults;
 
+import static dev.tnorders.opentact.model.RequestBuilder.request;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
@@ -150,8 +148,7 @@ class GrafanaDashboardTest {
         PriceQuote quote = new PriceQuote(new BigDecimal("2.00"), new BigDecimal("1.00"),
                 new BigDecimal("1.00"), new BigDecimal("0.50"), 1);
         RequestSource topic = RequestSource.ofTopic("requests", 0, 7);
-        OrderRequest request = new OrderRequest("r1", List.of("+12029822917"), null, EnumSet.of(Feature.VOICE), true,
-                null, null, null, null, null, topic, "t0");
+        OrderRequest request = request("r1").tns("+12029822917").source(topic).receivedAt("t0").build();
 
         metrics.received(request, 0, 7L);
         OrderStatus bought = new OrderStatus("u1", "success", true,

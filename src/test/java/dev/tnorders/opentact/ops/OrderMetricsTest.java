@@ -7,7 +7,6 @@ import java.net.SocketTimeoutException;
 import java.time.Clock;
 import java.time.Instant;
 import java.time.ZoneOffset;
-import java.util.EnumSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -24,8 +23,8 @@ import dev.tnorders.opentact.client.OrderStatus;
 import dev.tnorders.opentact.client.PriceQuote;
 import dev.tnorders.opentact.control.IntakeControl;
 import dev.tnorders.opentact.model.CriteriaSearch;
-import dev.tnorders.opentact.model.Feature;
 import dev.tnorders.opentact.model.OrderRequest;
+import dev.tnorders.opentact.model.RequestBuilder;
 import dev.tnorders.opentact.model.RequestSource;
 import dev.tnorders.opentact.order.OrderClock;
 import dev.tnorders.opentact.order.OrderResults;
@@ -45,8 +44,7 @@ class OrderMetricsTest {
             new BigDecimal("1.00"), new BigDecimal("0.50"), 1);
 
     private static OrderRequest request(RequestSource source, String maxNrc, String... tns) {
-        return new OrderRequest("r1", List.of(tns), null, EnumSet.of(Feature.VOICE), true, null, null, null,
-                maxNrc == null ? null : new BigDecimal(maxNrc), null, source, "t0");
+        return RequestBuilder.request("r1").tns(tns).maxNrc(maxNrc).source(source).receivedAt("t0").build();
     }
 
     private static final RequestSource TOPIC = RequestSource.ofTopic("requests", 0, 7);
@@ -102,8 +100,8 @@ class OrderMetricsTest {
         String overLimit = OrderRules.overLimit(r, QUOTE);
         assertThat(OrderMetrics.rejectReason(overLimit)).isEqualTo(RejectReason.over_limit);
         assertThat(OrderMetrics.rejectReason(OrderRules.overLimit(
-                new OrderRequest("r1", List.of("+12029822917"), null, EnumSet.of(Feature.VOICE), true, null, null, null,
-                        null, new BigDecimal("0.01"), TOPIC, "t0"), QUOTE))).isEqualTo(RejectReason.over_limit);
+                RequestBuilder.request("r1").tns("+12029822917").maxMrc("0.01").source(TOPIC).receivedAt("t0")
+                        .build(), QUOTE))).isEqualTo(RejectReason.over_limit);
         assertThat(OrderMetrics.rejectReason(OrderRules.overLimit(r,
                 new PriceQuote(BigDecimal.ONE, BigDecimal.ONE, null, null, 0)))).isEqualTo(RejectReason.unreadable_price);
         assertThat(OrderMetrics.rejectReason(OrderRules.overLimit(r,
@@ -112,8 +110,9 @@ class OrderMetricsTest {
 
         ApiResponse noBalance = new ApiResponse(402, false, null, "not enough account balance", Map.of());
         ApiResponse badField = new ApiResponse(400, false, null, "bad request", Map.of("profile", "unknown"));
-        OrderRequest criteria = new OrderRequest("r2", null, new CriteriaSearch("201", null, 5, CriteriaSearch.Fill.all),
-                EnumSet.of(Feature.VOICE), true, null, null, null, null, null, TOPIC, "t0");
+        OrderRequest criteria = RequestBuilder.request("r2")
+                .search(new CriteriaSearch("201", null, 5, CriteriaSearch.Fill.all)).source(TOPIC).receivedAt("t0")
+                .build();
 
         metrics.outcome(decisions.rejected(r, overLimit, QUOTE));
         metrics.outcome(decisions.refusedByOpentact(r, "order", noBalance, QUOTE));

@@ -3,7 +3,6 @@ package dev.tnorders.opentact.order;
 import java.math.BigDecimal;
 import java.time.Clock;
 import java.util.ArrayList;
-import java.util.EnumSet;
 import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutorService;
@@ -15,8 +14,8 @@ import org.junit.jupiter.api.Test;
 
 import dev.tnorders.opentact.journal.JournalEntries;
 import dev.tnorders.opentact.journal.SpendLedger;
-import dev.tnorders.opentact.model.Feature;
 import dev.tnorders.opentact.model.OrderRequest;
+import dev.tnorders.opentact.model.RequestBuilder;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -79,8 +78,7 @@ class BudgetsTest {
     }
 
     private static OrderRequest request(String id) {
-        return new OrderRequest(id, List.of("+12012030001"), null, EnumSet.of(Feature.VOICE), true, null, null, null,
-                null, null, null, "t0");
+        return RequestBuilder.request(id).tns("+12012030001").receivedAt("t0").build();
     }
 
     @Test

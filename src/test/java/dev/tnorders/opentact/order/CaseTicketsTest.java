@@ -1,14 +1,13 @@
 package dev.tnorders.opentact.order;
 
 import java.io.IOException;
-import java.util.EnumSet;
 import java.util.List;
 
 import org.junit.jupiter.api.Test;
 
-import dev.tnorders.opentact.model.Feature;
 import dev.tnorders.opentact.model.OrderRequest;
 
+import static dev.tnorders.opentact.model.RequestBuilder.request;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -18,8 +17,7 @@ class CaseTicketsTest {
     private final CaseTickets tickets = new CaseTickets();
 
     private static OrderRequest req(String id) {
-        return new OrderRequest(id, List.of("+12012091001"), null, EnumSet.of(Feature.VOICE), true, null, null, null,
-                null, null, null, "t");
+        return request(id).tns("+12012091001").receivedAt("t").build();
     }
 
     @Test

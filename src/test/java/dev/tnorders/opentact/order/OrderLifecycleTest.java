@@ -7,7 +7,6 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Deque;
-import java.util.EnumSet;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -34,15 +33,14 @@ import dev.tnorders.opentact.client.SendGuard;
 import dev.tnorders.opentact.control.IntakeControl;
 import dev.tnorders.opentact.journal.Fencing;
 import dev.tnorders.opentact.journal.JournalEntry;
-import dev.tnorders.opentact.journal.OrderJournal;
 import dev.tnorders.opentact.journal.OrderStore;
 import dev.tnorders.opentact.model.CriteriaSearch;
-import dev.tnorders.opentact.model.Feature;
 import dev.tnorders.opentact.model.NumberResult;
 import dev.tnorders.opentact.model.OrderRequest;
 import dev.tnorders.opentact.model.OrderResult;
 import dev.tnorders.opentact.model.Outcome;
 
+import static dev.tnorders.opentact.model.RequestBuilder.request;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -85,18 +83,15 @@ class OrderLifecycleTest {
     }
 
     static OrderRequest plain(String id, String... tns) {
-        return new OrderRequest(id, List.of(tns), null, EnumSet.of(Feature.VOICE), true, null, null, null, null, null,
-                null, "2026-12-01T10:00:00.000Z");
+        return request(id).tns(tns).build();
     }
 
     static OrderRequest limited(String id, String maxNrc, String tn) {
-        return new OrderRequest(id, List.of(tn), null, EnumSet.of(Feature.VOICE), true, null, null, null,
-                new BigDecimal(maxNrc), null, null, "2026-12-01T10:00:00.000Z");
+        return request(id).tns(tn).maxNrc(new BigDecimal(maxNrc)).build();
     }
 
     static OrderRequest criteria(String id, int quantity, CriteriaSearch.Fill fill) {
-        return new OrderRequest(id, null, new CriteriaSearch("201", "200", quantity, fill), EnumSet.of(Feature.VOICE),
-                true, null, null, null, null, null, null, "2026-12-01T10:00:00.000Z");
+        return request(id).search(new CriteriaSearch("201", "200", quantity, fill)).build();
     }
 
     // ---- the table --------------------------------------------------------------------------

@@ -1,6 +1,5 @@
 package dev.tnorders.opentact.order;
 
-import java.math.BigDecimal;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.Map;
@@ -9,11 +8,11 @@ import java.util.Set;
 import org.junit.jupiter.api.Test;
 
 import dev.tnorders.opentact.journal.JournalEntry;
-import dev.tnorders.opentact.journal.OrderJournal;
 import dev.tnorders.opentact.model.CriteriaSearch;
 import dev.tnorders.opentact.model.Feature;
 import dev.tnorders.opentact.model.OrderRequest;
 
+import static dev.tnorders.opentact.model.RequestBuilder.request;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -22,7 +21,7 @@ class OrderPlannerTest {
     private final OrderPlanner planner = new OrderPlanner(3, null);
 
     private static OrderRequest req(String id, Set<Feature> features, String... tns) {
-        return new OrderRequest(id, List.of(tns), null, features, true, null, null, null, null, null, null, "t");
+        return request(id).tns(tns).features(features).receivedAt("t").build();
     }
 
     private static OrderRequest req(String id, String... tns) {
@@ -45,10 +44,9 @@ class OrderPlannerTest {
 
     @Test
     void whatTheBatchCannotDecideGoesOneByOne() {
-        OrderRequest criteria = new OrderRequest("crit", null, new CriteriaSearch("201", null, 2, CriteriaSearch.Fill.all),
-                EnumSet.of(Feature.VOICE), true, null, null, null, null, null, null, "t");
-        OrderRequest limited = new OrderRequest("lim", List.of("+9"), null, EnumSet.of(Feature.VOICE), true, null, null,
-                null, new BigDecimal("1.00"), null, null, "t");
+        OrderRequest criteria = request("crit").search(new CriteriaSearch("201", null, 2, CriteriaSearch.Fill.all))
+                .receivedAt("t").build();
+        OrderRequest limited = request("lim").tns("+9").maxNrc("1.00").receivedAt("t").build();
         OrderPlan plan = planner.planWith(List.of(req("a", "+1"), criteria, limited, req("known", "+2"),
                 req("again", "+1"), req("a", "+8"), req("big", "+3", "+4", "+5", "+6")),
                 r -> r.requestId().equals("known") ? new JournalEntry("known", JournalEntry.Phase.done, null, "u0",

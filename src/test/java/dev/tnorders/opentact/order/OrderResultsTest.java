@@ -22,6 +22,7 @@ import dev.tnorders.opentact.model.NumberResult;
 import dev.tnorders.opentact.model.OrderRequest;
 import dev.tnorders.opentact.model.OrderResult;
 import dev.tnorders.opentact.model.Outcome;
+import dev.tnorders.opentact.model.RequestBuilder;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -32,8 +33,7 @@ class OrderResultsTest {
     private final FollowPolicy follow = new FollowPolicy(clock, 100, 1000, 60_000);
 
     private static OrderRequest request(String maxNrc, String maxMrc, String... tns) {
-        return new OrderRequest("r1", List.of(tns), null, EnumSet.of(Feature.VOICE), true, null, null, null,
-                maxNrc == null ? null : new BigDecimal(maxNrc), maxMrc == null ? null : new BigDecimal(maxMrc), null, "t0");
+        return RequestBuilder.request("r1").tns(tns).maxNrc(maxNrc).maxMrc(maxMrc).receivedAt("t0").build();
     }
 
     private static final PriceQuote QUOTE = new PriceQuote(new BigDecimal("2.00"), new BigDecimal("1.00"),
@@ -176,9 +176,8 @@ class OrderResultsTest {
                 bought ? "1.00" : null, bought ? "0.50" : null, null);
     }
 
-    private static final OrderRequest CRITERIA = new OrderRequest("c1", null,
-            new CriteriaSearch("415", "777", 3, CriteriaSearch.Fill.all), EnumSet.of(Feature.VOICE), true, null, null,
-            null, null, null, null, "t0");
+    private static final OrderRequest CRITERIA = RequestBuilder.request("c1")
+            .search(new CriteriaSearch("415", "777", 3, CriteriaSearch.Fill.all)).receivedAt("t0").build();
 
     @Test
     void aCriteriaRequestSearchesAgainOnlyForNumbersThatFailedAndOnlySoOften() {

@@ -1,7 +1,5 @@
 package dev.tnorders.opentact.routes;
 
-import java.math.BigDecimal;
-import java.util.EnumSet;
 import java.util.List;
 
 import org.apache.camel.CamelExecutionException;
@@ -14,10 +12,10 @@ import org.junit.jupiter.api.Test;
 import dev.tnorders.opentact.client.OpentactAuthException;
 import dev.tnorders.opentact.client.OpentactUnavailableException;
 import dev.tnorders.opentact.model.CriteriaSearch;
-import dev.tnorders.opentact.model.Feature;
 import dev.tnorders.opentact.model.OrderRequest;
 import dev.tnorders.opentact.order.CaseCancelledException;
 
+import static dev.tnorders.opentact.model.RequestBuilder.request;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -43,16 +41,13 @@ class OrderLifecycleRouteTest {
     }
 
     private static OrderRequest plain(String id, String tn) {
-        return new OrderRequest(id, List.of(tn), null, EnumSet.of(Feature.VOICE), true, null, null, null, null, null, null,
-                "2026-12-01T10:00:00.000Z");
+        return request(id).tns(tn).build();
     }
 
     private static final List<OrderRequest> POLL = List.of(
             plain("r1", "+12012000001"), plain("r2", "+12012000002"),
-            new OrderRequest("limited", List.of("+12012000003"), null, EnumSet.of(Feature.VOICE), true, null, null, null,
-                    new BigDecimal("1.00"), null, null, "2026-12-01T10:00:00.000Z"),
-            new OrderRequest("criteria", null, new CriteriaSearch("201", "200", 1, CriteriaSearch.Fill.all),
-                    EnumSet.of(Feature.VOICE), true, null, null, null, null, null, null, "2026-12-01T10:00:00.000Z"));
+            request("limited").tns("+12012000003").maxNrc("1.00").build(),
+            request("criteria").search(new CriteriaSearch("201", "200", 1, CriteriaSearch.Fill.all)).build());
 
     @Test
     void batchesRunOnTheOrderCaseThreadsAndCasesOfOneAfterThemInOrder() {

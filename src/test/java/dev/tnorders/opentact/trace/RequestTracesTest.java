@@ -1,14 +1,13 @@
 package dev.tnorders.opentact.trace;
 
 import java.util.ArrayList;
-import java.util.EnumSet;
 import java.util.List;
 
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
-import dev.tnorders.opentact.model.Feature;
 import dev.tnorders.opentact.model.OrderRequest;
+import dev.tnorders.opentact.model.RequestBuilder;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -26,8 +25,7 @@ class RequestTracesTest {
     }
 
     private static OrderRequest request(String id, String traceparent) {
-        return new OrderRequest(id, List.of("+12012000001"), null, EnumSet.of(Feature.VOICE), true, null, null, null,
-                null, null, null, "2026-12-01T10:00:00.000Z").withTraceparent(traceparent);
+        return RequestBuilder.request(id).tns("+12012000001").build().withTraceparent(traceparent);
     }
 
     @Test
