@@ -4,7 +4,6 @@ import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
-import java.util.EnumSet;
 import java.util.List;
 import java.util.function.IntConsumer;
 
@@ -12,6 +11,7 @@ import org.junit.jupiter.api.Test;
 
 import dev.tnorders.opentact.model.Feature;
 import dev.tnorders.opentact.model.OrderRequest;
+import dev.tnorders.opentact.model.RequestBuilder;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -27,8 +27,8 @@ class OpentactClientTest {
     private final OpentactClient client = new OpentactClient(api, new OpentactPayloads("items"));
 
     private static OrderRequest request(String profile) {
-        return new OrderRequest("r1", List.of("+12029822917", "+12025550143"), null,
-                EnumSet.of(Feature.VOICE, Feature.SMS), true, profile, null, null, null, null, null, "now");
+        return RequestBuilder.request("r1").tns("+12029822917", "+12025550143").features(Feature.VOICE, Feature.SMS)
+                .profile(profile).receivedAt("now").build();
     }
 
     private ApiResponse ok(String payload) {
