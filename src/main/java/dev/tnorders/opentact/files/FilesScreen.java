@@ -36,7 +36,7 @@ public final class FilesScreen {
     private static final DateTimeFormatter TIME = DateTimeFormatter.ofPattern("HH:mm:ss", Locale.US)
             .withZone(ZoneOffset.UTC);
 
-    private final ObjectMapper json = FileEnds.mapper();
+    private final ObjectMapper json = FileJson.mapper();
     private final String stateTopic;
     private final String filesTopic;
     private final long endedShownMs;

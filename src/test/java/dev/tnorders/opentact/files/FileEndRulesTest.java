@@ -98,7 +98,7 @@ class FileEndRulesTest {
 
     @Test
     void theRecordsAreSnakeCaseJsonWithMoneyAsStringsAndReadBack() throws Exception {
-        ObjectMapper json = FileEnds.mapper();
+        ObjectMapper json = FileJson.mapper();
         FileTally t = new FileTally(ID, 3, 2, 1, 0, 0, "1.10", "0.30", 0, true, TAKEN);
         String text = json.writeValueAsString(t);
         assertThat(json.readValue(text, FileTally.class)).isEqualTo(t);

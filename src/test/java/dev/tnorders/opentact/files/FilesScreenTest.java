@@ -20,7 +20,7 @@ class FilesScreenTest {
     private static final String BIG = FileIds.of("big.csv", "2026-12-06T10:00:00.000Z");
     private static final String BAD = FileIds.of("bad.csv", "2026-12-06T10:00:05.000Z");
 
-    private final ObjectMapper json = FileEnds.mapper();
+    private final ObjectMapper json = FileJson.mapper();
     private final List<FilesScreen.Seen> records = new ArrayList<>();
 
     private void at(long secondsAfterT0, String topic, String key, Object value) throws Exception {
