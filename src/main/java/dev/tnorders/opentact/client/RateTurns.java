@@ -69,6 +69,10 @@ final class RateTurns {
             long wait = share == 0 ? NO_SHARE_RECHECK_NANOS : sent.tryTake(now, share, spacingWindowNanos(now));
             if (wait == 0) {
                 turnsTaken.increment();
+                if (LOG.isDebugEnabled()) {
+                    LOG.debug("turn taken at {} ms (epoch), share {}, spacing window {} ms", System.currentTimeMillis(), share,
+                            TimeUnit.NANOSECONDS.toMillis(spacingWindowNanos(now)));
+                }
                 return;
             }
             if (now + wait > deadline) {

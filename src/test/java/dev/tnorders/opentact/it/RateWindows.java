@@ -1,11 +1,18 @@
 package dev.tnorders.opentact.it;
 
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
 
 /** The account's rate limit as Opentact sees it: the most calls that arrived in any rolling window. */
 public final class RateWindows {
@@ -62,5 +69,20 @@ public final class RateWindows {
             most = Math.max(most, last - first + 1);
         }
         return most;
+    }
+
+    private static final Pattern TURN = Pattern.compile("turn taken at (\\d+) ms \\(epoch\\)");
+
+    /** The times calls took their turn in the rate limit, read from the apps' logs (RateTurns at DEBUG), all together. */
+    public static List<Instant> turns(List<Path> logs) throws IOException {
+        List<Instant> out = new ArrayList<>();
+        for (Path log : logs) {
+            try (Stream<String> lines = Files.lines(log)) {
+                lines.map(TURN::matcher).filter(Matcher::find)
+                        .forEach(m -> out.add(Instant.ofEpochMilli(Long.parseLong(m.group(1)))));
+            }
+        }
+        Collections.sort(out);
+        return out;
     }
 }

@@ -5,6 +5,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
@@ -36,8 +37,9 @@ import static org.awaitility.Awaitility.await;
  * small account rate limit so that POSTs queue. Then the promises ({@link Invariants}), every
  * request {@code completed}, and a bound on the time from the last resume to the last outcome.
  *
- * <p>Sizes: {@code -Dfreeze.requests}, {@code -Dfreeze.freezes}, {@code -Dfreeze.seconds}. CI runs
- * one freeze; {@code -Preliability} three.
+ * <p>Sizes: {@code -Dfreeze.requests}, {@code -Dfreeze.freezes}, {@code -Dfreeze.seconds}, the limit
+ * {@code -Dfreeze.rate} and the apps' window {@code -Dfreeze.window-ms}. CI runs one freeze;
+ * {@code -Preliability} three.
  */
 class FrozenInstanceIT {
 
@@ -76,6 +78,9 @@ class FrozenInstanceIT {
                 .env("OPENTACT_KAFKA_MAX_POLL_RECORDS", "20")
                 // The account's limit, split over the two: POSTs wait in each instance's queue.
                 .env("OPENTACT_API_RATE_LIMIT", System.getProperty("freeze.rate", "6"))
+                // The default window unless told: the reliability profile gives the at-size run the
+                // margin docs/operations.md advises for a jittery path (its host is shared).
+                .env("OPENTACT_API_RATE_LIMIT_WINDOW_MS", System.getProperty("freeze.window-ms", "1020"))
                 .env("OPENTACT_API_RETRY_DELAY_MS", "100")
                 .env("OPENTACT_INTAKE_OUTAGE_PAUSE_MS", "1000");
     }
@@ -142,17 +147,24 @@ class FrozenInstanceIT {
                 .containsEntry("state", "completed"));
         assertThat(Duration.ofMillis(afterResume)).as("last resume to the last outcome").isLessThan(BOUND);
         // The account's limit, summed over both instances and every kind of call (reconciliation,
-        // health probes, a member frozen and back), as Opentact counts it: calls in any rolling
-        // second at the sandbox. The apps space their calls over 1,020 ms alone and 1,133 ms while
-        // both claim a share (opentact.api.rate-share-percent 90): the margin for calls that reach
-        // the sandbox later than they left (46 ms seen here, which at 1,020 ms made 7 calls in a
-        // second for a limit of 6: issue 22, item 7).
+        // health probes, a member frozen and back). As calls leave: their turns in the apps' logs
+        // (RateTurns), in any rolling second. The apps space their calls over 1,020 ms alone and
+        // 1,133 ms while both claim a share: the margin for calls that reach Opentact later than they
+        // left. As Opentact counts them, their arrivals at the sandbox are a figure: on a quiet host
+        // they kept to R too, but on this 2-core host with other builds beside it the sandbox (in
+        // this JVM, with the broker) took calls in up to ~0.5 s after they left (70 arrivals in a
+        // second that had 47 turns, load 20; 8 for 6 turns at load 19): issue 22, item 7.
         int rate = Integer.parseInt(System.getProperty("freeze.rate", "6"));
+        List<Instant> turns = RateWindows.turns(apps.stream().map(AppProcess::log).toList());
+        int busiestTurns = RateWindows.busiest(turns, Duration.ofMillis(1000));
         int busiest = RateWindows.busiest(sandbox.callTimes(), Duration.ofMillis(1000));
-        LOG.info("frozen-instance busiest second: {} calls (limit {}): {}; in 1,020 ms: {}", busiest, rate,
+        LOG.info("frozen-instance busiest second: {} turns taken in the apps, {} calls at the sandbox (limit {}): {}; "
+                        + "in 1,020 ms: {}; {} turns and {} calls in all", busiestTurns, busiest, rate,
                 RateWindows.describeBusiest(sandbox.callTimesByPath(), Duration.ofMillis(1000)),
-                RateWindows.busiest(sandbox.callTimes(), Duration.ofMillis(1020)));
-        assertThat(busiest).as("calls in the busiest rolling second at the sandbox (limit %d)", rate).isLessThanOrEqualTo(rate);
+                RateWindows.busiest(sandbox.callTimes(), Duration.ofMillis(1020)), turns.size(), sandbox.callTimes().size());
+        assertThat(turns).as("turns in the apps' logs (RateTurns at DEBUG)").isNotEmpty();
+        assertThat(busiestTurns).as("turns taken in the busiest rolling second, both apps (limit %d)", rate)
+                .isLessThanOrEqualTo(rate);
     }
 
     /** kill -STOP / -CONT to an app this test started, by its pid. */

@@ -150,7 +150,7 @@ class OperationsIT extends SandboxAndApp {
 
     /** The mode the app runs in (the default, or what -Dit.batching asked for). */
     private boolean batching() {
-        return Boolean.parseBoolean(app.context().resolvePropertyPlaceholders("{{opentact.order.batching}}"));
+        return Boolean.parseBoolean(app.context().resolvePropertyPlaceholders("{{setting:opentact.order.batching}}"));
     }
 
     @Test
