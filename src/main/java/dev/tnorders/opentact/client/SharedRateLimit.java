@@ -1,8 +1,6 @@
 package dev.tnorders.opentact.client;
 
-import java.util.List;
 import java.util.Set;
-import java.util.UUID;
 import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
@@ -22,11 +20,9 @@ import dev.tnorders.opentact.kafka.KafkaClientSettings;
  * {@code opentact.api.rate-share-interval-ms} (each step of a look bounded by the same time) it
  * looks at the requests consumer group ({@code opentact.kafka.group-id}, Kafka's Admin API: the
  * joining, settling, rebalancing and freezing rules of {@link RateShare}) and, with the shares
- * topic ({@code opentact.topics.rate-shares}, {@link SharesBoard}), publishes its demand and reads the
- * others': the limit is split by demand ({@link RateApportion}) and a share moves only as
- * {@link ShareClaims} allows (down at once; up when its claim, read back, fits in the limit with
- * the others' latest claims, and a window later). Without the topic, the share is RateShare's:
- * this instance's consumers over the group's members.
+ * topic ({@code opentact.topics.rate-shares}), publishes its demand and reads the others': the
+ * limit is split by demand and a share moves only as the claims allow ({@link DemandShares}).
+ * Without the topic, the share is RateShare's: this instance's consumers over the group's members.
  *
  * <p>The Throttles of route {@code opentact-call} read it for each call: {@link #callsPerWindow()}
  * per window, and {@link #callsPerSlice()} per slice of about 100 ms ({@link RateLimitSlices}), so
@@ -56,31 +52,12 @@ public class SharedRateLimit {
     private final long staleNanos;
     private volatile long lastLookNanos;
     private boolean failing;
-    /** How much longer than the window calls are spaced, after 429s (monotonic ms). */
-    /** The shares topic; null: the share follows the group's members only (RateShare), as in tests and {@link #alone}. */
-    private volatile SharesBoard board;
-    private Supplier<SharesBoard> boardFactory;
-    private ShareClaims claims;
-    private volatile String key = UUID.randomUUID().toString();
-    /** This instance's stable name on the shares topic, once known ({@link #instanceKey}). */
-    private volatile String stableKey;
-    private final int severalPercent;
     /** The turns calls take on the sending thread, at this instance's share. */
     private final RateTurns turns;
     /** The group's members and state, looked up in Kafka (null: a look given by a test or {@link #alone}). */
     private final ConsumerGroupLook groupLook;
-    /** Monotonic time of the last look that was answered and published and read the shares topic. */
-    private volatile long lastGoodNanos;
-    /** This instance's backlog: its requests polled and not finished (RequestConsumers). */
-    private volatile LongSupplier backlog = () -> 0;
-    /** Whether this instance may take part now (joined and settled, or not a member of the group). */
-    private volatile boolean takesPart;
-    private long lastTarget;
-    private long lastLogged = -1;
-    private long lastDemand;
-    private boolean boardFailing;
-    /** The share lapsed for want of a good look (logged once). */
-    private boolean lapsed;
+    /** The share by demand through the shares topic; off (no topic) in tests and {@link #alone}. */
+    private final DemandShares shares;
     /** The member ids of this instance's requests consumers now (empty: not known). */
     private volatile Supplier<Set<String>> ownMembers = Set::of;
 
@@ -128,9 +105,10 @@ public class SharedRateLimit {
         this.lookedNanos = nanos;
         this.staleNanos = TimeUnit.MILLISECONDS.toNanos(STALE_INTERVALS * intervalMs);
         this.lastLookNanos = nanos.getAsLong();
-        this.severalPercent = severalPercent;
         this.turns = new RateTurns(windowMs, severalPercent);
-        this.lastGoodNanos = this.lastLookNanos;
+        this.shares = new DemandShares(LOG, kafka, groupId, windowMs, intervalMs, staleNanos, severalPercent, clock, nanos,
+                lastLookNanos, rule, turns, new DemandShares.InForce(this::share, () -> perSlice, this::apply,
+                        this::joinAgainIfPaused, () -> lastLookNanos = lookedNanos.getAsLong()));
         apply(rule.share());
     }
 
@@ -140,25 +118,12 @@ public class SharedRateLimit {
      * makes it: {@code opentact.topics.rate-shares}, created at {@link #start()} when missing.
      */
     public void setSharesTopic(String topic) {
-        if (topic == null || topic.isBlank() || "none".equalsIgnoreCase(topic.trim())) {
-            this.boardFactory = null;
-            return;
-        }
-        this.boardFactory = () -> new RateSharesTopic(kafka, topic.trim(), intervalMs);
+        shares.sharesTopic(topic);
     }
 
     /** A board of one's own (tests): the share follows the demand published there. */
     synchronized void board(SharesBoard board) {
-        this.boardFactory = () -> board;
-        this.board = board;
-        initClaims();
-    }
-
-    private void initClaims() {
-        // A silent member is counted until it must have stopped calling: its share falls to 0 after
-        // STALE_INTERVALS without a good look; a look takes at most about three intervals (the group,
-        // the publication, the reading); then its window ends.
-        this.claims = new ShareClaims(key, rule.limit(), windowMs, (STALE_INTERVALS + 3) * intervalMs + windowMs);
+        shares.board(board);
     }
 
     /**
@@ -166,18 +131,12 @@ public class SharedRateLimit {
      * for a turn, the demand it publishes, by which the account's limit is shared.
      */
     public void backlog(LongSupplier backlog) {
-        this.backlog = backlog == null ? () -> 0 : backlog;
+        shares.backlog(backlog);
     }
 
     /** The demand this instance publishes: calls waiting for a turn, and its backlog. */
     long demand() {
-        long b;
-        try {
-            b = Math.max(0, backlog.getAsLong());
-        } catch (RuntimeException e) {
-            b = 0;
-        }
-        return Math.min(RateApportion.MAX_DEMAND, turns.waiting() + b);
+        return shares.demand();
     }
 
     /**
@@ -216,13 +175,10 @@ public class SharedRateLimit {
         if (stale()) {
             return 0;
         }
-        if (claims == null) {
+        if (!shares.on()) {
             return perWindow;
         }
-        long level;
-        synchronized (rule) { // a granted raise comes into force once its hold has ended
-            level = takesPart ? claims.level(clock.getAsLong()) : 0;
-        }
+        long level = shares.level(); // a granted raise comes into force once its hold has ended
         if (level != perWindow) {
             apply(level);
         }
@@ -310,7 +266,7 @@ public class SharedRateLimit {
     boolean stale() {
         // With the shares topic, only a look that was answered and published counts: the others stop
         // counting a silent member's claim after a while, so it must stop calling before that.
-        return lookedNanos.getAsLong() - (claims != null ? lastGoodNanos : lastLookNanos) > staleNanos;
+        return lookedNanos.getAsLong() - (shares.on() ? shares.lastGoodNanos() : lastLookNanos) > staleNanos;
     }
 
     /** Intervals without a look after which the share is stale. */
@@ -324,10 +280,8 @@ public class SharedRateLimit {
         if (refresher != null) {
             return;
         }
-        if (board == null && boardFactory != null) {
-            board = boardFactory.get();
-            initClaims();
-        }
+        shares.open();
+        SharesBoard board = shares.board();
         LOG.info("Opentact rate limit: {} calls per {} ms for the account, shared by the members of consumer group '{}'{}; "
                 + "this instance takes {} call per window until the group is known", rule.limit(), windowMs, groupId,
                 board == null ? "" : " by their demand (shares topic '" + board.name() + "')", rule.share());
@@ -346,20 +300,7 @@ public class SharedRateLimit {
             refresher.shutdownNow();
             refresher = null;
         }
-        if (board != null) {
-            synchronized (rule) {
-                takesPart = false; // no call from here on: then the record that says so
-                claims.reset();
-            }
-            try {
-                board.publish(key, null, intervalMs); // a tombstone: this instance claims nothing any more
-            } catch (Exception e) {
-                LOG.debug("Opentact rate limit: could not withdraw this instance's claim from '{}' ({}); the others "
-                        + "stop counting it when it has been silent long enough", board.name(), e.toString());
-            }
-            board.close();
-            board = null;
-        }
+        shares.withdraw();
         if (groupLook != null) {
             groupLook.close();
         }
@@ -388,9 +329,9 @@ public class SharedRateLimit {
                 LOG.debug("Opentact rate limit: still cannot look up consumer group '{}' ({})", groupId, why);
             }
         }
-        SharesBoard b = board; // stop() may clear it meanwhile
+        SharesBoard b = shares.board(); // stop() may clear it meanwhile
         if (b != null) {
-            refreshByDemand(group, b);
+            shares.look(group, b);
             return;
         }
         joinAgainIfPaused(lookedNanos.getAsLong(), "the others have counted it");
@@ -417,9 +358,7 @@ public class SharedRateLimit {
      * (13 s at the defaults: issue 23's fast return).
      */
     public void instanceKey(String groupInstanceId) {
-        if (groupInstanceId != null && !groupInstanceId.isBlank()) {
-            stableKey = "instance " + groupInstanceId;
-        }
+        shares.instanceKey(groupInstanceId);
     }
 
     /**
@@ -437,141 +376,9 @@ public class SharedRateLimit {
                 until);
         synchronized (rule) {
             rule.rejoin(clock.getAsLong());
-            if (claims != null) {
-                claims.reset();
-                takesPart = false;
-            }
+            shares.resetOnRejoin();
         }
         return true;
-    }
-
-    /**
-     * One look with the shares topic: read it to its end, compute this instance's target by the
-     * demands seen ({@link RateApportion}), lower the share at once or claim a raise
-     * ({@link ShareClaims}), publish, and read the claim back. A look is good when the group was
-     * answered and the record written and read; without one for {@link #STALE_INTERVALS} intervals
-     * the share is 0 ({@link #stale}) and the instance joins again, as after a freeze.
-     */
-    private void refreshByDemand(RateShare.Group group, SharesBoard board) {
-        String wanted = stableKey;
-        if (wanted != null && !wanted.equals(key)) {
-            String former = key;
-            synchronized (rule) {
-                claims.become(wanted);
-                key = wanted;
-            }
-            apply(0);
-            try {
-                board.publish(former, null, intervalMs); // the start's key claims nothing any more
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                return;
-            } catch (Exception e) {
-                LOG.debug("Opentact rate limit: no tombstone for the start's key on '{}' ({})", board.name(), e.toString());
-            }
-        }
-        long startNanos = lookedNanos.getAsLong();
-        if (joinAgainIfPaused(startNanos, "its claim has been granted")) {
-            apply(0);
-        } else if (startNanos - lastGoodNanos > staleNanos && !lapsed) {
-            // Running, but Kafka did not answer: the others stop counting a silent claim after a
-            // while, so this instance stops calling first (share() has said 0 since the lease ended).
-            LOG.warn("Opentact rate limit: no look that reached consumer group '{}' and wrote and read the shares topic '{}' "
-                    + "for {} ms (Kafka did not answer): no call until one does and its claim has been granted again",
-                    groupId, board.name(), TimeUnit.NANOSECONDS.toMillis(startNanos - lastGoodNanos));
-            synchronized (rule) {
-                claims.reset();
-            }
-            lapsed = true;
-        }
-        boolean good = group != null;
-        try {
-            readBoard(board);
-            ShareClaims.Entry record;
-            synchronized (rule) {
-                long now = clock.getAsLong();
-                long gate = rule.observe(group, now);
-                // The old rule's gates: not before joined and settled; an instance outside the group
-                // (no consumers) has nothing to join and takes part by its claims alone.
-                takesPart = gate > 0 && (rule.settled(now) || outsideTheGroup());
-                long demand = demand();
-                List<RateApportion.Member> members = claims.members(demand, now);
-                // Decided before this record goes out: an instance raised only once it read this
-                // record back, so this one spaces wider before another's calls start.
-                turns.several(claims.othersActive(now));
-                long budget = rule.limit(); // with several, the margin is in time: spacingWindowNanos
-                long rotation = Math.floorDiv(System.currentTimeMillis(), 4 * intervalMs);
-                long target = takesPart ? RateApportion.apportion(budget, members, rotation).getOrDefault(key, 0L) : 0;
-                boolean grow = takesPart && good && !group.rebalancing();
-                record = claims.decide(target, demand, grow, now);
-                lastTarget = target;
-                lastDemand = demand;
-            }
-            board.publish(key, record.encode(), intervalMs);
-            readBoard(board); // our record back: a raise is judged now
-            if (boardFailing) {
-                LOG.info("Opentact rate limit: the shares topic '{}' can be written and read again", board.name());
-                boardFailing = false;
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return;
-        } catch (Exception e) {
-            good = false;
-            String why = kafka == null ? String.valueOf(e.getMessage()) : kafka.mask(e.getClass().getSimpleName() + ": " + e.getMessage());
-            if (!boardFailing) {
-                LOG.warn("Opentact rate limit: cannot write or read the shares topic '{}' ({}); this instance keeps its share "
-                        + "of {} calls per {} ms for at most {} ms, and takes none after that until it can", board.name(), why,
-                        share(), windowMs, STALE_INTERVALS * intervalMs);
-                boardFailing = true;
-            }
-        }
-        if (good) {
-            lastGoodNanos = startNanos; // counted from the look's start: the others read our record after it
-            lapsed = false;
-        }
-        lastLookNanos = lookedNanos.getAsLong();
-        long after = share();
-        if (after != lastLogged) { // a raise whose hold ended between looks shows here
-            logShare(after, board);
-            lastLogged = after;
-        }
-    }
-
-    private boolean outsideTheGroup() {
-        return rule.outsideTheGroup();
-    }
-
-    private void readBoard(SharesBoard board) throws Exception {
-        List<String[]> records = board.read(intervalMs);
-        synchronized (rule) {
-            long now = clock.getAsLong();
-            for (String[] r : records) {
-                claims.read(r[0], ShareClaims.Entry.decode(r[1]), now);
-            }
-        }
-    }
-
-    private void logShare(long after, SharesBoard board) {
-        long now = clock.getAsLong();
-        int others;
-        long othersClaims;
-        boolean raising;
-        synchronized (rule) {
-            others = claims.othersCounted(now);
-            othersClaims = claims.othersClaims(now);
-            raising = claims.raising();
-        }
-        LOG.info("Opentact rate limit: this instance's share is now {} of {} calls per {} ms ({} per {} ms slice): "
-                        + "its {} of {} members of consumer group '{}'; its demand {}, target {}, {} other instance(s) on "
-                        + "shares topic '{}' claiming {}{}{}", after, rule.limit(), windowMs, perSlice,
-                RateLimitSlices.sliceMs(windowMs), rule.mine(), rule.total(), groupId, lastDemand, lastTarget, others,
-                board == null ? "" : board.name(), othersClaims,
-                turns.several() ? "; spaced over " + windowMs * 100 / severalPercent + " ms while others claim (opentact.api.rate-share-percent "
-                        + severalPercent + ")" : "",
-                takesPart ? (raising ? " (a raise waits for its grant or its hold)" : "")
-                        : rule.joined() ? " (not counted by the others yet: no call until then)"
-                        : " (not seen join yet: no call until it has been and its claim is granted)");
     }
 
     private void apply(long share) {

@@ -6,16 +6,12 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Properties;
-import java.util.concurrent.ExecutionException;
 import java.util.function.Function;
 
 import org.apache.camel.CamelContext;
 import org.apache.camel.CamelContextAware;
 import org.apache.camel.component.kafka.KafkaComponent;
 import org.apache.camel.spi.PropertiesComponent;
-import org.apache.kafka.common.errors.AuthenticationException;
-import org.apache.kafka.common.errors.AuthorizationException;
-import org.apache.kafka.common.errors.SslAuthenticationException;
 import org.apache.kafka.common.serialization.StringDeserializer;
 
 /**
@@ -381,31 +377,8 @@ public class KafkaClientSettings implements CamelContextAware {
      * @param error    what the client threw (an ExecutionException is unwrapped), or null for a timeout
      */
     public KafkaStartupException startupError(String client, String action, Throwable error) {
-        Throwable cause = error instanceof ExecutionException && error.getCause() != null ? error.getCause() : error;
-        String why;
-        if (cause == null || cause instanceof java.util.concurrent.TimeoutException
-                || cause instanceof org.apache.kafka.common.errors.TimeoutException) {
-            why = "no answer within " + startupTimeoutMs() + " ms (" + STARTUP_TIMEOUT_KEY
-                    + "): check that the brokers are reachable from here and that security.protocol matches the "
-                    + "broker's listener (a client speaking PLAINTEXT to a SASL or SSL listener, or the reverse, "
-                    + "waits without an error)";
-        } else if (cause instanceof SslAuthenticationException) {
-            why = "TLS handshake failed: " + errorText(cause) + " (check the truststore holds the broker's CA, "
-                    + "ssl-endpoint-algorithm against the broker's host name, and the keystore for mTLS)";
-        } else if (cause instanceof AuthenticationException) {
-            why = "authentication failed: " + errorText(cause) + " (check sasl-mechanism and the user and password "
-                    + "in sasl-jaas-config)";
-        } else if (cause instanceof AuthorizationException) {
-            why = "not authorised: " + errorText(cause) + " (the principal lacks an ACL; docs/secured-kafka.md lists "
-                    + "the ones needed)";
-        } else {
-            why = errorText(cause);
-        }
+        String why = StartupErrorWording.why(error, startupTimeoutMs() + " ms (" + STARTUP_TIMEOUT_KEY + ")");
         String message = "Kafka: " + client + " could not " + action + " at " + describe() + ": " + why;
         return new KafkaStartupException(mask(message), null);
-    }
-
-    private static String errorText(Throwable t) {
-        return t.getClass().getSimpleName() + (t.getMessage() == null ? "" : ": " + t.getMessage());
     }
 }

@@ -1,9 +1,6 @@
 package dev.tnorders.opentact.ops;
 
 import java.math.BigDecimal;
-import java.net.ConnectException;
-import java.net.SocketTimeoutException;
-import java.net.UnknownHostException;
 import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
@@ -11,10 +8,8 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import java.util.function.BooleanSupplier;
 import java.util.function.IntSupplier;
-import java.util.regex.Pattern;
 
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
@@ -51,10 +46,6 @@ public class OrderMetrics implements CamelContextAware {
 
     /** Why a request was rejected, as a category fit for a metric tag. */
     public enum RejectReason { over_limit, unreadable_price, balance, opentact_refused, quote_only, not_enough_found, other }
-
-    private static final Pattern UUID = Pattern.compile(
-            "[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}");
-    private static final Pattern NUMERIC_SEGMENT = Pattern.compile("/\\d+(?=/|$)");
 
     /**
      * Latency buckets of {@code opentact.api.calls} (Prometheus {@code _bucket}, for
@@ -121,7 +112,7 @@ public class OrderMetrics implements CamelContextAware {
             countedOffsets.put(partition, offset);
         }
         Counter.builder(PREFIX + "requests.received").description("Order requests taken in, by where they came from")
-                .tag("source", sourceOf(request.source())).register(registry()).increment();
+                .tag("source", MetricTags.sourceOf(request.source())).register(registry()).increment();
     }
 
     /** {@link #received} for the requests of one poll (batching mode), with their records' positions. */
@@ -131,7 +122,6 @@ public class OrderMetrics implements CamelContextAware {
         }
     }
 
-    /** A request's one outcome, right after it was published. */
     /** {@link #outcome} for each result of a batch. */
     public void outcomes(List<OrderResult> results) {
         for (OrderResult r : results) {
@@ -139,11 +129,12 @@ public class OrderMetrics implements CamelContextAware {
         }
     }
 
+    /** A request's one outcome, right after it was published. */
     public void outcome(OrderResult result) {
         Outcome o = result.outcome();
         MeterRegistry r = registry();
         Counter.builder(PREFIX + "outcomes").description("Request outcomes, by state and source")
-                .tag("state", o.state().name()).tag("source", sourceOf(o.source())).register(r).increment();
+                .tag("state", o.state().name()).tag("source", MetricTags.sourceOf(o.source())).register(r).increment();
         for (NumberResult n : result.numbers()) {
             Counter.builder(PREFIX + "numbers").description("Per-number results, by state")
                     .tag("state", n.state().name()).register(r).increment();
@@ -173,7 +164,7 @@ public class OrderMetrics implements CamelContextAware {
     public void deadLetter(Map<String, Object> record) {
         Object source = record == null ? null : record.get("source");
         Counter.builder(PREFIX + "dlq.records").description("Records written to the DLQ, by where the input came from")
-                .tag("source", source instanceof RequestSource s ? sourceOf(s) : "unknown").register(registry())
+                .tag("source", source instanceof RequestSource s ? MetricTags.sourceOf(s) : "unknown").register(registry())
                 .increment();
     }
 
@@ -221,9 +212,9 @@ public class OrderMetrics implements CamelContextAware {
             return; // refused before it left (no turn in time, its caller gone, its guard): no call was made
         }
         lastAnswer = new LastAnswer(status != null && status > 0 ? status : null,
-                status != null && status > 0 ? null : errorKind(error), System.currentTimeMillis());
-        String endpoint = endpointTemplate(path);
-        String statusTag = status != null && status > 0 ? String.valueOf(status) : errorKind(error);
+                status != null && status > 0 ? null : MetricTags.errorKind(error), System.currentTimeMillis());
+        String endpoint = MetricTags.endpointTemplate(path);
+        String statusTag = status != null && status > 0 ? String.valueOf(status) : MetricTags.errorKind(error);
         String m = method == null ? "GET" : method.toUpperCase(Locale.ROOT);
         AdaptiveInFlight limit = inFlightLimit;
         if (limit != null && startedNanos != null) {
@@ -256,45 +247,6 @@ public class OrderMetrics implements CamelContextAware {
     /** The last answer from Opentact to a call of the routes, or null before the first (OpentactHealthCheck). */
     public LastAnswer lastAnswer() {
         return lastAnswer;
-    }
-
-    /** The path as a template: {@code /rest/order/0f8e...} becomes {@code /rest/order/{uuid}}. */
-    static String endpointTemplate(String path) {
-        if (path == null || path.isBlank()) {
-            return "/";
-        }
-        String p = path;
-        int q = p.indexOf('?');
-        if (q >= 0) {
-            p = p.substring(0, q);
-        }
-        p = UUID.matcher(p).replaceAll("{uuid}");
-        return NUMERIC_SEGMENT.matcher(p).replaceAll("/{id}");
-    }
-
-    private static String errorKind(Throwable error) {
-        if (error == null) {
-            return "none";
-        }
-        Throwable t = error;
-        for (int i = 0; i < 10 && t != null; i++) {
-            if (t instanceof SocketTimeoutException || t instanceof TimeoutException
-                    || t.getClass().getSimpleName().contains("Timeout")) {
-                return "timeout";
-            }
-            if (t instanceof ConnectException || t instanceof UnknownHostException) {
-                return "connect_error";
-            }
-            t = t.getCause();
-        }
-        return "io_error";
-    }
-
-    static String sourceOf(RequestSource source) {
-        if (source == null) {
-            return "unknown";
-        }
-        return source.fromFile() ? "file" : "topic";
     }
 
     /**
