@@ -6,19 +6,25 @@ import java.util.Locale;
 import java.util.Set;
 import java.util.TreeSet;
 
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
 /**
  * A bean of beans.camel.yaml made from its arguments by name. The YAML names a subclass as the
  * bean's {@code builderClass} and sets each argument as a property: Camel's property binding (the
  * same in every runtime) reads the {@code {{...}}} placeholders, looks up the {@code #bean:}
  * references, and puts each value into this map under its name; then it calls {@link #build()},
  * which hands them to the bean's constructor (and setters) by name. Every argument a subclass
- * reads is required; a property it does not read (a misspelt name) fails the build, naming it.
+ * reads is required; a property it does not read (a misspelt name) fails the build, naming it. The
+ * failure is logged too: Camel tries a bean that failed once more, with the properties the first
+ * try took, so the error it reports is the second one ("got no arguments").
  *
  * @param <T> the bean's type
  */
 public abstract class NamedArguments<T> extends HashMap<String, Object> {
 
     private static final long serialVersionUID = 1L;
+    private static final Logger LOG = LoggerFactory.getLogger(NamedArguments.class);
 
     private final String beanType;
     private final transient Set<String> read = new HashSet<>();
@@ -29,13 +35,22 @@ public abstract class NamedArguments<T> extends HashMap<String, Object> {
 
     /** The bean, from the properties set (the builder method beans.camel.yaml calls). */
     public final T build() {
-        T bean = make();
-        Set<String> unread = new TreeSet<>(keySet());
-        unread.removeAll(read);
-        if (!unread.isEmpty()) {
-            throw new IllegalArgumentException(beanType + " takes no argument named " + String.join(", ", unread));
+        if (isEmpty()) {
+            throw new IllegalArgumentException(beanType + " got no arguments (beans.camel.yaml): if a first try to "
+                    + "build it failed, its error is logged above");
         }
-        return bean;
+        try {
+            T bean = make();
+            Set<String> unread = new TreeSet<>(keySet());
+            unread.removeAll(read);
+            if (!unread.isEmpty()) {
+                throw new IllegalArgumentException(beanType + " takes no argument named " + String.join(", ", unread));
+            }
+            return bean;
+        } catch (RuntimeException e) {
+            LOG.error("beans.camel.yaml: {} cannot be built: {}", beanType, e.getMessage());
+            throw e;
+        }
     }
 
     /** The bean, from {@link #text}, {@link #integer}, {@link #whole}, {@link #flag} and {@link #bean}. */
