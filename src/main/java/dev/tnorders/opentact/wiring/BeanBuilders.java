@@ -6,6 +6,7 @@ import dev.tnorders.opentact.client.OpentactCallThreads;
 import dev.tnorders.opentact.client.OpentactClient;
 import dev.tnorders.opentact.client.OpentactPayloads;
 import dev.tnorders.opentact.client.SharedRateLimit;
+import dev.tnorders.opentact.control.IntakeControl;
 import dev.tnorders.opentact.files.FileEnds;
 import dev.tnorders.opentact.intake.AdaptiveInFlight;
 import dev.tnorders.opentact.intake.BatchIntake;
@@ -14,21 +15,17 @@ import dev.tnorders.opentact.intake.CsvOutbox;
 import dev.tnorders.opentact.intake.InboxClaims;
 import dev.tnorders.opentact.intake.InboxNames;
 import dev.tnorders.opentact.intake.OrderSink;
+import dev.tnorders.opentact.intake.RequestConsumers;
 import dev.tnorders.opentact.intake.RequestValidator;
 import dev.tnorders.opentact.journal.OrderJournal;
-import dev.tnorders.opentact.journal.OrderStore;
 import dev.tnorders.opentact.kafka.KafkaClientSettings;
-import dev.tnorders.opentact.order.Budgets;
-import dev.tnorders.opentact.order.FollowPolicy;
-import dev.tnorders.opentact.order.NumberSearch;
-import dev.tnorders.opentact.order.OrderCaseThreads;
 import dev.tnorders.opentact.order.OrderClock;
-import dev.tnorders.opentact.order.OrderPlanner;
+import dev.tnorders.opentact.order.OrderLifecycle;
 
 /**
- * The builders of the flow's beans in beans.camel.yaml (intake, the Opentact client, the journal, the
- * order lifecycle's parts), in its order: each hands its bean's arguments, set in the YAML by name,
- * to the bean's constructor (and setters). The beans themselves stay plain classes.
+ * The builders of the flow's beans in beans.camel.yaml (intake, the Opentact client, Kafka, the
+ * journal, the file ends, the requests consumers), in its order: each hands its bean's arguments, set
+ * in the YAML by name, to the bean's constructor (and setters). The beans themselves stay plain classes.
  */
 public final class BeanBuilders {
 
@@ -125,29 +122,6 @@ public final class BeanBuilders {
         }
     }
 
-    public static final class FollowPolicyBuilder extends NamedArguments<FollowPolicy> {
-        public FollowPolicyBuilder() {
-            super(FollowPolicy.class);
-        }
-
-        @Override
-        protected FollowPolicy make() {
-            return new FollowPolicy(bean("clock", OrderClock.class), whole("pollIntervalMs"), whole("pollMaxIntervalMs"),
-                    whole("followDeadlineMs"));
-        }
-    }
-
-    public static final class NumberSearchBuilder extends NamedArguments<NumberSearch> {
-        public NumberSearchBuilder() {
-            super(NumberSearch.class);
-        }
-
-        @Override
-        protected NumberSearch make() {
-            return new NumberSearch(integer("maxPages"));
-        }
-    }
-
     public static final class KafkaClientSettingsBuilder extends NamedArguments<KafkaClientSettings> {
         public KafkaClientSettingsBuilder() {
             super(KafkaClientSettings.class);
@@ -229,17 +203,6 @@ public final class BeanBuilders {
         }
     }
 
-    public static final class BudgetsBuilder extends NamedArguments<Budgets> {
-        public BudgetsBuilder() {
-            super(Budgets.class);
-        }
-
-        @Override
-        protected Budgets make() {
-            return new Budgets(text("dailyNrc"), text("fileNrc"), bean("journal", OrderJournal.class));
-        }
-    }
-
     public static final class BatchIntakeBuilder extends NamedArguments<BatchIntake> {
         public BatchIntakeBuilder() {
             super(BatchIntake.class);
@@ -248,17 +211,6 @@ public final class BeanBuilders {
         @Override
         protected BatchIntake make() {
             return new BatchIntake(bean("validator", RequestValidator.class), bean("clock", OrderClock.class));
-        }
-    }
-
-    public static final class OrderPlannerBuilder extends NamedArguments<OrderPlanner> {
-        public OrderPlannerBuilder() {
-            super(OrderPlanner.class);
-        }
-
-        @Override
-        protected OrderPlanner make() {
-            return new OrderPlanner(integer("maxNumbers"), bean("journal", OrderStore.class));
         }
     }
 
@@ -285,14 +237,39 @@ public final class BeanBuilders {
         }
     }
 
-    public static final class OrderCaseThreadsBuilder extends NamedArguments<OrderCaseThreads> {
-        public OrderCaseThreadsBuilder() {
-            super(OrderCaseThreads.class);
+    public static final class RequestConsumersBuilder extends NamedArguments<RequestConsumers> {
+        public RequestConsumersBuilder() {
+            super(RequestConsumers.class);
         }
 
+        /** Fills the consumers' own builder, which holds their settings and checks them together. */
         @Override
-        protected OrderCaseThreads make() {
-            return new OrderCaseThreads(integer("threads"));
+        protected RequestConsumers make() {
+            RequestConsumers.Builder consumers = new RequestConsumers.Builder();
+            consumers.setKafka(bean("kafka", KafkaClientSettings.class));
+            consumers.setJournal(bean("journal", OrderJournal.class));
+            consumers.setBatchIntake(bean("batchIntake", BatchIntake.class));
+            consumers.setIntake(bean("intake", IntakeControl.class));
+            consumers.setTopic(text("topic"));
+            consumers.setGroupId(text("groupId"));
+            consumers.setConsumers(integer("consumers"));
+            consumers.setMaxPollRecords(integer("maxPollRecords"));
+            consumers.setBatching(flag("batching"));
+            consumers.setBatchWaitMs(integer("batchWaitMs"));
+            consumers.setFetchMinBytes(integer("fetchMinBytes"));
+            consumers.setSessionTimeoutMs(integer("sessionTimeoutMs"));
+            consumers.setMaxPollIntervalMs(integer("maxPollIntervalMs"));
+            consumers.setMaxInFlight(integer("maxInFlight"));
+            consumers.setShutdownTimeoutMs(whole("shutdownTimeoutMs"));
+            consumers.setPollTimeoutMs(whole("pollTimeoutMs"));
+            consumers.setGroupInstanceId(text("groupInstanceId"));
+            consumers.setInstanceLockDir(text("instanceLockDir"));
+            consumers.setLeaveGroupOnStop(flag("leaveGroupOnStop"));
+            consumers.setRateShare(bean("rateShare", SharedRateLimit.class));
+            consumers.setLifecycle(bean("lifecycle", OrderLifecycle.class));
+            consumers.setInFlightLimit(bean("inFlightLimit", AdaptiveInFlight.class));
+            consumers.setCallThreads(bean("callThreads", OpentactCallThreads.class));
+            return consumers.build();
         }
     }
 }

@@ -3,11 +3,9 @@ package dev.tnorders.opentact.wiring;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
-
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * A bean of beans.camel.yaml made from its arguments by name. The YAML names a subclass as the
@@ -15,16 +13,23 @@ import org.slf4j.LoggerFactory;
  * same in every runtime) reads the {@code {{...}}} placeholders, looks up the {@code #bean:}
  * references, and puts each value into this map under its name; then it calls {@link #build()},
  * which hands them to the bean's constructor (and setters) by name. Every argument a subclass
- * reads is required; a property it does not read (a misspelt name) fails the build, naming it. The
- * failure is logged too: Camel tries a bean that failed once more, with the properties the first
- * try took, so the error it reports is the second one ("got no arguments").
+ * reads is required; a property it does not read (a misspelt name) fails the build, naming it.
+ *
+ * <p>Camel builds a bean that failed in its first pass over the file (its build, a bean it names that
+ * failed, its init method: the journal's start without Kafka, say) a second time, but the first try
+ * took the properties it had bound out of the bean's definition. So each builder keeps, per thread,
+ * the last value given to each of its names, and a try that lacks a name it reads takes it from there: the
+ * second try makes a new bean from the same values, and fails, if it does, with the same error, as
+ * a bean made by its constructor from the YAML does. (Each builder serves one bean of one file, so
+ * the names kept are those that file gives it.)
  *
  * @param <T> the bean's type
  */
 public abstract class NamedArguments<T> extends HashMap<String, Object> {
 
     private static final long serialVersionUID = 1L;
-    private static final Logger LOG = LoggerFactory.getLogger(NamedArguments.class);
+    /** The last value given to each name of each builder, on this thread. */
+    private static final ThreadLocal<Map<Class<?>, Map<String, Object>>> GIVEN = ThreadLocal.withInitial(HashMap::new);
 
     private final String beanType;
     private final transient Set<String> read = new HashSet<>();
@@ -35,22 +40,24 @@ public abstract class NamedArguments<T> extends HashMap<String, Object> {
 
     /** The bean, from the properties set (the builder method beans.camel.yaml calls). */
     public final T build() {
-        if (isEmpty()) {
-            throw new IllegalArgumentException(beanType + " got no arguments (beans.camel.yaml): if a first try to "
-                    + "build it failed, its error is logged above");
+        T bean = make();
+        Set<String> unread = new TreeSet<>(keySet());
+        unread.removeAll(read);
+        if (!unread.isEmpty()) {
+            throw new IllegalArgumentException(beanType + " takes no argument named " + String.join(", ", unread));
         }
-        try {
-            T bean = make();
-            Set<String> unread = new TreeSet<>(keySet());
-            unread.removeAll(read);
-            if (!unread.isEmpty()) {
-                throw new IllegalArgumentException(beanType + " takes no argument named " + String.join(", ", unread));
-            }
-            return bean;
-        } catch (RuntimeException e) {
-            LOG.error("beans.camel.yaml: {} cannot be built: {}", beanType, e.getMessage());
-            throw e;
-        }
+        return bean;
+    }
+
+    /** Camel's property binding gives each argument here. */
+    @Override
+    public Object put(String name, Object value) {
+        given().put(name, value);
+        return super.put(name, value);
+    }
+
+    private Map<String, Object> given() {
+        return GIVEN.get().computeIfAbsent(getClass(), c -> new HashMap<>());
     }
 
     /** The bean, from {@link #text}, {@link #integer}, {@link #whole}, {@link #flag} and {@link #bean}. */
@@ -100,10 +107,11 @@ public abstract class NamedArguments<T> extends HashMap<String, Object> {
 
     private Object value(String name) {
         read.add(name);
-        if (!containsKey(name) || get(name) == null) {
+        Object value = containsKey(name) ? get(name) : given().get(name);
+        if (value == null) {
             throw new IllegalArgumentException(beanType + " needs its " + name);
         }
-        return get(name);
+        return value;
     }
 
     private IllegalArgumentException wrong(String name, Object value, String expected) {
