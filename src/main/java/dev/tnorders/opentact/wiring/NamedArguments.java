@@ -67,11 +67,12 @@ public abstract class NamedArguments<T> extends HashMap<String, Object> {
     protected String text(String name) {
         Object value = value(name);
         if (!(value instanceof String s)) {
-            throw wrong(name, value, "text");
+            throw wrong(name, value.getClass().getName(), "text");
         }
         return s;
     }
 
+    /** The named argument as an int; a setting's value may have blanks around it. */
     protected int integer(String name) {
         try {
             return Integer.parseInt(text(name).strip());
@@ -80,6 +81,7 @@ public abstract class NamedArguments<T> extends HashMap<String, Object> {
         }
     }
 
+    /** The named argument as a long. */
     protected long whole(String name) {
         try {
             return Long.parseLong(text(name).strip());
@@ -88,6 +90,7 @@ public abstract class NamedArguments<T> extends HashMap<String, Object> {
         }
     }
 
+    /** The named argument as {@code true} or {@code false} (in any case). */
     protected boolean flag(String name) {
         String s = text(name).strip().toLowerCase(Locale.ROOT);
         if (!s.equals("true") && !s.equals("false")) {
@@ -100,7 +103,7 @@ public abstract class NamedArguments<T> extends HashMap<String, Object> {
     protected <B> B bean(String name, Class<B> type) {
         Object value = value(name);
         if (!type.isInstance(value)) {
-            throw wrong(name, value == null ? null : value.getClass().getName(), "a " + type.getSimpleName() + " bean");
+            throw wrong(name, value.getClass().getName(), "a " + type.getSimpleName() + " bean");
         }
         return type.cast(value);
     }
