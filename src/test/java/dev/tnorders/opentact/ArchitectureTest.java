@@ -71,21 +71,23 @@ class ArchitectureTest {
                 .layer("ops").definedBy(ROOT + ".ops..")
                 .layer("sandbox").definedBy(ROOT + ".sandbox..")
                 .layer("standalone").definedBy(ROOT + ".standalone..")
+                .layer("wiring").definedBy(ROOT + ".wiring..")
+                .whereLayer("wiring").mayNotBeAccessedByAnyLayer()
                 .whereLayer("standalone").mayNotBeAccessedByAnyLayer()
                 .whereLayer("sandbox").mayOnlyBeAccessedByLayers("standalone")
-                .whereLayer("ops").mayOnlyBeAccessedByLayers("standalone")
-                .whereLayer("intake").mayOnlyBeAccessedByLayers("ops", "standalone")
-                .whereLayer("files").mayOnlyBeAccessedByLayers("intake", "ops", "standalone")
-                .whereLayer("order").mayOnlyBeAccessedByLayers("intake", "ops", "standalone")
-                .whereLayer("journal").mayOnlyBeAccessedByLayers("order", "intake", "ops", "standalone")
-                .whereLayer("client").mayOnlyBeAccessedByLayers("order", "intake", "ops", "standalone")
+                .whereLayer("ops").mayOnlyBeAccessedByLayers("standalone", "wiring")
+                .whereLayer("intake").mayOnlyBeAccessedByLayers("ops", "standalone", "wiring")
+                .whereLayer("files").mayOnlyBeAccessedByLayers("intake", "ops", "standalone", "wiring")
+                .whereLayer("order").mayOnlyBeAccessedByLayers("intake", "ops", "standalone", "wiring")
+                .whereLayer("journal").mayOnlyBeAccessedByLayers("order", "intake", "ops", "standalone", "wiring")
+                .whereLayer("client").mayOnlyBeAccessedByLayers("order", "intake", "ops", "standalone", "wiring")
                 .whereLayer("config").mayOnlyBeAccessedByLayers("client", "journal", "order", "files", "intake", "ops",
-                        "standalone")
+                        "standalone", "wiring")
                 .whereLayer("kafka").mayOnlyBeAccessedByLayers("config", "client", "journal", "order", "files", "intake",
-                        "ops", "standalone")
+                        "ops", "standalone", "wiring")
                 .whereLayer("trace").mayOnlyBeAccessedByLayers("kafka", "config", "client", "journal", "order", "files",
-                        "intake", "ops", "standalone")
+                        "intake", "ops", "standalone", "wiring")
                 .whereLayer("control").mayOnlyBeAccessedByLayers("trace", "kafka", "config", "client", "journal", "order",
-                        "files", "intake", "ops", "standalone");
+                        "files", "intake", "ops", "standalone", "wiring");
     }
 }

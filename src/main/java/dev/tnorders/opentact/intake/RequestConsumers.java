@@ -285,7 +285,10 @@ public class RequestConsumers implements CamelContextAware, StartupListener {
         return workers.stream().mapToLong(w -> w.inFlight() + w.waiting).sum();
     }
 
-    /** The consumers' parts and settings by name (beans.camel.yaml); every one is required. */
+    /**
+     * The consumers' parts and settings by name (beans.camel.yaml names each, its builder in wiring sets
+     * them here), checked together; every one is required.
+     */
     public static class Builder {
         private KafkaClientSettings kafka;
         private OrderJournal journal;

@@ -20,8 +20,8 @@ import org.apache.kafka.common.serialization.StringDeserializer;
  * settings, read from the same keys as the camel-kafka component ({@code camel.component.kafka.*}),
  * so that one configuration serves the routes' endpoints and these clients alike.
  *
- * <p>The named options ({@link #OPTIONS}) come in through the constructor (beans.camel.yaml wires
- * them by property name); any other Kafka client property comes from camel-kafka's
+ * <p>The named options ({@link #OPTIONS}) come in through the constructor or the setters (beans.camel.yaml
+ * names each, its builder calls the setter); any other Kafka client property comes from camel-kafka's
  * {@code camel.component.kafka.additional-properties[<kafka property>]=value}, read from Camel's
  * PropertiesComponent when the Camel context is set (so a host's configuration applies too).
  *
@@ -107,7 +107,7 @@ public class KafkaClientSettings implements CamelContextAware {
         }
     }
 
-    // One setter per named option, for beans.camel.yaml to wire each by its property name.
+    // One setter per named option: beans.camel.yaml names each, its builder (wiring) calls these.
     public void setSecurityProtocol(String v) { setOption("security-protocol", v); }
     public void setSaslMechanism(String v) { setOption("sasl-mechanism", v); }
     public void setSaslJaasConfig(String v) { setOption("sasl-jaas-config", v); }

@@ -68,10 +68,14 @@ public class OrderLifecycle {
                            long balancePauseMs, long sendDeadlineMs) {
     }
 
-    /** Built by {@link OrderLifecycleBuilder}, which checks that every part is there. */
-    OrderLifecycle(OpentactClient client, OrderStore store, Reconciliation reconciliation, Budgets budgets,
-                   NumberSearch numberSearch, IntakeControl intake, OrderClock clock, FollowPolicy follow,
-                   Outcomes outcomes, Settings settings, LongSupplier nanos) {
+    /**
+     * Every part is required (beans.camel.yaml names each one, through its builder in {@code wiring}).
+     *
+     * @param nanos the monotonic clock of the intent leases ({@code System::nanoTime}; tests set their own)
+     */
+    public OrderLifecycle(OpentactClient client, OrderStore store, Reconciliation reconciliation, Budgets budgets,
+                          NumberSearch numberSearch, IntakeControl intake, OrderClock clock, FollowPolicy follow,
+                          Outcomes outcomes, Settings settings, LongSupplier nanos) {
         this.client = client;
         this.store = store;
         this.reconciliation = reconciliation;

@@ -58,92 +58,17 @@ public class OrderReconciler implements Reconciliation {
     static final long DEFAULT_SEARCH_LAG_MS = 10_000;
 
     /**
-     * Builds the reconciler from its parts by name (beans.camel.yaml sets each as a property, the
-     * settings from their declared defaults); every part is required.
+     * The reconciler beans.camel.yaml makes (through its builder in {@code wiring}, every part by name):
+     * its window resolved from the intent's lease ({@link ReconcileWindow}: the window must outlast an
+     * order POST that may still land, or another instance could conclude "no order" while it does) and
+     * {@code opentact.order.reconcile-window-ms}.
      */
-    public static class Builder {
-        private OpentactClient client;
-        private OrderJournal journal;
-        private OrderClock clock;
-        private Long windowMs;
-        private Long intervalMs;
-        private Long clockSkewMs;
-        private Integer maxPages;
-        private Long postTimeoutMs;
-        private Long connectTimeoutMs;
-        private Long sendDeadlineMs;
-        private Long searchLagMs;
-
-        /**
-         * {@code opentact.api.response-timeout-ms}: how long an order POST can be in flight. The
-         * window is the intent's lease: it must outlast the POST, or another instance could
-         * conclude "no order" while the POST of the instance that wrote the intent still lands
-         * ({@link ReconcileWindow}).
-         */
-        public void setPostTimeoutMs(long postTimeoutMs) {
-            this.postTimeoutMs = postTimeoutMs;
-        }
-
-        /** {@code opentact.api.connect-timeout-ms} ({@link ReconcileWindow}). */
-        public void setConnectTimeoutMs(long connectTimeoutMs) {
-            this.connectTimeoutMs = connectTimeoutMs;
-        }
-
-        /** {@code opentact.order.send-deadline-ms} ({@link ReconcileWindow}). */
-        public void setSendDeadlineMs(long sendDeadlineMs) {
-            this.sendDeadlineMs = sendDeadlineMs;
-        }
-
-        /** {@code opentact.order.reconcile-search-lag-ms} ({@link ReconcileWindow}). */
-        public void setSearchLagMs(long searchLagMs) {
-            this.searchLagMs = searchLagMs;
-        }
-
-        public void setClient(OpentactClient client) {
-            this.client = client;
-        }
-
-        public void setJournal(OrderJournal journal) {
-            this.journal = journal;
-        }
-
-        public void setClock(OrderClock clock) {
-            this.clock = clock;
-        }
-
-        public void setWindowMs(long windowMs) {
-            this.windowMs = windowMs;
-        }
-
-        public void setIntervalMs(long intervalMs) {
-            this.intervalMs = intervalMs;
-        }
-
-        public void setClockSkewMs(long clockSkewMs) {
-            this.clockSkewMs = clockSkewMs;
-        }
-
-        public void setMaxPages(int maxPages) {
-            this.maxPages = maxPages;
-        }
-
-        public OrderReconciler build() {
-            if (client == null || clock == null || windowMs == null || intervalMs == null
-                    || clockSkewMs == null || maxPages == null) {
-                throw new IllegalArgumentException("OrderReconciler needs its client, clock and the "
-                        + "opentact.order.reconcile-* settings");
-            }
-            long window = windowMs;
-            if (postTimeoutMs != null && connectTimeoutMs != null && sendDeadlineMs != null && searchLagMs != null) {
-                window = new ReconcileWindow(sendDeadlineMs, connectTimeoutMs, postTimeoutMs, clockSkewMs, searchLagMs)
-                        .resolve(windowMs);
-            } else if (window <= 0) {
-                throw new IllegalArgumentException("OrderReconciler needs a window, or the settings it is derived from");
-            }
-            LOG.debug("Reconciliation concludes \"no order\" only after {} ms since a request's intent", window);
-            return new OrderReconciler(client, journal, clock, window, intervalMs, clockSkewMs, maxPages,
-                    searchLagMs == null ? DEFAULT_SEARCH_LAG_MS : searchLagMs);
-        }
+    public static OrderReconciler leased(OpentactClient client, OrderJournal journal, OrderClock clock,
+                                         ReconcileWindow lease, long windowMs, long intervalMs, long clockSkewMs,
+                                         int maxPages) {
+        long window = lease.resolve(windowMs);
+        LOG.debug("Reconciliation concludes \"no order\" only after {} ms since a request's intent", window);
+        return new OrderReconciler(client, journal, clock, window, intervalMs, clockSkewMs, maxPages, lease.searchLagMs());
     }
 
     /** @param clock the lifecycle's clock; the waits between passes are its pauses */

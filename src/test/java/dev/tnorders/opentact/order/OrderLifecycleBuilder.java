@@ -7,8 +7,8 @@ import dev.tnorders.opentact.control.IntakeControl;
 import dev.tnorders.opentact.journal.OrderStore;
 
 /**
- * Builds the lifecycle from its parts by name (beans.camel.yaml sets each one as a property,
- * never by position, the settings from their declared defaults); every part is required.
+ * The tests' lifecycle, from its parts by name (the settings as a test needs them); every part is
+ * required but the outcomes. beans.camel.yaml builds its lifecycle through {@code wiring}.
  */
 public class OrderLifecycleBuilder {
     private OpentactClient client;
