@@ -160,7 +160,7 @@ public class RequestConsumers implements CamelContextAware, StartupListener {
             t.setDaemon(true);
             return t;
         });
-        String instanceId = groupIds.resolve();
+        String instanceId = groupIds.resolve(camelContext);
         if (settings.rateShare != null) {
             settings.rateShare.ownMembers(this::memberIds);
             settings.rateShare.backlog(this::backlog); // the demand it publishes: requests polled, not finished, and waiting

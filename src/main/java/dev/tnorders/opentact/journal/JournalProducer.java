@@ -42,7 +42,7 @@ final class JournalProducer {
         void to(Producer<String, String> producer);
     }
 
-    private final String baseId;
+    private volatile String baseId;
     private final Factory factory;
     private final LongSupplier clock;
     private volatile Runnable onFenced = () -> { };
@@ -72,8 +72,23 @@ final class JournalProducer {
         return id;
     }
 
+    /** The transactional id the first producer starts with (before {@link #start}). */
+    synchronized void useId(String transactionalId) {
+        if (producer != null) {
+            throw new IllegalStateException("the journal's producer started already, with transactional id '" + id + "'");
+        }
+        if (transactionalId == null || transactionalId.isBlank()) {
+            throw new IllegalArgumentException("a blank transactional id");
+        }
+        this.baseId = transactionalId;
+        this.id = transactionalId;
+    }
+
     /** The first producer. @throws org.apache.kafka.common.KafkaException when its transactions cannot start */
     void start() {
+        if (id == null) {
+            throw new IllegalStateException("no transactional id for the journal's producer");
+        }
         producer = init(id);
     }
 

@@ -108,6 +108,11 @@ final class JournalWriter {
         return producer.transactionalId();
     }
 
+    /** The transactional id the first producer starts with, when it was not known when this writer was made. */
+    void useTransactionalId(String transactionalId) {
+        producer.useId(transactionalId);
+    }
+
     /** The first producer. @throws org.apache.kafka.common.KafkaException when its transactions cannot start */
     void startProducer() {
         producer.start();
