@@ -29,8 +29,14 @@ public final class JournalTransactionalId {
 
     public static final String KEY = "opentact.kafka.transactional-id";
 
-    /** The id and why it is that one. */
-    public record Choice(String id, String why) {
+    /**
+     * The id and why it is that one.
+     *
+     * @param derived whether it was derived from the static group instance id (which the requests
+     *                consumers may find taken by another running process: then the journal takes an
+     *                id of its own too)
+     */
+    public record Choice(String id, String why, boolean derived) {
     }
 
     /** Gives this application's static instance of a group (its consumers' own, {@link StaticInstance#shared}). */
@@ -100,15 +106,15 @@ public final class JournalTransactionalId {
         return new Choice(TransactionalIds.derived(journalTopic, groupId, instance.id()),
                 "derived from the requests consumers' static group instance id " + instance.describe() + " in group '"
                         + groupId + "': the same when this instance starts again, so its start aborts at once what a "
-                        + "killed predecessor left open");
+                        + "killed predecessor left open", true);
     }
 
     private static Choice configured(String configured) {
-        return new Choice(configured.strip(), "set by " + KEY);
+        return new Choice(configured.strip(), "set by " + KEY, false);
     }
 
     private static Choice random(String journalTopic, String why) {
         return new Choice(TransactionalIds.newDefault(journalTopic), "random, new at this start: " + why + "; what a "
-                + "killed predecessor left open is aborted by the broker after the transaction timeout");
+                + "killed predecessor left open is aborted by the broker after the transaction timeout", false);
     }
 }

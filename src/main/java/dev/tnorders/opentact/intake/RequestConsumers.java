@@ -141,6 +141,8 @@ public class RequestConsumers implements CamelContextAware, StartupListener {
             return;
         }
         settings.journal.fencedBy(ctx.owners, this::giveUpPartitions);
+        // Another running process with this instance's static id has the journal's derived transactional id too.
+        groupIds.onTaken(settings.journal::staticInstanceIdTaken);
         // Before the routes stop (CamelContext.stop tells its lifecycle strategies first): no new poll is
         // handed to kafka-intake, and the work in flight ends first.
         camelContext.addLifecycleStrategy(new LifecycleStrategySupport() {

@@ -40,6 +40,7 @@ final class StaticMembership {
     private StaticInstance instance;
     /** The group.instance.ids another live process took from this one (fenced). */
     private final Set<String> taken = ConcurrentHashMap.newKeySet();
+    private volatile Runnable onTaken = () -> { };
 
     /**
      * @param groupInstanceId {@code opentact.kafka.group-instance-id}: blank derives it, {@code none} turns it off
@@ -80,9 +81,16 @@ final class StaticMembership {
         return instanceId;
     }
 
+    /** Told when another live process took one of this instance's ids (the journal: its derived transactional id). */
+    void onTaken(Runnable onTaken) {
+        this.onTaken = onTaken == null ? () -> { } : onTaken;
+    }
+
     /** Another live process joined the group with this id: a consumer fenced by it no longer uses it. */
     void taken(String id) {
-        taken.add(id);
+        if (taken.add(id)) {
+            onTaken.run();
+        }
     }
 
     /**

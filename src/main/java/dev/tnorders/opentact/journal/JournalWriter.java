@@ -108,6 +108,11 @@ final class JournalWriter {
         return producer.transactionalId();
     }
 
+    /** Another running process may use the base transactional id: go on with one of its own ({@link JournalProducer#baseIdContested}). */
+    void baseIdContested() {
+        producer.baseIdContested();
+    }
+
     /** The transactional id the first producer starts with, when it was not known when this writer was made. */
     void useTransactionalId(String transactionalId) {
         producer.useId(transactionalId);

@@ -64,6 +64,7 @@ public class OrderJournal implements OrderStore {
     // As given (opentact.kafka.transactional-id); blank: chosen at start (JournalTransactionalId).
     private final String configuredTransactionalId;
     private volatile boolean transactionalIdChosen;
+    private volatile boolean transactionalIdDerived;
     // Marks this instance's own journal records, which its reader need not parse again.
     private final byte[] writerId = UUID.randomUUID().toString().getBytes(StandardCharsets.UTF_8);
     private final Clock clock = Clock.systemUTC();
@@ -142,6 +143,18 @@ public class OrderJournal implements OrderStore {
         return writer.transactionalId();
     }
 
+    /**
+     * The requests consumers found their static group instance id taken by another running process
+     * (two instances given one id): when this journal's transactional id was derived from it, the
+     * other process's journal has it too, and this one goes on with an id of its own from its next
+     * write (without fencing the other), rather than the two fencing each other's producer.
+     */
+    public void staticInstanceIdTaken() {
+        if (transactionalIdDerived) {
+            writer.baseIdContested();
+        }
+    }
+
     /** Chooses the transactional id (at the first start) and says which and why. */
     private void chooseTransactionalId() {
         if (transactionalIdChosen) {
@@ -149,6 +162,7 @@ public class OrderJournal implements OrderStore {
         }
         JournalTransactionalId.Choice choice = JournalTransactionalId.choose(configuredTransactionalId, topic, kafka);
         writer.useTransactionalId(choice.id());
+        transactionalIdDerived = choice.derived();
         transactionalIdChosen = true;
         LOG.info("Order journal '{}': transactional id '{}', {}", topic, choice.id(), choice.why());
     }

@@ -41,6 +41,7 @@ class JournalTransactionalIdTest {
         JournalTransactionalId.Choice c = choose(" orders-a ", new Object());
         assertThat(c.id()).isEqualTo("orders-a");
         assertThat(c.why()).isEqualTo("set by opentact.kafka.transactional-id");
+        assertThat(c.derived()).isFalse();
         assertThat(asked).as("no slot taken for it").hasValue(0);
     }
 
@@ -52,6 +53,7 @@ class JournalTransactionalIdTest {
         try {
             assertThat(c.id()).isEqualTo(TransactionalIds.derived(JOURNAL, "orders", consumers.id()))
                     .startsWith(TransactionalIds.defaultPrefix(JOURNAL)).endsWith("-" + HostInstanceId.current() + "-0");
+            assertThat(c.derived()).isTrue();
             assertThat(c.why()).startsWith("derived from the requests consumers' static group instance id '"
                     + HostInstanceId.current() + "-0' (the host name and slot 0 locked in " + dir + ") in group 'orders'");
         } finally {
@@ -148,6 +150,7 @@ class JournalTransactionalIdTest {
     private static void assertRandom(JournalTransactionalId.Choice c, String why) {
         assertThat(c.id()).startsWith(TransactionalIds.defaultPrefix(JOURNAL))
                 .matches(".*-[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}");
+        assertThat(c.derived()).isFalse();
         assertThat(c.why()).startsWith("random, new at this start: ").contains(why)
                 .endsWith("aborted by the broker after the transaction timeout");
     }
