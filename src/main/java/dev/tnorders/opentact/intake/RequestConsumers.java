@@ -141,6 +141,8 @@ public class RequestConsumers implements CamelContextAware, StartupListener {
             return;
         }
         settings.journal.fencedBy(ctx.owners, this::giveUpPartitions);
+        // Another running process with this instance's static id has the journal's derived transactional id too.
+        groupIds.onTaken(settings.journal::staticInstanceIdTaken);
         // Before the routes stop (CamelContext.stop tells its lifecycle strategies first): no new poll is
         // handed to kafka-intake, and the work in flight ends first.
         camelContext.addLifecycleStrategy(new LifecycleStrategySupport() {
@@ -160,7 +162,7 @@ public class RequestConsumers implements CamelContextAware, StartupListener {
             t.setDaemon(true);
             return t;
         });
-        String instanceId = groupIds.resolve();
+        String instanceId = groupIds.resolve(camelContext);
         if (settings.rateShare != null) {
             settings.rateShare.ownMembers(this::memberIds);
             settings.rateShare.backlog(this::backlog); // the demand it publishes: requests polled, not finished, and waiting

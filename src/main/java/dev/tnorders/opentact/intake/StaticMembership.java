@@ -1,7 +1,5 @@
 package dev.tnorders.opentact.intake;
 
-import java.io.IOException;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Properties;
@@ -17,15 +15,15 @@ import org.apache.kafka.clients.admin.RemoveMembersFromConsumerGroupOptions;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import dev.tnorders.opentact.config.HostInstanceId;
+import dev.tnorders.opentact.config.StaticInstance;
 import dev.tnorders.opentact.kafka.GroupInstanceIds;
-import dev.tnorders.opentact.kafka.InstanceSlot;
 import dev.tnorders.opentact.kafka.KafkaClientSettings;
 
 /**
  * The requests consumers' static membership of their group ({@link GroupInstanceIds}): the instance's
- * id in the group (given, derived from a slot locked for it, or none), the ids another live process
- * took from it, and the members a stopped instance removes from the group.
+ * id in the group (given, derived from a slot locked for it, or none: {@link StaticInstance}, shared
+ * with the order journal's default transactional id), the ids another live process took from it,
+ * and the members a stopped instance removes from the group.
  */
 final class StaticMembership {
 
@@ -39,9 +37,10 @@ final class StaticMembership {
     private final int sessionTimeoutMs;
     /** The instance's id in the group (consumer n: {@code <id>-<n>}); null: dynamic members. */
     private volatile String instanceId;
-    private InstanceSlot slot;
+    private StaticInstance instance;
     /** The group.instance.ids another live process took from this one (fenced). */
     private final Set<String> taken = ConcurrentHashMap.newKeySet();
+    private volatile Runnable onTaken = () -> { };
 
     /**
      * @param groupInstanceId {@code opentact.kafka.group-instance-id}: blank derives it, {@code none} turns it off
@@ -56,9 +55,24 @@ final class StaticMembership {
         this.sessionTimeoutMs = sessionTimeoutMs;
     }
 
-    /** Settles the instance's id in the group (the consumers start): null for dynamic membership. */
-    String resolve() {
-        instanceId = resolveInstanceId();
+    /**
+     * Settles the instance's id in the group (the consumers start): null for dynamic membership.
+     *
+     * @param application the application (Camel context) whose static instance this is: the order
+     *                    journal may have decided it already (its default transactional id is derived
+     *                    from it, {@link StaticInstance}); null: decided here alone
+     */
+    String resolve(Object application) {
+        StaticInstance decided = StaticInstance.shared(application, groupId, groupInstanceId, instanceLockDir);
+        instance = decided;
+        if (decided.kind() == StaticInstance.Kind.NO_SLOT) {
+            LOG.warn("No static group membership: could not lock a slot for group {} in {} ({}). A killed "
+                    + "instance's partitions wait for opentact.kafka.session-timeout-ms ({} ms) before they "
+                    + "move; set opentact.kafka.group-instance-id (OPENTACT_KAFKA_GROUP_INSTANCE_ID) per "
+                    + "instance, or opentact.kafka.instance-lock-dir to a writable folder",
+                    groupId, decided.lockDir(), decided.failure(), sessionTimeoutMs);
+        }
+        instanceId = decided.id();
         return instanceId;
     }
 
@@ -67,36 +81,15 @@ final class StaticMembership {
         return instanceId;
     }
 
-    /** Another live process joined the group with this id: a consumer fenced by it no longer uses it. */
-    void taken(String id) {
-        taken.add(id);
+    /** Told when another live process took one of this instance's ids (the journal: its derived transactional id). */
+    void onTaken(Runnable onTaken) {
+        this.onTaken = onTaken == null ? () -> { } : onTaken;
     }
 
-    /**
-     * This instance's id in the group, by {@code opentact.kafka.group-instance-id}; null for dynamic
-     * membership (asked for, or no slot could be locked).
-     */
-    private String resolveInstanceId() {
-        switch (GroupInstanceIds.modeOf(groupInstanceId)) {
-            case NONE:
-                return null;
-            case EXPLICIT:
-                return GroupInstanceIds.checked(groupInstanceId);
-            default:
-                Path dir = instanceLockDir == null || instanceLockDir.isBlank()
-                        ? Path.of(System.getProperty("java.io.tmpdir"), "opentact-instances")
-                        : Path.of(instanceLockDir.strip());
-                try {
-                    slot = InstanceSlot.take(dir, groupId, InstanceSlot.MAX_SLOTS);
-                } catch (IOException | RuntimeException e) {
-                    LOG.warn("No static group membership: could not lock a slot for group {} in {} ({}). A killed "
-                            + "instance's partitions wait for opentact.kafka.session-timeout-ms ({} ms) before they "
-                            + "move; set opentact.kafka.group-instance-id (OPENTACT_KAFKA_GROUP_INSTANCE_ID) per "
-                            + "instance, or opentact.kafka.instance-lock-dir to a writable folder",
-                            groupId, dir, e.toString(), sessionTimeoutMs);
-                    return null;
-                }
-                return GroupInstanceIds.derived(HostInstanceId.current(), slot.slot());
+    /** Another live process joined the group with this id: a consumer fenced by it no longer uses it. */
+    void taken(String id) {
+        if (taken.add(id)) {
+            onTaken.run();
         }
     }
 
@@ -148,9 +141,10 @@ final class StaticMembership {
 
     /** The slot the derived id was locked in is free again (the consumers stopped). */
     void release() {
-        if (slot != null) {
-            slot.close();
-            slot = null;
+        StaticInstance i = instance;
+        if (i != null) {
+            i.release();
+            instance = null;
         }
     }
 }

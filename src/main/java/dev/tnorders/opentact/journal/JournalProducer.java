@@ -42,7 +42,7 @@ final class JournalProducer {
         void to(Producer<String, String> producer);
     }
 
-    private final String baseId;
+    private volatile String baseId;
     private final Factory factory;
     private final LongSupplier clock;
     private volatile Runnable onFenced = () -> { };
@@ -50,6 +50,9 @@ final class JournalProducer {
     private volatile Producer<String, String> producer;
     private volatile String id;
     private boolean newIdNext;
+    // Another running process may use the base id (the static group instance id it is derived from
+    // was taken): the producer goes on with an id of its own, and never takes the base id again.
+    private volatile boolean baseIdContested;
     private int failedStarts;
     // Why the journal cannot write now (null: it can), and since when (epoch millis).
     private volatile String problem;
@@ -72,9 +75,35 @@ final class JournalProducer {
         return id;
     }
 
+    /** The transactional id the first producer starts with (before {@link #start}). */
+    synchronized void useId(String transactionalId) {
+        if (producer != null) {
+            throw new IllegalStateException("the journal's producer started already, with transactional id '" + id + "'");
+        }
+        if (transactionalId == null || transactionalId.isBlank()) {
+            throw new IllegalArgumentException("a blank transactional id");
+        }
+        this.baseId = transactionalId;
+        this.id = transactionalId;
+    }
+
     /** The first producer. @throws org.apache.kafka.common.KafkaException when its transactions cannot start */
     void start() {
+        if (id == null) {
+            throw new IllegalStateException("no transactional id for the journal's producer");
+        }
         producer = init(id);
+    }
+
+    /**
+     * Another running process may use this producer's base id (the static group instance id it was
+     * derived from was taken by another process): at the next write the producer in use, if it has the
+     * base id, is closed and one with an id of its own started, which fences nobody; every new
+     * producer after it has an id of its own too. Without it, the two would fence each other's
+     * producer whenever one of them started a new one with the base id.
+     */
+    void baseIdContested() {
+        baseIdContested = true;
     }
 
     /** Whether a failure closed the producer and the next write starts a new one. */
@@ -103,10 +132,17 @@ final class JournalProducer {
      * @return null when there is a producer, else why none could be started (Kafka still away)
      */
     RuntimeException ensureStarted() {
+        boolean contested = baseIdContested && baseId.equals(id);
+        if (producer != null && contested) {
+            LOG.warn("The order journal's transactional id '{}' is derived from a static group instance id that another "
+                    + "running process uses too: its producer is closed and one with an id of its own started, so that "
+                    + "the two processes do not fence each other's producer", id);
+            discard(producer);
+        }
         if (producer != null) {
             return null;
         }
-        String next = newIdNext ? baseId + "-" + UUID.randomUUID().toString().substring(0, 8) : id;
+        String next = newIdNext || contested ? baseId + "-" + UUID.randomUUID().toString().substring(0, 8) : id;
         try {
             producer = init(next);
         } catch (RuntimeException e) {
@@ -156,6 +192,13 @@ final class JournalProducer {
     private RuntimeException failed(Producer<String, String> p, String step, RuntimeException e, String what) {
         Action action = ProducerFailures.of(e);
         String failure = step + " failed: " + ProducerFailures.describe(e);
+        if (action == Action.REBUILD) {
+            RuntimeException fence = fencedMeanwhile(p);
+            if (fence != null) {
+                action = Action.REBUILD_WITH_NEW_ID;
+                failure = failure + ", its producer fenced meanwhile (" + ProducerFailures.describe(fence) + ")";
+            }
+        }
         switch (action) {
             case RETRY_AS_OWNER -> {
                 abortOrClose(p, failure);
@@ -189,15 +232,41 @@ final class JournalProducer {
         }
     }
 
+    /**
+     * Whether a producer whose call failed otherwise (a timeout) was fenced: Kafka's producer, fenced
+     * while its {@code sendOffsetsToTransaction} or commit waits, may let that call wait out
+     * {@code max.block.ms} and fail with a timeout, not with the fence (seen with two running
+     * processes given one id); its next transactional call then fails at once with the fence. That
+     * call here is {@code beginTransaction}, local to the producer, which is closed after it anyway.
+     * Without this, a fenced producer would be started again with the same id and fence the other
+     * process's producer in turn, back and forth.
+     *
+     * @return the fence, or null when it was not fenced (as far as its state says)
+     */
+    private static RuntimeException fencedMeanwhile(Producer<String, String> p) {
+        try {
+            p.beginTransaction();
+        } catch (RuntimeException e) {
+            return ProducerFailures.of(e) == Action.REBUILD_WITH_NEW_ID ? e : null;
+        }
+        return null;
+    }
+
     /** Aborts the failed transaction; a producer that cannot even abort is closed (a new one at the next write). */
     private void abortOrClose(Producer<String, String> p, String failure) {
         try {
             p.abortTransaction();
         } catch (RuntimeException abort) {
+            boolean fenced = ProducerFailures.of(abort) == Action.REBUILD_WITH_NEW_ID;
             LOG.error("The order journal could not abort a failed transaction ({}; the abort: {}): its producer "
-                    + "(transactional id '{}') is closed and a new one is started at the next write", failure,
-                    ProducerFailures.describe(abort), id);
+                    + "(transactional id '{}') is closed and a new one{} is started at the next write", failure,
+                    ProducerFailures.describe(abort), id, fenced ? ", with an id of its own (it was fenced)," : "");
             discard(p);
+            if (fenced) {
+                // as for any fenced producer: not the same id again (it would fence the other one back)
+                newIdNext = true;
+                onFenced.run();
+            }
         }
     }
 

@@ -17,7 +17,6 @@ final class JournalStartup {
 
     private final KafkaClientSettings kafka;
     private final String topic;
-    private final String transactionalId;
     private final JournalWriter writer;
     private final JournalReader reader;
     private final JournalIndex entries;
@@ -30,11 +29,10 @@ final class JournalStartup {
      * @param lock the journal's lock (the sweeper's, and held while closing the clients)
      * @param log  the journal's logger
      */
-    JournalStartup(KafkaClientSettings kafka, String topic, String transactionalId, JournalWriter writer,
+    JournalStartup(KafkaClientSettings kafka, String topic, JournalWriter writer,
                    JournalReader reader, JournalIndex entries, byte[] writerId, Object lock, Logger log) {
         this.kafka = kafka;
         this.topic = topic;
-        this.transactionalId = transactionalId;
         this.writer = writer;
         this.reader = reader;
         this.entries = entries;
@@ -54,7 +52,7 @@ final class JournalStartup {
         } catch (KafkaException e) {
             closeClients();
             throw kafka.startupError("the order journal's producer", "start its transactions (transactional id '"
-                    + transactionalId + "')", e);
+                    + writer.transactionalId() + "')", e);
         }
         writer.start();
         reader.openConsumer();

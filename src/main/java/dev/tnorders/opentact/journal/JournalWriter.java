@@ -108,6 +108,16 @@ final class JournalWriter {
         return producer.transactionalId();
     }
 
+    /** Another running process may use the base transactional id: go on with one of its own ({@link JournalProducer#baseIdContested}). */
+    void baseIdContested() {
+        producer.baseIdContested();
+    }
+
+    /** The transactional id the first producer starts with, when it was not known when this writer was made. */
+    void useTransactionalId(String transactionalId) {
+        producer.useId(transactionalId);
+    }
+
     /** The first producer. @throws org.apache.kafka.common.KafkaException when its transactions cannot start */
     void startProducer() {
         producer.start();

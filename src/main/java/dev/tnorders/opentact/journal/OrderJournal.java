@@ -18,10 +18,10 @@ import org.apache.kafka.clients.producer.ProducerRecord;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import dev.tnorders.opentact.config.JournalTransactionalId;
 import dev.tnorders.opentact.journal.JournalEntry.Phase;
 import dev.tnorders.opentact.kafka.KafkaClientSettings;
 import dev.tnorders.opentact.kafka.KafkaStartupException;
-import dev.tnorders.opentact.kafka.TransactionalIds;
 import dev.tnorders.opentact.model.NumberResult;
 import dev.tnorders.opentact.model.OrderRequest;
 import dev.tnorders.opentact.model.OrderResult;
@@ -61,7 +61,10 @@ public class OrderJournal implements OrderStore {
     private final KafkaClientSettings kafka;
     private final String topic;
     private final ResultRecords resultRecords;
-    private final String transactionalId;
+    // As given (opentact.kafka.transactional-id); blank: chosen at start (JournalTransactionalId).
+    private final String configuredTransactionalId;
+    private volatile boolean transactionalIdChosen;
+    private volatile boolean transactionalIdDerived;
     // Marks this instance's own journal records, which its reader need not parse again.
     private final byte[] writerId = UUID.randomUUID().toString().getBytes(StandardCharsets.UTF_8);
     private final Clock clock = Clock.systemUTC();
@@ -83,27 +86,32 @@ public class OrderJournal implements OrderStore {
 
     /**
      * @param transactionalId stable across restarts of one instance, distinct between instances:
-     *                        a restarted instance then aborts what its predecessor left open
+     *                        a restarted instance then aborts what its predecessor left open; blank:
+     *                        the default ({@link JournalTransactionalId})
      */
     public OrderJournal(String brokers, String topic, String outcomesTopic, String numbersTopic, String transactionalId) {
         this(KafkaClientSettings.plain(brokers), topic, outcomesTopic, numbersTopic, transactionalId);
     }
 
     /**
-     * @param kafka the brokers and the security settings of every client the journal opens (the
-     *              camel-kafka component's, beans.camel.yaml), and how long start may take
+     * @param kafka           the brokers and the security settings of every client the journal opens (the
+     *                        camel-kafka component's, beans.camel.yaml), and how long start may take; their
+     *                        Camel context, the settings the default transactional id is derived from
+     * @param transactionalId {@code opentact.kafka.transactional-id}; blank: chosen at start, derived from
+     *                        the requests consumers' static group instance id when there is one, else random
+     *                        ({@link JournalTransactionalId})
      */
     public OrderJournal(KafkaClientSettings kafka, String topic, String outcomesTopic, String numbersTopic,
                         String transactionalId) {
         this.kafka = kafka;
         this.topic = topic;
         this.resultRecords = new ResultRecords(numbersTopic, outcomesTopic);
-        this.transactionalId = transactionalId == null || transactionalId.isBlank()
-                ? defaultTransactionalId(topic) : transactionalId;
-        this.writer = new JournalWriter(topic, this.transactionalId, id -> JournalWriter.newProducer(kafka, topic, id),
-                writerId, mapper, entries, clock, this, () -> fencing, LOG);
+        this.configuredTransactionalId = transactionalId == null ? "" : transactionalId.strip();
+        this.writer = new JournalWriter(topic, configuredTransactionalId.isEmpty() ? null : configuredTransactionalId,
+                id -> JournalWriter.newProducer(kafka, topic, id), writerId, mapper, entries, clock, this,
+                () -> fencing, LOG);
         this.reader = new JournalReader(kafka, topic, entries, writerId, mapper, this, () -> fencing, () -> started, LOG);
-        this.startup = new JournalStartup(kafka, topic, this.transactionalId, writer, reader, entries, writerId, this, LOG);
+        this.startup = new JournalStartup(kafka, topic, writer, reader, entries, writerId, this, LOG);
     }
 
     /**
@@ -124,13 +132,39 @@ public class OrderJournal implements OrderStore {
     }
 
     /**
-     * Unique to this process: two instances (on one host, or pods with host networking) never share
-     * it, so they never fence each other. A killed predecessor's open transaction is aborted by
-     * the broker after {@link JournalWriter#TRANSACTION_TIMEOUT_MS}; zombies are fenced by the
-     * consumer group's generation instead ({@link Fencing}).
+     * The transactional id the journal's producer starts with, once chosen at start (then logged
+     * with why): the one set, one derived from the requests consumers' static group instance id
+     * (stable across restarts of this instance: its start aborts what a killed predecessor left open
+     * at once), or a random one (the broker aborts that after {@link JournalWriter#TRANSACTION_TIMEOUT_MS}).
+     * Zombies are fenced by the consumer group's generation, not by this id ({@link Fencing}).
+     * A fenced producer goes on with an id of its own ({@link JournalProducer}).
      */
-    static String defaultTransactionalId(String topic) {
-        return TransactionalIds.newDefault(topic);
+    public String transactionalId() {
+        return writer.transactionalId();
+    }
+
+    /**
+     * The requests consumers found their static group instance id taken by another running process
+     * (two instances given one id): when this journal's transactional id was derived from it, the
+     * other process's journal has it too, and this one goes on with an id of its own from its next
+     * write (without fencing the other), rather than the two fencing each other's producer.
+     */
+    public void staticInstanceIdTaken() {
+        if (transactionalIdDerived) {
+            writer.baseIdContested();
+        }
+    }
+
+    /** Chooses the transactional id (at the first start) and says which and why. */
+    private void chooseTransactionalId() {
+        if (transactionalIdChosen) {
+            return;
+        }
+        JournalTransactionalId.Choice choice = JournalTransactionalId.choose(configuredTransactionalId, topic, kafka);
+        writer.useTransactionalId(choice.id());
+        transactionalIdDerived = choice.derived();
+        transactionalIdChosen = true;
+        LOG.info("Order journal '{}': transactional id '{}', {}", topic, choice.id(), choice.why());
     }
 
     /** Fences every later write of a request with the owner of its record (the requests topic's consumers). */
@@ -162,6 +196,7 @@ public class OrderJournal implements OrderStore {
     }
 
     private void load() {
+        chooseTransactionalId();
         startup.start();
         started = true;
         LOG.info("Order journal '{}' loaded: {} open requests, {} done ones held; {} done entries older than the "
