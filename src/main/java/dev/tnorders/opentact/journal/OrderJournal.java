@@ -18,7 +18,6 @@ import org.apache.kafka.clients.producer.ProducerRecord;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import dev.tnorders.opentact.config.JournalTransactionalId;
 import dev.tnorders.opentact.journal.JournalEntry.Phase;
 import dev.tnorders.opentact.kafka.KafkaClientSettings;
 import dev.tnorders.opentact.kafka.KafkaStartupException;
@@ -61,10 +60,8 @@ public class OrderJournal implements OrderStore {
     private final KafkaClientSettings kafka;
     private final String topic;
     private final ResultRecords resultRecords;
-    // As given (opentact.kafka.transactional-id); blank: chosen at start (JournalTransactionalId).
-    private final String configuredTransactionalId;
-    private volatile boolean transactionalIdChosen;
-    private volatile boolean transactionalIdDerived;
+    // Set (opentact.kafka.transactional-id), or chosen at the first start.
+    private final TransactionalIdChoice transactionalIdChoice;
     // Marks this instance's own journal records, which its reader need not parse again.
     private final byte[] writerId = UUID.randomUUID().toString().getBytes(StandardCharsets.UTF_8);
     private final Clock clock = Clock.systemUTC();
@@ -87,7 +84,7 @@ public class OrderJournal implements OrderStore {
     /**
      * @param transactionalId stable across restarts of one instance, distinct between instances:
      *                        a restarted instance then aborts what its predecessor left open; blank:
-     *                        the default ({@link JournalTransactionalId})
+     *                        the default ({@link TransactionalIdChoice})
      */
     public OrderJournal(String brokers, String topic, String outcomesTopic, String numbersTopic, String transactionalId) {
         this(KafkaClientSettings.plain(brokers), topic, outcomesTopic, numbersTopic, transactionalId);
@@ -97,21 +94,20 @@ public class OrderJournal implements OrderStore {
      * @param kafka           the brokers and the security settings of every client the journal opens (the
      *                        camel-kafka component's, beans.camel.yaml), and how long start may take; their
      *                        Camel context, the settings the default transactional id is derived from
-     * @param transactionalId {@code opentact.kafka.transactional-id}; blank: chosen at start, derived from
-     *                        the requests consumers' static group instance id when there is one, else random
-     *                        ({@link JournalTransactionalId})
+     * @param transactionalId {@code opentact.kafka.transactional-id}; blank: chosen at start
+     *                        ({@link TransactionalIdChoice})
      */
     public OrderJournal(KafkaClientSettings kafka, String topic, String outcomesTopic, String numbersTopic,
                         String transactionalId) {
         this.kafka = kafka;
         this.topic = topic;
         this.resultRecords = new ResultRecords(numbersTopic, outcomesTopic);
-        this.configuredTransactionalId = transactionalId == null ? "" : transactionalId.strip();
-        this.writer = new JournalWriter(topic, configuredTransactionalId.isEmpty() ? null : configuredTransactionalId,
+        this.writer = new JournalWriter(topic, TransactionalIdChoice.configuredOrNull(transactionalId),
                 id -> JournalWriter.newProducer(kafka, topic, id), writerId, mapper, entries, clock, this,
                 () -> fencing, LOG);
         this.reader = new JournalReader(kafka, topic, entries, writerId, mapper, this, () -> fencing, () -> started, LOG);
         this.startup = new JournalStartup(kafka, topic, writer, reader, entries, writerId, this, LOG);
+        this.transactionalIdChoice = new TransactionalIdChoice(transactionalId, topic, kafka, writer);
     }
 
     /**
@@ -132,39 +128,21 @@ public class OrderJournal implements OrderStore {
     }
 
     /**
-     * The transactional id the journal's producer starts with, once chosen at start (then logged
-     * with why): the one set, one derived from the requests consumers' static group instance id
-     * (stable across restarts of this instance: its start aborts what a killed predecessor left open
-     * at once), or a random one (the broker aborts that after {@link JournalWriter#TRANSACTION_TIMEOUT_MS}).
-     * Zombies are fenced by the consumer group's generation, not by this id ({@link Fencing}).
-     * A fenced producer goes on with an id of its own ({@link JournalProducer}).
+     * The transactional id of the journal's producer, chosen at start ({@link TransactionalIdChoice}).
+     * Zombies are fenced by the consumer group's generation, not by this id ({@link Fencing}); a
+     * fenced producer goes on with an id of its own ({@link JournalProducer}).
      */
     public String transactionalId() {
         return writer.transactionalId();
     }
 
     /**
-     * The requests consumers found their static group instance id taken by another running process
-     * (two instances given one id): when this journal's transactional id was derived from it, the
-     * other process's journal has it too, and this one goes on with an id of its own from its next
-     * write (without fencing the other), rather than the two fencing each other's producer.
+     * The requests consumers found their static group instance id taken by another running process:
+     * a transactional id derived from it is the other journal's too, so this one goes on with an id
+     * of its own from its next write, rather than the two fencing each other's producer.
      */
     public void staticInstanceIdTaken() {
-        if (transactionalIdDerived) {
-            writer.baseIdContested();
-        }
-    }
-
-    /** Chooses the transactional id (at the first start) and says which and why. */
-    private void chooseTransactionalId() {
-        if (transactionalIdChosen) {
-            return;
-        }
-        JournalTransactionalId.Choice choice = JournalTransactionalId.choose(configuredTransactionalId, topic, kafka);
-        writer.useTransactionalId(choice.id());
-        transactionalIdDerived = choice.derived();
-        transactionalIdChosen = true;
-        LOG.info("Order journal '{}': transactional id '{}', {}", topic, choice.id(), choice.why());
+        transactionalIdChoice.staticIdTaken();
     }
 
     /** Fences every later write of a request with the owner of its record (the requests topic's consumers). */
@@ -196,7 +174,7 @@ public class OrderJournal implements OrderStore {
     }
 
     private void load() {
-        chooseTransactionalId();
+        transactionalIdChoice.choose(LOG);
         startup.start();
         started = true;
         LOG.info("Order journal '{}' loaded: {} open requests, {} done ones held; {} done entries older than the "
