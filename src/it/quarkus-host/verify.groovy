@@ -11,6 +11,14 @@ assert runtime.contains('dev.tnorders:opentact-order-routes:jar')
 // A host gets no Kafka broker unless it asks (this one asks only in test scope).
 assert !runtime.contains('org.apache.kafka:kafka_2.13') : 'kafka_2.13 reached the host at runtime:\n' + runtime
 assert !runtime.contains('org.apache.kafka:kafka-server') : 'kafka-server reached the host at runtime:\n' + runtime
+// The library jar the host got (as invoker:install put it into the local repository) holds no sandbox
+// and no standalone run: those are the standalone jar's, which this host takes in test scope only.
+def libraryJar = new File(localRepositoryPath.toString(), "dev/tnorders/opentact-order-routes/${libraryVersion}/opentact-order-routes-${libraryVersion}.jar")
+assert libraryJar.isFile() : 'no library jar at ' + libraryJar
+def strays = new java.util.zip.ZipFile(libraryJar).withCloseable { jar ->
+    Collections.list(jar.entries())*.name.findAll { it =~ /^dev\/tnorders\/opentact\/(sandbox|standalone)\/./ } }
+assert strays.isEmpty() : 'the library jar holds the sandbox or the standalone run: ' + strays
+assert !runtime.contains('opentact-order-routes:jar:standalone') : 'the standalone jar reached the host at runtime:\n' + runtime
 // One Camel line: every Camel jar, the library's own Camel dependencies included, on the Camel
 // that Camel Quarkus is built on (camel-quarkus-bom), not on the one the library was built with.
 def camelVersions = (runtime =~ /org\.apache\.camel:[\w.-]+:jar:([^:\s]+):/).collect { it[1] }.unique()
