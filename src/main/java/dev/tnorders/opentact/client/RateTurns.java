@@ -19,6 +19,14 @@ final class RateTurns {
 
     private static final Logger LOG = LoggerFactory.getLogger(RateTurns.class);
 
+    /**
+     * The monotonic clock against the wall clock, read once: a turn's DEBUG line gives the instant the
+     * rolling window recorded (on the monotonic clock) as epoch ms, not the time the line was
+     * written, which a descheduled thread may write tens of ms later (the ITs sum turns across JVMs).
+     */
+    private static final long EPOCH_MS_AT_BASE = System.currentTimeMillis();
+    private static final long NANOS_AT_BASE = System.nanoTime();
+
     /** While the share is 0, how often a waiting call looks again. */
     private static final long NO_SHARE_RECHECK_NANOS = TimeUnit.MILLISECONDS.toNanos(50);
 
@@ -70,7 +78,7 @@ final class RateTurns {
             if (wait == 0) {
                 turnsTaken.increment();
                 if (LOG.isDebugEnabled()) {
-                    LOG.debug("turn taken at {} ms (epoch), share {}, spacing window {} ms", System.currentTimeMillis(), share,
+                    LOG.debug("turn taken at {} ms (epoch), share {}, spacing window {} ms", epochMsOf(now), share,
                             TimeUnit.NANOSECONDS.toMillis(spacingWindowNanos(now)));
                 }
                 return;
@@ -137,5 +145,10 @@ final class RateTurns {
     /** Turns taken since the start. */
     long turnsTaken() {
         return turnsTaken.sum();
+    }
+
+    /** A monotonic instant as epoch ms (the offset read once at class load). */
+    static long epochMsOf(long nanoTime) {
+        return EPOCH_MS_AT_BASE + Math.floorDiv(nanoTime - NANOS_AT_BASE, 1_000_000L);
     }
 }
