@@ -24,6 +24,8 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 
+import dev.tnorders.opentact.hosttest.HostTopics;
+
 /** Produces to and reads from real topics in tests, by polling with a timeout (never sleeping). */
 public final class TopicProbe {
 
@@ -44,14 +46,7 @@ public final class TopicProbe {
 
     /** @param client the brokers and any security settings of the client */
     public static void send(Properties client, String topic, String key, String value) throws Exception {
-        Properties p = new Properties();
-        p.putAll(client);
-        p.put(ProducerConfig.ACKS_CONFIG, "all");
-        p.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName());
-        p.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName());
-        try (KafkaProducer<String, String> producer = new KafkaProducer<>(p)) {
-            producer.send(new ProducerRecord<>(topic, key, value)).get();
-        }
+        HostTopics.send(client, topic, key, value);
     }
 
     /** A record to send as raw bytes (a null value is a tombstone). */

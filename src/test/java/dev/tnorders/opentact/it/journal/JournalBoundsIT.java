@@ -11,6 +11,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.UUID;
+import java.util.concurrent.TimeUnit;
 
 import org.apache.camel.health.HealthCheck;
 import org.apache.kafka.clients.admin.Admin;
@@ -130,7 +131,7 @@ class JournalBoundsIT {
             assertThat(journal.phaseOf("old-open")).isEqualTo(JournalEntry.Phase.placed);
             // a tombstone that lands after an open entry (another instance's late sweep): kept, and written again
             try (KafkaProducer<String, String> producer = new KafkaProducer<>(producerProperties())) {
-                producer.send(new ProducerRecord<>(topic, "old-open", null)).get();
+                producer.send(new ProducerRecord<>(topic, "old-open", null)).get(30, TimeUnit.SECONDS);
             }
             await().atMost(Duration.ofSeconds(30)).until(() -> {
                 List<String> values = records(topic).get("old-open");
