@@ -2,6 +2,8 @@ package dev.tnorders.opentact.trace;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.FutureTask;
+import java.util.concurrent.TimeUnit;
 
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -51,9 +53,10 @@ class RequestTracesTest {
                 RequestTraces.startCall("POST", "/rest/order");
             }
             RequestTraces.startCall("GET", "/rest/order/u");
-            Thread other = new Thread(() -> assertThat(RequestTraces.startCall("GET", "/y")).isNull());
-            other.start();
-            other.join();
+            // Another thread is on behalf of no request (its answer is read back here, so that it can fail).
+            FutureTask<RequestTraces.Call> other = new FutureTask<>(() -> RequestTraces.startCall("GET", "/y"));
+            new Thread(other).start();
+            assertThat(other.get(10, TimeUnit.SECONDS)).as("a call started on another thread").isNull();
         }
         assertThat(RequestTraces.startCall("GET", "/x")).isNull();
         assertThat(asked).containsExactly(
