@@ -54,13 +54,7 @@ public final class HostTopics {
      * so that a duplicate would be seen too.
      */
     public static List<Map<String, Object>> read(Properties client, String topic, String key) throws Exception {
-        Properties p = new Properties();
-        p.putAll(client);
-        p.put(ConsumerConfig.GROUP_ID_CONFIG, "probe-" + UUID.randomUUID());
-        p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
-        p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
-        p.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName());
-        p.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName());
+        Properties p = readCommitted(client);
         List<Map<String, Object>> found = new ArrayList<>();
         try (KafkaConsumer<String, String> consumer = new KafkaConsumer<>(p)) {
             consumer.subscribe(List.of(topic));
@@ -78,5 +72,20 @@ public final class HostTopics {
             }
         }
         return found;
+    }
+
+    /**
+     * A consumer of a client with these settings (brokers, security) that reads a topic from the
+     * start, committed records only, as strings, in a group of its own.
+     */
+    public static Properties readCommitted(Properties client) {
+        Properties p = new Properties();
+        p.putAll(client);
+        p.put(ConsumerConfig.GROUP_ID_CONFIG, "probe-" + UUID.randomUUID());
+        p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+        p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+        p.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName());
+        p.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName());
+        return p;
     }
 }

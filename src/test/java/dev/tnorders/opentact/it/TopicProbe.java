@@ -126,13 +126,7 @@ public final class TopicProbe {
     /** {@link #read(String, String, int, Duration, Duration)} with a client's brokers and security settings. */
     public static List<Rec> read(Properties client, String topic, int expected, Duration timeout, Duration settle)
             throws Exception {
-        Properties p = new Properties();
-        p.putAll(client);
-        p.put(ConsumerConfig.GROUP_ID_CONFIG, "probe-" + UUID.randomUUID());
-        p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
-        p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
-        p.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName());
-        p.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName());
+        Properties p = HostTopics.readCommitted(client);
         List<Rec> out = new ArrayList<>();
         try (KafkaConsumer<String, String> consumer = new KafkaConsumer<>(p)) {
             consumer.subscribe(List.of(topic));
