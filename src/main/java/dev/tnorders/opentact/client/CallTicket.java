@@ -18,6 +18,8 @@ public final class CallTicket {
     private final LongSupplier nanos;
     private CallDeadlines.Stage stage = CallDeadlines.Stage.CREATED;
     private long since;
+    /** When the attempt was queued (since is moved on when it is sent). */
+    private long queuedSince;
     private int attempts;
     private boolean abandoned;
     private Long sentAt;
@@ -39,7 +41,21 @@ public final class CallTicket {
         stage = CallDeadlines.Stage.QUEUED;
         sentAt = null;
         since = nanos.getAsLong();
+        queuedSince = since;
         attempts++;
+    }
+
+    /**
+     * The attempt was admitted but held up before its request was written (a pause of the JVM, a
+     * busy host): it is queued again, as from when it first was, and must be admitted again (a new
+     * turn, its guard asked again) before it may leave; its queue timeout still counts from then.
+     */
+    public synchronized void requeue() {
+        if (stage == CallDeadlines.Stage.SENT) {
+            stage = CallDeadlines.Stage.QUEUED;
+            sentAt = null;
+            since = queuedSince;
+        }
     }
 
     /**

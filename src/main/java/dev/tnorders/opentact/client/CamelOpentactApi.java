@@ -191,7 +191,7 @@ public class CamelOpentactApi implements OpentactApi, CamelContextAware {
      */
     public void armAdmission(CallTicket ticket) {
         if (ticket != null) {
-            SendAdmission.arm(() -> admit(ticket));
+            SendAdmission.arm(() -> admit(ticket), ticket::requeue);
         }
     }
 
@@ -202,7 +202,7 @@ public class CamelOpentactApi implements OpentactApi, CamelContextAware {
     void admit(CallTicket ticket) {
         SharedRateLimit limit = rateLimit;
         if (limit != null) {
-            limit.awaitTurn(ticket.queueLeftNanos(deadlines()));
+            SendAdmission.leaving(limit.awaitTurnUntilLeft(ticket.queueLeftNanos(deadlines())));
         }
         ticket.admit(deadlines());
     }

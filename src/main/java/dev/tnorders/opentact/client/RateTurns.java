@@ -55,33 +55,32 @@ final class RateTurns {
 
     /**
      * Waits until fewer than the share's calls left in the window ending now, and takes that turn.
+     * The call counts from its turn until {@link #left} says when it left, and from then on by that.
      *
      * @param maxWaitNanos how long it may wait
      * @param share        the share now, asked at every round (0: no call leaves)
+     * @return the call's turn: it says when the call {@link Departing#left}, or gives it back
      * @throws CallNotSentException when no turn comes within it (the call is not sent)
      */
-    void await(long maxWaitNanos, LongSupplier share) {
+    Departing await(long maxWaitNanos, LongSupplier share) {
         waiting.incrementAndGet();
         try {
-            waitForTurn(maxWaitNanos, share);
+            return waitForTurn(maxWaitNanos, share);
         } finally {
             waiting.decrementAndGet();
         }
     }
 
-    private void waitForTurn(long maxWaitNanos, LongSupplier shareNow) {
+    private Departing waitForTurn(long maxWaitNanos, LongSupplier shareNow) {
         long deadline = System.nanoTime() + Math.max(0, maxWaitNanos);
+        RollingWindow.Departure departure = new RollingWindow.Departure();
         while (true) { // bounded: every round sleeps until a turn may be free, and the deadline ends it
             long now = System.nanoTime();
             long share = shareNow.getAsLong();
-            long wait = share == 0 ? NO_SHARE_RECHECK_NANOS : sent.tryTake(now, share, spacingWindowNanos(now));
+            long wait = share == 0 ? NO_SHARE_RECHECK_NANOS : sent.tryTake(now, share, spacingWindowNanos(now), departure);
             if (wait == 0) {
                 turnsTaken.increment();
-                if (LOG.isDebugEnabled()) {
-                    LOG.debug("turn taken at {} ms (epoch), share {}, spacing window {} ms", epochMsOf(now), share,
-                            TimeUnit.NANOSECONDS.toMillis(spacingWindowNanos(now)));
-                }
-                return;
+                return turn(departure);
             }
             if (now + wait > deadline) {
                 throw new CallNotSentException("no turn within the rate limit's rolling window (" + share
@@ -93,6 +92,41 @@ final class RateTurns {
                 Thread.currentThread().interrupt();
                 throw new CallNotSentException("interrupted while waiting for a turn within the rate limit; not sent", null);
             }
+        }
+    }
+
+    private Departing turn(RollingWindow.Departure departure) {
+        long turnNanos = departure.atNanos();
+        return new Departing() {
+            @Override
+            public long turnNanos() {
+                return turnNanos;
+            }
+
+            @Override
+            public void left() {
+                RateTurns.this.left(departure);
+            }
+
+            @Override
+            public void giveBack() {
+                sent.giveBack(departure);
+            }
+        };
+    }
+
+    /**
+     * The call that took {@code departure} left now: its request was written, or it ended without
+     * (refused at its admission, its connection failed). At DEBUG, a line per call with the instant
+     * the window counts it at (the ITs sum these over the instances).
+     */
+    private void left(RollingWindow.Departure departure) {
+        long now = System.nanoTime();
+        long turn = departure.atNanos();
+        sent.left(departure, now);
+        if (LOG.isDebugEnabled()) {
+            LOG.debug("call left at {} ms (epoch), {} ms after its turn; spacing window {} ms", epochMsOf(departure.atNanos()),
+                    TimeUnit.NANOSECONDS.toMillis(departure.atNanos() - turn), TimeUnit.NANOSECONDS.toMillis(spacingWindowNanos(now)));
         }
     }
 

@@ -1,7 +1,8 @@
 package dev.tnorders.opentact.client;
 
 import java.util.ArrayDeque;
-import java.util.Iterator;
+import java.util.Arrays;
+import java.util.concurrent.TimeUnit;
 
 /**
  * The calls this instance sent in the last window, by the monotonic clock, and their pace: a call
@@ -16,11 +17,33 @@ import java.util.Iterator;
  * (docs/operations.md, "Running several instances"). This is the last word, asked on the thread
  * that sends ({@link SharedRateLimit#awaitTurn}). Holds at most as many times as the largest share
  * it was asked with.
+ *
+ * <p>A call taken with a {@link Departure} counts from its turn until it has left ({@link #left}:
+ * its request written), and from then on by when it left: a thread that took its turn and was then
+ * held up (descheduled on a busy host, a collection of its JVM) before it wrote its request would
+ * otherwise reach Opentact together with the calls whose turns came a window after its own. So the
+ * share bounds the calls that left in any window, not only the turns taken.
  */
 final class RollingWindow {
 
+    /** How often a call waiting on a call still leaving looks again. */
+    static final long LEAVING_RECHECK_NANOS = TimeUnit.MILLISECONDS.toNanos(1);
+    /** A call still leaving after this long counts as having left then (a bound: it ends the wait on it). */
+    static final long LEAVING_MAX_NANOS = TimeUnit.SECONDS.toNanos(60);
+
+    /** A call's place in the window: its turn, and once it has left, when. */
+    static final class Departure {
+        private long atNanos;
+        private boolean leaving;
+
+        /** When it took its turn, or when it left once it has. */
+        long atNanos() {
+            return atNanos;
+        }
+    }
+
     private final long windowNanos;
-    private final ArrayDeque<Long> sent = new ArrayDeque<>();
+    private final ArrayDeque<Departure> sent = new ArrayDeque<>();
     /** When the next call's turn is due in the even pace (GCRA's theoretical arrival time). */
     private long dueNanos;
     private boolean paced;
@@ -39,7 +62,7 @@ final class RollingWindow {
      * @return 0 when taken (it counts as sent now); else how long until a turn may be free
      */
     synchronized long tryTake(long nowNanos, long limit) {
-        return tryTake(nowNanos, limit, windowNanos);
+        return tryTake(nowNanos, limit, windowNanos, null);
     }
 
     /**
@@ -47,9 +70,15 @@ final class RollingWindow {
      * with, which is how long it remembers calls): {@link ArrivalMargin} widens it after 429s.
      */
     synchronized long tryTake(long nowNanos, long limit, long window) {
-        while (!sent.isEmpty() && nowNanos - sent.peekFirst() >= windowNanos) {
-            sent.pollFirst();
-        }
+        return tryTake(nowNanos, limit, window, null);
+    }
+
+    /**
+     * {@link #tryTake(long, long, long)}; when taken and {@code leaving} is given, the call counts as
+     * in the window until {@link #left} says when it left.
+     */
+    synchronized long tryTake(long nowNanos, long limit, long window, Departure leaving) {
+        expire(nowNanos);
         long w = Math.min(window, windowNanos);
         long max = Math.max(1, limit);
         long step = w / max;
@@ -58,22 +87,48 @@ final class RollingWindow {
         }
         long inWindow = inWindow(nowNanos, w);
         if (inWindow < max) {
-            sent.addLast(nowNanos);
+            Departure d = leaving == null ? new Departure() : leaving;
+            d.atNanos = nowNanos;
+            d.leaving = leaving != null;
+            sent.addLast(d);
             // Early by up to half a step, the pace goes on from its due time; late, from now.
             dueNanos = (paced && nowNanos - dueNanos < 0 ? dueNanos : nowNanos) + step;
             paced = true;
             return 0;
         }
-        // The call at position inWindow - max among those in the window (oldest first) must leave it first.
-        Iterator<Long> it = sent.iterator();
-        long first = it.next();
-        while (nowNanos - first >= w) { // bounded by the calls held
-            first = it.next();
+        // The call at position inWindow - max among those in the window, by when each leaves it,
+        // must leave it first; one still leaving has no such time yet.
+        long[] exits = new long[(int) inWindow];
+        int n = 0;
+        for (Departure d : sent) { // bounded by the calls held
+            if (d.leaving) {
+                exits[n++] = Long.MAX_VALUE;
+            } else if (nowNanos - d.atNanos < w) {
+                exits[n++] = d.atNanos + w - nowNanos;
+            }
         }
-        for (long i = 0; i < inWindow - max; i++) {
-            first = it.next();
+        Arrays.sort(exits, 0, n);
+        long exit = exits[(int) (inWindow - max)];
+        return exit == Long.MAX_VALUE ? LEAVING_RECHECK_NANOS : Math.max(1, exit);
+    }
+
+    /** The call taken with {@code d} left at {@code nowNanos} (its request written, or it ended unsent). */
+    synchronized void left(Departure d, long nowNanos) {
+        if (d.leaving) {
+            d.leaving = false;
+            d.atNanos = Math.max(d.atNanos, nowNanos);
         }
-        return Math.max(1, first + w - nowNanos);
+    }
+
+    /**
+     * The call taken with {@code d} will not leave on this turn (it was held up before it was
+     * written and takes a new one): the turn no longer counts. Nothing was sent on it.
+     */
+    synchronized void giveBack(Departure d) {
+        if (d.leaving) {
+            sent.remove(d);
+            d.leaving = false;
+        }
     }
 
     /** Calls sent in the window ending now (a figure, tests). */
@@ -81,7 +136,19 @@ final class RollingWindow {
         return (int) inWindow(nowNanos, windowNanos);
     }
 
+    private void expire(long nowNanos) {
+        for (Departure d : sent) { // bounded by the calls held
+            if (d.leaving && nowNanos - d.atNanos >= LEAVING_MAX_NANOS) {
+                d.leaving = false;
+                d.atNanos = nowNanos;
+            }
+        }
+        while (!sent.isEmpty() && !sent.peekFirst().leaving && nowNanos - sent.peekFirst().atNanos >= windowNanos) {
+            sent.pollFirst();
+        }
+    }
+
     private long inWindow(long nowNanos, long window) {
-        return sent.stream().filter(t -> nowNanos - t < window).count();
+        return sent.stream().filter(d -> d.leaving || nowNanos - d.atNanos < window).count();
     }
 }

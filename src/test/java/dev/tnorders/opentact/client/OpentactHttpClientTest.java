@@ -103,4 +103,98 @@ class OpentactHttpClientTest {
             SendAdmission.disarm();
         }
     }
+
+    /**
+     * The turn counts until the request was written: the client says so once the request's head is
+     * out, on the thread that sends, before the answer is read; a call that ended without (refused,
+     * no connection) says so when it ends.
+     */
+    @Test
+    void aCallCountsAsLeftOnceItsRequestWasWrittenBeforeItsAnswer() throws Exception {
+        HttpServer server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 5);
+        AtomicInteger leftBeforeAnswer = new AtomicInteger(-1);
+        AtomicInteger left = new AtomicInteger();
+        server.createContext("/", ex -> {
+            leftBeforeAnswer.set(left.get());
+            ex.sendResponseHeaders(200, -1);
+            ex.close();
+        });
+        server.start();
+        try (CloseableHttpClient client = client()) {
+            String url = "http://127.0.0.1:" + server.getAddress().getPort() + "/rest/order";
+            SendAdmission.arm(() -> SendAdmission.leaving(counting(left, 0)), () -> { });
+            assertThat((int) client.execute(new HttpGet(url), r -> r.getCode())).isEqualTo(200);
+            assertThat(leftBeforeAnswer).as("left when written, before the server answered").hasValue(1);
+            SendAdmission.disarm();
+            assertThat(left).as("once").hasValue(1);
+
+            SendAdmission.arm(() -> {
+                SendAdmission.leaving(counting(left, 0));
+                throw new CallNotSentException("refused after its turn", null);
+            });
+            assertThatThrownBy(() -> client.execute(new HttpGet(url), r -> r.getCode())).isInstanceOf(CallNotSentException.class);
+            assertThat(left).as("not written: not yet left").hasValue(1);
+            SendAdmission.disarm();
+            assertThat(left).as("left when the call ended").hasValue(2);
+        } finally {
+            server.stop(0);
+            SendAdmission.disarm();
+        }
+    }
+
+    /**
+     * The client asks right before it writes: a call whose turn is older than a pause allows is
+     * admitted again there, after its connection was made, and then written once.
+     */
+    @Test
+    void aCallHeldUpSinceItsTurnIsAdmittedAgainRightBeforeItIsWritten() throws Exception {
+        HttpServer server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 5);
+        AtomicInteger requests = new AtomicInteger();
+        server.createContext("/", ex -> {
+            requests.incrementAndGet();
+            ex.sendResponseHeaders(200, -1);
+            ex.close();
+        });
+        server.start();
+        try (CloseableHttpClient client = client()) {
+            AtomicInteger admissions = new AtomicInteger();
+            AtomicInteger requeued = new AtomicInteger();
+            AtomicInteger left = new AtomicInteger();
+            SendAdmission.arm(() -> {
+                // the first turn as if taken before a pause of the JVM
+                long ago = admissions.incrementAndGet() == 1 ? SendAdmission.TURN_MAX_AGE_MS + 1000 : 0;
+                SendAdmission.leaving(counting(left, ago));
+            }, requeued::incrementAndGet);
+            String url = "http://127.0.0.1:" + server.getAddress().getPort() + "/rest/order";
+            assertThat((int) client.execute(new HttpGet(url), r -> r.getCode())).isEqualTo(200);
+            assertThat(admissions).as("admitted again before the write").hasValue(2);
+            assertThat(requeued).hasValue(1);
+            assertThat(left).as("the new turn left; the old one was given back").hasValue(1);
+            assertThat(requests).hasValue(1);
+        } finally {
+            server.stop(0);
+            SendAdmission.disarm();
+        }
+    }
+
+    /** A turn taken {@code agoMs} before now that counts its leaving in {@code left}. */
+    private static Departing counting(AtomicInteger left, long agoMs) {
+        long at = System.nanoTime() - agoMs * 1_000_000L;
+        return new Departing() {
+            @Override
+            public long turnNanos() {
+                return at;
+            }
+
+            @Override
+            public void left() {
+                left.incrementAndGet();
+            }
+
+            @Override
+            public void giveBack() {
+                // not counted
+            }
+        };
+    }
 }

@@ -83,4 +83,48 @@ class RollingWindowTest {
     void aWindowThatIsNotPositiveIsRefused() {
         assertThatThrownBy(() -> new RollingWindow(0)).isInstanceOf(IllegalArgumentException.class);
     }
+
+    /**
+     * A call held up between its turn and its write counts until it has left, and then by when it
+     * left: the calls after it keep a window from that instant, so no more than the share leave in
+     * any window even when one of them left late.
+     */
+    @Test
+    void aCallHeldUpBeforeItLeftHoldsTheNextOnesAWindowFromWhenItLeft() {
+        RollingWindow w = new RollingWindow(1000 * MS);
+        RollingWindow.Departure first = new RollingWindow.Departure();
+        assertThat(w.tryTake(0, 2, 1000 * MS, first)).isZero();
+        RollingWindow.Departure second = new RollingWindow.Departure();
+        assertThat(w.tryTake(500 * MS, 2, 1000 * MS, second)).isZero();
+        w.left(second, 500 * MS);
+        // The first call's thread was held up: it has not left at 1,000 ms, where its turn's window ended.
+        assertThat(w.tryTake(1000 * MS, 2, 1000 * MS)).as("still leaving, so counted: the second leaves the window first, at 1,500 ms")
+                .isEqualTo(500 * MS);
+        w.left(first, 1080 * MS);
+        assertThat(w.tryTake(1100 * MS, 2, 1000 * MS)).isEqualTo(400 * MS);
+        assertThat(w.tryTake(1500 * MS, 2, 1000 * MS)).isZero();
+        assertThat(w.tryTake(1800 * MS, 2, 1000 * MS)).as("the first left at 1,080 ms: its window ends at 2,080 ms")
+                .isEqualTo(280 * MS);
+        assertThat(w.inWindow(1800 * MS)).isEqualTo(2);
+    }
+
+    @Test
+    void aCallThatNeverSaysItLeftCountsAsLeftAfterAMinute() {
+        RollingWindow w = new RollingWindow(1000 * MS);
+        assertThat(w.tryTake(0, 1, 1000 * MS, new RollingWindow.Departure())).isZero();
+        assertThat(w.tryTake(59_000 * MS, 1, 1000 * MS)).isEqualTo(RollingWindow.LEAVING_RECHECK_NANOS);
+        long minute = RollingWindow.LEAVING_MAX_NANOS;
+        assertThat(w.tryTake(minute, 1, 1000 * MS)).as("left at a minute: a window from then").isEqualTo(1000 * MS);
+        assertThat(w.tryTake(minute + 1000 * MS, 1, 1000 * MS)).isZero();
+    }
+
+    @Test
+    void aTurnGivenBackNoLongerCounts() {
+        RollingWindow w = new RollingWindow(1000 * MS);
+        RollingWindow.Departure held = new RollingWindow.Departure();
+        assertThat(w.tryTake(0, 1, 1000 * MS, held)).isZero();
+        w.giveBack(held);
+        assertThat(w.inWindow(0)).isZero();
+        assertThat(w.tryTake(1000 * MS, 1, 1000 * MS)).as("the pace goes on from the given-back turn").isZero();
+    }
 }

@@ -93,6 +93,11 @@ public final class AppProcess implements AutoCloseable {
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         command.add("-Xmx256m");
         command.addAll(jvmOptions);
+        // -Dit.apps.safepoint-log=true: each app logs its JVM's pauses (safepoints: collections and
+        // the rest) with their wall-clock times beside its log, to read against the sandbox's count.
+        if (Boolean.getBoolean("it.apps.safepoint-log")) {
+            command.add("-Xlog:safepoint:file=" + log.resolveSibling(log.getFileName() + ".safepoints") + ":time");
+        }
         command.add("-cp");
         command.add(System.getProperty("java.class.path"));
         command.add("-Dlog4j2.configurationFile=src/test/resources/log4j2-test.properties");

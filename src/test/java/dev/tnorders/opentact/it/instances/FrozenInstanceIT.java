@@ -19,6 +19,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import dev.tnorders.opentact.it.AppProcess;
+import dev.tnorders.opentact.it.Hiccups;
 import dev.tnorders.opentact.it.Invariants;
 import dev.tnorders.opentact.it.RateWindows;
 import dev.tnorders.opentact.it.SharedKafka;
@@ -54,9 +55,12 @@ class FrozenInstanceIT {
     private final List<AppProcess> apps = new ArrayList<>();
     private AppProcess frozen;
     private OpentactSandbox sandbox;
+    /** This JVM's pauses, where the sandbox counts arrivals. */
+    private final Hiccups hiccups = Hiccups.start(10);
 
     @AfterEach
     void stopAll() throws Exception {
+        hiccups.close();
         if (frozen != null && frozen.isAlive()) {
             signal("CONT", frozen); // never leave a stopped process behind
         }
@@ -147,13 +151,12 @@ class FrozenInstanceIT {
                 .containsEntry("state", "completed"));
         assertThat(Duration.ofMillis(afterResume)).as("last resume to the last outcome").isLessThan(BOUND);
         // The account's limit, summed over both instances and every kind of call (reconciliation,
-        // health probes, a member frozen and back). As calls leave: their turns in the apps' logs
-        // (RateTurns), in any rolling second. The apps space their calls over 1,020 ms alone and
-        // 1,133 ms while both claim a share: the margin for calls that reach Opentact later than they
-        // left. As Opentact counts them, their arrivals at the sandbox are a figure: on a quiet host
-        // they kept to R too, but on this 2-core host with other builds beside it the sandbox (in
-        // this JVM, with the broker) took calls in up to ~0.5 s after they left (70 arrivals in a
-        // second that had 47 turns, load 20; 8 for 6 turns at load 19): issue 22, item 7.
+        // health probes, a member frozen and back). As calls leave: when each request was written
+        // (RateTurns' DEBUG line; a call held up after its turn, by a freeze, is admitted again before
+        // it is written), in any rolling second. As Opentact counts them: the arrivals at the sandbox,
+        // asserted too in the reliability profile (it.assert-arrivals) and logged here: on this 2-core
+        // host with other builds beside it the sandbox (in this JVM, with the broker) once took calls in
+        // up to ~0.5 s after they left (70 arrivals in a second that had 47 turns, load 20).
         int rate = Integer.parseInt(System.getProperty("freeze.rate", "6"));
         List<Instant> turns = RateWindows.turns(apps.stream().map(AppProcess::log).toList());
         int busiestTurns = RateWindows.busiest(turns, Duration.ofMillis(1000));
@@ -162,9 +165,20 @@ class FrozenInstanceIT {
                         + "in 1,020 ms: {}; {} turns and {} calls in all", busiestTurns, busiest, rate,
                 RateWindows.describeBusiest(sandbox.callTimesByPath(), Duration.ofMillis(1000)),
                 RateWindows.busiest(sandbox.callTimes(), Duration.ofMillis(1020)), turns.size(), sandbox.callTimes().size());
+        RateWindows.Busiest atSandbox = RateWindows.busiestWindow(sandbox.callTimes(), Duration.ofMillis(1000));
+        if (atSandbox.start() != null) {
+            Instant from = atSandbox.start().minusMillis(1000);
+            LOG.info("frozen-instance: in the sandbox's busiest second from {}: {} turns in the apps; this JVM's pauses "
+                            + "over 10 ms from a second before it: {} (longest in the run {} ms, {} in all)", atSandbox.start(),
+                    turns.stream().filter(t -> !t.isBefore(atSandbox.start()) && t.isBefore(atSandbox.start().plusMillis(1000))).count(),
+                    hiccups.overlapping(from, Duration.ofMillis(2000)), hiccups.longestMs(), hiccups.count());
+        }
         assertThat(turns).as("turns in the apps' logs (RateTurns at DEBUG)").isNotEmpty();
-        assertThat(busiestTurns).as("turns taken in the busiest rolling second, both apps (limit %d)", rate)
+        assertThat(busiestTurns).as("calls that left in the busiest rolling second, both apps (limit %d)", rate)
                 .isLessThanOrEqualTo(rate);
+        if (RateWindows.arrivalsAsserted()) {
+            assertThat(busiest).as("calls at the sandbox in the busiest rolling second (limit %d)", rate).isLessThanOrEqualTo(rate);
+        }
     }
 
     /** kill -STOP / -CONT to an app this test started, by its pid. */

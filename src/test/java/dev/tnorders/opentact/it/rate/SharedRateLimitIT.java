@@ -136,6 +136,10 @@ class SharedRateLimitIT {
             assertThat(r.callsPerSecond()).as(r.summary()).isGreaterThan(rate * 0.6).isLessThanOrEqualTo(rate * 1.02);
             assertThat(r.busiestTurns()).as("turns taken in the busiest rolling second, all apps, %s", r.summary())
                     .isLessThanOrEqualTo(rate);
+            if (RateWindows.arrivalsAsserted()) {
+                assertThat(r.busiestSecond()).as("calls at the sandbox in the busiest rolling second, %s", r.summary())
+                        .isLessThanOrEqualTo(rate);
+            }
         }
     }
 
@@ -171,6 +175,10 @@ class SharedRateLimitIT {
             assertThat(r.rateLimitedRatio()).as("429s of all calls, %s", r.summary()).isLessThan(max429Share);
             assertThat(r.busiestTurns()).as("turns taken in the busiest rolling second, all apps, %s", r.summary())
                     .isLessThanOrEqualTo(rate);
+            if (RateWindows.arrivalsAsserted()) {
+                assertThat(r.busiestSecond()).as("calls at the sandbox in the busiest rolling second, %s", r.summary())
+                        .isLessThanOrEqualTo(rate);
+            }
             assertThat(r.callsPerSecond()).as("calls per second with the backlog on one instance, %s", r.summary())
                     .isGreaterThanOrEqualTo(rate * minUse).isLessThanOrEqualTo(rate * 1.02);
         }
