@@ -64,6 +64,7 @@ public final class SendAdmission {
      *                (null: none; it leaves on its first)
      */
     static void arm(Runnable admission, Runnable requeue) {
+        left(); // a turn an earlier call on this thread left behind (not disarmed) counts as left now
         ARMED.set(new Armed(admission, requeue));
         ADMITTED.remove();
     }
