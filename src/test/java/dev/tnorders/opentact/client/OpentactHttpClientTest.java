@@ -82,14 +82,8 @@ class OpentactHttpClientTest {
 
     @Test
     void anAdmittedCallIsSentOnceAndTheAdmissionIsNotLeftArmed() throws Exception {
-        HttpServer server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 5);
         AtomicInteger requests = new AtomicInteger();
-        server.createContext("/", ex -> {
-            requests.incrementAndGet();
-            ex.sendResponseHeaders(200, -1);
-            ex.close();
-        });
-        server.start();
+        HttpServer server = answering(requests::incrementAndGet);
         try (CloseableHttpClient client = client()) {
             AtomicInteger admissions = new AtomicInteger();
             SendAdmission.arm(admissions::incrementAndGet);
@@ -111,15 +105,9 @@ class OpentactHttpClientTest {
      */
     @Test
     void aCallCountsAsLeftOnceItsRequestWasWrittenBeforeItsAnswer() throws Exception {
-        HttpServer server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 5);
         AtomicInteger leftBeforeAnswer = new AtomicInteger(-1);
         AtomicInteger left = new AtomicInteger();
-        server.createContext("/", ex -> {
-            leftBeforeAnswer.set(left.get());
-            ex.sendResponseHeaders(200, -1);
-            ex.close();
-        });
-        server.start();
+        HttpServer server = answering(() -> leftBeforeAnswer.set(left.get()));
         try (CloseableHttpClient client = client()) {
             String url = "http://127.0.0.1:" + server.getAddress().getPort() + "/rest/order";
             SendAdmission.arm(() -> SendAdmission.leaving(counting(left, 0)), () -> { });
@@ -148,14 +136,8 @@ class OpentactHttpClientTest {
      */
     @Test
     void aCallHeldUpSinceItsTurnIsAdmittedAgainRightBeforeItIsWritten() throws Exception {
-        HttpServer server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 5);
         AtomicInteger requests = new AtomicInteger();
-        server.createContext("/", ex -> {
-            requests.incrementAndGet();
-            ex.sendResponseHeaders(200, -1);
-            ex.close();
-        });
-        server.start();
+        HttpServer server = answering(requests::incrementAndGet);
         try (CloseableHttpClient client = client()) {
             AtomicInteger admissions = new AtomicInteger();
             AtomicInteger requeued = new AtomicInteger();
@@ -177,24 +159,20 @@ class OpentactHttpClientTest {
         }
     }
 
+    /** A server on loopback that runs {@code onRequest} for each request and answers 200. */
+    private static HttpServer answering(Runnable onRequest) throws IOException {
+        HttpServer server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 5);
+        server.createContext("/", ex -> {
+            onRequest.run();
+            ex.sendResponseHeaders(200, -1);
+            ex.close();
+        });
+        server.start();
+        return server;
+    }
+
     /** A turn taken {@code agoMs} before now that counts its leaving in {@code left}. */
     private static Departing counting(AtomicInteger left, long agoMs) {
-        long at = System.nanoTime() - agoMs * 1_000_000L;
-        return new Departing() {
-            @Override
-            public long turnNanos() {
-                return at;
-            }
-
-            @Override
-            public void left() {
-                left.incrementAndGet();
-            }
-
-            @Override
-            public void giveBack() {
-                // not counted
-            }
-        };
+        return FakeTurn.taken(agoMs, left::incrementAndGet, () -> { });
     }
 }

@@ -2,7 +2,6 @@ package dev.tnorders.opentact.client;
 
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -21,23 +20,7 @@ class SendAdmissionTest {
 
     /** A turn taken {@code agoMs} before now. */
     private Departing turn(String name, long agoMs) {
-        long at = System.nanoTime() - TimeUnit.MILLISECONDS.toNanos(agoMs);
-        return new Departing() {
-            @Override
-            public long turnNanos() {
-                return at;
-            }
-
-            @Override
-            public void left() {
-                events.add(name + " left");
-            }
-
-            @Override
-            public void giveBack() {
-                events.add(name + " given back");
-            }
-        };
+        return FakeTurn.taken(agoMs, () -> events.add(name + " left"), () -> events.add(name + " given back"));
     }
 
     @AfterEach
