@@ -85,8 +85,9 @@ public final class SendAdmission {
 
     /**
      * Right before the request is written: a call held up since its admission for more than
-     * {@link #HELD_UP_MS} gives its turn back and is admitted again, at most {@link #MAX_ADMISSIONS}
-     * times in all (it may throw: the call is then not sent).
+     * {@link #HELD_UP_MS}, or whose turn is older than {@link #TURN_MAX_AGE_MS}, gives its turn back
+     * and is admitted again, at most {@link #MAX_ADMISSIONS} times in all (it may throw: the call is
+     * then not sent). A call armed without a way to queue it again leaves on its first admission.
      */
     static void beforeWrite() {
         for (int admissions = 1; ; admissions++) { // bounded: MAX_ADMISSIONS

@@ -202,8 +202,9 @@ public class SharedRateLimit {
     /**
      * {@link #awaitTurn}, for a call that leaves later on this thread: it counts from its turn until
      * it has {@link Departing#left} (once its request was written, or it ended without), and from then
-     * on by when that was; or until it gives the turn back, unsent. A call held up between its turn and its write then keeps the calls after
-     * it a window behind the time it really left (RollingWindow).
+     * on by when that was; or until it gives the turn back, unsent. A call held up between its turn
+     * and its write then keeps the calls after it a window behind the time it really left
+     * (RollingWindow).
      */
     public Departing awaitTurnUntilLeft(long maxWaitNanos) {
         return turns.await(maxWaitNanos, this::share);
