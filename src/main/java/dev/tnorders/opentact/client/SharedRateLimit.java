@@ -234,8 +234,12 @@ public class SharedRateLimit {
         }
     }
 
-    /** The window this instance spaces its calls over now, in ms (tests, logs). */
-    long spacingWindowMs() {
+    /**
+     * The window this instance spaces its share over now, in ms: the window, longer while other
+     * instances claim ({@code opentact.api.rate-share-percent}) or after 429s ({@link ArrivalMargin}).
+     * The turns it may take in a time are its share × that time / this.
+     */
+    public long spacingWindowMs() {
         return turns.spacingWindowMs();
     }
 

@@ -24,7 +24,8 @@ import java.util.concurrent.atomic.LongAdder;
  *     only wait: it goes back, and tries again after {@link #NO_GAIN_HOLD_NANOS}).</li>
  * <li>Every turn was used and a record now takes more than {@value #EXCESS} times as long as it
  *     does while turns are left (the rest is waiting for a turn: more in flight adds only latency):
- *     the limit shrinks towards {@value #HEADROOM} times what the rate needs.</li>
+ *     the limit shrinks towards {@value #HEADROOM} times what the rate needs, never below the whole
+ *     orders a call at every turn needs ({@code wholeOrders}).</li>
  * </ul>
  *
  * <p>Before it has seen anything, the limit is a guess from the share alone (calls per second ×
@@ -78,9 +79,17 @@ public final class AdaptiveInFlight {
      * @param finished       records that finished in it (all consumers)
      * @param consumers      the consumers sharing the work (the limit is each one's)
      * @param calls          the calls answered in it ({@link Calls#drain})
+     * @param finishedNanos  the time in flight of the records that finished in it, summed (-1: not measured;
+     *                       then it is inferred from records in flight at the interval's end, Little's law)
      */
     public record Sample(long elapsedNanos, double turnsAvailable, long turnsTaken, boolean held, long inFlight,
-                         long finished, int consumers, Calls.Seen calls) {
+                         long finished, int consumers, Calls.Seen calls, long finishedNanos) {
+
+        /** A record's time in flight not measured: Little's law from the records in flight at the end. */
+        public Sample(long elapsedNanos, double turnsAvailable, long turnsTaken, boolean held, long inFlight,
+                      long finished, int consumers, Calls.Seen calls) {
+            this(elapsedNanos, turnsAvailable, turnsTaken, held, inFlight, finished, consumers, calls, -1);
+        }
     }
 
     /** What the limit did in an interval, and why (for the log and tests). */
@@ -210,7 +219,7 @@ public final class AdaptiveInFlight {
         } else if (!Double.isNaN(used) && used >= BUSY && s.held() && !Double.isNaN(unloadedSeconds)
                 && recordSeconds > EXCESS * unloadedSeconds && settled(nowNanos)) {
             double factor = Math.max(DECREASE, HEADROOM * unloadedSeconds / recordSeconds);
-            limit = clamp((double) limit * factor);
+            limit = Math.max(clamp((double) limit * factor), Math.min(before, clamp(wholeOrders(s, seconds))));
             change = limit < before ? Change.SHRANK_EXCESS : Change.NONE;
         }
         if (limit != before) {
@@ -243,6 +252,31 @@ public final class AdaptiveInFlight {
         grownAtCalls = callsPerSecond;
         return Change.GREW;
     }
+
+    /**
+     * The least an excess shrinks the limit to: whole orders enough for a call to be ready at each
+     * turn. Records go out in orders of up to {@code recordsPerOrder}, an order's calls one after
+     * another. By Little's law the records the rate needs in flight are the records finished per
+     * second × a record's time without waiting for a turn, and the calls in flight at once are the
+     * share × the calls' latency, one order each; rounded up to whole orders, with
+     * {@value #SPARE_ORDERS} more (between two calls, or forming). Below it, at a small share, turns
+     * go unused between an order's calls (three instances at R = 20 used 4 of their 6 calls/s with
+     * one order and a half in flight). Per consumer; the floor until anything is known.
+     */
+    private double wholeOrders(Sample s, double seconds) {
+        int consumers = Math.max(1, s.consumers());
+        double orders = -1;
+        if (!Double.isNaN(shareCallsPerSecond) && !Double.isNaN(latencyNanos)) {
+            orders = Math.ceil(shareCallsPerSecond * latencyNanos / 1e9 / consumers);
+        }
+        if (!Double.isNaN(unloadedSeconds) && s.finished() > 0) {
+            orders = Math.max(orders, Math.ceil(s.finished() / seconds * unloadedSeconds / consumers / recordsPerOrder));
+        }
+        return orders < 0 ? floor : (orders + SPARE_ORDERS) * recordsPerOrder;
+    }
+
+    /** Orders in flight beyond the calls in flight: between two calls, or forming. */
+    static final int SPARE_ORDERS = 2;
 
     private Change decrease(Change why, long nowNanos) {
         grownFrom = 0;
@@ -289,12 +323,18 @@ public final class AdaptiveInFlight {
                 && latencyNanos - usualLatencyNanos > TimeUnit.SECONDS.toNanos(1);
     }
 
-    /** Little's law: a record's time in flight = records in flight / records finished per second. */
+    /**
+     * A record's time in flight: as measured (the records that finished, from their hand-over to
+     * their end), or by Little's law (records in flight / records finished per second). Little's law
+     * from one snapshot of the records in flight misleads with whole orders: at the interval's end
+     * an order of 100 may just have ended, and a burst's first orders ending together made a record
+     * seem to take 0.4 s where it took 2.
+     */
     private void learnRecordTime(Sample s, double seconds, double used) {
-        if (s.finished() <= 0 || s.inFlight() <= 0) {
+        if (s.finished() <= 0 || (s.inFlight() <= 0 && s.finishedNanos() < 0)) {
             return;
         }
-        double t = s.inFlight() / (s.finished() / seconds);
+        double t = s.finishedNanos() >= 0 ? s.finishedNanos() / 1e9 / s.finished() : s.inFlight() / (s.finished() / seconds);
         recordSeconds = Double.isNaN(recordSeconds) ? t : recordSeconds + ALPHA * (t - recordSeconds);
         if (Double.isNaN(unloadedSeconds)) {
             unloadedSeconds = recordSeconds;

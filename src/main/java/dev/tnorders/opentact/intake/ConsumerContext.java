@@ -47,6 +47,8 @@ final class ConsumerContext {
     final AtomicInteger pollsInFlight = new AtomicInteger();
     /** Records of this instance that finished (or were given back) since the start. */
     final LongAdder finishedRecords = new LongAdder();
+    /** The time in flight of the finished records, summed (each record from its hand-over to its poll's end). */
+    final LongAdder finishedRecordNanos = new LongAdder();
     /** A consumer was held back at the in-flight limit with a backlog since the last sample. */
     final AtomicBoolean heldAtLimit = new AtomicBoolean();
     /** The polls' bookkeeping and the threads they run on (set when the consumers start). */

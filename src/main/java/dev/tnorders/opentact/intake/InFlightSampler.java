@@ -34,6 +34,7 @@ final class InFlightSampler {
     private long sampledAt;
     private long sampledTurns;
     private long sampledFinished;
+    private long sampledFinishedNanos;
 
     /**
      * @param callThreads the threads Opentact calls go out on (optional: null)
@@ -59,6 +60,7 @@ final class InFlightSampler {
         sampledAt = System.nanoTime();
         sampledTurns = turnsTaken();
         sampledFinished = ctx.finishedRecords.sum();
+        sampledFinishedNanos = ctx.finishedRecordNanos.sum();
         sampler.scheduleWithFixedDelay(() -> {
             try {
                 sample();
@@ -80,16 +82,17 @@ final class InFlightSampler {
         AdaptiveInFlight inFlightLimit = ctx.inFlightLimit;
         long now = System.nanoTime();
         long turns = turnsTaken();
+        long finishedNanos = ctx.finishedRecordNanos.sum(); // before the count: never more time than records
         long finished = ctx.finishedRecords.sum();
         var rate = ctx.rateShare;
-        double available = rate == null ? 0
-                : rate.share() * (double) (now - sampledAt) / TimeUnit.MILLISECONDS.toNanos(rate.windowMs());
+        double available = rate == null ? 0 : turnsAvailable(rate.share(), now - sampledAt, rate.spacingWindowMs());
         AdaptiveInFlight.Sample s = new AdaptiveInFlight.Sample(now - sampledAt, available, turns - sampledTurns,
                 ctx.heldAtLimit.getAndSet(false), inFlight.getAsInt(), finished - sampledFinished, Math.max(1, consumers),
-                inFlightLimit.calls().drain());
+                inFlightLimit.calls().drain(), finishedNanos - sampledFinishedNanos);
         sampledAt = now;
         sampledTurns = turns;
         sampledFinished = finished;
+        sampledFinishedNanos = finishedNanos;
         AdaptiveInFlight.Change change = inFlightLimit.observe(s, now);
         int threads = inFlightLimit.callThreads();
         if (callThreads != null && threads > 0) {
@@ -105,6 +108,16 @@ final class InFlightSampler {
                     logged, s.turnsTaken(), Math.round(available), inFlightLimit.learnt(),
                     change == AdaptiveInFlight.Change.NONE ? inFlightLimit.lastReason() : change);
         }
+    }
+
+    /**
+     * The turns a share allows in a time: its calls per window, spaced over the window in force
+     * (longer than the configured one while other instances claim, or after 429s), not the
+     * configured one, or the turns a busy instance took would look like 90% used and the limit
+     * would grow and learn a record's time as if it waited for no turn.
+     */
+    static double turnsAvailable(long share, long elapsedNanos, long spacingWindowMs) {
+        return spacingWindowMs <= 0 ? 0 : share * (double) elapsedNanos / TimeUnit.MILLISECONDS.toNanos(spacingWindowMs);
     }
 
     private long turnsTaken() {

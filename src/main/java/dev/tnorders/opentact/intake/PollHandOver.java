@@ -94,6 +94,7 @@ final class PollHandOver {
         PollWork.Poll poll = polls.handOver(name(offsets), batch);
         polling.add(poll);
         inFlight.addAndGet(records.size());
+        long handedOver = System.nanoTime();
         ctx.pollsInFlight.incrementAndGet();
         ctx.pollThreads().execute(() -> {
             Throwable failure = null;
@@ -105,6 +106,7 @@ final class PollHandOver {
                 RequestTraces.endRequests(batch.requests(), failure);
                 ctx.pollsInFlight.decrementAndGet();
                 inFlight.addAndGet(-records.size());
+                ctx.finishedRecordNanos.add(records.size() * (System.nanoTime() - handedOver));
                 ctx.finishedRecords.add(records.size());
                 book.finished(offsets, failure);
             }

@@ -248,4 +248,103 @@ class AdaptiveInFlightTest {
         }
         return worst;
     }
+
+    @Test
+    void aRecordsTimeIsAsMeasuredWhereItWasMeasured() {
+        AdaptiveInFlight measured = new AdaptiveInFlight(100, 20_000, true, 100);
+        tick(measured, sample(6, 0, false, 0, 0));
+        // a burst's first second: 700 records ended, 300 in flight at the end, each took 2 s
+        Sample s = sample(6, 3, false, 300, 700);
+        tick(measured, new Sample(s.elapsedNanos(), s.turnsAvailable(), s.turnsTaken(), s.held(), s.inFlight(),
+                s.finished(), s.consumers(), s.calls(), 700 * 2 * SECOND));
+        assertThat(measured.learnt()).startsWith("a record takes 2.0 s in flight (2.0 s without waiting");
+        AdaptiveInFlight inferred = new AdaptiveInFlight(100, 20_000, true, 100);
+        tick(inferred, sample(6, 0, false, 0, 0));
+        tick(inferred, s);
+        assertThat(inferred.learnt()).as("Little's law from the snapshot: misled").startsWith("a record takes 0.4 s");
+    }
+
+    /**
+     * Whole orders, as batching makes them (issue 23, three instances at R = 20: a share of 6 calls/s
+     * each): 100 records to an order, four calls one after another, each waiting for its turn in
+     * an even pace of the share. A limit of one order and a half leaves turns unused between an
+     * order's calls; the limit must keep enough whole orders for a call to be ready at each turn.
+     */
+    @Test
+    void atASmallShareItKeepsEnoughWholeOrdersForEveryTurn() {
+        // the gap: the work between two calls of an order (its journal writes: an order POST's intent)
+        assertThat(wholeOrdersModel(6, 115, 150)).as("a share of 6 calls/s, calls of 115 ms").isGreaterThanOrEqualTo(0.95);
+        assertThat(wholeOrdersModel(5, 300, 150)).as("a share of 5 calls/s, calls of 300 ms").isGreaterThanOrEqualTo(0.95);
+        assertThat(wholeOrdersModel(20, 20, 100)).as("a share of 20 calls/s, calls of 20 ms").isGreaterThanOrEqualTo(0.95);
+        assertThat(wholeOrdersModel(2, 20, 20)).as("a share of 2 calls/s, calls of 20 ms").isGreaterThanOrEqualTo(0.95);
+    }
+
+    /**
+     * The share of the turns used over the last minute of three, in a model of whole orders: a
+     * backlog, orders of 100 records admitted while the limit has room, each made of four calls one
+     * after another (latency, then a gap of work), each call at the next free turn of an even pace.
+     */
+    private double wholeOrdersModel(int share, int latencyMs, int gapMs) {
+        AdaptiveInFlight a = new AdaptiveInFlight(100, 20_000, true, 100);
+        tick(a, sample(share, 0, false, 0, 0)); // seeded from the share
+        // The burst's first second, as the grid's runs showed it: records finished fast while turns
+        // were left (the first orders of a burst), so a record seemed to take 0.4 s unloaded.
+        tick(a, withCalls(sample(share, share / 2, false, 300, 700), share / 2,
+                TimeUnit.MILLISECONDS.toNanos(latencyMs), 0));
+        int spacing = 1000 / share;
+        int calls = 4;
+        java.util.List<int[]> orders = new java.util.ArrayList<>(); // {calls left, ready at (ms), busy, admitted at}
+        long lastTurn = -spacing;
+        long taken = 0;
+        long takenLastMinute = 0;
+        long finished = 0;
+        long finishedMs = 0;
+        long answered = 0;
+        java.util.Random jitter = new java.util.Random(share * 1_000L + latencyMs);
+        for (int ms = 0; ms < 180_000; ms++) {
+            while ((orders.size() + 1) * 100 <= a.limit()) {
+                orders.add(new int[] {calls, ms + gapMs / 2 + jitter.nextInt(gapMs + 1), 0, ms});
+            }
+            for (java.util.Iterator<int[]> it = orders.iterator(); it.hasNext(); ) {
+                int[] o = it.next();
+                if (o[2] == 1 && ms >= o[1]) { // its call came back
+                    o[2] = 0;
+                    o[0]--;
+                    answered++;
+                    if (o[0] == 0) {
+                        finished += 100;
+                        finishedMs += 100L * (ms - o[3]);
+                        it.remove();
+                    } else {
+                        o[1] = ms + gapMs / 2 + jitter.nextInt(gapMs + 1);
+                    }
+                }
+            }
+            if (ms - lastTurn >= spacing) {
+                for (int[] o : orders) {
+                    if (o[2] == 0 && ms >= o[1]) {
+                        o[2] = 1;
+                        o[1] = ms + latencyMs / 2 + jitter.nextInt(latencyMs + 1);
+                        lastTurn = ms;
+                        taken++;
+                        if (ms >= 120_000) {
+                            takenLastMinute++;
+                        }
+                        break;
+                    }
+                }
+            }
+            if (ms % 1000 == 999) {
+                Sample s = withCalls(sample(share, taken, true, orders.size() * 100L, finished), answered,
+                        TimeUnit.MILLISECONDS.toNanos(latencyMs), 0);
+                tick(a, new Sample(s.elapsedNanos(), s.turnsAvailable(), s.turnsTaken(), s.held(), s.inFlight(),
+                        s.finished(), s.consumers(), s.calls(), TimeUnit.MILLISECONDS.toNanos(finishedMs)));
+                taken = 0;
+                finished = 0;
+                finishedMs = 0;
+                answered = 0;
+            }
+        }
+        return takenLastMinute / (60.0 * share);
+    }
 }
