@@ -155,10 +155,20 @@ public final class ShareClaims {
         return nowMs - s.readAtMs() < goneMs;
     }
 
-    /** The members to apportion over: those counted, and this instance with its demand. */
-    public List<RateApportion.Member> members(long demand, long nowMs) {
+    /**
+     * The members to apportion over: those counted, with the demand of their latest record, and this
+     * instance with the demand it last published, as the others see it, so that every instance
+     * splits the same figures and their targets add up to the limit. Its demand of now counts
+     * instead only where it went from none to some, or back (a new backlog, or the last request
+     * done: at once). With its demand of now, a draining instance saw itself below the others'
+     * older figures, each took the smaller part of the split, and three at R = 20 held 18 of the 20
+     * calls for half a minute.
+     */
+    public List<RateApportion.Member> members(long demandNow, long nowMs) {
+        boolean published = seq > 0;
+        long counted = !published || (demand == 0) != (demandNow == 0) ? demandNow : demand;
         List<RateApportion.Member> all = new ArrayList<>();
-        all.add(new RateApportion.Member(me, demand));
+        all.add(new RateApportion.Member(me, counted));
         others.forEach((k, s) -> {
             if (counted(s, nowMs)) {
                 all.add(new RateApportion.Member(k, s.entry().demand()));

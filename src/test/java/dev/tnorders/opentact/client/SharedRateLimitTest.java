@@ -2,6 +2,7 @@ package dev.tnorders.opentact.client;
 
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collections;
 import java.util.Deque;
 import java.util.List;
@@ -381,6 +382,43 @@ class SharedRateLimitTest {
         backlog[2].set(0);
         looks(all, 3, 3);
         assertThat(all).extracting(SharedRateLimit::share).containsExactly(1L, 1L, 1L);
+    }
+
+    /**
+     * Three backlogs of about the same size draining at their shares (the grid's three instances at
+     * R = 20): every instance counts itself with the demand it published, as the others see it, so
+     * their targets add up to the limit. Counted with its demand of now, a draining instance saw
+     * itself below the others' older figures, each took the smaller part of 20 / 3, and the shares
+     * in force stayed at 6 + 6 + 6 for half a minute.
+     */
+    @Test
+    void backlogsDrainingTogetherKeepTheWholeLimitInUse() {
+        MemLog log = new MemLog();
+        AtomicLong[] backlog = {new AtomicLong(), new AtomicLong(), new AtomicLong()};
+        List<SharedRateLimit> all = new ArrayList<>();
+        for (int i = 0; i < 3; i++) {
+            all.add(onBoard(20, 3, new MemBoard(log), backlog[i]));
+        }
+        looks(all, 20, 5);
+        backlog[0].set(6627);
+        backlog[1].set(6722);
+        backlog[2].set(6651);
+        looks(all, 20, 3); // the backlogs seen, the claims granted
+        int rounds = 0;
+        int whole = 0;
+        while (rounds < 40 && Arrays.stream(backlog).allMatch(b -> b.get() > 1000)) {
+            for (int i = 0; i < 3; i++) {
+                all.get(i).refresh();
+                assertThat(sum(all)).as("shares in force").isLessThanOrEqualTo(20);
+                // between two of its looks an instance does its share's calls: 25 records each, 2 s
+                backlog[i].addAndGet(-all.get(i).share() * 50);
+            }
+            advance(2000);
+            rounds++;
+            whole += sum(all) == 20 ? 1 : 0;
+        }
+        assertThat(rounds).isGreaterThan(10);
+        assertThat(whole).as("rounds of " + rounds + " with all 20 calls in force").isGreaterThanOrEqualTo(rounds * 8 / 10);
     }
 
     @Test
