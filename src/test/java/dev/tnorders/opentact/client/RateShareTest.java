@@ -121,7 +121,7 @@ class RateShareTest {
         assertThat(share.joined()).isTrue();
         assertThat(share.observe(stable(3), 4_100)).isEqualTo(9);
         // One of the others leaves.
-        assertThat(share.observe(stable(2), 6_100)).isEqualTo(13);
+        assertThat(share.observe(stable(2), 6_100)).isEqualTo(14); // 15 at 95% (the default), rounded down
     }
 
     @Test
@@ -210,7 +210,7 @@ class RateShareTest {
         // It may shrink meanwhile (a member joins).
         assertThat(share.observe(rebalancing(5), 3_000)).isEqualTo(5);
         // Stable again: the members as they are.
-        assertThat(share.observe(stable(2), 4_000)).isEqualTo(13);
+        assertThat(share.observe(stable(2), 4_000)).isEqualTo(14); // 15 at 95%, rounded down
     }
 
     @Test

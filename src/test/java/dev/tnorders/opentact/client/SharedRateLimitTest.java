@@ -440,9 +440,9 @@ class SharedRateLimitTest {
         assertThat(a.share()).isEqualTo(3);
         assertThat(b.share()).isEqualTo(3);
         // The margin for two JVMs' jitter is in time, not a share rounded to whole calls (which at
-        // R = 6 and 90% left none: 6 x 90% = 5.4, rounded up): 1,020 ms x 100 / 90.
-        assertThat(a.spacingWindowMs()).as("with another instance claiming").isEqualTo(1133);
-        assertThat(b.spacingWindowMs()).isEqualTo(1133);
+        // R = 6 and 90% left none: 6 x 90% = 5.4, rounded up): 1,020 ms x 100 / 95.
+        assertThat(a.spacingWindowMs()).as("with another instance claiming").isEqualTo(1073);
+        assertThat(b.spacingWindowMs()).isEqualTo(1073);
     }
 
     @Test

@@ -15,8 +15,8 @@ class InFlightSamplerTest {
     @Test
     void theTurnsAvailableFollowTheWindowTheShareIsSpacedOver() {
         assertThat(InFlightSampler.turnsAvailable(6, SECOND, 1020)).as("alone").isCloseTo(5.88, within(0.01));
-        // three instances at R = 20: a share of 6 spaced over 1,133 ms while the others claim; an
-        // instance that takes every turn uses all of them, not 90%
+        // three instances at R = 20: a share of 6 spaced over 1,133 ms while the others claim (at
+        // opentact.api.rate-share-percent 90); an instance that takes every turn uses all of them, not 90%
         double available = InFlightSampler.turnsAvailable(6, SECOND, 1133);
         assertThat(available).isCloseTo(5.30, within(0.01));
         assertThat(5.3 / available).isGreaterThanOrEqualTo(AdaptiveInFlight.BUSY);
