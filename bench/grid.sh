@@ -21,10 +21,14 @@
 #   a fixed small size would make a point at R = 100 last a second or two: all ramp-up).
 #        bash bench/grid.sh --redraw=target/bench-grid/grid.tsv [--quick]   (table and chart again, no run)
 # The full grid (19 points, 20,000 numbers each) takes about an hour: R = 5 alone is 160 s a point.
+# This JVM runs the broker, the sandbox and the clients; the sandbox counts a call when its server thread
+# takes it in, so a pause here counts the calls that came meanwhile together (G1 paused it up to 59 ms, and
+# the busiest second at the sandbox was 21 for R = 20 where the apps had let out 20). ZGC keeps its pauses
+# under a millisecond; BENCH_JAVA_OPTS replaces it. Each point prints this JVM's pauses over 10 ms.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 mvn -q -B -ntp -o test-compile
 mvn -q -B -ntp -o dependency:build-classpath -Dmdep.includeScope=test -Dmdep.outputFile=target/bench-test-classpath.txt >/dev/null
-exec java -Xmx2g -Djava.awt.headless=true ${BENCH_JAVA_OPTS:-} -Dlog4j2.configurationFile=bench/log4j2-multi-instance.properties \
+exec java -Xmx2g -Djava.awt.headless=true ${BENCH_JAVA_OPTS:--XX:+UseZGC} -Dlog4j2.configurationFile=bench/log4j2-multi-instance.properties \
   -cp "target/test-classes:target/classes:$(cat target/bench-test-classpath.txt)" \
   dev.tnorders.opentact.bench.GridBenchmark "$@"

@@ -27,6 +27,6 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 mvn -q -B -ntp -o test-compile
 mvn -q -B -ntp -o dependency:build-classpath -Dmdep.includeScope=test -Dmdep.outputFile=target/bench-test-classpath.txt >/dev/null
-exec java -Xmx2g ${BENCH_JAVA_OPTS:-} -Dlog4j2.configurationFile=bench/log4j2-multi-instance.properties \
+exec java -Xmx2g ${BENCH_JAVA_OPTS:--XX:+UseZGC} -Dlog4j2.configurationFile=bench/log4j2-multi-instance.properties \
   -cp "target/test-classes:target/classes:$(cat target/bench-test-classpath.txt)" \
   dev.tnorders.opentact.bench.MultiInstanceBenchmark "$@"

@@ -19,14 +19,24 @@ import java.util.Map;
  *   <li>Members with no demand get one call each too when the budget is at least
  *       {@link #IDLE_FLOOR_FACTOR} calls per member (a new request there starts at once); else none:
  *       their next publication of a demand moves a share to them.</li>
- *   <li>The rest goes by weight (the demand; equal weights when no member has any), in whole calls
- *       by the largest-remainder method: each takes the whole part of its quota, and the calls left
- *       go one each to the largest remainders. Ties (equal remainders) go in the rotated order.</li>
+ *   <li>The rest goes by weight (the demand, up to {@link #largeDemand}: a demand that keeps a
+ *       member's even part busy for several looks weighs the same as a larger one; equal weights
+ *       when no member has any), in whole calls by the largest-remainder method: each takes the
+ *       whole part of its quota, and the calls left go one each to the largest remainders. Ties
+ *       (equal remainders) go in the order by key.</li>
  * </ol>
  * The rotated order: the members sorted by key, starting at {@code rotation mod n}. With more
  * members than calls, a rotation that moves over time (SharedRateLimit: the wall clock in periods
  * of a few look intervals) gives each its turn. The shares always add up to exactly the budget
  * (with at least one member).
+ *
+ * <p>Why large demands weigh the same, and ties stay put: every move of a call between members
+ * costs it for a while (a share goes down at once and up only when its claim is granted and a
+ * window has passed: a look and a window), and large backlogs split evenly or by their sizes keep
+ * the limit just as busy. By their exact sizes, three instances draining 6,000 records each moved
+ * calls between them at every look as their figures (read at different moments) crossed; a tie
+ * rotated every few looks moved one more. Below the cap a smaller backlog takes a smaller part, so
+ * that the instances finish together.
  */
 public final class RateApportion {
 
@@ -35,6 +45,18 @@ public final class RateApportion {
 
     /** The largest demand that counts (demand beyond it weighs the same). */
     static final long MAX_DEMAND = 1_000_000;
+
+    /**
+     * Records per call of the budget that make a demand large: at {@code budget / members} calls
+     * per window each, with orders of 100 records (about 25 records a call), 150 × budget / members
+     * records keep a member's even part busy for about 6 s, three looks.
+     */
+    static final long LARGE_DEMAND_RECORDS_PER_CALL = 150;
+
+    /** The demand from which more weighs the same, for {@code members} sharing {@code budget} calls. */
+    static long largeDemand(long budget, int members) {
+        return Math.max(1, LARGE_DEMAND_RECORDS_PER_CALL * Math.max(1, budget) / Math.max(1, members));
+    }
 
     private RateApportion() {
     }
@@ -96,8 +118,9 @@ public final class RateApportion {
         // 3. the rest by weight, largest remainders
         long[] weight = new long[n];
         long total = 0;
+        long large = largeDemand(budget, n);
         for (int i = 0; i < n; i++) {
-            weight[i] = anyDemand ? order.get(i).demand() : 1;
+            weight[i] = anyDemand ? Math.min(large, order.get(i).demand()) : 1;
             total += weight[i];
         }
         if (left > 0) {
@@ -112,10 +135,11 @@ public final class RateApportion {
                 remainder[i] = qr[1];
             }
             Integer[] byRemainder = new Integer[n];
-            for (int i = 0; i < n; i++) {
-                byRemainder[i] = i;
+            for (int k = 0; k < n; k++) {
+                byRemainder[k] = (k - start + n) % n; // the k-th member by key, at its index in the rotated order
             }
-            // largest remainder first; equal remainders in the rotated order (a stable sort keeps it)
+            // largest remainder first; equal remainders by key (a stable sort keeps it). Where calls are
+            // scarce (more members with demand than calls) step 1 gave them all, in the rotated order.
             Arrays.sort(byRemainder, (a, b) -> remainder[b].compareTo(remainder[a]));
             for (int k = 0; given < left; k++) {
                 share[byRemainder[k % n]]++;

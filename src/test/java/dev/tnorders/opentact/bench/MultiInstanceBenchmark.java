@@ -40,6 +40,7 @@ import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.ConsumerGroupState;
 import org.apache.kafka.common.serialization.StringDeserializer;
 
+import dev.tnorders.opentact.it.Hiccups;
 import dev.tnorders.opentact.it.RateWindows;
 import dev.tnorders.opentact.sandbox.OpentactSandbox;
 import dev.tnorders.opentact.standalone.EmbeddedKafkaBroker;
@@ -177,6 +178,7 @@ public final class MultiInstanceBenchmark {
         createTopics(brokers, prefix, p.partitions());
         List<App> apps = new ArrayList<>();
         OutcomeReader outcomes = null;
+        Hiccups hiccups = Hiccups.start(10);
         try {
             for (int i = 0; i < count; i++) {
                 App app = new App(run.resolve("app-" + i + ".log"),
@@ -212,7 +214,8 @@ public final class MultiInstanceBenchmark {
             double bound = rate > 0 ? rate / answeredPerNumber : Double.NaN;
             double perSecond = n / seconds;
             double steady = outcomes.steadyPerSecond(n);
-            int busiest = RateWindows.busiest(calls, Duration.ofSeconds(1));
+            RateWindows.Busiest busiestWindow = RateWindows.busiestWindow(calls, Duration.ofSeconds(1));
+            int busiest = busiestWindow.calls();
             System.out.printf("  %d numbers in %.1f s (first send to last outcome): %.1f numbers/s; from the 10%% to "
                     + "the 90%% outcome %.1f numbers/s%n", n, seconds, perSecond, steady);
             System.out.printf("  Opentact calls: %d, %d refused with 429 (%.2f%% of the calls); %.4f calls per number, "
@@ -228,6 +231,13 @@ public final class MultiInstanceBenchmark {
                     + "(broker, sandbox, clients) %.1f s in all%n", appCpu, count, appCpu * 1000 / n,
                     ManagementFactory.getPlatformMXBean(OperatingSystemMXBean.class)
                             .getProcessCpuTime() / 1e9);
+            if (busiestWindow.start() != null) {
+                // The sandbox counts a call when this JVM's server thread takes it in: a pause of this
+                // JVM (broker, sandbox and clients) counts the calls that came meanwhile together.
+                System.out.printf("  this JVM's pauses over 10 ms from a second before the busiest second to its end: %s "
+                        + "(longest in the run %d ms, %d in all)%n", hiccups.overlapping(busiestWindow.start()
+                        .minusSeconds(1), Duration.ofSeconds(2)), hiccups.longestMs(), hiccups.count());
+            }
             printPerSecond("  Opentact calls in each second of the run:", calls, start);
             printPerSecond("  order POSTs in each second:", sandbox.callTimesMatching(path -> path.equals("/rest/order")
                     || path.equals("/rest/order/tn")).stream().filter(t -> !t.isBefore(start)).toList(), start);
@@ -248,6 +258,7 @@ public final class MultiInstanceBenchmark {
                 app.summarizeLog();
             }
             sandbox.close();
+            hiccups.close();
         }
     }
 

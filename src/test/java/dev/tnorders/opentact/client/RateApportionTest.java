@@ -50,16 +50,34 @@ class RateApportionTest {
     }
 
     @Test
-    void largestRemaindersWithAStableTieBreakThatRotates() {
-        // 10 by 1:1:1 = 3.33 each: the one call left goes to the first in the rotated order
+    void largestRemaindersWithTiesByKeyThatStayPut() {
+        // 10 by 1:1:1 = 3.33 each: the one call left goes to the first by key, whatever the rotation
+        // (a tie that rotated moved a call between members every few looks, each move costing a look
+        // and a window at the member it went to)
         List<RateApportion.Member> three = List.of(m("a", 5), m("b", 5), m("c", 5));
-        assertThat(RateApportion.apportion(10, three, 0)).containsEntry("a", 4L).containsEntry("b", 3L);
-        assertThat(RateApportion.apportion(10, three, 1)).containsEntry("b", 4L).containsEntry("a", 3L);
-        assertThat(RateApportion.apportion(10, three, 2)).containsEntry("c", 4L);
-        assertThat(RateApportion.apportion(10, three, 3)).containsEntry("a", 4L);
+        for (long rotation = 0; rotation < 4; rotation++) {
+            assertThat(RateApportion.apportion(10, three, rotation)).as("rotation " + rotation)
+                    .containsEntry("a", 4L).containsEntry("b", 3L).containsEntry("c", 3L);
+        }
         // largest remainder wins over the order: 10 by 1:2:7 = 1, 2, 7 exactly less the floors...
         assertThat(RateApportion.apportion(7, List.of(m("a", 10), m("b", 25), m("c", 65)), 0))
                 .containsEntry("a", 1L).containsEntry("b", 2L).containsEntry("c", 4L);
+    }
+
+    @Test
+    void largeDemandsWeighTheSameSoThatTheirFiguresCrossingMovesNoCall() {
+        // three instances at R = 20 just after a burst: 2,130 to 4,677 records each, all of them
+        // more than keeps an even part busy for a few looks (150 x 20 / 3 = 1,000)
+        assertThat(RateApportion.largeDemand(20, 3)).isEqualTo(1_000);
+        Map<String, Long> burst = RateApportion.apportion(20, List.of(m("a", 2_338), m("b", 4_677), m("c", 2_130)), 7);
+        assertThat(burst).containsEntry("a", 7L).containsEntry("b", 7L).containsEntry("c", 6L);
+        assertThat(RateApportion.apportion(20, List.of(m("a", 4_000), m("b", 2_100), m("c", 3_000)), 8))
+                .as("their figures crossed: the same split").isEqualTo(burst);
+        // below it, by their sizes: a smaller backlog takes a smaller part, so they finish together
+        assertThat(RateApportion.apportion(20, List.of(m("a", 400), m("b", 800), m("c", 800)), 0))
+                .containsEntry("a", 4L).containsEntry("b", 8L).containsEntry("c", 8L);
+        assertThat(RateApportion.apportion(20, List.of(m("a", 300), m("b", 5_000), m("c", 5_000)), 0))
+                .as("a large one counts as 1,000").containsEntry("a", 3L).containsEntry("b", 9L).containsEntry("c", 8L);
     }
 
     @Test
