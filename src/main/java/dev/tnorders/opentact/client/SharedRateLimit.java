@@ -234,11 +234,7 @@ public class SharedRateLimit {
         }
     }
 
-    /**
-     * The window this instance spaces its share over now, in ms: the window, longer while other
-     * instances claim ({@code opentact.api.rate-share-percent}) or after 429s ({@link ArrivalMargin}).
-     * The turns it may take in a time are its share × that time / this.
-     */
+    /** The window the share is spaced over now, in ms: longer while others claim, or after 429s ({@link ArrivalMargin}). */
     public long spacingWindowMs() {
         return turns.spacingWindowMs();
     }

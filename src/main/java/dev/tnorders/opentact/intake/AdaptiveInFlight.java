@@ -254,14 +254,11 @@ public final class AdaptiveInFlight {
     }
 
     /**
-     * The least an excess shrinks the limit to: whole orders enough for a call to be ready at each
-     * turn. Records go out in orders of up to {@code recordsPerOrder}, an order's calls one after
-     * another. By Little's law the records the rate needs in flight are the records finished per
-     * second × a record's time without waiting for a turn, and the calls in flight at once are the
-     * share × the calls' latency, one order each; rounded up to whole orders, with
-     * {@value #SPARE_ORDERS} more (between two calls, or forming). Below it, at a small share, turns
-     * go unused between an order's calls (three instances at R = 20 used 4 of their 6 calls/s with
-     * one order and a half in flight). Per consumer; the floor until anything is known.
+     * The least an excess shrinks the limit to: whole orders (of {@code recordsPerOrder}, their calls
+     * one after another) for a call ready at each turn. By Little's law the rate needs records
+     * finished per second × a record's time without waiting for a turn in flight, and the share ×
+     * the calls' latency calls, one order each; in whole orders, {@value #SPARE_ORDERS} more (between
+     * two calls, or forming). Below it a share of 6 calls/s used 4, with 1.5 orders in flight.
      */
     private double wholeOrders(Sample s, double seconds) {
         int consumers = Math.max(1, s.consumers());
@@ -275,7 +272,6 @@ public final class AdaptiveInFlight {
         return orders < 0 ? floor : (orders + SPARE_ORDERS) * recordsPerOrder;
     }
 
-    /** Orders in flight beyond the calls in flight: between two calls, or forming. */
     static final int SPARE_ORDERS = 2;
 
     private Change decrease(Change why, long nowNanos) {
