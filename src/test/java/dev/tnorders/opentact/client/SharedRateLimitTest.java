@@ -340,6 +340,16 @@ class SharedRateLimitTest {
         return l;
     }
 
+    /** One instance per backlog, all members of one stable group, on one shares log. */
+    private List<SharedRateLimit> onOneLog(long calls, AtomicLong[] backlog) {
+        MemLog log = new MemLog();
+        List<SharedRateLimit> all = new ArrayList<>();
+        for (AtomicLong b : backlog) {
+            all.add(onBoard(calls, backlog.length, new MemBoard(log), b));
+        }
+        return all;
+    }
+
     private void advance(long ms) {
         now.addAndGet(ms);
     }
@@ -362,12 +372,8 @@ class SharedRateLimitTest {
 
     @Test
     void theLimitGoesWhereTheBacklogIsAndBackWhenItEnds() {
-        MemLog log = new MemLog();
         AtomicLong[] backlog = {new AtomicLong(), new AtomicLong(), new AtomicLong()};
-        List<SharedRateLimit> all = new ArrayList<>();
-        for (int i = 0; i < 3; i++) {
-            all.add(onBoard(3, 3, new MemBoard(log), backlog[i]));
-        }
+        List<SharedRateLimit> all = onOneLog(3, backlog);
         looks(all, 3, 5); // joined, settled, granted: an even split, none idle wasted
         assertThat(all).extracting(SharedRateLimit::share).containsExactly(1L, 1L, 1L);
         backlog[1].set(400);
@@ -393,12 +399,8 @@ class SharedRateLimitTest {
      */
     @Test
     void backlogsDrainingTogetherKeepTheWholeLimitInUse() {
-        MemLog log = new MemLog();
         AtomicLong[] backlog = {new AtomicLong(), new AtomicLong(), new AtomicLong()};
-        List<SharedRateLimit> all = new ArrayList<>();
-        for (int i = 0; i < 3; i++) {
-            all.add(onBoard(20, 3, new MemBoard(log), backlog[i]));
-        }
+        List<SharedRateLimit> all = onOneLog(20, backlog);
         looks(all, 20, 5);
         backlog[0].set(6627);
         backlog[1].set(6722);
