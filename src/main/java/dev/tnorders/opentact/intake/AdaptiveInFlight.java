@@ -2,7 +2,6 @@ package dev.tnorders.opentact.intake;
 
 import java.util.Locale;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.LongAdder;
 
 /**
  * How many records one requests consumer may have in flight now: enough to keep this instance's
@@ -10,8 +9,8 @@ import java.util.concurrent.atomic.LongAdder;
  * that rate times the time a record takes, so the limit grows with the rate limit R and with the
  * time an order takes (Opentact's latency, the follow-up reads), and it is learnt rather than
  * computed by the user. Between a floor ({@code opentact.kafka.max-poll-records}) and a cap
- * ({@code opentact.kafka.max-in-flight}, the bound on memory), once per interval
- * ({@link #observe}):
+ * ({@code opentact.kafka.max-in-flight}, the bound on memory), per interval ({@link #observe}),
+ * growth and excess judged on the turns of {@value JudgedTurns#TURNS} or more ({@link JudgedTurns}):
  *
  * <ul>
  * <li>Opentact answered 429 (more than {@value #REFUSED} of the calls of the last ten seconds or so),
@@ -78,16 +77,16 @@ public final class AdaptiveInFlight {
      * @param inFlight       records in flight in this instance at the interval's end (all consumers)
      * @param finished       records that finished in it (all consumers)
      * @param consumers      the consumers sharing the work (the limit is each one's)
-     * @param calls          the calls answered in it ({@link Calls#drain})
+     * @param calls          the calls answered in it ({@link AnsweredCalls#drain})
      * @param finishedNanos  the time in flight of the records that finished in it, summed (-1: not measured;
      *                       then it is inferred from records in flight at the interval's end, Little's law)
      */
     public record Sample(long elapsedNanos, double turnsAvailable, long turnsTaken, boolean held, long inFlight,
-                         long finished, int consumers, Calls.Seen calls, long finishedNanos) {
+                         long finished, int consumers, AnsweredCalls.Seen calls, long finishedNanos) {
 
         /** A record's time in flight not measured: Little's law from the records in flight at the end. */
         public Sample(long elapsedNanos, double turnsAvailable, long turnsTaken, boolean held, long inFlight,
-                      long finished, int consumers, Calls.Seen calls) {
+                      long finished, int consumers, AnsweredCalls.Seen calls) {
             this(elapsedNanos, turnsAvailable, turnsTaken, held, inFlight, finished, consumers, calls, -1);
         }
     }
@@ -99,7 +98,8 @@ public final class AdaptiveInFlight {
     private final int cap;
     private final boolean enabled;
     private final int recordsPerOrder;
-    private final Calls calls = new Calls();
+    private final AnsweredCalls calls = new AnsweredCalls();
+    private final JudgedTurns judged = new JudgedTurns();
     private volatile int limit;
     private boolean seeded;
     private double recordSeconds = Double.NaN;
@@ -173,7 +173,7 @@ public final class AdaptiveInFlight {
     }
 
     /** The calls' own signals, fed by whoever sees their answers. */
-    public Calls calls() {
+    public AnsweredCalls calls() {
         return calls;
     }
 
@@ -195,7 +195,7 @@ public final class AdaptiveInFlight {
         if (s.turnsAvailable() > 0) {
             shareCallsPerSecond = s.turnsAvailable() / seconds;
         }
-        Calls.Seen c = s.calls() == null ? Calls.Seen.NONE : s.calls();
+        AnsweredCalls.Seen c = s.calls() == null ? AnsweredCalls.Seen.NONE : s.calls();
         boolean slow = learnLatency(c);
         double used = s.turnsAvailable() > 0 ? s.turnsTaken() / s.turnsAvailable() : Double.NaN;
         learnRecordTime(s, seconds, used);
@@ -212,21 +212,35 @@ public final class AdaptiveInFlight {
             double callsPerSecond = s.turnsAvailable() / seconds;
             limit = clamp(callsPerSecond * recordsPerOrder / CALLS_PER_ORDER * SEED_SECONDS / Math.max(1, s.consumers()));
             change = limit != before ? Change.SEEDED : Change.NONE;
-        } else if (!Double.isNaN(used) && used < BUSY && s.held() && s.turnsTaken() > 0
-                && !Double.isNaN(recordSeconds) && (holdUntil == Long.MIN_VALUE || nowNanos - holdUntil >= 0)
-                && settled(nowNanos)) {
-            change = grow(s.turnsTaken() / seconds, used, nowNanos);
-        } else if (!Double.isNaN(used) && used >= BUSY && s.held() && !Double.isNaN(unloadedSeconds)
-                && recordSeconds > EXCESS * unloadedSeconds && settled(nowNanos)) {
-            double factor = Math.max(DECREASE, HEADROOM * unloadedSeconds / recordSeconds);
-            limit = Math.max(clamp((double) limit * factor), Math.min(before, clamp(wholeOrders(s, seconds))));
-            change = limit < before ? Change.SHRANK_EXCESS : Change.NONE;
+        } else if (judged.full(s.turnsAvailable(), s.turnsTaken(), s.elapsedNanos(), s.held(), settled(nowNanos))) {
+            change = judge(s, seconds, nowNanos);
         }
         if (limit != before) {
+            judged.clear();
             lastChange = nowNanos;
             lastReason = change;
         }
         return change;
+    }
+
+    /** Growth or excess, on the turns of the last settled intervals; one interval's feed the record time only. */
+    private Change judge(Sample s, double seconds, long nowNanos) {
+        double used = judged.used();
+        double windowSeconds = judged.seconds();
+        boolean held = judged.held();
+        long taken = judged.taken();
+        judged.clear();
+        if (used < BUSY && held && taken > 0 && !Double.isNaN(recordSeconds)
+                && (holdUntil == Long.MIN_VALUE || nowNanos - holdUntil >= 0)) {
+            return grow(taken / windowSeconds, used, nowNanos);
+        }
+        if (used >= BUSY && held && !Double.isNaN(unloadedSeconds) && recordSeconds > EXCESS * unloadedSeconds) {
+            int before = limit;
+            double factor = Math.max(DECREASE, HEADROOM * unloadedSeconds / recordSeconds);
+            limit = Math.max(clamp((double) limit * factor), Math.min(before, clamp(wholeOrders(s, seconds))));
+            return limit < before ? Change.SHRANK_EXCESS : Change.NONE;
+        }
+        return Change.NONE;
     }
 
     /**
@@ -307,7 +321,7 @@ public final class AdaptiveInFlight {
     static final int SPARE_THREADS = 8;
 
     /** Whether Opentact answers much slower than usual now. */
-    private boolean learnLatency(Calls.Seen c) {
+    private boolean learnLatency(AnsweredCalls.Seen c) {
         if (c.answered() == 0) {
             return false;
         }
@@ -363,37 +377,5 @@ public final class AdaptiveInFlight {
         return String.format(Locale.ROOT, "a record takes %.1f s in flight (%.1f s without waiting for "
                         + "a turn), calls %.0f ms", recordSeconds, unloadedSeconds,
                 Double.isNaN(latencyNanos) ? Double.NaN : latencyNanos / 1e6);
-    }
-
-    /** Answers of Opentact as they come (any thread): counted, then drained once per interval. */
-    public static final class Calls {
-        private final LongAdder answered = new LongAdder();
-        private final LongAdder latency = new LongAdder();
-        private final LongAdder rateLimited = new LongAdder();
-
-        /** What the calls of one interval showed. */
-        public record Seen(long answered, long latencyNanos, long rateLimited) {
-            static final Seen NONE = new Seen(0, 0, 0);
-        }
-
-        /**
-         * A call came back.
-         *
-         * @param status       its HTTP status (null or 0: no answer)
-         * @param latencyNanos how long it took
-         */
-        public void answered(Integer status, long latencyNanos) {
-            if (status != null && status == 429) {
-                rateLimited.increment();
-            } else if (status != null && status > 0 && status < 500 && latencyNanos >= 0) {
-                answered.increment();
-                latency.add(latencyNanos);
-            }
-        }
-
-        /** What came since the last drain. */
-        public Seen drain() {
-            return new Seen(answered.sumThenReset(), latency.sumThenReset(), rateLimited.sumThenReset());
-        }
     }
 }
