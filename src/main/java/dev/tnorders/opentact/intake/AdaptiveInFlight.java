@@ -21,6 +21,8 @@ import java.util.concurrent.TimeUnit;
  *     time (the time until more records in flight show as more calls), and only while growing
  *     brings more calls (else the turns go unused for another reason, and more in flight would
  *     only wait: it goes back, and tries again after {@link #NO_GAIN_HOLD_NANOS}).</li>
+ * <li>The share grew {@value #SHARE_STEP} times or more since the limit was set: the limit grows
+ *     as much.</li>
  * <li>Every turn was used and a record now takes more than {@value #EXCESS} times as long as it
  *     does while turns are left (the rest is waiting for a turn: more in flight adds only latency):
  *     the limit shrinks towards {@value #HEADROOM} times what the rate needs, never below the whole
@@ -92,7 +94,7 @@ public final class AdaptiveInFlight {
     }
 
     /** What the limit did in an interval, and why (for the log and tests). */
-    public enum Change { NONE, SEEDED, GREW, SHRANK_NO_GAIN, SHRANK_EXCESS, SHRANK_429, SHRANK_SLOW }
+    public enum Change { NONE, SEEDED, GREW, FOLLOWED_SHARE, SHRANK_NO_GAIN, SHRANK_EXCESS, SHRANK_429, SHRANK_SLOW }
 
     private final int floor;
     private final int cap;
@@ -112,6 +114,8 @@ public final class AdaptiveInFlight {
     private int loggedLimit;
     private Change lastReason = Change.NONE;
     private double shareCallsPerSecond = Double.NaN;
+    /** The share (calls/s) the limit was last set at; a share {@value #SHARE_STEP} times larger scales it at once. */
+    private double fittedShare = Double.NaN;
     /** 429s and calls of the last intervals, each interval weighing {@value #REFUSED_DECAY} of the next. */
     private double refusedShare;
     private double callsSeen;
@@ -212,16 +216,31 @@ public final class AdaptiveInFlight {
             double callsPerSecond = s.turnsAvailable() / seconds;
             limit = clamp(callsPerSecond * recordsPerOrder / CALLS_PER_ORDER * SEED_SECONDS / Math.max(1, s.consumers()));
             change = limit != before ? Change.SEEDED : Change.NONE;
+            fittedShare = callsPerSecond;
+        } else if (s.turnsAvailable() > 0 && shareCallsPerSecond > fittedShare * SHARE_STEP) {
+            grownFrom = 0;
+            limit = clamp(limit * shareCallsPerSecond / fittedShare);
+            change = limit > before ? Change.FOLLOWED_SHARE : Change.NONE;
+            fittedShare = shareCallsPerSecond;
         } else if (judged.full(s.turnsAvailable(), s.turnsTaken(), s.elapsedNanos(), s.held(), settled(nowNanos))) {
             change = judge(s, seconds, nowNanos);
         }
         if (limit != before) {
+            fittedShare = shareCallsPerSecond;
             judged.clear();
             lastChange = nowNanos;
             lastReason = change;
         }
         return change;
     }
+
+    /**
+     * A share this many times the one the limit was set at scales it by as much at once (Little's law).
+     * The instance left with the backlog when the others ended took the whole R in a look, and kept
+     * its share of one call's limit for 15 s (three instances at R = 5: 3-4 calls/s of 5 in the last
+     * 20 s). A smaller share leaves it (the share may come back; an excess shrinks it).
+     */
+    static final double SHARE_STEP = 1.25;
 
     /** Growth or excess, on the turns of the last settled intervals; one interval's feed the record time only. */
     private Change judge(Sample s, double seconds, long nowNanos) {

@@ -89,6 +89,28 @@ class AdaptiveInFlightTest {
     }
 
     @Test
+    void aLargerShareScalesTheLimitAtOnceAndASmallerOneLeavesIt() {
+        AdaptiveInFlight a = new AdaptiveInFlight(100, 20_000, true, 100);
+        tick(a, sample(1, 0, false, 0, 0)); // one call until the group is known: the floor
+        assertThat(a.limit()).isEqualTo(100);
+        assertThat(tick(a, sample(7, 0, true, 100, 0))).as("its share of R = 20").isEqualTo(Change.FOLLOWED_SHARE);
+        assertThat(a.limit()).isEqualTo(700);
+        assertThat(tick(a, sample(8, 7, true, 700, 100))).as("within a quarter: judged, not scaled")
+                .isNotEqualTo(Change.FOLLOWED_SHARE);
+        assertThat(a.limit()).isEqualTo(700);
+        assertThat(tick(a, sample(2, 2, true, 700, 100))).as("smaller: left").isEqualTo(Change.NONE);
+        assertThat(a.limit()).isEqualTo(700);
+        assertThat(tick(a, sample(7, 0, true, 700, 0))).as("back: as it was").isEqualTo(Change.NONE);
+        assertThat(tick(a, sample(20, 0, true, 700, 0))).as("the others ended: the whole R")
+                .isEqualTo(Change.FOLLOWED_SHARE);
+        assertThat(a.limit()).isEqualTo(2_000);
+        AdaptiveInFlight capped = new AdaptiveInFlight(100, 1_000, true, 100);
+        tick(capped, sample(1, 0, false, 0, 0));
+        tick(capped, sample(100, 0, true, 100, 0));
+        assertThat(capped.limit()).as("never above the cap").isEqualTo(1_000);
+    }
+
+    @Test
     void neverAboveTheCapNorBelowTheFloor() {
         AdaptiveInFlight a = new AdaptiveInFlight(100, 5_000, true, 100);
         for (int i = 0; i < 50; i++) {
