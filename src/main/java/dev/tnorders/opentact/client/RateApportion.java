@@ -23,7 +23,7 @@ import java.util.Map;
  *       member's even part busy for several looks weighs the same as a larger one; equal weights
  *       when no member has any), in whole calls by the largest-remainder method: each takes the
  *       whole part of its quota, and the calls left go one each to the largest remainders. Ties
- *       (equal remainders) go in the order by key.</li>
+ *       (equal remainders) go to the larger backlog in steps ({@link #TIE_STEPS}), then by key.</li>
  * </ol>
  * The rotated order: the members sorted by key, starting at {@code rotation mod n}. With more
  * members than calls, a rotation that moves over time (SharedRateLimit: the wall clock in periods
@@ -35,7 +35,7 @@ import java.util.Map;
  * window has passed: a look and a window), and large backlogs split evenly or by their sizes keep
  * the limit just as busy. By their exact sizes, three instances draining 6,000 records each moved
  * calls between them at every look as their figures (read at different moments) crossed; a tie
- * rotated every few looks moved one more. Below the cap a smaller backlog takes a smaller part, so
+ * rotated every few looks moved one more, and a tie by key alone left one behind. Below the cap a smaller backlog takes a smaller part, so
  * that the instances finish together.
  */
 public final class RateApportion {
@@ -57,6 +57,15 @@ public final class RateApportion {
     static long largeDemand(long budget, int members) {
         return Math.max(1, LARGE_DEMAND_RECORDS_PER_CALL * Math.max(1, budget) / Math.max(1, members));
     }
+
+    /**
+     * Equal remainders go to the larger backlog, compared in steps of {@code largeDemand / TIE_STEPS}
+     * records. By key alone, three equal backlogs at R = 20 split 7 + 7 + 6 for the whole run, and
+     * the one at 6 ended 4-5 s after the others (a seventh of the run later, with 14 calls/s unused
+     * until its share grew). In steps, the call moves only once a backlog is a step behind (every
+     * 10 s or so there), and they end within a step of each other.
+     */
+    static final long TIE_STEPS = 4;
 
     private RateApportion() {
     }
@@ -138,9 +147,14 @@ public final class RateApportion {
             for (int k = 0; k < n; k++) {
                 byRemainder[k] = (k - start + n) % n; // the k-th member by key, at its index in the rotated order
             }
-            // largest remainder first; equal remainders by key (a stable sort keeps it). Where calls are
-            // scarce (more members with demand than calls) step 1 gave them all, in the rotated order.
-            Arrays.sort(byRemainder, (a, b) -> remainder[b].compareTo(remainder[a]));
+            // largest remainder first; equal remainders to the larger backlog, in steps of a quarter of a
+            // large demand, then by key (a stable sort keeps it). Where calls are scarce (more members
+            // with demand than calls) step 1 gave them all, in the rotated order.
+            long step = Math.max(1, large / TIE_STEPS);
+            Arrays.sort(byRemainder, (a, b) -> {
+                int c = remainder[b].compareTo(remainder[a]);
+                return c != 0 ? c : Long.compare(order.get(b).demand() / step, order.get(a).demand() / step);
+            });
             for (int k = 0; given < left; k++) {
                 share[byRemainder[k % n]]++;
                 given++;

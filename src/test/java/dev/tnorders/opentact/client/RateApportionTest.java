@@ -71,13 +71,39 @@ class RateApportionTest {
         assertThat(RateApportion.largeDemand(20, 3)).isEqualTo(1_000);
         Map<String, Long> burst = RateApportion.apportion(20, List.of(m("a", 2_338), m("b", 4_677), m("c", 2_130)), 7);
         assertThat(burst).containsEntry("a", 7L).containsEntry("b", 7L).containsEntry("c", 6L);
+        assertThat(RateApportion.apportion(20, List.of(m("a", 4_000), m("b", 4_100), m("c", 3_900)), 8))
+                .as("their figures crossed within a step (250): the same split").isEqualTo(burst);
         assertThat(RateApportion.apportion(20, List.of(m("a", 4_000), m("b", 2_100), m("c", 3_000)), 8))
-                .as("their figures crossed: the same split").isEqualTo(burst);
+                .as("crossed by more: only the call of the tie moves, to the larger backlog")
+                .containsEntry("a", 7L).containsEntry("b", 6L).containsEntry("c", 7L);
         // below it, by their sizes: a smaller backlog takes a smaller part, so they finish together
         assertThat(RateApportion.apportion(20, List.of(m("a", 400), m("b", 800), m("c", 800)), 0))
                 .containsEntry("a", 4L).containsEntry("b", 8L).containsEntry("c", 8L);
         assertThat(RateApportion.apportion(20, List.of(m("a", 300), m("b", 5_000), m("c", 5_000)), 0))
                 .as("a large one counts as 1,000").containsEntry("a", 3L).containsEntry("b", 9L).containsEntry("c", 8L);
+    }
+
+    /**
+     * Three equal backlogs of 6,667 records at R = 20 (25 records a call), split again at every
+     * look (2 s). By key alone the one at 6 calls fell 50 records a look behind, 800 by the time the
+     * others came under the large demand (1,000), and it ended last by seconds, its share growing
+     * only a look and a window after theirs had ended: they never spread by more than about two
+     * steps of 250 now.
+     */
+    @Test
+    void equalBacklogsDrainingAtTheirSharesStayWithinAFewStepsOfEachOther() {
+        long[] backlog = {6_667, 6_667, 6_667};
+        long widest = 0;
+        for (int look = 0; look < 100 && backlog[0] > 0 && backlog[1] > 0 && backlog[2] > 0; look++) {
+            Map<String, Long> s = RateApportion.apportion(20,
+                    List.of(m("a", backlog[0]), m("b", backlog[1]), m("c", backlog[2])), look / 4);
+            for (int i = 0; i < 3; i++) {
+                backlog[i] = Math.max(0, backlog[i] - 2 * 25 * s.get(String.valueOf((char) ('a' + i))));
+            }
+            widest = Math.max(widest, Math.max(backlog[0], Math.max(backlog[1], backlog[2]))
+                    - Math.min(backlog[0], Math.min(backlog[1], backlog[2])));
+        }
+        assertThat(widest).as("the widest spread of the backlogs while all three drained").isLessThanOrEqualTo(600);
     }
 
     @Test
