@@ -59,7 +59,7 @@ public final class AdaptiveInFlight {
     /** The latency EWMA over its usual value (and by at least a second) that counts as a slowdown. */
     static final double SLOW = 3.0;
     /** The first guess of a record's time in flight, before one was measured. */
-    static final double SEED_SECONDS = 4.0;
+    static final double SEED_SECONDS = 8.0;
     /** Calls an order needs (price, POST, reads), for the first guess only. */
     static final double CALLS_PER_ORDER = 4.0;
     /** Weight of a new interval in the moving averages. */

@@ -34,16 +34,16 @@ class AdaptiveInFlightTest {
     void theFirstGuessFollowsTheShare() {
         AdaptiveInFlight big = new AdaptiveInFlight(100, 20_000, true, 100);
         assertThat(tick(big, sample(100, 0, false, 0, 0))).isEqualTo(Change.SEEDED);
-        assertThat(big.limit()).as("100 calls/s x 25 records per call x 4 s").isEqualTo(10_000);
+        assertThat(big.limit()).as("100 calls/s x 25 records per call x 8 s").isEqualTo(20_000);
         AdaptiveInFlight small = new AdaptiveInFlight(100, 20_000, true, 100);
         tick(small, sample(5, 0, false, 0, 0));
-        assertThat(small.limit()).isEqualTo(500);
+        assertThat(small.limit()).isEqualTo(1_000);
         AdaptiveInFlight capped = new AdaptiveInFlight(100, 3_000, true, 100);
         tick(capped, sample(100, 0, false, 0, 0));
         assertThat(capped.limit()).as("never above the cap").isEqualTo(3_000);
         AdaptiveInFlight two = new AdaptiveInFlight(100, 20_000, true, 100);
         tick(two, new Sample(SECOND, 100, 0, false, 0, 0, 2, AnsweredCalls.Seen.NONE));
-        assertThat(two.limit()).as("two consumers share the rate").isEqualTo(5_000);
+        assertThat(two.limit()).as("two consumers share the rate").isEqualTo(10_000);
         AdaptiveInFlight unknown = new AdaptiveInFlight(100, 20_000, true, 100);
         assertThat(tick(unknown, sample(0, 0, true, 2000, 0))).as("no share known yet: no guess").isEqualTo(Change.NONE);
         assertThat(unknown.limit()).isEqualTo(AdaptiveInFlight.START);
@@ -52,12 +52,12 @@ class AdaptiveInFlightTest {
     @Test
     void growsWhileTurnsGoUnusedAndAConsumerIsHeldBackAtTheLimit() {
         AdaptiveInFlight a = new AdaptiveInFlight(100, 20_000, true, 100);
-        tick(a, sample(20, 0, false, 0, 0)); // seeded: 2000
+        tick(a, sample(20, 0, false, 0, 0)); // seeded: 4000
         int seeded = a.limit();
         now += 10 * SECOND;
-        assertThat(tick(a, sample(20, 10, false, 2000, 500))).as("not held back: nothing to gain").isEqualTo(Change.NONE);
+        assertThat(tick(a, sample(20, 10, false, 4000, 500))).as("not held back: nothing to gain").isEqualTo(Change.NONE);
         now += 10 * SECOND;
-        assertThat(tick(a, sample(20, 10, true, 2000, 500))).isEqualTo(Change.GREW);
+        assertThat(tick(a, sample(20, 10, true, 4000, 500))).isEqualTo(Change.GREW);
         assertThat(a.limit()).as("half the turns unused: about twice").isBetween(seeded * 18 / 10, seeded * 2);
         int grown = a.limit();
         assertThat(tick(a, sample(20, 10, true, grown, 500))).as("not again before a record's time").isEqualTo(Change.NONE);
@@ -70,20 +70,20 @@ class AdaptiveInFlightTest {
     @Test
     void growingPausesWhenItBroughtNoMoreCalls() {
         AdaptiveInFlight a = new AdaptiveInFlight(100, 20_000, true, 100);
-        tick(a, sample(20, 0, false, 0, 0)); // 2000
-        assertThat(tick(a, sample(20, 5, true, 2000, 0))).as("no record finished yet: nothing known")
+        tick(a, sample(20, 0, false, 0, 0)); // 4000
+        assertThat(tick(a, sample(20, 5, true, 4000, 0))).as("no record finished yet: nothing known")
                 .isEqualTo(Change.NONE);
         now += 10 * SECOND;
-        assertThat(tick(a, sample(20, 5, true, 2000, 200))).isEqualTo(Change.GREW);
+        assertThat(tick(a, sample(20, 5, true, 4000, 200))).isEqualTo(Change.GREW);
         int grown = a.limit();
         now += 10 * SECOND;
         assertThat(tick(a, sample(20, 5, true, grown, 200))).as("twice as many in flight, no more calls (CPU, say)")
                 .isEqualTo(Change.SHRANK_NO_GAIN);
-        assertThat(a.limit()).as("back").isEqualTo(2000);
+        assertThat(a.limit()).as("back").isEqualTo(4000);
         now += 20 * SECOND;
-        assertThat(tick(a, sample(20, 5, true, 2000, 200))).as("within the pause").isEqualTo(Change.NONE);
+        assertThat(tick(a, sample(20, 5, true, 4000, 200))).as("within the pause").isEqualTo(Change.NONE);
         now += 10 * SECOND;
-        assertThat(tick(a, sample(20, 5, true, 2000, 200))).as("tried again after it").isEqualTo(Change.GREW);
+        assertThat(tick(a, sample(20, 5, true, 4000, 200))).as("tried again after it").isEqualTo(Change.GREW);
         now += 10 * SECOND;
         assertThat(tick(a, sample(20, 12, true, a.limit(), 400))).as("that one brought calls: on").isEqualTo(Change.GREW);
     }
@@ -91,22 +91,22 @@ class AdaptiveInFlightTest {
     @Test
     void aLargerShareScalesTheLimitAtOnceAndASmallerOneLeavesIt() {
         AdaptiveInFlight a = new AdaptiveInFlight(100, 20_000, true, 100);
-        tick(a, sample(1, 0, false, 0, 0)); // one call until the group is known: the floor
-        assertThat(a.limit()).isEqualTo(100);
-        assertThat(tick(a, sample(7, 0, true, 100, 0))).as("its share of R = 20").isEqualTo(Change.FOLLOWED_SHARE);
-        assertThat(a.limit()).isEqualTo(700);
-        assertThat(tick(a, sample(8, 7, true, 700, 100))).as("within a quarter: judged, not scaled")
+        tick(a, sample(1, 0, false, 0, 0)); // one call until the group is known
+        assertThat(a.limit()).isEqualTo(200);
+        assertThat(tick(a, sample(7, 0, true, 200, 0))).as("its share of R = 20").isEqualTo(Change.FOLLOWED_SHARE);
+        assertThat(a.limit()).isEqualTo(1_400);
+        assertThat(tick(a, sample(8, 7, true, 1_400, 100))).as("within a quarter: judged, not scaled")
                 .isNotEqualTo(Change.FOLLOWED_SHARE);
-        assertThat(a.limit()).isEqualTo(700);
-        assertThat(tick(a, sample(2, 2, true, 700, 100))).as("smaller: left").isEqualTo(Change.NONE);
-        assertThat(a.limit()).isEqualTo(700);
-        assertThat(tick(a, sample(7, 0, true, 700, 0))).as("back: as it was").isEqualTo(Change.NONE);
-        assertThat(tick(a, sample(20, 0, true, 700, 0))).as("the others ended: the whole R")
+        assertThat(a.limit()).isEqualTo(1_400);
+        assertThat(tick(a, sample(2, 2, true, 1_400, 100))).as("smaller: left").isEqualTo(Change.NONE);
+        assertThat(a.limit()).isEqualTo(1_400);
+        assertThat(tick(a, sample(7, 0, true, 1_400, 0))).as("back: as it was").isEqualTo(Change.NONE);
+        assertThat(tick(a, sample(20, 0, true, 1_400, 0))).as("the others ended: the whole R")
                 .isEqualTo(Change.FOLLOWED_SHARE);
-        assertThat(a.limit()).isEqualTo(2_000);
+        assertThat(a.limit()).isEqualTo(4_000);
         AdaptiveInFlight capped = new AdaptiveInFlight(100, 1_000, true, 100);
         tick(capped, sample(1, 0, false, 0, 0));
-        tick(capped, sample(100, 0, true, 100, 0));
+        tick(capped, sample(100, 0, true, 200, 0));
         assertThat(capped.limit()).as("never above the cap").isEqualTo(1_000);
     }
 
@@ -127,52 +127,52 @@ class AdaptiveInFlightTest {
     @Test
     void a429DecreasesMultiplicativelyAndHoldsGrowthForAWhile() {
         AdaptiveInFlight a = new AdaptiveInFlight(100, 20_000, true, 100);
-        tick(a, sample(40, 0, false, 0, 0)); // 4000
+        tick(a, sample(40, 0, false, 0, 0)); // 8000
         for (int i = 0; i < 10; i++) {
-            tick(a, withCalls(sample(40, 40, false, 4000, 1000), 40, 100_000_000, 0));
+            tick(a, withCalls(sample(40, 40, false, 8000, 1000), 40, 100_000_000, 0));
         }
-        assertThat(tick(a, withCalls(sample(40, 40, true, 4000, 1000), 39, 100_000_000, 1)))
+        assertThat(tick(a, withCalls(sample(40, 40, true, 8000, 1000), 39, 100_000_000, 1)))
                 .as("one 429 in about 400 calls: jitter").isEqualTo(Change.NONE);
-        assertThat(tick(a, withCalls(sample(40, 40, true, 4000, 1000), 37, 100_000_000, 3))).isEqualTo(Change.SHRANK_429);
-        assertThat(a.limit()).isEqualTo(2800);
+        assertThat(tick(a, withCalls(sample(40, 40, true, 8000, 1000), 37, 100_000_000, 3))).isEqualTo(Change.SHRANK_429);
+        assertThat(a.limit()).isEqualTo(5600);
         now += 2 * SECOND;
-        assertThat(tick(a, sample(40, 10, true, 2800, 1000))).as("within the hold").isEqualTo(Change.NONE);
+        assertThat(tick(a, sample(40, 10, true, 5600, 1000))).as("within the hold").isEqualTo(Change.NONE);
         now += 5 * SECOND;
-        assertThat(tick(a, sample(40, 10, true, 2800, 1000))).isEqualTo(Change.GREW);
+        assertThat(tick(a, sample(40, 10, true, 5600, 1000))).isEqualTo(Change.GREW);
         assertThat(a.lastReason()).isEqualTo(Change.GREW);
     }
 
     @Test
     void aMuchSlowerOpentactDecreasesIt() {
         AdaptiveInFlight a = new AdaptiveInFlight(100, 20_000, true, 100);
-        tick(a, sample(40, 0, false, 0, 0)); // 4000
+        tick(a, sample(40, 0, false, 0, 0)); // 8000
         for (int i = 0; i < 5; i++) {
-            tick(a, withCalls(sample(40, 40, false, 4000, 1000), 40, 100_000_000, 0));
+            tick(a, withCalls(sample(40, 40, false, 8000, 1000), 40, 100_000_000, 0));
         }
-        assertThat(a.limit()).isEqualTo(4000);
+        assertThat(a.limit()).isEqualTo(8000);
         Change c = Change.NONE;
         for (int i = 0; i < 10 && c == Change.NONE; i++) {
-            c = tick(a, withCalls(sample(40, 40, false, 4000, 1000), 40, 5_000_000_000L, 0));
+            c = tick(a, withCalls(sample(40, 40, false, 8000, 1000), 40, 5_000_000_000L, 0));
         }
         assertThat(c).isEqualTo(Change.SHRANK_SLOW);
-        assertThat(a.limit()).isEqualTo(2800);
+        assertThat(a.limit()).isEqualTo(5600);
     }
 
     @Test
     void shrinksWhenEveryTurnIsUsedAndRecordsOnlyWaitLonger() {
         AdaptiveInFlight a = new AdaptiveInFlight(100, 20_000, true, 100);
-        tick(a, sample(20, 0, false, 0, 0)); // 2000
+        tick(a, sample(20, 0, false, 0, 0)); // 4000
         now += 10 * SECOND;
-        // turns left: a record takes 2000 / 1000 per s = 2 s without waiting
-        tick(a, sample(20, 10, false, 2000, 1000));
+        // turns left: a record takes 4000 / 1000 per s = 2 s without waiting
+        tick(a, sample(20, 10, false, 4000, 1000));
         now += 10 * SECOND;
-        // busy, 8000 in flight at 500/s: 16 s each, 8 times the 2 s
+        // busy, 16000 in flight at 500/s: 16 s each, 8 times the 2 s
         Change c = Change.NONE;
         for (int i = 0; i < 20 && c == Change.NONE; i++) {
-            c = tick(a, sample(20, 20, true, 8000, 500));
+            c = tick(a, sample(20, 20, true, 16000, 500));
         }
         assertThat(c).isEqualTo(Change.SHRANK_EXCESS);
-        assertThat(a.limit()).isLessThan(2000);
+        assertThat(a.limit()).isLessThan(4000);
     }
 
     @Test
@@ -188,11 +188,11 @@ class AdaptiveInFlightTest {
         AdaptiveInFlight a = new AdaptiveInFlight(100, 20_000, true, 100);
         assertThat(a.toLog(now)).as("nothing changed").isEqualTo(-1);
         tick(a, sample(100, 0, false, 0, 0));
-        assertThat(a.toLog(now)).isEqualTo(10_000);
-        tick(a, withCalls(sample(100, 100, true, 10_000, 10), 1, 1, 5));
+        assertThat(a.toLog(now)).isEqualTo(20_000);
+        tick(a, withCalls(sample(100, 100, true, 20_000, 10), 1, 1, 5));
         assertThat(a.toLog(now)).as("2 s later").isEqualTo(-1);
         now += AdaptiveInFlight.LOG_EVERY_NANOS;
-        assertThat(a.toLog(now)).isEqualTo(7_000);
+        assertThat(a.toLog(now)).isEqualTo(14_000);
     }
 
     @Test
