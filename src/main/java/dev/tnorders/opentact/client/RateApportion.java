@@ -35,8 +35,8 @@ import java.util.Map;
  * window has passed: a look and a window), and large backlogs split evenly or by their sizes keep
  * the limit just as busy. By their exact sizes, three instances draining 6,000 records each moved
  * calls between them at every look as their figures (read at different moments) crossed; a tie
- * rotated every few looks moved one more, and a tie by key alone left one behind. Below the cap a smaller backlog takes a smaller part, so
- * that the instances finish together.
+ * rotated every few looks moved one more, and a tie by key alone left one behind. Below the cap a
+ * smaller backlog takes a smaller part, so that the instances finish together.
  */
 public final class RateApportion {
 
