@@ -292,6 +292,26 @@ final class DemandShares {
         }
     }
 
+    /**
+     * Between looks: reads the shares topic (a raise of this instance read back is judged there, as
+     * in a look) and says whether a look now would move a share ({@link ShareClaims#news}, or this
+     * instance's demand moved since it published it). Never throws: the next look says what failed.
+     */
+    boolean worthALook(SharesBoard board) {
+        try {
+            readBoard(board);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        } catch (Exception e) {
+            return false;
+        }
+        long demand = demand();
+        synchronized (rule) {
+            return takesPart && (claims.news() || claims.demandMoved(demand));
+        }
+    }
+
     private void readBoard(SharesBoard board) throws Exception {
         List<String[]> records = board.read(intervalMs);
         synchronized (rule) {

@@ -95,6 +95,10 @@ public final class ShareClaims {
     private long target;
     private boolean mayGrow;
     private long demand;
+    /** Since the last {@link #decide}: a record read that a look would act on now ({@link #news}). */
+    private boolean news;
+    /** The demand the last split counted this instance with ({@link #members}). */
+    private long countedDemand;
     private int grants;
     private int refusals;
 
@@ -126,11 +130,45 @@ public final class ShareClaims {
             }
             return;
         }
+        Seen before = others.get(key);
+        boolean wantMore = target > Math.max(level, granted);
         if (entry == null) {
+            news |= wantMore && before != null && before.entry().claim() > 0;
             others.remove(key);
         } else {
+            news |= before == null ? entry.demand() > 0 : weightMoved(before.entry().demand(), entry.demand())
+                    || wantMore && entry.claim() < before.entry().claim();
             others.put(key, new Seen(entry, nowMs));
         }
+    }
+
+    /**
+     * Whether a record read since the last {@link #decide} would move a share if looked at now:
+     * another member's demand began, ended, or doubled or halved as the split weighs it (from a
+     * quarter of a large demand up to a large one, {@link RateApportion#largeDemand}), or a member
+     * lowered or withdrew its claim while this instance wants more than it has. SharedRateLimit then
+     * looks at once rather than at its next interval: a share moves only as fast as the looks of the
+     * members it moves between.
+     */
+    public boolean news() {
+        return news;
+    }
+
+    /**
+     * Whether this instance's demand now weighs differently (as in {@link #news}) from the one its
+     * last split counted it with ({@link #members}: the demand it had published before, which the
+     * others saw): a backlog polled in parts at a burst's start was split at its first part's size.
+     */
+    public boolean demandMoved(long demandNow) {
+        return seq > 0 && weightMoved(countedDemand, demandNow);
+    }
+
+    private boolean weightMoved(long before, long now) {
+        long large = RateApportion.largeDemand(limit, others.size() + 1);
+        long a = Math.min(large, Math.max(0, before));
+        long b = Math.min(large, Math.max(0, now));
+        // a trickle of small demands moves a share when it starts and ends, not at each request
+        return (a == 0) != (b == 0) || Math.max(a, b) >= large / 4 && (b >= 2 * a || a >= 2 * b);
     }
 
     /** This instance's raise read back: granted if it and the others' latest claims fit in the limit. */
@@ -166,9 +204,9 @@ public final class ShareClaims {
      */
     public List<RateApportion.Member> members(long demandNow, long nowMs) {
         boolean published = seq > 0;
-        long counted = !published || (demand == 0) != (demandNow == 0) ? demandNow : demand;
+        countedDemand = !published || (demand == 0) != (demandNow == 0) ? demandNow : demand;
         List<RateApportion.Member> all = new ArrayList<>();
-        all.add(new RateApportion.Member(me, counted));
+        all.add(new RateApportion.Member(me, countedDemand));
         others.forEach((k, s) -> {
             if (counted(s, nowMs)) {
                 all.add(new RateApportion.Member(k, s.entry().demand()));
@@ -188,6 +226,7 @@ public final class ShareClaims {
         }
         this.target = newTarget;
         this.mayGrow = grow;
+        this.news = false;
         this.demand = Math.max(0, newDemand);
         settle(nowMs);
         boolean raise = false;

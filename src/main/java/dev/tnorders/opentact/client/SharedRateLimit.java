@@ -51,6 +51,7 @@ public class SharedRateLimit {
     private final LongSupplier lookedNanos;
     private final long staleNanos;
     private volatile long lastLookNanos;
+    private volatile long lastRefreshNanos;
     private boolean failing;
     /** The turns calls take on the sending thread, at this instance's share. */
     private final RateTurns turns;
@@ -139,10 +140,7 @@ public class SharedRateLimit {
         return shares.demand();
     }
 
-    /**
-     * The whole limit for this instance, never looking at a group: for a host or a test that runs
-     * one instance and no requests consumer group. Kept before {@link #start()} too.
-     */
+    /** The whole limit for this instance, never looking at a group (one instance, no group); before {@link #start()} too. */
     public static SharedRateLimit alone(long limit, long windowMs) {
         SharedRateLimit l = new SharedRateLimit(null, "(none)", limit, windowMs, 1, 1000, System::currentTimeMillis,
                 () -> new RateShare.Group(0, false), RateShare.SEVERAL_PERCENT, () -> 0L, false); // alone: never stale
@@ -159,10 +157,7 @@ public class SharedRateLimit {
         this.ownMembers = ids == null ? Set::of : ids;
     }
 
-    /**
-     * Calls per window for the Throttle of the whole window: the share, at least one (a Throttle
-     * cannot hold every call back; {@link #awaitTurn} does while the share is 0 or stale).
-     */
+    /** Calls per window for the Throttle of the whole window: the share, at least one ({@link #awaitTurn} holds at 0). */
     public int callsPerWindow() {
         return (int) Math.max(1, Math.min(Integer.MAX_VALUE, share()));
     }
@@ -200,11 +195,9 @@ public class SharedRateLimit {
     }
 
     /**
-     * {@link #awaitTurn}, for a call that leaves later on this thread: it counts from its turn until
-     * it has {@link Departing#left} (once its request was written, or it ended without), and from then
-     * on by when that was; or until it gives the turn back, unsent. A call held up between its turn
-     * and its write then keeps the calls after it a window behind the time it really left
-     * (RollingWindow).
+     * {@link #awaitTurn}, for a call that leaves later on this thread: it counts from its turn until it
+     * has {@link Departing#left} (request written, or ended without), then by when that was; or until
+     * it gives the turn back, unsent (RollingWindow).
      */
     public Departing awaitTurnUntilLeft(long maxWaitNanos) {
         return turns.await(maxWaitNanos, this::share);
@@ -212,9 +205,8 @@ public class SharedRateLimit {
 
     /**
      * The requests consumer {@code member} of this instance has joined the group (its rebalance
-     * listener says so after every rebalance it took part in): once all of this instance's
-     * consumers have since it started or woke from a freeze, it counts as joined ({@link RateShare}),
-     * and takes its share after the settling time.
+     * listener says so): once all of its consumers have since it started or woke from a freeze, it
+     * counts as joined ({@link RateShare}), and takes its share after the settling time.
      */
     public void memberJoined(int member) {
         boolean nowJoined;
@@ -239,11 +231,7 @@ public class SharedRateLimit {
         return turns.spacingWindowMs();
     }
 
-    /**
-     * A call's answer (its HTTP status; null: none came): a 429 says calls of the account arrived
-     * closer together than they left, so this instance spaces its calls over a longer window for a
-     * while ({@link ArrivalMargin}).
-     */
+    /** A call's answer (its HTTP status; null: none): a 429 widens the window for a while ({@link ArrivalMargin}). */
     public void answered(Integer status) {
         turns.answered(status, this::share);
     }
@@ -268,11 +256,9 @@ public class SharedRateLimit {
     }
 
     /**
-     * Whether the share is older than its lease: no look at the group was made (answered or not)
-     * for {@link #STALE_INTERVALS} intervals, by the monotonic clock, as after a freeze of this JVM
-     * (SIGSTOP, a long GC pause). Meanwhile the other members may have taken this one's share; its
-     * calls queued during the freeze must not go out at the old share, so it takes one call per
-     * window (within the headroom RateShare leaves) until the next look, which runs at once.
+     * Whether the share is older than its lease: no look (answered or not) for {@link #STALE_INTERVALS}
+     * intervals by the monotonic clock, as after a freeze of this JVM (SIGSTOP, a long GC pause): the
+     * others may have taken its share, so its queued calls wait for the next look, which runs at once.
      */
     boolean stale() {
         // With the shares topic, only a look that was answered and published counts: the others stop
@@ -283,10 +269,7 @@ public class SharedRateLimit {
     /** Intervals without a look after which the share is stale. */
     static final int STALE_INTERVALS = 3;
 
-    /**
-     * Looks at the group once now (at most one interval, so that the routes start with a share
-     * that is known when Kafka answers), then every interval.
-     */
+    /** Looks at the group once now (at most an interval: the routes start with a known share), then {@link #tick}s. */
     public synchronized void start() {
         if (refresher != null) {
             return;
@@ -302,7 +285,24 @@ public class SharedRateLimit {
             t.setDaemon(true);
             return t;
         });
-        refresher.scheduleWithFixedDelay(this::refresh, intervalMs, intervalMs, TimeUnit.MILLISECONDS);
+        long tick = Math.min(SOON_MS, intervalMs);
+        refresher.scheduleWithFixedDelay(this::tick, tick, tick, TimeUnit.MILLISECONDS);
+    }
+
+    /** How often the shares topic is read between looks; a look comes at most this often. */
+    static final long SOON_MS = 250;
+
+    /**
+     * A look every interval, and at once when the shares topic or this instance's demand says a share
+     * would move ({@link DemandShares#worthALook}): at a burst's start, a member that looked before
+     * its first poll dropped to 0 and got its part back three looks (5-7 s) later.
+     */
+    void tick() {
+        SharesBoard b = shares.board(); // due half a tick early: a look every interval, as before ticks
+        if (lookedNanos.getAsLong() - lastRefreshNanos >= TimeUnit.MILLISECONDS.toNanos(intervalMs - Math.min(SOON_MS, intervalMs) / 2)
+                || b != null && shares.worthALook(b)) {
+            refresh();
+        }
     }
 
     /** Stops looking; the share stays as it was. */
@@ -319,6 +319,7 @@ public class SharedRateLimit {
 
     /** One look at the group and the share that follows; never throws. */
     void refresh() {
+        lastRefreshNanos = lookedNanos.getAsLong();
         RateShare.Group group = null;
         try {
             group = look.look();

@@ -20,10 +20,12 @@ class RateShareTest {
     @Test
     void theShareIsTheLimitInProportionToTheMembersRoundedDown() {
         assertThat(RateShare.share(20, 1, 1)).isEqualTo(20);
-        assertThat(RateShare.share(20, 1, 2)).isEqualTo(9);
+        assertThat(RateShare.share(20, 1, 2)).isEqualTo(10);
         assertThat(RateShare.share(20, 1, 3)).isEqualTo(6);
-        assertThat(RateShare.share(20, 2, 3)).isEqualTo(12);
+        assertThat(RateShare.share(20, 2, 3)).isEqualTo(13);
         assertThat(RateShare.share(10, 1, 3)).isEqualTo(3);
+        assertThat(RateShare.share(20, 1, 3, 95)).as("at 95%").isEqualTo(6);
+        assertThat(RateShare.share(20, 2, 3, 95)).isEqualTo(12);
         // More members than calls per window: one call each, never none.
         assertThat(RateShare.share(2, 1, 5)).isEqualTo(1);
         // Fewer members listed than this instance runs: it counts its own.
@@ -104,7 +106,7 @@ class RateShareTest {
 
     @Test
     void beforeKafkaAnswersOneCallPerWindow() {
-        RateShare share = new RateShare(20, 1, 0);
+        RateShare share = new RateShare(20, 1, 0, 95);
         assertThat(share.share()).isEqualTo(1);
         assertThat(share.observe(null, 1_000)).isEqualTo(1);
         assertThat(share.total()).isZero();
@@ -112,7 +114,7 @@ class RateShareTest {
 
     @Test
     void aNewInstanceCountsItselfOnTopOfTheMembersSeenUntilItHasJoined() {
-        RateShare share = new RateShare(30, 1, 0);
+        RateShare share = new RateShare(30, 1, 0, 95);
         // Two instances are there; this one's consumer is not in the group yet: no call.
         assertThat(share.observe(stable(2), 100)).isZero();
         assertThat(share.joined()).isFalse();
@@ -121,7 +123,7 @@ class RateShareTest {
         assertThat(share.joined()).isTrue();
         assertThat(share.observe(stable(3), 4_100)).isEqualTo(9);
         // One of the others leaves.
-        assertThat(share.observe(stable(2), 6_100)).isEqualTo(14); // 15 at 95% (the default), rounded down
+        assertThat(share.observe(stable(2), 6_100)).isEqualTo(14); // 15 at 95%, rounded down
     }
 
     @Test
@@ -183,7 +185,7 @@ class RateShareTest {
 
     @Test
     void theFirstInstanceTakesTheWholeLimitOnceAlone() {
-        RateShare share = new RateShare(20, 1, 0);
+        RateShare share = new RateShare(20, 1, 0, 95);
         assertThat(share.observe(stable(0), 10)).as("empty group: another may be starting too").isZero();
         assertThat(share.observe(stable(1), 2_010)).isEqualTo(20);
         assertThat(share.joined()).isTrue();
@@ -192,7 +194,7 @@ class RateShareTest {
 
     @Test
     void severalConsumerThreadsTakeTheirPart() {
-        RateShare share = new RateShare(20, 2, 0);
+        RateShare share = new RateShare(20, 2, 0, 95);
         assertThat(share.observe(stable(1), 0)).isZero(); // not joined yet
         assertThat(share.observe(stable(3), 2_000)).isEqualTo(12);
         assertThat(share.joined()).isTrue();
@@ -201,7 +203,7 @@ class RateShareTest {
 
     @Test
     void whileTheGroupRebalancesTheShareDoesNotGrow() {
-        RateShare share = new RateShare(30, 1, 0);
+        RateShare share = new RateShare(30, 1, 0, 95);
         share.observe(stable(0), 0);
         share.observe(stable(3), 1_000);
         assertThat(share.share()).isEqualTo(9);
@@ -215,7 +217,7 @@ class RateShareTest {
 
     @Test
     void whenKafkaDoesNotAnswerTheShareStaysAsItWas() {
-        RateShare share = new RateShare(30, 1, 0);
+        RateShare share = new RateShare(30, 1, 0, 95);
         share.observe(stable(0), 0);
         share.observe(stable(3), 1_000);
         assertThat(share.observe(null, 3_000)).isEqualTo(9);
@@ -223,7 +225,7 @@ class RateShareTest {
 
     @Test
     void anInstanceThatNeverSawItselfJoinCountsAsJoinedAfterTheGrace() {
-        RateShare share = new RateShare(30, 1, 0);
+        RateShare share = new RateShare(30, 1, 0, 95);
         assertThat(share.observe(stable(3), 0)).isZero(); // not joined
         // Another instance left while this one joined: three members again.
         assertThat(share.observe(stable(3), 30_000)).isZero();

@@ -67,6 +67,61 @@ class ShareClaimsTest {
     }
 
     /** Another instance's calls can reach Opentact only once it claims, or asks with demand, first. */
+    /**
+     * What makes a look worth making before the next interval: another member's demand starting,
+     * ending or doubling (not a trickle's small changes, not a large demand growing larger), a lower
+     * claim while this instance wants more, and this instance's own demand moving likewise.
+     */
+    @Test
+    void newsIsADemandThatStartsEndsOrDoublesOrRoomForARaiseWanted() {
+        ShareClaims a = new ShareClaims("a", 20, W, GONE); // large demand: 150 x 20 / 2 = 1,500 records
+        long t = 0;
+        a.read("a", a.decide(10, 0, true, t), t); // read back alone: granted
+        t += W;
+        assertThat(a.level(t)).isEqualTo(10);
+        assertThat(a.news()).isFalse();
+        a.read("b", new ShareClaims.Entry(0, 10, 1), t);
+        assertThat(a.news()).as("a member idle").isFalse();
+        a.read("b", new ShareClaims.Entry(3, 10, 2), t);
+        assertThat(a.news()).as("its demand began").isTrue();
+        a.decide(10, 0, true, t);
+        a.read("b", new ShareClaims.Entry(6, 10, 3), t);
+        assertThat(a.news()).as("a trickle doubling: 3 to 6 records").isFalse();
+        a.read("b", new ShareClaims.Entry(400, 10, 4), t);
+        assertThat(a.news()).as("a backlog").isTrue();
+        a.decide(10, 0, true, t);
+        a.read("b", new ShareClaims.Entry(700, 10, 5), t);
+        assertThat(a.news()).isFalse();
+        a.read("b", new ShareClaims.Entry(1400, 10, 6), t);
+        assertThat(a.news()).as("doubled").isTrue();
+        a.decide(10, 0, true, t);
+        a.read("b", new ShareClaims.Entry(90_000, 10, 7), t);
+        assertThat(a.news()).as("larger than large weighs the same").isFalse();
+        a.read("b", new ShareClaims.Entry(90_000, 8, 8), t);
+        assertThat(a.news()).as("a lower claim, and this instance wants no more").isFalse();
+        a.decide(12, 0, true, t); // wants 12, has 10 (its raise waits)
+        a.read("b", new ShareClaims.Entry(90_000, 7, 9), t);
+        assertThat(a.news()).as("a lower claim while this instance wants more").isTrue();
+        a.decide(12, 0, true, t);
+        a.read("b", new ShareClaims.Entry(0, 7, 10), t);
+        assertThat(a.news()).as("its demand ended").isTrue();
+        a.members(5, t);
+        a.decide(10, 5, true, t);
+        assertThat(a.demandMoved(5)).isFalse();
+        assertThat(a.demandMoved(9)).as("a trickle").isFalse();
+        assertThat(a.demandMoved(0)).as("this instance's own demand ended").isTrue();
+        assertThat(a.demandMoved(2000)).as("... or grew to a backlog").isTrue();
+        // A backlog polled in parts: split at its first part's size (the figure published before)
+        a.members(400, t);
+        a.decide(10, 400, true, t);
+        a.members(2400, t);
+        a.decide(10, 2400, true, t);
+        assertThat(a.demandMoved(2400)).as("published 2,400, split as 400: the others see 2,400 now").isTrue();
+        a.members(2400, t);
+        a.decide(10, 2400, true, t);
+        assertThat(a.demandMoved(2400)).isFalse();
+    }
+
     @Test
     void othersAreActiveWhileTheyClaimOrAskAndNotWhenIdleOrGone() {
         ShareClaims a = new ShareClaims("a", 6, W, GONE);

@@ -50,7 +50,7 @@ class SharedRateLimitTest {
     private static final long SETTLE_MS = 2 * 2000 + 1020;
 
     private SharedRateLimit limit(long calls, int consumers, Looks looks) {
-        return new SharedRateLimit(null, "g", calls, 1020, consumers, 2000, now::get, looks);
+        return new SharedRateLimit(null, "g", calls, 1020, consumers, 2000, now::get, looks, 95);
     }
 
     @Test
@@ -209,7 +209,7 @@ class SharedRateLimitTest {
         assertThat(l.share()).as("seen join again: not counted by the other yet").isZero();
         now.addAndGet(SETTLE_MS);
         l.refresh();
-        assertThat(l.callsPerWindow()).as("settled").isEqualTo(9);
+        assertThat(l.callsPerWindow()).as("settled").isEqualTo(10);
     }
 
     @Test
@@ -332,8 +332,12 @@ class SharedRateLimitTest {
 
     /** An instance of {@code members} (one consumer each) in a stable group, on the shared log, with a backlog. */
     private SharedRateLimit onBoard(long calls, int members, MemBoard board, AtomicLong backlog) {
+        return onBoard(calls, members, board, backlog, RateShare.SEVERAL_PERCENT);
+    }
+
+    private SharedRateLimit onBoard(long calls, int members, MemBoard board, AtomicLong backlog, int severalPercent) {
         SharedRateLimit l = new SharedRateLimit(null, "g", calls, 1020, 1, 2000, now::get,
-                new Looks().then(new RateShare.Group(members, false, true)), RateShare.SEVERAL_PERCENT,
+                new Looks().then(new RateShare.Group(members, false, true)), severalPercent,
                 () -> TimeUnit.MILLISECONDS.toNanos(now.get()));
         l.board(board);
         l.backlog(backlog::get);
@@ -423,6 +427,39 @@ class SharedRateLimitTest {
         assertThat(whole).as("rounds of " + rounds + " with all 20 calls in force").isGreaterThanOrEqualTo(rounds * 8 / 10);
     }
 
+    /**
+     * A burst's start (the grid's three instances at R = 20, L = 20): one instance looked with a
+     * backlog while the others had not polled yet, so their targets fell to 0, and their backlogs
+     * came right after. With a look only every interval they got their parts back three looks (5-7 s)
+     * later: a raise waits for the others' lower claims, which wait for their next looks. With a look
+     * as soon as the shares topic or the demand says a share would move, every instance has its part
+     * within an interval and a window, and the shares in force never add up to more than the limit.
+     */
+    @Test
+    void atABurstsStartEveryInstanceHasItsPartWithinAnIntervalAndAWindow() {
+        AtomicLong[] backlog = {new AtomicLong(), new AtomicLong(), new AtomicLong()};
+        List<SharedRateLimit> all = onOneLog(20, backlog);
+        looks(all, 20, 5);
+        assertThat(all).extracting(SharedRateLimit::share).containsExactlyInAnyOrder(7L, 7L, 6L);
+        backlog[0].set(2000);
+        for (SharedRateLimit l : all) {
+            l.refresh();
+        }
+        assertThat(all.get(1).share() + all.get(2).share()).as("idle while another has a backlog: R < 10 per member").isZero();
+        backlog[1].set(2000);
+        backlog[2].set(2000);
+        long start = now.get();
+        while (now.get() - start < 12_000 && all.stream().anyMatch(l -> l.share() < 6)) {
+            for (SharedRateLimit l : all) {
+                l.tick();
+                assertThat(sum(all)).as("shares in force").isLessThanOrEqualTo(20);
+            }
+            advance(SharedRateLimit.SOON_MS);
+        }
+        assertThat(all).extracting(SharedRateLimit::share).allMatch(s -> s >= 6);
+        assertThat(now.get() - start).as("ms until every instance had its part").isLessThanOrEqualTo(2000 + 1020);
+    }
+
     @Test
     void aJoiningInstanceWaitsUntilTheOthersMadeRoomAndItsClaimIsGranted() {
         MemLog log = new MemLog();
@@ -441,10 +478,26 @@ class SharedRateLimitTest {
         assertThat(a.share() + b.share()).isEqualTo(6);
         assertThat(a.share()).isEqualTo(3);
         assertThat(b.share()).isEqualTo(3);
-        // The margin for two JVMs' jitter is in time, not a share rounded to whole calls (which at
-        // R = 6 and 90% left none: 6 x 90% = 5.4, rounded up): 1,020 ms x 100 / 95.
-        assertThat(a.spacingWindowMs()).as("with another instance claiming").isEqualTo(1073);
-        assertThat(b.spacingWindowMs()).isEqualTo(1073);
+        // Any margin for several JVMs' jitter beyond the window's own is in time, not a share rounded
+        // to whole calls (which at R = 6 and 90% left none: 6 x 90% = 5.4, rounded up): 1,020 ms x 100
+        // / opentact.api.rate-share-percent (100 by default: the window itself, as alone).
+        assertThat(a.spacingWindowMs()).as("with another instance claiming").isEqualTo(1020 * 100 / RateShare.SEVERAL_PERCENT);
+        assertThat(b.spacingWindowMs()).isEqualTo(1020 * 100 / RateShare.SEVERAL_PERCENT);
+    }
+
+    /** opentact.api.rate-share-percent below 100: while another instance claims, the share is spaced wider. */
+    @Test
+    void atALowerPaceAnInstanceSpacesItsShareWiderWhileAnotherClaims() {
+        MemLog log = new MemLog();
+        SharedRateLimit a = onBoard(6, 2, new MemBoard(log), new AtomicLong(1000), 95);
+        List<SharedRateLimit> all = new ArrayList<>(List.of(a));
+        looks(all, 6, 4);
+        assertThat(a.spacingWindowMs()).as("no other instance").isEqualTo(1020);
+        all.add(onBoard(6, 2, new MemBoard(log), new AtomicLong(1000), 95));
+        looks(all, 6, 5);
+        assertThat(a.share() + all.get(1).share()).isEqualTo(6);
+        assertThat(a.spacingWindowMs()).as("1,020 ms x 100 / 95").isEqualTo(1073);
+        assertThat(all.get(1).spacingWindowMs()).isEqualTo(1073);
     }
 
     @Test

@@ -130,7 +130,7 @@ class SharedRateLimitIT {
         rounds.forEach(r -> LOG.info("shared rate limit {}/s figures: {}", rate, r.summary()));
         for (Round r : rounds) {
             assertThat(r.rateLimitedRatio()).as("429s of all calls, %s", r.summary()).isLessThan(max429Share);
-            // The instances together use the limit (10 calls per 1,073 ms while several claim: 9.3/s at
+            // The instances together use the limit (10 calls per 1,020 ms while several claim: 9.8/s at
             // the most) and never go over it in any rolling second as calls leave (their turns, summed
             // over the apps); at the sandbox the busiest second is a figure (FrozenInstanceIT says why).
             assertThat(r.callsPerSecond()).as(r.summary()).isGreaterThan(rate * 0.6).isLessThanOrEqualTo(rate * 1.02);
@@ -170,7 +170,7 @@ class SharedRateLimitIT {
         double max429Share = Double.parseDouble(System.getProperty("shared.max-429-share", "0.05"));
         for (Round r : rounds) {
             // The shares in force add up to at most R as calls leave (ShareClaimsTest's model, RollingWindowTest),
-            // spaced over 1,073 ms while several claim: a margin in time for the JVMs' jitter
+            // spaced over 1,020 ms while several claim: a margin in time for the JVMs' jitter
             // (docs/operations.md, "Running several instances"). Checked as calls leave, their turns.
             assertThat(r.rateLimitedRatio()).as("429s of all calls, %s", r.summary()).isLessThan(max429Share);
             assertThat(r.busiestTurns()).as("turns taken in the busiest rolling second, all apps, %s", r.summary())
