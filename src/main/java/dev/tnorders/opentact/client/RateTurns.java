@@ -105,7 +105,12 @@ final class RateTurns {
 
             @Override
             public void left() {
-                RateTurns.this.left(departure);
+                RateTurns.this.left(departure, true);
+            }
+
+            @Override
+            public void endedUnwritten() {
+                RateTurns.this.left(departure, false);
             }
 
             @Override
@@ -116,17 +121,19 @@ final class RateTurns {
     }
 
     /**
-     * The call that took {@code departure} left now: its request was written, or it ended without
-     * (refused at its admission, its connection failed). At DEBUG, a line per call with the instant
-     * the window counts it at (the ITs sum these over the instances).
+     * The call that took {@code departure} left now: its request was written ({@code written}), or it
+     * ended without (refused at its admission, its connection failed). At DEBUG, a line per call with
+     * the instant the window counts it at, "not written" for the second kind (the ITs sum the written
+     * ones over the instances).
      */
-    private void left(RollingWindow.Departure departure) {
+    private void left(RollingWindow.Departure departure, boolean written) {
         long now = System.nanoTime();
         long turn = departure.atNanos();
         sent.left(departure, now);
         if (LOG.isDebugEnabled()) {
-            LOG.debug("call left at {} ms (epoch), {} ms after its turn; spacing window {} ms", epochMsOf(departure.atNanos()),
-                    TimeUnit.NANOSECONDS.toMillis(departure.atNanos() - turn), TimeUnit.NANOSECONDS.toMillis(spacingWindowNanos(now)));
+            LOG.debug("call left at {} ms (epoch), {} ms after its turn; spacing window {} ms{}", epochMsOf(departure.atNanos()),
+                    TimeUnit.NANOSECONDS.toMillis(departure.atNanos() - turn), TimeUnit.NANOSECONDS.toMillis(spacingWindowNanos(now)),
+                    written ? "" : "; not written");
         }
     }
 

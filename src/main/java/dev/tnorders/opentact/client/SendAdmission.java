@@ -64,7 +64,7 @@ public final class SendAdmission {
      *                (null: none; it leaves on its first)
      */
     static void arm(Runnable admission, Runnable requeue) {
-        left(); // a turn an earlier call on this thread left behind (not disarmed) counts as left now
+        endedUnwritten(); // a turn an earlier call on this thread left behind (not disarmed) counts as left now
         ARMED.set(new Armed(admission, requeue));
         ADMITTED.remove();
     }
@@ -126,7 +126,7 @@ public final class SendAdmission {
         LEAVING.set(turn);
     }
 
-    /** The call's request was written (the HTTP client's stream listener), or it ended without. */
+    /** The call's request was written (the HTTP client's stream listener). */
     static void left() {
         Departing turn = LEAVING.get();
         if (turn != null) {
@@ -135,10 +135,19 @@ public final class SendAdmission {
         }
     }
 
-    /** The call ended: nothing stays armed on this thread, and a call not yet counted as left is now. */
+    /** The call ended with its request not written (or not known to be): its turn counts as left now. */
+    private static void endedUnwritten() {
+        Departing turn = LEAVING.get();
+        if (turn != null) {
+            LEAVING.remove();
+            turn.endedUnwritten();
+        }
+    }
+
+    /** The call ended: nothing stays armed on this thread, and a call not yet counted as left is now (not written). */
     static void disarm() {
         ARMED.remove();
         ADMITTED.remove();
-        left();
+        endedUnwritten();
     }
 }

@@ -8,8 +8,13 @@ final class FakeTurn {
     private FakeTurn() {
     }
 
-    /** A turn taken {@code agoMs} before now that runs {@code onLeft} or {@code onGiveBack}. */
+    /** A turn taken {@code agoMs} before now that runs {@code onLeft} (written or not) or {@code onGiveBack}. */
     static Departing taken(long agoMs, Runnable onLeft, Runnable onGiveBack) {
+        return taken(agoMs, onLeft, onGiveBack, onLeft);
+    }
+
+    /** As above, with {@code onUnwritten} when the call ended without its request written. */
+    static Departing taken(long agoMs, Runnable onLeft, Runnable onGiveBack, Runnable onUnwritten) {
         long at = System.nanoTime() - TimeUnit.MILLISECONDS.toNanos(agoMs);
         return new Departing() {
             @Override
@@ -20,6 +25,11 @@ final class FakeTurn {
             @Override
             public void left() {
                 onLeft.run();
+            }
+
+            @Override
+            public void endedUnwritten() {
+                onUnwritten.run();
             }
 
             @Override

@@ -85,18 +85,55 @@ public final class RateWindows {
         return new Busiest(most, start);
     }
 
-    private static final Pattern TURN = Pattern.compile("call left at (\\d+) ms \\(epoch\\)");
+    private static final Pattern TURN = Pattern.compile("call left at (\\d+) ms \\(epoch\\), (\\d+) ms after its turn(.*)$");
 
-    /** The times calls left in the rate limit's count (their request written), read from the apps' logs (RateTurns at DEBUG), all together. */
-    public static List<Instant> turns(List<Path> logs) throws IOException {
-        List<Instant> out = new ArrayList<>();
+    /**
+     * A call ended this long after its turn was stalled inside its write: its turn was at most
+     * {@code SendAdmission.TURN_MAX_AGE_MS} (1,000 ms) old when it was admitted for the last time
+     * right before the write, and a write takes milliseconds; a second more is a pause of its JVM
+     * (SIGSTOP) that landed between that admission and the end of the write.
+     */
+    public static final long STALLED_MS = 2000;
+
+    /**
+     * A call's departure as its app logged it (RateTurns at DEBUG): when it counts as left, how long
+     * after its turn, and whether its request was written (or the call ended without: refused at its
+     * admission, e.g. an order POST whose intent could not be renewed in a rebalance; its connection
+     * failed), which Opentact never saw.
+     */
+    public record Departure(Instant at, long afterTurnMs, boolean written) {
+        /**
+         * Stalled inside its write ({@link #STALLED_MS}): it counts from when the JVM ran again, but
+         * its request may have gone out before the pause (the write done, the listener that counts it
+         * not yet run), or went out as the JVM woke, with no admission after the pause.
+         */
+        public boolean stalledInItsWrite() {
+            return afterTurnMs > STALLED_MS;
+        }
+    }
+
+    /** Every call's departure read from the apps' logs (RateTurns at DEBUG), in time order. */
+    public static List<Departure> departures(List<Path> logs) throws IOException {
+        List<Departure> out = new ArrayList<>();
         for (Path log : logs) {
             try (Stream<String> lines = Files.lines(log)) {
-                lines.map(TURN::matcher).filter(Matcher::find)
-                        .forEach(m -> out.add(Instant.ofEpochMilli(Long.parseLong(m.group(1)))));
+                lines.map(TURN::matcher).filter(Matcher::find).forEach(m -> out.add(new Departure(
+                        Instant.ofEpochMilli(Long.parseLong(m.group(1))), Long.parseLong(m.group(2)),
+                        !m.group(3).contains("not written"))));
             }
         }
-        Collections.sort(out);
+        out.sort(java.util.Comparator.comparing(Departure::at));
         return out;
+    }
+
+    /**
+     * The times calls left in the rate limit's count with their request written, read from the apps'
+     * logs, all together: not those that ended unwritten (Opentact never saw them), nor those
+     * {@linkplain Departure#stalledInItsWrite stalled inside their write} (a pause of the JVM between
+     * the last admission and the write's end, whose instant is not when the request went out;
+     * FrozenInstanceIT checks those on their own).
+     */
+    public static List<Instant> turns(List<Path> logs) throws IOException {
+        return departures(logs).stream().filter(d -> d.written() && !d.stalledInItsWrite()).map(Departure::at).toList();
     }
 }

@@ -120,6 +120,7 @@ class FrozenInstanceIT {
             a.start();
         }
         long lastResume = System.nanoTime();
+        List<Instant> resumes = new ArrayList<>();
         for (int f = 0; f < freezes; f++) {
             // A part of the requests, then a freeze once a quarter of them were ordered: the prices
             // queued first are through, and the victim's later POSTs wait in its rate-limit queue,
@@ -139,6 +140,7 @@ class FrozenInstanceIT {
                     .until(() -> System.nanoTime() >= resumeAt && posts.get() > atFreeze);
             signal("CONT", frozen);
             lastResume = System.nanoTime();
+            resumes.add(Instant.now());
             LOG.info("freeze {}: SIGCONT to app{} ({} order POSTs so far)", f + 1, f % 2, posts.get());
             frozen = null;
         }
@@ -176,6 +178,18 @@ class FrozenInstanceIT {
         assertThat(turns).as("turns in the apps' logs (RateTurns at DEBUG)").isNotEmpty();
         assertThat(busiestTurns).as("calls that left in the busiest rolling second, both apps (limit %d)", rate)
                 .isLessThanOrEqualTo(rate);
+        // A SIGSTOP that lands inside a call's write (after its last admission, before the listener
+        // that counts it left) leaves it counted at the resume, 20 s after its turn, where its request
+        // may have gone out before the freeze (it then arrived at the sandbox before the freeze), or
+        // as the JVM woke, with no admission after it: the one gap no check in the process can close.
+        // Such calls are left out of the sum above, and must be few and at a resume of the frozen app.
+        List<RateWindows.Departure> stalled = RateWindows.departures(apps.stream().map(AppProcess::log).toList()).stream()
+                .filter(d -> d.written() && d.stalledInItsWrite()).toList();
+        LOG.info("frozen-instance: {} call(s) stalled inside their write by a freeze: {}", stalled.size(), stalled);
+        assertThat(stalled).as("calls stalled inside their write, resumes at %s", resumes)
+                .hasSizeLessThanOrEqualTo(8 * freezes)
+                .allSatisfy(d -> assertThat(resumes).as("a resume at most 3 s before %s", d)
+                        .anySatisfy(r -> assertThat(Duration.between(r, d.at()).toMillis()).isBetween(-1000L, 3000L)));
         if (RateWindows.arrivalsAsserted()) {
             assertThat(busiest).as("calls at the sandbox in the busiest rolling second (limit %d)", rate).isLessThanOrEqualTo(rate);
         }
