@@ -142,9 +142,11 @@ public final class RateShare {
      * than they left, and each instance keeps its own calls within its share in any such window, so
      * the sum holds as long as no instance's calls bunch by more than it. The 21 calls in one second
      * at R = 20 that once set this to 95 came from the benchmark's own JVM, which counted the calls
-     * at the sandbox: a G1 pause there counted the calls that came meanwhile together; on ZGC, three
-     * instances at 100% put at most R in every second over the grid (bench/grid.sh), and 95 left 7% of
-     * the limit unused. A 429 still widens an instance's window ({@link ArrivalMargin}).
+     * at the sandbox: a G1 pause there counted the calls that came meanwhile together. On ZGC, three
+     * instances at 100% put at most R in every second in 23 of 24 grid points; one had a second of
+     * R + 2 (two 429s, 0.25% of its calls) when the sandbox, starved of CPU beside three apps on two
+     * cores, took calls in late. 95 left 7% of the limit unused. A 429 widens the window of the
+     * instance that drew it for a while ({@link ArrivalMargin}).
      */
     public static final int SEVERAL_PERCENT = 100;
 
