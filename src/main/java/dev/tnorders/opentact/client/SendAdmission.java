@@ -1,6 +1,7 @@
 package dev.tnorders.opentact.client;
 
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -128,19 +129,19 @@ public final class SendAdmission {
 
     /** The call's request was written (the HTTP client's stream listener). */
     static void left() {
-        Departing turn = LEAVING.get();
-        if (turn != null) {
-            LEAVING.remove();
-            turn.left();
-        }
+        leave(Departing::left);
     }
 
     /** The call ended with its request not written (or not known to be): its turn counts as left now. */
     private static void endedUnwritten() {
+        leave(Departing::endedUnwritten);
+    }
+
+    private static void leave(Consumer<Departing> how) {
         Departing turn = LEAVING.get();
         if (turn != null) {
             LEAVING.remove();
-            turn.endedUnwritten();
+            how.accept(turn);
         }
     }
 

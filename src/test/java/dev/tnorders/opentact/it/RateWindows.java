@@ -6,7 +6,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Collections;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -122,7 +122,7 @@ public final class RateWindows {
                         !m.group(3).contains("not written"))));
             }
         }
-        out.sort(java.util.Comparator.comparing(Departure::at));
+        out.sort(Comparator.comparing(Departure::at));
         return out;
     }
 
@@ -134,6 +134,11 @@ public final class RateWindows {
      * FrozenInstanceIT checks those on their own).
      */
     public static List<Instant> turns(List<Path> logs) throws IOException {
-        return departures(logs).stream().filter(d -> d.written() && !d.stalledInItsWrite()).map(Departure::at).toList();
+        return turnsOf(departures(logs));
+    }
+
+    /** {@link #turns(List)} of departures already read. */
+    public static List<Instant> turnsOf(List<Departure> departures) {
+        return departures.stream().filter(d -> d.written() && !d.stalledInItsWrite()).map(Departure::at).toList();
     }
 }

@@ -160,7 +160,8 @@ class FrozenInstanceIT {
         // host with other builds beside it the sandbox (in this JVM, with the broker) once took calls in
         // up to ~0.5 s after they left (70 arrivals in a second that had 47 turns, load 20).
         int rate = Integer.parseInt(System.getProperty("freeze.rate", "6"));
-        List<Instant> turns = RateWindows.turns(apps.stream().map(AppProcess::log).toList());
+        List<RateWindows.Departure> departures = RateWindows.departures(apps.stream().map(AppProcess::log).toList());
+        List<Instant> turns = RateWindows.turnsOf(departures);
         int busiestTurns = RateWindows.busiest(turns, Duration.ofMillis(1000));
         int busiest = RateWindows.busiest(sandbox.callTimes(), Duration.ofMillis(1000));
         LOG.info("frozen-instance busiest second: {} turns taken in the apps, {} calls at the sandbox (limit {}): {}; "
@@ -183,8 +184,7 @@ class FrozenInstanceIT {
         // may have gone out before the freeze (it then arrived at the sandbox before the freeze), or
         // as the JVM woke, with no admission after it: the one gap no check in the process can close.
         // Such calls are left out of the sum above, and must be few and at a resume of the frozen app.
-        List<RateWindows.Departure> stalled = RateWindows.departures(apps.stream().map(AppProcess::log).toList()).stream()
-                .filter(d -> d.written() && d.stalledInItsWrite()).toList();
+        List<RateWindows.Departure> stalled = departures.stream().filter(d -> d.written() && d.stalledInItsWrite()).toList();
         LOG.info("frozen-instance: {} call(s) stalled inside their write by a freeze: {}", stalled.size(), stalled);
         assertThat(stalled).as("calls stalled inside their write, resumes at %s", resumes)
                 .hasSizeLessThanOrEqualTo(8 * freezes)
